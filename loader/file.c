@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Files -> bytes, and the one string parser every size option shares.
+ *
+ * file_read() is the only function in loader/ that touches the file system;
+ * everything after it works on the bytes it returns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader/loader.h"
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* What a non-regular file is, in words a user recognises. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISFIFO(mode))
+		return "a pipe (FIFO)";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
+static int open_error(const char *path, int e, char *err, size_t errlen)
+{
+	struct stat st;
+
+	switch (e) {
+	case ENOENT:
+		set_err(err, errlen, "no such file");
+		break;
+	case ENOTDIR:
+		set_err(err, errlen,
+			"no such file (a component of the path is not a "
+			"directory)");
+		return -ENOENT;
+	case EACCES:
+	case EPERM:
+		set_err(err, errlen, "permission denied");
+		break;
+	case ENXIO:
+	case EOPNOTSUPP:
+		/* Sockets (and orphaned device nodes) fail in open() itself. */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			set_err(err, errlen, "is %s, not a regular file",
+				file_kind(st.st_mode));
+			return -EINVAL;
+		}
+		set_err(err, errlen, "cannot open: %s", strerror(e));
+		break;
+	case ELOOP:
+		set_err(err, errlen, "too many levels of symbolic links");
+		break;
+	default:
+		set_err(err, errlen, "cannot open: %s", strerror(e));
+		break;
+	}
+	return -e;
+}
+
+int file_read(const char *path, size_t max, struct blob *out, char *err,
+	      size_t errlen)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t size, got = 0;
+	int fd, ret;
+
+	out->data = NULL;
+	out->len = 0;
+
+	/*
+	 * O_NONBLOCK so that naming a FIFO by mistake fails below instead of
+	 * hanging in open(); it changes nothing for regular files.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return open_error(path, errno, err, errlen);
+
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		set_err(err, errlen, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		set_err(err, errlen, "is %s, not a regular file",
+			file_kind(st.st_mode));
+		goto out;
+	}
+	if (st.st_size == 0) {
+		ret = -ENODATA;
+		set_err(err, errlen, "the file is empty");
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		ret = -EFBIG;
+		if (max && max % SZ_1M == 0)
+			set_err(err, errlen,
+				"the file is %jd bytes, larger than the limit "
+				"of %zu bytes (%zu MiB)",
+				(intmax_t)st.st_size, max,
+				(size_t)(max / SZ_1M));
+		else
+			set_err(err, errlen,
+				"the file is %jd bytes, larger than the limit "
+				"of %zu bytes",
+				(intmax_t)st.st_size, max);
+		goto out;
+	}
+	size = (size_t)st.st_size;
+
+	buf = malloc(size);
+	if (!buf) {
+		ret = -ENOMEM;
+		set_err(err, errlen, "out of memory reading %zu bytes", size);
+		goto out;
+	}
+
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			set_err(err, errlen,
+				"read failed after %zu of %zu bytes: %s", got,
+				size, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != size) {
+		/* The file shrank between fstat() and read(). */
+		ret = -EIO;
+		set_err(err, errlen,
+			"short read: got %zu of %zu bytes (did the file change "
+			"while it was being read?)",
+			got, size);
+		goto out;
+	}
+
+	out->data = buf;
+	out->len = size;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+void blob_free(struct blob *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+/* Shift for a unit letter, or -1 when c is not one. */
+static int size_shift(char c)
+{
+	switch (c) {
+	case 'k':
+	case 'K':
+		return 10;
+	case 'm':
+	case 'M':
+		return 20;
+	case 'g':
+	case 'G':
+		return 30;
+	case 't':
+	case 'T':
+		return 40;
+	default:
+		return -1;
+	}
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	int shift = 0;
+
+	if (!s || !out)
+		return -EINVAL;
+
+	/*
+	 * Digits by hand rather than strtoull(): that one accepts leading
+	 * blanks, a sign ("-1" becomes 2^64 - 1) and 0x prefixes, none of
+	 * which a size on a command line should mean.
+	 */
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+
+	if (*p) {
+		int sh = size_shift(*p);
+
+		if (sh >= 0) {
+			shift = sh;
+			p++;
+			/* "Mi" only makes sense when followed by "B". */
+			if (*p == 'i' || *p == 'I') {
+				p++;
+				if (*p != 'b' && *p != 'B')
+					return -EINVAL;
+			}
+		}
+		if (*p == 'b' || *p == 'B')
+			p++;
+		if (*p)
+			return -EINVAL;
+	}
+
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}

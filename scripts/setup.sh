@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install everything sevboot needs to build, test and run its test host, from
+# Debian 12 packages.  Idempotent: installs only what is missing.  Run as
+# root (or with sudo available).
+set -eu
+
+PKGS="build-essential pkg-config libssl-dev libelf-dev check \
+clang libclang-rt-14-dev \
+qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "setup: all packages present"
+	exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

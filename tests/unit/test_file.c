@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+/* loader/file.c: file_read() on every kind of bad path, and parse_size(). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "loader/loader.h"
+#include "tests/unit/testutil.h"
+
+/* ------------------------------------------------------------ parse_size */
+
+START_TEST(test_parse_size_ok)
+{
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} cases[] = {
+		{"0", 0},
+		{"1", 1},
+		{"1073741824", 1073741824ULL},
+		{"512M", 512 * SZ_1M},
+		{"512m", 512 * SZ_1M},
+		{"512MB", 512 * SZ_1M},
+		{"512MiB", 512 * SZ_1M},
+		{"512mib", 512 * SZ_1M},
+		{"4G", 4 * SZ_1G},
+		{"4GiB", 4 * SZ_1G},
+		{"65536K", 65536 * SZ_1K},
+		{"64k", 64 * SZ_1K},
+		{"1T", 1ULL << 40},
+		{"1tb", 1ULL << 40},
+		{"100B", 100},
+		{"007", 7},
+		{"18446744073709551615", UINT64_MAX},
+		{"16777215T", 16777215ULL << 40}, /* largest T that fits */
+		{"17179869183G", 17179869183ULL << 30},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+		int r = parse_size(cases[i].s, &v);
+
+		ck_assert_msg(r == 0, "\"%s\": %d", cases[i].s, r);
+		ck_assert_msg(v == cases[i].v, "\"%s\": %llu, want %llu",
+			      cases[i].s, (unsigned long long)v,
+			      (unsigned long long)cases[i].v);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_size_overflow)
+{
+	static const char *const cases[] = {
+		"18446744073709551616", /* 2^64 */
+		"99999999999999999999999",
+		"16777216T",	      /* 2^24 T = 2^64 */
+		"17179869184G",	      /* 2^34 G = 2^64 */
+		"18014398509481984K", /* 2^54 K = 2^64 */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 12345;
+
+		ck_assert_msg(parse_size(cases[i], &v) == -ERANGE, "\"%s\"",
+			      cases[i]);
+		ck_assert_uint_eq(v, 12345); /* untouched on error */
+	}
+}
+END_TEST
+
+START_TEST(test_parse_size_garbage)
+{
+	static const char *const cases[] = {
+		"",    "M",	"-1",	"+1",  " 1",  "1 ",
+		"1 M", "0x10",	"1.5G", "1MM", "1Q",  "1iB",
+		"1Mi", "1MiBx", "1BB",	"G4",  "1e9", "1,024",
+	};
+	uint64_t v = 12345;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(parse_size(cases[i], &v) == -EINVAL,
+			      "accepted \"%s\"", cases[i]);
+	ck_assert_uint_eq(v, 12345);
+	ck_assert_int_eq(parse_size(NULL, &v), -EINVAL);
+}
+END_TEST
+
+/* ------------------------------------------------------------- file_read */
+
+/* A private scratch directory per test (Check may fork per test). */
+static char tmpdir[64];
+
+static void tmp_setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/sevboot-test-file.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmp_teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+static const char *tmp_file(const char *name, const void *data, size_t len,
+			    char *buf, size_t buflen)
+{
+	FILE *f;
+
+	snprintf(buf, buflen, "%s/%s", tmpdir, name);
+	f = fopen(buf, "wb");
+	ck_assert_ptr_nonnull(f);
+	if (len)
+		ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+/* The blob is cleared on failure, and err holds one line. */
+#define EXPECT_READ_FAIL(path, max, code, needle)                              \
+	do {                                                                   \
+		struct blob b_ = {(uint8_t *)1, 99};                           \
+		char err_[256] = "";                                           \
+		int r_ = file_read((path), (max), &b_, err_, sizeof(err_));    \
+		ck_assert_msg(r_ == (code), "%s: ret %d, want %d (%s)",        \
+			      (path), r_, (code), err_);                       \
+		ck_assert_ptr_null(b_.data);                                   \
+		ck_assert_uint_eq(b_.len, 0);                                  \
+		ck_assert_msg(strstr(err_, (needle)) != NULL,                  \
+			      "error \"%s\" lacks \"%s\"", err_, (needle));    \
+		ck_assert_ptr_null(strchr(err_, '\n'));                        \
+	} while (0)
+
+static int count_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+START_TEST(test_read_ok)
+{
+	uint8_t data[5000];
+	char path[128], err[256];
+	struct blob b;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	tmp_file("ok.bin", data, sizeof(data), path, sizeof(path));
+	ck_assert_msg(file_read(path, sizeof(data), &b, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(b.len, sizeof(data));
+	ck_assert_mem_eq(b.data, data, sizeof(data));
+	blob_free(&b);
+	ck_assert_ptr_null(b.data);
+	ck_assert_uint_eq(b.len, 0);
+	blob_free(&b); /* twice is harmless */
+	blob_free(NULL);
+}
+END_TEST
+
+START_TEST(test_read_missing)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/does-not-exist", tmpdir);
+	EXPECT_READ_FAIL(path, 4096, -ENOENT, "no such file");
+	/* A file used as a directory is just as missing. */
+	tmp_file("plain", "x", 1, path, sizeof(path));
+	strcat(path, "/below");
+	EXPECT_READ_FAIL(path, 4096, -ENOENT, "no such file");
+}
+END_TEST
+
+START_TEST(test_read_directory)
+{
+	EXPECT_READ_FAIL(tmpdir, 4096, -EISDIR, "is a directory");
+}
+END_TEST
+
+START_TEST(test_read_not_regular)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char path[128];
+	int s;
+
+	EXPECT_READ_FAIL("/dev/null", 4096, -EINVAL, "character device");
+
+	/* A FIFO must be refused, not waited on. */
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	EXPECT_READ_FAIL(path, 4096, -EINVAL, "FIFO");
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", tmpdir);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* open() on a socket fails (ENXIO) before fstat() can tell. */
+	EXPECT_READ_FAIL(sa.sun_path, 4096, -EINVAL, "is a socket");
+	close(s);
+}
+END_TEST
+
+/*
+ * Root reads mode-000 files, so as root the check runs in a child that
+ * has become "nobody"; the child reports with its exit status only.
+ */
+static int read_as_nobody(const char *path)
+{
+	struct blob b;
+	char err[256] = "";
+	int status, r;
+	bool ok;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(77);
+		r = file_read(path, 4096, &b, err, sizeof(err));
+		ok = r == -EACCES && !b.data &&
+		     !strcmp(err, "permission denied");
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(test_read_permission)
+{
+	char path[128];
+	int r;
+
+	tmp_file("secret", "x", 1, path, sizeof(path));
+	ck_assert_int_eq(chmod(path, 0), 0);
+	if (geteuid() != 0) {
+		EXPECT_READ_FAIL(path, 4096, -EACCES, "permission denied");
+		return;
+	}
+	ck_assert_int_eq(chmod(tmpdir, 0755), 0); /* let nobody reach it */
+	r = read_as_nobody(path);
+	if (r == 77)
+		SKIP_TEST("running as root and cannot switch to nobody");
+	ck_assert_msg(r == 0, "unreadable file not reported as EACCES");
+}
+END_TEST
+
+START_TEST(test_read_empty)
+{
+	char path[128];
+
+	tmp_file("empty", NULL, 0, path, sizeof(path));
+	EXPECT_READ_FAIL(path, 4096, -ENODATA, "empty");
+}
+END_TEST
+
+START_TEST(test_read_too_big)
+{
+	char path[128], data[4097] = {0};
+	struct blob b;
+
+	tmp_file("big", data, sizeof(data), path, sizeof(path));
+	EXPECT_READ_FAIL(path, 4096, -EFBIG,
+			 "the file is 4097 bytes, larger than the limit of "
+			 "4096 bytes");
+	/* Exactly at the limit is fine. */
+	ck_assert_int_eq(file_read(path, 4097, &b, NULL, 0), 0);
+	ck_assert_uint_eq(b.len, 4097);
+	blob_free(&b);
+}
+END_TEST
+
+/*
+ * sysfs attributes claim 4096 bytes and hold a few: a real short read,
+ * the same thing a file truncated while being read looks like.
+ */
+START_TEST(test_read_short)
+{
+	static const char *const candidates[] = {
+		"/sys/devices/system/cpu/online",
+		"/sys/kernel/uevent_seqnum",
+		"/sys/kernel/mm/transparent_hugepage/enabled",
+	};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]);
+	     i++) {
+		if (stat(candidates[i], &st) || st.st_size != 4096 ||
+		    access(candidates[i], R_OK))
+			continue;
+		EXPECT_READ_FAIL(candidates[i], 1 << 20, -EIO, "short read");
+		return;
+	}
+	SKIP_TEST("no sysfs attribute to read (is /sys mounted?)");
+}
+END_TEST
+
+/* No error path may leak the descriptor. */
+START_TEST(test_read_no_fd_leak)
+{
+	char path[128], data[100] = {0};
+	struct blob b;
+	int before = count_fds();
+
+	tmp_file("f", data, sizeof(data), path, sizeof(path));
+	for (int i = 0; i < 50; i++) {
+		ck_assert_int_eq(file_read(path, 10, &b, NULL, 0), -EFBIG);
+		ck_assert_int_eq(file_read(tmpdir, 10, &b, NULL, 0), -EISDIR);
+		ck_assert_int_eq(file_read("/dev/null", 10, &b, NULL, 0),
+				 -EINVAL);
+		ck_assert_int_eq(file_read(path, 100, &b, NULL, 0), 0);
+		blob_free(&b);
+	}
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
+static Suite *file_suite(void)
+{
+	Suite *s = suite_create("file");
+	TCase *tc;
+
+	tc = tcase_create("parse_size");
+	tcase_add_test(tc, test_parse_size_ok);
+	tcase_add_test(tc, test_parse_size_overflow);
+	tcase_add_test(tc, test_parse_size_garbage);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("file_read");
+	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+	tcase_add_test(tc, test_read_ok);
+	tcase_add_test(tc, test_read_missing);
+	tcase_add_test(tc, test_read_directory);
+	tcase_add_test(tc, test_read_not_regular);
+	tcase_add_test(tc, test_read_permission);
+	tcase_add_test(tc, test_read_empty);
+	tcase_add_test(tc, test_read_too_big);
+	tcase_add_test(tc, test_read_short);
+	tcase_add_test(tc, test_read_no_fd_leak);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(file_suite());
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared helpers for the Check unit tests. */
+#ifndef SEVBOOT_TESTUTIL_H
+#define SEVBOOT_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Path of a file under ../shared (SEVBOOT_SHARED overrides), or NULL when
+ * it is not there.  The returned string is static per call site's buffer. */
+static inline const char *shared_path(const char *rel, char *buf, size_t len)
+{
+	const char *root = getenv("SEVBOOT_SHARED");
+	if (!root || !*root)
+		root = "../shared";
+	snprintf(buf, len, "%s/%s", root, rel);
+	return access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+/* Check has no skip status: a test that cannot run prints SKIPPED with the
+ * reason and returns; the runner's summary counts it as run, so every skip
+ * is visible in the log. */
+#define SKIP_TEST(...)                                                        \
+	do {                                                                  \
+		printf("SKIPPED %s: ", __func__);                             \
+		printf(__VA_ARGS__);                                          \
+		printf("\n");                                                 \
+		fflush(stdout);                                               \
+		return;                                                       \
+	} while (0)
+
+/* Run a suite, print Check's summary line, return the process status. */
+static inline int run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: MIT
+/* The machine: VM, guest memory, devices, boot setup and the run. */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/machine.h"
+
+const char *vm_stop_name(enum vm_stop why)
+{
+	switch (why) {
+	case VM_RUNNING:
+		return "running";
+	case VM_STOP_POWEROFF:
+		return "poweroff";
+	case VM_STOP_RESET:
+		return "reset";
+	case VM_STOP_TRIPLE_FAULT:
+		return "triple-fault";
+	case VM_STOP_DEBUG_EXIT:
+		return "debug-exit";
+	case VM_STOP_ERROR:
+		return "error";
+	case VM_STOP_TIMEOUT:
+		return "timeout";
+	case VM_STOP_SIGNAL:
+		return "signal";
+	}
+	return "?";
+}
+
+static void machine_stop_locked_tail(struct machine *m)
+{
+	for (unsigned i = 0; i < m->nvcpus; i++)
+		vcpu_kick(&m->vcpus[i]);
+	pthread_kill(m->main_thread, MACHINE_WAKE_SIGNAL);
+}
+
+void machine_stop(struct machine *m, enum vm_stop why, int status)
+{
+	machine_stop_detail(m, why, status, "%s", "");
+}
+
+void machine_stop_detail(struct machine *m, enum vm_stop why, int status,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&m->stop_lock);
+	if (atomic_load(&m->stopped) != VM_RUNNING) {
+		pthread_mutex_unlock(&m->stop_lock);
+		return;
+	}
+	m->stop_status = status;
+	va_start(ap, fmt);
+	vsnprintf(m->stop_detail, sizeof(m->stop_detail), fmt, ap);
+	va_end(ap);
+	atomic_store(&m->stopped, why);
+	pthread_mutex_unlock(&m->stop_lock);
+	machine_stop_locked_tail(m);
+}
+
+/* ------------------------------------------------------- dev_host glue */
+
+static void host_irq_set(void *ctx, unsigned irq, int level)
+{
+	struct machine *m = ctx;
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	ioctl(m->vm_fd, KVM_IRQ_LINE, &l);
+}
+
+static void *host_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct machine *m = ctx;
+
+	for (unsigned i = 0; i < m->nslots; i++) {
+		struct mem_slot *s = &m->slots[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa <= s->size &&
+		    len <= s->size - (gpa - s->gpa))
+			return s->hva + (gpa - s->gpa);
+	}
+	return NULL;
+}
+
+static void host_stop(void *ctx, enum vm_stop why, int status)
+{
+	machine_stop(ctx, why, status);
+}
+
+/* --------------------------------------------------------------- memory */
+
+static int add_slot(struct machine *m, uint64_t gpa, uint64_t size,
+		    char *err, size_t errlen)
+{
+	struct mem_slot *s = &m->slots[m->nslots];
+	struct kvm_userspace_memory_region r;
+	int ret;
+
+	/* Lazily backed: MAP_NORESERVE anonymous memory is faulted in by
+	 * the guest's first touch, so a 64 GiB guest starts as fast as a
+	 * 64 MiB one. */
+	s->hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->hva == MAP_FAILED) {
+		s->hva = NULL;
+		ret = -errno;
+		snprintf(err, errlen,
+			 "cannot reserve %llu MiB of address space for guest "
+			 "RAM: %s",
+			 (unsigned long long)(size >> 20), strerror(errno));
+		return ret;
+	}
+	s->gpa = gpa;
+	s->size = size;
+	r = (struct kvm_userspace_memory_region){
+		.slot = m->nslots,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)s->hva,
+	};
+	m->nslots++;
+	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		ret = -errno;
+		snprintf(err, errlen,
+			 "KVM_SET_USER_MEMORY_REGION [0x%llx, +0x%llx): %s",
+			 (unsigned long long)gpa, (unsigned long long)size,
+			 strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+static int copy_to_guest(struct machine *m, uint64_t gpa, const void *src,
+			 size_t len, const char *what, char *err,
+			 size_t errlen)
+{
+	void *dst = host_gpa_ptr(m, gpa, len);
+
+	if (!dst) {
+		snprintf(err, errlen,
+			 "%s [0x%llx, +0x%zx) does not fit in guest RAM", what,
+			 (unsigned long long)gpa, len);
+		return -ENOSPC;
+	}
+	if (len)
+		memcpy(dst, src, len);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int create_vm(struct machine *m, char *err, size_t errlen)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+	struct kvm_reinject_control reinject = { .pit_reinject = 0 };
+	int ret;
+
+	m->vm_fd = ioctl(m->kvm_fd, KVM_CREATE_VM, 0UL);
+	if (m->vm_fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
+		return ret;
+	}
+	if (ioctl(m->vm_fd, KVM_SET_TSS_ADDR, MACHINE_TSS_ADDR) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+		return ret;
+	}
+	if (ioctl(m->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "KVM_CREATE_IRQCHIP: %s",
+			 strerror(errno));
+		return ret;
+	}
+	if (ioctl(m->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "KVM_CREATE_PIT2: %s", strerror(errno));
+		return ret;
+	}
+	/*
+	 * Drop PIT ticks the guest missed instead of replaying them back to
+	 * back (QEMU's lost_tick_policy=discard).  Linux and OVMF keep time
+	 * without them, and a slow guest (nested, under emulation) otherwise
+	 * always has a timer interrupt pending.  Best effort: old kernels
+	 * lack the ioctl and then keep the reinject default.
+	 */
+	ioctl(m->vm_fd, KVM_REINJECT_CONTROL, &reinject);
+	return 0;
+}
+
+static int check_vcpu_count(struct machine *m, char *err, size_t errlen)
+{
+	int max = ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	if (max <= 0)
+		max = ioctl(m->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 4; /* the documented default when the cap is absent */
+	if (max > VMM_MAX_VCPUS)
+		max = VMM_MAX_VCPUS;
+	if (m->cfg->ncpus < 1 || m->cfg->ncpus > (unsigned)max) {
+		snprintf(err, errlen,
+			 "--smp %u: this host's KVM allows 1 to %d vCPUs",
+			 m->cfg->ncpus, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int setup_devices(struct machine *m, char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	int ret;
+
+	bus_init(&m->io);
+	bus_init(&m->mmio);
+	m->host = (struct dev_host){ .ctx = m,
+				     .irq_set = host_irq_set,
+				     .gpa_ptr = host_gpa_ptr,
+				     .stop = host_stop };
+	m->serial = serial_new(&m->host, SERIAL_COM1_IRQ, c->serial_out_fd);
+	m->cmos = cmos_new(&m->host, m->layout.low_size, m->layout.high_size,
+			   c->ncpus);
+	m->pci = pci_new(&m->host, &m->io);
+	m->i8042 = i8042_new(&m->host);
+	m->legacy = legacy_new(&m->host, c->debugcon_fd);
+	if (!m->serial || !m->cmos || !m->pci || !m->i8042 || !m->legacy) {
+		snprintf(err, errlen, "out of memory creating devices");
+		return -ENOMEM;
+	}
+	ret = serial_attach(m->serial, &m->io, SERIAL_COM1_BASE);
+	if (!ret)
+		ret = cmos_attach(m->cmos, &m->io);
+	if (!ret)
+		ret = pci_attach(m->pci);
+	if (!ret)
+		ret = i8042_attach(m->i8042, &m->io);
+	if (!ret)
+		ret = legacy_attach(m->legacy, &m->io);
+	if (ret) {
+		snprintf(err, errlen, "registering devices: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* OVMF: the image as RAM ending at 4 GiB (like QEMU's -bios, which SEV
+ * needs), and the fw_cfg items OVMF reads for a direct kernel boot. */
+static int setup_firmware_boot(struct machine *m, char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	struct fwcfg *f;
+	int ret;
+
+	ret = add_slot(m, c->ovmf_info->base_gpa, c->ovmf_len, err, errlen);
+	if (ret)
+		return ret;
+	memcpy(m->slots[m->nslots - 1].hva, c->ovmf, c->ovmf_len);
+
+	f = m->fwcfg = fwcfg_new(&m->host, true);
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	m->ne820 = e820_firmware(&m->layout, m->e820);
+	ret = fwcfg_add_file(f, "etc/e820", m->e820,
+			     m->ne820 * sizeof(m->e820[0]));
+	ret = ret ?: fwcfg_add_u16(f, FW_CFG_NB_CPUS, c->ncpus);
+	ret = ret ?: fwcfg_add_u16(f, FW_CFG_MAX_CPUS, c->ncpus);
+	ret = ret ?: fwcfg_add_u64(f, FW_CFG_RAM_SIZE, c->mem_size);
+	ret = ret ?: fwcfg_add_u16(f, FW_CFG_NOGRAPHIC, 1);
+	if (!ret && c->kernel) {
+		ret = fwcfg_kernel_split(c->kernel, c->kernel_len, &m->fwk,
+					 err, errlen);
+		if (ret)
+			return ret;
+		ret = fwcfg_add_u32(f, FW_CFG_SETUP_SIZE, m->fwk.setup_len);
+		ret = ret ?: fwcfg_add(f, FW_CFG_SETUP_DATA, m->fwk.setup,
+				       m->fwk.setup_len);
+		ret = ret ?: fwcfg_add_u32(f, FW_CFG_KERNEL_SIZE,
+					   m->fwk.kernel_len);
+		ret = ret ?: fwcfg_add(f, FW_CFG_KERNEL_DATA, m->fwk.kernel,
+				       m->fwk.kernel_len);
+		ret = ret ?: fwcfg_add_u32(f, FW_CFG_INITRD_SIZE,
+					   c->initrd_len);
+		if (c->initrd_len)
+			ret = ret ?: fwcfg_add(f, FW_CFG_INITRD_DATA, c->initrd,
+					       c->initrd_len);
+		/* The command line travels with its NUL, as QEMU sends it
+		 * (and as the SEV hashes table measures it). */
+		ret = ret ?: fwcfg_add_u32(f, FW_CFG_CMDLINE_SIZE,
+					   strlen(c->cmdline) + 1);
+		ret = ret ?: fwcfg_add(f, FW_CFG_CMDLINE_DATA, c->cmdline,
+				       strlen(c->cmdline) + 1);
+	}
+	ret = ret ?: fwcfg_attach(f, &m->io);
+	if (ret) {
+		snprintf(err, errlen, "setting up fw_cfg: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* No firmware: lay the kernel out ourselves (64-bit boot protocol) and do
+ * what firmware would have done to the chipset. */
+static int setup_direct_boot(struct machine *m, char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	struct boot_config bc = {
+		.layout = &m->layout,
+		.ncpus = c->ncpus,
+		.pm_base = MACHINE_PM_BASE,
+		.kernel = c->kernel,
+		.kernel_len = c->kernel_len,
+		.initrd = c->initrd,
+		.initrd_len = c->initrd_len,
+		.cmdline = c->cmdline,
+	};
+	int ret;
+
+	m->plan = calloc(1, sizeof(*m->plan));
+	if (!m->plan) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = boot_plan_build(&bc, m->plan, err, errlen);
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < m->plan->nregions; i++) {
+		const struct boot_region *r = &m->plan->regions[i];
+
+		ret = copy_to_guest(m, r->gpa, r->data, r->len, r->what, err,
+				    errlen);
+		if (ret)
+			return ret;
+	}
+	pci_pm_enable(m->pci, MACHINE_PM_BASE);
+	return 0;
+}
+
+static void noop_handler(int sig)
+{
+	(void)sig;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wait, without polling, until a vCPU or device stops the machine, a
+ * signal arrives or the timeout passes. */
+static void wait_for_stop(struct machine *m, const sigset_t *set, double t0)
+{
+	while (atomic_load(&m->stopped) == VM_RUNNING) {
+		struct timespec ts, *tp = NULL;
+		int sig;
+
+		if (m->cfg->timeout_sec) {
+			double left = t0 + m->cfg->timeout_sec - now_seconds();
+
+			if (left <= 0) {
+				machine_stop(m, VM_STOP_TIMEOUT, 0);
+				break;
+			}
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - ts.tv_sec) * 1e9);
+			tp = &ts;
+		}
+		sig = sigtimedwait(set, NULL, tp);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			machine_stop(m, VM_STOP_SIGNAL, sig);
+	}
+}
+
+static void machine_join(struct machine *m)
+{
+	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
+		if (m->vcpus[i].started)
+			pthread_join(m->vcpus[i].thread, NULL);
+		m->vcpus[i].started = false;
+	}
+}
+
+static void machine_teardown(struct machine *m)
+{
+	machine_join(m);
+	if (m->serial)
+		serial_free(m->serial);
+	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
+		vcpu_destroy(&m->vcpus[i]);
+	free(m->vcpus);
+	fwcfg_free(m->fwcfg);
+	cmos_free(m->cmos);
+	pci_free(m->pci);
+	i8042_free(m->i8042);
+	legacy_free(m->legacy);
+	if (m->plan) {
+		boot_plan_free(m->plan);
+		free(m->plan);
+	}
+	for (unsigned i = 0; i < m->nslots; i++)
+		if (m->slots[i].hva)
+			munmap(m->slots[i].hva, m->slots[i].size);
+	if (m->vm_fd >= 0)
+		close(m->vm_fd);
+	if (m->kvm_fd >= 0)
+		close(m->kvm_fd);
+	pthread_mutex_destroy(&m->stop_lock);
+}
+
+static int machine_build(struct machine *m, enum vm_error_kind *kind,
+			 char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	struct kvm_cpuid2 *cpuid;
+	int ret;
+
+	*kind = VM_ERR_INPUT;
+	ret = mem_layout_init(c->mem_size, &m->layout, err, errlen);
+	if (ret)
+		return ret;
+	if (!c->ovmf && !c->kernel) {
+		snprintf(err, errlen, "nothing to boot: give --ovmf and/or "
+				      "--kernel");
+		return -EINVAL;
+	}
+	*kind = VM_ERR_HOST;
+	m->kvm_fd = kvm_open_checked(err, errlen);
+	if (m->kvm_fd < 0)
+		return m->kvm_fd;
+	*kind = VM_ERR_INPUT;
+	ret = check_vcpu_count(m, err, errlen);
+	if (ret)
+		return ret;
+
+	*kind = VM_ERR_RUNTIME;
+	ret = create_vm(m, err, errlen);
+	if (ret)
+		return ret;
+	ret = add_slot(m, 0, m->layout.low_size, err, errlen);
+	if (!ret && m->layout.high_size)
+		ret = add_slot(m, SZ_4G, m->layout.high_size, err, errlen);
+	if (ret)
+		return ret;
+	ret = setup_devices(m, err, errlen);
+	if (ret)
+		return ret;
+
+	*kind = VM_ERR_INPUT;
+	ret = c->ovmf ? setup_firmware_boot(m, err, errlen)
+		      : setup_direct_boot(m, err, errlen);
+	if (ret)
+		return ret;
+
+	*kind = VM_ERR_RUNTIME;
+	cpuid = kvm_supported_cpuid(m->kvm_fd);
+	if (!cpuid) {
+		ret = -errno;
+		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: %s",
+			 strerror(errno));
+		return ret;
+	}
+	m->vcpus = calloc(c->ncpus, sizeof(*m->vcpus));
+	if (!m->vcpus) {
+		free(cpuid);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	m->nvcpus = c->ncpus;
+	for (unsigned i = 0; i < c->ncpus; i++)
+		m->vcpus[i].fd = -1;
+	for (unsigned i = 0; i < c->ncpus && !ret; i++)
+		ret = vcpu_create(m, &m->vcpus[i], i, cpuid, err, errlen);
+	free(cpuid);
+	if (ret)
+		return ret;
+	/* OVMF starts from KVM's reset state (CS base 0xffff0000, IP
+	 * 0xfff0); a direct boot enters the kernel's 64-bit entry. */
+	if (m->plan)
+		ret = vcpu_set_boot_state(&m->vcpus[0], &m->plan->cpu, err,
+					  errlen);
+	return ret;
+}
+
+int vm_run(const struct vm_config *cfg, struct vm_result *res,
+	   enum vm_error_kind *kind, char *err, size_t errlen)
+{
+	struct machine *m;
+	struct sigaction sa = { .sa_handler = noop_handler }, old_sa;
+	sigset_t set, old_set;
+	double t0 = now_seconds();
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	*kind = VM_ERR_NONE;
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		*kind = VM_ERR_RUNTIME;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	m->cfg = cfg;
+	m->kvm_fd = m->vm_fd = -1;
+	m->main_thread = pthread_self();
+	pthread_mutex_init(&m->stop_lock, NULL);
+
+	/* Block the signals the main thread waits for before any thread
+	 * exists, so every thread inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, MACHINE_WAKE_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old_set);
+	sigaction(VCPU_KICK_SIGNAL, &sa, &old_sa);
+
+	ret = machine_build(m, kind, err, errlen);
+	if (!ret && cfg->serial_in_fd >= 0) {
+		ret = serial_input_start(m->serial, &m->io, cfg->serial_in_fd);
+		if (ret) {
+			*kind = VM_ERR_RUNTIME;
+			snprintf(err, errlen, "starting serial input: %s",
+				 strerror(-ret));
+		}
+	}
+	for (unsigned i = 0; !ret && i < m->nvcpus; i++) {
+		ret = vcpu_start(&m->vcpus[i]);
+		if (ret) {
+			*kind = VM_ERR_RUNTIME;
+			snprintf(err, errlen, "starting vCPU thread %u: %s", i,
+				 strerror(-ret));
+			machine_stop(m, VM_STOP_ERROR, ret);
+		}
+	}
+	if (!ret) {
+		wait_for_stop(m, &set, t0);
+		res->why = atomic_load(&m->stopped);
+		res->status = m->stop_status;
+		if (res->why == VM_STOP_ERROR)
+			snprintf(err, errlen, "%s", m->stop_detail);
+	}
+	machine_stop(m, VM_STOP_ERROR, 0); /* no-op unless still running */
+	res->seconds = now_seconds() - t0;
+	machine_join(m);
+	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
+		res->exits += m->vcpus[i].exits;
+	machine_teardown(m);
+	free(m);
+
+	/* Drop signals that raced with the stop (a second Ctrl-C, late
+	 * wake-ups) so restoring the mask does not act on them. */
+	{
+		struct timespec zero = { 0, 0 };
+
+		while (sigtimedwait(&set, NULL, &zero) > 0)
+			;
+	}
+	sigaction(VCPU_KICK_SIGNAL, &old_sa, NULL);
+	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+	return ret;
+}

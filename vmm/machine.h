@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* The machine object, private to vmm/. */
+#ifndef SEVBOOT_VMM_MACHINE_H
+#define SEVBOOT_VMM_MACHINE_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "vmm/dev.h"
+#include "vmm/vmm.h"
+
+/* Where QEMU puts the VMX TSS too: outside any firmware window. */
+#define MACHINE_TSS_ADDR 0xfeffd000ULL
+#define MACHINE_PM_BASE 0x600
+#define MACHINE_SCI_IRQ 9
+#define MACHINE_IOAPIC_ADDR 0xfec00000ULL
+#define MACHINE_LAPIC_ADDR 0xfee00000ULL
+
+/* Signal that kicks a vCPU thread out of KVM_RUN. */
+#define VCPU_KICK_SIGNAL SIGUSR1
+/* Signal a stopping vCPU or device sends the main thread. */
+#define MACHINE_WAKE_SIGNAL SIGUSR2
+
+struct machine;
+
+struct vcpu {
+	struct machine *m;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;
+	uint64_t exits;
+};
+
+struct mem_slot {
+	uint64_t gpa, size;
+	uint8_t *hva;
+};
+
+struct machine {
+	const struct vm_config *cfg;
+	int kvm_fd, vm_fd;
+	struct mem_layout layout;
+	struct mem_slot slots[3]; /* low RAM, high RAM, firmware */
+	unsigned nslots;
+
+	struct bus io, mmio;
+	struct dev_host host;
+	struct serial *serial;
+	struct fwcfg *fwcfg;
+	struct cmos *cmos;
+	struct pci *pci;
+	struct i8042 *i8042;
+	struct legacy *legacy;
+	struct e820_entry e820[E820_MAX];
+	unsigned ne820;
+	struct fwcfg_kernel fwk;
+	struct boot_plan *plan;
+
+	struct vcpu *vcpus;
+	unsigned nvcpus;
+
+	pthread_t main_thread;
+	pthread_mutex_t stop_lock;
+	_Atomic int stopped; /* enum vm_stop; VM_RUNNING until the first stop */
+	int stop_status;
+	char stop_detail[200]; /* what stopped it, for error stops */
+	_Atomic uint8_t io_seen[65536 / 8]; /* unhandled ports logged once */
+};
+
+void machine_stop(struct machine *m, enum vm_stop why, int status);
+/* The same, with a sentence saying what happened (kept if first). */
+void machine_stop_detail(struct machine *m, enum vm_stop why, int status,
+			 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int vcpu_create(struct machine *m, struct vcpu *v, unsigned id,
+		const struct kvm_cpuid2 *supported, char *err, size_t errlen);
+int vcpu_set_boot_state(struct vcpu *v, const struct boot_cpu_state *s,
+			char *err, size_t errlen);
+int vcpu_start(struct vcpu *v);
+void vcpu_kick(struct vcpu *v);
+void vcpu_destroy(struct vcpu *v);
+struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
+
+#endif
