@@ -10,6 +10,8 @@
  * a zeroed buffer, so reserved fields are zero.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loader/bootparam.h"
@@ -332,4 +334,159 @@ long acpi_build(const struct acpi_config *c, uint64_t gpa, uint8_t *buf,
 	buf[32] = acpi_checksum(buf, RSDP_LEN);
 
 	return (long)end;
+}
+
+/* ------------------------------------------------ QEMU fw_cfg table loader */
+
+/*
+ * OVMF's QEMU flavour installs ACPI tables only through fw_cfg's linker/
+ * loader: "etc/table-loader" is a list of 128-byte commands that make the
+ * firmware allocate the blobs ("etc/acpi/tables", "etc/acpi/rsdp"), patch
+ * the pointers between them by the addresses it chose, and fix checksums.
+ * The tables are the ones acpi_build() lays out at address 0, so every
+ * pointer field holds its target's offset in the blob.
+ */
+#define LOADER_ENTRY_LEN 128
+#define LOADER_FILE_LEN 56
+#define LOADER_ALLOCATE 1
+#define LOADER_ADD_POINTER 2
+#define LOADER_ADD_CHECKSUM 3
+#define LOADER_ZONE_HIGH 1
+#define LOADER_ZONE_FSEG 2
+#define LOADER_MAX_ENTRIES 32
+#define ACPI_FWCFG_TABLES_MAX 0x10000
+
+static uint8_t *loader_entry(struct acpi_fwcfg *f, uint32_t cmd)
+{
+	uint8_t *e = f->loader + f->loader_len;
+
+	f->loader_len += LOADER_ENTRY_LEN;
+	memset(e, 0, LOADER_ENTRY_LEN);
+	put_le32(e, 0, cmd);
+	return e + 4;
+}
+
+static void loader_allocate(struct acpi_fwcfg *f, const char *file,
+			    uint32_t align, uint8_t zone)
+{
+	uint8_t *e = loader_entry(f, LOADER_ALLOCATE);
+
+	strncpy((char *)e, file, LOADER_FILE_LEN - 1);
+	put_le32(e, LOADER_FILE_LEN, align);
+	e[LOADER_FILE_LEN + 4] = zone;
+}
+
+static void loader_pointer(struct acpi_fwcfg *f, const char *from,
+			   const char *to, uint32_t off, uint8_t size)
+{
+	uint8_t *e = loader_entry(f, LOADER_ADD_POINTER);
+
+	strncpy((char *)e, from, LOADER_FILE_LEN - 1);
+	strncpy((char *)e + LOADER_FILE_LEN, to, LOADER_FILE_LEN - 1);
+	put_le32(e, 2 * LOADER_FILE_LEN, off);
+	e[2 * LOADER_FILE_LEN + 4] = size;
+}
+
+/* The firmware computes the checksum over a range that includes the
+ * checksum byte, so that byte must be zero in the blob. */
+static void loader_checksum(struct acpi_fwcfg *f, const char *file,
+			    uint8_t *blob, uint32_t result, uint32_t start,
+			    uint32_t len)
+{
+	uint8_t *e = loader_entry(f, LOADER_ADD_CHECKSUM);
+
+	blob[result] = 0;
+	strncpy((char *)e, file, LOADER_FILE_LEN - 1);
+	put_le32(e, LOADER_FILE_LEN, result);
+	put_le32(e, LOADER_FILE_LEN + 4, start);
+	put_le32(e, LOADER_FILE_LEN + 8, len);
+}
+
+int acpi_fwcfg_build(const struct acpi_config *c, struct acpi_fwcfg *f,
+		     char *err, size_t errlen)
+{
+	static const char tables[] = "etc/acpi/tables", rsdp[] = "etc/acpi/rsdp";
+	uint32_t xsdt, xsdt_len, fadt = 0, n;
+	long len;
+
+	memset(f, 0, sizeof(*f));
+	f->tables = calloc(1, ACPI_FWCFG_TABLES_MAX);
+	f->loader = calloc(LOADER_MAX_ENTRIES, LOADER_ENTRY_LEN);
+	if (!f->tables || !f->loader) {
+		acpi_fwcfg_free(f);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	len = acpi_build(c, 0, f->tables, ACPI_FWCFG_TABLES_MAX);
+	if (len < 0) {
+		acpi_fwcfg_free(f);
+		snprintf(err, errlen, "cannot build ACPI tables for %u CPUs",
+			 c->ncpus);
+		return (int)len;
+	}
+	f->tables_len = (size_t)len;
+	memcpy(f->rsdp, f->tables, RSDP_LEN);
+	put_le32(f->rsdp, 16, 0); /* RsdtAddress: XSDT only */
+
+	/* The walk trusts acpi_build(): it made every offset below. */
+	xsdt = (uint32_t)get_le64(f->rsdp, 24);
+	xsdt_len = get_le32(f->tables, xsdt + 4);
+	n = (xsdt_len - SDT_HDR_LEN) / 8;
+	if (n + 10 > LOADER_MAX_ENTRIES) {
+		acpi_fwcfg_free(f);
+		snprintf(err, errlen, "too many ACPI tables");
+		return -E2BIG;
+	}
+
+	loader_allocate(f, tables, 64, LOADER_ZONE_HIGH);
+	loader_allocate(f, rsdp, 16, LOADER_ZONE_FSEG);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t t = (uint32_t)get_le64(f->tables,
+						xsdt + SDT_HDR_LEN + 8 * i);
+
+		loader_pointer(f, tables, tables, xsdt + SDT_HDR_LEN + 8 * i,
+			       8);
+		if (memcmp(f->tables + t, "FACP", 4) == 0)
+			fadt = t;
+	}
+	if (fadt) {
+		static const struct {
+			uint32_t off;
+			uint8_t size;
+		} ptrs[] = { { FADT_FIRMWARE_CTRL, 4 },
+			     { FADT_DSDT, 4 },
+			     { FADT_X_FIRMWARE_CTRL, 8 },
+			     { FADT_X_DSDT, 8 } };
+
+		for (size_t i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
+			if (get_le32(f->tables, fadt + ptrs[i].off))
+				loader_pointer(f, tables, tables,
+					       fadt + ptrs[i].off,
+					       ptrs[i].size);
+		/* The DSDT has a checksum too (the FACS has none). */
+		uint32_t dsdt = get_le32(f->tables, fadt + FADT_DSDT);
+
+		loader_checksum(f, tables, f->tables, dsdt + 9, dsdt,
+				get_le32(f->tables, dsdt + 4));
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t t = (uint32_t)get_le64(f->tables,
+						xsdt + SDT_HDR_LEN + 8 * i);
+
+		loader_checksum(f, tables, f->tables, t + 9, t,
+				get_le32(f->tables, t + 4));
+	}
+	loader_checksum(f, tables, f->tables, xsdt + 9, xsdt, xsdt_len);
+	loader_pointer(f, rsdp, tables, 24, 8);
+	loader_checksum(f, rsdp, f->rsdp, 8, 0, RSDP_V1_LEN);
+	loader_checksum(f, rsdp, f->rsdp, 32, 0, RSDP_LEN);
+	return 0;
+}
+
+void acpi_fwcfg_free(struct acpi_fwcfg *f)
+{
+	free(f->tables);
+	free(f->loader);
+	f->tables = f->loader = NULL;
+	f->tables_len = f->loader_len = 0;
 }

@@ -260,6 +260,23 @@ struct acpi_config {
 long acpi_build(const struct acpi_config *c, uint64_t gpa, uint8_t *buf,
 		size_t buflen);
 
+/*
+ * The same tables for firmware: QEMU's fw_cfg linker/loader form, which is
+ * the only way OVMF's QEMU build takes ACPI tables.  Serve tables as
+ * "etc/acpi/tables", rsdp as "etc/acpi/rsdp" and loader as
+ * "etc/table-loader".
+ */
+struct acpi_fwcfg {
+	uint8_t rsdp[36];
+	uint8_t *tables; /* malloc'ed */
+	size_t tables_len;
+	uint8_t *loader; /* malloc'ed, 128-byte commands */
+	size_t loader_len;
+};
+int acpi_fwcfg_build(const struct acpi_config *c, struct acpi_fwcfg *f,
+		     char *err, size_t errlen);
+void acpi_fwcfg_free(struct acpi_fwcfg *f);
+
 /* ----------------------------------------------------------- fw_cfg data */
 
 /* The pieces QEMU hands OVMF for a direct kernel boot (unpatched setup, as

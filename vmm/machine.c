@@ -254,6 +254,35 @@ static int setup_devices(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * OVMF takes ACPI tables only from fw_cfg's table loader; without them
+ * Linux finds no MADT (one CPU) and no _S5 (no poweroff).  The PM block is
+ * enabled before OVMF runs so that OVMF keeps it where the FADT says.
+ */
+static int setup_firmware_acpi(struct machine *m, struct fwcfg *f, char *err,
+			       size_t errlen)
+{
+	struct acpi_config ac = {
+		.ncpus = m->cfg->ncpus,
+		.pm_base = MACHINE_PM_BASE,
+		.sci_irq = MACHINE_SCI_IRQ,
+		.ioapic_addr = MACHINE_IOAPIC_ADDR,
+		.lapic_addr = MACHINE_LAPIC_ADDR,
+	};
+	int ret = acpi_fwcfg_build(&ac, &m->acpi, err, errlen);
+
+	if (ret)
+		return ret;
+	pci_pm_enable(m->pci, MACHINE_PM_BASE);
+	ret = fwcfg_add_file(f, "etc/acpi/rsdp", m->acpi.rsdp,
+			     sizeof(m->acpi.rsdp));
+	ret = ret ?: fwcfg_add_file(f, "etc/acpi/tables", m->acpi.tables,
+				    m->acpi.tables_len);
+	ret = ret ?: fwcfg_add_file(f, "etc/table-loader", m->acpi.loader,
+				    m->acpi.loader_len);
+	return ret;
+}
+
 /* OVMF: the image as RAM ending at 4 GiB (like QEMU's -bios, which SEV
  * needs), and the fw_cfg items OVMF reads for a direct kernel boot. */
 static int setup_firmware_boot(struct machine *m, char *err, size_t errlen)
@@ -279,6 +308,7 @@ static int setup_firmware_boot(struct machine *m, char *err, size_t errlen)
 	ret = ret ?: fwcfg_add_u16(f, FW_CFG_MAX_CPUS, c->ncpus);
 	ret = ret ?: fwcfg_add_u64(f, FW_CFG_RAM_SIZE, c->mem_size);
 	ret = ret ?: fwcfg_add_u16(f, FW_CFG_NOGRAPHIC, 1);
+	ret = ret ?: setup_firmware_acpi(m, f, err, errlen);
 	if (!ret && c->kernel) {
 		ret = fwcfg_kernel_split(c->kernel, c->kernel_len, &m->fwk,
 					 err, errlen);
@@ -404,6 +434,7 @@ static void machine_teardown(struct machine *m)
 		vcpu_destroy(&m->vcpus[i]);
 	free(m->vcpus);
 	fwcfg_free(m->fwcfg);
+	acpi_fwcfg_free(&m->acpi);
 	cmos_free(m->cmos);
 	pci_free(m->pci);
 	i8042_free(m->i8042);

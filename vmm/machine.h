@@ -13,7 +13,9 @@
 
 /* Where QEMU puts the VMX TSS too: outside any firmware window. */
 #define MACHINE_TSS_ADDR 0xfeffd000ULL
-#define MACHINE_PM_BASE 0x600
+/* OVMF's PcdAcpiPmBaseAddress: its ResetSystem writes there directly, so
+ * the PM block lives at the same place for every boot path. */
+#define MACHINE_PM_BASE 0xb000
 #define MACHINE_SCI_IRQ 9
 #define MACHINE_IOAPIC_ADDR 0xfec00000ULL
 #define MACHINE_LAPIC_ADDR 0xfee00000ULL
@@ -59,6 +61,7 @@ struct machine {
 	struct e820_entry e820[E820_MAX];
 	unsigned ne820;
 	struct fwcfg_kernel fwk;
+	struct acpi_fwcfg acpi;
 	struct boot_plan *plan;
 
 	struct vcpu *vcpus;
