@@ -364,9 +364,10 @@ int cmd_run(int argc, char **argv)
 	if (o.verbose)
 		fprintf(stderr,
 			"sevboot: guest stopped (%s) after %.3f s, %llu exits, "
-			"exit code %d\n",
+			"guest RAM resident %llu KiB, exit code %d\n",
 			vm_stop_name(res.why), res.seconds,
-			(unsigned long long)res.exits, rc);
+			(unsigned long long)res.exits,
+			(unsigned long long)(res.guest_resident >> 10), rc);
 out:
 	if (out_fd != STDOUT_FILENO && out_fd >= 0)
 		close(out_fd);

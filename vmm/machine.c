@@ -416,6 +416,32 @@ static void wait_for_stop(struct machine *m, const sigset_t *set, double t0)
 	}
 }
 
+/* How much of guest RAM the guest has touched (resident in this process),
+ * so memory figures can separate sevboot's own overhead. */
+static uint64_t guest_resident_bytes(const struct machine *m)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char vec[4096];
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < m->nslots; i++) {
+		const struct mem_slot *s = &m->slots[i];
+
+		for (uint64_t off = 0; off < s->size;
+		     off += (uint64_t)page * sizeof(vec)) {
+			uint64_t len = s->size - off;
+
+			if (len > (uint64_t)page * sizeof(vec))
+				len = (uint64_t)page * sizeof(vec);
+			if (mincore(s->hva + off, len, vec))
+				break;
+			for (uint64_t p = 0; p < (len + page - 1) / page; p++)
+				total += (vec[p] & 1) ? (uint64_t)page : 0;
+		}
+	}
+	return total;
+}
+
 static void machine_join(struct machine *m)
 {
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
@@ -589,6 +615,8 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	machine_join(m);
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
 		res->exits += m->vcpus[i].exits;
+	if (cfg->verbose)
+		res->guest_resident = guest_resident_bytes(m);
 	machine_teardown(m);
 	free(m);
 

@@ -45,6 +45,7 @@ struct vm_result {
 	int status; /* debug-exit value, signal number or -errno */
 	double seconds; /* from vm_run() entry to stop */
 	uint64_t exits;	/* KVM_RUN exits handled, all vCPUs */
+	uint64_t guest_resident; /* bytes of guest RAM resident at the stop */
 };
 
 /* What a failure was about, so the CLI can pick its exit code. */

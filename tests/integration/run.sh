@@ -54,7 +54,7 @@ bad_inputs() {
 	truncate -s 300M "$W/huge"
 	head -c 600 "$kernel" > "$W/trunc-kernel"
 
-	expect_error "missing kernel" 3 "--kernel $W/nope: .*(not exist|No such)" -- --kernel "$W/nope"
+	expect_error "missing kernel" 3 "--kernel $W/nope: .*(no such file|not exist)" -- --kernel "$W/nope"
 	expect_error "missing ovmf" 3 "--ovmf $W/nope" -- --ovmf "$W/nope"
 	expect_error "missing initrd" 3 "--initrd $W/nope" -- --kernel "$kernel" --initrd "$W/nope"
 	expect_error "empty kernel" 3 "--kernel $W/empty: .*empty" -- --kernel "$W/empty"
@@ -77,7 +77,12 @@ bad_inputs() {
 	expect_error "missing value" 2 "--kernel needs a value" -- --kernel
 	expect_error "nothing to boot" 2 "nothing to boot" -- --mem 512M
 	expect_error "initrd without kernel" 2 "need --kernel" -- --ovmf "$ovmf" --initrd "$kernel"
-	expect_error "inspect truncated" 3 "inspect: $W/short.fd: " -- inspect "$W/short.fd"
+	expect_error "inspect truncated" 3 "inspect: $W/trunc.fd: .*multiple of 4096" -- inspect "$W/trunc.fd"
+	if "$SB" inspect "$W/short.fd" > "$W/out" 2>&1 && grep -qi "no .*table" "$W/out"; then
+		ok "inspect of a 4 KiB image without footer table says so (exit 0)"
+	else
+		bad "inspect of a 4 KiB image without footer table: $(head -c 300 "$W/out")"
+	fi
 	expect_error "inspect kernel" 3 "inspect: .*(kernel|bzImage)" -- inspect "$kernel"
 	expect_error "inspect missing" 3 "inspect: $W/nope" -- inspect "$W/nope"
 	if [ -e /dev/kvm ]; then

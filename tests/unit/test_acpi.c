@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* acpi_build: walk the tables the way an OS does, from the RSDP. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "loader/loader.h"
 #include "tests/unit/testutil.h"
@@ -322,6 +325,144 @@ START_TEST(errors)
 }
 END_TEST
 
+
+/*
+ * acpi_fwcfg_build: play the firmware's part of QEMU's linker/loader
+ * (allocate each file at an address, patch pointers, fix checksums) and
+ * check that the result is exactly what acpi_build() lays out at those
+ * addresses.
+ */
+#define FW_TABLES_BASE 0x7f000000ULL
+#define FW_RSDP_BASE 0xf0000ULL
+
+struct fw_file {
+	const char *name;
+	uint8_t *data;
+	size_t len;
+	uint64_t base;
+	bool allocated;
+};
+
+static struct fw_file *fw_find(struct fw_file *f, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strncmp(f[i].name, name, 56) == 0)
+			return &f[i];
+	return NULL;
+}
+
+static void fw_run_loader(const struct acpi_fwcfg *a, struct fw_file *files,
+			  unsigned nfiles)
+{
+	ck_assert_uint_eq(a->loader_len % 128, 0);
+	ck_assert_uint_gt(a->loader_len, 0);
+	for (size_t off = 0; off < a->loader_len; off += 128) {
+		const uint8_t *e = a->loader + off;
+		uint32_t cmd = get32(e, 0);
+		const char *f1 = (const char *)e + 4;
+
+		ck_assert_msg(memchr(f1, 0, 56) != NULL, "name not terminated");
+		if (cmd == 1) { /* ALLOCATE */
+			struct fw_file *f = fw_find(files, nfiles, f1);
+
+			ck_assert_ptr_nonnull(f);
+			ck_assert(!f->allocated);
+			f->allocated = true;
+			ck_assert_uint_eq(f->base % get32(e, 4 + 56), 0);
+		} else if (cmd == 2) { /* ADD_POINTER */
+			struct fw_file *from = fw_find(files, nfiles, f1);
+			struct fw_file *to = fw_find(files, nfiles, f1 + 56);
+			uint32_t po = get32(e, 4 + 112);
+			uint8_t size = e[4 + 116];
+			uint64_t v = 0;
+
+			ck_assert_ptr_nonnull(from);
+			ck_assert_ptr_nonnull(to);
+			ck_assert(from->allocated && to->allocated);
+			ck_assert(size == 4 || size == 8);
+			ck_assert_uint_le(po + size, from->len);
+			for (unsigned i = 0; i < size; i++)
+				v |= (uint64_t)from->data[po + i] << (8 * i);
+			ck_assert_uint_lt(v, to->len); /* an offset into it */
+			v += to->base;
+			for (unsigned i = 0; i < size; i++)
+				from->data[po + i] = (uint8_t)(v >> (8 * i));
+		} else if (cmd == 3) { /* ADD_CHECKSUM */
+			struct fw_file *f = fw_find(files, nfiles, f1);
+			uint32_t res = get32(e, 4 + 56), start = get32(e, 64),
+				 len = get32(e, 68);
+
+			ck_assert_ptr_nonnull(f);
+			ck_assert_uint_le((uint64_t)start + len, f->len);
+			ck_assert_uint_lt(res, f->len);
+			f->data[res] = (uint8_t)(0 - sum(f->data + start, len));
+		} else {
+			ck_abort_msg("unknown loader command %u", cmd);
+		}
+	}
+}
+
+static void check_fwcfg(unsigned ncpus)
+{
+	struct acpi_config c = { .ncpus = ncpus,
+				 .pm_base = 0xb000,
+				 .sci_irq = 9,
+				 .ioapic_addr = 0xfec00000,
+				 .lapic_addr = 0xfee00000 };
+	struct acpi_fwcfg a;
+	char err[256];
+	uint8_t *want = calloc(1, BUF_LEN);
+	uint8_t rsdp[36];
+	long wlen;
+
+	ck_assert_int_eq(acpi_fwcfg_build(&c, &a, err, sizeof(err)), 0);
+	memcpy(rsdp, a.rsdp, sizeof(rsdp));
+	struct fw_file files[] = {
+		{ "etc/acpi/tables", a.tables, a.tables_len, FW_TABLES_BASE,
+		  false },
+		{ "etc/acpi/rsdp", rsdp, sizeof(rsdp), FW_RSDP_BASE, false },
+	};
+	fw_run_loader(&a, files, 2);
+
+	wlen = acpi_build(&c, FW_TABLES_BASE, want, BUF_LEN);
+	ck_assert_int_eq(wlen, (long)a.tables_len);
+	/* Everything after the RSDP (which travels in its own file). */
+	ck_assert_mem_eq(a.tables + 36, want + 36, a.tables_len - 36);
+	ck_assert_uint_eq(get64(rsdp, 24), get64(want, 24));
+	ck_assert_uint_eq(sum(rsdp, 20), 0);
+	ck_assert_uint_eq(sum(rsdp, 36), 0);
+	ck_assert_mem_eq(rsdp, "RSD PTR ", 8);
+	acpi_fwcfg_free(&a);
+	ck_assert_ptr_null(a.tables);
+	free(want);
+}
+
+START_TEST(fwcfg_loader_1_cpu)
+{
+	check_fwcfg(1);
+}
+END_TEST
+
+START_TEST(fwcfg_loader_8_cpus)
+{
+	check_fwcfg(8);
+}
+END_TEST
+
+START_TEST(fwcfg_loader_errors)
+{
+	struct acpi_config c = { .ncpus = 0, .pm_base = 0xb000, .sci_irq = 9,
+				 .ioapic_addr = 0xfec00000,
+				 .lapic_addr = 0xfee00000 };
+	struct acpi_fwcfg a;
+	char err[256] = "";
+
+	ck_assert_int_lt(acpi_fwcfg_build(&c, &a, err, sizeof(err)), 0);
+	ck_assert(err[0] != '\0');
+	ck_assert_ptr_null(a.tables);
+	ck_assert_ptr_null(a.loader);
+}
+END_TEST
 static Suite *acpi_suite(void)
 {
 	Suite *s = suite_create("acpi");
@@ -335,6 +476,9 @@ static Suite *acpi_suite(void)
 	tcase_add_test(tc, madt_254_cpus);
 	tcase_add_test(tc, other_gpas);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, fwcfg_loader_1_cpu);
+	tcase_add_test(tc, fwcfg_loader_8_cpus);
+	tcase_add_test(tc, fwcfg_loader_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
