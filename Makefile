@@ -45,7 +45,7 @@ bin/sevboot: $(BIN_OBJS) lib/libsev.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJS) lib/libsev.a $(LDLIBS_LIB)
 
-$(BUILD)/tests/%: tests/unit/%.c lib/libsev.a tests/unit/testutil.h
+$(BUILD)/tests/%: tests/unit/%.c lib/libsev.a tests/unit/testutil.h tests/unit/fake_host.h tests/le.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< lib/libsev.a $(CHECK_LIBS) $(LDLIBS_LIB)
 

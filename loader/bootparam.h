@@ -12,6 +12,7 @@
 #ifndef SEVBOOT_LOADER_BOOTPARAM_H
 #define SEVBOOT_LOADER_BOOTPARAM_H
 
+#include "loader/bytes.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,40 +68,5 @@
 
 /* xloadflags */
 #define XLF_KERNEL_64 0x0001
-
-static inline uint16_t get_le16(const uint8_t *p, size_t off)
-{
-	return (uint16_t)(p[off] | (p[off + 1] << 8));
-}
-
-static inline uint32_t get_le32(const uint8_t *p, size_t off)
-{
-	return (uint32_t)get_le16(p, off) | (uint32_t)get_le16(p, off + 2)
-						    << 16;
-}
-
-static inline uint64_t get_le64(const uint8_t *p, size_t off)
-{
-	return (uint64_t)get_le32(p, off) | (uint64_t)get_le32(p, off + 4)
-						    << 32;
-}
-
-static inline void put_le16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static inline void put_le32(uint8_t *p, size_t off, uint32_t v)
-{
-	put_le16(p, off, (uint16_t)v);
-	put_le16(p, off + 2, (uint16_t)(v >> 16));
-}
-
-static inline void put_le64(uint8_t *p, size_t off, uint64_t v)
-{
-	put_le32(p, off, (uint32_t)v);
-	put_le32(p, off + 4, (uint32_t)(v >> 32));
-}
 
 #endif

@@ -15,21 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loader/bytes.h"
 #include "loader/loader.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* What a non-regular file is, in words a user recognises. */
 static const char *file_kind(mode_t mode)

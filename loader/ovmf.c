@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loader/bytes.h"
 #include "loader/loader.h"
 
 /* Sizes of the on-disk structures. */
@@ -98,31 +99,6 @@ static const struct {
 			      0xa4, 0x9f, 0xcb, 0xb1, 0xfe, 0x9d, 0x1d, 0xdd},
 			     "SVSM info"},
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static enum ovmf_known guid_known(const uint8_t *b)
 {
@@ -252,9 +228,9 @@ static int parse_sev_meta(const uint8_t *img, size_t size,
 			pos, h[0], h[1], h[2], h[3]);
 		return -EINVAL;
 	}
-	len = get_le32(h + 4);
-	version = get_le32(h + 8);
-	ndesc = get_le32(h + 12);
+	len = get_le32(h + 4, 0);
+	version = get_le32(h + 8, 0);
+	ndesc = get_le32(h + 12, 0);
 
 	if (version != 1) {
 		set_err(err, errlen,
@@ -292,9 +268,9 @@ static int parse_sev_meta(const uint8_t *img, size_t size,
 	for (uint32_t i = 0; i < ndesc; i++) {
 		const uint8_t *d = h + ASEV_HDR_LEN + ASEV_DESC_LEN * i;
 
-		out->sections[i].gpa = get_le32(d);
-		out->sections[i].size = get_le32(d + 4);
-		out->sections[i].type = get_le32(d + 8);
+		out->sections[i].gpa = get_le32(d, 0);
+		out->sections[i].size = get_le32(d + 4, 0);
+		out->sections[i].type = get_le32(d + 8, 0);
 	}
 	return 0;
 }
@@ -339,25 +315,25 @@ static int take_entry(enum ovmf_known k, const uint8_t *data, uint16_t dlen,
 	switch (k) {
 	case KNOWN_SEV_ES_RESET:
 		out->has_reset_block = true;
-		out->reset_addr = get_le32(data);
+		out->reset_addr = get_le32(data, 0);
 		break;
 	case KNOWN_HASHES:
 		out->has_hashes_entry = true;
-		out->hashes_base = get_le32(data);
-		out->hashes_size = get_le32(data + 4);
+		out->hashes_base = get_le32(data, 0);
+		out->hashes_size = get_le32(data + 4, 0);
 		break;
 	case KNOWN_SECRET:
 		out->has_secret_entry = true;
-		out->secret_base = get_le32(data);
-		out->secret_size = get_le32(data + 4);
+		out->secret_base = get_le32(data, 0);
+		out->secret_size = get_le32(data + 4, 0);
 		break;
 	case KNOWN_SEV_META:
 		/* has_sev_meta waits until the header itself checks out. */
-		out->sev_meta_offset = get_le32(data);
+		out->sev_meta_offset = get_le32(data, 0);
 		break;
 	case KNOWN_TDX_META:
 		out->has_tdx_meta = true;
-		out->tdx_meta_offset = get_le32(data);
+		out->tdx_meta_offset = get_le32(data, 0);
 		break;
 	default:
 		break;
@@ -383,7 +359,7 @@ static int parse_legacy_reset_block(const uint8_t *img, size_t size,
 
 	if (guid_known(img + guid_off) != KNOWN_SEV_ES_RESET)
 		return 0;
-	len = get_le16(img + guid_off - 2);
+	len = get_le16(img + guid_off - 2, 0);
 	if (len < RESET_BLOCK_DATA_LEN + ENTRY_HDR_LEN || len > end) {
 		set_err(err, errlen,
 			"the SEV-ES reset block at the end of the image has "
@@ -394,7 +370,7 @@ static int parse_legacy_reset_block(const uint8_t *img, size_t size,
 	}
 	out->has_reset_block = true;
 	out->reset_block_legacy = true;
-	out->reset_addr = get_le32(img + end - len);
+	out->reset_addr = get_le32(img + end - len, 0);
 	return 0;
 }
 
@@ -444,7 +420,7 @@ static int parse_image(const uint8_t *img, size_t len, struct ovmf_info *out,
 	if (guid_known(img + len - FOOTER_GUID_OFF) != KNOWN_FOOTER)
 		return parse_legacy_reset_block(img, len, out, err, errlen);
 
-	tot_len = get_le16(img + len - FOOTER_GUID_OFF - 2);
+	tot_len = get_le16(img + len - FOOTER_GUID_OFF - 2, 0);
 	if (tot_len < ENTRY_HDR_LEN) {
 		set_err(err, errlen,
 			"GUID table length %u is smaller than the table's own "
@@ -485,7 +461,7 @@ static int parse_image(const uint8_t *img, size_t len, struct ovmf_info *out,
 		}
 		e = &out->entries[out->nentries];
 		memcpy(e->guid.b, img + pos - GUID_LEN, GUID_LEN);
-		elen = get_le16(img + pos - ENTRY_HDR_LEN);
+		elen = get_le16(img + pos - ENTRY_HDR_LEN, 0);
 		if (elen < ENTRY_HDR_LEN) {
 			entry_label(&e->guid, name, sizeof(name));
 			set_err(err, errlen,

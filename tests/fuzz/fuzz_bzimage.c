@@ -20,22 +20,11 @@
 #include <string.h>
 
 #include "loader/loader.h"
+#include "tests/le.h"
 
 #define TEMPLATE_LEN 0x3000 /* 5 setup sectors + 9.5 KiB of "kernel" */
 #define HDR_OFF	     0x1f1
 #define HDR_END	     0x290
-
-static void put16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
-}
 
 /* A header like a current x86-64 kernel's. */
 static void make_template(uint8_t *t)

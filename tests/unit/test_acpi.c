@@ -11,21 +11,6 @@
 
 #define BUF_LEN 0x20000
 
-static uint16_t get16(const uint8_t *p, size_t off)
-{
-	return (uint16_t)(p[off] | p[off + 1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p, size_t off)
-{
-	return get16(p, off) | (uint32_t)get16(p, off + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p, size_t off)
-{
-	return get32(p, off) | (uint64_t)get32(p, off + 4) << 32;
-}
-
 static uint8_t sum(const uint8_t *p, size_t len)
 {
 	uint8_t s = 0;

@@ -11,24 +11,6 @@
 #define SYN_SETUP_LEN	((SYN_SETUP_SECTS + 1) * 512)
 #define SYN_LEN		(SYN_SETUP_LEN + 0x10000)
 
-static void put16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, size_t off, uint32_t v)
-{
-	put16(p, off, (uint16_t)v);
-	put16(p, off + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, size_t off, uint64_t v)
-{
-	put32(p, off, (uint32_t)v);
-	put32(p, off + 4, (uint32_t)(v >> 32));
-}
-
 /* A minimal image that looks like a current x86-64 kernel's header. */
 static uint8_t *synth(size_t len)
 {

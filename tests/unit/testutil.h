@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/le.h"
+
 /* Path of a file under ../shared (SEVBOOT_SHARED overrides), or NULL when
  * it is not there.  The returned string is static per call site's buffer. */
 static inline const char *shared_path(const char *rel, char *buf, size_t len)
