@@ -276,6 +276,10 @@ int cmd_run(int argc, char **argv)
 	rc = parse_run_opts(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
+	/* A reader that goes away (sevboot | head) must not kill us with the
+	 * terminal still raw: the UART write just fails and output is
+	 * dropped. */
+	signal(SIGPIPE, SIG_IGN);
 
 	rc = 0;
 	if (o.ovmf)

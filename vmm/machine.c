@@ -442,6 +442,32 @@ static uint64_t guest_resident_bytes(const struct machine *m)
 	return total;
 }
 
+/* With -v: where the guest's port exits went, busiest first. */
+static void print_io_exits(const struct machine *m)
+{
+	enum { TOP = 8 };
+	unsigned top[TOP] = { 0 }, n = 0;
+
+	for (unsigned port = 0; port < 65536; port++) {
+		uint32_t c = m->io_exits[port];
+		unsigned i;
+
+		if (!c)
+			continue;
+		for (i = n; i > 0 && m->io_exits[top[i - 1]] < c; i--)
+			if (i < TOP)
+				top[i] = top[i - 1];
+		if (i < TOP) {
+			top[i] = port;
+			if (n < TOP)
+				n++;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		fprintf(stderr, "sevboot: port 0x%04x: %u exits\n", top[i],
+			(unsigned)m->io_exits[top[i]]);
+}
+
 static void machine_join(struct machine *m)
 {
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
@@ -459,6 +485,7 @@ static void machine_teardown(struct machine *m)
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
 		vcpu_destroy(&m->vcpus[i]);
 	free(m->vcpus);
+	free(m->io_exits);
 	fwcfg_free(m->fwcfg);
 	acpi_fwcfg_free(&m->acpi);
 	cmos_free(m->cmos);
@@ -572,6 +599,8 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	}
 	m->cfg = cfg;
 	m->kvm_fd = m->vm_fd = -1;
+	if (cfg->verbose)
+		m->io_exits = calloc(65536, sizeof(*m->io_exits));
 	m->main_thread = pthread_self();
 	pthread_mutex_init(&m->stop_lock, NULL);
 
@@ -615,8 +644,11 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	machine_join(m);
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
 		res->exits += m->vcpus[i].exits;
-	if (cfg->verbose)
+	if (cfg->verbose) {
 		res->guest_resident = guest_resident_bytes(m);
+		if (m->io_exits)
+			print_io_exits(m);
+	}
 	machine_teardown(m);
 	free(m);
 

@@ -73,6 +73,7 @@ struct machine {
 	int stop_status;
 	char stop_detail[200]; /* what stopped it, for error stops */
 	_Atomic uint8_t io_seen[65536 / 8]; /* unhandled ports logged once */
+	_Atomic uint32_t *io_exits; /* per port, counted with -v only */
 };
 
 void machine_stop(struct machine *m, enum vm_stop why, int status);

@@ -219,6 +219,9 @@ static void handle_io(struct vcpu *v)
 				    "vCPU %u: malformed I/O exit", v->id);
 		return;
 	}
+	if (v->m->io_exits)
+		atomic_fetch_add_explicit(&v->m->io_exits[r->io.port], 1,
+					  memory_order_relaxed);
 	for (uint32_t i = 0; i < r->io.count; i++, data += size) {
 		bool out = r->io.direction == KVM_EXIT_IO_OUT;
 
