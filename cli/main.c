@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/inspect.h"
+#include "cli/measure.h"
 
 #define SEVBOOT_VERSION "0.1.0"
 
@@ -14,6 +15,8 @@ static void usage(FILE *f)
 		"usage: sevboot [run] [OPTIONS]      boot a guest\n"
 		"       sevboot inspect [--json] FILE  what a firmware image "
 		"offers\n"
+		"       sevboot measure --mode MODE --ovmf FILE [...]  the "
+		"expected launch digest\n"
 		"       sevboot --help | --version\n"
 		"Run 'sevboot run --help' for the boot options.\n");
 }
@@ -22,6 +25,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "inspect") == 0)
 		return cmd_inspect(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "measure") == 0)
+		return cmd_measure(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {

@@ -161,6 +161,9 @@ int file_read(const char *path, size_t max, struct blob *out, char *err,
 	buf = NULL;
 	ret = 0;
 out:
+	/* A failed read may hold part of a secret (a TIK, a TEK). */
+	if (buf)
+		explicit_bzero(buf, size);
 	free(buf);
 	close(fd);
 	return ret;

@@ -145,6 +145,9 @@ struct launch_plan {
 	uint8_t hashes_page[4096]; /* SEV: the 176-byte table at 0; SNP: the
 				      page with the table at base & 0xfff */
 	uint8_t *vmsas;		   /* ncpus * VMSA_SIZE, malloc'ed */
+	/* SEV-ES/SNP: what the VMSAs were built from.  The launcher loads
+	 * vmsa_regs(&plan->vmsa, ...) into KVM so the real VMSAs are these. */
+	struct vmsa_config vmsa;
 };
 
 /*

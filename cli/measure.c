@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `sevboot measure`: the launch digest of a configuration, computed from
+ * the very launch plan `sevboot run` executes, without KVM or SEV hardware.
+ *
+ * Guest owners run it before they release a secret, and scripts compare
+ * its output with what a host reports; so stdout holds only results, in a
+ * fixed form, and everything else goes to stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "cli/cli.h"
+#include "cli/measure.h"
+#include "loader/loader.h"
+#include "sev/sev.h"
+
+#define DEFAULT_CPU "EPYC-v4"
+#define DEFAULT_SNP_FEATURES 0x1ULL /* SNPActive */
+#define MAX_KERNEL (256 * SZ_1M)
+#define MAX_INITRD (2 * SZ_1G)
+#define TIK_LEN 16
+#define MNONCE_LEN 16
+#define SEV_POLICY_ES 0x4u /* policy bit 2: the guest is SEV-ES */
+
+static void measure_usage(FILE *f)
+{
+	fprintf(f,
+"usage: sevboot measure --mode MODE --ovmf FILE [OPTIONS]\n"
+"Print the launch digest the AMD Secure Processor will compute for this\n"
+"configuration (what QEMU would launch with the same inputs).\n"
+"\n"
+"  --mode MODE          sev, seves, snp, or snp:ovmf-hash (the SNP digest\n"
+"                       after the firmware pages only)\n"
+"  --ovmf FILE          firmware image, as given to QEMU (-bios or pflash 0)\n"
+"  --vcpus N            number of vCPUs, 1 to 256 (default 1; SEV-ES/SNP)\n"
+"  --cpu MODEL          QEMU vCPU model (default " DEFAULT_CPU "), alias\n"
+"                       --vcpu-type; or instead:\n"
+"  --vcpu-sig SIG       CPUID(1).EAX signature, e.g. 0x800f12\n"
+"  --vcpu-family F --vcpu-model M --vcpu-stepping S\n"
+"                       the signature as family/model/stepping (decimal)\n"
+"  --kernel FILE        measured direct boot: the bzImage given to QEMU\n"
+"  --initrd FILE        its initrd (needs --kernel)\n"
+"  --append STRING      its command line (needs --kernel; without it the\n"
+"                       empty command line is measured)\n"
+"  --guest-features HEX SNP SEV_FEATURES of the VMSAs (default 0x1)\n"
+"  --legacy-init        the host uses KVM_SEV_INIT/KVM_SEV_ES_INIT, not\n"
+"                       KVM_SEV_INIT2 (see below)\n"
+"  --output-format FMT  hex (default) or base64, for the digest\n"
+"  -v, --verbose        say on stderr what is measured, step by step\n"
+"  -h, --help           this text\n"
+"\n"
+"The LAUNCH_MEASURE value (SEV and SEV-ES), as query-sev-launch-measure\n"
+"prints it, needs all of:\n"
+"  --tik FILE           the 16-byte transport integrity key (binary)\n"
+"  --mnonce NONCE       16 bytes, as 32 hex digits or base64\n"
+"  --api-major N --api-minor N --build N\n"
+"                       the SEV firmware's version (query-sev)\n"
+"  --policy HEX         the guest policy\n"
+"\n"
+"SEV-ES and SNP digests cover the initial VMSAs.  By default they assume\n"
+"the host's KVM sets them up through KVM_SEV_INIT2 (Linux 6.10 and later,\n"
+"QEMU with legacy-vm-type=off, and every SNP launch), which sets MXCSR and\n"
+"the x87 control word; QEMU's default for SEV-ES (legacy-vm-type=auto)\n"
+"still uses the legacy init, for which you need --legacy-init.\n"
+"\n"
+"Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input file.\n");
+}
+
+static void __attribute__((format(printf, 1, 2)))
+measure_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sevboot: measure: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+#define usage_error(...) (measure_error(__VA_ARGS__), EXIT_USAGE)
+
+struct measure_opts {
+	enum sev_mode mode;
+	bool have_mode, ovmf_only;
+	const char *ovmf, *kernel, *initrd, *append;
+	unsigned vcpus;
+	const char *cpu;	/* --cpu / --vcpu-type */
+	const char *sig;	/* --vcpu-sig */
+	const char *fms[3];	/* --vcpu-family/-model/-stepping */
+	uint64_t features;
+	bool have_features, legacy_init, base64, verbose;
+	const char *tik, *mnonce;
+	const char *api_major, *api_minor, *build, *policy;
+};
+
+enum {
+	OPT_MODE = 256,
+	OPT_OVMF,
+	OPT_VCPUS,
+	OPT_CPU,
+	OPT_VCPU_SIG,
+	OPT_VCPU_FAMILY,
+	OPT_VCPU_MODEL,
+	OPT_VCPU_STEPPING,
+	OPT_KERNEL,
+	OPT_INITRD,
+	OPT_APPEND,
+	OPT_GUEST_FEATURES,
+	OPT_LEGACY_INIT,
+	OPT_OUTPUT_FORMAT,
+	OPT_TIK,
+	OPT_MNONCE,
+	OPT_API_MAJOR,
+	OPT_API_MINOR,
+	OPT_BUILD,
+	OPT_POLICY,
+};
+
+static const struct option measure_options[] = {
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "ovmf", required_argument, NULL, OPT_OVMF },
+	{ "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "vcpu-type", required_argument, NULL, OPT_CPU },
+	{ "vcpu-sig", required_argument, NULL, OPT_VCPU_SIG },
+	{ "vcpu-family", required_argument, NULL, OPT_VCPU_FAMILY },
+	{ "vcpu-model", required_argument, NULL, OPT_VCPU_MODEL },
+	{ "vcpu-stepping", required_argument, NULL, OPT_VCPU_STEPPING },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
+	{ "legacy-init", no_argument, NULL, OPT_LEGACY_INIT },
+	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
+	{ "tik", required_argument, NULL, OPT_TIK },
+	{ "mnonce", required_argument, NULL, OPT_MNONCE },
+	{ "api-major", required_argument, NULL, OPT_API_MAJOR },
+	{ "api-minor", required_argument, NULL, OPT_API_MINOR },
+	{ "build", required_argument, NULL, OPT_BUILD },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * Numbers: "0x..." is hex, anything else decimal, except where the option
+ * is documented as HEX, where the 0x is optional.  Digits only: strtoull
+ * alone would take signs, spaces and empty strings.
+ */
+static int parse_num(const char *s, bool hex, uint64_t max, uint64_t *out)
+{
+	const char *p = s;
+	uint64_t v = 0;
+	unsigned base = hex ? 16 : 10;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			return -EINVAL;
+		if (v > (max - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_mode(const char *s, struct measure_opts *o)
+{
+	o->have_mode = true;
+	o->ovmf_only = false;
+	if (!strcmp(s, "sev"))
+		o->mode = SEV_MODE_SEV;
+	else if (!strcmp(s, "seves"))
+		o->mode = SEV_MODE_SEV_ES;
+	else if (!strcmp(s, "snp"))
+		o->mode = SEV_MODE_SNP;
+	else if (!strcmp(s, "snp:ovmf-hash")) {
+		o->mode = SEV_MODE_SNP;
+		o->ovmf_only = true;
+	} else
+		return -EINVAL;
+	return 0;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_measure_opts(int argc, char **argv, struct measure_opts *o)
+{
+	uint64_t v;
+	int c;
+
+	*o = (struct measure_opts){ .vcpus = 1 };
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":vh", measure_options, NULL)) !=
+	       -1) {
+		switch (c) {
+		case OPT_MODE:
+			if (parse_mode(optarg, o))
+				return usage_error("--mode %s: must be sev, "
+						   "seves, snp or "
+						   "snp:ovmf-hash", optarg);
+			break;
+		case OPT_OVMF:
+			o->ovmf = optarg;
+			break;
+		case OPT_VCPUS:
+			if (parse_num(optarg, false, LAUNCH_MAX_VCPUS, &v) ||
+			    v < 1)
+				return usage_error("--vcpus %s: must be a "
+						   "number from 1 to %u",
+						   optarg, LAUNCH_MAX_VCPUS);
+			o->vcpus = (unsigned)v;
+			break;
+		case OPT_CPU:
+			o->cpu = optarg;
+			break;
+		case OPT_VCPU_SIG:
+			o->sig = optarg;
+			break;
+		case OPT_VCPU_FAMILY:
+		case OPT_VCPU_MODEL:
+		case OPT_VCPU_STEPPING:
+			o->fms[c - OPT_VCPU_FAMILY] = optarg;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_APPEND:
+			o->append = optarg;
+			break;
+		case OPT_GUEST_FEATURES:
+			if (parse_num(optarg, true, UINT64_MAX, &o->features))
+				return usage_error("--guest-features %s: give "
+						   "a hex number such as 0x1",
+						   optarg);
+			o->have_features = true;
+			break;
+		case OPT_LEGACY_INIT:
+			o->legacy_init = true;
+			break;
+		case OPT_OUTPUT_FORMAT:
+			if (!strcmp(optarg, "hex"))
+				o->base64 = false;
+			else if (!strcmp(optarg, "base64"))
+				o->base64 = true;
+			else
+				return usage_error("--output-format %s: must "
+						   "be hex or base64", optarg);
+			break;
+		case OPT_TIK:
+			o->tik = optarg;
+			break;
+		case OPT_MNONCE:
+			o->mnonce = optarg;
+			break;
+		case OPT_API_MAJOR:
+			o->api_major = optarg;
+			break;
+		case OPT_API_MINOR:
+			o->api_minor = optarg;
+			break;
+		case OPT_BUILD:
+			o->build = optarg;
+			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			measure_usage(stdout);
+			return 0;
+		case ':':
+			return usage_error("%s needs a value (see sevboot "
+					   "measure --help)", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s' (see sevboot "
+					   "measure --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o->have_mode)
+		return usage_error("missing --mode sev|seves|snp|snp:ovmf-hash");
+	if (!o->ovmf)
+		return usage_error("missing --ovmf FILE");
+	return -1;
+}
+
+/* The checks that need several options at once. */
+static int check_combinations(const struct measure_opts *o)
+{
+	unsigned nfms = !!o->fms[0] + !!o->fms[1] + !!o->fms[2];
+	bool session = o->mnonce || o->api_major || o->api_minor || o->build ||
+		       o->policy;
+
+	if (!!o->cpu + !!o->sig + !!nfms > 1)
+		return usage_error("give the vCPU as one of --cpu, --vcpu-sig "
+				   "or --vcpu-family/--vcpu-model/"
+				   "--vcpu-stepping");
+	if (nfms && nfms != 3)
+		return usage_error("--vcpu-family, --vcpu-model and "
+				   "--vcpu-stepping go together");
+	if (o->have_features && (o->mode != SEV_MODE_SNP || o->ovmf_only))
+		return usage_error("--guest-features applies to --mode snp "
+				   "only (SEV-ES VMSAs have SEV_FEATURES 0)");
+	if (!o->kernel && (o->initrd || o->append))
+		return usage_error("--initrd and --append need --kernel");
+	if (o->ovmf_only && o->kernel)
+		return usage_error("--mode snp:ovmf-hash measures the firmware "
+				   "only; drop --kernel or use --mode snp");
+	if (session && !o->tik)
+		return usage_error("--mnonce, --api-major, --api-minor, --build "
+				   "and --policy are for --tik");
+	if (!o->tik)
+		return -1;
+	if (o->mode == SEV_MODE_SNP)
+		return usage_error("--tik: SNP has no LAUNCH_MEASURE; the "
+				   "guest's attestation report carries the "
+				   "digest");
+	if (!o->mnonce || !o->api_major || !o->api_minor || !o->build ||
+	    !o->policy)
+		return usage_error("--tik needs --mnonce, --api-major, "
+				   "--api-minor, --build and --policy");
+	return -1;
+}
+
+static int vcpu_signature(const struct measure_opts *o, uint32_t *sig,
+			  const char **label)
+{
+	char err[512];
+	uint64_t f, m, s;
+
+	if (o->sig) {
+		uint64_t v;
+
+		if (parse_num(o->sig, false, UINT32_MAX, &v) || !v)
+			return usage_error("--vcpu-sig %s: give a non-zero "
+					   "signature such as 0x800f12",
+					   o->sig);
+		*sig = (uint32_t)v;
+		*label = "--vcpu-sig";
+		return -1;
+	}
+	if (o->fms[0]) {
+		/* The encoding's limits: family 0xf + 8 extended bits. */
+		if (parse_num(o->fms[0], false, 0xf + 0xff, &f) ||
+		    parse_num(o->fms[1], false, 0xff, &m) ||
+		    parse_num(o->fms[2], false, 0xf, &s))
+			return usage_error("--vcpu-family %s --vcpu-model %s "
+					   "--vcpu-stepping %s: must be "
+					   "decimal, at most 270, 255 and 15",
+					   o->fms[0], o->fms[1], o->fms[2]);
+		*sig = cpu_signature_fms((unsigned)f, (unsigned)m,
+					 (unsigned)s);
+		*label = "family/model/stepping";
+		return -1;
+	}
+	*label = o->cpu ? o->cpu : DEFAULT_CPU;
+	if (cpu_model_signature(*label, sig, err, sizeof(err)))
+		return usage_error("--cpu %s: %s", *label, err);
+	return -1;
+}
+
+/* /dev/null is how sev-snp-measure users spell "an empty file". */
+static bool is_dev_null(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISCHR(st.st_mode) &&
+	       major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+}
+
+/* Returns -1 to go on, or an exit code.  An empty file is allowed where it
+ * is meaningful (an initrd of 0 bytes hashes like none). */
+static int load(const char *opt, const char *path, size_t max,
+		bool empty_ok, struct blob *b)
+{
+	char err[256];
+	int ret;
+
+	if (empty_ok && is_dev_null(path)) {
+		*b = (struct blob){ 0 };
+		return -1;
+	}
+	ret = file_read(path, max, b, err, sizeof(err));
+
+	if (ret == -ENODATA && empty_ok) {
+		*b = (struct blob){ 0 };
+		return -1;
+	}
+	if (ret) {
+		measure_error("%s %s: %s", opt, path, err);
+		return ret == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	return -1;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!((s[k] >= '0' && s[k] <= '9') ||
+		      (s[k] >= 'a' && s[k] <= 'f') ||
+		      (s[k] >= 'A' && s[k] <= 'F')))
+			return false;
+	return true;
+}
+
+static unsigned hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (unsigned)(c - 'a' + 10);
+	return (unsigned)(c - 'A' + 10);
+}
+
+/* 32 hex digits, or the 24-character base64 QEMU and sevctl use. */
+static int parse_mnonce(const char *s, uint8_t out[MNONCE_LEN])
+{
+	size_t n = strlen(s);
+	uint8_t buf[18];
+
+	if (n == 2 * MNONCE_LEN && is_hex(s, n)) {
+		for (size_t k = 0; k < MNONCE_LEN; k++)
+			out[k] = (uint8_t)(hexval(s[2 * k]) << 4 |
+					   hexval(s[2 * k + 1]));
+		return 0;
+	}
+	/* EVP_DecodeBlock counts the "==" padding as two zero bytes. */
+	if (n != 24 || strcmp(s + 22, "==") ||
+	    EVP_DecodeBlock(buf, (const unsigned char *)s, (int)n) != 18)
+		return -EINVAL;
+	memcpy(out, buf, MNONCE_LEN);
+	return 0;
+}
+
+static void print_hex(FILE *f, const uint8_t *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%02x", p[k]);
+}
+
+static void print_base64(FILE *f, const uint8_t *p, size_t n)
+{
+	unsigned char out[4 * ((64 + 2) / 3) + 1];
+
+	/* Only digests and measure blobs (at most 48 bytes) come here. */
+	if (n > 64)
+		return;
+	EVP_EncodeBlock(out, p, (int)n);
+	fputs((const char *)out, f);
+}
+
+static const char *step_kind_name(const struct launch_step *s)
+{
+	switch (s->kind) {
+	case STEP_UPDATE_DATA:
+		return "LAUNCH_UPDATE_DATA";
+	case STEP_UPDATE_VMSA:
+		return "LAUNCH_UPDATE_VMSA";
+	case STEP_SNP_UPDATE:
+		return "SNP_LAUNCH_UPDATE";
+	case STEP_SNP_VMSA:
+		return "SNP_LAUNCH_FINISH";
+	}
+	return "?";
+}
+
+static const char *page_type_name(uint8_t t)
+{
+	static const char *const names[] = {
+		[SNP_PAGE_NORMAL] = "NORMAL",	  [SNP_PAGE_VMSA] = "VMSA",
+		[SNP_PAGE_ZERO] = "ZERO",	  [SNP_PAGE_UNMEASURED] = "UNMEASURED",
+		[SNP_PAGE_SECRETS] = "SECRETS", [SNP_PAGE_CPUID] = "CPUID",
+	};
+
+	if (t < sizeof(names) / sizeof(names[0]) && names[t])
+		return names[t];
+	return "?";
+}
+
+static void explain(const struct measure_opts *o, const struct launch_plan *p,
+		    uint32_t sig, const char *sig_label, uint64_t features)
+{
+	const char *pfx = "sevboot: measure:";
+
+	if (o->mode != SEV_MODE_SEV && !o->ovmf_only) {
+		fprintf(stderr, "%s %u vCPU%s, signature 0x%x (%s)", pfx,
+			o->vcpus, o->vcpus == 1 ? "" : "s", sig, sig_label);
+		if (o->mode == SEV_MODE_SNP)
+			fprintf(stderr, ", guest features 0x%llx",
+				(unsigned long long)features);
+		fputc('\n', stderr);
+		if (o->legacy_init)
+			fprintf(stderr,
+				"%s VMSAs assume the legacy KVM_SEV_INIT/"
+				"KVM_SEV_ES_INIT (MXCSR and x87 FCW 0)\n",
+				pfx);
+		else
+			fprintf(stderr,
+				"%s VMSAs assume KVM_SEV_INIT2 (Linux 6.10+: "
+				"MXCSR 0x1f80, x87 FCW 0x37f); pass "
+				"--legacy-init for the legacy init\n",
+				pfx);
+	}
+	for (unsigned k = 0; k < p->nsteps; k++) {
+		const struct launch_step *s = &p->steps[k];
+
+		fprintf(stderr, "%s step %u: %s", pfx, k + 1,
+			step_kind_name(s));
+		if (s->kind == STEP_SNP_UPDATE || s->kind == STEP_SNP_VMSA)
+			fprintf(stderr, " %s", page_type_name(s->page_type));
+		if (s->kind != STEP_UPDATE_VMSA)
+			fprintf(stderr, " gpa 0x%llx",
+				(unsigned long long)s->gpa);
+		fprintf(stderr, " len 0x%zx %s", s->len, s->what);
+		if (s->vcpu >= 0)
+			fprintf(stderr, " vCPU %d", s->vcpu);
+		fputc('\n', stderr);
+	}
+}
+
+/* The session numbers: already known to be present (check_combinations). */
+struct session {
+	uint8_t mnonce[MNONCE_LEN];
+	uint8_t api_major, api_minor, build;
+	uint32_t policy;
+};
+
+static int parse_session(const struct measure_opts *o, struct session *s)
+{
+	const struct {
+		const char *opt, *val;
+		uint8_t *out;
+	} bytes[] = {
+		{ "--api-major", o->api_major, &s->api_major },
+		{ "--api-minor", o->api_minor, &s->api_minor },
+		{ "--build", o->build, &s->build },
+	};
+	uint64_t v;
+
+	for (size_t k = 0; k < sizeof(bytes) / sizeof(bytes[0]); k++) {
+		if (parse_num(bytes[k].val, false, 0xff, &v))
+			return usage_error("%s %s: must be a number from 0 "
+					   "to 255", bytes[k].opt,
+					   bytes[k].val);
+		*bytes[k].out = (uint8_t)v;
+	}
+	if (parse_num(o->policy, true, UINT32_MAX, &v))
+		return usage_error("--policy %s: give a 32-bit hex number such "
+				   "as 0x5", o->policy);
+	s->policy = (uint32_t)v;
+	/* The policy's ES bit is what makes QEMU launch SEV-ES at all. */
+	if (o->mode == SEV_MODE_SEV_ES && !(s->policy & SEV_POLICY_ES))
+		return usage_error("--policy %s: --mode seves needs the ES bit "
+				   "(0x4) in the policy", o->policy);
+	if (o->mode == SEV_MODE_SEV && (s->policy & SEV_POLICY_ES))
+		return usage_error("--policy %s has the ES bit (0x4): that "
+				   "launch is SEV-ES, use --mode seves",
+				   o->policy);
+	if (parse_mnonce(o->mnonce, s->mnonce))
+		return usage_error("--mnonce %s: give 16 bytes as 32 hex "
+				   "digits or 24 base64 characters", o->mnonce);
+	return -1;
+}
+
+/* The TIK lives only in tik[] and the file buffer, both wiped here, and
+ * is never printed. */
+static int launch_measure(const struct measure_opts *o,
+			  const struct session *s, const uint8_t digest[32],
+			  uint8_t out[32])
+{
+	uint8_t tik[TIK_LEN];
+	struct blob b;
+	char err[256];
+	int rc = file_read(o->tik, TIK_LEN, &b, err, sizeof(err));
+
+	if (rc == -EFBIG || rc == -ENODATA || (!rc && b.len != TIK_LEN)) {
+		if (!rc) {
+			OPENSSL_cleanse(b.data, b.len);
+			blob_free(&b);
+		}
+		measure_error("--tik %s: the TIK file must hold exactly %u "
+			      "bytes (binary)", o->tik, TIK_LEN);
+		return EXIT_BAD_INPUT;
+	}
+	if (rc) {
+		measure_error("--tik %s: %s", o->tik, err);
+		return rc == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	memcpy(tik, b.data, TIK_LEN);
+	OPENSSL_cleanse(b.data, b.len);
+	blob_free(&b);
+
+	rc = measure_launch_hmac(tik, s->api_major, s->api_minor, s->build,
+				 s->policy, digest, s->mnonce, out);
+	OPENSSL_cleanse(tik, sizeof(tik));
+	if (rc) {
+		measure_error("--tik %s: HMAC-SHA256 failed: %s", o->tik,
+			      strerror(-rc));
+		return EXIT_RUNTIME;
+	}
+	return -1;
+}
+
+/* Inputs, read once; the plan points into them. */
+struct inputs {
+	struct blob ovmf, kernel, initrd;
+	struct ovmf_info info;
+};
+
+static void inputs_free(struct inputs *in)
+{
+	blob_free(&in->ovmf);
+	blob_free(&in->kernel);
+	blob_free(&in->initrd);
+}
+
+static int read_inputs(const struct measure_opts *o, struct inputs *in)
+{
+	char err[256];
+	int rc;
+
+	rc = load("--ovmf", o->ovmf, OVMF_MAX_SIZE, false, &in->ovmf);
+	if (rc >= 0)
+		return rc;
+	if (ovmf_parse(in->ovmf.data, in->ovmf.len, &in->info, err,
+		       sizeof(err))) {
+		measure_error("--ovmf %s: %s", o->ovmf, err);
+		return EXIT_BAD_INPUT;
+	}
+	if (o->kernel) {
+		/* An empty kernel cannot boot, but its hash is well defined
+		 * and sev-snp-measure computes it; say so and go on. */
+		rc = load("--kernel", o->kernel, MAX_KERNEL, true, &in->kernel);
+		if (rc >= 0)
+			return rc;
+		if (!in->kernel.len)
+			fprintf(stderr,
+				"sevboot: measure: warning: --kernel %s is "
+				"empty; measuring its hash anyway\n",
+				o->kernel);
+	}
+	if (o->initrd) {
+		rc = load("--initrd", o->initrd, MAX_INITRD, true, &in->initrd);
+		if (rc >= 0)
+			return rc;
+	}
+	return -1;
+}
+
+static int print_results(const struct measure_opts *o, const uint8_t *d,
+			 size_t dlen, const uint8_t *measure,
+			 const uint8_t *mnonce)
+{
+	uint8_t blob[32 + MNONCE_LEN];
+
+	if (measure)
+		printf("launch digest: ");
+	if (o->base64)
+		print_base64(stdout, d, dlen);
+	else
+		print_hex(stdout, d, dlen);
+	putchar('\n');
+	if (measure) {
+		/* QEMU's query-sev-launch-measure: base64 of the firmware's
+		 * 48-byte output, MEASURE then MNONCE. */
+		memcpy(blob, measure, 32);
+		memcpy(blob + 32, mnonce, MNONCE_LEN);
+		printf("launch measure: ");
+		print_base64(stdout, blob, sizeof(blob));
+		printf("\nmeasurement: ");
+		print_hex(stdout, measure, 32);
+		putchar('\n');
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		measure_error("cannot write the result: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int measure(const struct measure_opts *o, struct inputs *in,
+		   struct launch_plan *plan)
+{
+	static const uint8_t no_bytes[1];
+	struct session sess;
+	uint8_t digest[48], hmac[32];
+	const char *sig_label = NULL;
+	uint32_t sig = 0;
+	char err[256];
+	int rc;
+
+	rc = vcpu_signature(o, &sig, &sig_label);
+	if (rc >= 0)
+		return rc;
+	if (o->tik) {
+		rc = parse_session(o, &sess);
+		if (rc >= 0)
+			return rc;
+	}
+	rc = read_inputs(o, in);
+	if (rc >= 0)
+		return rc;
+
+	struct launch_config c = {
+		.mode = o->mode,
+		.ncpus = o->vcpus,
+		.vcpu_sig = sig,
+		.snp_features = o->have_features ? o->features
+						 : DEFAULT_SNP_FEATURES,
+		.legacy_init = o->legacy_init,
+		.ovmf = in->ovmf.data,
+		.ovmf_len = in->ovmf.len,
+		.ovmf_info = &in->info,
+		/* An empty file still means "a kernel was given". */
+		.kernel = o->kernel ? (in->kernel.data ? in->kernel.data
+						       : no_bytes)
+				    : NULL,
+		.kernel_len = in->kernel.len,
+		.initrd = in->initrd.data,
+		.initrd_len = in->initrd.len,
+		.cmdline = o->append,
+		.snp_ovmf_only = o->ovmf_only,
+	};
+	rc = launch_plan_build(&c, plan, err, sizeof(err));
+	if (rc == -ENOMEM) {
+		measure_error("%s", err);
+		return EXIT_RUNTIME;
+	}
+	if (rc) {
+		/* What is left to refuse is what the firmware offers. */
+		measure_error("--ovmf %s: %s", o->ovmf, err);
+		return EXIT_BAD_INPUT;
+	}
+	if (o->verbose)
+		explain(o, plan, sig, sig_label, c.snp_features);
+
+	if (o->mode == SEV_MODE_SNP)
+		rc = measure_snp_digest(plan, digest);
+	else
+		rc = measure_sev_digest(plan, digest);
+	if (rc) {
+		measure_error("computing the digest failed: %s", strerror(-rc));
+		return EXIT_RUNTIME;
+	}
+	if (o->tik) {
+		rc = launch_measure(o, &sess, digest, hmac);
+		if (rc >= 0)
+			return rc;
+	}
+	return print_results(o, digest, o->mode == SEV_MODE_SNP ? 48 : 32,
+			     o->tik ? hmac : NULL, sess.mnonce);
+}
+
+int cmd_measure(int argc, char **argv)
+{
+	struct measure_opts o;
+	struct inputs in = { 0 };
+	struct launch_plan *plan;
+	int rc;
+
+	rc = parse_measure_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	rc = check_combinations(&o);
+	if (rc >= 0)
+		return rc;
+
+	/* ~30 KiB of steps: not for the stack. */
+	plan = calloc(1, sizeof(*plan));
+	if (!plan) {
+		measure_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	rc = measure(&o, &in, plan);
+	launch_plan_free(plan);
+	free(plan);
+	inputs_free(&in);
+	return rc;
+}
