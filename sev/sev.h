@@ -183,4 +183,124 @@ int measure_launch_hmac(const uint8_t tik[16], uint8_t api_major,
 			const uint8_t digest[32], const uint8_t mnonce[16],
 			uint8_t out[32]);
 
+/* --------------------------------------------------------- host checks */
+
+/*
+ * Can this host run a mode?  Split in two so that the decision is testable
+ * without SEV hardware: sev_host_gather() reads the machine and records
+ * everything, including what it could not read; sev_host_check() is a pure
+ * function of those facts.
+ */
+
+/* The kvm_amd module parameters that switch the modes on, in the order the
+ * kernel enables them (SEV-ES needs SEV, SEV-SNP needs SEV-ES). */
+enum sev_host_param {
+	SEV_HOST_PARAM_SEV,
+	SEV_HOST_PARAM_SEV_ES,
+	SEV_HOST_PARAM_SEV_SNP,
+	SEV_HOST_NPARAMS,
+};
+
+struct sev_host_param_value {
+	bool present; /* /sys/module/kvm_amd/parameters/<name> was read */
+	bool enabled; /* it says Y or 1 */
+	char raw[8];  /* what it says, without the newline */
+};
+
+/* SEV_PLATFORM_STATUS (12 bytes from the firmware). */
+struct sev_host_status {
+	bool queried;	  /* the ioctl was issued */
+	int err;	  /* 0, or the ioctl's errno */
+	int32_t fw_error; /* sev_issue_cmd.error: SEV_RET_*, -1 = no call */
+	uint8_t api_major, api_minor, state, build;
+	uint32_t flags, guest_count;
+};
+
+/* SNP_PLATFORM_STATUS (Linux 6.11+). */
+struct sev_host_snp_status {
+	bool queried;
+	int err;
+	int32_t fw_error;
+	uint8_t api_major, api_minor, state;
+	bool rmp_initialized;
+	uint32_t build_id, guest_count;
+	uint64_t current_tcb, reported_tcb;
+};
+
+struct sev_host_facts {
+	/* CPU */
+	char cpu_vendor[13];	     /* CPUID 0: "AuthenticAMD", ... */
+	bool cpuid_leaf;	     /* CPUID 0x8000001f exists */
+	uint32_t eax, ebx, ecx, edx; /* its registers; 0 when absent */
+	/* kernel */
+	bool kvm_amd_loaded; /* /sys/module/kvm_amd exists */
+	struct sev_host_param_value param[SEV_HOST_NPARAMS];
+	bool kvm_exists; /* /dev/kvm */
+	int kvm_errno;	 /* 0: opened read-write; else why not */
+	int vm_types;	 /* KVM_CAP_VM_TYPES bitmap; 0: no such cap (before
+			    6.8); -1: not asked */
+	bool sev_exists; /* /dev/sev */
+	int sev_errno;	 /* 0: opened; else why not */
+	/* firmware, through /dev/sev */
+	struct sev_host_status status;
+	struct sev_host_snp_status snp;
+};
+
+/* What sev_host_check() learnt for the launch. */
+struct sev_host_info {
+	unsigned cbitpos;	      /* CPUID 0x8000001f EBX[5:0] */
+	unsigned reduced_phys_bits;   /* for the guest: the option, or 1 */
+	unsigned host_phys_reduction; /* EBX[11:6]: the host's own */
+	uint32_t nr_asids;	      /* ECX: highest encrypted-guest ASID */
+	uint32_t min_sev_asid;	      /* EDX: first SEV-only ASID */
+	bool init2; /* KVM offers the mode's VM type (KVM_SEV_INIT2); else
+		       only legacy KVM_SEV_INIT / KVM_SEV_ES_INIT */
+	bool status_valid; /* SEV_PLATFORM_STATUS answered: */
+	uint8_t api_major, api_minor, build;
+	bool snp_status_valid; /* SNP_PLATFORM_STATUS answered: */
+	uint8_t snp_api_major, snp_api_minor;
+	uint32_t snp_build_id;
+};
+
+/*
+ * Read CPUID, the kvm_amd parameters, /dev/kvm (KVM_CAP_VM_TYPES) and
+ * /dev/sev (SEV_PLATFORM_STATUS; SNP_PLATFORM_STATUS only when kvm_amd has
+ * sev_snp enabled).  Never fails on what it cannot read: it records it.
+ * Returns 0.
+ */
+int sev_host_gather(struct sev_host_facts *f);
+
+/* "Y\n", "1", "N", ... as read from a parameter file -> v (for tests). */
+void sev_host_param_parse(const char *text, size_t len,
+			  struct sev_host_param_value *v);
+
+/*
+ * Can the host described by f run mode?  cbitpos and reduced_phys_bits are
+ * the user's --cbitpos / --reduced-phys-bits, or -1 when not given.
+ * 0 when it can.  Otherwise msg holds one sentence per root cause, joined
+ * by "; " (CPU first, then kernel, then firmware; a check whose failure an
+ * earlier one already explains is not reported), and the result is
+ * -EINVAL when only the two options are wrong, else -ENODEV.  out (may be
+ * NULL) is filled as far as the facts go, also on failure.
+ */
+int sev_host_check(const struct sev_host_facts *f, enum sev_mode mode,
+		   int cbitpos, int reduced_phys_bits, char *msg, size_t msglen,
+		   struct sev_host_info *out);
+
+/* -------------------------------------------------- firmware status codes */
+
+/*
+ * The firmware's status codes (kvm_sev_cmd.error, sev_issue_cmd.error) by
+ * the kernel's SEV_RET_* name, so that failures are printed as
+ * "SEV_RET_BAD_MEASUREMENT (0x0b)" rather than a bare number.
+ * 0xffffffff is the driver's SEV_RET_NO_FW_CALL (-1).
+ */
+/* "SEV_RET_BAD_MEASUREMENT", ...; NULL for a code with no name. */
+const char *sev_status_name(uint32_t code);
+/* The one-line meaning from the AMD specs; NULL when none is known. */
+const char *sev_status_text(uint32_t code);
+/* "SEV_RET_X (0xNN)" or "unknown firmware status 0xNN", always
+ * NUL-terminated (truncated if need be); nothing when len is 0. */
+void sev_status_format(uint32_t code, char *buf, size_t len);
+
 #endif
