@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "loader/loader.h"
+#include "sev/sev.h"
 #include "vmm/vmm.h"
 
 #define DEFAULT_MEM (512 * SZ_1M)
@@ -20,6 +21,8 @@
 #define MAX_KERNEL (256 * SZ_1M)
 #define MAX_INITRD (2 * SZ_1G)
 #define MAX_TIMEOUT (7 * 24 * 3600)
+#define DEFAULT_SNP_POLICY 0x30000ULL
+#define SEV_POLICY_ES 0x4u
 
 struct run_opts {
 	const char *ovmf, *kernel, *initrd, *append;
@@ -27,6 +30,16 @@ struct run_opts {
 	uint64_t mem;
 	unsigned smp, timeout;
 	bool verbose;
+
+	/* SEV: requested by --policy (bit 2 selects SEV-ES, as in QEMU) or
+	 * --snp / --snp-policy. */
+	bool sev;
+	enum sev_mode mode;
+	uint32_t policy;
+	uint64_t snp_policy;
+	int cbitpos, reduced_phys_bits; /* -1: not given */
+	bool legacy_init;
+	bool snp;
 };
 
 static void run_usage(FILE *f)
@@ -47,6 +60,13 @@ static void run_usage(FILE *f)
 "                     when it is a terminal)\n"
 "  --debugcon FILE    write the firmware's debug port (0x402) to FILE\n"
 "  --timeout SECONDS  stop the guest after SECONDS (exit code 124)\n"
+"  --policy HEX       launch an SEV guest with this policy; bit 2 (0x4)\n"
+"                     selects SEV-ES, as in QEMU\n"
+"  --snp              launch an SEV-SNP guest (--snp-policy HEX, default\n"
+"                     0x30000)\n"
+"  --cbitpos N, --reduced-phys-bits N\n"
+"                     checked against the host, as QEMU does\n"
+"  --legacy-init      use KVM_SEV_INIT/KVM_SEV_ES_INIT, not KVM_SEV_INIT2\n"
 "  -v, --verbose      say what the machine does, on stderr\n"
 "  -h, --help         this text\n"
 "\n"
@@ -62,6 +82,22 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 	fprintf(stderr, fmt, a, b);
 	fprintf(stderr, " (see sevboot --help)\n");
 	return EXIT_USAGE;
+}
+
+/* "0x5", "5", "0X30000": hex with or without 0x. */
+static int parse_hex(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || *end || end == s || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned *out)
@@ -90,6 +126,12 @@ enum {
 	OPT_SERIAL_IN,
 	OPT_DEBUGCON,
 	OPT_TIMEOUT,
+	OPT_POLICY,
+	OPT_SNP,
+	OPT_SNP_POLICY,
+	OPT_CBITPOS,
+	OPT_REDUCED_PHYS_BITS,
+	OPT_LEGACY_INIT,
 };
 
 static const struct option run_options[] = {
@@ -104,6 +146,12 @@ static const struct option run_options[] = {
 	{ "serial-in", required_argument, NULL, OPT_SERIAL_IN },
 	{ "debugcon", required_argument, NULL, OPT_DEBUGCON },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "snp", no_argument, NULL, OPT_SNP },
+	{ "snp-policy", required_argument, NULL, OPT_SNP_POLICY },
+	{ "cbitpos", required_argument, NULL, OPT_CBITPOS },
+	{ "reduced-phys-bits", required_argument, NULL, OPT_REDUCED_PHYS_BITS },
+	{ "legacy-init", no_argument, NULL, OPT_LEGACY_INIT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -112,9 +160,14 @@ static const struct option run_options[] = {
 /* Returns -1 to go on, or an exit code. */
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
+	uint64_t v;
 	int c;
 
-	*o = (struct run_opts){ .mem = DEFAULT_MEM, .smp = 1 };
+	*o = (struct run_opts){ .mem = DEFAULT_MEM,
+				.smp = 1,
+				.snp_policy = DEFAULT_SNP_POLICY,
+				.cbitpos = -1,
+				.reduced_phys_bits = -1 };
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":vh", run_options, NULL)) != -1) {
@@ -163,6 +216,42 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 						   "number of seconds from 1 "
 						   "to 604800%s", optarg, "");
 			break;
+		case OPT_POLICY:
+			if (parse_hex(optarg, UINT32_MAX, &v))
+				return usage_error("--policy %s: give the guest "
+						   "policy in hex, e.g. 0x5%s",
+						   optarg, "");
+			o->policy = (uint32_t)v;
+			o->sev = true;
+			break;
+		case OPT_SNP:
+			o->snp = true;
+			break;
+		case OPT_SNP_POLICY:
+			if (parse_hex(optarg, UINT64_MAX, &v))
+				return usage_error("--snp-policy %s: give the "
+						   "policy in hex, e.g. "
+						   "0x30000%s", optarg, "");
+			o->snp_policy = v;
+			o->snp = true;
+			break;
+		case OPT_CBITPOS:
+		case OPT_REDUCED_PHYS_BITS: {
+			unsigned n;
+
+			if (parse_uint(optarg, 63, &n))
+				return usage_error("%s %s: must be a number "
+						   "from 0 to 63",
+						   argv[optind - 2], optarg);
+			if (c == OPT_CBITPOS)
+				o->cbitpos = (int)n;
+			else
+				o->reduced_phys_bits = (int)n;
+			break;
+		}
+		case OPT_LEGACY_INIT:
+			o->legacy_init = true;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -180,6 +269,25 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'%s", argv[optind],
 				   "");
+	if (o->snp && o->sev)
+		return usage_error("--policy is for SEV and SEV-ES, --snp for "
+				   "SEV-SNP: give one%s%s", "", "");
+	if (o->snp) {
+		o->sev = true;
+		o->mode = SEV_MODE_SNP;
+	} else if (o->sev) {
+		o->mode = (o->policy & SEV_POLICY_ES) ? SEV_MODE_SEV_ES
+						      : SEV_MODE_SEV;
+	}
+	if (!o->sev && (o->cbitpos >= 0 || o->reduced_phys_bits >= 0 ||
+			o->legacy_init))
+		return usage_error("--cbitpos, --reduced-phys-bits and "
+				   "--legacy-init need --policy or --snp%s%s",
+				   "", "");
+	if (o->sev && !o->ovmf)
+		return usage_error("an SEV guest needs --ovmf: the firmware is "
+				   "what the Secure Processor measures%s%s",
+				   "", "");
 	if (!o->ovmf && !o->kernel)
 		return usage_error("nothing to boot: give --ovmf FILE and/or "
 				   "--kernel FILE%s%s", "", "");
@@ -193,7 +301,9 @@ static int load(const char *opt, const char *path, size_t max,
 		struct blob *b)
 {
 	char err[256];
-	int ret = file_read(path, max, b, err, sizeof(err));
+	/* Mapped, not copied: the machine releases the pages once the guest
+	 * has its own copy, so sevboot's memory stays small. */
+	int ret = file_map(path, max, b, err, sizeof(err));
 
 	if (ret) {
 		fprintf(stderr, "sevboot: %s %s: %s\n", opt, path, err);
@@ -229,6 +339,12 @@ static bool term_raw(int fd, struct termios *saved)
 	return tcsetattr(fd, TCSANOW, &t) == 0;
 }
 
+static const char *sev_mode_display(enum sev_mode m)
+{
+	return m == SEV_MODE_SNP ? "SEV-SNP" : m == SEV_MODE_SEV_ES ? "SEV-ES"
+								      : "SEV";
+}
+
 static int exit_code_for(const struct vm_result *r, const char *err)
 {
 	switch (r->why) {
@@ -259,6 +375,38 @@ static int exit_code_for(const struct vm_result *r, const char *err)
 	}
 }
 
+/*
+ * Before anything is created: can this host run the requested mode?  Each
+ * missing piece is one plain sentence.  The launch through KVM itself is
+ * not part of this version yet, which is said just as plainly.
+ */
+static int check_sev_host(const struct run_opts *o)
+{
+	struct sev_host_facts facts;
+	struct sev_host_info info;
+	char msg[1024];
+	int ret;
+
+	sev_host_gather(&facts);
+	ret = sev_host_check(&facts, o->mode, o->cbitpos, o->reduced_phys_bits,
+			     msg, sizeof(msg), &info);
+	if (ret == -EINVAL) {
+		fprintf(stderr, "sevboot: %s\n", msg);
+		return EXIT_USAGE;
+	}
+	if (ret) {
+		fprintf(stderr, "sevboot: this host cannot run %s guests: %s\n",
+			sev_mode_display(o->mode), msg);
+		return EXIT_HOST;
+	}
+	fprintf(stderr,
+		"sevboot: this host can run %s guests, but this version of "
+		"sevboot cannot launch them yet; `sevboot measure` gives the "
+		"expected launch digest\n",
+		sev_mode_display(o->mode));
+	return EXIT_SEV;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -280,6 +428,12 @@ int cmd_run(int argc, char **argv)
 	 * terminal still raw: the UART write just fails and output is
 	 * dropped. */
 	signal(SIGPIPE, SIG_IGN);
+
+	if (o.sev) {
+		rc = check_sev_host(&o);
+		if (rc)
+			return rc;
+	}
 
 	rc = 0;
 	if (o.ovmf)
@@ -342,6 +496,7 @@ int cmd_run(int argc, char **argv)
 		.initrd = initrd.data,
 		.initrd_len = initrd.len,
 		.cmdline = o.append ? o.append : DEFAULT_CMDLINE,
+		.inputs_mapped = true,
 		.serial_out_fd = out_fd,
 		.serial_in_fd = in_fd,
 		.debugcon_fd = dbg_fd,

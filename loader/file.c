@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,16 +72,15 @@ static int open_error(const char *path, int e, char *err, size_t errlen)
 	return -e;
 }
 
-int file_read(const char *path, size_t max, struct blob *out, char *err,
-	      size_t errlen)
+/*
+ * Open path and check it is a non-empty regular file of at most max bytes.
+ * Returns the fd (size in *size) or a negative errno with err filled.
+ */
+static int open_checked(const char *path, size_t max, size_t *size, char *err,
+			size_t errlen)
 {
 	struct stat st;
-	uint8_t *buf = NULL;
-	size_t size, got = 0;
 	int fd, ret;
-
-	out->data = NULL;
-	out->len = 0;
 
 	/*
 	 * O_NONBLOCK so that naming a FIFO by mistake fails below instead of
@@ -93,18 +93,18 @@ int file_read(const char *path, size_t max, struct blob *out, char *err,
 	if (fstat(fd, &st) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "cannot stat: %s", strerror(errno));
-		goto out;
+		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 		set_err(err, errlen, "is %s, not a regular file",
 			file_kind(st.st_mode));
-		goto out;
+		goto fail;
 	}
 	if (st.st_size == 0) {
 		ret = -ENODATA;
 		set_err(err, errlen, "the file is empty");
-		goto out;
+		goto fail;
 	}
 	if ((uintmax_t)st.st_size > max) {
 		ret = -EFBIG;
@@ -119,9 +119,28 @@ int file_read(const char *path, size_t max, struct blob *out, char *err,
 				"the file is %jd bytes, larger than the limit "
 				"of %zu bytes",
 				(intmax_t)st.st_size, max);
-		goto out;
+		goto fail;
 	}
-	size = (size_t)st.st_size;
+	*size = (size_t)st.st_size;
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
+int file_read(const char *path, size_t max, struct blob *out, char *err,
+	      size_t errlen)
+{
+	uint8_t *buf = NULL;
+	size_t size = 0, got = 0;
+	int fd, ret;
+
+	out->data = NULL;
+	out->len = 0;
+	out->mapped = false;
+	fd = open_checked(path, max, &size, err, errlen);
+	if (fd < 0)
+		return fd;
 
 	buf = malloc(size);
 	if (!buf) {
@@ -169,13 +188,58 @@ out:
 	return ret;
 }
 
+int file_map(const char *path, size_t max, struct blob *out, char *err,
+	     size_t errlen)
+{
+	size_t size = 0;
+	void *p;
+	int fd;
+
+	out->data = NULL;
+	out->len = 0;
+	out->mapped = false;
+	fd = open_checked(path, max, &size, err, errlen);
+	if (fd < 0)
+		return fd;
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		set_err(err, errlen, "cannot map %zu bytes: %s", size,
+			strerror(e));
+		return -e;
+	}
+	out->data = p;
+	out->len = size;
+	out->mapped = true;
+	return 0;
+}
+
+void blob_release_pages(const uint8_t *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)p & ~(page - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(page - 1);
+
+	/* Only pages wholly before p + len: the one it ends in may still be
+	 * read.  Dropping a private, unwritten file page only forgets it;
+	 * the next touch reads it from the file again. */
+	if (end > start)
+		madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
 void blob_free(struct blob *b)
 {
 	if (!b)
 		return;
-	free(b->data);
+	if (b->mapped && b->data)
+		munmap(b->data, b->len);
+	else
+		free(b->data);
 	b->data = NULL;
 	b->len = 0;
+	b->mapped = false;
 }
 
 /* Shift for a unit letter, or -1 when c is not one. */

@@ -22,8 +22,9 @@
 /* ---------------------------------------------------------------- files */
 
 struct blob {
-	uint8_t *data; /* malloc'ed; NULL when len == 0 */
+	uint8_t *data; /* malloc'ed or mapped; NULL when len == 0 */
 	size_t len;
+	bool mapped; /* file_map(): a private read-only file mapping */
 };
 
 /*
@@ -34,6 +35,16 @@ struct blob {
 int file_read(const char *path, size_t max, struct blob *out, char *err,
 	      size_t errlen);
 void blob_free(struct blob *b);
+/*
+ * The same checks, but the file is mapped (private, read-only) instead of
+ * copied, so a large kernel or initrd costs memory only while it is read.
+ */
+int file_map(const char *path, size_t max, struct blob *out, char *err,
+	     size_t errlen);
+/* Forget the pages of a file_map() blob wholly inside [p, p + len): they
+ * leave this process's memory and are re-read from the file if touched
+ * again.  Only for memory that file_map() returned. */
+void blob_release_pages(const uint8_t *p, size_t len);
 
 /* Parse "512M", "4G", "65536K", "1073741824" (bytes).  Suffixes K M G T,
  * case-insensitive, optional "B"/"iB".  -EINVAL on syntax, -ERANGE on

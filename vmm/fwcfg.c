@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/loader.h"
 #include "vmm/dev.h"
 
 #define FWCFG_DMA_BASE	 (FWCFG_IO_BASE + 4)
@@ -43,6 +44,7 @@ struct fwcfg_item {
 	uint32_t len;
 	const uint8_t *data; /* NULL: use val */
 	uint8_t val[8];
+	bool release; /* data is a file mapping: drop pages once read */
 };
 
 struct fwcfg_file {
@@ -65,6 +67,7 @@ struct fwcfg {
 
 	uint16_t cur_key;
 	uint32_t cur_off;
+	bool cur_release; /* the selected item's release flag */
 	uint64_t dma_addr;
 };
 
@@ -145,6 +148,10 @@ static void fwcfg_select(struct fwcfg *f, uint16_t key)
 {
 	f->cur_key = key;
 	f->cur_off = 0;
+	f->cur_release = false;
+	for (size_t i = 0; i < f->nitems; i++)
+		if (f->items[i].key == key)
+			f->cur_release = f->items[i].release;
 }
 
 static uint8_t data_byte(struct fwcfg *f)
@@ -185,6 +192,10 @@ static bool dma_read(struct fwcfg *f, uint64_t gpa, uint32_t len, bool skip)
 				memmove(dst, src, n);
 			else
 				memset(dst, 0, n);
+			/* Firmware reads a kernel or initrd once: keep the
+			 * copy in guest RAM, not a second one here. */
+			if (left && f->cur_release)
+				blob_release_pages(src, n);
 		}
 		if (left)
 			f->cur_off += (uint32_t)n;
@@ -352,6 +363,18 @@ int fwcfg_add(struct fwcfg *f, uint16_t key, const void *data, size_t len)
 	/* A zero-length item still needs a non-NULL pointer to be "ref". */
 	it->data = len ? data : it->val;
 	return 0;
+}
+
+int fwcfg_add_mapped(struct fwcfg *f, uint16_t key, const void *data,
+		     size_t len)
+{
+	int ret = fwcfg_add(f, key, data, len);
+
+	if (!ret)
+		for (size_t i = 0; i < f->nitems; i++)
+			if (f->items[i].key == key)
+				f->items[i].release = len > 0;
+	return ret;
 }
 
 static int add_small(struct fwcfg *f, uint16_t key, uint64_t v, unsigned n)

@@ -295,6 +295,8 @@ static int setup_firmware_boot(struct machine *m, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	memcpy(m->slots[m->nslots - 1].hva, c->ovmf, c->ovmf_len);
+	if (c->inputs_mapped)
+		blob_release_pages(c->ovmf, c->ovmf_len);
 
 	f = m->fwcfg = fwcfg_new(&m->host, true);
 	if (!f) {
@@ -310,22 +312,26 @@ static int setup_firmware_boot(struct machine *m, char *err, size_t errlen)
 	ret = ret ?: fwcfg_add_u16(f, FW_CFG_NOGRAPHIC, 1);
 	ret = ret ?: setup_firmware_acpi(m, f, err, errlen);
 	if (!ret && c->kernel) {
+		int (*add_blob)(struct fwcfg *, uint16_t, const void *,
+				size_t) =
+			c->inputs_mapped ? fwcfg_add_mapped : fwcfg_add;
+
 		ret = fwcfg_kernel_split(c->kernel, c->kernel_len, &m->fwk,
 					 err, errlen);
 		if (ret)
 			return ret;
 		ret = fwcfg_add_u32(f, FW_CFG_SETUP_SIZE, m->fwk.setup_len);
-		ret = ret ?: fwcfg_add(f, FW_CFG_SETUP_DATA, m->fwk.setup,
-				       m->fwk.setup_len);
+		ret = ret ?: add_blob(f, FW_CFG_SETUP_DATA, m->fwk.setup,
+				      m->fwk.setup_len);
 		ret = ret ?: fwcfg_add_u32(f, FW_CFG_KERNEL_SIZE,
 					   m->fwk.kernel_len);
-		ret = ret ?: fwcfg_add(f, FW_CFG_KERNEL_DATA, m->fwk.kernel,
-				       m->fwk.kernel_len);
+		ret = ret ?: add_blob(f, FW_CFG_KERNEL_DATA, m->fwk.kernel,
+				      m->fwk.kernel_len);
 		ret = ret ?: fwcfg_add_u32(f, FW_CFG_INITRD_SIZE,
 					   c->initrd_len);
 		if (c->initrd_len)
-			ret = ret ?: fwcfg_add(f, FW_CFG_INITRD_DATA, c->initrd,
-					       c->initrd_len);
+			ret = ret ?: add_blob(f, FW_CFG_INITRD_DATA, c->initrd,
+					      c->initrd_len);
 		/* The command line travels with its NUL, as QEMU sends it
 		 * (and as the SEV hashes table measures it). */
 		ret = ret ?: fwcfg_add_u32(f, FW_CFG_CMDLINE_SIZE,
@@ -373,6 +379,11 @@ static int setup_direct_boot(struct machine *m, char *err, size_t errlen)
 				    errlen);
 		if (ret)
 			return ret;
+	}
+	if (c->inputs_mapped) {
+		blob_release_pages(c->kernel, c->kernel_len);
+		if (c->initrd_len)
+			blob_release_pages(c->initrd, c->initrd_len);
 	}
 	pci_pm_enable(m->pci, MACHINE_PM_BASE);
 	return 0;

@@ -32,6 +32,9 @@ struct vm_config {
 	const uint8_t *initrd;
 	size_t initrd_len;
 	const char *cmdline;
+	/* ovmf, kernel and initrd come from file_map(): once the guest has
+	 * its copy, their pages are released. */
+	bool inputs_mapped;
 
 	int serial_out_fd; /* guest UART output */
 	int serial_in_fd;  /* -1: no input */

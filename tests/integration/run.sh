@@ -77,6 +77,10 @@ bad_inputs() {
 	expect_error "missing value" 2 "--kernel needs a value" -- --kernel
 	expect_error "nothing to boot" 2 "nothing to boot" -- --mem 512M
 	expect_error "initrd without kernel" 2 "need --kernel" -- --ovmf "$ovmf" --initrd "$kernel"
+	expect_error "--policy garbage" 2 "--policy zz: " -- --policy zz --ovmf "$ovmf"
+	expect_error "--snp with --policy" 2 "give one" -- --snp --policy 0x1 --ovmf "$ovmf"
+	expect_error "--cbitpos without SEV" 2 "need --policy or --snp" -- --cbitpos 51 --kernel "$kernel"
+	expect_error "SEV without --ovmf" 2 "needs --ovmf" -- --policy 0x1 --kernel "$kernel"
 	expect_error "inspect truncated" 3 "inspect: $W/trunc.fd: .*multiple of 4096" -- inspect "$W/trunc.fd"
 	if "$SB" inspect "$W/short.fd" > "$W/out" 2>&1 && grep -qi "no .*table" "$W/out"; then
 		ok "inspect of a 4 KiB image without footer table says so (exit 0)"
@@ -174,6 +178,7 @@ guests() {
 		case_cmd direct-debugexit "$KARGS --append \"$APP sevtest.action=exit:5\""
 		case_cmd triple-fault "--kernel $G/fault.bin --mem 64M"
 		case_cmd timeout "$KARGS --timeout 2 --append \"$APP sevtest.action=hang\""
+		case_cmd sev-es-no-sev "--ovmf $G/OVMF.fd $KARGS --policy 0x5"
 	} > "$W/direct.cmds"
 	run_testhost direct "$W/direct.log" "$W/direct.cmds"
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
@@ -182,6 +187,8 @@ guests() {
 	check_case "$W/direct.log" direct-debugexit 69 'SEVBOOT-GUEST-MARKER'
 	check_case "$W/direct.log" triple-fault 11
 	check_case "$W/direct.log" timeout 124
+	# Real KVM, no SEV (kvm_amd sev=N): the documented message and code.
+	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(CPUID 0x8000001f|sev=)'
 
 	case_cmd ovmf-poweroff "--ovmf $G/OVMF.fd $KARGS --append \"$APP sevtest.action=poweroff\"" > "$W/ovmf.cmds"
 	run_testhost ovmf "$W/ovmf.log" "$W/ovmf.cmds" --icount
