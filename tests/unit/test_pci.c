@@ -276,6 +276,40 @@ static uint8_t kbd_cmd_reply(struct rig *r, uint8_t cmd)
 	return io_inb(&r->io, 0x60);
 }
 
+/* Send @v to the keyboard, then expect exactly the @n bytes @exp from it:
+ * each with OBF, none with the AUX or timeout bits, then OBF clear.  @line
+ * is the caller's, for the failure message. */
+static void kbd_expect(struct rig *r, int line, uint8_t v, const uint8_t *exp,
+		       size_t n)
+{
+	io_outb(&r->io, 0x60, v);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t str = io_inb(&r->io, 0x64), got;
+
+		ck_assert_msg((str & 0x61) == 0x01,
+			      "line %d: %#x, byte %zu: status %#x", line, v, i,
+			      str);
+		got = io_inb(&r->io, 0x60);
+		ck_assert_msg(got == exp[i],
+			      "line %d: %#x, byte %zu: got %#x, want %#x", line,
+			      v, i, got, exp[i]);
+	}
+	ck_assert_msg(!(io_inb(&r->io, 0x64) & 0x01),
+		      "line %d: %#x: more than %zu bytes", line, v, n);
+}
+
+#define KBD_EXPECT(r, v, ...)                                                  \
+	do {                                                                   \
+		static const uint8_t exp_[] = {__VA_ARGS__};                   \
+		kbd_expect(r, __LINE__, v, exp_, sizeof(exp_));                \
+	} while (0)
+
+static void write_ctr(struct rig *r, uint8_t ctr)
+{
+	io_outb(&r->io, 0x64, 0x60);
+	io_outb(&r->io, 0x60, ctr);
+}
+
 START_TEST(test_i8042_probe)
 {
 	struct rig r;
@@ -308,12 +342,7 @@ START_TEST(test_i8042_probe)
 	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0x5a);
 	ck_assert_uint_eq(kbd_cmd_reply(&r, 0xa9), 0x02);
 
-	/* A byte for the keyboard: 0xfe with the timeout bit. */
-	io_outb(&r.io, 0x60, 0xf2);
-	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x41, 0x41);
-	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xfe);
-	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x41, 0x00);
-	/* AUX device writes fail the same way on the AUX channel. */
+	/* AUX device writes fail with the timeout bit on the AUX channel. */
 	io_outb(&r.io, 0x64, 0xd4);
 	io_outb(&r.io, 0x60, 0xff);
 	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x61, 0x61);
@@ -370,6 +399,219 @@ START_TEST(test_i8042_reset)
 	io_outb(&r.io, 0x60, 0x02);
 	ck_assert_uint_eq(r.fh.nstops, 2);
 	ck_assert_int_eq(r.fh.stop_why, VM_STOP_RESET);
+	/* Each pulse with bit 0 clear resets, 0xf0 too; odd ones don't. */
+	for (unsigned c = 0xf0; c <= 0xff; c++) {
+		unsigned before = r.fh.nstops;
+
+		io_outb(&r.io, 0x64, (uint8_t)c);
+		ck_assert_uint_eq(r.fh.nstops, before + !(c & 1));
+	}
+	ck_assert_uint_eq(r.fh.nstops, 10);
+	/* The keyboard's own reset (0xff on the data port) is not one. */
+	KBD_EXPECT(&r, 0xff, 0xfa, 0xaa);
+	ck_assert_uint_eq(r.fh.nstops, 10);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(test_i8042_kbd_reset)
+{
+	struct rig r;
+	unsigned calls;
+
+	rig_init(&r);
+	/* Keyboard reset: ACK then BAT passed, in order, each raising IRQ 1
+	 * with its own edge. */
+	io_outb(&r.io, 0x60, 0xff);
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x61, 0x01);
+	ck_assert_int_eq(r.fh.irq_level[1], 1);
+	ck_assert_int_eq(r.fh.irq_level[12], 0);
+	calls = r.fh.irq_calls;
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xfa);
+	/* OBF stays for the second byte; the line went low and high again. */
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x61, 0x01);
+	ck_assert_int_eq(r.fh.irq_level[1], 1);
+	ck_assert_uint_eq(r.fh.irq_calls, calls + 2);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xaa);
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x01, 0);
+	ck_assert_int_eq(r.fh.irq_level[1], 0);
+	ck_assert_uint_eq(r.fh.irq_calls, calls + 3);
+	/* An empty buffer rereads the last byte without raising anything. */
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xaa);
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x01, 0);
+	ck_assert_uint_eq(r.fh.irq_calls, calls + 3);
+
+	/* Status-port polling, as OVMF does, sees the same bytes; with
+	 * KBDINT off there is no IRQ at all. */
+	write_ctr(&r, 0x44);
+	calls = r.fh.irq_calls;
+	KBD_EXPECT(&r, 0xff, 0xfa, 0xaa);
+	ck_assert_uint_eq(r.fh.irq_calls, calls);
+	ck_assert_int_eq(r.fh.irq_level[1], 0);
+	/* Turning KBDINT on with bytes waiting raises the line. */
+	io_outb(&r.io, 0x60, 0xff);
+	write_ctr(&r, 0x45);
+	ck_assert_int_eq(r.fh.irq_level[1], 1);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xfa);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xaa);
+	ck_assert_int_eq(r.fh.irq_level[1], 0);
+	ck_assert_uint_eq(r.fh.nstops, 0);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(test_i8042_kbd_commands)
+{
+	struct rig r;
+
+	rig_init(&r);
+	/* Translation is on by default: identify's 0x83 reads as 0x41. */
+	KBD_EXPECT(&r, 0xf2, 0xfa, 0xab, 0x41);
+	KBD_EXPECT(&r, 0xee, 0xee);
+	/* Scancode set: ACK, then ACK for the parameter; 0 reads it back
+	 * (set 2, translated to 0x41). */
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x00, 0xfa, 0x41);
+
+	/* Without translation the bytes are the keyboard's own. */
+	write_ctr(&r, 0x07);
+	KBD_EXPECT(&r, 0xf2, 0xfa, 0xab, 0x83);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x00, 0xfa, 0x02);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x01, 0xfa);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x00, 0xfa, 0x01);
+	/* A bad set asks for the parameter again. */
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x05, 0xfe);
+	KBD_EXPECT(&r, 0x03, 0xfa);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x00, 0xfa, 0x03);
+	/* Defaults go back to set 2; so do disable and reset. */
+	KBD_EXPECT(&r, 0xf6, 0xfa);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x00, 0xfa, 0x02);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x01, 0xfa);
+	KBD_EXPECT(&r, 0xf5, 0xfa);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x00, 0xfa, 0x02);
+	KBD_EXPECT(&r, 0xf4, 0xfa);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x03, 0xfa);
+	KBD_EXPECT(&r, 0xff, 0xfa, 0xaa);
+	KBD_EXPECT(&r, 0xf0, 0xfa);
+	KBD_EXPECT(&r, 0x00, 0xfa, 0x02);
+
+	/* LEDs and typematic: ACK, parameter, ACK. */
+	KBD_EXPECT(&r, 0xed, 0xfa);
+	KBD_EXPECT(&r, 0x07, 0xfa);
+	KBD_EXPECT(&r, 0xf3, 0xfa);
+	KBD_EXPECT(&r, 0x2b, 0xfa);
+	KBD_EXPECT(&r, 0xf3, 0xfa);
+	KBD_EXPECT(&r, 0x80, 0xfe); /* bit 7 must be clear */
+	KBD_EXPECT(&r, 0x00, 0xfa);
+	/* A command instead of a parameter runs as a command. */
+	KBD_EXPECT(&r, 0xed, 0xfa);
+	KBD_EXPECT(&r, 0xee, 0xee);
+	KBD_EXPECT(&r, 0x07, 0xfe); /* no longer a parameter */
+	/* The set-3 key type commands are acknowledged. */
+	KBD_EXPECT(&r, 0xf8, 0xfa);
+	KBD_EXPECT(&r, 0xfb, 0xfa);
+	KBD_EXPECT(&r, 0x1c, 0xfa);
+
+	/* Unknown commands: resend request, from a device that answered, so
+	 * no timeout bit (kbd_expect checks). */
+	KBD_EXPECT(&r, 0x42, 0xfe);
+	KBD_EXPECT(&r, 0xef, 0xfe);
+	KBD_EXPECT(&r, 0xf1, 0xfe);
+	/* Resend repeats the last byte sent. */
+	KBD_EXPECT(&r, 0xf2, 0xfa, 0xab, 0x83);
+	KBD_EXPECT(&r, 0xfe, 0x83);
+	KBD_EXPECT(&r, 0xfe, 0x83);
+	KBD_EXPECT(&r, 0xf4, 0xfa);
+	KBD_EXPECT(&r, 0xfe, 0xfa);
+	/* The resent byte is translated when translation is on. */
+	write_ctr(&r, 0x47);
+	KBD_EXPECT(&r, 0xf2, 0xfa, 0xab, 0x41);
+	KBD_EXPECT(&r, 0xfe, 0x41);
+
+	/* With the keyboard interface disabled nothing reaches it. */
+	io_outb(&r.io, 0x64, 0xad);
+	io_outb(&r.io, 0x60, 0xff);
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x01, 0);
+	io_outb(&r.io, 0x64, 0xae);
+	KBD_EXPECT(&r, 0xee, 0xee);
+	/* Controller commands in between keep their order in the queue. */
+	io_outb(&r.io, 0x60, 0xf2);
+	io_outb(&r.io, 0x64, 0xaa);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xfa);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xab);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0x41);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0x55);
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x01, 0);
+	ck_assert_uint_eq(r.fh.nstops, 0);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(test_i8042_queue)
+{
+	static const uint8_t id[] = {0xfa, 0xab, 0x41};
+	struct rig r;
+	uint64_t seed = 0x8042;
+	int n;
+
+	rig_init(&r);
+	/* 0xd2 bytes queue as keyboard data (not translated), 16 at most:
+	 * the rest are dropped. */
+	for (unsigned i = 0; i < 20; i++) {
+		io_outb(&r.io, 0x64, 0xd2);
+		io_outb(&r.io, 0x60, (uint8_t)(0x10 + i));
+	}
+	for (unsigned i = 0; i < 16; i++) {
+		ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x61, 0x01);
+		ck_assert_uint_eq(io_inb(&r.io, 0x60), 0x10 + i);
+	}
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x01, 0);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0x1f);
+	/* Same for keyboard replies: six identifies are 18 bytes. */
+	for (unsigned i = 0; i < 6; i++)
+		io_outb(&r.io, 0x60, 0xf2);
+	for (unsigned i = 0; i < 15; i++)
+		ck_assert_uint_eq(io_inb(&r.io, 0x60), id[i % 3]);
+	ck_assert_uint_eq(io_inb(&r.io, 0x60), 0xfa);
+	ck_assert_uint_eq(io_inb(&r.io, 0x64) & 0x01, 0);
+	ck_assert_int_eq(r.fh.irq_level[1], 0);
+	/* Still working. */
+	ck_assert_uint_eq(kbd_cmd_reply(&r, 0xaa), 0x55);
+	KBD_EXPECT(&r, 0xff, 0xfa, 0xaa);
+
+	/* Random writes to both ports (no reset pulses): the buffer always
+	 * drains in at most 16 reads and the IRQ lines end low. */
+	for (int i = 0; i < 20000; i++) {
+		uint64_t x = test_rand(&seed);
+		uint8_t v = (uint8_t)(x >> 8);
+
+		if (x & 1) {
+			if (v >= 0xf0 || v == 0xd1)
+				continue;
+			io_outb(&r.io, 0x64, v);
+		} else {
+			io_outb(&r.io, 0x60, v);
+		}
+		if ((x >> 1 & 7) == 0)
+			(void)io_inb(&r.io, 0x60);
+	}
+	write_ctr(&r, 0x47);
+	for (n = 0; io_inb(&r.io, 0x64) & 1; n++) {
+		ck_assert_int_le(n, 16);
+		(void)io_inb(&r.io, 0x60);
+	}
+	ck_assert_int_eq(r.fh.irq_level[1], 0);
+	ck_assert_int_eq(r.fh.irq_level[12], 0);
+	KBD_EXPECT(&r, 0xee, 0xee);
 	rig_free(&r);
 }
 END_TEST
@@ -499,6 +741,9 @@ static Suite *pci_suite(void)
 	tcase_add_test(tk, test_i8042_probe);
 	tcase_add_test(tk, test_i8042_irq);
 	tcase_add_test(tk, test_i8042_reset);
+	tcase_add_test(tk, test_i8042_kbd_reset);
+	tcase_add_test(tk, test_i8042_kbd_commands);
+	tcase_add_test(tk, test_i8042_queue);
 	tcase_add_test(tl, test_legacy);
 	tcase_add_test(tl, test_debug_exit_standalone);
 	suite_add_tcase(s, tc);
