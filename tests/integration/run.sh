@@ -150,7 +150,7 @@ case_cmd() {
 	printf 's=$(cut -d" " -f1 /proc/uptime); '
 	printf 'sevboot --serial /tmp/%s.serial %s </dev/null; rc=$?; ' "$name" "$*"
 	printf 'e=$(cut -d" " -f1 /proc/uptime); '
-	printf 'tr -d "\\033" < /tmp/%s.serial | sed "s/^/  guest| /"; ' "$name"
+	printf '[ -f /tmp/%s.serial ] && tr -d "\\033" < /tmp/%s.serial | sed "s/^/  guest| /"; ' "$name" "$name"
 	printf 'echo "CASE-END %s rc=$rc uptime ${s}s->${e}s"\n' "$name"
 }
 
@@ -174,6 +174,7 @@ guests() {
 	{
 		case_cmd direct-poweroff "$KARGS --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-smp2 "$KARGS --smp 2 --append \"$APP sevtest.action=poweroff\""
+		case_cmd direct-4g "--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 4G --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-reboot "$KARGS --append \"$APP sevtest.action=reboot\""
 		case_cmd direct-debugexit "$KARGS --append \"$APP sevtest.action=exit:5\""
 		case_cmd triple-fault "--kernel $G/fault.bin --mem 64M"
@@ -183,12 +184,14 @@ guests() {
 	run_testhost direct "$W/direct.log" "$W/direct.cmds"
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
 	check_case "$W/direct.log" direct-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1'
+	# RAM above the PCI hole (3 GiB low + 1 GiB from 4 GiB up) is usable.
+	check_case "$W/direct.log" direct-4g 0 'SEVBOOT-GUEST-MARKER .*memkb=(3[5-9]|40)[0-9]{5} '
 	check_case "$W/direct.log" direct-reboot 10 'SEVBOOT-GUEST-MARKER'
 	check_case "$W/direct.log" direct-debugexit 69 'SEVBOOT-GUEST-MARKER'
 	check_case "$W/direct.log" triple-fault 11
 	check_case "$W/direct.log" timeout 124
 	# Real KVM, no SEV (kvm_amd sev=N): the documented message and code.
-	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(CPUID 0x8000001f|sev=)'
+	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 
 	case_cmd ovmf-poweroff "--ovmf $G/OVMF.fd $KARGS --append \"$APP sevtest.action=poweroff\"" > "$W/ovmf.cmds"
 	run_testhost ovmf "$W/ovmf.log" "$W/ovmf.cmds" --icount
