@@ -180,6 +180,18 @@ guests() {
 		case_cmd triple-fault "--kernel $G/fault.bin --mem 64M"
 		case_cmd timeout "$KARGS --timeout 2 --append \"$APP sevtest.action=hang\""
 		case_cmd sev-es-no-sev "--ovmf $G/OVMF.fd $KARGS --policy 0x5"
+		# --serial-in: a FIFO the test host writes one line into once the
+		# guest says it is reading (1 s checks; direct boot only).
+		cat <<EOS
+echo CASE-BEGIN serial-in
+mkfifo /tmp/in.fifo; exec 3<>/tmp/in.fifo
+sevboot --serial /tmp/serial-in.serial --serial-in /tmp/in.fifo $KARGS --append "$APP sevtest.action=echo-in" </dev/null & pid=\$!
+n=0; until grep -q SEVBOOT-GUEST-READY /tmp/serial-in.serial 2>/dev/null || [ \$n -ge 120 ]; do sleep 1; n=\$((n + 1)); done
+echo typed-by-the-host >&3
+wait \$pid; rc=\$?
+tr -d "\\033" < /tmp/serial-in.serial | sed "s/^/  guest| /"
+echo "CASE-END serial-in rc=\$rc"
+EOS
 	} > "$W/direct.cmds"
 	run_testhost direct "$W/direct.log" "$W/direct.cmds"
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
@@ -191,6 +203,7 @@ guests() {
 	check_case "$W/direct.log" triple-fault 11
 	check_case "$W/direct.log" timeout 124
 	# Real KVM, no SEV (kvm_amd sev=N): the documented message and code.
+	check_case "$W/direct.log" serial-in 0 'SEVBOOT-GUEST-GOT: typed-by-the-host'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 
 	case_cmd ovmf-poweroff "--ovmf $G/OVMF.fd $KARGS --append \"$APP sevtest.action=poweroff\"" > "$W/ovmf.cmds"

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sev/launch.h: the launch context, the one object that talks to the AMD
+ * Secure Processor about a guest.  Public through sev/sev.h, which
+ * includes this file at its end.
+ *
+ * A struct sev_launch issues the KVM_MEMORY_ENCRYPT_OP commands of a
+ * launch, one call per command, through a transport; it tracks the
+ * firmware's guest state machine so that a call out of order is refused
+ * with a sentence before it reaches the kernel, and it times every command
+ * it issues.  It never touches vCPUs, memslots or memory attributes: those
+ * are the machine's (vmm/), and the order the two must follow is in the
+ * comments below.
+ *
+ * Nothing here holds a TEK or TIK.  The guest owner's launch secret is
+ * passed through to the transport by pointer and never copied, printed or
+ * logged.
+ */
+#ifndef SEVBOOT_SEV_LAUNCH_H
+#define SEVBOOT_SEV_LAUNCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "sev/sev.h"
+
+/* ------------------------------------------------------------ transport */
+
+/*
+ * The boundary is the ioctl: vm_cmd receives exactly what
+ * KVM_MEMORY_ENCRYPT_OP would, the command id (enum sev_cmd_id:
+ * KVM_SEV_LAUNCH_START, ...) and a pointer to the kernel's own UAPI struct
+ * for it (struct kvm_sev_launch_start, ...; NULL for commands without
+ * one), and it may write that struct back as the kernel does (the handle,
+ * the measurement length, SNP progress).  It returns 0 or -errno and
+ * stores the firmware status (SEV_RET_*) in *fw_error.  The caller presets
+ * *fw_error to SEV_RET_NO_FW_CALL (0xffffffff), which is what stays there
+ * when the command never reached the firmware.
+ */
+struct sev_transport_ops {
+	int (*vm_cmd)(void *ctx, uint32_t id, void *data, uint32_t *fw_error);
+};
+
+struct sev_transport {
+	const struct sev_transport_ops *ops;
+	void *ctx;
+};
+
+/* The real transport's state: the VM and an open /dev/sev, whose fd the
+ * kernel wants in every command (kvm_sev_cmd.sev_fd). */
+struct sev_kvm_transport {
+	int vm_fd;
+	int sev_fd;
+};
+
+/*
+ * The real transport: ioctl(vm_fd, KVM_MEMORY_ENCRYPT_OP) with
+ * struct kvm_sev_cmd {id, data, sev_fd}.  k is filled and becomes the
+ * transport's context, so it must outlive every call made through it.
+ */
+struct sev_transport sev_transport_kvm(struct sev_kvm_transport *k, int vm_fd,
+				       int sev_fd);
+
+/* ------------------------------------------------------- launch context */
+
+/*
+ * The firmware's guest state (sev-firmware.md §8.3), with the firmware's
+ * values, so that GUEST_STATUS answers compare directly.  An SNP guest
+ * goes INIT -> LAUNCH -> RUNNING; it is kept here as UNINIT -> LUPDATE ->
+ * RUNNING (SNP has no LSECRET).
+ */
+enum sev_guest_state {
+	SEV_GUEST_UNINIT = 0,
+	SEV_GUEST_LUPDATE = 1,
+	SEV_GUEST_LSECRET = 2,
+	SEV_GUEST_RUNNING = 3,
+};
+
+/* "UNINIT", "LUPDATE", "LSECRET", "RUNNING"; "state N" for others. */
+const char *sev_guest_state_name(uint32_t state);
+
+#define SEV_LAUNCH_MEASURE_LEN 48 /* MEASURE(32) || MNONCE(16) */
+#define SEV_SNP_HOST_DATA_LEN 32
+
+/* One issued firmware command (a refused call issues none). */
+struct sev_launch_timing {
+	const char *step; /* "LAUNCH_START", "SNP_LAUNCH_UPDATE", ... */
+	const char *what; /* the plan step's "firmware", ...; or NULL */
+	bool has_gpa;	  /* memory commands: gpa is where */
+	uint64_t gpa;
+	uint64_t bytes; /* guest bytes the command covered */
+	struct timespec start, end; /* CLOCK_MONOTONIC */
+	int ret;		    /* 0 or -errno of the last ioctl */
+	uint32_t fw_error;	    /* its firmware status */
+	unsigned ioctls; /* LAUNCH_MEASURE: 2; SNP updates: 1 + retries */
+};
+
+/* Room for one record per step of the largest plan, plus the commands
+ * around it (INIT, START, MEASURE, SECRET, FINISH, a few statuses). */
+#define SEV_LAUNCH_MAX_TIMINGS (LAUNCH_MAX_STEPS + 16)
+
+struct sev_launch {
+	enum sev_mode mode;
+	uint64_t policy; /* SEV/SEV-ES: 32 bits (checked); SNP: 64 bits */
+	uint32_t handle; /* SEV/SEV-ES: the firmware's, from LAUNCH_START */
+	enum sev_guest_state state;
+	bool vm_initialized; /* KVM_SEV_INIT2 (or legacy INIT) succeeded */
+	bool vmsa_done;	     /* SEV-ES: LAUNCH_UPDATE_VMSA succeeded */
+
+	/* Session inputs of LAUNCH_START (SEV/SEV-ES), both or neither:
+	 * the guest owner's GODH certificate and session blob.  Borrowed,
+	 * not copied: they must live until LAUNCH_START. */
+	const uint8_t *dh_cert;
+	uint32_t dh_cert_len;
+	const uint8_t *session;
+	uint32_t session_len;
+
+	/* LAUNCH_MEASURE (SEV/SEV-ES): the firmware's 48 bytes, and split. */
+	bool have_measurement;
+	uint8_t launch_measure[SEV_LAUNCH_MEASURE_LEN];
+	uint8_t measurement[32]; /* HMAC-SHA256(TIK, ...) */
+	uint8_t mnonce[16];
+
+	struct sev_transport transport;
+
+	/* The last command's result, for callers that act on a status
+	 * (e.g. SEV_RET_INVALID_PARAM on an SNP CPUID page). */
+	int last_ret;
+	uint32_t last_fw_error;
+
+	unsigned ntimings;
+	unsigned timings_dropped; /* issued after the array was full */
+	struct sev_launch_timing timings[SEV_LAUNCH_MAX_TIMINGS];
+
+	/* The last failure or refusal, one sentence; "" when none. */
+	char err[512];
+};
+
+/*
+ * Start a launch context (no command is issued).  policy is the SEV policy
+ * (32 bits; bit 2, ES, must match the mode) or the SNP policy (bit 17
+ * must be 1).  0, or -EINVAL with the sentence in l->err.
+ */
+int sev_launch_setup(struct sev_launch *l, enum sev_mode mode,
+		     uint64_t policy, struct sev_transport t);
+
+/*
+ * SEV/SEV-ES, before LAUNCH_START: the guest owner's GODH certificate
+ * (0x824 bytes) and session blob (0x80 bytes), both or neither (NULL, 0).
+ * Without them the firmware uses all-zero TEK/TIK (no secret channel).
+ */
+int sev_launch_set_session(struct sev_launch *l, const void *dh_cert,
+			   size_t dh_cert_len, const void *session,
+			   size_t session_len);
+
+/* The last failure or refusal, "" when none. */
+const char *sev_launch_error(const struct sev_launch *l);
+
+/*
+ * Every call below issues one firmware command through the transport (or
+ * refuses with no command issued), records its timing, and returns 0 or a
+ * negative errno with one sentence in l->err:
+ *   -EPROTO  the call is out of order for the guest state;
+ *   -EINVAL  wrong mode or arguments the kernel would refuse;
+ *   other    the transport's -errno; the sentence names the command, the
+ *            errno and the firmware status by its SEV_RET_ name.
+ * A failed command leaves the state as it was (the firmware does not
+ * advance on failure); the VM should then be torn down.
+ */
+
+/*
+ * KVM_SEV_INIT2 with vmsa_features (0 for SEV; for SNP the SNPActive bit 0
+ * is dropped, KVM adds it itself, so plan->vmsa.sev_features can be passed
+ * as is), or with legacy set KVM_SEV_INIT / KVM_SEV_ES_INIT (no features;
+ * not for SNP).  Must come before any KVM_CREATE_VCPU and, for SEV/SEV-ES,
+ * before KVM_MEMORY_ENCRYPT_REG_REGION.
+ */
+int sev_launch_vm_init(struct sev_launch *l, bool legacy,
+		       uint64_t vmsa_features);
+
+/* KVM_SEV_LAUNCH_START: policy, handle 0 (a new key), the session inputs;
+ * stores the firmware's handle.  UNINIT -> LUPDATE. */
+int sev_launch_start(struct sev_launch *l);
+
+/*
+ * KVM_SEV_LAUNCH_UPDATE_DATA on len bytes at hva, the host mapping of
+ * guest RAM at gpa (KVM encrypts in place, so hva must be the memslot's
+ * own memory; gpa only names the step).  hva and len 16-byte aligned.
+ */
+int sev_launch_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
+			   size_t len);
+
+/*
+ * SEV-ES: KVM_SEV_LAUNCH_UPDATE_VMSA.  One command: KVM encrypts and
+ * measures the VMSA of every vCPU that exists, in vCPU index order, from
+ * the registers the machine loaded.  ncpus (how many there are) is for
+ * the timing record only.  After the last UPDATE_DATA; at most once.
+ */
+int sev_launch_update_vmsa(struct sev_launch *l, unsigned ncpus);
+
+/*
+ * KVM_SEV_LAUNCH_MEASURE, as the kernel's ABI works: once with len 0 to
+ * learn the length, then with a 48-byte buffer.  Stores launch_measure,
+ * measurement and mnonce.  LUPDATE -> LSECRET (SEV-ES: after UPDATE_VMSA).
+ */
+int sev_launch_measure(struct sev_launch *l);
+
+/*
+ * KVM_SEV_LAUNCH_SECRET: the 52-byte packet header and the encrypted
+ * secret, injected at guest_hva, the host mapping of gpa (gpa names the
+ * step).  Neither is copied or printed.  Only in LSECRET; may repeat.
+ */
+int sev_launch_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
+		      const void *secret, size_t secret_len, uint64_t gpa,
+		      void *guest_hva);
+
+/* KVM_SEV_LAUNCH_FINISH.  LSECRET -> RUNNING: the vCPUs may run. */
+int sev_launch_finish(struct sev_launch *l);
+
+/* What KVM_SEV_GUEST_STATUS answered. */
+struct sev_guest_info {
+	uint32_t handle;
+	uint32_t policy;
+	uint32_t state; /* enum sev_guest_state */
+};
+
+/*
+ * KVM_SEV_GUEST_STATUS (SEV/SEV-ES, after LAUNCH_START).  out (may be
+ * NULL) gets the answer; -EPROTO when it disagrees with the handle, policy
+ * or state this context tracks.
+ */
+int sev_guest_status(struct sev_launch *l, struct sev_guest_info *out);
+
+/* KVM_SEV_SNP_LAUNCH_START: the policy, zero GOSVW, flags 0.
+ * UNINIT -> LUPDATE (the firmware's LAUNCH). */
+int sev_snp_launch_start(struct sev_launch *l);
+
+/*
+ * KVM_SEV_SNP_LAUNCH_UPDATE of len bytes at gpa (page aligned), page_type
+ * an enum snp_page_type other than VMSA (KVM measures the VMSAs itself),
+ * copied by KVM from hva (ignored, may be NULL, for ZERO pages).  KVM
+ * processes the range in pieces and reports what is left, so this call
+ * reissues the command while bytes remain or the kernel says -EAGAIN/
+ * -EINTR, and gives up with -EIO when it stops making progress.  The
+ * range must be private (KVM_SET_MEMORY_ATTRIBUTES) beforehand.
+ */
+int sev_snp_launch_update(struct sev_launch *l, uint64_t gpa, void *hva,
+			  size_t len, uint8_t page_type);
+
+/* SNP_LAUNCH_FINISH inputs; all zero is a launch without an ID block. */
+struct sev_snp_finish_args {
+	const uint8_t *id_block; /* KVM_SEV_SNP_ID_BLOCK_SIZE (96) bytes */
+	const uint8_t *id_auth;	 /* KVM_SEV_SNP_ID_AUTH_SIZE (4096) bytes */
+	bool auth_key_en;	 /* id_auth carries an author key */
+	bool vcek_disabled;
+	uint8_t host_data[SEV_SNP_HOST_DATA_LEN]; /* into the report */
+};
+
+/*
+ * KVM_SEV_SNP_LAUNCH_FINISH (a may be NULL).  KVM first measures the VMSA
+ * of every existing vCPU, so all vCPUs must exist with their final
+ * initial state.  LUPDATE -> RUNNING.
+ */
+int sev_snp_launch_finish(struct sev_launch *l,
+			  const struct sev_snp_finish_args *a);
+
+/*
+ * Issue the plan's steps in order, so that the launcher and `sevboot
+ * measure` use the very same plan.  For every memory step hva(hva_ctx,
+ * gpa, len) gives the host mapping of the step's guest range (NULL: not
+ * guest RAM -> -EFAULT); the plan's bytes are copied there first when they
+ * differ (the hashes table, ...), so what the firmware measures is what
+ * the plan predicted.  Pages the plan measures as zeros (ZERO, SECRETS,
+ * CPUID) are left as the machine filled them (the CPUID table!).  A run of
+ * UPDATE_VMSA steps is one LAUNCH_UPDATE_VMSA (KVM does all vCPUs at
+ * once); STEP_SNP_VMSA steps are not commands (KVM measures the VMSAs in
+ * SNP_LAUNCH_FINISH) and are skipped.  Needs state LUPDATE: call after
+ * sev_launch_start() / sev_snp_launch_start(), before MEASURE/FINISH.
+ */
+int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
+			 uint8_t *(*hva)(void *ctx, uint64_t gpa,
+					 uint64_t len),
+			 void *hva_ctx);
+
+/*
+ * The timings as JSON: {"mode":"sev","steps":[{"step":"LAUNCH_START",
+ * "bytes":0,"start_ns":...,"end_ns":...,"duration_ns":...,"ret":0,
+ * "fw_status":"SEV_RET_SUCCESS",...},...]} with CLOCK_MONOTONIC values;
+ * memory steps add "what" and "gpa", every step "ioctls".  0, or -EIO
+ * when f reports a write error.
+ */
+int sev_launch_timing_json(const struct sev_launch *l, FILE *f);
+
+/* A human table (step, what, bytes, ms, MB/s) for -v. */
+void sev_launch_timing_table(const struct sev_launch *l, FILE *f);
+
+#endif
