@@ -83,7 +83,7 @@ enum sev_guest_state {
 const char *sev_guest_state_name(uint32_t state);
 
 #define SEV_LAUNCH_MEASURE_LEN 48 /* MEASURE(32) || MNONCE(16) */
-#define SEV_SNP_HOST_DATA_LEN 32
+#define SEV_SNP_HOST_DATA_LEN  32
 
 /* One issued firmware command (a refused call issues none). */
 struct sev_launch_timing {
@@ -91,7 +91,7 @@ struct sev_launch_timing {
 	const char *what; /* the plan step's "firmware", ...; or NULL */
 	bool has_gpa;	  /* memory commands: gpa is where */
 	uint64_t gpa;
-	uint64_t bytes; /* guest bytes the command covered */
+	uint64_t bytes;		    /* guest bytes the command covered */
 	struct timespec start, end; /* CLOCK_MONOTONIC */
 	int ret;		    /* 0 or -errno of the last ioctl */
 	uint32_t fw_error;	    /* its firmware status */
@@ -144,8 +144,8 @@ struct sev_launch {
  * (32 bits; bit 2, ES, must match the mode) or the SNP policy (bit 17
  * must be 1).  0, or -EINVAL with the sentence in l->err.
  */
-int sev_launch_setup(struct sev_launch *l, enum sev_mode mode,
-		     uint64_t policy, struct sev_transport t);
+int sev_launch_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
+		     struct sev_transport t);
 
 /*
  * SEV/SEV-ES, before LAUNCH_START: the guest owner's GODH certificate
@@ -281,8 +281,7 @@ int sev_snp_launch_finish(struct sev_launch *l,
  * sev_launch_start() / sev_snp_launch_start(), before MEASURE/FINISH.
  */
 int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
-			 uint8_t *(*hva)(void *ctx, uint64_t gpa,
-					 uint64_t len),
+			 uint8_t *(*hva)(void *ctx, uint64_t gpa, uint64_t len),
 			 void *hva_ctx);
 
 /*

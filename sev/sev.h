@@ -303,4 +303,7 @@ const char *sev_status_text(uint32_t code);
  * NUL-terminated (truncated if need be); nothing when len is 0. */
 void sev_status_format(uint32_t code, char *buf, size_t len);
 
+/* The launch context (struct sev_launch) and its transports. */
+#include "sev/launch.h"
+
 #endif

@@ -206,11 +206,13 @@ EOS
 	check_case "$W/direct.log" serial-in 0 'SEVBOOT-GUEST-GOT: typed-by-the-host'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 
-	case_cmd ovmf-poweroff "--ovmf $G/OVMF.fd $KARGS --append \"$APP sevtest.action=poweroff\"" > "$W/ovmf.cmds"
-	run_testhost ovmf "$W/ovmf.log" "$W/ovmf.cmds" --icount
+	# --timeout: a stalled guest ends as exit 124 with its log, not as a
+	# test host killed from outside.
+	case_cmd ovmf-poweroff "--ovmf $G/OVMF.fd $KARGS --timeout 300 --append \"$APP sevtest.action=poweroff\"" > "$W/ovmf.cmds"
+	run_testhost ovmf "$W/ovmf.log" "$W/ovmf.cmds" --icount --timeout 900
 	check_case "$W/ovmf.log" ovmf-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 
-	case_cmd ovmf-smp2 "--ovmf $G/OVMF.fd $KARGS --smp 2 --append \"$APP sevtest.action=reboot\"" > "$W/ovmf2.cmds"
+	case_cmd ovmf-smp2 "--ovmf $G/OVMF.fd $KARGS --smp 2 --timeout 300 --append \"$APP sevtest.action=reboot\"" > "$W/ovmf2.cmds"
 	run_testhost ovmf-smp2 "$W/ovmf2.log" "$W/ovmf2.cmds" --icount
 	check_case "$W/ovmf2.log" ovmf-smp2 10 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
 }

@@ -1,0 +1,1196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sev/launch.c: the launch context, its commands and the KVM transport.
+ *
+ * Every call fills the kernel's own UAPI struct and hands it, with the
+ * command id, to a transport: the real one is one ioctl away from the
+ * kernel, the firmware model (sev/model/) gets the very same bytes.  So
+ * the marshalling tested here with a fake transport is the marshalling
+ * that reaches the hardware.
+ *
+ * The guest state machine is the firmware's (sev-firmware.md §8.3); the
+ * extra ordering rules are what KVM enforces or needs (kvm-uapi-and-vmm.md
+ * §9).  Refusing early costs nothing and turns "-EINVAL from an ioctl"
+ * into a sentence that says which call came too early.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "sev/kvm_sev_uapi.h"
+#include "sev/sev.h"
+
+#define PAGE_SIZE 4096ULL
+#define PAGE_MASK (PAGE_SIZE - 1)
+
+/* SEV policy bit 2: the guest is SEV-ES (sev-firmware.md §8.1). */
+#define SEV_POLICY_ES (1ULL << 2)
+/* SNP policy bit 17: reserved, must be one (sev-firmware.md §6.2). */
+#define SNP_POLICY_RSVD_MBO (1ULL << 17)
+/* SEV_FEATURES bit 0: SNPActive, which KVM sets itself for SNP VMs and
+ * does not accept in kvm_sev_init.vmsa_features. */
+#define SEV_FEAT_SNP_ACTIVE (1ULL << 0)
+
+/* sev-firmware.md §2.1, §4.2: the only lengths the firmware accepts. */
+#define SEV_GODH_CERT_LEN  0x824
+#define SEV_SESSION_LEN	   0x80
+#define SEV_SECRET_HDR_LEN 0x34
+
+/*
+ * How often SNP_LAUNCH_UPDATE may come back without having consumed a
+ * page before we stop.  The kernel returns early when it is interrupted
+ * or a page is busy; a few hundred calls without progress is a kernel (or
+ * model) that will never finish, and looping forever would hang the boot.
+ */
+#define SNP_UPDATE_MAX_STALLS 256
+
+/* ------------------------------------------------------------ transport */
+
+static int kvm_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
+{
+	const struct sev_kvm_transport *k = ctx;
+	struct kvm_sev_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.id = id;
+	cmd.data = (__u64)(uintptr_t)data;
+	/* The kernel writes error only when it reached the firmware; what
+	 * we preset is what the caller sees otherwise. */
+	cmd.error = *fw_error;
+	cmd.sev_fd = (__u32)k->sev_fd;
+	if (ioctl(k->vm_fd, KVM_MEMORY_ENCRYPT_OP, &cmd) < 0) {
+		int err = errno;
+
+		*fw_error = cmd.error;
+		return -err;
+	}
+	*fw_error = cmd.error;
+	return 0;
+}
+
+static const struct sev_transport_ops kvm_transport_ops = {
+	.vm_cmd = kvm_vm_cmd,
+};
+
+struct sev_transport sev_transport_kvm(struct sev_kvm_transport *k, int vm_fd,
+				       int sev_fd)
+{
+	k->vm_fd = vm_fd;
+	k->sev_fd = sev_fd;
+	return (struct sev_transport){.ops = &kvm_transport_ops, .ctx = k};
+}
+
+/* ---------------------------------------------------------------- names */
+
+const char *sev_guest_state_name(uint32_t state)
+{
+	switch (state) {
+	case SEV_GUEST_UNINIT:
+		return "UNINIT";
+	case SEV_GUEST_LUPDATE:
+		return "LUPDATE";
+	case SEV_GUEST_LSECRET:
+		return "LSECRET";
+	case SEV_GUEST_RUNNING:
+		return "RUNNING";
+	}
+	return "an unknown state";
+}
+
+/* The firmware's own names for SNP (INIT, LAUNCH, RUNNING), so that a
+ * sentence about an SNP guest does not mention SEV-only states. */
+static const char *state_name(const struct sev_launch *l)
+{
+	if (l->mode == SEV_MODE_SNP) {
+		switch (l->state) {
+		case SEV_GUEST_UNINIT:
+			return "INIT";
+		case SEV_GUEST_LUPDATE:
+			return "LAUNCH";
+		default:
+			break;
+		}
+	}
+	return sev_guest_state_name(l->state);
+}
+
+static const char *snp_page_type_name(uint8_t type)
+{
+	switch (type) {
+	case SNP_PAGE_NORMAL:
+		return "NORMAL";
+	case SNP_PAGE_VMSA:
+		return "VMSA";
+	case SNP_PAGE_ZERO:
+		return "ZERO";
+	case SNP_PAGE_UNMEASURED:
+		return "UNMEASURED";
+	case SNP_PAGE_SECRETS:
+		return "SECRETS";
+	case SNP_PAGE_CPUID:
+		return "CPUID";
+	}
+	return "INVALID";
+}
+
+/* --------------------------------------------------------------- errors */
+
+static void __attribute__((format(printf, 2, 3)))
+launch_err(struct sev_launch *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l->err, sizeof(l->err), fmt, ap);
+	va_end(ap);
+}
+
+/* "<cmd> refused: ..." for a call that is out of order: -EPROTO. */
+#define refuse(l, cmd, fmt, ...)                                               \
+	(launch_err((l), "%s refused: " fmt, (cmd), ##__VA_ARGS__), -EPROTO)
+
+/* "<cmd> ...": arguments or mode the kernel would reject: -EINVAL. */
+#define invalid(l, cmd, fmt, ...)                                              \
+	(launch_err((l), "%s: " fmt, (cmd), ##__VA_ARGS__), -EINVAL)
+
+/* The one sentence of a failed command: what, errno, firmware status. */
+static void command_failed(struct sev_launch *l, const char *desc, int ret,
+			   uint32_t fw_error)
+{
+	char fw[96];
+
+	/* sev_status_format says "unknown firmware status 0x.." itself for
+	 * a code without a name. */
+	sev_status_format(fw_error, fw, sizeof(fw));
+	launch_err(l, "%s failed: %s, %s%s", desc, strerror(-ret),
+		   sev_status_name(fw_error) ? "firmware status " : "", fw);
+}
+
+/* "<cmd> at 0x<gpa> (<len> bytes[, page type T][, what])" */
+static void describe_range(char *buf, size_t len, const char *cmd, uint64_t gpa,
+			   uint64_t bytes, int page_type, const char *what)
+{
+	int n = snprintf(buf, len, "%s at 0x%" PRIx64 " (%" PRIu64 " bytes",
+			 cmd, gpa, bytes);
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (page_type >= 0)
+		n += snprintf(buf + n, len - (size_t)n, ", page type %s",
+			      snp_page_type_name((uint8_t)page_type));
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (what)
+		n += snprintf(buf + n, len - (size_t)n, ", %s", what);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - (size_t)n, ")");
+}
+
+/* ---------------------------------------------------------------- timing */
+
+/*
+ * The record for a command about to be issued.  When the array is full the
+ * command still runs (a launch must not fail for want of a statistic); it
+ * is timed into scratch and counted as dropped.
+ */
+static struct sev_launch_timing *timing_begin(struct sev_launch *l,
+					      struct sev_launch_timing *scratch,
+					      const char *step,
+					      const char *what, bool has_gpa,
+					      uint64_t gpa, uint64_t bytes)
+{
+	struct sev_launch_timing *t = scratch;
+
+	if (l->ntimings < SEV_LAUNCH_MAX_TIMINGS)
+		t = &l->timings[l->ntimings++];
+	else
+		l->timings_dropped++;
+	*t = (struct sev_launch_timing){
+		.step = step,
+		.what = what,
+		.has_gpa = has_gpa,
+		.gpa = gpa,
+		.bytes = bytes,
+		.fw_error = SB_SEV_RET_NO_FW_CALL_U32,
+	};
+	clock_gettime(CLOCK_MONOTONIC, &t->start);
+	t->end = t->start;
+	return t;
+}
+
+static void timing_end(struct sev_launch_timing *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, &t->end);
+}
+
+/* One ioctl through the transport, accounted in t. */
+static int issue(struct sev_launch *l, struct sev_launch_timing *t, uint32_t id,
+		 void *data)
+{
+	uint32_t fw_error = SB_SEV_RET_NO_FW_CALL_U32;
+	int ret;
+
+	ret = l->transport.ops->vm_cmd(l->transport.ctx, id, data, &fw_error);
+	/* The contract is 0 or -errno; anything else is a broken transport,
+	 * and must not read as success. */
+	if (ret > 0)
+		ret = -EIO;
+	t->ioctls++;
+	t->ret = ret;
+	t->fw_error = fw_error;
+	l->last_ret = ret;
+	l->last_fw_error = fw_error;
+	return ret;
+}
+
+/* -------------------------------------------------------------- context */
+
+int sev_launch_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
+		     struct sev_transport t)
+{
+	memset(l, 0, sizeof(*l));
+	l->mode = mode;
+	l->policy = policy;
+	l->state = SEV_GUEST_UNINIT;
+	l->transport = t;
+	l->last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
+
+	if (!t.ops || !t.ops->vm_cmd) {
+		launch_err(l, "the launch has no transport to the firmware");
+		return -EINVAL;
+	}
+	switch (mode) {
+	case SEV_MODE_SEV:
+	case SEV_MODE_SEV_ES:
+		if (policy > UINT32_MAX) {
+			launch_err(l,
+				   "SEV policy 0x%" PRIx64
+				   " does not fit the 32 bits of a SEV policy",
+				   policy);
+			return -EINVAL;
+		}
+		/* The firmware makes the guest SEV-ES from this bit, KVM
+		 * from the VM type: they must agree or the launch fails
+		 * late (UNSUPPORTED at UPDATE_VMSA, or a guest KVM runs
+		 * as plain SEV while the firmware expects a VMSA). */
+		if (mode == SEV_MODE_SEV_ES && !(policy & SEV_POLICY_ES)) {
+			launch_err(l,
+				   "SEV-ES needs policy bit 2 (ES); policy "
+				   "0x%" PRIx64 " lacks it",
+				   policy);
+			return -EINVAL;
+		}
+		if (mode == SEV_MODE_SEV && (policy & SEV_POLICY_ES)) {
+			launch_err(l,
+				   "policy 0x%" PRIx64
+				   " has bit 2 (ES) set, which makes an "
+				   "SEV-ES guest, but the mode is SEV",
+				   policy);
+			return -EINVAL;
+		}
+		return 0;
+	case SEV_MODE_SNP:
+		if (!(policy & SNP_POLICY_RSVD_MBO)) {
+			launch_err(l,
+				   "SNP policy 0x%" PRIx64
+				   " lacks bit 17, which must be 1 "
+				   "(0x30000 is the usual policy)",
+				   policy);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	launch_err(l, "unknown SEV mode %d", (int)mode);
+	return -EINVAL;
+}
+
+int sev_launch_set_session(struct sev_launch *l, const void *dh_cert,
+			   size_t dh_cert_len, const void *session,
+			   size_t session_len)
+{
+	static const char cmd[] = "the LAUNCH_START session";
+
+	if (l->mode == SEV_MODE_SNP)
+		return invalid(l, cmd,
+			       "SNP has no LAUNCH_START session (its secrets "
+			       "travel through attestation)");
+	if (l->state != SEV_GUEST_UNINIT)
+		return refuse(l, cmd,
+			      "LAUNCH_START has already been issued (the guest "
+			      "is in state %s)",
+			      state_name(l));
+	if (!dh_cert != !dh_cert_len || !session != !session_len)
+		return invalid(l, cmd,
+			       "a buffer and its length must go "
+			       "together");
+	if (!dh_cert != !session)
+		return invalid(l, cmd,
+			       "the GODH certificate and the session blob go "
+			       "together: give both or neither");
+	/* sev-firmware.md §2.6: anything else is INVALID_LENGTH. */
+	if (dh_cert && dh_cert_len != SEV_GODH_CERT_LEN)
+		return invalid(
+			l, cmd,
+			"the GODH certificate is %zu bytes; the firmware "
+			"takes exactly %u",
+			dh_cert_len, SEV_GODH_CERT_LEN);
+	if (session && session_len != SEV_SESSION_LEN)
+		return invalid(l, cmd,
+			       "the session blob is %zu bytes; the firmware "
+			       "takes exactly %u",
+			       session_len, SEV_SESSION_LEN);
+	l->dh_cert = dh_cert;
+	l->dh_cert_len = (uint32_t)dh_cert_len;
+	l->session = session;
+	l->session_len = (uint32_t)session_len;
+	return 0;
+}
+
+const char *sev_launch_error(const struct sev_launch *l)
+{
+	return l->err;
+}
+
+/* The mode checks every command shares: SNP VMs refuse ids below 100
+ * (-EPERM), SEV VMs know nothing of the SNP ones. */
+static int need_sev(struct sev_launch *l, const char *cmd)
+{
+	if (l->mode == SEV_MODE_SNP)
+		return invalid(l, cmd,
+			       "this is a SEV/SEV-ES command and the guest is "
+			       "SNP");
+	return 0;
+}
+
+static int need_snp(struct sev_launch *l, const char *cmd)
+{
+	if (l->mode != SEV_MODE_SNP)
+		return invalid(l, cmd,
+			       "this is an SNP command and the guest "
+			       "is %s",
+			       l->mode == SEV_MODE_SEV ? "SEV" : "SEV-ES");
+	return 0;
+}
+
+static int need_state(struct sev_launch *l, const char *cmd,
+		      enum sev_guest_state want, const char *how)
+{
+	const char *need = sev_guest_state_name(want);
+
+	if (l->state == want)
+		return 0;
+	if (l->mode == SEV_MODE_SNP && want == SEV_GUEST_LUPDATE)
+		need = "LAUNCH"; /* the SNP firmware's name */
+	return refuse(l, cmd, "the guest is in state %s and this needs %s; %s",
+		      state_name(l), need, how);
+}
+
+/* ------------------------------------------------------------- commands */
+
+int sev_launch_vm_init(struct sev_launch *l, bool legacy,
+		       uint64_t vmsa_features)
+{
+	const char *cmd =
+		legacy ? (l->mode == SEV_MODE_SEV_ES ? "ES_INIT" : "INIT")
+		       : "INIT2";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_init init;
+	uint32_t id;
+	void *data = NULL;
+	int ret;
+
+	if (l->vm_initialized || l->state != SEV_GUEST_UNINIT)
+		return refuse(l, cmd, "the VM is already initialized for %s",
+			      sev_mode_name(l->mode));
+	if (legacy && l->mode == SEV_MODE_SNP)
+		return invalid(l, cmd,
+			       "SNP guests exist only with KVM_SEV_INIT2 "
+			       "(Linux 6.11+), not the legacy KVM_SEV_INIT");
+	if (legacy && vmsa_features)
+		return invalid(
+			l, cmd,
+			"the legacy KVM_SEV_INIT/KVM_SEV_ES_INIT take no "
+			"VMSA features (0x%" PRIx64 " given)",
+			vmsa_features);
+	if (l->mode == SEV_MODE_SEV && vmsa_features)
+		return invalid(l, cmd,
+			       "a SEV guest has no VMSA, so its VMSA features "
+			       "must be 0 (0x%" PRIx64 " given)",
+			       vmsa_features);
+
+	if (legacy) {
+		id = l->mode == SEV_MODE_SEV_ES ? KVM_SEV_ES_INIT
+						: KVM_SEV_INIT;
+	} else {
+		id = KVM_SEV_INIT2;
+		/* flags and ghcb_version 0: KVM's default GHCB protocol (2
+		 * for SEV-ES/SNP), as QEMU passes; KVM refuses non-zero
+		 * pads. */
+		memset(&init, 0, sizeof(init));
+		init.vmsa_features =
+			l->mode == SEV_MODE_SNP
+				? vmsa_features & ~SEV_FEAT_SNP_ACTIVE
+				: vmsa_features;
+		data = &init;
+	}
+
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
+	ret = issue(l, t, id, data);
+	timing_end(t);
+	if (ret) {
+		char desc[64];
+
+		snprintf(desc, sizeof(desc), "%s for %s", cmd,
+			 sev_mode_name(l->mode));
+		command_failed(l, desc, ret, t->fw_error);
+		return ret;
+	}
+	l->vm_initialized = true;
+	return 0;
+}
+
+int sev_launch_start(struct sev_launch *l)
+{
+	static const char cmd[] = "LAUNCH_START";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_launch_start start;
+	int ret;
+
+	ret = need_sev(l, cmd);
+	if (!ret && !l->vm_initialized)
+		ret = refuse(l, cmd,
+			     "the VM is not a SEV guest yet; "
+			     "sev_launch_vm_init (KVM_SEV_INIT2) comes first");
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_UNINIT,
+				 "there is one LAUNCH_START per guest");
+	if (ret)
+		return ret;
+
+	memset(&start, 0, sizeof(start));
+	start.handle = 0; /* a new VEK, not shared with another guest */
+	start.policy = (__u32)l->policy;
+	start.dh_uaddr = (__u64)(uintptr_t)l->dh_cert;
+	start.dh_len = l->dh_cert_len;
+	start.session_uaddr = (__u64)(uintptr_t)l->session;
+	start.session_len = l->session_len;
+
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
+	ret = issue(l, t, KVM_SEV_LAUNCH_START, &start);
+	timing_end(t);
+	if (ret) {
+		char desc[96];
+
+		snprintf(desc, sizeof(desc), "LAUNCH_START with policy 0x%x%s",
+			 start.policy, l->dh_cert ? " and a session" : "");
+		command_failed(l, desc, ret, t->fw_error);
+		return ret;
+	}
+	l->handle = start.handle;
+	l->state = SEV_GUEST_LUPDATE;
+	return 0;
+}
+
+static int update_data(struct sev_launch *l, uint64_t gpa, void *hva,
+		       size_t len, const char *what)
+{
+	static const char cmd[] = "LAUNCH_UPDATE_DATA";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_launch_update_data upd;
+	char desc[160];
+	int ret;
+
+	describe_range(desc, sizeof(desc), cmd, gpa, len, -1, what);
+	ret = need_sev(l, cmd);
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
+				 "it goes between LAUNCH_START and "
+				 "LAUNCH_MEASURE");
+	/* §9.12 rule 6: after UPDATE_VMSA the VMSAs are in the digest, and
+	 * the plan (and every guest owner's tool) puts them last. */
+	if (!ret && l->vmsa_done)
+		ret = refuse(l, cmd,
+			     "LAUNCH_UPDATE_VMSA has been issued, and the "
+			     "VMSAs are the last thing measured");
+	if (ret)
+		return ret;
+	/* The firmware's rule (INVALID_ADDRESS / INVALID_LENGTH). */
+	if (!hva || !len || ((uintptr_t)hva & 0xf) || (len & 0xf))
+		return invalid(l, desc,
+			       "the host address %p and the length must be "
+			       "non-zero multiples of 16",
+			       hva);
+	if (len > UINT32_MAX)
+		return invalid(l, desc,
+			       "KVM takes at most 4 GiB - 1 per command");
+
+	memset(&upd, 0, sizeof(upd));
+	upd.uaddr = (__u64)(uintptr_t)hva;
+	upd.len = (__u32)len;
+
+	t = timing_begin(l, &scratch, cmd, what, true, gpa, len);
+	ret = issue(l, t, KVM_SEV_LAUNCH_UPDATE_DATA, &upd);
+	timing_end(t);
+	if (ret) {
+		command_failed(l, desc, ret, t->fw_error);
+		return ret;
+	}
+	return 0;
+}
+
+int sev_launch_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
+			   size_t len)
+{
+	return update_data(l, gpa, hva, len, NULL);
+}
+
+static int update_vmsa(struct sev_launch *l, unsigned ncpus, const char *what)
+{
+	static const char cmd[] = "LAUNCH_UPDATE_VMSA";
+	struct sev_launch_timing scratch, *t;
+	int ret;
+
+	ret = need_sev(l, cmd);
+	if (!ret && l->mode != SEV_MODE_SEV_ES)
+		ret = invalid(l, cmd,
+			      "only SEV-ES guests have a VMSA to "
+			      "measure");
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
+				 "it goes after the last LAUNCH_UPDATE_DATA "
+				 "and before LAUNCH_MEASURE");
+	/* KVM does every vCPU in one go; a second one would find them all
+	 * protected already. */
+	if (!ret && l->vmsa_done)
+		ret = refuse(l, cmd,
+			     "it has been issued already, and it covers every "
+			     "vCPU at once");
+	if (ret)
+		return ret;
+
+	/* KVM ignores kvm_sev_cmd.data for this command. */
+	t = timing_begin(l, &scratch, cmd, what, false, 0,
+			 (uint64_t)ncpus * VMSA_SIZE);
+	ret = issue(l, t, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL);
+	timing_end(t);
+	if (ret) {
+		char desc[96];
+
+		snprintf(desc, sizeof(desc), "LAUNCH_UPDATE_VMSA of %u vCPU%s",
+			 ncpus, ncpus == 1 ? "" : "s");
+		command_failed(l, desc, ret, t->fw_error);
+		return ret;
+	}
+	l->vmsa_done = true;
+	return 0;
+}
+
+int sev_launch_update_vmsa(struct sev_launch *l, unsigned ncpus)
+{
+	return update_vmsa(l, ncpus, NULL);
+}
+
+int sev_launch_measure(struct sev_launch *l)
+{
+	static const char cmd[] = "LAUNCH_MEASURE";
+	uint8_t blob[SEV_LAUNCH_MEASURE_LEN];
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_launch_measure m;
+	int ret;
+
+	ret = need_sev(l, cmd);
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
+				 "it ends the updates, once");
+	if (!ret && l->mode == SEV_MODE_SEV_ES && !l->vmsa_done)
+		ret = refuse(l, cmd,
+			     "LAUNCH_UPDATE_VMSA has not been issued, so the "
+			     "vCPUs' VMSAs would be neither measured nor "
+			     "encrypted");
+	if (ret)
+		return ret;
+
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0,
+			 SEV_LAUNCH_MEASURE_LEN);
+
+	/*
+	 * The length query: the kernel passes len 0 to the firmware, which
+	 * answers INVALID_LEN with the length it needs, and KVM copies that
+	 * length back even though the ioctl fails (§9.7).  So success here
+	 * is a length, whatever the return value says.
+	 */
+	memset(&m, 0, sizeof(m));
+	ret = issue(l, t, KVM_SEV_LAUNCH_MEASURE, &m);
+	if (m.len == 0) {
+		timing_end(t);
+		if (!ret) {
+			t->ret = l->last_ret = -EPROTO;
+			launch_err(l, "LAUNCH_MEASURE length query returned "
+				      "length 0 and no error");
+			return -EPROTO;
+		}
+		command_failed(l, "LAUNCH_MEASURE length query", ret,
+			       t->fw_error);
+		return ret;
+	}
+	/* The layout sevboot (and every guest owner's tool) knows is
+	 * MEASURE(32) || MNONCE(16) (sev-firmware.md §3.4). */
+	if (m.len != SEV_LAUNCH_MEASURE_LEN) {
+		timing_end(t);
+		t->ret = l->last_ret = -EPROTO;
+		launch_err(l,
+			   "LAUNCH_MEASURE: the firmware wants a %u-byte "
+			   "buffer; sevboot knows only the %d-byte "
+			   "measurement and mnonce",
+			   m.len, SEV_LAUNCH_MEASURE_LEN);
+		return -EPROTO;
+	}
+
+	memset(blob, 0, sizeof(blob));
+	memset(&m, 0, sizeof(m));
+	m.uaddr = (__u64)(uintptr_t)blob;
+	m.len = sizeof(blob);
+	ret = issue(l, t, KVM_SEV_LAUNCH_MEASURE, &m);
+	timing_end(t);
+	if (ret) {
+		command_failed(l, "LAUNCH_MEASURE", ret, t->fw_error);
+		return ret;
+	}
+	memcpy(l->launch_measure, blob, sizeof(blob));
+	memcpy(l->measurement, blob, sizeof(l->measurement));
+	memcpy(l->mnonce, blob + sizeof(l->measurement), sizeof(l->mnonce));
+	l->have_measurement = true;
+	l->state = SEV_GUEST_LSECRET;
+	return 0;
+}
+
+int sev_launch_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
+		      const void *secret, size_t secret_len, uint64_t gpa,
+		      void *guest_hva)
+{
+	static const char cmd[] = "LAUNCH_SECRET";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_launch_secret s;
+	char desc[160];
+	int ret;
+
+	/* Lengths and the address only: the secret is never printed. */
+	describe_range(desc, sizeof(desc), cmd, gpa, secret_len, -1, NULL);
+	ret = need_sev(l, cmd);
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_LSECRET,
+				 "it goes between LAUNCH_MEASURE and "
+				 "LAUNCH_FINISH");
+	if (ret)
+		return ret;
+	if (!hdr || hdr_len != SEV_SECRET_HDR_LEN)
+		return invalid(l, desc,
+			       "the packet header must be %u bytes (%zu given)",
+			       SEV_SECRET_HDR_LEN, hdr ? hdr_len : 0);
+	if (!secret || !secret_len || secret_len > UINT32_MAX)
+		return invalid(l, desc,
+			       "the secret must be 1 byte to 4 GiB "
+			       "- 1");
+	if (!guest_hva)
+		return invalid(l, desc, "the guest address is not guest RAM");
+
+	/* QEMU's shape (ovmf-and-qemu.md §3.5): the secret lands on as many
+	 * guest bytes as it has. */
+	memset(&s, 0, sizeof(s));
+	s.hdr_uaddr = (__u64)(uintptr_t)hdr;
+	s.hdr_len = (__u32)hdr_len;
+	s.guest_uaddr = (__u64)(uintptr_t)guest_hva;
+	s.guest_len = (__u32)secret_len;
+	s.trans_uaddr = (__u64)(uintptr_t)secret;
+	s.trans_len = (__u32)secret_len;
+
+	t = timing_begin(l, &scratch, cmd, NULL, true, gpa, secret_len);
+	ret = issue(l, t, KVM_SEV_LAUNCH_SECRET, &s);
+	timing_end(t);
+	if (ret) {
+		command_failed(l, desc, ret, t->fw_error);
+		return ret;
+	}
+	return 0;
+}
+
+int sev_launch_finish(struct sev_launch *l)
+{
+	static const char cmd[] = "LAUNCH_FINISH";
+	struct sev_launch_timing scratch, *t;
+	int ret;
+
+	ret = need_sev(l, cmd);
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_LSECRET,
+				 "LAUNCH_MEASURE comes first");
+	if (ret)
+		return ret;
+
+	/* KVM ignores kvm_sev_cmd.data for this command. */
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
+	ret = issue(l, t, KVM_SEV_LAUNCH_FINISH, NULL);
+	timing_end(t);
+	if (ret) {
+		command_failed(l, cmd, ret, t->fw_error);
+		return ret;
+	}
+	l->state = SEV_GUEST_RUNNING;
+	return 0;
+}
+
+int sev_guest_status(struct sev_launch *l, struct sev_guest_info *out)
+{
+	static const char cmd[] = "GUEST_STATUS";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_guest_status st;
+	int ret;
+
+	ret = need_sev(l, cmd);
+	if (!ret && l->state == SEV_GUEST_UNINIT)
+		ret = refuse(l, cmd, "there is no guest before LAUNCH_START");
+	if (ret)
+		return ret;
+
+	memset(&st, 0, sizeof(st));
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
+	ret = issue(l, t, KVM_SEV_GUEST_STATUS, &st);
+	timing_end(t);
+	if (ret) {
+		command_failed(l, cmd, ret, t->fw_error);
+		return ret;
+	}
+	if (out)
+		*out = (struct sev_guest_info){
+			.handle = st.handle,
+			.policy = st.policy,
+			.state = st.state,
+		};
+	if (st.handle != l->handle || st.policy != (uint32_t)l->policy ||
+	    st.state != (uint32_t)l->state) {
+		launch_err(l,
+			   "GUEST_STATUS: the firmware reports handle %u, "
+			   "policy 0x%x, state %s; sevboot launched handle %u, "
+			   "policy 0x%x and expected state %s",
+			   st.handle, st.policy, sev_guest_state_name(st.state),
+			   l->handle, (uint32_t)l->policy, state_name(l));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int sev_snp_launch_start(struct sev_launch *l)
+{
+	static const char cmd[] = "SNP_LAUNCH_START";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_snp_launch_start start;
+	int ret;
+
+	ret = need_snp(l, cmd);
+	if (!ret && !l->vm_initialized)
+		ret = refuse(l, cmd,
+			     "the VM is not an SNP guest yet; "
+			     "sev_launch_vm_init (KVM_SEV_INIT2) comes first");
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_UNINIT,
+				 "KVM allows one SNP_LAUNCH_START per VM");
+	if (ret)
+		return ret;
+
+	/* gosvw zero: no guest OS visible workarounds, as QEMU's default. */
+	memset(&start, 0, sizeof(start));
+	start.policy = l->policy;
+
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
+	ret = issue(l, t, KVM_SEV_SNP_LAUNCH_START, &start);
+	timing_end(t);
+	if (ret) {
+		char desc[80];
+
+		snprintf(desc, sizeof(desc),
+			 "SNP_LAUNCH_START with policy 0x%" PRIx64, l->policy);
+		command_failed(l, desc, ret, t->fw_error);
+		return ret;
+	}
+	l->state = SEV_GUEST_LUPDATE;
+	return 0;
+}
+
+static bool snp_type_from_userspace(uint8_t type)
+{
+	return type == SNP_PAGE_NORMAL || type == SNP_PAGE_ZERO ||
+	       type == SNP_PAGE_UNMEASURED || type == SNP_PAGE_SECRETS ||
+	       type == SNP_PAGE_CPUID;
+}
+
+static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
+		      uint8_t type, const char *what)
+{
+	static const char cmd[] = "SNP_LAUNCH_UPDATE";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_snp_launch_update upd;
+	unsigned stalls = 0;
+	char desc[160];
+	int ret;
+
+	describe_range(desc, sizeof(desc), cmd, gpa, len, type, what);
+	ret = need_snp(l, cmd);
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
+				 "it goes between SNP_LAUNCH_START and "
+				 "SNP_LAUNCH_FINISH");
+	if (ret)
+		return ret;
+	if (!snp_type_from_userspace(type))
+		return invalid(l, desc,
+			       "KVM accepts page types NORMAL, ZERO, "
+			       "UNMEASURED, SECRETS and CPUID (it measures "
+			       "the VMSAs itself in SNP_LAUNCH_FINISH)");
+	if (!len || (len & PAGE_MASK) || (gpa & PAGE_MASK))
+		return invalid(l, desc,
+			       "the address and length must be whole, "
+			       "non-empty 4 KiB pages");
+	if (!hva && type != SNP_PAGE_ZERO)
+		return invalid(l, desc, "a %s page needs its source bytes",
+			       snp_page_type_name(type));
+
+	memset(&upd, 0, sizeof(upd));
+	upd.gfn_start = gpa >> 12;
+	upd.uaddr = (__u64)(uintptr_t)hva;
+	upd.len = len;
+	upd.type = type;
+
+	t = timing_begin(l, &scratch, cmd, what, true, gpa, len);
+	/*
+	 * KVM populates page by page and may stop early: it then advances
+	 * gfn_start, uaddr and len by what it did and returns 0, or returns
+	 * -EAGAIN/-EINTR having done nothing that it reports (§9.9).  Either
+	 * way the struct as it stands is the rest of the work.
+	 */
+	for (;;) {
+		uint64_t before = upd.len;
+
+		ret = issue(l, t, KVM_SEV_SNP_LAUNCH_UPDATE, &upd);
+		if (ret && ret != -EAGAIN && ret != -EINTR)
+			break;
+		/* The rest must be the tail of the range, or the next call
+		 * would measure the wrong pages or copy the wrong bytes. */
+		if (upd.len > before || (upd.len & PAGE_MASK) ||
+		    upd.gfn_start != (gpa + (len - upd.len)) >> 12 ||
+		    (type != SNP_PAGE_ZERO &&
+		     upd.uaddr != (uintptr_t)hva + (len - upd.len))) {
+			timing_end(t);
+			t->ret = l->last_ret = -EPROTO;
+			launch_err(l,
+				   "%s: the kernel reported impossible "
+				   "progress (gfn 0x%llx, 0x%llx bytes left "
+				   "of 0x%zx)",
+				   desc, (unsigned long long)upd.gfn_start,
+				   (unsigned long long)upd.len, len);
+			return -EPROTO;
+		}
+		if (!ret && !upd.len) {
+			timing_end(t);
+			return 0;
+		}
+		stalls = upd.len < before ? 0 : stalls + 1;
+		if (stalls >= SNP_UPDATE_MAX_STALLS) {
+			timing_end(t);
+			launch_err(l,
+				   "%s made no progress: %u calls in a row "
+				   "left 0x%llx of 0x%zx bytes to do (last: "
+				   "%s); giving up",
+				   desc, stalls, (unsigned long long)upd.len,
+				   len, ret ? strerror(-ret) : "success");
+			t->ret = l->last_ret = -EIO;
+			return -EIO;
+		}
+	}
+	timing_end(t);
+	if (upd.len != len) {
+		char part[224];
+		int n = snprintf(part, sizeof(part), "%s", desc);
+
+		/* Which page failed matters for CPUID/SECRETS debugging. */
+		if (n > 0 && (size_t)n < sizeof(part))
+			snprintf(part + n, sizeof(part) - (size_t)n,
+				 " after 0x%llx bytes",
+				 (unsigned long long)(len - upd.len));
+		command_failed(l, part, ret, t->fw_error);
+	} else {
+		command_failed(l, desc, ret, t->fw_error);
+	}
+	return ret;
+}
+
+int sev_snp_launch_update(struct sev_launch *l, uint64_t gpa, void *hva,
+			  size_t len, uint8_t page_type)
+{
+	return snp_update(l, gpa, hva, len, page_type, NULL);
+}
+
+int sev_snp_launch_finish(struct sev_launch *l,
+			  const struct sev_snp_finish_args *a)
+{
+	static const char cmd[] = "SNP_LAUNCH_FINISH";
+	static const struct sev_snp_finish_args none;
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_snp_launch_finish fin;
+	int ret;
+
+	if (!a)
+		a = &none;
+	ret = need_snp(l, cmd);
+	if (!ret)
+		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
+				 "SNP_LAUNCH_START comes first, and FINISH "
+				 "once");
+	if (ret)
+		return ret;
+	/* KVM copies both when the ID block is enabled. */
+	if (!a->id_block != !a->id_auth)
+		return invalid(l, cmd,
+			       "the ID block and its authentication structure "
+			       "go together");
+	if (a->auth_key_en && !a->id_block)
+		return invalid(l, cmd,
+			       "an author key is part of the ID block's "
+			       "authentication, and there is no ID block");
+
+	memset(&fin, 0, sizeof(fin));
+	fin.id_block_uaddr = (__u64)(uintptr_t)a->id_block;
+	fin.id_auth_uaddr = (__u64)(uintptr_t)a->id_auth;
+	fin.id_block_en = a->id_block ? 1 : 0;
+	fin.auth_key_en = a->auth_key_en ? 1 : 0;
+	fin.vcek_disabled = a->vcek_disabled ? 1 : 0;
+	_Static_assert(sizeof(fin.host_data) == sizeof(a->host_data),
+		       "host_data is 32 bytes on both sides");
+	memcpy(fin.host_data, a->host_data, sizeof(fin.host_data));
+
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
+	ret = issue(l, t, KVM_SEV_SNP_LAUNCH_FINISH, &fin);
+	timing_end(t);
+	if (ret) {
+		command_failed(l,
+			       a->id_block ? "SNP_LAUNCH_FINISH with an ID "
+					     "block"
+					   : cmd,
+			       ret, t->fw_error);
+		return ret;
+	}
+	l->state = SEV_GUEST_RUNNING;
+	return 0;
+}
+
+/* ------------------------------------------------------------- the plan */
+
+/* The step's guest range in host memory, holding the plan's bytes. */
+static uint8_t *plan_place(struct sev_launch *l, const struct launch_step *s,
+			   unsigned k,
+			   uint8_t *(*hva)(void *, uint64_t, uint64_t),
+			   void *hva_ctx)
+{
+	uint8_t *dst = hva(hva_ctx, s->gpa, s->len);
+
+	if (!dst) {
+		launch_err(l,
+			   "plan step %u (%s at 0x%" PRIx64 ", %zu bytes) is "
+			   "not in guest RAM",
+			   k, s->what ? s->what : "?", s->gpa, s->len);
+		return NULL;
+	}
+	/* memcmp first: most bytes are already there (the firmware), and a
+	 * read does not dirty file-backed or lazily mapped guest RAM. */
+	if (s->bytes && dst != s->bytes && memcmp(dst, s->bytes, s->len))
+		memcpy(dst, s->bytes, s->len);
+	return dst;
+}
+
+int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
+			 uint8_t *(*hva)(void *ctx, uint64_t gpa, uint64_t len),
+			 void *hva_ctx)
+{
+	static const char cmd[] = "the launch plan";
+
+	if (!p || !hva)
+		return invalid(l, cmd, "no plan or no guest memory");
+	if (p->mode != l->mode)
+		return invalid(l, cmd, "it is for %s and the guest is %s",
+			       sev_mode_name(p->mode), sev_mode_name(l->mode));
+	if (l->state != SEV_GUEST_LUPDATE)
+		return refuse(l, cmd,
+			      "the guest is in state %s; the plan's updates go "
+			      "between %s and the measurement",
+			      state_name(l),
+			      l->mode == SEV_MODE_SNP ? "SNP_LAUNCH_START"
+						      : "LAUNCH_START");
+
+	for (unsigned k = 0; k < p->nsteps; k++) {
+		const struct launch_step *s = &p->steps[k];
+		unsigned n;
+		uint8_t *dst;
+		int ret;
+
+		switch (s->kind) {
+		case STEP_UPDATE_DATA:
+			dst = plan_place(l, s, k, hva, hva_ctx);
+			if (!dst)
+				return -EFAULT;
+			ret = update_data(l, s->gpa, dst, s->len, s->what);
+			break;
+		case STEP_UPDATE_VMSA:
+			/* KVM measures the VMSAs of all vCPUs in index order
+			 * in one command; the plan lists them that way. */
+			for (n = 0; k + n < p->nsteps &&
+				    p->steps[k + n].kind == STEP_UPDATE_VMSA;
+			     n++) {
+				if (p->steps[k + n].vcpu != (int)n)
+					return invalid(
+						l, cmd,
+						"VMSA step %u is for vCPU %d, "
+						"but KVM measures vCPU %u "
+						"there",
+						k + n, p->steps[k + n].vcpu, n);
+			}
+			ret = update_vmsa(l, n, s->what);
+			k += n - 1;
+			break;
+		case STEP_SNP_UPDATE:
+			dst = plan_place(l, s, k, hva, hva_ctx);
+			if (!dst)
+				return -EFAULT;
+			ret = snp_update(l, s->gpa, dst, s->len, s->page_type,
+					 s->what);
+			break;
+		case STEP_SNP_VMSA:
+			/* Measured by KVM inside SNP_LAUNCH_FINISH. */
+			continue;
+		default:
+			return invalid(l, cmd, "step %u has unknown kind %d", k,
+				       (int)s->kind);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- output */
+
+static uint64_t ts_ns(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000ULL + (uint64_t)t->tv_nsec;
+}
+
+static uint64_t duration_ns(const struct sev_launch_timing *t)
+{
+	uint64_t s = ts_ns(&t->start), e = ts_ns(&t->end);
+
+	return e > s ? e - s : 0;
+}
+
+/* A JSON string.  Our strings are constants, but the plan's "what" comes
+ * from a firmware image's section names: never trust it to be clean. */
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_fw_status(FILE *f, uint32_t code)
+{
+	const char *name = sev_status_name(code);
+	char buf[32];
+
+	if (!name) {
+		snprintf(buf, sizeof(buf), "0x%02x", code);
+		name = buf;
+	}
+	json_string(f, name);
+}
+
+int sev_launch_timing_json(const struct sev_launch *l, FILE *f)
+{
+	fputs("{\"mode\":", f);
+	json_string(f, sev_mode_name(l->mode));
+	fputs(",\"steps\":[", f);
+	for (unsigned k = 0; k < l->ntimings; k++) {
+		const struct sev_launch_timing *t = &l->timings[k];
+
+		fputs(k ? ",{\"step\":" : "{\"step\":", f);
+		json_string(f, t->step);
+		if (t->what) {
+			fputs(",\"what\":", f);
+			json_string(f, t->what);
+		}
+		if (t->has_gpa)
+			fprintf(f, ",\"gpa\":%" PRIu64, t->gpa);
+		fprintf(f,
+			",\"bytes\":%" PRIu64 ",\"start_ns\":%" PRIu64
+			",\"end_ns\":%" PRIu64 ",\"duration_ns\":%" PRIu64
+			",\"ret\":%d,\"fw_status\":",
+			t->bytes, ts_ns(&t->start), ts_ns(&t->end),
+			duration_ns(t), t->ret);
+		json_fw_status(f, t->fw_error);
+		fprintf(f, ",\"ioctls\":%u}", t->ioctls);
+	}
+	fputs("]", f);
+	if (l->timings_dropped)
+		fprintf(f, ",\"dropped\":%u", l->timings_dropped);
+	fputs("}\n", f);
+	return ferror(f) ? -EIO : 0;
+}
+
+void sev_launch_timing_table(const struct sev_launch *l, FILE *f)
+{
+	uint64_t total_ns = 0, total_bytes = 0;
+
+	fprintf(f, "%s launch, %u firmware command%s:\n",
+		sev_mode_name(l->mode), l->ntimings,
+		l->ntimings == 1 ? "" : "s");
+	fprintf(f, "  %-20s %-16s %12s %10s %10s  %s\n", "step", "what",
+		"bytes", "ms", "MB/s", "result");
+	for (unsigned k = 0; k < l->ntimings; k++) {
+		const struct sev_launch_timing *t = &l->timings[k];
+		uint64_t ns = duration_ns(t);
+		char rate[24], result[96];
+
+		/* MB/s only where a rate means something. */
+		if (t->bytes && ns)
+			snprintf(rate, sizeof(rate), "%.1f",
+				 (double)t->bytes * 1e3 / (double)ns);
+		else
+			snprintf(rate, sizeof(rate), "-");
+		if (t->ret)
+			snprintf(result, sizeof(result), "%s, %s",
+				 strerror(-t->ret),
+				 sev_status_name(t->fw_error)
+					 ? sev_status_name(t->fw_error)
+					 : "unknown firmware status");
+		else
+			snprintf(result, sizeof(result), "ok");
+		fprintf(f, "  %-20s %-16.16s %12" PRIu64 " %10.3f %10s  %s\n",
+			t->step, t->what ? t->what : "-", t->bytes,
+			(double)ns / 1e6, rate, result);
+		total_ns += ns;
+		total_bytes += t->bytes;
+	}
+	fprintf(f, "  %-20s %-16s %12" PRIu64 " %10.3f\n", "total", "",
+		total_bytes, (double)total_ns / 1e6);
+	if (l->timings_dropped)
+		fprintf(f, "  (%u more commands were not recorded)\n",
+			l->timings_dropped);
+}
