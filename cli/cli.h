@@ -3,6 +3,9 @@
 #ifndef SEVBOOT_CLI_H
 #define SEVBOOT_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 /*
  * Exit codes (documented in README.md; tests check them).
  *   0        the guest powered off (ACPI S5)
@@ -33,5 +36,12 @@ enum sevboot_exit {
 };
 
 int cmd_run(int argc, char **argv);
+
+/*
+ * A number option: "0x..." is hex, anything else decimal, or hex with an
+ * optional 0x when hex is set.  Digits only (no sign, no space, not empty);
+ * -EINVAL on syntax, -ERANGE above max.
+ */
+int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out);
 
 #endif

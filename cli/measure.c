@@ -154,42 +154,6 @@ static const struct option measure_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/*
- * Numbers: "0x..." is hex, anything else decimal, except where the option
- * is documented as HEX, where the 0x is optional.  Digits only: strtoull
- * alone would take signs, spaces and empty strings.
- */
-static int parse_num(const char *s, bool hex, uint64_t max, uint64_t *out)
-{
-	const char *p = s;
-	uint64_t v = 0;
-	unsigned base = hex ? 16 : 10;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	if (!*p)
-		return -EINVAL;
-	for (; *p; p++) {
-		unsigned d;
-
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (base == 16 && *p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			return -EINVAL;
-		if (v > (max - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_mode(const char *s, struct measure_opts *o)
 {
 	o->have_mode = true;
@@ -230,7 +194,7 @@ static int parse_measure_opts(int argc, char **argv, struct measure_opts *o)
 			o->ovmf = optarg;
 			break;
 		case OPT_VCPUS:
-			if (parse_num(optarg, false, LAUNCH_MAX_VCPUS, &v) ||
+			if (cli_parse_num(optarg, false, LAUNCH_MAX_VCPUS, &v) ||
 			    v < 1)
 				return usage_error("--vcpus %s: must be a "
 						   "number from 1 to %u",
@@ -258,7 +222,7 @@ static int parse_measure_opts(int argc, char **argv, struct measure_opts *o)
 			o->append = optarg;
 			break;
 		case OPT_GUEST_FEATURES:
-			if (parse_num(optarg, true, UINT64_MAX, &o->features))
+			if (cli_parse_num(optarg, true, UINT64_MAX, &o->features))
 				return usage_error("--guest-features %s: give "
 						   "a hex number such as 0x1",
 						   optarg);
@@ -364,7 +328,7 @@ static int vcpu_signature(const struct measure_opts *o, uint32_t *sig,
 	if (o->sig) {
 		uint64_t v;
 
-		if (parse_num(o->sig, false, UINT32_MAX, &v) || !v)
+		if (cli_parse_num(o->sig, false, UINT32_MAX, &v) || !v)
 			return usage_error("--vcpu-sig %s: give a non-zero "
 					   "signature such as 0x800f12",
 					   o->sig);
@@ -374,9 +338,9 @@ static int vcpu_signature(const struct measure_opts *o, uint32_t *sig,
 	}
 	if (o->fms[0]) {
 		/* The encoding's limits: family 0xf + 8 extended bits. */
-		if (parse_num(o->fms[0], false, 0xf + 0xff, &f) ||
-		    parse_num(o->fms[1], false, 0xff, &m) ||
-		    parse_num(o->fms[2], false, 0xf, &s))
+		if (cli_parse_num(o->fms[0], false, 0xf + 0xff, &f) ||
+		    cli_parse_num(o->fms[1], false, 0xff, &m) ||
+		    cli_parse_num(o->fms[2], false, 0xf, &s))
 			return usage_error("--vcpu-family %s --vcpu-model %s "
 					   "--vcpu-stepping %s: must be "
 					   "decimal, at most 270, 255 and 15",
@@ -571,13 +535,13 @@ static int parse_session(const struct measure_opts *o, struct session *s)
 	uint64_t v;
 
 	for (size_t k = 0; k < sizeof(bytes) / sizeof(bytes[0]); k++) {
-		if (parse_num(bytes[k].val, false, 0xff, &v))
+		if (cli_parse_num(bytes[k].val, false, 0xff, &v))
 			return usage_error("%s %s: must be a number from 0 "
 					   "to 255", bytes[k].opt,
 					   bytes[k].val);
 		*bytes[k].out = (uint8_t)v;
 	}
-	if (parse_num(o->policy, true, UINT32_MAX, &v))
+	if (cli_parse_num(o->policy, true, UINT32_MAX, &v))
 		return usage_error("--policy %s: give a 32-bit hex number such "
 				   "as 0x5", o->policy);
 	s->policy = (uint32_t)v;

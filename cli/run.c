@@ -84,35 +84,19 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 	return EXIT_USAGE;
 }
 
-/* "0x5", "5", "0X30000": hex with or without 0x. */
 static int parse_hex(const char *s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 16);
-	if (errno || *end || end == s || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
+	return cli_parse_num(s, true, max, out);
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
+	int ret = cli_parse_num(s, false, max, &v);
 
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -ERANGE;
-	*out = (unsigned)v;
-	return 0;
+	if (!ret)
+		*out = (unsigned)v;
+	return ret;
 }
 
 enum {
