@@ -64,6 +64,10 @@ struct sev_kvm_transport {
 struct sev_transport sev_transport_kvm(struct sev_kvm_transport *k, int vm_fd,
 				       int sev_fd);
 
+/* The firmware model's transport (struct sev_model, in sev/sev.h): the
+ * same vm_cmd calls, answered in software.  m must outlive its use. */
+struct sev_transport sev_transport_model(struct sev_model *m);
+
 /* ------------------------------------------------------- launch context */
 
 /*

@@ -303,7 +303,87 @@ const char *sev_status_text(uint32_t code);
  * NUL-terminated (truncated if need be); nothing when len is 0. */
 void sev_status_format(uint32_t code, char *buf, size_t len);
 
+/* ------------------------------------------------- the firmware model */
+
+/*
+ * A software model of the AMD Secure Processor's launch commands, behind
+ * the same transport boundary as the real one: its vm_cmd receives the
+ * kernel's UAPI structs (struct kvm_sev_launch_start, ...) with host
+ * addresses in them, as KVM_MEMORY_ENCRYPT_OP would, keeps the firmware's
+ * platform and guest state machines, does the real cryptography (session
+ * unwrap with its PDH key, the launch digests, the LAUNCH_MEASURE HMAC,
+ * the secret packet) and answers with the firmware's status codes.  It
+ * cannot encrypt guest memory: a guest launched through it is NOT
+ * confidential, and the launcher must say so.
+ */
+struct sev_model;
+
+struct sev_model_config {
+	/* What PLATFORM_STATUS would say; 0/0/0 means 1.55 build 25. */
+	uint8_t api_major, api_minor, build;
+	/* The platform's PDH private key (48 bytes, big-endian); NULL: a
+	 * fresh key pair for this model's lifetime. */
+	const uint8_t *pdh_private;
+	/*
+	 * SEV-ES/SNP: the VMSA of vCPU index as the vCPU's registers now
+	 * are, the way KVM builds it for LAUNCH_UPDATE_VMSA and
+	 * SNP_LAUNCH_FINISH.  Returns 0, -ENOENT past the last vCPU, or
+	 * another -errno.  NULL: the model refuses those commands.
+	 */
+	int (*vmsa)(void *ctx, unsigned index, uint8_t page[VMSA_SIZE]);
+	void *vmsa_ctx;
+	/* The VM type the model stands behind (KVM_SEV_INIT2 does not say). */
+	enum sev_mode mode;
+};
+
+/* NULL with err filled when OpenSSL cannot make the keys. */
+struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
+				size_t errlen);
+void sev_model_free(struct sev_model *m); /* wipes its keys */
+/* The model's PDH certificate (0x824 bytes), for a guest owner's session. */
+int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[0x824]);
+/* SNP: the launch digest the model folded so far (48 bytes); SEV/SEV-ES:
+ * GCTX.LD once LAUNCH_MEASURE finalised it (32 bytes).  -ENODATA before. */
+int sev_model_launch_digest(struct sev_model *m, uint8_t *out, size_t len);
+/* A new PDH key pair for a model: d (48 bytes, big-endian; a secret, for
+ * sev_model_config.pdh_private) and its certificate (0x824 bytes). */
+int sev_model_keygen(uint8_t d[48], uint8_t cert[0x824]);
+
+/* ------------------------------------------- the guest owner's stop */
+
+/*
+ * SEV/SEV-ES: between LAUNCH_MEASURE and LAUNCH_FINISH the launcher may
+ * stop for the guest owner, who checks the measurement and returns a
+ * launch secret.  What the owner is told:
+ */
+struct sev_owner_request {
+	enum sev_mode mode;
+	uint32_t policy, handle;
+	uint8_t api_major, api_minor, build; /* the firmware's */
+	uint8_t launch_measure[48]; /* MEASURE(32) || MNONCE(16) */
+	uint8_t expected_digest[32]; /* sevboot's prediction of GCTX.LD */
+	uint64_t secret_gpa;	     /* where a secret goes; 0: nowhere */
+	uint32_t secret_size;	     /* the room there */
+	bool model;		     /* the firmware model answered */
+};
+
+/* What the owner answered.  inject false: no secret (the launch goes on). */
+struct sev_owner_reply {
+	bool inject;
+	uint8_t hdr[0x34];  /* the packet header */
+	uint8_t *secret;    /* malloc'ed ciphertext; see sev_owner_reply_free */
+	size_t secret_len;
+	bool has_gpa; /* the owner chose the GPA (QMP's optional "gpa") */
+	uint64_t gpa;
+};
+
+/* Wipes and frees the ciphertext; the reply can be reused. */
+void sev_owner_reply_free(struct sev_owner_reply *r);
+
 /* The launch context (struct sev_launch) and its transports. */
 #include "sev/launch.h"
+/* The guest owner's side: sessions, measurement checks, secrets, and the
+ * owner protocol's messages. */
+#include "sev/owner.h"
 
 #endif
