@@ -66,6 +66,29 @@ int sev_p384_from_private(const uint8_t d[48], EVP_PKEY **out);
 int sev_p384_private(EVP_PKEY *k, uint8_t d[48]);
 
 /*
+ * The 0x404-byte ECC public key of a SEV certificate (§1.2, at cert offset
+ * 0x10) and of an SNP ID/author key (§6.7): u32 curve (2 = P-384), QX[72]
+ * and QY[72] little-endian, the rest zero.  parse checks the curve and that
+ * the point is on it (-EINVAL with err).
+ */
+#define SEV_ECC_PUBKEY_LEN 0x404
+int sev_ecc_pubkey_put(EVP_PKEY *k, uint8_t key[SEV_ECC_PUBKEY_LEN]);
+int sev_ecc_pubkey_parse(const uint8_t key[SEV_ECC_PUBKEY_LEN], EVP_PKEY **out,
+			 char *err, size_t errlen);
+
+/*
+ * An ECDSA P-384 signature as the firmware stores it (§1.3): R[72] ||
+ * S[72] little-endian (a signature slot is 0x200 bytes, the rest zero),
+ * over data hashed with md (SHA-256 for SEV certs, SHA-384 for SNP ID
+ * blocks).  verify: 0, or -EBADMSG when it does not verify.
+ */
+#define SEV_ECDSA_SIG_LEN 144
+int sev_ecdsa_sign(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		   size_t len, uint8_t sig[SEV_ECDSA_SIG_LEN]);
+int sev_ecdsa_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		     size_t len, const uint8_t sig[SEV_ECDSA_SIG_LEN]);
+
+/*
  * A SEV certificate (§1.1) holding k's public key: version 1, api
  * major/minor, the usage and algorithm given, curve P-384 (2), QX/QY
  * little-endian.  Signed by signer (usage sig_usage, ECDSA_SHA256) when
