@@ -455,6 +455,76 @@ START_TEST(ecc_pubkey_and_sha384_signature)
 }
 END_TEST
 
+/* §9.1(i): virtee's ID block and authentication structure, made with its
+ * test keys: both signatures verify, and the key digests are virtee's. */
+START_TEST(id_auth_virtee_vector)
+{
+	static const char idb_b64[] =
+		"oU1jg0HlZ0Yo/h4C++3r5eWrT68d1y2JZgaOYVu5nv0T0hSzXCMXFbOOJj3GBZ"
+		"dFAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAwAA"
+		"AAAA";
+	uint8_t idb[96], auth[4096], digest[48], want[48];
+	uint8_t key[SEV_ECC_PUBKEY_LEN];
+	EVP_PKEY *id_key = NULL, *author = NULL;
+	char path[1024], err[160] = "";
+	unsigned n = 0;
+	FILE *f;
+
+	if (!shared_path("testdata/virtee/sev/tests/measurement/"
+			 "test_auth_block.bin",
+			 path, sizeof(path)))
+		SKIP_TEST("virtee's test_auth_block.bin is not in ../shared");
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(auth, 1, sizeof(auth), f), sizeof(auth));
+	fclose(f);
+	ck_assert_uint_eq(unbase64(idb_b64, idb, sizeof(idb)), 96);
+	ck_assert_uint_eq(get64(idb, 0x58), 0x30000);
+
+	ck_assert_uint_eq(get32(auth, 0), 1);
+	ck_assert_uint_eq(get32(auth, 4), 1);
+	ck_assert_int_eq(
+		sev_ecc_pubkey_parse(auth + 0x240, &id_key, err, sizeof(err)),
+		0);
+	ck_assert_int_eq(
+		sev_ecc_pubkey_parse(auth + 0x880, &author, err, sizeof(err)),
+		0);
+	ck_assert_int_eq(
+		sev_ecdsa_verify(id_key, EVP_sha384(), idb, 96, auth + 0x40),
+		0);
+	ck_assert_int_eq(sev_ecdsa_verify(author, EVP_sha384(), auth + 0x240,
+					  0x404, auth + 0x680),
+			 0);
+	idb[0] ^= 1;
+	ck_assert_int_eq(
+		sev_ecdsa_verify(id_key, EVP_sha384(), idb, 96, auth + 0x40),
+		-EBADMSG);
+
+	ck_assert_int_eq(
+		EVP_Digest(auth + 0x240, 0x404, digest, &n, EVP_sha384(), NULL),
+		1);
+	ck_assert_uint_eq(unbase64("WfssaG36T+9J84M5qndckAUcKNVzg93DuvO160sUlt"
+				   "87DbvcuuX+J2d6ZEggdz/i",
+				   want, sizeof(want)),
+			  48);
+	ck_assert_mem_eq(digest, want, 48);
+	ck_assert_int_eq(
+		EVP_Digest(auth + 0x880, 0x404, digest, &n, EVP_sha384(), NULL),
+		1);
+	ck_assert_uint_eq(unbase64("7tgRafsMteDsNHlPEo/U4MSkb2fGWhrfqB/LJLzAiM"
+				   "JyNpt//D6ytq9qQoShs2xf",
+				   want, sizeof(want)),
+			  48);
+	ck_assert_mem_eq(digest, want, 48);
+
+	/* put writes back the very bytes parse read. */
+	ck_assert_int_eq(sev_ecc_pubkey_put(id_key, key), 0);
+	ck_assert_mem_eq(key, auth + 0x240, 0x404);
+	EVP_PKEY_free(id_key);
+	EVP_PKEY_free(author);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- session */
 
 START_TEST(session_wrap_vector)
@@ -859,6 +929,7 @@ int main(void)
 	tcase_add_test(tc, cert_rejects);
 	tcase_add_test(tc, cert_accepts_ecdh_sha384_pdh);
 	tcase_add_test(tc, ecc_pubkey_and_sha384_signature);
+	tcase_add_test(tc, id_auth_virtee_vector);
 	tcase_add_test(tc, session_wrap_vector);
 	tcase_add_test(tc, session_unwrap_vector);
 	tcase_add_test(tc, session_unwrap_mac_failures);
