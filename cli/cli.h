@@ -4,6 +4,7 @@
 #define SEVBOOT_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -43,5 +44,16 @@ int cmd_run(int argc, char **argv);
  * -EINVAL on syntax, -ERANGE above max.
  */
 int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out);
+
+/*
+ * A fixed-size binary input (--dh-cert-file, --session-file, --id-block,
+ * ...): want raw bytes, or their base64 (as QEMU takes them), whitespace
+ * ignored.  0, or an exit code after one line on stderr naming opt and
+ * path.  The text read is wiped.
+ */
+int cli_read_blob(const char *opt, const char *path, size_t want,
+		  uint8_t *out);
+/* Base64 text -> exactly want bytes; -EINVAL otherwise. */
+int cli_decode_base64(const char *text, uint8_t *out, size_t want);
 
 #endif

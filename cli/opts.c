@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: MIT
 /* Option values shared by the sub-commands. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "cli/cli.h"
 
@@ -40,4 +49,107 @@ int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+/* Base64 text (whitespace ignored) -> exactly want bytes. */
+static int decode_base64(const uint8_t *text, size_t len, uint8_t *out,
+			 size_t want)
+{
+	size_t n = 0, pad = 0;
+	char *clean = malloc(len + 1);
+	uint8_t *buf;
+	int got;
+
+	if (!clean)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		if (!isspace(text[i]))
+			clean[n++] = (char)text[i];
+	clean[n] = 0;
+	if (n == 0 || n % 4) {
+		free(clean);
+		return -EINVAL;
+	}
+	pad = (clean[n - 1] == '=') + (clean[n - 2] == '=');
+	buf = malloc(n / 4 * 3);
+	if (!buf) {
+		free(clean);
+		return -ENOMEM;
+	}
+	got = EVP_DecodeBlock(buf, (const unsigned char *)clean, (int)n);
+	free(clean);
+	if (got < 0 || (size_t)got - pad != want) {
+		OPENSSL_cleanse(buf, n / 4 * 3);
+		free(buf);
+		return -EINVAL;
+	}
+	memcpy(out, buf, want);
+	OPENSSL_cleanse(buf, n / 4 * 3);
+	free(buf);
+	return 0;
+}
+
+int cli_decode_base64(const char *text, uint8_t *out, size_t want)
+{
+	return decode_base64((const uint8_t *)text, strlen(text), out, want);
+}
+
+int cli_read_blob(const char *opt, const char *path, size_t want,
+		  uint8_t *out)
+{
+	uint8_t *text;
+	size_t cap = want * 2 + 4096, len = 0;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "sevboot: %s %s: %s\n", opt, path,
+			strerror(errno));
+		return EXIT_BAD_INPUT;
+	}
+	text = malloc(cap);
+	if (!text) {
+		close(fd);
+		fprintf(stderr, "sevboot: %s %s: out of memory\n", opt, path);
+		return EXIT_RUNTIME;
+	}
+	for (;;) {
+		ssize_t n = read(fd, text + len, cap - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "sevboot: %s %s: %s\n", opt, path,
+				strerror(errno));
+			ret = EXIT_BAD_INPUT;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			fprintf(stderr,
+				"sevboot: %s %s: too big: expected %zu bytes "
+				"(raw) or their base64\n",
+				opt, path, want);
+			ret = EXIT_BAD_INPUT;
+			break;
+		}
+	}
+	close(fd);
+	if (!ret) {
+		if (len == want)
+			memcpy(out, text, want);
+		else if (decode_base64(text, len, out, want)) {
+			fprintf(stderr,
+				"sevboot: %s %s: expected %zu bytes (raw) or "
+				"their base64, found %zu bytes that are "
+				"neither\n",
+				opt, path, want, len);
+			ret = EXIT_BAD_INPUT;
+		}
+	}
+	OPENSSL_cleanse(text, cap);
+	free(text);
+	return ret;
 }

@@ -8,10 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/cli.h"
+#include "cli/owner.h"
 #include "loader/loader.h"
 #include "sev/sev.h"
 #include "vmm/vmm.h"
@@ -23,6 +27,12 @@
 #define MAX_TIMEOUT (7 * 24 * 3600)
 #define DEFAULT_SNP_POLICY 0x30000ULL
 #define SEV_POLICY_ES 0x4u
+#define DEFAULT_CPU "EPYC-v4"
+#define DEFAULT_OWNER_TIMEOUT 600
+/* The firmware model answers as this firmware version by default. */
+#define MODEL_API_MAJOR 1
+#define MODEL_API_MINOR 55
+#define MODEL_BUILD 25
 
 struct run_opts {
 	const char *ovmf, *kernel, *initrd, *append;
@@ -40,6 +50,19 @@ struct run_opts {
 	int cbitpos, reduced_phys_bits; /* -1: not given */
 	bool legacy_init;
 	bool snp;
+	const char *cpu;	  /* --cpu: the VMSA's CPUID signature */
+	uint64_t guest_features;  /* SNP SEV_FEATURES */
+	bool no_kernel_hashes;
+	bool model;		  /* --sev-model */
+	const char *model_keys;	  /* --sev-model-keys DIR */
+	const char *dh_cert_file, *session_file;
+	const char *owner_cmd, *owner_socket;
+	unsigned owner_timeout;
+	bool have_secret_gpa;
+	uint64_t secret_gpa;
+	const char *timing_json;
+	const char *id_block, *id_auth, *host_data;
+	bool author_key;
 };
 
 static void run_usage(FILE *f)
@@ -67,6 +90,28 @@ static void run_usage(FILE *f)
 "  --cbitpos N, --reduced-phys-bits N\n"
 "                     checked against the host, as QEMU does\n"
 "  --legacy-init      use KVM_SEV_INIT/KVM_SEV_ES_INIT, not KVM_SEV_INIT2\n"
+"                     (SEV-ES digests differ: the VMSA's FPU fields)\n"
+"  --cpu MODEL|SIG    vCPU signature in the VMSAs (RDX), a QEMU model name\n"
+"                     or 0xSIG (default " DEFAULT_CPU ")\n"
+"  --guest-features HEX  SNP SEV_FEATURES of the VMSAs (default 0x1)\n"
+"  --no-kernel-hashes boot --kernel unmeasured when the firmware has no\n"
+"                     hashes table (otherwise refused)\n"
+"  --dh-cert-file F, --session-file F\n"
+"                     the guest owner's GODH certificate and session blob\n"
+"                     for LAUNCH_START (raw or base64)\n"
+"  --owner-cmd CMD    stop after LAUNCH_MEASURE: CMD gets the measurement as\n"
+"                     JSON on stdin and answers with the secret (see\n"
+"                     doc/owner-protocol.md)\n"
+"  --owner-socket P   the same stop through a unix socket at P (QMP-like)\n"
+"  --owner-timeout S  how long to wait for the owner (default 600)\n"
+"  --secret-gpa HEX   where the secret goes (default: the firmware's SEV\n"
+"                     secret area)\n"
+"  --id-block F, --id-auth F, --author-key-enabled, --host-data B64\n"
+"                     SNP_LAUNCH_FINISH inputs (raw or base64, as QEMU)\n"
+"  --timing-json F    write every firmware command's timing to F\n"
+"  --sev-model        run the launch on sevboot's software model of the\n"
+"                     AMD Secure Processor: the guest is NOT confidential\n"
+"  --sev-model-keys D the model's PDH key (D/pdh.key, `sevboot model-keys`)\n"
 "  -v, --verbose      say what the machine does, on stderr\n"
 "  -h, --help         this text\n"
 "\n"
@@ -116,6 +161,22 @@ enum {
 	OPT_CBITPOS,
 	OPT_REDUCED_PHYS_BITS,
 	OPT_LEGACY_INIT,
+	OPT_CPU,
+	OPT_GUEST_FEATURES,
+	OPT_NO_KERNEL_HASHES,
+	OPT_SEV_MODEL,
+	OPT_SEV_MODEL_KEYS,
+	OPT_DH_CERT_FILE,
+	OPT_SESSION_FILE,
+	OPT_OWNER_CMD,
+	OPT_OWNER_SOCKET,
+	OPT_OWNER_TIMEOUT,
+	OPT_SECRET_GPA,
+	OPT_TIMING_JSON,
+	OPT_ID_BLOCK,
+	OPT_ID_AUTH,
+	OPT_AUTHOR_KEY,
+	OPT_HOST_DATA,
 };
 
 static const struct option run_options[] = {
@@ -136,6 +197,22 @@ static const struct option run_options[] = {
 	{ "cbitpos", required_argument, NULL, OPT_CBITPOS },
 	{ "reduced-phys-bits", required_argument, NULL, OPT_REDUCED_PHYS_BITS },
 	{ "legacy-init", no_argument, NULL, OPT_LEGACY_INIT },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
+	{ "no-kernel-hashes", no_argument, NULL, OPT_NO_KERNEL_HASHES },
+	{ "sev-model", no_argument, NULL, OPT_SEV_MODEL },
+	{ "sev-model-keys", required_argument, NULL, OPT_SEV_MODEL_KEYS },
+	{ "dh-cert-file", required_argument, NULL, OPT_DH_CERT_FILE },
+	{ "session-file", required_argument, NULL, OPT_SESSION_FILE },
+	{ "owner-cmd", required_argument, NULL, OPT_OWNER_CMD },
+	{ "owner-socket", required_argument, NULL, OPT_OWNER_SOCKET },
+	{ "owner-timeout", required_argument, NULL, OPT_OWNER_TIMEOUT },
+	{ "secret-gpa", required_argument, NULL, OPT_SECRET_GPA },
+	{ "timing-json", required_argument, NULL, OPT_TIMING_JSON },
+	{ "id-block", required_argument, NULL, OPT_ID_BLOCK },
+	{ "id-auth", required_argument, NULL, OPT_ID_AUTH },
+	{ "author-key-enabled", no_argument, NULL, OPT_AUTHOR_KEY },
+	{ "host-data", required_argument, NULL, OPT_HOST_DATA },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -151,7 +228,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 				.smp = 1,
 				.snp_policy = DEFAULT_SNP_POLICY,
 				.cbitpos = -1,
-				.reduced_phys_bits = -1 };
+				.reduced_phys_bits = -1,
+				.guest_features = 0x1,
+				.owner_timeout = DEFAULT_OWNER_TIMEOUT };
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":vh", run_options, NULL)) != -1) {
@@ -236,6 +315,67 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_LEGACY_INIT:
 			o->legacy_init = true;
 			break;
+		case OPT_CPU:
+			o->cpu = optarg;
+			break;
+		case OPT_GUEST_FEATURES:
+			if (parse_hex(optarg, UINT64_MAX, &o->guest_features))
+				return usage_error("--guest-features %s: give "
+						   "SEV_FEATURES in hex%s",
+						   optarg, "");
+			break;
+		case OPT_NO_KERNEL_HASHES:
+			o->no_kernel_hashes = true;
+			break;
+		case OPT_SEV_MODEL:
+			o->model = true;
+			break;
+		case OPT_SEV_MODEL_KEYS:
+			o->model_keys = optarg;
+			break;
+		case OPT_DH_CERT_FILE:
+			o->dh_cert_file = optarg;
+			break;
+		case OPT_SESSION_FILE:
+			o->session_file = optarg;
+			break;
+		case OPT_OWNER_CMD:
+			o->owner_cmd = optarg;
+			break;
+		case OPT_OWNER_SOCKET:
+			o->owner_socket = optarg;
+			break;
+		case OPT_OWNER_TIMEOUT:
+			if (parse_uint(optarg, MAX_TIMEOUT, &o->owner_timeout) ||
+			    o->owner_timeout == 0)
+				return usage_error("--owner-timeout %s: must be "
+						   "a number of seconds from 1 "
+						   "to 604800%s", optarg, "");
+			break;
+		case OPT_SECRET_GPA:
+			if (parse_hex(optarg, (1ULL << 52) - 1, &o->secret_gpa) ||
+			    o->secret_gpa == 0 || (o->secret_gpa & 15))
+				return usage_error("--secret-gpa %s: give a "
+						   "16-byte aligned guest "
+						   "address in hex%s", optarg,
+						   "");
+			o->have_secret_gpa = true;
+			break;
+		case OPT_TIMING_JSON:
+			o->timing_json = optarg;
+			break;
+		case OPT_ID_BLOCK:
+			o->id_block = optarg;
+			break;
+		case OPT_ID_AUTH:
+			o->id_auth = optarg;
+			break;
+		case OPT_AUTHOR_KEY:
+			o->author_key = true;
+			break;
+		case OPT_HOST_DATA:
+			o->host_data = optarg;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -264,10 +404,46 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 						      : SEV_MODE_SEV;
 	}
 	if (!o->sev && (o->cbitpos >= 0 || o->reduced_phys_bits >= 0 ||
-			o->legacy_init))
-		return usage_error("--cbitpos, --reduced-phys-bits and "
-				   "--legacy-init need --policy or --snp%s%s",
+			o->legacy_init || o->cpu || o->no_kernel_hashes ||
+			o->model || o->model_keys || o->dh_cert_file ||
+			o->session_file || o->owner_cmd || o->owner_socket ||
+			o->have_secret_gpa || o->timing_json || o->id_block ||
+			o->id_auth || o->author_key || o->host_data))
+		return usage_error("%s needs --policy or --snp%s",
+				   "--cbitpos, --reduced-phys-bits, "
+				   "--legacy-init and the other SEV options",
+				   "");
+	if (o->model_keys && !o->model)
+		return usage_error("--sev-model-keys goes with --sev-model%s%s",
 				   "", "");
+	if (!!o->dh_cert_file != !!o->session_file)
+		return usage_error("--dh-cert-file and --session-file go "
+				   "together%s%s", "", "");
+	if (o->owner_cmd && o->owner_socket)
+		return usage_error("give --owner-cmd or --owner-socket, not "
+				   "both%s%s", "", "");
+	if (o->mode == SEV_MODE_SNP &&
+	    (o->dh_cert_file || o->owner_cmd || o->owner_socket ||
+	     o->have_secret_gpa))
+		return usage_error("--dh-cert-file, --session-file, the owner "
+				   "stop and --secret-gpa are for SEV and "
+				   "SEV-ES (%s); SNP guests get secrets through "
+				   "attestation%s", "LAUNCH_SECRET", "");
+	if (o->mode != SEV_MODE_SNP &&
+	    (o->id_block || o->id_auth || o->author_key || o->host_data ||
+	     o->guest_features != 0x1))
+		return usage_error("--id-block, --id-auth, --author-key-enabled, "
+				   "--host-data and --guest-features are for "
+				   "SNP (%s)%s", "--snp", "");
+	if (!!o->id_block != !!o->id_auth)
+		return usage_error("--id-block and --id-auth go together%s%s",
+				   "", "");
+	if (o->author_key && !o->id_auth)
+		return usage_error("--author-key-enabled needs --id-auth%s%s",
+				   "", "");
+	if (o->mode == SEV_MODE_SNP && o->legacy_init)
+		return usage_error("--legacy-init is for SEV and SEV-ES: SNP "
+				   "exists only with %s%s", "KVM_SEV_INIT2", "");
 	if (o->sev && !o->ovmf)
 		return usage_error("an SEV guest needs --ovmf: the firmware is "
 				   "what the Secure Processor measures%s%s",
@@ -361,34 +537,333 @@ static int exit_code_for(const struct vm_result *r, const char *err)
 
 /*
  * Before anything is created: can this host run the requested mode?  Each
- * missing piece is one plain sentence.  The launch through KVM itself is
- * not part of this version yet, which is said just as plainly.
+ * missing piece is one plain sentence.
  */
-static int check_sev_host(const struct run_opts *o)
+static int check_sev_host(const struct run_opts *o, struct sev_host_info *info)
 {
 	struct sev_host_facts facts;
-	struct sev_host_info info;
 	char msg[1024];
 	int ret;
 
 	sev_host_gather(&facts);
 	ret = sev_host_check(&facts, o->mode, o->cbitpos, o->reduced_phys_bits,
-			     msg, sizeof(msg), &info);
+			     msg, sizeof(msg), info);
 	if (ret == -EINVAL) {
 		fprintf(stderr, "sevboot: %s\n", msg);
 		return EXIT_USAGE;
 	}
 	if (ret) {
-		fprintf(stderr, "sevboot: this host cannot run %s guests: %s\n",
-			sev_mode_display(o->mode), msg);
+		fprintf(stderr, "sevboot: this host cannot run %s guests: %s%s\n",
+			sev_mode_display(o->mode), msg,
+			" (--sev-model runs the launch on a software model, "
+			"without confidentiality)");
 		return EXIT_HOST;
 	}
+	return 0;
+}
+
+/* Everything an SEV launch needs beyond a plain boot, owned by cmd_run. */
+struct sev_run {
+	const struct run_opts *o;
+	struct launch_plan *plan;
+	uint8_t expected[48];
+	struct vm_sev_config sc;
+	struct sev_snp_finish_args fin;
+	uint8_t dh_cert[0x824], session[0x80];
+	uint8_t model_pdh[48];
+	uint8_t id_block[96], id_auth[4096];
+	struct owner_opts owner;
+	int owner_ret; /* the owner exchange's result, for the exit code */
+	bool timing_failed;
+};
+
+static int owner_cb(void *ctx, const struct sev_owner_request *req,
+		    struct sev_owner_reply *rep, char *err, size_t errlen)
+{
+	struct sev_run *r = ctx;
+
+	r->owner_ret = owner_exchange(&r->owner, req, rep, err, errlen);
+	return r->owner_ret;
+}
+
+/* The timings, whether the launch went well or not: a researcher wants
+ * the failed step's figures too.  Written whole or not at all. */
+static void report_cb(void *ctx, const struct sev_launch *l)
+{
+	struct sev_run *r = ctx;
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd;
+
+	if (r->o->verbose)
+		sev_launch_timing_table(l, stderr);
+	if (!r->o->timing_json)
+		return;
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", r->o->timing_json) >=
+	    (int)sizeof(tmp)) {
+		fprintf(stderr, "sevboot: --timing-json %s: path too long\n",
+			r->o->timing_json);
+		r->timing_failed = true;
+		return;
+	}
+	fd = mkstemp(tmp);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		fprintf(stderr, "sevboot: --timing-json %s: %s\n",
+			r->o->timing_json, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		r->timing_failed = true;
+		return;
+	}
+	fchmod(fd, 0644);
+	if (sev_launch_timing_json(l, f) || fflush(f) || fsync(fd)) {
+		fprintf(stderr, "sevboot: --timing-json %s: write failed: %s\n",
+			r->o->timing_json, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		r->timing_failed = true;
+		return;
+	}
+	fclose(f);
+	if (rename(tmp, r->o->timing_json)) {
+		fprintf(stderr, "sevboot: --timing-json %s: %s\n",
+			r->o->timing_json, strerror(errno));
+		unlink(tmp);
+		r->timing_failed = true;
+	}
+}
+
+static void print_hex(const char *what, const uint8_t *b, size_t n)
+{
+	fprintf(stderr, "sevboot: %s: ", what);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%02x", b[i]);
+	fputc('\n', stderr);
+}
+
+/* Read the model's PDH key from DIR/pdh.key (48 bytes, kept private). */
+static int read_model_key(const char *dir, uint8_t d[48])
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd, ret = 0;
+	ssize_t n;
+
+	if (snprintf(path, sizeof(path), "%s/pdh.key", dir) >=
+	    (int)sizeof(path)) {
+		fprintf(stderr, "sevboot: --sev-model-keys %s: path too "
+				"long\n", dir);
+		return EXIT_USAGE;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "sevboot: --sev-model-keys %s: %s (make it "
+				"with `sevboot model-keys %s`)\n",
+			path, strerror(errno), dir);
+		return EXIT_BAD_INPUT;
+	}
+	if (fstat(fd, &st) || (st.st_mode & 077)) {
+		fprintf(stderr, "sevboot: --sev-model-keys %s: a private key "
+				"must not be readable by others (mode %o); "
+				"chmod 600 it\n",
+			path, (unsigned)(st.st_mode & 0777));
+		close(fd);
+		return EXIT_BAD_INPUT;
+	}
+	n = read(fd, d, 48);
+	if (n != 48 || st.st_size != 48) {
+		fprintf(stderr, "sevboot: --sev-model-keys %s: expected a "
+				"48-byte P-384 private key\n", path);
+		ret = EXIT_BAD_INPUT;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * Build the launch plan and its expected digest (printed before anything
+ * is launched), and the rest of the SEV configuration.
+ */
+static int sev_prepare(struct sev_run *r, const struct run_opts *o,
+		       const struct blob *ovmf, const struct ovmf_info *info,
+		       const struct blob *kernel, const struct blob *initrd,
+		       const char *cmdline, const struct sev_host_info *host)
+{
+	struct launch_config lc = { 0 };
+	uint32_t sig;
+	char err[512];
+	int rc;
+
+	r->o = o;
+	if (cpu_model_signature(o->cpu ? o->cpu : DEFAULT_CPU, &sig, err,
+				sizeof(err))) {
+		fprintf(stderr, "sevboot: --cpu %s: %s\n", o->cpu, err);
+		return EXIT_USAGE;
+	}
+	lc.mode = o->mode;
+	lc.ncpus = o->smp;
+	lc.vcpu_sig = sig;
+	lc.snp_features = o->guest_features;
+	lc.ovmf = ovmf->data;
+	lc.ovmf_len = ovmf->len;
+	lc.ovmf_info = info;
+	lc.legacy_init = o->legacy_init;
+	if (!o->model && !o->legacy_init && !host->init2 &&
+	    o->mode != SEV_MODE_SNP) {
+		/* A kernel before 6.10 has only the legacy commands. */
+		lc.legacy_init = true;
+		fprintf(stderr, "sevboot: this kernel has no KVM_SEV_INIT2: "
+				"using the legacy KVM_SEV_%sINIT\n",
+			o->mode == SEV_MODE_SEV_ES ? "ES_" : "");
+	}
+	if (kernel->data) {
+		bool table = info->has_hashes_entry && info->hashes_base &&
+			     info->hashes_size;
+
+		if (!table && !o->no_kernel_hashes) {
+			fprintf(stderr,
+				"sevboot: --kernel with --ovmf %s: this "
+				"firmware has no usable kernel hashes table "
+				"(%s), so the kernel, initrd and command line "
+				"would not be measured; use an AmdSev OVMF, or "
+				"--no-kernel-hashes to boot them unmeasured\n",
+				o->ovmf,
+				info->has_hashes_entry ? "its base or size is 0"
+						       : "no table entry");
+			return EXIT_BAD_INPUT;
+		}
+		if (table && !o->no_kernel_hashes) {
+			lc.kernel = kernel->data;
+			lc.kernel_len = kernel->len;
+			lc.initrd = initrd->data;
+			lc.initrd_len = initrd->len;
+			lc.cmdline = cmdline;
+		}
+	}
+	r->plan = calloc(1, sizeof(*r->plan));
+	if (!r->plan) {
+		fprintf(stderr, "sevboot: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	if (launch_plan_build(&lc, r->plan, err, sizeof(err))) {
+		fprintf(stderr, "sevboot: --ovmf %s: %s\n", o->ovmf, err);
+		return EXIT_BAD_INPUT;
+	}
+	if (o->mode == SEV_MODE_SNP ? measure_snp_digest(r->plan, r->expected)
+				    : measure_sev_digest(r->plan, r->expected)) {
+		fprintf(stderr, "sevboot: cannot hash the launch plan\n");
+		return EXIT_RUNTIME;
+	}
 	fprintf(stderr,
-		"sevboot: this host can run %s guests, but this version of "
-		"sevboot cannot launch them yet; `sevboot measure` gives the "
-		"expected launch digest\n",
-		sev_mode_display(o->mode));
-	return EXIT_SEV;
+		"sevboot: %s launch, %u vCPU%s, vCPU signature 0x%x, %s%s\n",
+		sev_mode_display(o->mode), o->smp, o->smp == 1 ? "" : "s", sig,
+		o->mode == SEV_MODE_SNP ? "KVM_SEV_INIT2"
+		: lc.legacy_init	? (o->mode == SEV_MODE_SEV_ES
+					   ? "legacy KVM_SEV_ES_INIT"
+					   : "legacy KVM_SEV_INIT")
+					: "KVM_SEV_INIT2",
+		lc.kernel ? ", measured direct boot" : "");
+	print_hex("expected launch digest", r->expected,
+		  o->mode == SEV_MODE_SNP ? 48 : 32);
+
+	r->sc = (struct vm_sev_config){
+		.mode = o->mode,
+		.policy = o->mode == SEV_MODE_SNP ? o->snp_policy : o->policy,
+		.plan = r->plan,
+		.expected = r->expected,
+		.model = o->model,
+		.legacy_init = lc.legacy_init,
+		.report = report_cb,
+		.report_ctx = r,
+	};
+	if (o->model) {
+		r->sc.api_major = MODEL_API_MAJOR;
+		r->sc.api_minor = MODEL_API_MINOR;
+		r->sc.build = MODEL_BUILD;
+		fprintf(stderr,
+			"sevboot: WARNING: --sev-model: a software model stands "
+			"in for the AMD Secure Processor; this guest is NOT "
+			"confidential (its memory is not encrypted)\n");
+		if (o->model_keys) {
+			rc = read_model_key(o->model_keys, r->model_pdh);
+			if (rc)
+				return rc;
+			r->sc.model_pdh = r->model_pdh;
+		}
+	} else if (o->mode == SEV_MODE_SNP ? host->snp_status_valid
+					   : host->status_valid) {
+		r->sc.api_major = o->mode == SEV_MODE_SNP ? host->snp_api_major
+							  : host->api_major;
+		r->sc.api_minor = o->mode == SEV_MODE_SNP ? host->snp_api_minor
+							  : host->api_minor;
+		r->sc.build = o->mode == SEV_MODE_SNP
+				      ? (uint8_t)host->snp_build_id
+				      : host->build;
+	}
+	if (o->dh_cert_file) {
+		rc = cli_read_blob("--dh-cert-file", o->dh_cert_file,
+				   sizeof(r->dh_cert), r->dh_cert);
+		rc = rc ?: cli_read_blob("--session-file", o->session_file,
+					 sizeof(r->session), r->session);
+		if (rc)
+			return rc;
+		r->sc.dh_cert = r->dh_cert;
+		r->sc.dh_cert_len = sizeof(r->dh_cert);
+		r->sc.session = r->session;
+		r->sc.session_len = sizeof(r->session);
+	}
+	if (o->owner_cmd || o->owner_socket) {
+		r->owner = (struct owner_opts){ .cmd = o->owner_cmd,
+						.socket_path = o->owner_socket,
+						.timeout_s = o->owner_timeout };
+		r->sc.owner = owner_cb;
+		r->sc.owner_ctx = r;
+	}
+	if (o->have_secret_gpa) {
+		r->sc.secret_gpa = o->secret_gpa;
+	} else if (info->has_secret_entry && info->secret_base &&
+		   info->secret_size) {
+		r->sc.secret_gpa = info->secret_base;
+		r->sc.secret_size = info->secret_size;
+	}
+	if (o->mode == SEV_MODE_SNP &&
+	    (o->id_block || o->host_data || o->author_key)) {
+		if (o->id_block) {
+			rc = cli_read_blob("--id-block", o->id_block,
+					   sizeof(r->id_block), r->id_block);
+			rc = rc ?: cli_read_blob("--id-auth", o->id_auth,
+						 sizeof(r->id_auth),
+						 r->id_auth);
+			if (rc)
+				return rc;
+			r->fin.id_block = r->id_block;
+			r->fin.id_auth = r->id_auth;
+			r->fin.auth_key_en = o->author_key;
+		}
+		if (o->host_data &&
+		    cli_decode_base64(o->host_data, r->fin.host_data,
+				      sizeof(r->fin.host_data))) {
+			fprintf(stderr,
+				"sevboot: --host-data %s: give 32 bytes in "
+				"base64\n", o->host_data);
+			return EXIT_USAGE;
+		}
+		r->sc.snp_finish = &r->fin;
+	}
+	return 0;
+}
+
+static void sev_run_free(struct sev_run *r)
+{
+	if (r->plan) {
+		launch_plan_free(r->plan);
+		free(r->plan);
+	}
+	OPENSSL_cleanse(r->model_pdh, sizeof(r->model_pdh));
+	OPENSSL_cleanse(r->session, sizeof(r->session));
 }
 
 int cmd_run(int argc, char **argv)
@@ -400,6 +875,8 @@ int cmd_run(int argc, char **argv)
 	struct vm_result res;
 	enum vm_error_kind kind;
 	struct termios saved_term;
+	struct sev_host_info host = { 0 };
+	struct sev_run sr = { 0 };
 	bool raw = false;
 	int out_fd = STDOUT_FILENO, in_fd = -1, dbg_fd = -1;
 	char err[512] = "";
@@ -413,8 +890,8 @@ int cmd_run(int argc, char **argv)
 	 * dropped. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (o.sev) {
-		rc = check_sev_host(&o);
+	if (o.sev && !o.model) {
+		rc = check_sev_host(&o, &host);
 		if (rc)
 			return rc;
 	}
@@ -452,6 +929,10 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (o.sev &&
+	    (rc = sev_prepare(&sr, &o, &ovmf, info, &kernel, &initrd,
+			      o.append ? o.append : DEFAULT_CMDLINE, &host)))
+		goto out;
 	if (o.serial && (rc = open_out("--serial", o.serial, &out_fd)))
 		goto out;
 	if (o.debugcon && (rc = open_out("--debugcon", o.debugcon, &dbg_fd)))
@@ -486,6 +967,7 @@ int cmd_run(int argc, char **argv)
 		.debugcon_fd = dbg_fd,
 		.timeout_sec = o.timeout,
 		.verbose = o.verbose,
+		.sev = o.sev ? &sr.sc : NULL,
 	};
 	if (o.verbose)
 		fprintf(stderr,
@@ -500,10 +982,15 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "sevboot: %s\n", err);
 		rc = kind == VM_ERR_HOST    ? EXIT_HOST
 		     : kind == VM_ERR_INPUT ? EXIT_BAD_INPUT
+		     : kind == VM_ERR_SEV   ? EXIT_SEV
 					    : EXIT_RUNTIME;
+		if (sr.owner_ret)
+			rc = owner_exit_code(sr.owner_ret);
 		goto out;
 	}
 	rc = exit_code_for(&res, err);
+	if (sr.timing_failed && rc == EXIT_POWEROFF)
+		rc = EXIT_RUNTIME;
 	if (o.verbose)
 		fprintf(stderr,
 			"sevboot: guest stopped (%s) after %.3f s, %llu exits, "
@@ -518,6 +1005,7 @@ out:
 		close(dbg_fd);
 	if (in_fd > STDIN_FILENO)
 		close(in_fd);
+	sev_run_free(&sr);
 	free(info);
 	blob_free(&ovmf);
 	blob_free(&kernel);

@@ -988,6 +988,59 @@ int sev_snp_launch_finish(struct sev_launch *l,
 /* ------------------------------------------------------------- the plan */
 
 /* The step's guest range in host memory, holding the plan's bytes. */
+/* Print which CPUID entries the firmware changed (function.index:
+ * register old -> new), as a user needs to see what was refused. */
+static void report_cpuid_fix(const uint8_t *before, const uint8_t *after)
+{
+	uint32_t n = after[0] | after[1] << 8 | after[2] << 16 |
+		     (uint32_t)after[3] << 24;
+	static const char *const reg[] = { "eax", "ebx", "ecx", "edx" };
+
+	if (n > 64)
+		n = 64;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *a = before + 16 + 48 * i,
+			      *b = after + 16 + 48 * i;
+
+		for (unsigned r = 0; r < 4; r++) {
+			uint32_t va, vb;
+
+			memcpy(&va, a + 0x18 + 4 * r, 4);
+			memcpy(&vb, b + 0x18 + 4 * r, 4);
+			if (va != vb)
+				fprintf(stderr,
+					"sevboot: the firmware corrected CPUID "
+					"0x%x.%u %s: 0x%08x -> 0x%08x\n",
+					b[0] | b[1] << 8 | b[2] << 16 |
+						(uint32_t)b[3] << 24,
+					b[4] | b[5] << 8, reg[r], va, vb);
+		}
+	}
+}
+
+/*
+ * The CPUID page: when the firmware refuses values (INVALID_PARAM) it
+ * writes its corrected table back, and KVM copies that into the source
+ * page.  Retry once with it, saying what changed; a second refusal is
+ * final.
+ */
+static int snp_update_cpuid(struct sev_launch *l, uint64_t gpa, uint8_t *page,
+			    const char *what)
+{
+	uint8_t before[4096];
+	int ret;
+
+	memcpy(before, page, sizeof(before));
+	ret = snp_update(l, gpa, page, 4096, SNP_PAGE_CPUID, what);
+	if (ret != -EIO || l->last_fw_error != SEV_RET_INVALID_PARAM ||
+	    !memcmp(before, page, sizeof(before)))
+		return ret;
+	report_cpuid_fix(before, page);
+	fprintf(stderr, "sevboot: retrying SNP_LAUNCH_UPDATE of the CPUID "
+			"page with the firmware's table\n");
+	return snp_update(l, gpa, page, 4096, SNP_PAGE_CPUID, what);
+}
+
 static uint8_t *plan_place(struct sev_launch *l, const struct launch_step *s,
 			   unsigned k,
 			   uint8_t *(*hva)(void *, uint64_t, uint64_t),
@@ -1062,8 +1115,11 @@ int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
 			dst = plan_place(l, s, k, hva, hva_ctx);
 			if (!dst)
 				return -EFAULT;
-			ret = snp_update(l, s->gpa, dst, s->len, s->page_type,
-					 s->what);
+			if (s->page_type == SNP_PAGE_CPUID && s->len == 4096)
+				ret = snp_update_cpuid(l, s->gpa, dst, s->what);
+			else
+				ret = snp_update(l, s->gpa, dst, s->len,
+						 s->page_type, s->what);
 			break;
 		case STEP_SNP_VMSA:
 			/* Measured by KVM inside SNP_LAUNCH_FINISH. */

@@ -70,6 +70,30 @@ struct vmsa_regs {
 	uint16_t x87_fcw;
 };
 void vmsa_regs(const struct vmsa_config *c, bool bsp, struct vmsa_regs *r);
+/* Lay register values out as the VMSA page KVM would make of them (the
+ * fields above; every other byte zero). */
+void vmsa_page(const struct vmsa_regs *r, uint8_t page[VMSA_SIZE]);
+
+/* ------------------------------------------------------ SNP CPUID page */
+
+#define SNP_CPUID_MAX 64
+
+/* One CPUID leaf as the VMM gives it to the guest (KVM_GET_CPUID2). */
+struct snp_cpuid_leaf {
+	uint32_t function, index;
+	uint32_t eax, ebx, ecx, edx;
+};
+
+/*
+ * The SNP CPUID page (sev-firmware.md §6.6) from the vCPU's CPUID, with
+ * the masking QEMU applies so that the firmware accepts it (TSC-deadline,
+ * TSC_ADJUST, the speculation-control bits of leaf 7 EDX, VIRT_SSBD), and
+ * XSAVE leaf 0xD sub-leaves 0/1 with xcr0_in 1 and EBX 0x240.  Leaves
+ * beyond SNP_CPUID_MAX are dropped: -E2BIG says so (the page is still
+ * usable); 0 otherwise.
+ */
+int snp_cpuid_page_build(const struct snp_cpuid_leaf *l, unsigned n,
+			 uint8_t page[4096]);
 
 /* -------------------------------------------------- kernel hashes table */
 

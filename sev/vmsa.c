@@ -153,6 +153,13 @@ void vmsa_build(const struct vmsa_config *c, bool bsp, uint8_t page[VMSA_SIZE])
 	struct vmsa_regs r;
 
 	vmsa_regs(c, bsp, &r);
+	vmsa_page(&r, page);
+}
+
+void vmsa_page(const struct vmsa_regs *rp, uint8_t page[VMSA_SIZE])
+{
+	const struct vmsa_regs r = *rp;
+
 	memset(page, 0, VMSA_SIZE);
 	put_seg(page, VMSA_ES, &r.es);
 	put_seg(page, VMSA_CS, &r.cs);

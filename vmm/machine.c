@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sev/kvm_sev_uapi.h"
 #include "vmm/machine.h"
 
 const char *vm_stop_name(enum vm_stop why)
@@ -77,9 +78,8 @@ static void host_irq_set(void *ctx, unsigned irq, int level)
 	ioctl(m->vm_fd, KVM_IRQ_LINE, &l);
 }
 
-static void *host_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
+void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len)
 {
-	struct machine *m = ctx;
 
 	for (unsigned i = 0; i < m->nslots; i++) {
 		struct mem_slot *s = &m->slots[i];
@@ -91,12 +91,57 @@ static void *host_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+static void *host_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return machine_gpa_ptr(ctx, gpa, len);
+}
+
 static void host_stop(void *ctx, enum vm_stop why, int status)
 {
 	machine_stop(ctx, why, status);
 }
 
 /* --------------------------------------------------------------- memory */
+
+/*
+ * SNP: the slot's private half is a guest_memfd, its shared half the
+ * anonymous mapping (memslots v2).  KVM_SEV_SNP_LAUNCH_UPDATE copies from
+ * the shared mapping into the private pages.
+ */
+static int add_private_slot(struct machine *m, struct mem_slot *s, char *err,
+			    size_t errlen)
+{
+	struct kvm_create_guest_memfd g = { .size = s->size };
+	struct kvm_userspace_memory_region2 r;
+	int ret;
+
+	s->gmem_fd = ioctl(m->vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+	if (s->gmem_fd < 0) {
+		ret = -errno;
+		s->gmem_fd = -1;
+		snprintf(err, errlen, "KVM_CREATE_GUEST_MEMFD (%llu MiB): %s",
+			 (unsigned long long)(s->size >> 20), strerror(errno));
+		return ret;
+	}
+	r = (struct kvm_userspace_memory_region2){
+		.slot = m->nslots - 1,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = s->gpa,
+		.memory_size = s->size,
+		.userspace_addr = (uintptr_t)s->hva,
+		.guest_memfd_offset = 0,
+		.guest_memfd = (uint32_t)s->gmem_fd,
+	};
+	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION2, &r) < 0) {
+		ret = -errno;
+		snprintf(err, errlen,
+			 "KVM_SET_USER_MEMORY_REGION2 [0x%llx, +0x%llx): %s",
+			 (unsigned long long)s->gpa,
+			 (unsigned long long)s->size, strerror(errno));
+		return ret;
+	}
+	return sevvm_slot_added(m, s, err, errlen);
+}
 
 static int add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 		    char *err, size_t errlen)
@@ -121,13 +166,16 @@ static int add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 	}
 	s->gpa = gpa;
 	s->size = size;
+	s->gmem_fd = -1;
+	m->nslots++;
+	if (m->private_mem)
+		return add_private_slot(m, s, err, errlen);
 	r = (struct kvm_userspace_memory_region){
-		.slot = m->nslots,
+		.slot = m->nslots - 1,
 		.guest_phys_addr = gpa,
 		.memory_size = size,
 		.userspace_addr = (uintptr_t)s->hva,
 	};
-	m->nslots++;
 	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
 		ret = -errno;
 		snprintf(err, errlen,
@@ -136,7 +184,7 @@ static int add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 			 strerror(errno));
 		return ret;
 	}
-	return 0;
+	return m->cfg->sev ? sevvm_slot_added(m, s, err, errlen) : 0;
 }
 
 static int copy_to_guest(struct machine *m, uint64_t gpa, const void *src,
@@ -164,10 +212,13 @@ static int create_vm(struct machine *m, char *err, size_t errlen)
 	struct kvm_reinject_control reinject = { .pit_reinject = 0 };
 	int ret;
 
-	m->vm_fd = ioctl(m->kvm_fd, KVM_CREATE_VM, 0UL);
+	unsigned long type = sevvm_vm_type(m->cfg);
+
+	m->vm_fd = ioctl(m->kvm_fd, KVM_CREATE_VM, type);
 	if (m->vm_fd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
+		snprintf(err, errlen, "KVM_CREATE_VM (type %lu): %s", type,
+			 strerror(errno));
 		return ret;
 	}
 	if (ioctl(m->vm_fd, KVM_SET_TSS_ADDR, MACHINE_TSS_ADDR) < 0) {
@@ -507,9 +558,15 @@ static void machine_teardown(struct machine *m)
 		boot_plan_free(m->plan);
 		free(m->plan);
 	}
-	for (unsigned i = 0; i < m->nslots; i++)
+	free(m->cpuid0);
+	if (m->cfg->sev)
+		sevvm_teardown(m);
+	for (unsigned i = 0; i < m->nslots; i++) {
 		if (m->slots[i].hva)
 			munmap(m->slots[i].hva, m->slots[i].size);
+		if (m->slots[i].gmem_fd >= 0)
+			close(m->slots[i].gmem_fd);
+	}
 	if (m->vm_fd >= 0)
 		close(m->vm_fd);
 	if (m->kvm_fd >= 0)
@@ -546,6 +603,14 @@ static int machine_build(struct machine *m, enum vm_error_kind *kind,
 	ret = create_vm(m, err, errlen);
 	if (ret)
 		return ret;
+	if (c->sev) {
+		/* INIT comes before any memory is pinned or vCPU exists. */
+		*kind = VM_ERR_SEV;
+		ret = sevvm_init(m, err, errlen);
+		if (ret)
+			return ret;
+		*kind = VM_ERR_RUNTIME;
+	}
 	ret = add_slot(m, 0, m->layout.low_size, err, errlen);
 	if (!ret && m->layout.high_size)
 		ret = add_slot(m, SZ_4G, m->layout.high_size, err, errlen);
@@ -588,6 +653,14 @@ static int machine_build(struct machine *m, enum vm_error_kind *kind,
 	if (m->plan)
 		ret = vcpu_set_boot_state(&m->vcpus[0], &m->plan->cpu, err,
 					  errlen);
+	if (ret || !c->sev)
+		return ret;
+	/* SEV: every vCPU exists; load the reset state the plan measured,
+	 * then launch.  No vCPU runs before LAUNCH_FINISH. */
+	*kind = VM_ERR_SEV;
+	ret = sevvm_vcpus_ready(m, err, errlen);
+	if (!ret)
+		ret = sevvm_launch(m, err, errlen);
 	return ret;
 }
 
@@ -609,7 +682,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 		return -ENOMEM;
 	}
 	m->cfg = cfg;
-	m->kvm_fd = m->vm_fd = -1;
+	m->kvm_fd = m->vm_fd = m->sev_fd = -1;
 	if (cfg->verbose)
 		m->io_exits = calloc(65536, sizeof(*m->io_exits));
 	m->main_thread = pthread_self();
@@ -644,7 +717,9 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 		}
 	}
 	if (!ret) {
-		wait_for_stop(m, &set, t0);
+		/* --timeout counts the guest's run, not the launch (which
+		 * may wait for the guest owner). */
+		wait_for_stop(m, &set, now_seconds());
 		res->why = atomic_load(&m->stopped);
 		res->status = m->stop_status;
 		if (res->why == VM_STOP_ERROR)

@@ -41,6 +41,7 @@ struct vcpu {
 struct mem_slot {
 	uint64_t gpa, size;
 	uint8_t *hva;
+	int gmem_fd; /* SNP: the slot's guest_memfd; -1 otherwise */
 };
 
 struct machine {
@@ -66,6 +67,15 @@ struct machine {
 
 	struct vcpu *vcpus;
 	unsigned nvcpus;
+	/* vCPU 0's CPUID as loaded, for the SNP CPUID page. */
+	struct kvm_cpuid2 *cpuid0;
+
+	/* SEV: the launch (vmm/sevvm.c).  NULL for a plain guest. */
+	struct sev_launch *launch;
+	struct sev_model *model;
+	int sev_fd;	  /* /dev/sev, real launches only */
+	struct sev_kvm_transport *kvm_transport;
+	bool private_mem; /* SNP on real KVM: guest_memfd slots */
 
 	pthread_t main_thread;
 	pthread_mutex_t stop_lock;
@@ -89,5 +99,26 @@ int vcpu_start(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
+void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len);
+
+/* vCPU registers <-> the VMSA's reset state (SEV-ES/SNP). */
+int vcpu_load_vmsa_regs(struct vcpu *v, const struct vmsa_regs *r,
+			char *err, size_t errlen);
+/* The VMSA KVM would build from this vCPU's registers now (the firmware
+ * model's view): fpu says whether the x87/SSE state is synced (INIT2). */
+int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu,
+		   uint8_t page[4096]);
+
+/* vmm/sevvm.c: the machine's side of an SEV launch. */
+unsigned long sevvm_vm_type(const struct vm_config *c);
+int sevvm_init(struct machine *m, char *err, size_t errlen);
+int sevvm_slot_added(struct machine *m, struct mem_slot *s, char *err,
+		     size_t errlen);
+int sevvm_vcpus_ready(struct machine *m, char *err, size_t errlen);
+int sevvm_launch(struct machine *m, char *err, size_t errlen);
+/* Guest-requested conversion (MAP_GPA_RANGE, memory faults). */
+int sevvm_convert(struct machine *m, uint64_t gpa, uint64_t size,
+		  bool to_private);
+void sevvm_teardown(struct machine *m);
 
 #endif

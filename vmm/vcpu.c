@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sev/kvm_sev_uapi.h"
 #include "vmm/machine.h"
 
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd)
@@ -130,7 +131,10 @@ int vcpu_create(struct machine *m, struct vcpu *v, unsigned id,
 	memcpy(c, supported, sz);
 	cpuid_personalise(c, id, m->nvcpus);
 	ret = ioctl(v->fd, KVM_SET_CPUID2, c);
-	free(c);
+	if (id == 0 && ret == 0 && !m->cpuid0)
+		m->cpuid0 = c; /* the SNP CPUID page is built from it */
+	else
+		free(c);
 	if (ret < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "KVM_SET_CPUID2 on vCPU %u: %s", id,
@@ -190,6 +194,190 @@ fail:
 	return ret;
 }
 
+/* ------------------------------------------------ SEV-ES/SNP reset state */
+
+/* VMCB segment attributes (type, S, DPL, P, AVL, L, D/B, G in 12 bits)
+ * <-> KVM's unpacked kvm_segment fields. */
+static void seg_from_vmsa(struct kvm_segment *k, const struct vmsa_seg *s)
+{
+	memset(k, 0, sizeof(*k));
+	k->selector = s->selector;
+	k->base = s->base;
+	k->limit = s->limit;
+	k->type = s->attrib & 0xf;
+	k->s = (s->attrib >> 4) & 1;
+	k->dpl = (s->attrib >> 5) & 3;
+	k->present = (s->attrib >> 7) & 1;
+	k->avl = (s->attrib >> 8) & 1;
+	k->l = (s->attrib >> 9) & 1;
+	k->db = (s->attrib >> 10) & 1;
+	k->g = (s->attrib >> 11) & 1;
+	k->unusable = !k->present;
+}
+
+static void seg_to_vmsa(struct vmsa_seg *s, const struct kvm_segment *k)
+{
+	s->selector = k->selector;
+	s->base = k->base;
+	s->limit = k->limit;
+	s->attrib = (uint16_t)((k->type & 0xf) | (k->s & 1) << 4 |
+			       (k->dpl & 3) << 5 | (k->present & 1) << 7 |
+			       (k->avl & 1) << 8 | (k->l & 1) << 9 |
+			       (k->db & 1) << 10 | (k->g & 1) << 11);
+}
+
+#define MSR_IA32_CR_PAT 0x277
+#define CR0_CD (1ULL << 30)
+#define CR0_NW (1ULL << 29)
+#define CR4_MCE (1ULL << 6)
+#define EFER_SVME (1ULL << 12)
+
+struct one_msr {
+	struct kvm_msrs hdr;
+	struct kvm_msr_entry e;
+};
+
+/*
+ * Load a VMSA's reset state.  What KVM adds on its own when it syncs the
+ * VMSA (EFER.SVME, CR4.MCE; CR0 loses CD/NW under the CD_NW_CLEARED
+ * quirk) is left to KVM, as QEMU does: the architectural reset CR0
+ * (0x60000010) goes in and 0x10 comes out.
+ */
+int vcpu_load_vmsa_regs(struct vcpu *v, const struct vmsa_regs *r,
+			char *err, size_t errlen)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_fpu fpu;
+	struct kvm_xcrs xcrs;
+	struct kvm_debugregs dbg;
+	struct one_msr pat = { .hdr.nmsrs = 1,
+			       .e = { .index = MSR_IA32_CR_PAT,
+				      .data = r->g_pat } };
+	const char *what;
+
+	what = "KVM_GET_SREGS";
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		goto fail;
+	seg_from_vmsa(&sregs.es, &r->es);
+	seg_from_vmsa(&sregs.cs, &r->cs);
+	seg_from_vmsa(&sregs.ss, &r->ss);
+	seg_from_vmsa(&sregs.ds, &r->ds);
+	seg_from_vmsa(&sregs.fs, &r->fs);
+	seg_from_vmsa(&sregs.gs, &r->gs);
+	seg_from_vmsa(&sregs.ldt, &r->ldtr);
+	seg_from_vmsa(&sregs.tr, &r->tr);
+	sregs.gdt.base = r->gdtr.base;
+	sregs.gdt.limit = (uint16_t)r->gdtr.limit;
+	sregs.idt.base = r->idtr.base;
+	sregs.idt.limit = (uint16_t)r->idtr.limit;
+	sregs.cr0 = r->cr0 | CR0_CD | CR0_NW;
+	sregs.cr3 = r->cr3;
+	sregs.cr4 = r->cr4 & ~CR4_MCE;
+	sregs.efer = r->efer & ~EFER_SVME;
+	what = "KVM_SET_SREGS";
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		goto fail;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = r->rip;
+	regs.rflags = r->rflags;
+	regs.rdx = r->rdx;
+	what = "KVM_SET_REGS";
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		goto fail;
+	what = "KVM_GET_FPU";
+	if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
+		goto fail;
+	fpu.fcw = r->x87_fcw ? r->x87_fcw : 0x37f;
+	fpu.mxcsr = r->mxcsr ? r->mxcsr : 0x1f80;
+	what = "KVM_SET_FPU";
+	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
+		goto fail;
+	memset(&xcrs, 0, sizeof(xcrs));
+	xcrs.nr_xcrs = 1;
+	xcrs.xcrs[0].xcr = 0;
+	xcrs.xcrs[0].value = r->xcr0;
+	what = "KVM_SET_XCRS";
+	if (ioctl(v->fd, KVM_SET_XCRS, &xcrs) < 0)
+		goto fail;
+	memset(&dbg, 0, sizeof(dbg));
+	dbg.dr6 = r->dr6;
+	dbg.dr7 = r->dr7;
+	what = "KVM_SET_DEBUGREGS";
+	if (ioctl(v->fd, KVM_SET_DEBUGREGS, &dbg) < 0)
+		goto fail;
+	what = "KVM_SET_MSRS(PAT)";
+	if (ioctl(v->fd, KVM_SET_MSRS, &pat) != 1)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "loading the SEV reset state of vCPU %u: %s: %s",
+		 v->id, what, strerror(errno ? errno : EIO));
+	return errno ? -errno : -EIO;
+}
+
+/*
+ * The VMSA KVM would make of this vCPU now (sev_es_sync_vmsa): the
+ * registers, plus what KVM itself sets in the save area.  The firmware
+ * model measures this, so a reset state that was not loaded as planned
+ * shows up as a measurement mismatch, as it would on hardware.
+ */
+int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu_synced,
+		   uint8_t page[4096])
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_fpu fpu;
+	struct kvm_xcrs xcrs;
+	struct kvm_debugregs dbg;
+	struct one_msr pat = { .hdr.nmsrs = 1,
+			       .e = { .index = MSR_IA32_CR_PAT } };
+	struct vmsa_regs r;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0 ||
+	    ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
+	    ioctl(v->fd, KVM_GET_FPU, &fpu) < 0 ||
+	    ioctl(v->fd, KVM_GET_XCRS, &xcrs) < 0 ||
+	    ioctl(v->fd, KVM_GET_DEBUGREGS, &dbg) < 0)
+		return -errno;
+	if (ioctl(v->fd, KVM_GET_MSRS, &pat) != 1)
+		return -EIO;
+	memset(&r, 0, sizeof(r));
+	seg_to_vmsa(&r.es, &sregs.es);
+	seg_to_vmsa(&r.cs, &sregs.cs);
+	seg_to_vmsa(&r.ss, &sregs.ss);
+	seg_to_vmsa(&r.ds, &sregs.ds);
+	seg_to_vmsa(&r.fs, &sregs.fs);
+	seg_to_vmsa(&r.gs, &sregs.gs);
+	seg_to_vmsa(&r.ldtr, &sregs.ldt);
+	seg_to_vmsa(&r.tr, &sregs.tr);
+	r.gdtr.base = sregs.gdt.base;
+	r.gdtr.limit = sregs.gdt.limit;
+	r.idtr.base = sregs.idt.base;
+	r.idtr.limit = sregs.idt.limit;
+	r.cr0 = sregs.cr0 & ~(CR0_CD | CR0_NW);
+	r.cr3 = sregs.cr3;
+	r.cr4 = sregs.cr4 | CR4_MCE;
+	r.efer = sregs.efer | EFER_SVME;
+	r.dr6 = dbg.dr6;
+	r.dr7 = dbg.dr7;
+	r.rflags = regs.rflags;
+	r.rip = regs.rip;
+	r.rdx = regs.rdx;
+	r.g_pat = pat.e.data;
+	r.xcr0 = 1;
+	for (unsigned i = 0; i < xcrs.nr_xcrs && i < KVM_MAX_XCRS; i++)
+		if (xcrs.xcrs[i].xcr == 0)
+			r.xcr0 = xcrs.xcrs[i].value;
+	r.sev_features = sev_features;
+	if (fpu_synced) {
+		r.mxcsr = fpu.mxcsr;
+		r.x87_fcw = fpu.fcw;
+	}
+	vmsa_page(&r, page);
+	return 0;
+}
+
 /* With -v, name each port nobody decodes, once: it tells what a guest
  * expects from the machine. */
 static void note_unhandled_port(struct machine *m, uint16_t port, bool out)
@@ -241,6 +429,55 @@ static void handle_mmio(struct vcpu *v)
 		   r->mmio.is_write);
 }
 
+/*
+ * KVM_HC_MAP_GPA_RANGE: an SNP guest converts pages (a Page State Change
+ * through the GHCB).  The range comes from the guest: bounded before use.
+ * ret 0 tells KVM the conversion happened.
+ */
+static void handle_hypercall(struct vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	uint64_t gpa = r->hypercall.args[0], npages = r->hypercall.args[1];
+	uint64_t attrs = r->hypercall.args[2];
+	uint64_t page = 4096;
+
+	if (r->hypercall.nr != KVM_HC_MAP_GPA_RANGE) {
+		r->hypercall.ret = (uint64_t)-KVM_ENOSYS;
+		return;
+	}
+	if ((attrs & 0xf) == KVM_MAP_GPA_RANGE_PAGE_SZ_2M)
+		page = 2ULL << 20;
+	else if ((attrs & 0xf) == KVM_MAP_GPA_RANGE_PAGE_SZ_1G)
+		page = 1ULL << 30;
+	if (gpa & 4095 || npages == 0 || npages > (1ULL << 40) / page ||
+	    gpa + npages * page < gpa) {
+		r->hypercall.ret = (uint64_t)-KVM_EINVAL;
+		return;
+	}
+	r->hypercall.ret =
+		sevvm_convert(v->m, gpa, npages * page,
+			      attrs & KVM_MAP_GPA_RANGE_ENCRYPTED)
+			? (uint64_t)-KVM_EINVAL
+			: 0;
+}
+
+static void handle_memory_fault(struct vcpu *v)
+{
+	struct sb_kvm_memory_fault *f = sb_kvm_run_memory_fault(v->run);
+	int ret = sevvm_convert(v->m, f->gpa & ~4095ULL,
+				(f->size + 4095) & ~4095ULL,
+				f->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
+
+	if (ret)
+		machine_stop_detail(v->m, VM_STOP_ERROR, ret,
+				    "vCPU %u: converting guest memory "
+				    "[0x%llx, +0x%llx) after a memory fault: "
+				    "%s",
+				    v->id, (unsigned long long)f->gpa,
+				    (unsigned long long)f->size,
+				    strerror(-ret));
+}
+
 static void report_bad_exit(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
@@ -276,6 +513,14 @@ static void *vcpu_thread(void *arg)
 	while (atomic_load(&m->stopped) == VM_RUNNING) {
 		int ret = ioctl(v->fd, KVM_RUN, 0);
 
+		if (ret < 0 && (errno == EFAULT || errno == EHWPOISON) &&
+		    v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+			/* SNP: the guest touched memory as private/shared
+			 * against its attribute; KVM reports it failing. */
+			v->exits++;
+			handle_memory_fault(v);
+			continue;
+		}
 		if (ret < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
@@ -297,6 +542,9 @@ static void *vcpu_thread(void *arg)
 		case KVM_EXIT_INTR:
 			v->run->immediate_exit = 0;
 			break;
+		case KVM_EXIT_HYPERCALL:
+			handle_hypercall(v);
+			break;
 		case KVM_EXIT_HLT:
 			/* Only without an in-kernel LAPIC, which we always
 			 * have; a halted guest with no LAPIC never wakes. */
@@ -312,6 +560,20 @@ static void *vcpu_thread(void *arg)
 				break;
 			case KVM_SYSTEM_EVENT_RESET:
 				machine_stop(m, VM_STOP_RESET, 0);
+				break;
+			case KVM_SYSTEM_EVENT_SEV_TERM:
+				/* GHCB MSR protocol: 0x100 | set << 12 |
+				 * reason << 16. */
+				machine_stop_detail(
+					m, VM_STOP_ERROR, -EIO,
+					"vCPU %u: the SEV guest asked to be "
+					"terminated (GHCB reason set %llu, "
+					"code %llu)",
+					v->id,
+					(unsigned long long)(v->run->system_event
+						.data[0] >> 12) & 0xf,
+					(unsigned long long)(v->run->system_event
+						.data[0] >> 16) & 0xff);
 				break;
 			default:
 				machine_stop_detail(
