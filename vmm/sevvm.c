@@ -55,10 +55,32 @@ static int model_vmsa(void *ctx, unsigned index, uint8_t page[VMSA_SIZE])
 	struct machine *m = ctx;
 	const struct launch_plan *p = m->cfg->sev->plan;
 
+	int ret;
+
 	if (index >= m->nvcpus)
 		return -ENOENT;
-	return vcpu_read_vmsa(&m->vcpus[index], p->vmsa.sev_features,
-			      p->vmsa.init2, page);
+	ret = vcpu_read_vmsa(&m->vcpus[index], p->vmsa.sev_features,
+			     p->vmsa.init2, page);
+	/* The model can see what hardware hides: say where a vCPU's state
+	 * left the plan, 8 bytes at a time. */
+	if (!ret && m->cfg->verbose && p->vmsas &&
+	    memcmp(page, p->vmsas + (size_t)index * VMSA_SIZE, VMSA_SIZE)) {
+		const uint8_t *want = p->vmsas + (size_t)index * VMSA_SIZE;
+
+		for (unsigned o = 0; o < VMSA_SIZE; o += 8) {
+			uint64_t a, b;
+
+			memcpy(&a, want + o, 8);
+			memcpy(&b, page + o, 8);
+			if (a != b)
+				fprintf(stderr,
+					"sevboot: vCPU %u VMSA +0x%03x: plan "
+					"0x%016llx, vCPU 0x%016llx\n",
+					index, o, (unsigned long long)a,
+					(unsigned long long)b);
+		}
+	}
+	return ret;
 }
 
 static int enable_map_gpa_exits(struct machine *m, char *err, size_t errlen)

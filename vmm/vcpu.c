@@ -327,16 +327,19 @@ int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu_synced,
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	struct kvm_fpu fpu;
+	struct kvm_xsave xs;
 	struct kvm_xcrs xcrs;
 	struct kvm_debugregs dbg;
 	struct one_msr pat = { .hdr.nmsrs = 1,
 			       .e = { .index = MSR_IA32_CR_PAT } };
 	struct vmsa_regs r;
 
+	/* The FPU state as KVM syncs it (the standard XSAVE layout, with
+	 * init values filled in), not KVM_GET_FPU's raw legacy area, which
+	 * leaves MXCSR 0 while SSE is in its init state. */
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0 ||
 	    ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
-	    ioctl(v->fd, KVM_GET_FPU, &fpu) < 0 ||
+	    ioctl(v->fd, KVM_GET_XSAVE, &xs) < 0 ||
 	    ioctl(v->fd, KVM_GET_XCRS, &xcrs) < 0 ||
 	    ioctl(v->fd, KVM_GET_DEBUGREGS, &dbg) < 0)
 		return -errno;
@@ -371,8 +374,14 @@ int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu_synced,
 			r.xcr0 = xcrs.xcrs[i].value;
 	r.sev_features = sev_features;
 	if (fpu_synced) {
-		r.mxcsr = fpu.mxcsr;
-		r.x87_fcw = fpu.fcw;
+		uint32_t mxcsr;
+		uint16_t fcw;
+
+		/* Legacy area: FCW at byte 0, MXCSR at byte 24. */
+		memcpy(&fcw, (const uint8_t *)xs.region, 2);
+		memcpy(&mxcsr, (const uint8_t *)xs.region + 24, 4);
+		r.mxcsr = mxcsr;
+		r.x87_fcw = fcw;
 	}
 	vmsa_page(&r, page);
 	return 0;
