@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/inspect.h"
 #include "cli/measure.h"
+#include "cli/owner.h"
 
 #define SEVBOOT_VERSION "0.1.0"
 
@@ -18,7 +19,17 @@ static void usage(FILE *f)
 		"       sevboot measure --mode MODE --ovmf FILE [...]  the "
 		"expected launch digest\n"
 		"       sevboot --help | --version\n"
-		"Run 'sevboot run --help' for the boot options.\n");
+		"The guest owner's tools (SEV/SEV-ES launch secrets):\n"
+		"       sevboot session --pdh FILE --policy P --out DIR  a "
+		"launch session\n"
+		"       sevboot owner --session DIR --digest HEX [...]  check "
+		"a measurement,\n"
+		"                      seal secrets (--owner-cmd / "
+		"--owner-socket's other end)\n"
+		"       sevboot model-keys DIR  a platform identity for the "
+		"firmware model\n"
+		"Run 'sevboot run --help' for the boot options, 'sevboot CMD "
+		"--help' for a\ncommand's.\n");
 }
 
 int main(int argc, char **argv)
@@ -27,6 +38,12 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "measure") == 0)
 		return cmd_measure(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "session") == 0)
+		return cmd_session(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "owner") == 0)
+		return cmd_owner(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "model-keys") == 0)
+		return cmd_model_keys(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {

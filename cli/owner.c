@@ -1,0 +1,860 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest owner's stop, sevboot's side: between LAUNCH_MEASURE and
+ * LAUNCH_FINISH, hand the measurement to the owner, through a command
+ * (--owner-cmd) or a unix socket (--owner-socket), and wait, with one
+ * deadline for the whole exchange, for the LAUNCH_SECRET packet or "no
+ * secret".
+ *
+ * Everything that comes back is untrusted input: bounded in size, parsed
+ * strictly (sev/owner.c), checked against the launch; a failure is one
+ * sentence, the child is always reaped and the socket always unlinked.
+ * One thread, poll() for every wait, no signal handlers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/owner.h"
+#include "sev/sev.h"
+
+extern char **environ;
+
+#define CMD_SHOWN 60 /* characters of --owner-cmd named in errors */
+
+static void __attribute__((format(printf, 3, 4)))
+oerr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int owner_exit_code(int ret)
+{
+	switch (ret) {
+	case 0:
+		return 0;
+	case -EINVAL:
+	case -ENAMETOOLONG:
+	case -EEXIST:
+	case -EADDRINUSE:
+		return EXIT_USAGE;
+	case -ETIMEDOUT:
+		return EXIT_TIMEOUT;
+	case -EBADMSG:
+		return EXIT_BAD_INPUT;
+	case -ECANCELED:
+		return EXIT_SEV;
+	default:
+		return EXIT_RUNTIME;
+	}
+}
+
+int64_t owner_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* poll()'s timeout until deadline: 0 when it has passed. */
+static int ms_left(int64_t deadline)
+{
+	int64_t left = deadline - owner_now_ms();
+
+	if (left <= 0)
+		return 0;
+	return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+/* ------------------------------------------------------ line transport */
+
+int owner_reader_init(struct owner_reader *r, int fd)
+{
+	*r = (struct owner_reader){.fd = fd};
+	r->buf = malloc(SEV_OWNER_MSG_MAX + 1);
+	return r->buf ? 0 : -ENOMEM;
+}
+
+void owner_reader_free(struct owner_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->len = r->consumed = 0;
+}
+
+int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
+		    size_t *len)
+{
+	size_t scanned;
+
+	if (r->consumed) {
+		memmove(r->buf, r->buf + r->consumed, r->len - r->consumed);
+		r->len -= r->consumed;
+		r->consumed = 0;
+	}
+	scanned = 0;
+	for (;;) {
+		char *nl = memchr(r->buf + scanned, '\n', r->len - scanned);
+		struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
+		ssize_t n;
+		int pr;
+
+		if (nl) {
+			size_t n_line = (size_t)(nl - r->buf);
+			bool blank = true;
+
+			r->consumed = n_line + 1;
+			if (r->discard) {
+				r->discard = false;
+				return -E2BIG;
+			}
+			for (size_t k = 0; k < n_line; k++)
+				if (r->buf[k] != ' ' && r->buf[k] != '\t' &&
+				    r->buf[k] != '\r')
+					blank = false;
+			if (blank) {
+				memmove(r->buf, r->buf + r->consumed,
+					r->len - r->consumed);
+				r->len -= r->consumed;
+				r->consumed = 0;
+				scanned = 0;
+				continue;
+			}
+			*nl = '\0';
+			*line = r->buf;
+			*len = n_line;
+			return 0;
+		}
+		scanned = r->len;
+		if (r->len == SEV_OWNER_MSG_MAX + 1) {
+			/* Too long: forget it up to its newline. */
+			r->discard = true;
+			r->len = 0;
+			scanned = 0;
+		}
+		pr = poll(&pfd, 1, ms_left(deadline));
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pr == 0)
+			return -ETIMEDOUT;
+		n = read(r->fd, r->buf + r->len,
+			 SEV_OWNER_MSG_MAX + 1 - r->len);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (errno == ECONNRESET)
+				return -ECONNRESET;
+			return -errno;
+		}
+		if (n == 0)
+			return -ECONNRESET;
+		r->len += (size_t)n;
+	}
+}
+
+int owner_send_line(int fd, const char *text, int64_t deadline)
+{
+	size_t n = strlen(text), off = 0;
+	bool nl_sent = false;
+
+	while (!nl_sent) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		const char *p = off < n ? text + off : "\n";
+		size_t len = off < n ? n - off : 1;
+		ssize_t w;
+		int pr;
+
+		w = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0) {
+			if (off < n)
+				off += (size_t)w;
+			else
+				nl_sent = true;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return errno == ECONNRESET ? -EPIPE : -errno;
+		pr = poll(&pfd, 1, ms_left(deadline));
+		if (pr < 0 && errno != EINTR)
+			return -errno;
+		if (pr == 0)
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------- --owner-cmd */
+
+/* The command as errors name it: at most CMD_SHOWN characters. */
+static void cmd_shown(const char *cmd, char *out, size_t outlen)
+{
+	size_t n = strlen(cmd);
+
+	if (n <= CMD_SHOWN)
+		snprintf(out, outlen, "'%s'", cmd);
+	else
+		snprintf(out, outlen, "'%.*s...'", CMD_SHOWN, cmd);
+}
+
+/* What a child's wait status says, for "the owner command ... %s". */
+static void describe_status(int status, char *out, size_t outlen)
+{
+	if (WIFEXITED(status))
+		snprintf(out, outlen, "failed with exit status %d",
+			 WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(out, outlen, "was killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(out, outlen, "stopped with wait status 0x%x", status);
+}
+
+static int spawn_shell(const char *cmd, int stdin_fd, int stdout_fd, pid_t *pid)
+{
+	char *const argv[] = {"sh", "-c", (char *)cmd, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	int ret;
+
+	if (posix_spawn_file_actions_init(&fa))
+		return -ENOMEM;
+	if (posix_spawnattr_init(&attr)) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -ENOMEM;
+	}
+	sigemptyset(&none);
+	sigfillset(&all);
+	/* The owner's command gets a clean slate: sevboot ignores SIGPIPE
+	 * and its machine blocks signals; neither may leak into a shell. */
+	ret = posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
+	if (!ret)
+		ret = posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+	/* No VM, /dev/sev or other descriptor of sevboot's goes along. */
+	if (!ret)
+		ret = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#endif
+	if (!ret)
+		ret = posix_spawnattr_setsigmask(&attr, &none);
+	if (!ret)
+		ret = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!ret)
+		ret = posix_spawnattr_setflags(
+			&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	if (!ret)
+		ret = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return -ret;
+}
+
+static void kill_and_reap(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int exchange_cmd(const struct owner_opts *o, const char *request,
+			const struct sev_owner_request *req,
+			struct sev_owner_reply *rep, int64_t deadline,
+			char *err, size_t errlen)
+{
+	int sp[2] = {-1, -1}, out[2] = {-1, -1}, pidfd = -1;
+	char shown[CMD_SHOWN + 8], why[256];
+	char *msg = NULL, *buf = NULL;
+	size_t msg_len, msg_off = 0, got = 0;
+	bool reading = true, exited = false;
+	pid_t pid = -1;
+	int status = 0, ret;
+
+	cmd_shown(o->cmd, shown, sizeof(shown));
+	msg_len = strlen(request) + 1;
+	msg = malloc(msg_len + 1);
+	buf = malloc(SEV_OWNER_MSG_MAX + 1);
+	if (!msg || !buf) {
+		ret = -ENOMEM;
+		oerr(err, errlen, "out of memory");
+		goto out;
+	}
+	snprintf(msg, msg_len + 1, "%s\n", request);
+
+	/* stdin is a socket so that writing to it never raises SIGPIPE. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
+	    pipe2(out, O_CLOEXEC) < 0) {
+		ret = -errno;
+		oerr(err, errlen, "cannot make pipes for the owner command: %s",
+		     strerror(errno));
+		goto out;
+	}
+	ret = spawn_shell(o->cmd, sp[1], out[1], &pid);
+	if (ret) {
+		pid = -1;
+		oerr(err, errlen, "cannot run the owner command %s: %s", shown,
+		     strerror(-ret));
+		goto out;
+	}
+	close(sp[1]);
+	close(out[1]);
+	sp[1] = out[1] = -1;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (set_nonblock(sp[0]) || set_nonblock(out[0])) {
+		ret = -errno;
+		oerr(err, errlen, "cannot talk to the owner command: %s",
+		     strerror(errno));
+		goto out;
+	}
+
+	while (reading || !exited) {
+		struct pollfd pfd[3];
+		int npfd = 0, i_in = -1, i_out = -1, i_pid = -1, pr, tmo;
+		bool check_exit;
+
+		if (sp[0] >= 0) {
+			i_in = npfd;
+			pfd[npfd++] = (struct pollfd){sp[0], POLLOUT, 0};
+		}
+		if (reading) {
+			i_out = npfd;
+			pfd[npfd++] = (struct pollfd){out[0], POLLIN, 0};
+		}
+		if (!exited && pidfd >= 0) {
+			i_pid = npfd;
+			pfd[npfd++] = (struct pollfd){pidfd, POLLIN, 0};
+		}
+		tmo = ms_left(deadline);
+		if (tmo == 0)
+			goto timeout;
+		/* Without a pidfd (old kernels, valgrind), look at the
+		 * child every 100 ms. */
+		if (!exited && pidfd < 0 && tmo > 100)
+			tmo = 100;
+		pr = poll(pfd, (nfds_t)npfd, tmo);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0) {
+			ret = -errno;
+			oerr(err, errlen, "poll: %s", strerror(errno));
+			goto out;
+		}
+
+		if (i_in >= 0 && pfd[i_in].revents) {
+			ssize_t w =
+				send(sp[0], msg + msg_off, msg_len - msg_off,
+				     MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (w > 0)
+				msg_off += (size_t)w;
+			/* A command that does not read its stdin may still
+			 * answer; its reply decides. */
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) ||
+			    msg_off == msg_len) {
+				close(sp[0]);
+				sp[0] = -1;
+			}
+		}
+		if (i_out >= 0 && pfd[i_out].revents) {
+			ssize_t n = read(out[0], buf + got,
+					 SEV_OWNER_MSG_MAX + 1 - got);
+
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				ret = -errno;
+				oerr(err, errlen,
+				     "cannot read the owner "
+				     "command's output: %s",
+				     strerror(errno));
+				goto out;
+			}
+			if (n == 0)
+				reading = false;
+			if (n > 0)
+				got += (size_t)n;
+		}
+		check_exit = !exited &&
+			     (pidfd < 0 || (i_pid >= 0 && pfd[i_pid].revents));
+		if (check_exit) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+
+			if (w < 0 && errno != EINTR) {
+				ret = -errno;
+				oerr(err, errlen, "waitpid: %s",
+				     strerror(errno));
+				goto out;
+			}
+			if (w == pid) {
+				exited = true;
+				pid = -1;
+			}
+		}
+		if (exited && reading) {
+			/* What it wrote before it exited is in the pipe; a
+			 * process it left behind does not hold us up. */
+			for (;;) {
+				ssize_t n = read(out[0], buf + got,
+						 SEV_OWNER_MSG_MAX + 1 - got);
+
+				if (n <= 0 ||
+				    got + (size_t)n > SEV_OWNER_MSG_MAX) {
+					got += n > 0 ? (size_t)n : 0;
+					break;
+				}
+				got += (size_t)n;
+			}
+			reading = false;
+		}
+		if (got > SEV_OWNER_MSG_MAX) {
+			ret = -EBADMSG;
+			oerr(err, errlen,
+			     "the owner command %s wrote more than %d bytes; "
+			     "it was stopped",
+			     shown, SEV_OWNER_MSG_MAX);
+			goto out; /* kills and reaps it if it still runs */
+		}
+	}
+	/* Here the child has exited and was reaped (pid is -1). */
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		describe_status(status, why, sizeof(why));
+		oerr(err, errlen, "the owner command %s %s", shown, why);
+		ret = -ECANCELED;
+		goto out;
+	}
+	if (got == 0) {
+		oerr(err, errlen,
+		     "the owner command %s wrote no reply on its "
+		     "stdout",
+		     shown);
+		ret = -EBADMSG;
+		goto out;
+	}
+	why[0] = '\0';
+	ret = sev_owner_reply_parse(buf, got, rep, why, sizeof(why));
+	if (ret == -ENOMEM) {
+		oerr(err, errlen, "out of memory");
+		goto out;
+	}
+	if (ret) {
+		oerr(err, errlen, "the owner command %s: %s", shown, why);
+		ret = -EBADMSG;
+		goto out;
+	}
+	if (sev_owner_reply_check(req, rep, why, sizeof(why))) {
+		oerr(err, errlen, "the owner command %s: %s", shown, why);
+		sev_owner_reply_free(rep);
+		ret = -EBADMSG;
+		goto out;
+	}
+	ret = 0;
+	goto out;
+
+timeout:
+	if (pid > 0)
+		kill_and_reap(pid);
+	pid = -1;
+	ret = -ETIMEDOUT;
+	oerr(err, errlen,
+	     "the owner command %s did not answer within %u s; it was killed",
+	     shown, o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
+out:
+	if (pid > 0)
+		kill_and_reap(pid);
+	if (pidfd >= 0)
+		close(pidfd);
+	for (int k = 0; k < 2; k++) {
+		if (sp[k] >= 0)
+			close(sp[k]);
+		if (out[k] >= 0)
+			close(out[k]);
+	}
+	free(msg);
+	free(buf);
+	return ret;
+}
+
+/* ---------------------------------------------------- --owner-socket */
+
+struct listener {
+	const char *path;
+	int fd;
+	bool bound; /* path is ours to unlink (while dev/ino still match) */
+	dev_t dev;
+	ino_t ino;
+};
+
+static void listener_unlink(struct listener *l)
+{
+	struct stat st;
+
+	if (!l->bound)
+		return;
+	l->bound = false;
+	/* Only the socket we made: someone may have replaced it. */
+	if (lstat(l->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == l->dev && st.st_ino == l->ino)
+		unlink(l->path);
+}
+
+static int listener_open(struct listener *l, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t n = strlen(l->path);
+	struct stat st;
+	int ret;
+
+	if (n == 0 || n >= sizeof(sa.sun_path)) {
+		oerr(err, errlen,
+		     "--owner-socket: the path is %zu bytes; a unix socket "
+		     "path must have 1 to %zu",
+		     n, sizeof(sa.sun_path) - 1);
+		return n ? -ENAMETOOLONG : -EINVAL;
+	}
+	memcpy(sa.sun_path, l->path, n);
+
+	if (lstat(l->path, &st) == 0) {
+		int probe;
+
+		if (!S_ISSOCK(st.st_mode)) {
+			oerr(err, errlen,
+			     "--owner-socket %s: the file exists and is not a "
+			     "socket; sevboot does not replace it",
+			     l->path);
+			return -EEXIST;
+		}
+		/* A socket someone listens on is in use; one nobody
+		 * listens on is left over from an earlier run. */
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe < 0) {
+			ret = -errno;
+			oerr(err, errlen, "socket: %s", strerror(errno));
+			return ret;
+		}
+		ret = connect(probe, (struct sockaddr *)&sa, sizeof(sa));
+		close(probe);
+		if (ret == 0) {
+			oerr(err, errlen,
+			     "--owner-socket %s: another program is listening "
+			     "there",
+			     l->path);
+			return -EADDRINUSE;
+		}
+		if (unlink(l->path) < 0 && errno != ENOENT) {
+			ret = -errno;
+			oerr(err, errlen,
+			     "--owner-socket %s: cannot remove the old socket: "
+			     "%s",
+			     l->path, strerror(errno));
+			return ret;
+		}
+	} else if (errno != ENOENT) {
+		ret = -errno;
+		oerr(err, errlen, "--owner-socket %s: %s", l->path,
+		     strerror(errno));
+		return ret;
+	}
+
+	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (l->fd < 0) {
+		ret = -errno;
+		oerr(err, errlen, "socket: %s", strerror(errno));
+		return ret;
+	}
+	/* Linux gives the socket file the socket inode's mode (less the
+	 * umask): 0600 from the start, no window with a wider one. */
+	(void)fchmod(l->fd, 0600);
+	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		oerr(err, errlen, "--owner-socket %s: %s", l->path,
+		     strerror(errno));
+		return ret == -EADDRINUSE ? -EEXIST : ret;
+	}
+	if (lstat(l->path, &st) < 0) {
+		ret = -errno;
+		oerr(err, errlen, "--owner-socket %s: %s", l->path,
+		     strerror(errno));
+		return ret;
+	}
+	l->bound = true;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	/* Nobody can connect before listen(), so this is still in time. */
+	if ((st.st_mode & 0777) & ~0600u && chmod(l->path, 0600) < 0) {
+		ret = -errno;
+		oerr(err, errlen, "--owner-socket %s: chmod: %s", l->path,
+		     strerror(errno));
+		return ret;
+	}
+	if (listen(l->fd, 1) < 0) {
+		ret = -errno;
+		oerr(err, errlen, "--owner-socket %s: listen: %s", l->path,
+		     strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+static int accept_one(struct listener *l, int64_t deadline, int *cfd)
+{
+	for (;;) {
+		struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
+		int pr = poll(&pfd, 1, ms_left(deadline));
+
+		if (pr < 0 && errno != EINTR)
+			return -errno;
+		if (pr == 0)
+			return -ETIMEDOUT;
+		if (pr < 0)
+			continue;
+		*cfd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (*cfd >= 0)
+			return 0;
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			return -errno;
+	}
+}
+
+/* Send one answer; -EPIPE and friends when the client is gone. */
+static int send_answer(int fd, char *text, int64_t deadline)
+{
+	int ret;
+
+	if (!text)
+		return -ENOMEM;
+	ret = owner_send_line(fd, text, deadline);
+	free(text);
+	return ret;
+}
+
+static int send_error(int fd, const char *tag, const char *desc,
+		      int64_t deadline)
+{
+	char *text;
+	int ret = sev_owner_answer_error(tag, desc, &text);
+
+	return ret ? ret : send_answer(fd, text, deadline);
+}
+
+/*
+ * One client's session: commands until "cont".  0 after cont, or -errno
+ * with err (-ECONNRESET: the client left; -ETIMEDOUT).
+ */
+static int serve_client(int cfd, const struct owner_opts *o,
+			const struct sev_owner_request *req,
+			struct sev_owner_reply *rep, int64_t deadline,
+			char *err, size_t errlen)
+{
+	struct owner_reader rd;
+	char *text, why[512];
+	int ret;
+
+	ret = owner_reader_init(&rd, cfd);
+	if (ret) {
+		oerr(err, errlen, "out of memory");
+		return ret;
+	}
+	ret = sev_owner_greeting(o->version, &text);
+	if (!ret)
+		ret = send_answer(cfd, text, deadline);
+	while (!ret) {
+		struct sev_owner_cmd c;
+		char *line;
+		size_t len;
+
+		ret = owner_read_line(&rd, deadline, &line, &len);
+		if (ret == -E2BIG) {
+			snprintf(why, sizeof(why),
+				 "the command is longer than %d bytes",
+				 SEV_OWNER_MSG_MAX);
+			ret = send_error(cfd, NULL, why, deadline);
+			if (ret)
+				break;
+			continue;
+		}
+		if (ret)
+			break;
+		why[0] = '\0';
+		ret = sev_owner_cmd_parse(line, len, &c, why, sizeof(why));
+		if (ret == -ENOMEM)
+			break;
+		if (ret) {
+			ret = send_error(cfd, c.tag, why, deadline);
+			if (ret)
+				break;
+			continue;
+		}
+		if (c.id == SEV_OWNER_CMD_INJECT) {
+			if (rep->inject) {
+				ret = send_error(cfd, c.tag,
+						 "a launch secret was already "
+						 "injected; sevboot takes one",
+						 deadline);
+			} else if (sev_owner_reply_check(req, &c.secret, why,
+							 sizeof(why))) {
+				ret = send_error(cfd, c.tag, why, deadline);
+			} else {
+				*rep = c.secret;
+				memset(&c.secret, 0, sizeof(c.secret));
+				ret = sev_owner_answer(req, &c, &text);
+				if (!ret)
+					ret = send_answer(cfd, text, deadline);
+			}
+			sev_owner_cmd_free(&c);
+			if (ret)
+				break;
+			continue;
+		}
+		ret = sev_owner_answer(req, &c, &text);
+		if (!ret)
+			ret = send_answer(cfd, text, deadline);
+		if (c.id == SEV_OWNER_CMD_CONT) {
+			/* The owner said go: an answer it did not wait
+			 * for does not undo that. */
+			sev_owner_cmd_free(&c);
+			ret = ret == -ENOMEM ? ret : 0;
+			break;
+		}
+		sev_owner_cmd_free(&c);
+		if (ret)
+			break;
+	}
+	owner_reader_free(&rd);
+	if (ret == -EPIPE || ret == -ECONNRESET) {
+		oerr(err, errlen,
+		     "the guest owner disconnected from %s without \"cont\"",
+		     o->socket_path);
+		ret = -ECANCELED;
+	} else if (ret == -ETIMEDOUT) {
+		oerr(err, errlen,
+		     "the guest owner on %s did not send \"cont\" within %u s",
+		     o->socket_path,
+		     o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
+	} else if (ret) {
+		oerr(err, errlen, "the owner socket %s: %s", o->socket_path,
+		     strerror(-ret));
+	}
+	return ret;
+}
+
+static int exchange_socket(const struct owner_opts *o,
+			   const struct sev_owner_request *req,
+			   struct sev_owner_reply *rep, int64_t deadline,
+			   char *err, size_t errlen)
+{
+	struct listener l = {.path = o->socket_path, .fd = -1};
+	unsigned timeout = o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT;
+	int cfd = -1, ret;
+
+	ret = listener_open(&l, err, errlen);
+	if (ret)
+		goto out;
+	fprintf(stderr,
+		"sevboot: waiting for the guest owner on %s (timeout %u s)\n",
+		o->socket_path, timeout);
+	fflush(stderr);
+	ret = accept_one(&l, deadline, &cfd);
+	/* One client: nobody else gets in, and the path goes away. */
+	close(l.fd);
+	l.fd = -1;
+	listener_unlink(&l);
+	if (ret == -ETIMEDOUT) {
+		oerr(err, errlen, "no guest owner connected to %s within %u s",
+		     o->socket_path, timeout);
+		goto out;
+	}
+	if (ret) {
+		oerr(err, errlen, "--owner-socket %s: accept: %s",
+		     o->socket_path, strerror(-ret));
+		goto out;
+	}
+	ret = serve_client(cfd, o, req, rep, deadline, err, errlen);
+out:
+	if (cfd >= 0)
+		close(cfd);
+	if (l.fd >= 0)
+		close(l.fd);
+	listener_unlink(&l);
+	return ret;
+}
+
+/* ----------------------------------------------------------------- API */
+
+int owner_exchange(const struct owner_opts *o,
+		   const struct sev_owner_request *req,
+		   struct sev_owner_reply *rep, char *err, size_t errlen)
+{
+	unsigned timeout;
+	int64_t deadline;
+	char *request = NULL;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!o || !req || !rep)
+		return -EINVAL;
+	memset(rep, 0, sizeof(*rep));
+	if (!o->cmd == !o->socket_path) {
+		oerr(err, errlen,
+		     "the guest owner is asked through exactly one "
+		     "of --owner-cmd and --owner-socket");
+		return -EINVAL;
+	}
+	if (o->cmd && !o->cmd[0]) {
+		oerr(err, errlen, "--owner-cmd: the command is empty");
+		return -EINVAL;
+	}
+	timeout = o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT;
+	deadline = owner_now_ms() + (int64_t)timeout * 1000;
+
+	if (o->cmd) {
+		ret = sev_owner_request_encode(req, &request);
+		if (ret) {
+			oerr(err, errlen, "cannot encode the owner request: %s",
+			     strerror(-ret));
+			return ret;
+		}
+		ret = exchange_cmd(o, request, req, rep, deadline, err, errlen);
+		free(request);
+	} else {
+		ret = exchange_socket(o, req, rep, deadline, err, errlen);
+	}
+	if (ret)
+		sev_owner_reply_free(rep);
+	return ret;
+}

@@ -1,0 +1,997 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest owner's tools, as sevboot sub-commands:
+ *
+ *   sevboot model-keys DIR     a platform identity for the firmware model
+ *   sevboot session ...        a launch session for a platform's PDH
+ *   sevboot owner ...          check a launch's measurement, seal secrets
+ *
+ * They run on the guest owner's machine, not the host's.  `owner` never
+ * trusts what the host says the digest should be: the owner brings their
+ * own (`sevboot measure`), and a mismatch is a refusal, exit code 5.
+ *
+ * Keys are written 0600 through a temporary file and a rename that never
+ * replaces an existing file; a command that fails half-way removes what
+ * it wrote.  Keys and secrets are wiped after use and never printed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "cli/cli.h"
+#include "cli/owner.h"
+#include "loader/loader.h"
+#include "sev/sev.h"
+
+#define MAX_SECRETS 64
+#define MAX_FILES   4 /* the most one command writes */
+
+static void __attribute__((format(printf, 2, 3)))
+tool_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sevboot: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ------------------------------------------------------------ files */
+
+/* The files a command has written so far, removed if it fails later. */
+struct written {
+	char path[MAX_FILES][4096];
+	unsigned n;
+};
+
+static void written_undo(struct written *w)
+{
+	while (w->n)
+		unlink(w->path[--w->n]);
+}
+
+/* DIR, made (0700) when it does not exist; its parent must. */
+static int ensure_dir(const char *cmd, const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST) {
+		tool_error(cmd, "%s: cannot create the directory: %s", dir,
+			   strerror(errno));
+		return errno == ENOENT || errno == ENOTDIR ? EXIT_USAGE
+							   : EXIT_RUNTIME;
+	}
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		tool_error(cmd, "%s: exists and is not a directory", dir);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int join(const char *cmd, const char *dir, const char *name, char *out,
+		size_t outlen)
+{
+	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen) {
+		tool_error(cmd, "%s: the path is too long", dir);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Refuse before anything is written when a target exists. */
+static int check_absent(const char *cmd, const char *dir,
+			const char *const *names)
+{
+	char path[4096];
+	struct stat st;
+	int ret;
+
+	for (; *names; names++) {
+		ret = join(cmd, dir, *names, path, sizeof(path));
+		if (ret)
+			return ret;
+		if (lstat(path, &st) == 0) {
+			tool_error(cmd,
+				   "%s exists; sevboot does not replace "
+				   "it (remove it first)",
+				   path);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/*
+ * DIR/name with exactly len bytes of data and the given mode: a fresh
+ * temporary file in DIR, written, synced, then renamed to name only if
+ * name does not exist.  Recorded in w on success.
+ */
+static int write_file(const char *cmd, const char *dir, const char *name,
+		      const void *data, size_t len, mode_t mode,
+		      struct written *w)
+{
+	char path[4096], tmp[4096];
+	uint8_t rnd[8];
+	const uint8_t *p = data;
+	size_t off = 0;
+	int fd = -1, ret;
+
+	if (w->n == MAX_FILES)
+		return EXIT_RUNTIME;
+	ret = join(cmd, dir, name, path, sizeof(path));
+	if (ret)
+		return ret;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		tool_error(cmd, "the random number generator failed");
+		return EXIT_RUNTIME;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp),
+			     "%s/.%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", dir,
+			     name, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+			     rnd[5], rnd[6], rnd[7]) >= sizeof(tmp)) {
+		tool_error(cmd, "%s: the path is too long", dir);
+		return EXIT_USAGE;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  mode);
+	if (fd < 0) {
+		tool_error(cmd, "%s: cannot create a file: %s", dir,
+			   strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto io_error;
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0)
+		goto io_error;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto io_error;
+	}
+	fd = -1;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
+		int e = errno;
+
+		/* File systems without RENAME_NOREPLACE: link() never
+		 * replaces either. */
+		if ((e == EINVAL || e == ENOSYS) && link(tmp, path) == 0) {
+			unlink(tmp);
+		} else {
+			if (e == EINVAL || e == ENOSYS)
+				e = errno;
+			unlink(tmp);
+			if (e == EEXIST)
+				tool_error(cmd,
+					   "%s exists; sevboot does not "
+					   "replace it",
+					   path);
+			else
+				tool_error(cmd, "%s: %s", path, strerror(e));
+			return e == EEXIST ? EXIT_USAGE : EXIT_RUNTIME;
+		}
+	}
+	snprintf(w->path[w->n++], sizeof(w->path[0]), "%s", path);
+	return 0;
+
+io_error:
+	tool_error(cmd, "%s: cannot write: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return EXIT_RUNTIME;
+}
+
+/* A whole file of at most max bytes; the error names opt and path. */
+static int read_input(const char *cmd, const char *opt, const char *path,
+		      size_t max, struct blob *b)
+{
+	char why[256];
+	int ret;
+
+	why[0] = '\0';
+	ret = file_read(path, max, b, why, sizeof(why));
+	if (ret == -ENOMEM) {
+		tool_error(cmd, "%s %s: out of memory", opt, path);
+		return EXIT_RUNTIME;
+	}
+	if (ret) {
+		tool_error(cmd, "%s %s: %s", opt, path,
+			   why[0] ? why : strerror(-ret));
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+static void blob_wipe(struct blob *b)
+{
+	if (b->data && b->len)
+		OPENSSL_cleanse(b->data, b->len);
+	blob_free(b);
+}
+
+/* Base64 text (white space ignored, padding required) of exactly want
+ * bytes into out.  -EINVAL otherwise. */
+static int base64_exact(const uint8_t *text, size_t len, uint8_t *out,
+			size_t want)
+{
+	char *clean = malloc(len + 1);
+	unsigned char *buf = NULL;
+	size_t n = 0, pad;
+	int got, ret = -EINVAL;
+
+	if (!clean)
+		return -ENOMEM;
+	for (size_t k = 0; k < len; k++)
+		if (text[k] != ' ' && text[k] != '\n' && text[k] != '\r' &&
+		    text[k] != '\t')
+			clean[n++] = (char)text[k];
+	clean[n] = '\0';
+	if (n == 0 || n % 4 || n > INT32_MAX)
+		goto out;
+	pad = (clean[n - 1] == '=') + (clean[n - 2] == '=');
+	buf = malloc(n / 4 * 3);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	got = EVP_DecodeBlock(buf, (unsigned char *)clean, (int)n);
+	if (got >= 0 && (size_t)got - pad == want) {
+		memcpy(out, buf, want);
+		ret = 0;
+	}
+	OPENSSL_cleanse(buf, n / 4 * 3);
+out:
+	free(buf);
+	free(clean);
+	return ret;
+}
+
+/* ------------------------------------------------------- model-keys */
+
+/* clang-format off */
+static void model_keys_usage(FILE *f)
+{
+	fprintf(f,
+"usage: sevboot model-keys DIR\n"
+"Make a platform identity for sevboot's firmware model: DIR/pdh.key (the\n"
+"48-byte P-384 private scalar, mode 0600) and DIR/pdh.cert (its 0x824-byte\n"
+"SEV PDH certificate, for `sevboot session --pdh`).  DIR is created (0700)\n"
+"if it does not exist; existing files are never replaced.\n"
+"\n"
+"Exit codes: 0 ok, 1 runtime failure, 2 usage.\n");
+}
+/* clang-format on */
+
+int cmd_model_keys(int argc, char **argv)
+{
+	static const char *const names[] = {"pdh.key", "pdh.cert", NULL};
+	static const char cmd[] = "model-keys";
+	struct written w = {.n = 0};
+	uint8_t d[48], cert[SEV_OWNER_CERT_LEN];
+	int ret;
+
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		model_keys_usage(stdout);
+		return 0;
+	}
+	if (argc != 2 || !argv[1][0] || argv[1][0] == '-') {
+		tool_error(cmd, "expected one argument, the directory DIR "
+				"(see --help)");
+		return EXIT_USAGE;
+	}
+	ret = ensure_dir(cmd, argv[1]);
+	if (!ret)
+		ret = check_absent(cmd, argv[1], names);
+	if (ret)
+		return ret;
+	if (sev_model_keygen(d, cert)) {
+		OPENSSL_cleanse(d, sizeof(d));
+		tool_error(cmd,
+			   "cannot make a P-384 key pair (OpenSSL failed)");
+		return EXIT_RUNTIME;
+	}
+	ret = write_file(cmd, argv[1], "pdh.key", d, sizeof(d), 0600, &w);
+	OPENSSL_cleanse(d, sizeof(d));
+	if (!ret)
+		ret = write_file(cmd, argv[1], "pdh.cert", cert, sizeof(cert),
+				 0644, &w);
+	if (ret)
+		written_undo(&w);
+	return ret;
+}
+
+/* ---------------------------------------------------------- session */
+
+/* clang-format off */
+static void session_usage(FILE *f)
+{
+	fprintf(f,
+"usage: sevboot session --pdh FILE --policy P --out DIR\n"
+"Make a SEV/SEV-ES launch session for the platform whose PDH certificate\n"
+"is FILE (0x824 bytes, raw or base64) and the guest policy P (hex):\n"
+"  DIR/godh.cert    the guest owner's DH certificate (0x824 bytes)\n"
+"  DIR/session.bin  the session blob (0x80 bytes)\n"
+"                   (for sevboot run --dh-cert-file / --session-file)\n"
+"  DIR/tek.bin      the transport encryption key (16 bytes, 0600)\n"
+"  DIR/tik.bin      the transport integrity key (16 bytes, 0600)\n"
+"The keys are fresh random; keep DIR private.  The PDH certificate's\n"
+"signature chain is not checked here: verify the platform first.  DIR is\n"
+"created (0700) if need be; existing files are never replaced.\n"
+"\n"
+"Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input file.\n");
+}
+/* clang-format on */
+
+int cmd_session(int argc, char **argv)
+{
+	static const char *const names[] = {"godh.cert", "session.bin",
+					    "tek.bin", "tik.bin", NULL};
+	static const struct option opts[] = {
+		{"pdh", required_argument, NULL, 'p'},
+		{"policy", required_argument, NULL, 'P'},
+		{"out", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char cmd[] = "session";
+	const char *pdh_path = NULL, *policy_s = NULL, *out = NULL;
+	struct sev_owner_session s;
+	struct written w = {.n = 0};
+	uint8_t pdh[SEV_OWNER_CERT_LEN];
+	struct blob b = {0};
+	uint64_t policy;
+	char why[256];
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pdh_path = optarg;
+			break;
+		case 'P':
+			policy_s = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			session_usage(stdout);
+			return 0;
+		case ':':
+			tool_error(cmd, "%s needs a value", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			tool_error(cmd, "unknown option '%s' (see --help)",
+				   argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		tool_error(cmd, "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!pdh_path || !policy_s || !out) {
+		tool_error(cmd, "--pdh, --policy and --out are required (see "
+				"--help)");
+		return EXIT_USAGE;
+	}
+	if (cli_parse_num(policy_s, true, UINT32_MAX, &policy)) {
+		tool_error(cmd, "--policy %s: must be a 32-bit hex number",
+			   policy_s);
+		return EXIT_USAGE;
+	}
+	ret = read_input(cmd, "--pdh", pdh_path, 4 * SEV_OWNER_CERT_LEN, &b);
+	if (ret)
+		return ret;
+	if (b.len == sizeof(pdh))
+		memcpy(pdh, b.data, sizeof(pdh));
+	else
+		ret = base64_exact(b.data, b.len, pdh, sizeof(pdh));
+	blob_free(&b);
+	if (ret == -ENOMEM) {
+		tool_error(cmd, "out of memory");
+		return EXIT_RUNTIME;
+	}
+	if (ret) {
+		tool_error(cmd,
+			   "--pdh %s: not a SEV certificate: expected "
+			   "%d (0x%x) bytes, raw or base64",
+			   pdh_path, SEV_OWNER_CERT_LEN, SEV_OWNER_CERT_LEN);
+		return EXIT_BAD_INPUT;
+	}
+	why[0] = '\0';
+	ret = sev_owner_session_new(pdh, sizeof(pdh), (uint32_t)policy, &s, why,
+				    sizeof(why));
+	if (ret) {
+		tool_error(cmd, "--pdh %s: %s", pdh_path, why);
+		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+	}
+	ret = ensure_dir(cmd, out);
+	if (!ret)
+		ret = check_absent(cmd, out, names);
+	if (!ret)
+		ret = write_file(cmd, out, "tek.bin", s.tek, sizeof(s.tek),
+				 0600, &w);
+	if (!ret)
+		ret = write_file(cmd, out, "tik.bin", s.tik, sizeof(s.tik),
+				 0600, &w);
+	if (!ret)
+		ret = write_file(cmd, out, "godh.cert", s.godh_cert,
+				 sizeof(s.godh_cert), 0644, &w);
+	if (!ret)
+		ret = write_file(cmd, out, "session.bin", s.session,
+				 sizeof(s.session), 0644, &w);
+	sev_owner_session_wipe(&s);
+	if (ret)
+		written_undo(&w);
+	return ret;
+}
+
+/* ------------------------------------------------------------ owner */
+
+/* clang-format off */
+static void owner_usage(FILE *f)
+{
+	fprintf(f,
+"usage: sevboot owner --session DIR --digest DIGEST [--secret GUID=FILE ...]\n"
+"                     [--connect SOCKET] [--timeout S]\n"
+"The guest owner's answer to sevboot's launch stop.  It checks the\n"
+"firmware's LAUNCH_MEASURE with DIR/tik.bin against DIGEST, the launch\n"
+"digest YOU computed with `sevboot measure` (never the host's own\n"
+"\"expected-digest\"), refuses when they differ, and otherwise seals the\n"
+"--secret entries into an EFI secret table for the guest's secret area.\n"
+"\n"
+"  --session DIR        the directory `sevboot session` wrote (tik.bin;\n"
+"                       tek.bin too with --secret)\n"
+"  --digest DIGEST      the expected launch digest: 64 hex digits or base64\n"
+"  --secret GUID=FILE   one table entry: GUID, then FILE's bytes (repeat;\n"
+"                       at most %d).  Without any: the \"no secret\" reply\n"
+"  --connect SOCKET     talk to `sevboot run --owner-socket SOCKET`;\n"
+"                       without it, read the request JSON on stdin and\n"
+"                       write the reply JSON on stdout (for --owner-cmd)\n"
+"  --timeout S          give up after S seconds (default %d)\n"
+"\n"
+"Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input (files, the\n"
+"request, a table that does not fit), 5 measurement mismatch or sevboot\n"
+"refused the secret, 124 timeout.\n",
+		MAX_SECRETS, OWNER_TIMEOUT_DEFAULT);
+}
+/* clang-format on */
+
+struct owner_tool {
+	const char *session;
+	const char *digest_s;
+	const char *connect;
+	unsigned timeout;
+	uint8_t digest[32];
+	uint8_t tek[SEV_OWNER_KEY_LEN], tik[SEV_OWNER_KEY_LEN];
+	unsigned nsecrets;
+	const char *secret_arg[MAX_SECRETS];
+	struct blob secret_blob[MAX_SECRETS];
+	struct sev_owner_secret secret[MAX_SECRETS];
+};
+
+static void owner_tool_wipe(struct owner_tool *t)
+{
+	OPENSSL_cleanse(t->tek, sizeof(t->tek));
+	OPENSSL_cleanse(t->tik, sizeof(t->tik));
+	for (unsigned k = 0; k < t->nsecrets; k++)
+		blob_wipe(&t->secret_blob[k]);
+}
+
+static unsigned hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (unsigned)(c - 'a' + 10);
+	return (unsigned)(c - 'A' + 10);
+}
+
+/* 64 hex digits, or the base64 of 32 bytes. */
+static int parse_digest(const char *s, uint8_t out[32])
+{
+	size_t n = strlen(s);
+
+	if (n == 64) {
+		if (strspn(s, "0123456789abcdefABCDEF") != 64)
+			return -EINVAL;
+		for (size_t k = 0; k < 32; k++)
+			out[k] = (uint8_t)(hexval(s[2 * k]) << 4 |
+					   hexval(s[2 * k + 1]));
+		return 0;
+	}
+	return base64_exact((const uint8_t *)s, n, out, 32);
+}
+
+/* A 16-byte key file of the session. */
+static int read_key(const char *cmd, const char *dir, const char *name,
+		    uint8_t key[SEV_OWNER_KEY_LEN])
+{
+	char path[4096];
+	struct blob b = {0};
+	int ret;
+
+	ret = join(cmd, dir, name, path, sizeof(path));
+	if (!ret)
+		ret = read_input(cmd, "--session", path, 4096, &b);
+	if (ret)
+		return ret;
+	if (b.len != SEV_OWNER_KEY_LEN) {
+		tool_error(cmd, "--session %s: %s is %zu bytes; a key is %d",
+			   dir, name, b.len, SEV_OWNER_KEY_LEN);
+		blob_wipe(&b);
+		return EXIT_BAD_INPUT;
+	}
+	memcpy(key, b.data, SEV_OWNER_KEY_LEN);
+	blob_wipe(&b);
+	return 0;
+}
+
+static int read_secrets(const char *cmd, struct owner_tool *t)
+{
+	for (unsigned k = 0; k < t->nsecrets; k++) {
+		const char *arg = t->secret_arg[k], *eq = strchr(arg, '=');
+		char guid[37];
+		int ret;
+
+		if (!eq || eq - arg != 36) {
+			tool_error(cmd,
+				   "--secret %s: must be GUID=FILE, e.g. "
+				   "736869e5-84f0-4973-92ec-06879ce3da0b="
+				   "disk.key",
+				   arg);
+			return EXIT_USAGE;
+		}
+		memcpy(guid, arg, 36);
+		guid[36] = '\0';
+		if (sev_owner_guid_parse(guid, t->secret[k].guid)) {
+			tool_error(cmd, "--secret %s: '%s' is not a GUID", arg,
+				   guid);
+			return EXIT_USAGE;
+		}
+		ret = read_input(cmd, "--secret", eq + 1, SEV_OWNER_SECRET_MAX,
+				 &t->secret_blob[k]);
+		if (ret)
+			return ret;
+		t->secret[k].data = t->secret_blob[k].data;
+		t->secret[k].len = t->secret_blob[k].len;
+	}
+	return 0;
+}
+
+/* The request from stdin: everything up to EOF, by deadline. */
+static int read_request_stdin(const char *cmd, int64_t deadline,
+			      struct sev_owner_request *req)
+{
+	char *buf = malloc(SEV_OWNER_MSG_MAX + 1), why[256];
+	size_t got = 0;
+	int ret;
+
+	if (!buf) {
+		tool_error(cmd, "out of memory");
+		return EXIT_RUNTIME;
+	}
+	for (;;) {
+		struct pollfd pfd = {.fd = 0, .events = POLLIN};
+		int64_t left = deadline - owner_now_ms();
+		ssize_t n;
+
+		if (left <= 0) {
+			tool_error(cmd, "no request on stdin within the "
+					"timeout");
+			free(buf);
+			return EXIT_TIMEOUT;
+		}
+		ret = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (ret < 0 && errno != EINTR) {
+			tool_error(cmd, "stdin: %s", strerror(errno));
+			free(buf);
+			return EXIT_RUNTIME;
+		}
+		if (ret <= 0)
+			continue;
+		n = read(0, buf + got, SEV_OWNER_MSG_MAX + 1 - got);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			tool_error(cmd, "stdin: %s", strerror(errno));
+			free(buf);
+			return EXIT_RUNTIME;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > SEV_OWNER_MSG_MAX) {
+			tool_error(cmd,
+				   "the request on stdin is longer than "
+				   "%d bytes",
+				   SEV_OWNER_MSG_MAX);
+			free(buf);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (got == 0) {
+		tool_error(cmd, "no request on stdin (it is empty)");
+		free(buf);
+		return EXIT_BAD_INPUT;
+	}
+	why[0] = '\0';
+	ret = sev_owner_request_parse(buf, got, req, why, sizeof(why));
+	free(buf);
+	if (ret) {
+		tool_error(cmd, "stdin: %s", why);
+		return ret == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+/* Check the measurement; one line and exit code 5 when it is wrong. */
+static int verify(const char *cmd, const struct owner_tool *t,
+		  const struct sev_owner_request *req)
+{
+	char why[256];
+	int ret;
+
+	if (req->mode == SEV_MODE_SNP) {
+		tool_error(cmd, "the launch is SNP, which has no "
+				"LAUNCH_MEASURE or LAUNCH_SECRET; use an SNP "
+				"attestation report");
+		return EXIT_BAD_INPUT;
+	}
+	why[0] = '\0';
+	ret = sev_owner_verify(t->tik, req, t->digest, why, sizeof(why));
+	if (ret == -EBADMSG) {
+		/* Say which side is wrong when the host's own prediction
+		 * explains the firmware's value. */
+		if (sev_owner_verify(t->tik, req, req->expected_digest, NULL,
+				     0) == 0)
+			tool_error(cmd,
+				   "measurement mismatch: the guest was "
+				   "launched with another digest than "
+				   "--digest (the host predicted that one): "
+				   "its inputs differ from what you "
+				   "measured");
+		else
+			tool_error(cmd,
+				   "measurement mismatch: the firmware's "
+				   "LAUNCH_MEASURE does not match --digest "
+				   "under %s/tik.bin (other inputs, or another "
+				   "session)",
+				   t->session);
+		return EXIT_SEV;
+	}
+	if (ret) {
+		tool_error(cmd, "%s", why);
+		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int seal(const char *cmd, const struct owner_tool *t,
+		const struct sev_owner_request *req,
+		struct sev_owner_reply *rep)
+{
+	char why[256];
+	int ret;
+
+	why[0] = '\0';
+	ret = sev_owner_seal(t->tek, t->tik, req, t->secret, t->nsecrets, rep,
+			     why, sizeof(why));
+	if (ret) {
+		tool_error(cmd, "%s", why);
+		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int answer_stdout(const char *cmd, const struct sev_owner_reply *rep)
+{
+	char *text;
+
+	if (sev_owner_reply_encode(rep, &text)) {
+		tool_error(cmd, "out of memory");
+		return EXIT_RUNTIME;
+	}
+	if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
+	    fflush(stdout) == EOF) {
+		tool_error(cmd, "stdout: %s", strerror(errno));
+		free(text);
+		return EXIT_RUNTIME;
+	}
+	free(text);
+	return 0;
+}
+
+/* Send a command and read its answer; exit code on failure. */
+static int client_call(const char *cmd, int fd, struct owner_reader *rd,
+		       int64_t deadline, const struct sev_owner_cmd *c,
+		       struct sev_owner_request *req)
+{
+	const char *name = sev_owner_cmd_name(c->id);
+	char *text, *line, why[512];
+	size_t len;
+	int ret;
+
+	ret = sev_owner_cmd_encode(c, &text);
+	if (ret) {
+		tool_error(cmd, "out of memory");
+		return EXIT_RUNTIME;
+	}
+	ret = owner_send_line(fd, text, deadline);
+	free(text);
+	if (!ret)
+		ret = owner_read_line(rd, deadline, &line, &len);
+	if (ret == -ETIMEDOUT) {
+		tool_error(cmd, "sevboot did not answer %s in time", name);
+		return EXIT_TIMEOUT;
+	}
+	if (ret == -EPIPE || ret == -ECONNRESET) {
+		tool_error(cmd, "sevboot closed the connection during %s",
+			   name);
+		return EXIT_SEV;
+	}
+	if (ret) {
+		tool_error(cmd, "%s: %s", name, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	why[0] = '\0';
+	ret = sev_owner_answer_parse(line, len, c->id, req, why, sizeof(why));
+	if (ret == -EREMOTEIO) {
+		tool_error(cmd, "sevboot refused %s: %s", name, why);
+		return EXIT_SEV;
+	}
+	if (ret) {
+		tool_error(cmd, "%s: %s", name, why);
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+static int owner_connect(const char *cmd, struct owner_tool *t,
+			 int64_t deadline)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sev_owner_request req;
+	struct sev_owner_reply rep = {0};
+	struct sev_owner_cmd c;
+	struct owner_reader rd = {.fd = -1};
+	char *line, why[256];
+	size_t len;
+	int fd, ret;
+
+	if (strlen(t->connect) >= sizeof(sa.sun_path)) {
+		tool_error(cmd,
+			   "--connect %s: the path is too long for a unix "
+			   "socket",
+			   t->connect);
+		return EXIT_USAGE;
+	}
+	strcpy(sa.sun_path, t->connect);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		tool_error(cmd, "socket: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		tool_error(cmd, "--connect %s: %s", t->connect,
+			   strerror(errno));
+		close(fd);
+		return errno == ENOENT || errno == ECONNREFUSED ||
+				       errno == ENOTSOCK
+			       ? EXIT_USAGE
+			       : EXIT_RUNTIME;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		tool_error(cmd, "--connect %s: %s", t->connect,
+			   strerror(errno));
+		close(fd);
+		return EXIT_RUNTIME;
+	}
+	if (owner_reader_init(&rd, fd)) {
+		tool_error(cmd, "out of memory");
+		close(fd);
+		return EXIT_RUNTIME;
+	}
+
+	ret = owner_read_line(&rd, deadline, &line, &len);
+	if (ret) {
+		tool_error(cmd, "--connect %s: no greeting from sevboot (%s)",
+			   t->connect,
+			   ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
+		ret = ret == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_SEV;
+		goto out;
+	}
+	why[0] = '\0';
+	if (sev_owner_greeting_parse(line, len, why, sizeof(why))) {
+		tool_error(cmd, "--connect %s: %s", t->connect, why);
+		ret = EXIT_BAD_INPUT;
+		goto out;
+	}
+
+	memset(&c, 0, sizeof(c));
+	memset(&req, 0, sizeof(req));
+	c.id = SEV_OWNER_CMD_QUERY_LAUNCH;
+	ret = client_call(cmd, fd, &rd, deadline, &c, &req);
+	if (ret)
+		goto out;
+	/* On a mismatch the connection just closes: sevboot then stops the
+	 * launch, as it does when the owner leaves without "cont". */
+	ret = verify(cmd, t, &req);
+	if (!ret)
+		ret = seal(cmd, t, &req, &rep);
+	if (ret)
+		goto out;
+	if (rep.inject) {
+		c.id = SEV_OWNER_CMD_INJECT;
+		c.secret = rep;
+		ret = client_call(cmd, fd, &rd, deadline, &c, NULL);
+		memset(&c.secret, 0, sizeof(c.secret));
+		if (ret)
+			goto out;
+	}
+	c.id = SEV_OWNER_CMD_CONT;
+	ret = client_call(cmd, fd, &rd, deadline, &c, NULL);
+out:
+	sev_owner_reply_free(&rep);
+	owner_reader_free(&rd);
+	close(fd);
+	return ret;
+}
+
+int cmd_owner(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"session", required_argument, NULL, 's'},
+		{"digest", required_argument, NULL, 'd'},
+		{"secret", required_argument, NULL, 'S'},
+		{"connect", required_argument, NULL, 'c'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char cmd[] = "owner";
+	struct owner_tool *t;
+	struct sev_owner_request req;
+	struct sev_owner_reply rep = {0};
+	int64_t deadline;
+	uint64_t v;
+	int c, ret;
+
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		tool_error(cmd, "out of memory");
+		return EXIT_RUNTIME;
+	}
+	t->timeout = OWNER_TIMEOUT_DEFAULT;
+	opterr = 0;
+	optind = 1;
+	ret = -1;
+	while (ret < 0 &&
+	       (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			t->session = optarg;
+			break;
+		case 'd':
+			t->digest_s = optarg;
+			break;
+		case 'S':
+			if (t->nsecrets == MAX_SECRETS) {
+				tool_error(cmd, "at most %d --secret entries",
+					   MAX_SECRETS);
+				ret = EXIT_USAGE;
+				break;
+			}
+			t->secret_arg[t->nsecrets++] = optarg;
+			break;
+		case 'c':
+			t->connect = optarg;
+			break;
+		case 't':
+			if (cli_parse_num(optarg, false, 86400, &v) || !v) {
+				tool_error(cmd,
+					   "--timeout %s: must be a number "
+					   "of seconds from 1 to 86400",
+					   optarg);
+				ret = EXIT_USAGE;
+				break;
+			}
+			t->timeout = (unsigned)v;
+			break;
+		case 'h':
+			owner_usage(stdout);
+			ret = 0;
+			break;
+		case ':':
+			tool_error(cmd, "%s needs a value", argv[optind - 1]);
+			ret = EXIT_USAGE;
+			break;
+		default:
+			tool_error(cmd, "unknown option '%s' (see --help)",
+				   argv[optind - 1]);
+			ret = EXIT_USAGE;
+			break;
+		}
+	}
+	if (ret >= 0)
+		goto out;
+	if (optind < argc) {
+		tool_error(cmd, "unexpected argument '%s'", argv[optind]);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (!t->session || !t->digest_s) {
+		tool_error(cmd, "--session and --digest are required (see "
+				"--help)");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (parse_digest(t->digest_s, t->digest)) {
+		tool_error(cmd,
+			   "--digest %s: must be 64 hex digits or the "
+			   "base64 of 32 bytes",
+			   t->digest_s);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	/* Every local input first, so that a typo fails before the host
+	 * is kept waiting. */
+	ret = read_key(cmd, t->session, "tik.bin", t->tik);
+	if (!ret && t->nsecrets)
+		ret = read_key(cmd, t->session, "tek.bin", t->tek);
+	if (!ret)
+		ret = read_secrets(cmd, t);
+	if (ret)
+		goto out;
+	if (t->nsecrets && !sev_owner_table_size(t->secret, t->nsecrets)) {
+		tool_error(cmd, "the secrets are too large for a secret table");
+		ret = EXIT_BAD_INPUT;
+		goto out;
+	}
+
+	deadline = owner_now_ms() + (int64_t)t->timeout * 1000;
+	if (t->connect) {
+		ret = owner_connect(cmd, t, deadline);
+		goto out;
+	}
+	ret = read_request_stdin(cmd, deadline, &req);
+	if (!ret)
+		ret = verify(cmd, t, &req);
+	if (!ret)
+		ret = seal(cmd, t, &req, &rep);
+	if (!ret)
+		ret = answer_stdout(cmd, &rep);
+	sev_owner_reply_free(&rep);
+out:
+	owner_tool_wipe(t);
+	free(t);
+	return ret;
+}

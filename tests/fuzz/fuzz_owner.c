@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer harness for the guest owner protocol's readers: the JSON
+ * parser, the owner's reply (what --owner-cmd reads), a socket command
+ * line (what --owner-socket reads), the request and the answers (what the
+ * owner's tool reads), and strict base64.  They must never crash, leak or
+ * read outside the input; every error must be one terminated sentence;
+ * and whatever they accept must survive a round trip through the
+ * writers unchanged.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sev/json.h"
+#include "sev/sev.h"
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "fuzz_owner: check failed: %s\n",      \
+				#cond);                                        \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
+static void check_err(int ret, const char *err, size_t errlen)
+{
+	CHECK(memchr(err, '\0', errlen) != NULL);
+	CHECK(ret <= 0);
+	if (ret == -EINVAL || ret == -E2BIG)
+		CHECK(err[0] != '\0' && !strchr(err, '\n'));
+}
+
+static void same_reply(const struct sev_owner_reply *a,
+		       const struct sev_owner_reply *b)
+{
+	CHECK(a->inject == b->inject);
+	CHECK(memcmp(a->hdr, b->hdr, sizeof(a->hdr)) == 0);
+	CHECK(a->secret_len == b->secret_len);
+	CHECK(!a->secret_len ||
+	      memcmp(a->secret, b->secret, a->secret_len) == 0);
+	CHECK(a->has_gpa == b->has_gpa && a->gpa == b->gpa);
+}
+
+static void fuzz_json(const char *t, size_t n)
+{
+	struct sev_json *v = NULL;
+	char err[200];
+	int ret;
+
+	memset(err, 'x', sizeof(err));
+	ret = sev_json_parse(t, n, &v, err, sizeof(err));
+	check_err(ret, err, sizeof(err));
+	CHECK(!ret == (v != NULL));
+	sev_json_free(v);
+}
+
+static void fuzz_reply(const char *t, size_t n)
+{
+	struct sev_owner_reply rep, back;
+	char err[256], *text;
+	int ret;
+
+	memset(err, 'x', sizeof(err));
+	ret = sev_owner_reply_parse(t, n, &rep, err, sizeof(err));
+	check_err(ret, err, sizeof(err));
+	if (ret) {
+		CHECK(!rep.inject && !rep.secret);
+		return;
+	}
+	if (rep.inject) {
+		CHECK(rep.secret && rep.secret_len >= 16 &&
+		      rep.secret_len % 16 == 0 &&
+		      rep.secret_len <= SEV_OWNER_SECRET_MAX);
+	} else {
+		CHECK(!rep.secret && !rep.has_gpa);
+	}
+	CHECK(sev_owner_reply_encode(&rep, &text) == 0);
+	CHECK(sev_owner_reply_parse(text, strlen(text), &back, err,
+				    sizeof(err)) == 0);
+	same_reply(&rep, &back);
+	free(text);
+	sev_owner_reply_free(&back);
+	sev_owner_reply_free(&rep);
+	CHECK(!rep.secret && !rep.inject);
+}
+
+static void fuzz_cmd(const char *t, size_t n)
+{
+	struct sev_owner_request req = {
+		.mode = SEV_MODE_SEV,
+		.policy = 1,
+		.secret_gpa = 0x80b000,
+		.secret_size = 0xc00,
+	};
+	struct sev_owner_cmd c, back;
+	char err[512], *text;
+	struct sev_json *v;
+	int ret;
+
+	memset(err, 'x', sizeof(err));
+	ret = sev_owner_cmd_parse(t, n, &c, err, sizeof(err));
+	check_err(ret, err, sizeof(err));
+	CHECK(memchr(c.tag, '\0', sizeof(c.tag)) != NULL);
+	if (ret) {
+		CHECK(!c.secret.inject && !c.secret.secret);
+		/* The error answer is valid JSON, whatever the input was. */
+		CHECK(sev_owner_answer_error(c.tag, err, &text) == 0);
+		CHECK(sev_json_parse(text, strlen(text), &v, NULL, 0) == 0);
+		sev_json_free(v);
+		CHECK(sev_owner_answer_parse(text, strlen(text),
+					     SEV_OWNER_CMD_CONT, NULL, err,
+					     sizeof(err)) == -EREMOTEIO);
+		free(text);
+		return;
+	}
+	CHECK(sev_owner_cmd_name(c.id) != NULL);
+	CHECK((c.id == SEV_OWNER_CMD_INJECT) == c.secret.inject);
+	(void)sev_owner_reply_check(&req, &c.secret, err, sizeof(err));
+	CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+
+	/* Re-encoded, it reads the same. */
+	CHECK(sev_owner_cmd_encode(&c, &text) == 0);
+	CHECK(sev_owner_cmd_parse(text, strlen(text), &back, err,
+				  sizeof(err)) == 0);
+	CHECK(back.id == c.id && strcmp(back.tag, c.tag) == 0);
+	same_reply(&c.secret, &back.secret);
+	free(text);
+	sev_owner_cmd_free(&back);
+
+	/* Its answer is one the client reads. */
+	CHECK(sev_owner_answer(&req, &c, &text) == 0);
+	CHECK(sev_owner_answer_parse(text, strlen(text), c.id, NULL, err,
+				     sizeof(err)) == 0);
+	free(text);
+	sev_owner_cmd_free(&c);
+}
+
+static void fuzz_request(const char *t, size_t n)
+{
+	struct sev_owner_request req, back;
+	char err[256], *text;
+	int ret;
+
+	memset(err, 'x', sizeof(err));
+	ret = sev_owner_request_parse(t, n, &req, err, sizeof(err));
+	check_err(ret, err, sizeof(err));
+	if (ret)
+		return;
+	CHECK(sev_owner_request_encode(&req, &text) == 0);
+	CHECK(sev_owner_request_parse(text, strlen(text), &back, err,
+				      sizeof(err)) == 0);
+	CHECK(memcmp(&req, &back, sizeof(req)) == 0);
+	free(text);
+}
+
+static void fuzz_answers(const char *t, size_t n)
+{
+	char err[256];
+
+	for (int id = 0; id <= SEV_OWNER_CMD_CONT; id++) {
+		struct sev_owner_request req = {0};
+		int ret;
+
+		memset(err, 'x', sizeof(err));
+		ret = sev_owner_answer_parse(t, n, (enum sev_owner_cmd_id)id,
+					     &req, err, sizeof(err));
+		CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+		CHECK(ret == 0 || ret == -EINVAL || ret == -EREMOTEIO ||
+		      ret == -E2BIG || ret == -ENOMEM);
+	}
+	memset(err, 'x', sizeof(err));
+	check_err(sev_owner_greeting_parse(t, n, err, sizeof(err)), err,
+		  sizeof(err));
+}
+
+static void fuzz_base64(const char *t, size_t n)
+{
+	uint8_t *out;
+	size_t len;
+	char *enc;
+
+	if (sev_base64_decode(t, n, &out, &len))
+		return;
+	/* Strict: only the canonical encoding decodes. */
+	enc = malloc(4 * ((len + 2) / 3) + 1);
+	CHECK(enc != NULL);
+	CHECK(sev_base64_encode(out, len, enc) == n);
+	CHECK(memcmp(enc, t, n) == 0);
+	free(enc);
+	free(out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *t = size ? (const char *)data : "";
+
+	fuzz_json(t, size);
+	fuzz_reply(t, size);
+	fuzz_cmd(t, size);
+	fuzz_request(t, size);
+	fuzz_answers(t, size);
+	fuzz_base64(t, size);
+	return 0;
+}
