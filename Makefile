@@ -52,12 +52,15 @@ $(BUILD)/tests/%: tests/unit/%.c lib/libsev.a tests/unit/testutil.h tests/unit/f
 # Unit tests: every Check suite; SHARED points at ../shared (vectors,
 # firmware) and tests that need it say "skipped" when it is absent.
 SHARED ?= $(abspath ../shared)
-unit: $(UNIT_BINS)
+# test_owner compiles cli/owner.c in and drives bin/sevboot owner.
+$(BUILD)/tests/test_owner: cli/owner.c cli/owner.h
+unit: $(UNIT_BINS) bin/sevboot
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) CK_FORK=yes $$t || rc=1; \
 	done; exit $$rc
 
 integration: bin/sevboot
+	SEVBOOT_SHARED=$(SHARED) tests/integration/owner.sh
 	SEVBOOT_SHARED=$(SHARED) BUILD=$(BUILD) tests/integration/run.sh
 
 # The fuzz harnesses are built and run briefly too, so they cannot rot.

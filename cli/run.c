@@ -63,6 +63,7 @@ struct run_opts {
 	const char *timing_json;
 	const char *id_block, *id_auth, *host_data;
 	bool author_key;
+	uint32_t handle; /* --handle */
 };
 
 static void run_usage(FILE *f)
@@ -96,6 +97,7 @@ static void run_usage(FILE *f)
 "  --guest-features HEX  SNP SEV_FEATURES of the VMSAs (default 0x1)\n"
 "  --no-kernel-hashes boot --kernel unmeasured when the firmware has no\n"
 "                     hashes table (otherwise refused)\n"
+"  --handle N         share the key of the guest with firmware handle N\n"
 "  --dh-cert-file F, --session-file F\n"
 "                     the guest owner's GODH certificate and session blob\n"
 "                     for LAUNCH_START (raw or base64)\n"
@@ -177,6 +179,7 @@ enum {
 	OPT_ID_AUTH,
 	OPT_AUTHOR_KEY,
 	OPT_HOST_DATA,
+	OPT_HANDLE,
 };
 
 static const struct option run_options[] = {
@@ -213,6 +216,7 @@ static const struct option run_options[] = {
 	{ "id-auth", required_argument, NULL, OPT_ID_AUTH },
 	{ "author-key-enabled", no_argument, NULL, OPT_AUTHOR_KEY },
 	{ "host-data", required_argument, NULL, OPT_HOST_DATA },
+	{ "handle", required_argument, NULL, OPT_HANDLE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -376,6 +380,14 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_HOST_DATA:
 			o->host_data = optarg;
 			break;
+		case OPT_HANDLE:
+			if (parse_uint(optarg, UINT32_MAX, &o->handle) ||
+			    o->handle == 0)
+				return usage_error("--handle %s: give the firmware "
+						   "handle of the guest whose key "
+						   "to share (a number from 1)%s",
+						   optarg, "");
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -408,8 +420,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->model || o->model_keys || o->dh_cert_file ||
 			o->session_file || o->owner_cmd || o->owner_socket ||
 			o->have_secret_gpa || o->timing_json || o->id_block ||
-			o->id_auth || o->author_key || o->host_data))
-		return usage_error("%s needs --policy or --snp%s",
+			o->id_auth || o->author_key || o->host_data ||
+			o->handle))
+		return usage_error("%s need --policy or --snp%s",
 				   "--cbitpos, --reduced-phys-bits, "
 				   "--legacy-init and the other SEV options",
 				   "");
@@ -424,9 +437,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 				   "both%s%s", "", "");
 	if (o->mode == SEV_MODE_SNP &&
 	    (o->dh_cert_file || o->owner_cmd || o->owner_socket ||
-	     o->have_secret_gpa))
-		return usage_error("--dh-cert-file, --session-file, the owner "
-				   "stop and --secret-gpa are for SEV and "
+	     o->have_secret_gpa || o->handle))
+		return usage_error("--dh-cert-file, --session-file, --handle, "
+				   "the owner stop and --secret-gpa are for SEV "
+				   "and "
 				   "SEV-ES (%s); SNP guests get secrets through "
 				   "attestation%s", "LAUNCH_SECRET", "");
 	if (o->mode != SEV_MODE_SNP &&
@@ -757,21 +771,10 @@ static int sev_prepare(struct sev_run *r, const struct run_opts *o,
 		fprintf(stderr, "sevboot: cannot hash the launch plan\n");
 		return EXIT_RUNTIME;
 	}
-	fprintf(stderr,
-		"sevboot: %s launch, %u vCPU%s, vCPU signature 0x%x, %s%s\n",
-		sev_mode_display(o->mode), o->smp, o->smp == 1 ? "" : "s", sig,
-		o->mode == SEV_MODE_SNP ? "KVM_SEV_INIT2"
-		: lc.legacy_init	? (o->mode == SEV_MODE_SEV_ES
-					   ? "legacy KVM_SEV_ES_INIT"
-					   : "legacy KVM_SEV_INIT")
-					: "KVM_SEV_INIT2",
-		lc.kernel ? ", measured direct boot" : "");
-	print_hex("expected launch digest", r->expected,
-		  o->mode == SEV_MODE_SNP ? 48 : 32);
-
 	r->sc = (struct vm_sev_config){
 		.mode = o->mode,
 		.policy = o->mode == SEV_MODE_SNP ? o->snp_policy : o->policy,
+		.handle = o->handle,
 		.plan = r->plan,
 		.expected = r->expected,
 		.model = o->model,
@@ -783,10 +786,6 @@ static int sev_prepare(struct sev_run *r, const struct run_opts *o,
 		r->sc.api_major = MODEL_API_MAJOR;
 		r->sc.api_minor = MODEL_API_MINOR;
 		r->sc.build = MODEL_BUILD;
-		fprintf(stderr,
-			"sevboot: WARNING: --sev-model: a software model stands "
-			"in for the AMD Secure Processor; this guest is NOT "
-			"confidential (its memory is not encrypted)\n");
 		if (o->model_keys) {
 			rc = read_model_key(o->model_keys, r->model_pdh);
 			if (rc)
@@ -853,6 +852,25 @@ static int sev_prepare(struct sev_run *r, const struct run_opts *o,
 		}
 		r->sc.snp_finish = &r->fin;
 	}
+	/* Every input is good: say what will be launched, and the digest
+	 * the firmware must report, before anything is created. */
+	fprintf(stderr,
+		"sevboot: %s launch, %u vCPU%s, vCPU signature 0x%x, %s%s\n",
+		sev_mode_display(o->mode), o->smp, o->smp == 1 ? "" : "s", sig,
+		o->mode == SEV_MODE_SNP ? "KVM_SEV_INIT2"
+		: lc.legacy_init	? (o->mode == SEV_MODE_SEV_ES
+					   ? "legacy KVM_SEV_ES_INIT"
+					   : "legacy KVM_SEV_INIT")
+					: "KVM_SEV_INIT2",
+		lc.kernel ? ", measured direct boot" : "");
+	print_hex("expected launch digest", r->expected,
+		  o->mode == SEV_MODE_SNP ? 48 : 32);
+
+	if (o->model)
+		fprintf(stderr,
+			"sevboot: WARNING: --sev-model: a software model stands "
+			"in for the AMD Secure Processor; this guest is NOT "
+			"confidential (its memory is not encrypted)\n");
 	return 0;
 }
 

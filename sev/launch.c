@@ -471,7 +471,8 @@ int sev_launch_start(struct sev_launch *l)
 		return ret;
 
 	memset(&start, 0, sizeof(start));
-	start.handle = 0; /* a new VEK, not shared with another guest */
+	/* 0: a new VEK; else share that guest's (same policy, no NOKS). */
+	start.handle = l->share_handle;
 	start.policy = (__u32)l->policy;
 	start.dh_uaddr = (__u64)(uintptr_t)l->dh_cert;
 	start.dh_len = l->dh_cert_len;
@@ -484,8 +485,9 @@ int sev_launch_start(struct sev_launch *l)
 	if (ret) {
 		char desc[96];
 
-		snprintf(desc, sizeof(desc), "LAUNCH_START with policy 0x%x%s",
-			 start.policy, l->dh_cert ? " and a session" : "");
+		snprintf(desc, sizeof(desc), "LAUNCH_START with policy 0x%x%s%s",
+			 start.policy, l->dh_cert ? " and a session" : "",
+			 l->share_handle ? " sharing a guest's key" : "");
 		command_failed(l, desc, ret, t->fw_error);
 		return ret;
 	}

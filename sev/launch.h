@@ -110,6 +110,10 @@ struct sev_launch {
 	enum sev_mode mode;
 	uint64_t policy; /* SEV/SEV-ES: 32 bits (checked); SNP: 64 bits */
 	uint32_t handle; /* SEV/SEV-ES: the firmware's, from LAUNCH_START */
+	/* SEV/SEV-ES: LAUNCH_START's input handle: 0 asks for a new key;
+	 * another guest's handle shares its key (QEMU's handle=, --handle).
+	 * Set before sev_launch_start(). */
+	uint32_t share_handle;
 	enum sev_guest_state state;
 	bool vm_initialized; /* KVM_SEV_INIT2 (or legacy INIT) succeeded */
 	bool vmsa_done;	     /* SEV-ES: LAUNCH_UPDATE_VMSA succeeded */

@@ -156,6 +156,7 @@ int sevvm_init(struct machine *m, char *err, size_t errlen)
 		t = sev_transport_kvm(k, m->vm_fd, m->sev_fd);
 	}
 	ret = sev_launch_setup(m->launch, s->mode, s->policy, t);
+	m->launch->share_handle = s->handle;
 	if (!ret && s->dh_cert)
 		ret = sev_launch_set_session(m->launch, s->dh_cert,
 					     s->dh_cert_len, s->session,

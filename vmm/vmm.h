@@ -28,6 +28,7 @@
 struct vm_sev_config {
 	enum sev_mode mode;
 	uint64_t policy;
+	uint32_t handle; /* SEV/SEV-ES: share this guest's key; 0: new */
 	const struct launch_plan *plan;
 	/* The digest sevboot predicts (32 bytes SEV/SEV-ES, 48 SNP). */
 	const uint8_t *expected;

@@ -89,6 +89,21 @@ bad_inputs() {
 	fi
 	expect_error "inspect kernel" 3 "inspect: .*(kernel|bzImage)" -- inspect "$kernel"
 	expect_error "inspect missing" 3 "inspect: $W/nope" -- inspect "$W/nope"
+	# SEV options: refused before any KVM or firmware is touched.
+	expect_error "--dh-cert-file alone" 2 "go together" -- --policy 0x1 --ovmf "$ovmf" --dh-cert-file "$ovmf"
+	expect_error "--owner-cmd with --snp" 2 "LAUNCH_SECRET" -- --snp --ovmf "$ovmf" --owner-cmd true
+	expect_error "--id-block with --policy" 2 "are for SNP" -- --policy 0x1 --ovmf "$ovmf" --id-block "$ovmf" --id-auth "$ovmf"
+	expect_error "--secret-gpa unaligned" 2 "--secret-gpa 0x1001: .*16-byte aligned" -- --policy 0x1 --ovmf "$ovmf" --secret-gpa 0x1001
+	expect_error "--sev-model-keys alone" 2 "goes with --sev-model" -- --policy 0x1 --ovmf "$ovmf" --sev-model-keys "$W"
+	expect_error "kernel, firmware without hashes table" 3 "no usable kernel hashes table .*--no-kernel-hashes" -- --policy 0x1 --sev-model --ovmf "$ovmf" --kernel "$kernel"
+	if [ -n "$AMDSEV" ]; then
+		printf 'not a certificate' > "$W/bad.cert"
+		expect_error "--dh-cert-file garbage" 3 "--dh-cert-file $W/bad.cert: expected 2084 bytes \\(raw\\) or their base64" -- --policy 0x1 --sev-model --ovmf "$AMDSEV" --dh-cert-file "$W/bad.cert" --session-file "$W/bad.cert"
+		expect_error "--sev-model-keys missing" 3 "--sev-model-keys $W/nokeys/pdh.key: .*sevboot model-keys" -- --policy 0x1 --sev-model --sev-model-keys "$W/nokeys" --ovmf "$AMDSEV"
+		expect_error "--host-data not base64" 2 "--host-data zz: give 32 bytes in base64" -- --snp --sev-model --ovmf "$AMDSEV" --host-data zz
+	else
+		skipped "SEV input checks with an AmdSev OVMF: $AMDSEV_WHY"
+	fi
 	if [ -e /dev/kvm ]; then
 		skipped "no-KVM message: this machine has /dev/kvm"
 	else
@@ -154,6 +169,15 @@ case_cmd() {
 	printf 'echo "CASE-END %s rc=$rc uptime ${s}s->${e}s"\n' "$name"
 }
 
+# The AmdSev OVMF (hashes table, secret area, SNP metadata) for the SEV
+# flows: the shared copy, or the one firmware-blobs/get-ovmf-amdsev fetched.
+SHARED=${SEVBOOT_SHARED:-$top/../shared}
+AMDSEV="" AMDSEV_WHY=""
+for f in "$SHARED/firmware/OVMF.amdsev.sid.fd" "$B/firmware/OVMF.amdsev.fd"; do
+	[ -f "$f" ] && { AMDSEV=$f; break; }
+done
+[ -n "$AMDSEV" ] || AMDSEV_WHY="no OVMF.amdsev: neither $SHARED/firmware/OVMF.amdsev.sid.fd nor $B/firmware/OVMF.amdsev.fd (firmware-blobs/get-ovmf-amdsev) exists"
+
 G=/payload/guest
 KARGS="--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 256M"
 APP="console=ttyS0 loglevel=4 panic=-1"
@@ -215,6 +239,113 @@ EOS
 	case_cmd ovmf-smp2 "--ovmf $G/OVMF.fd $KARGS --smp 2 --timeout 300 --append \"$APP sevtest.action=reboot\"" > "$W/ovmf2.cmds"
 	run_testhost ovmf-smp2 "$W/ovmf2.log" "$W/ovmf2.cmds" --icount
 	check_case "$W/ovmf2.log" ovmf-smp2 10 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
+	if [ -n "$AMDSEV" ]; then
+		sev_model_guests
+	else
+		skipped "SEV flows on the firmware model: $AMDSEV_WHY"
+	fi
+}
+
+# ----------------------------------------- SEV flows on the firmware model
+# Real KVM in the test host has no SEV (kvm_amd sev=N): the launch runs on
+# sevboot's model of the Secure Processor (--sev-model), which measures
+# what KVM would hand the firmware, vCPU registers included.  The guest
+# boots the AmdSev OVMF with measured direct boot: OVMF itself checks the
+# kernel, initrd and command line against the hashes table sevboot put in.
+
+A=/payload/guest/amdsev.fd
+SECRET_GUID=736869e5-84f0-4973-92ec-06879ce3da0b
+
+# Shell lines: the guest owner's side in the test host (keys of the model,
+# a session for them, the owner's own digest).
+owner_setup() { # policy append
+	cat <<EOS
+sevboot model-keys /tmp/mk && sevboot session --pdh /tmp/mk/pdh.cert --policy $1 --out /tmp/own && printf 'sevboot-secret-42\\n' > /tmp/secret.txt && d=\$(sevboot measure --mode sev --ovmf $A $(printf '%s' "$KARGS" | sed 's/--mem [^ ]*//') --append "$2") && echo "OWNER-DIGEST \$d"
+EOS
+}
+
+sev_model_guests() {
+	local tf=(--file "$AMDSEV:guest/amdsev.fd")
+	local SEVARGS="--ovmf $A $KARGS --sev-model --timeout 300"
+
+	# SEV, one vCPU, timings as JSON and -v's table.
+	{
+		case_cmd sev-model-sev "$SEVARGS --policy 0x1 -v --timing-json /tmp/t.json --append \"$APP sevtest.action=poweroff\""
+		echo 'echo "TIMING-JSON $(cat /tmp/t.json)"'
+	} > "$W/sev.cmds"
+	run_testhost sev-model-sev "$W/sev.log" "$W/sev.cmds" --icount "${tf[@]}"
+	check_case "$W/sev.log" sev-model-sev 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
+	sev_log_has "$W/sev.log" "SEV: the expected digest was printed, verified, and -v printed the table" \
+		'expected launch digest: [0-9a-f]{64}' 'launch measurement verified' 'NOT confidential' \
+		'LAUNCH_UPDATE_DATA +firmware +4194304' 'LAUNCH_UPDATE_DATA +kernel hashes +176'
+	sev_log_has "$W/sev.log" "SEV: --timing-json has every command with CLOCK_MONOTONIC times" \
+		'TIMING-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"step":"LAUNCH_MEASURE".*"step":"LAUNCH_FINISH".*"duration_ns"'
+
+	# SEV-ES with two vCPUs: the VMSAs come from the vCPUs' registers.
+	case_cmd sev-model-es-smp2 "$SEVARGS --policy 0x5 --smp 2 --append \"$APP sevtest.action=poweroff\"" > "$W/es.cmds"
+	run_testhost sev-model-es-smp2 "$W/es.log" "$W/es.cmds" --icount "${tf[@]}"
+	check_case "$W/es.log" sev-model-es-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
+	sev_log_has "$W/es.log" "SEV-ES: measurement verified" 'SEV-ES launch, 2 vCPUs' 'launch measurement verified'
+
+	# SNP: firmware pages, metadata pages, CPUID page, VMSA at FINISH.
+	case_cmd sev-model-snp "$SEVARGS --snp -v --append \"$APP sevtest.action=poweroff\"" > "$W/snp.cmds"
+	run_testhost sev-model-snp "$W/snp.log" "$W/snp.cmds" --icount "${tf[@]}"
+	check_case "$W/snp.log" sev-model-snp 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
+	sev_log_has "$W/snp.log" "SNP: every page type, digest verified" \
+		'expected launch digest: [0-9a-f]{96}' 'SNP_LAUNCH_UPDATE +CPUID +4096' 'SNP_LAUNCH_UPDATE +SNP_SECRETS' \
+		'SNP_LAUNCH_UPDATE +KERNEL_HASHES' 'firmware model measured the expected digest'
+
+	# The guest owner's stop: a session for the model's PDH key, the
+	# measurement checked by the owner against its own digest, a secret
+	# sealed for the firmware's secret area, and the guest reading it
+	# there once Linux runs.
+	local sbase oapp
+	sbase=$("$SB" inspect --json "$AMDSEV" | tr ',' '\n' | sed -n 's/.*"secret_area": *{ *"base": *\([0-9][0-9]*\).*/\1/p')
+	oapp="$APP sevtest.action=secret-at:${sbase:-0}"
+	{
+		echo "echo CASE-BEGIN sev-model-owner"
+		owner_setup 0x1 "$oapp"
+		echo "sevboot --serial /tmp/own.serial $SEVARGS --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --owner-cmd \"sevboot owner --session /tmp/own --digest \$d --secret $SECRET_GUID=/tmp/secret.txt\" --append \"$oapp\" </dev/null; rc=\$?"
+		echo 'tr -d "\033" < /tmp/own.serial | sed "s/^/  guest| /"'
+		echo 'echo "CASE-END sev-model-owner rc=$rc"'
+	} > "$W/owner.cmds"
+	run_testhost sev-model-owner "$W/owner.log" "$W/owner.cmds" --icount "${tf[@]}"
+	check_case "$W/owner.log" sev-model-owner 0 'SEVBOOT-GUEST-SECRET-AREA: .*sevboot-secret-42'
+	sev_log_has "$W/owner.log" "owner: session accepted, secret injected into the secret area" \
+		'OWNER-DIGEST [0-9a-f]{64}' 'a guest-owner session is in use' 'launch secret injected at 0x[0-9a-f]+ \([0-9]+ bytes\)'
+
+	# The owner refuses (wrong digest), through --owner-cmd and through
+	# the socket: the launch stops before any vCPU runs (no guest boots,
+	# so these share one test host).
+	{
+		owner_setup 0x1 "$APP"
+		echo "echo CASE-BEGIN owner-mismatch"
+		echo "sevboot $SEVARGS --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --owner-cmd \"sevboot owner --session /tmp/own --digest $(printf '0%.0s' $(seq 64))\" --append \"$APP\" </dev/null; echo \"CASE-END owner-mismatch rc=\$?\""
+		echo "echo CASE-BEGIN owner-socket-refused"
+		echo "sevboot $SEVARGS --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --owner-socket /tmp/owner.sock --owner-timeout 120 --append \"$APP\" </dev/null & pid=\$!"
+		echo 'n=0; until [ -S /tmp/owner.sock ] || [ $n -ge 60 ]; do sleep 1; n=$((n + 1)); done'
+		echo "sevboot owner --connect /tmp/owner.sock --session /tmp/own --digest $(printf '1%.0s' $(seq 64)); echo \"OWNER-CLIENT rc=\$?\""
+		echo 'wait $pid; echo "CASE-END owner-socket-refused rc=$? sock-left=$([ -e /tmp/owner.sock ] && echo yes || echo no)"'
+	} > "$W/refuse.cmds"
+	run_testhost owner-refusals "$W/refuse.log" "$W/refuse.cmds" "${tf[@]}"
+	check_case "$W/refuse.log" owner-mismatch 5
+	sev_log_has "$W/refuse.log" "owner-mismatch: the owner's refusal is named" '[Mm]easurement mismatch'
+	check_case "$W/refuse.log" owner-socket-refused 5
+	sev_log_has "$W/refuse.log" "owner-socket-refused: the client refused and the socket is gone" \
+		'OWNER-CLIENT rc=5' 'CASE-END owner-socket-refused rc=5 sock-left=no'
+}
+
+# sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.
+sev_log_has() {
+	local log=$1 what=$2 re
+	shift 2
+	for re in "$@"; do
+		if ! grep -qaE -- "$re" "$log"; then
+			bad "$what: no line matches /$re/"
+			return
+		fi
+	done
+	ok "$what"
 }
 
 if [ ! -x "$SB" ]; then
