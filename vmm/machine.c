@@ -730,6 +730,14 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	machine_join(m);
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
 		res->exits += m->vcpus[i].exits;
+	/* Where a guest that ran out of time was, for a hang's report. */
+	if (cfg->verbose && res->why == VM_STOP_TIMEOUT)
+		for (unsigned i = 0; i < m->nvcpus; i++) {
+			char line[256];
+
+			vcpu_describe(&m->vcpus[i], line, sizeof(line));
+			fprintf(stderr, "sevboot: at the timeout, %s\n", line);
+		}
 	if (cfg->verbose) {
 		res->guest_resident = guest_resident_bytes(m);
 		if (m->io_exits)

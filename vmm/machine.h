@@ -98,6 +98,8 @@ int vcpu_set_boot_state(struct vcpu *v, const struct boot_cpu_state *s,
 int vcpu_start(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
+/* One line on where a stopped vCPU is (RIP, CS base, IF, MP state). */
+void vcpu_describe(struct vcpu *v, char *buf, size_t len);
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
 void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len);
 

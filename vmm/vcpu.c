@@ -620,6 +620,36 @@ void vcpu_kick(struct vcpu *v)
 	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 }
 
+void vcpu_describe(struct vcpu *v, char *buf, size_t len)
+{
+	static const char *const mp[] = { "runnable", "uninitialized",
+					  "init-received", "halted",
+					  "sipi-received", "stopped",
+					  "check-stop", "operating", "load" };
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_mp_state st;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0 ||
+	    ioctl(v->fd, KVM_GET_MP_STATE, &st) < 0) {
+		snprintf(buf, len, "vCPU %u: registers unreadable: %s", v->id,
+			 strerror(errno));
+		return;
+	}
+	snprintf(buf, len,
+		 "vCPU %u: rip 0x%llx (cs base 0x%llx), rflags 0x%llx "
+		 "(interrupts %s), cr0 0x%llx, %s, %llu exits",
+		 v->id, (unsigned long long)regs.rip,
+		 (unsigned long long)sregs.cs.base,
+		 (unsigned long long)regs.rflags,
+		 (regs.rflags & 0x200) ? "on" : "off",
+		 (unsigned long long)sregs.cr0,
+		 st.mp_state < sizeof(mp) / sizeof(mp[0]) ? mp[st.mp_state]
+							   : "?",
+		 (unsigned long long)v->exits);
+}
+
 void vcpu_destroy(struct vcpu *v)
 {
 	if (v->run)

@@ -233,11 +233,11 @@ EOS
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.
 	case_cmd ovmf-poweroff "--ovmf $G/OVMF.fd $KARGS --timeout 300 --append \"$APP sevtest.action=poweroff\"" > "$W/ovmf.cmds"
-	run_testhost ovmf "$W/ovmf.log" "$W/ovmf.cmds" --icount --timeout 900
+	run_testhost ovmf "$W/ovmf.log" "$W/ovmf.cmds" --single --timeout 900
 	check_case "$W/ovmf.log" ovmf-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 
 	case_cmd ovmf-smp2 "--ovmf $G/OVMF.fd $KARGS --smp 2 --timeout 300 --append \"$APP sevtest.action=reboot\"" > "$W/ovmf2.cmds"
-	run_testhost ovmf-smp2 "$W/ovmf2.log" "$W/ovmf2.cmds" --icount
+	run_testhost ovmf-smp2 "$W/ovmf2.log" "$W/ovmf2.cmds" --single
 	check_case "$W/ovmf2.log" ovmf-smp2 10 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
 	if [ -n "$AMDSEV" ]; then
 		sev_model_guests
@@ -273,7 +273,7 @@ sev_model_guests() {
 		case_cmd sev-model-sev "$SEVARGS --policy 0x1 -v --timing-json /tmp/t.json --append \"$APP sevtest.action=poweroff\""
 		echo 'echo "TIMING-JSON $(cat /tmp/t.json)"'
 	} > "$W/sev.cmds"
-	run_testhost sev-model-sev "$W/sev.log" "$W/sev.cmds" --icount "${tf[@]}"
+	run_testhost sev-model-sev "$W/sev.log" "$W/sev.cmds" --single "${tf[@]}"
 	check_case "$W/sev.log" sev-model-sev 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 	sev_log_has "$W/sev.log" "SEV: the expected digest was printed, verified, and -v printed the table" \
 		'expected launch digest: [0-9a-f]{64}' 'launch measurement verified' 'NOT confidential' \
@@ -283,13 +283,13 @@ sev_model_guests() {
 
 	# SEV-ES with two vCPUs: the VMSAs come from the vCPUs' registers.
 	case_cmd sev-model-es-smp2 "$SEVARGS --policy 0x5 --smp 2 --append \"$APP sevtest.action=poweroff\"" > "$W/es.cmds"
-	run_testhost sev-model-es-smp2 "$W/es.log" "$W/es.cmds" --icount "${tf[@]}"
+	run_testhost sev-model-es-smp2 "$W/es.log" "$W/es.cmds" --single "${tf[@]}"
 	check_case "$W/es.log" sev-model-es-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
 	sev_log_has "$W/es.log" "SEV-ES: measurement verified" 'SEV-ES launch, 2 vCPUs' 'launch measurement verified'
 
 	# SNP: firmware pages, metadata pages, CPUID page, VMSA at FINISH.
 	case_cmd sev-model-snp "$SEVARGS --snp -v --append \"$APP sevtest.action=poweroff\"" > "$W/snp.cmds"
-	run_testhost sev-model-snp "$W/snp.log" "$W/snp.cmds" --icount "${tf[@]}"
+	run_testhost sev-model-snp "$W/snp.log" "$W/snp.cmds" --single "${tf[@]}"
 	check_case "$W/snp.log" sev-model-snp 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 	sev_log_has "$W/snp.log" "SNP: every page type, digest verified" \
 		'expected launch digest: [0-9a-f]{96}' 'SNP_LAUNCH_UPDATE +CPUID +4096' 'SNP_LAUNCH_UPDATE +SNP_SECRETS' \
@@ -309,7 +309,7 @@ sev_model_guests() {
 		echo 'tr -d "\033" < /tmp/own.serial | sed "s/^/  guest| /"'
 		echo 'echo "CASE-END sev-model-owner rc=$rc"'
 	} > "$W/owner.cmds"
-	run_testhost sev-model-owner "$W/owner.log" "$W/owner.cmds" --icount "${tf[@]}"
+	run_testhost sev-model-owner "$W/owner.log" "$W/owner.cmds" --single "${tf[@]}"
 	check_case "$W/owner.log" sev-model-owner 0 'SEVBOOT-GUEST-SECRET-AREA: .*sevboot-secret-42'
 	sev_log_has "$W/owner.log" "owner: session accepted, secret injected into the secret area" \
 		'OWNER-DIGEST [0-9a-f]{64}' 'a guest-owner session is in use' 'launch secret injected at 0x[0-9a-f]+ \([0-9]+ bytes\)'
