@@ -51,9 +51,8 @@ int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* Base64 text (whitespace ignored) -> exactly want bytes. */
-static int decode_base64(const uint8_t *text, size_t len, uint8_t *out,
-			 size_t want)
+int cli_decode_base64(const uint8_t *text, size_t len, uint8_t *out,
+		      size_t want)
 {
 	size_t n = 0, pad = 0;
 	char *clean = malloc(len + 1);
@@ -66,7 +65,7 @@ static int decode_base64(const uint8_t *text, size_t len, uint8_t *out,
 		if (!isspace(text[i]))
 			clean[n++] = (char)text[i];
 	clean[n] = 0;
-	if (n == 0 || n % 4) {
+	if (n == 0 || n % 4 || n > INT32_MAX) {
 		free(clean);
 		return -EINVAL;
 	}
@@ -87,11 +86,6 @@ static int decode_base64(const uint8_t *text, size_t len, uint8_t *out,
 	OPENSSL_cleanse(buf, n / 4 * 3);
 	free(buf);
 	return 0;
-}
-
-int cli_decode_base64(const char *text, uint8_t *out, size_t want)
-{
-	return decode_base64((const uint8_t *)text, strlen(text), out, want);
 }
 
 int cli_read_blob(const char *opt, const char *path, size_t want,
@@ -140,7 +134,7 @@ int cli_read_blob(const char *opt, const char *path, size_t want,
 	if (!ret) {
 		if (len == want)
 			memcpy(out, text, want);
-		else if (decode_base64(text, len, out, want)) {
+		else if (cli_decode_base64(text, len, out, want)) {
 			fprintf(stderr,
 				"sevboot: %s %s: expected %zu bytes (raw) or "
 				"their base64, found %zu bytes that are "

@@ -233,43 +233,6 @@ static void blob_wipe(struct blob *b)
 	blob_free(b);
 }
 
-/* Base64 text (white space ignored, padding required) of exactly want
- * bytes into out.  -EINVAL otherwise. */
-static int base64_exact(const uint8_t *text, size_t len, uint8_t *out,
-			size_t want)
-{
-	char *clean = malloc(len + 1);
-	unsigned char *buf = NULL;
-	size_t n = 0, pad;
-	int got, ret = -EINVAL;
-
-	if (!clean)
-		return -ENOMEM;
-	for (size_t k = 0; k < len; k++)
-		if (text[k] != ' ' && text[k] != '\n' && text[k] != '\r' &&
-		    text[k] != '\t')
-			clean[n++] = (char)text[k];
-	clean[n] = '\0';
-	if (n == 0 || n % 4 || n > INT32_MAX)
-		goto out;
-	pad = (clean[n - 1] == '=') + (clean[n - 2] == '=');
-	buf = malloc(n / 4 * 3);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	got = EVP_DecodeBlock(buf, (unsigned char *)clean, (int)n);
-	if (got >= 0 && (size_t)got - pad == want) {
-		memcpy(out, buf, want);
-		ret = 0;
-	}
-	OPENSSL_cleanse(buf, n / 4 * 3);
-out:
-	free(buf);
-	free(clean);
-	return ret;
-}
-
 /* ------------------------------------------------------- model-keys */
 
 /* clang-format off */
@@ -413,7 +376,7 @@ int cmd_session(int argc, char **argv)
 	if (b.len == sizeof(pdh))
 		memcpy(pdh, b.data, sizeof(pdh));
 	else
-		ret = base64_exact(b.data, b.len, pdh, sizeof(pdh));
+		ret = cli_decode_base64(b.data, b.len, pdh, sizeof(pdh));
 	blob_free(&b);
 	if (ret == -ENOMEM) {
 		tool_error(cmd, "out of memory");
@@ -528,7 +491,7 @@ static int parse_digest(const char *s, uint8_t out[32])
 					   hexval(s[2 * k + 1]));
 		return 0;
 	}
-	return base64_exact((const uint8_t *)s, n, out, 32);
+	return cli_decode_base64((const uint8_t *)s, n, out, 32);
 }
 
 /* A 16-byte key file of the session. */

@@ -843,7 +843,8 @@ static int sev_prepare(struct sev_run *r, const struct run_opts *o,
 			r->fin.auth_key_en = o->author_key;
 		}
 		if (o->host_data &&
-		    cli_decode_base64(o->host_data, r->fin.host_data,
+		    cli_decode_base64((const uint8_t *)o->host_data,
+				      strlen(o->host_data), r->fin.host_data,
 				      sizeof(r->fin.host_data))) {
 			fprintf(stderr,
 				"sevboot: --host-data %s: give 32 bytes in "

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "sev/json.h"
 #include "sev/kvm_sev_uapi.h"
 #include "sev/sev.h"
 
@@ -1251,4 +1252,18 @@ void sev_launch_timing_table(const struct sev_launch *l, FILE *f)
 	if (l->timings_dropped)
 		fprintf(f, "  (%u more commands were not recorded)\n",
 			l->timings_dropped);
+}
+
+void sev_launch_print_measurement(const struct sev_launch *l, FILE *f)
+{
+	char b64[4 * ((SEV_LAUNCH_MEASURE_LEN + 2) / 3) + 1];
+
+	if (!l->have_measurement)
+		return;
+	sev_base64_encode(l->launch_measure, SEV_LAUNCH_MEASURE_LEN, b64);
+	fprintf(f, "sevboot: launch measurement (base64): %s\n", b64);
+	fprintf(f, "sevboot: launch measurement (hex): ");
+	for (size_t i = 0; i < SEV_LAUNCH_MEASURE_LEN; i++)
+		fprintf(f, "%02x", l->launch_measure[i]);
+	fputc('\n', f);
 }

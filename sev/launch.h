@@ -301,6 +301,10 @@ int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
  */
 int sev_launch_timing_json(const struct sev_launch *l, FILE *f);
 
+/* After LAUNCH_MEASURE: the 48 bytes as QMP's query-sev-launch-measure
+ * gives them (base64), and in hex, one "sevboot: " line each. */
+void sev_launch_print_measurement(const struct sev_launch *l, FILE *f);
+
 /* A human table (step, what, bytes, ms, MB/s) for -v. */
 void sev_launch_timing_table(const struct sev_launch *l, FILE *f);
 

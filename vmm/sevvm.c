@@ -367,29 +367,6 @@ static int check_measurement(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
-static void print_measurement(const struct sev_launch *l)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char out[65], hx[97];
-	const uint8_t *d = l->launch_measure;
-	size_t o = 0;
-
-	/* 48 bytes: 16 groups of 3, no padding. */
-	for (size_t i = 0; i < SEV_LAUNCH_MEASURE_LEN; i += 3) {
-		uint32_t v = d[i] << 16 | d[i + 1] << 8 | d[i + 2];
-
-		out[o++] = b64[v >> 18];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = b64[(v >> 6) & 63];
-		out[o++] = b64[v & 63];
-	}
-	out[o] = 0;
-	hex(d, SEV_LAUNCH_MEASURE_LEN, hx);
-	fprintf(stderr, "sevboot: launch measurement (base64): %s\n", out);
-	fprintf(stderr, "sevboot: launch measurement (hex): %s\n", hx);
-}
-
 /* The guest owner's stop: hand over the measurement, inject the answer. */
 static int owner_stop(struct machine *m, char *err, size_t errlen)
 {
@@ -477,7 +454,7 @@ static int launch_sev(struct machine *m, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", sev_launch_error(l));
 		return ret;
 	}
-	print_measurement(l);
+	sev_launch_print_measurement(l, stderr);
 	ret = check_measurement(m, err, errlen);
 	if (!ret && s->owner)
 		ret = owner_stop(m, err, errlen);

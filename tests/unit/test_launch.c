@@ -1718,6 +1718,36 @@ START_TEST(test_state_names)
 }
 END_TEST
 
+/* The measurement as QMP's query-sev-launch-measure shows it, and hex;
+ * nothing before LAUNCH_MEASURE. */
+START_TEST(test_print_measurement)
+{
+	struct sev_launch l;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&l, 0, sizeof(l));
+	for (unsigned i = 0; i < SEV_LAUNCH_MEASURE_LEN; i++)
+		l.launch_measure[i] = (uint8_t)i;
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	sev_launch_print_measurement(&l, f);
+	fflush(f);
+	ck_assert_uint_eq(len, 0);
+	l.have_measurement = true;
+	sev_launch_print_measurement(&l, f);
+	fclose(f);
+	ck_assert_str_eq(text,
+			 "sevboot: launch measurement (base64): "
+			 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v\n"
+			 "sevboot: launch measurement (hex): "
+			 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+			 "202122232425262728292a2b2c2d2e2f\n");
+	free(text);
+}
+END_TEST
+
 static Suite *launch_suite(void)
 {
 	Suite *s = suite_create("launch");
@@ -1766,6 +1796,7 @@ static Suite *launch_suite(void)
 	tcase_add_test(tc, test_timing_json_and_table);
 	tcase_add_test(tc, test_timing_overflow);
 	tcase_add_test(tc, test_secret_never_printed);
+	tcase_add_test(tc, test_print_measurement);
 	suite_add_tcase(s, tc);
 	return s;
 }
