@@ -15,7 +15,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -Wno-unused-parameter \
 LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf 2>/dev/null || echo -lcrypto -lelf) -pthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
-LIB_SRCS := $(sort $(wildcard loader/*.c vmm/*.c sev/*.c sev/model/*.c))
+LIB_SRCS := $(sort $(wildcard util/*.c loader/*.c vmm/*.c sev/*.c sev/model/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 BIN_SRCS := $(sort $(wildcard cli/*.c))
 BIN_OBJS := $(BIN_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -45,7 +45,7 @@ bin/sevboot: $(BIN_OBJS) lib/libsev.a
 	@mkdir -p bin
 	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJS) lib/libsev.a $(LDLIBS_LIB)
 
-$(BUILD)/tests/%: tests/unit/%.c lib/libsev.a tests/unit/testutil.h tests/unit/fake_host.h tests/le.h
+$(BUILD)/tests/%: tests/unit/%.c lib/libsev.a tests/unit/testutil.h tests/unit/fake_host.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< lib/libsev.a $(CHECK_LIBS) $(LDLIBS_LIB)
 

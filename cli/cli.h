@@ -53,9 +53,5 @@ int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out);
  */
 int cli_read_blob(const char *opt, const char *path, size_t want,
 		  uint8_t *out);
-/* Base64 text of len bytes (white space ignored, padding required) ->
- * exactly want bytes; -EINVAL otherwise, -ENOMEM. */
-int cli_decode_base64(const uint8_t *text, size_t len, uint8_t *out,
-		      size_t want);
 
 #endif

@@ -23,6 +23,7 @@
 #include "cli/measure.h"
 #include "loader/loader.h"
 #include "sev/sev.h"
+#include "util/util.h"
 
 #define DEFAULT_CPU "EPYC-v4"
 #define DEFAULT_SNP_FEATURES 0x1ULL /* SNPActive */
@@ -391,43 +392,10 @@ static int load(const char *opt, const char *path, size_t max,
 	return -1;
 }
 
-static bool is_hex(const char *s, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (!((s[k] >= '0' && s[k] <= '9') ||
-		      (s[k] >= 'a' && s[k] <= 'f') ||
-		      (s[k] >= 'A' && s[k] <= 'F')))
-			return false;
-	return true;
-}
-
-static unsigned hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (unsigned)(c - 'a' + 10);
-	return (unsigned)(c - 'A' + 10);
-}
-
 /* 32 hex digits, or the 24-character base64 QEMU and sevctl use. */
 static int parse_mnonce(const char *s, uint8_t out[MNONCE_LEN])
 {
-	size_t n = strlen(s);
-	uint8_t buf[18];
-
-	if (n == 2 * MNONCE_LEN && is_hex(s, n)) {
-		for (size_t k = 0; k < MNONCE_LEN; k++)
-			out[k] = (uint8_t)(hexval(s[2 * k]) << 4 |
-					   hexval(s[2 * k + 1]));
-		return 0;
-	}
-	/* EVP_DecodeBlock counts the "==" padding as two zero bytes. */
-	if (n != 24 || strcmp(s + 22, "==") ||
-	    EVP_DecodeBlock(buf, (const unsigned char *)s, (int)n) != 18)
-		return -EINVAL;
-	memcpy(out, buf, MNONCE_LEN);
-	return 0;
+	return hex_or_base64_decode(s, out, MNONCE_LEN);
 }
 
 static void print_hex(FILE *f, const uint8_t *p, size_t n)

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "cli/cli.h"
+#include "util/util.h"
 
 /*
  * Numbers: "0x..." is hex, anything else decimal, except where the option
@@ -48,43 +49,6 @@ int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out)
 		v = v * base + d;
 	}
 	*out = v;
-	return 0;
-}
-
-int cli_decode_base64(const uint8_t *text, size_t len, uint8_t *out,
-		      size_t want)
-{
-	size_t n = 0, pad = 0;
-	char *clean = malloc(len + 1);
-	uint8_t *buf;
-	int got;
-
-	if (!clean)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++)
-		if (!isspace(text[i]))
-			clean[n++] = (char)text[i];
-	clean[n] = 0;
-	if (n == 0 || n % 4 || n > INT32_MAX) {
-		free(clean);
-		return -EINVAL;
-	}
-	pad = (clean[n - 1] == '=') + (clean[n - 2] == '=');
-	buf = malloc(n / 4 * 3);
-	if (!buf) {
-		free(clean);
-		return -ENOMEM;
-	}
-	got = EVP_DecodeBlock(buf, (const unsigned char *)clean, (int)n);
-	free(clean);
-	if (got < 0 || (size_t)got - pad != want) {
-		OPENSSL_cleanse(buf, n / 4 * 3);
-		free(buf);
-		return -EINVAL;
-	}
-	memcpy(out, buf, want);
-	OPENSSL_cleanse(buf, n / 4 * 3);
-	free(buf);
 	return 0;
 }
 
@@ -134,7 +98,7 @@ int cli_read_blob(const char *opt, const char *path, size_t want,
 	if (!ret) {
 		if (len == want)
 			memcpy(out, text, want);
-		else if (cli_decode_base64(text, len, out, want)) {
+		else if (base64_decode_text(text, len, out, want)) {
 			fprintf(stderr,
 				"sevboot: %s %s: expected %zu bytes (raw) or "
 				"their base64, found %zu bytes that are "

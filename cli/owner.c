@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/util.h"
 #include "cli/cli.h"
 #include "cli/owner.h"
 #include "sev/sev.h"
@@ -36,18 +37,6 @@
 extern char **environ;
 
 #define CMD_SHOWN 60 /* characters of --owner-cmd named in errors */
-
-static void __attribute__((format(printf, 3, 4)))
-oerr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int owner_exit_code(int ret)
 {
@@ -313,7 +302,7 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 	buf = malloc(SEV_OWNER_MSG_MAX + 1);
 	if (!msg || !buf) {
 		ret = -ENOMEM;
-		oerr(err, errlen, "out of memory");
+		set_err(err, errlen, "out of memory");
 		goto out;
 	}
 	snprintf(msg, msg_len + 1, "%s\n", request);
@@ -322,14 +311,14 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
 	    pipe2(out, O_CLOEXEC) < 0) {
 		ret = -errno;
-		oerr(err, errlen, "cannot make pipes for the owner command: %s",
+		set_err(err, errlen, "cannot make pipes for the owner command: %s",
 		     strerror(errno));
 		goto out;
 	}
 	ret = spawn_shell(o->cmd, sp[1], out[1], &pid);
 	if (ret) {
 		pid = -1;
-		oerr(err, errlen, "cannot run the owner command %s: %s", shown,
+		set_err(err, errlen, "cannot run the owner command %s: %s", shown,
 		     strerror(-ret));
 		goto out;
 	}
@@ -339,7 +328,7 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (set_nonblock(sp[0]) || set_nonblock(out[0])) {
 		ret = -errno;
-		oerr(err, errlen, "cannot talk to the owner command: %s",
+		set_err(err, errlen, "cannot talk to the owner command: %s",
 		     strerror(errno));
 		goto out;
 	}
@@ -373,7 +362,7 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 			continue;
 		if (pr < 0) {
 			ret = -errno;
-			oerr(err, errlen, "poll: %s", strerror(errno));
+			set_err(err, errlen, "poll: %s", strerror(errno));
 			goto out;
 		}
 
@@ -398,7 +387,7 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 
 			if (n < 0 && errno != EAGAIN && errno != EINTR) {
 				ret = -errno;
-				oerr(err, errlen,
+				set_err(err, errlen,
 				     "cannot read the owner "
 				     "command's output: %s",
 				     strerror(errno));
@@ -416,7 +405,7 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 
 			if (w < 0 && errno != EINTR) {
 				ret = -errno;
-				oerr(err, errlen, "waitpid: %s",
+				set_err(err, errlen, "waitpid: %s",
 				     strerror(errno));
 				goto out;
 			}
@@ -443,7 +432,7 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 		}
 		if (got > SEV_OWNER_MSG_MAX) {
 			ret = -EBADMSG;
-			oerr(err, errlen,
+			set_err(err, errlen,
 			     "the owner command %s wrote more than %d bytes; "
 			     "it was stopped",
 			     shown, SEV_OWNER_MSG_MAX);
@@ -453,12 +442,12 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 	/* Here the child has exited and was reaped (pid is -1). */
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		describe_status(status, why, sizeof(why));
-		oerr(err, errlen, "the owner command %s %s", shown, why);
+		set_err(err, errlen, "the owner command %s %s", shown, why);
 		ret = -ECANCELED;
 		goto out;
 	}
 	if (got == 0) {
-		oerr(err, errlen,
+		set_err(err, errlen,
 		     "the owner command %s wrote no reply on its "
 		     "stdout",
 		     shown);
@@ -468,16 +457,16 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 	why[0] = '\0';
 	ret = sev_owner_reply_parse(buf, got, rep, why, sizeof(why));
 	if (ret == -ENOMEM) {
-		oerr(err, errlen, "out of memory");
+		set_err(err, errlen, "out of memory");
 		goto out;
 	}
 	if (ret) {
-		oerr(err, errlen, "the owner command %s: %s", shown, why);
+		set_err(err, errlen, "the owner command %s: %s", shown, why);
 		ret = -EBADMSG;
 		goto out;
 	}
 	if (sev_owner_reply_check(req, rep, why, sizeof(why))) {
-		oerr(err, errlen, "the owner command %s: %s", shown, why);
+		set_err(err, errlen, "the owner command %s: %s", shown, why);
 		sev_owner_reply_free(rep);
 		ret = -EBADMSG;
 		goto out;
@@ -490,7 +479,7 @@ timeout:
 		kill_and_reap(pid);
 	pid = -1;
 	ret = -ETIMEDOUT;
-	oerr(err, errlen,
+	set_err(err, errlen,
 	     "the owner command %s did not answer within %u s; it was killed",
 	     shown, o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
 out:
@@ -540,7 +529,7 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 	int ret;
 
 	if (n == 0 || n >= sizeof(sa.sun_path)) {
-		oerr(err, errlen,
+		set_err(err, errlen,
 		     "--owner-socket: the path is %zu bytes; a unix socket "
 		     "path must have 1 to %zu",
 		     n, sizeof(sa.sun_path) - 1);
@@ -552,7 +541,7 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 		int probe;
 
 		if (!S_ISSOCK(st.st_mode)) {
-			oerr(err, errlen,
+			set_err(err, errlen,
 			     "--owner-socket %s: the file exists and is not a "
 			     "socket; sevboot does not replace it",
 			     l->path);
@@ -563,13 +552,13 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (probe < 0) {
 			ret = -errno;
-			oerr(err, errlen, "socket: %s", strerror(errno));
+			set_err(err, errlen, "socket: %s", strerror(errno));
 			return ret;
 		}
 		ret = connect(probe, (struct sockaddr *)&sa, sizeof(sa));
 		close(probe);
 		if (ret == 0) {
-			oerr(err, errlen,
+			set_err(err, errlen,
 			     "--owner-socket %s: another program is listening "
 			     "there",
 			     l->path);
@@ -577,7 +566,7 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 		}
 		if (unlink(l->path) < 0 && errno != ENOENT) {
 			ret = -errno;
-			oerr(err, errlen,
+			set_err(err, errlen,
 			     "--owner-socket %s: cannot remove the old socket: "
 			     "%s",
 			     l->path, strerror(errno));
@@ -585,7 +574,7 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 		}
 	} else if (errno != ENOENT) {
 		ret = -errno;
-		oerr(err, errlen, "--owner-socket %s: %s", l->path,
+		set_err(err, errlen, "--owner-socket %s: %s", l->path,
 		     strerror(errno));
 		return ret;
 	}
@@ -593,7 +582,7 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (l->fd < 0) {
 		ret = -errno;
-		oerr(err, errlen, "socket: %s", strerror(errno));
+		set_err(err, errlen, "socket: %s", strerror(errno));
 		return ret;
 	}
 	/* Linux gives the socket file the socket inode's mode (less the
@@ -601,13 +590,13 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 	(void)fchmod(l->fd, 0600);
 	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
-		oerr(err, errlen, "--owner-socket %s: %s", l->path,
+		set_err(err, errlen, "--owner-socket %s: %s", l->path,
 		     strerror(errno));
 		return ret == -EADDRINUSE ? -EEXIST : ret;
 	}
 	if (lstat(l->path, &st) < 0) {
 		ret = -errno;
-		oerr(err, errlen, "--owner-socket %s: %s", l->path,
+		set_err(err, errlen, "--owner-socket %s: %s", l->path,
 		     strerror(errno));
 		return ret;
 	}
@@ -617,13 +606,13 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 	/* Nobody can connect before listen(), so this is still in time. */
 	if ((st.st_mode & 0777) & ~0600u && chmod(l->path, 0600) < 0) {
 		ret = -errno;
-		oerr(err, errlen, "--owner-socket %s: chmod: %s", l->path,
+		set_err(err, errlen, "--owner-socket %s: chmod: %s", l->path,
 		     strerror(errno));
 		return ret;
 	}
 	if (listen(l->fd, 1) < 0) {
 		ret = -errno;
-		oerr(err, errlen, "--owner-socket %s: listen: %s", l->path,
+		set_err(err, errlen, "--owner-socket %s: listen: %s", l->path,
 		     strerror(errno));
 		return ret;
 	}
@@ -686,7 +675,7 @@ static int serve_client(int cfd, const struct owner_opts *o,
 
 	ret = owner_reader_init(&rd, cfd);
 	if (ret) {
-		oerr(err, errlen, "out of memory");
+		set_err(err, errlen, "out of memory");
 		return ret;
 	}
 	ret = sev_owner_greeting(o->version, &text);
@@ -756,17 +745,17 @@ static int serve_client(int cfd, const struct owner_opts *o,
 	}
 	owner_reader_free(&rd);
 	if (ret == -EPIPE || ret == -ECONNRESET) {
-		oerr(err, errlen,
+		set_err(err, errlen,
 		     "the guest owner disconnected from %s without \"cont\"",
 		     o->socket_path);
 		ret = -ECANCELED;
 	} else if (ret == -ETIMEDOUT) {
-		oerr(err, errlen,
+		set_err(err, errlen,
 		     "the guest owner on %s did not send \"cont\" within %u s",
 		     o->socket_path,
 		     o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
 	} else if (ret) {
-		oerr(err, errlen, "the owner socket %s: %s", o->socket_path,
+		set_err(err, errlen, "the owner socket %s: %s", o->socket_path,
 		     strerror(-ret));
 	}
 	return ret;
@@ -794,12 +783,12 @@ static int exchange_socket(const struct owner_opts *o,
 	l.fd = -1;
 	listener_unlink(&l);
 	if (ret == -ETIMEDOUT) {
-		oerr(err, errlen, "no guest owner connected to %s within %u s",
+		set_err(err, errlen, "no guest owner connected to %s within %u s",
 		     o->socket_path, timeout);
 		goto out;
 	}
 	if (ret) {
-		oerr(err, errlen, "--owner-socket %s: accept: %s",
+		set_err(err, errlen, "--owner-socket %s: accept: %s",
 		     o->socket_path, strerror(-ret));
 		goto out;
 	}
@@ -830,13 +819,13 @@ int owner_exchange(const struct owner_opts *o,
 		return -EINVAL;
 	memset(rep, 0, sizeof(*rep));
 	if (!o->cmd == !o->socket_path) {
-		oerr(err, errlen,
+		set_err(err, errlen,
 		     "the guest owner is asked through exactly one "
 		     "of --owner-cmd and --owner-socket");
 		return -EINVAL;
 	}
 	if (o->cmd && !o->cmd[0]) {
-		oerr(err, errlen, "--owner-cmd: the command is empty");
+		set_err(err, errlen, "--owner-cmd: the command is empty");
 		return -EINVAL;
 	}
 	timeout = o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT;
@@ -845,7 +834,7 @@ int owner_exchange(const struct owner_opts *o,
 	if (o->cmd) {
 		ret = sev_owner_request_encode(req, &request);
 		if (ret) {
-			oerr(err, errlen, "cannot encode the owner request: %s",
+			set_err(err, errlen, "cannot encode the owner request: %s",
 			     strerror(-ret));
 			return ret;
 		}

@@ -36,6 +36,7 @@
 #include "cli/owner.h"
 #include "loader/loader.h"
 #include "sev/sev.h"
+#include "util/util.h"
 
 #define MAX_SECRETS 64
 #define MAX_FILES   4 /* the most one command writes */
@@ -376,7 +377,7 @@ int cmd_session(int argc, char **argv)
 	if (b.len == sizeof(pdh))
 		memcpy(pdh, b.data, sizeof(pdh));
 	else
-		ret = cli_decode_base64(b.data, b.len, pdh, sizeof(pdh));
+		ret = base64_decode_text(b.data, b.len, pdh, sizeof(pdh));
 	blob_free(&b);
 	if (ret == -ENOMEM) {
 		tool_error(cmd, "out of memory");
@@ -469,29 +470,10 @@ static void owner_tool_wipe(struct owner_tool *t)
 		blob_wipe(&t->secret_blob[k]);
 }
 
-static unsigned hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (unsigned)(c - 'a' + 10);
-	return (unsigned)(c - 'A' + 10);
-}
-
 /* 64 hex digits, or the base64 of 32 bytes. */
 static int parse_digest(const char *s, uint8_t out[32])
 {
-	size_t n = strlen(s);
-
-	if (n == 64) {
-		if (strspn(s, "0123456789abcdefABCDEF") != 64)
-			return -EINVAL;
-		for (size_t k = 0; k < 32; k++)
-			out[k] = (uint8_t)(hexval(s[2 * k]) << 4 |
-					   hexval(s[2 * k + 1]));
-		return 0;
-	}
-	return cli_decode_base64((const uint8_t *)s, n, out, 32);
+	return hex_or_base64_decode(s, out, 32);
 }
 
 /* A 16-byte key file of the session. */
@@ -535,7 +517,7 @@ static int read_secrets(const char *cmd, struct owner_tool *t)
 		}
 		memcpy(guid, arg, 36);
 		guid[36] = '\0';
-		if (sev_owner_guid_parse(guid, t->secret[k].guid)) {
+		if (guid_parse(guid, &t->secret[k].guid)) {
 			tool_error(cmd, "--secret %s: '%s' is not a GUID", arg,
 				   guid);
 			return EXIT_USAGE;

@@ -843,7 +843,7 @@ static int sev_prepare(struct sev_run *r, const struct run_opts *o,
 			r->fin.auth_key_en = o->author_key;
 		}
 		if (o->host_data &&
-		    cli_decode_base64((const uint8_t *)o->host_data,
+		    base64_decode_text((const uint8_t *)o->host_data,
 				      strlen(o->host_data), r->fin.host_data,
 				      sizeof(r->fin.host_data))) {
 			fprintf(stderr,

@@ -12,7 +12,7 @@
 #ifndef SEVBOOT_LOADER_BOOTPARAM_H
 #define SEVBOOT_LOADER_BOOTPARAM_H
 
-#include "loader/bytes.h"
+#include "util/util.h"
 #include <stddef.h>
 #include <stdint.h>
 

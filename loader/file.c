@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/bytes.h"
+#include "util/util.h"
 #include "loader/loader.h"
 
 /* What a non-regular file is, in words a user recognises. */

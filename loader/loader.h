@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/util.h"
+
 #define SZ_1K 0x400ULL
 #define SZ_1M 0x100000ULL
 #define SZ_1G 0x40000000ULL
@@ -90,13 +92,6 @@ unsigned e820_firmware(const struct mem_layout *l, struct e820_entry *e);
 
 /* ------------------------------------------------------------------ OVMF */
 
-struct guid {
-	uint8_t b[16]; /* as stored in the file (little-endian fields) */
-};
-
-/* "96b582de-1fb2-45f7-baea-a366c55a082d" <-> bytes.  0 or -EINVAL. */
-int guid_parse(const char *s, struct guid *g);
-void guid_format(const struct guid *g, char out[37]);
 
 enum ovmf_section_type {
 	OVMF_SECTION_SNP_SEC_MEM = 1,

@@ -24,6 +24,7 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 
+#include "util/util.h"
 #include "sev/channel.h"
 
 /* SEV certificate layout (§1.1, §1.2). */
@@ -69,30 +70,6 @@ static const uint8_t secret_table_guid[16] = {
 	0x42, 0xf5, 0x74, 0x1e, 0xdd, 0x71, 0x66, 0x4d,
 	0x96, 0x3e, 0xef, 0x42, 0x87, 0xff, 0x17, 0x3b,
 };
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int b = 0; b < 4; b++)
-		p[b] = (uint8_t)(v >> (8 * b));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 void sev_tk_wipe(struct sev_tk *tk)
 {
@@ -153,7 +130,7 @@ int sev_kdf(const uint8_t *key, size_t keylen, const char *label,
 		return -EINVAL;
 	/* L in bits, i and L little-endian, label then one 0x00, the
 	 * context omitted when empty (§2.5). */
-	put_le32(bits, (uint32_t)(outlen * 8));
+	put_le32(bits, 0, (uint32_t)(outlen * 8));
 	for (uint32_t i = 1; done < outlen; i++) {
 		const struct chunk c[] = {
 			{counter, 4}, {label, strlen(label)},
@@ -162,7 +139,7 @@ int sev_kdf(const uint8_t *key, size_t keylen, const char *label,
 		};
 		size_t n = outlen - done < 32 ? outlen - done : 32;
 
-		put_le32(counter, i);
+		put_le32(counter, 0, i);
 		ret = hmac_sha256(key, keylen, c, 5, block);
 		if (ret)
 			break;
@@ -325,7 +302,7 @@ int sev_ecc_pubkey_put(EVP_PKEY *k, uint8_t key[SEV_ECC_PUBKEY_LEN])
 	    !EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_Y, &y))
 		goto out;
 	/* Little-endian, zero-padded to the CCP's 72 bytes (§1.2). */
-	put_le32(key + KEY_CURVE, SEV_CURVE_P384);
+	put_le32(key, KEY_CURVE, SEV_CURVE_P384);
 	if (BN_bn2lebinpad(x, key + KEY_QX, 72) != 72 ||
 	    BN_bn2lebinpad(y, key + KEY_QY, 72) != 72)
 		goto out;
@@ -348,7 +325,7 @@ int sev_ecc_pubkey_parse(const uint8_t key[SEV_ECC_PUBKEY_LEN], EVP_PKEY **out,
 	if (!key || !out)
 		return -EINVAL;
 	*out = NULL;
-	curve = get_le32(key + KEY_CURVE);
+	curve = get_le32(key, KEY_CURVE);
 	if (curve != SEV_CURVE_P384) {
 		set_err(err, errlen,
 			"the key's curve is %u; only 2 (P-384) is supported",
@@ -457,24 +434,24 @@ int sev_cert_build(EVP_PKEY *k, uint16_t usage, uint16_t algo,
 	if (!k || !cert)
 		return -EINVAL;
 	memset(cert, 0, SEV_CERT_LEN);
-	put_le32(cert + CERT_VERSION, 1);
+	put_le32(cert, CERT_VERSION, 1);
 	cert[CERT_API_MAJOR] = api_major;
 	cert[CERT_API_MINOR] = api_minor;
-	put_le32(cert + CERT_USAGE, usage);
-	put_le32(cert + CERT_ALGO, algo);
+	put_le32(cert, CERT_USAGE, usage);
+	put_le32(cert, CERT_ALGO, algo);
 	ret = sev_ecc_pubkey_put(k, cert + CERT_PUBKEY);
 	if (ret)
 		goto fail;
 
-	put_le32(cert + CERT_SIG1_USAGE, SEV_USAGE_INVALID);
-	put_le32(cert + CERT_SIG1_ALGO, SEV_ALGO_INVALID);
-	put_le32(cert + CERT_SIG2_USAGE, SEV_USAGE_INVALID);
-	put_le32(cert + CERT_SIG2_ALGO, SEV_ALGO_INVALID);
+	put_le32(cert, CERT_SIG1_USAGE, SEV_USAGE_INVALID);
+	put_le32(cert, CERT_SIG1_ALGO, SEV_ALGO_INVALID);
+	put_le32(cert, CERT_SIG2_USAGE, SEV_USAGE_INVALID);
+	put_le32(cert, CERT_SIG2_ALGO, SEV_ALGO_INVALID);
 	if (signer) {
 		/* What the firmware makes: ECDSA P-384 with SHA-256 over the
 		 * body (§1.4). */
-		put_le32(cert + CERT_SIG1_USAGE, sig_usage);
-		put_le32(cert + CERT_SIG1_ALGO, SEV_ALGO_ECDSA_SHA256);
+		put_le32(cert, CERT_SIG1_USAGE, sig_usage);
+		put_le32(cert, CERT_SIG1_ALGO, SEV_ALGO_ECDSA_SHA256);
 		ret = sev_ecdsa_sign(signer, EVP_sha256(), cert, CERT_BODY_LEN,
 				     cert + CERT_SIG1);
 		if (ret)
@@ -504,9 +481,9 @@ int sev_cert_public_key(const uint8_t cert[SEV_CERT_LEN], uint16_t want_usage,
 	if (!cert || !out)
 		return -EINVAL;
 	*out = NULL;
-	version = get_le32(cert + CERT_VERSION);
-	usage = get_le32(cert + CERT_USAGE);
-	algo = get_le32(cert + CERT_ALGO);
+	version = get_le32(cert, CERT_VERSION);
+	usage = get_le32(cert, CERT_USAGE);
+	algo = get_le32(cert, CERT_ALGO);
 	if (version != 1) {
 		set_err(err, errlen,
 			"the certificate has version %u; SEV certificates are "
@@ -583,7 +560,7 @@ static int policy_mac(const uint8_t tik[16], uint32_t policy, uint8_t out[32])
 	uint8_t le[4];
 	const struct chunk c = {le, 4};
 
-	put_le32(le, policy);
+	put_le32(le, 0, policy);
 	return hmac_sha256(tik, 16, &c, 1, out);
 }
 
@@ -681,8 +658,8 @@ static int secret_mac(const uint8_t tik[16],
 		{lens, 8}, {trans, len},	 {measure, 32},
 	};
 
-	put_le32(lens, (uint32_t)len);	   /* GUEST_LENGTH */
-	put_le32(lens + 4, (uint32_t)len); /* TRANS_LENGTH */
+	put_le32(lens, 0, (uint32_t)len);	   /* GUEST_LENGTH */
+	put_le32(lens, 4, (uint32_t)len); /* TRANS_LENGTH */
 	return hmac_sha256(tik, 16, c, 6, out);
 }
 
@@ -728,53 +705,12 @@ int sev_secret_open(const struct sev_tk *tk, const uint8_t measure[32],
 	if (CRYPTO_memcmp(mac, hdr + HDR_MAC, 32))
 		return -EBADMSG;
 	/* The firmware checks COMPRESSED after the MAC (§4.3 step 9). */
-	if (get_le32(hdr + HDR_FLAGS) & HDR_FLAG_COMPRESSED)
+	if (get_le32(hdr, HDR_FLAGS) & HDR_FLAG_COMPRESSED)
 		return -EOPNOTSUPP;
 	return sev_aes128_ctr(tk->tek, hdr + HDR_IV, trans, len, plain);
 }
 
 /* ------------------------------------------------------ the secret table */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int sev_guid_parse(const char *text, uint8_t guid[16])
-{
-	/* Canonical byte k of the text lands at EFI offset order[k]: the
-	 * first three groups are little-endian, the last two as written. */
-	static const uint8_t order[16] = {3, 2, 1,  0,	5,  4,	7,  6,
-					  8, 9, 10, 11, 12, 13, 14, 15};
-	uint8_t bytes[16];
-	size_t pos = 0;
-
-	if (!text || !guid || strlen(text) != 36)
-		return -EINVAL;
-	for (int k = 0; k < 16; k++) {
-		int hi, lo;
-
-		if (pos == 8 || pos == 13 || pos == 18 || pos == 23) {
-			if (text[pos] != '-')
-				return -EINVAL;
-			pos++;
-		}
-		hi = hexval(text[pos]);
-		lo = hexval(text[pos + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		bytes[k] = (uint8_t)(hi << 4 | lo);
-		pos += 2;
-	}
-	for (int k = 0; k < 16; k++)
-		guid[order[k]] = bytes[k];
-	return 0;
-}
 
 int sev_secret_table(const struct sev_secret_entry *e, size_t n, uint8_t *out,
 		     size_t cap, size_t *outlen)
@@ -797,12 +733,11 @@ int sev_secret_table(const struct sev_secret_entry *e, size_t n, uint8_t *out,
 
 	/* The header carries the unpadded length, as sevctl does (§4.4). */
 	memcpy(out, secret_table_guid, 16);
-	put_le32(out + 16, (uint32_t)total);
+	put_le32(out, 16, (uint32_t)total);
 	off = SECRET_TABLE_HDR;
 	for (size_t k = 0; k < n; k++) {
-		memcpy(out + off, e[k].guid, 16);
-		put_le32(out + off + 16,
-			 (uint32_t)(SECRET_ENTRY_HDR + e[k].len));
+		memcpy(out + off, e[k].guid.b, GUID_LEN);
+		put_le32(out + off + 16, 0, (uint32_t)(SECRET_ENTRY_HDR + e[k].len));
 		if (e[k].len)
 			memcpy(out + off + SECRET_ENTRY_HDR, e[k].data,
 			       e[k].len);

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/util.h"
+
 #include <openssl/evp.h>
 
 #define SEV_CERT_LEN	   0x824 /* struct sev_cert */
@@ -155,13 +157,10 @@ int sev_secret_open(const struct sev_tk *tk, const uint8_t measure[32],
 
 /* One entry of the EFI secret table (§4.4). */
 struct sev_secret_entry {
-	uint8_t guid[16]; /* in EFI (mixed-endian) byte order */
+	struct guid guid;
 	const uint8_t *data;
 	size_t len;
 };
-
-/* "1e74f542-71dd-4d66-963e-ef4287ff173b" -> EFI byte order.  -EINVAL. */
-int sev_guid_parse(const char *text, uint8_t guid[16]);
 
 /*
  * The EFI secret table of n entries in out (capacity cap): the table GUID,

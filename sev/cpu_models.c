@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "sev/sev.h"
+#include "util/util.h"
 
 /*
  * QEMU's built-in AMD EPYC models as sev-snp-measure's vcpu_types.py lists
@@ -78,7 +79,7 @@ cpu_err(char *err, size_t errlen, const char *fmt, ...)
 	if (!err || !errlen)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vset_err(err, errlen, fmt, ap);
 	va_end(ap);
 
 	/* Every refusal lists what would have been accepted. */

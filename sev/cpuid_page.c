@@ -11,18 +11,7 @@
 #include <string.h>
 
 #include "sev/sev.h"
-
-static void put_le32(uint8_t *p, size_t off, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, size_t off, uint64_t v)
-{
-	put_le32(p, off, (uint32_t)v);
-	put_le32(p, off + 4, (uint32_t)(v >> 32));
-}
+#include "util/util.h"
 
 enum {
 	CPUID_HDR = 0x10,  /* count u32, reserved u32, reserved u64 */

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "sev/json.h"
+#include "util/util.h"
 #include "sev/kvm_sev_uapi.h"
 #include "sev/sev.h"
 
@@ -1260,7 +1260,7 @@ void sev_launch_print_measurement(const struct sev_launch *l, FILE *f)
 
 	if (!l->have_measurement)
 		return;
-	sev_base64_encode(l->launch_measure, SEV_LAUNCH_MEASURE_LEN, b64);
+	base64_encode(l->launch_measure, SEV_LAUNCH_MEASURE_LEN, b64);
 	fprintf(f, "sevboot: launch measurement (base64): %s\n", b64);
 	fprintf(f, "sevboot: launch measurement (hex): ");
 	for (size_t i = 0; i < SEV_LAUNCH_MEASURE_LEN; i++)

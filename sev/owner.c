@@ -21,7 +21,7 @@
 #include <openssl/rand.h>
 
 #include "sev/channel.h"
-#include "sev/json.h"
+#include "util/util.h"
 #include "sev/sev.h"
 
 static_assert(SEV_OWNER_CERT_LEN == SEV_CERT_LEN, "certificate length");
@@ -30,27 +30,15 @@ static_assert(SEV_OWNER_HDR_LEN == SEV_PACKET_HDR_LEN, "header length");
 static_assert(SEV_OWNER_SECRET_MAX == SEV_SECRET_MAX, "secret limit");
 static_assert(sizeof(((struct sev_owner_reply *)0)->hdr) == SEV_OWNER_HDR_LEN,
 	      "reply header");
-static_assert(SEV_OWNER_MSG_MAX <= SEV_JSON_MAX_SIZE, "message limit");
+static_assert(SEV_OWNER_MSG_MAX <= JSON_MAX_SIZE, "message limit");
 
 #define TAG_STRING_MAX 64 /* bytes of a string "id" */
-
-static void __attribute__((format(printf, 3, 4)))
-owner_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ------------------------------------------------------------- reading */
 
 /* Where members are read from, for the error sentences. */
 struct rd {
-	const struct sev_json *obj;
+	const struct json *obj;
 	const char *what; /* "the reply", "the arguments of ...", ... */
 	char *err;
 	size_t errlen;
@@ -58,7 +46,7 @@ struct rd {
 
 /* Parse text that must be one JSON object no longer than the limit. */
 static int parse_message(const char *text, size_t len, const char *what,
-			 struct sev_json **out, char *err, size_t errlen)
+			 struct json **out, char *err, size_t errlen)
 {
 	char why[160];
 	int ret;
@@ -67,26 +55,26 @@ static int parse_message(const char *text, size_t len, const char *what,
 	if (err && errlen)
 		err[0] = '\0';
 	if (len > SEV_OWNER_MSG_MAX) {
-		owner_err(err, errlen, "%s is %zu bytes; the limit is %d", what,
+		set_err(err, errlen, "%s is %zu bytes; the limit is %d", what,
 			  len, SEV_OWNER_MSG_MAX);
 		return -E2BIG;
 	}
 	if (!text && len)
 		return -EINVAL;
 	why[0] = '\0';
-	ret = sev_json_parse(len ? text : "", len, out, why, sizeof(why));
+	ret = json_parse(len ? text : "", len, out, why, sizeof(why));
 	if (ret == -ENOMEM) {
-		owner_err(err, errlen, "out of memory reading %s", what);
+		set_err(err, errlen, "out of memory reading %s", what);
 		return ret;
 	}
 	if (ret) {
-		owner_err(err, errlen, "%s is not valid JSON: %s", what, why);
+		set_err(err, errlen, "%s is not valid JSON: %s", what, why);
 		return -EINVAL;
 	}
-	if ((*out)->type != SEV_JSON_OBJECT) {
-		owner_err(err, errlen, "%s must be a JSON object, not %s", what,
-			  sev_json_type_name((*out)->type));
-		sev_json_free(*out);
+	if ((*out)->type != JSON_OBJECT) {
+		set_err(err, errlen, "%s must be a JSON object, not %s", what,
+			  json_type_name((*out)->type));
+		json_free(*out);
 		*out = NULL;
 		return -EINVAL;
 	}
@@ -95,35 +83,35 @@ static int parse_message(const char *text, size_t len, const char *what,
 
 static int check_members(struct rd *r, const char *const *allowed)
 {
-	const struct sev_json_member *m =
-		sev_json_unknown_member(r->obj, allowed);
+	const struct json_member *m =
+		json_unknown_member(r->obj, allowed);
 	char q[64];
 
 	if (!m)
 		return 0;
-	sev_json_quote(m->key, m->keylen, q, sizeof(q));
-	owner_err(r->err, r->errlen, "%s has an unknown member %s", r->what, q);
+	json_quote(m->key, m->keylen, q, sizeof(q));
+	set_err(r->err, r->errlen, "%s has an unknown member %s", r->what, q);
 	return -EINVAL;
 }
 
 /* The member key, treating null as absent.  NULL with err when required. */
-static const struct sev_json *rd_get(struct rd *r, const char *key,
+static const struct json *rd_get(struct rd *r, const char *key,
 				     bool required)
 {
-	const struct sev_json *v = sev_json_get(r->obj, key);
+	const struct json *v = json_get(r->obj, key);
 
-	if (v && v->type == SEV_JSON_NULL)
+	if (v && v->type == JSON_NULL)
 		v = NULL;
 	if (!v && required)
-		owner_err(r->err, r->errlen, "%s has no \"%s\"", r->what, key);
+		set_err(r->err, r->errlen, "%s has no \"%s\"", r->what, key);
 	return v;
 }
 
 static int wrong_type(struct rd *r, const char *key, const char *want,
-		      const struct sev_json *v)
+		      const struct json *v)
 {
-	owner_err(r->err, r->errlen, "%s: \"%s\" must be %s, not %s", r->what,
-		  key, want, sev_json_type_name(v->type));
+	set_err(r->err, r->errlen, "%s: \"%s\" must be %s, not %s", r->what,
+		  key, want, json_type_name(v->type));
 	return -EINVAL;
 }
 
@@ -132,16 +120,16 @@ static int wrong_type(struct rd *r, const char *key, const char *want,
 static int rd_uint(struct rd *r, const char *key, uint64_t max, bool required,
 		   bool *present, uint64_t *out)
 {
-	const struct sev_json *v = rd_get(r, key, required);
+	const struct json *v = rd_get(r, key, required);
 
 	if (present)
 		*present = v != NULL;
 	if (!v)
 		return required ? -EINVAL : 0;
-	if (v->type != SEV_JSON_INT)
+	if (v->type != JSON_INT)
 		return wrong_type(r, key, "an integer", v);
 	if (v->i.neg || v->i.u > max) {
-		owner_err(r->err, r->errlen,
+		set_err(r->err, r->errlen,
 			  "%s: \"%s\" must be an integer from 0 to %" PRIu64,
 			  r->what, key, max);
 		return -EINVAL;
@@ -152,23 +140,23 @@ static int rd_uint(struct rd *r, const char *key, uint64_t max, bool required,
 
 static int rd_bool(struct rd *r, const char *key, bool *out)
 {
-	const struct sev_json *v = rd_get(r, key, true);
+	const struct json *v = rd_get(r, key, true);
 
 	if (!v)
 		return -EINVAL;
-	if (v->type != SEV_JSON_BOOL)
+	if (v->type != JSON_BOOL)
 		return wrong_type(r, key, "true or false", v);
 	*out = v->b;
 	return 0;
 }
 
-static int rd_string(struct rd *r, const char *key, const struct sev_json **out)
+static int rd_string(struct rd *r, const char *key, const struct json **out)
 {
-	const struct sev_json *v = rd_get(r, key, true);
+	const struct json *v = rd_get(r, key, true);
 
 	if (!v)
 		return -EINVAL;
-	if (v->type != SEV_JSON_STRING)
+	if (v->type != JSON_STRING)
 		return wrong_type(r, key, "a string", v);
 	*out = v;
 	return 0;
@@ -178,26 +166,26 @@ static int rd_string(struct rd *r, const char *key, const struct sev_json **out)
 static int rd_base64_fixed(struct rd *r, const char *key, uint8_t *out,
 			   size_t want)
 {
-	const struct sev_json *v;
+	const struct json *v;
 	uint8_t *buf;
 	size_t n;
 	int ret;
 
 	if (rd_string(r, key, &v))
 		return -EINVAL;
-	ret = sev_base64_decode(v->str.s, v->str.len, &buf, &n);
+	ret = base64_decode(v->str.s, v->str.len, &buf, &n);
 	if (ret == -ENOMEM) {
-		owner_err(r->err, r->errlen, "out of memory");
+		set_err(r->err, r->errlen, "out of memory");
 		return ret;
 	}
 	if (ret) {
-		owner_err(r->err, r->errlen,
+		set_err(r->err, r->errlen,
 			  "%s: \"%s\" is not base64 (RFC 4648, padded)",
 			  r->what, key);
 		return -EINVAL;
 	}
 	if (n != want) {
-		owner_err(r->err, r->errlen,
+		set_err(r->err, r->errlen,
 			  "%s: \"%s\" holds %zu bytes; it must hold %zu",
 			  r->what, key, n, want);
 		free(buf);
@@ -220,7 +208,7 @@ static bool secret_len_ok(size_t len)
  */
 static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 {
-	const struct sev_json *hdr, *sec, *gpa;
+	const struct json *hdr, *sec, *gpa;
 	uint8_t *buf = NULL;
 	size_t n;
 	int ret = 0;
@@ -233,7 +221,7 @@ static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 		if (required)
 			return -EINVAL;
 		if (hdr || gpa) {
-			owner_err(r->err, r->errlen,
+			set_err(r->err, r->errlen,
 				  "%s has a \"%s\" but no \"secret\"", r->what,
 				  hdr ? "packet-header" : "gpa");
 			return -EINVAL;
@@ -241,12 +229,12 @@ static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 		return 0; /* no secret */
 	}
 	if (!hdr) {
-		owner_err(r->err, r->errlen,
+		set_err(r->err, r->errlen,
 			  "%s has a \"secret\" but no \"packet-header\"",
 			  r->what);
 		return -EINVAL;
 	}
-	if (sec->type != SEV_JSON_STRING)
+	if (sec->type != JSON_STRING)
 		return wrong_type(r, "secret",
 				  "a base64 string (or null for "
 				  "no secret)",
@@ -254,19 +242,19 @@ static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 	ret = rd_base64_fixed(r, "packet-header", rep->hdr, SEV_OWNER_HDR_LEN);
 	if (ret)
 		goto bad;
-	ret = sev_base64_decode(sec->str.s, sec->str.len, &buf, &n);
+	ret = base64_decode(sec->str.s, sec->str.len, &buf, &n);
 	if (ret == -ENOMEM) {
-		owner_err(r->err, r->errlen, "out of memory");
+		set_err(r->err, r->errlen, "out of memory");
 		goto bad;
 	}
 	if (ret) {
-		owner_err(r->err, r->errlen,
+		set_err(r->err, r->errlen,
 			  "%s: \"secret\" is not base64 (RFC 4648, padded)",
 			  r->what);
 		goto bad;
 	}
 	if (!secret_len_ok(n)) {
-		owner_err(r->err, r->errlen,
+		set_err(r->err, r->errlen,
 			  "%s: \"secret\" holds %zu bytes; the firmware takes "
 			  "16 to %d bytes in multiples of 16",
 			  r->what, n, SEV_OWNER_SECRET_MAX);
@@ -299,49 +287,49 @@ static bool mode_valid(enum sev_mode m)
 	return m == SEV_MODE_SEV || m == SEV_MODE_SEV_ES || m == SEV_MODE_SNP;
 }
 
-static void write_request(struct sev_json_writer *w,
+static void write_request(struct json_writer *w,
 			  const struct sev_owner_request *req)
 {
-	sev_jw_begin(w);
-	sev_jw_key(w, "mode");
-	sev_jw_cstr(w, sev_mode_name(req->mode));
-	sev_jw_key(w, "policy");
-	sev_jw_uint(w, req->policy);
-	sev_jw_key(w, "handle");
-	sev_jw_uint(w, req->handle);
-	sev_jw_key(w, "api-major");
-	sev_jw_uint(w, req->api_major);
-	sev_jw_key(w, "api-minor");
-	sev_jw_uint(w, req->api_minor);
-	sev_jw_key(w, "build-id");
-	sev_jw_uint(w, req->build);
-	sev_jw_key(w, "measurement");
-	sev_jw_base64(w, req->launch_measure, sizeof(req->launch_measure));
-	sev_jw_key(w, "expected-digest");
-	sev_jw_hex(w, req->expected_digest, sizeof(req->expected_digest));
-	sev_jw_key(w, "secret-gpa");
-	sev_jw_uint(w, req->secret_gpa);
-	sev_jw_key(w, "secret-size");
-	sev_jw_uint(w, req->secret_size);
-	sev_jw_key(w, "firmware-model");
-	sev_jw_bool(w, req->model);
-	sev_jw_end(w);
+	jw_begin(w);
+	jw_key(w, "mode");
+	jw_cstr(w, sev_mode_name(req->mode));
+	jw_key(w, "policy");
+	jw_uint(w, req->policy);
+	jw_key(w, "handle");
+	jw_uint(w, req->handle);
+	jw_key(w, "api-major");
+	jw_uint(w, req->api_major);
+	jw_key(w, "api-minor");
+	jw_uint(w, req->api_minor);
+	jw_key(w, "build-id");
+	jw_uint(w, req->build);
+	jw_key(w, "measurement");
+	jw_base64(w, req->launch_measure, sizeof(req->launch_measure));
+	jw_key(w, "expected-digest");
+	jw_hex(w, req->expected_digest, sizeof(req->expected_digest));
+	jw_key(w, "secret-gpa");
+	jw_uint(w, req->secret_gpa);
+	jw_key(w, "secret-size");
+	jw_uint(w, req->secret_size);
+	jw_key(w, "firmware-model");
+	jw_bool(w, req->model);
+	jw_end(w);
 }
 
 int sev_owner_request_encode(const struct sev_owner_request *req, char **out)
 {
-	struct sev_json_writer w = {0};
+	struct json_writer w = {0};
 
 	*out = NULL;
 	if (!req || !mode_valid(req->mode))
 		return -EINVAL;
 	write_request(&w, req);
-	return sev_jw_finish(&w, out, NULL);
+	return jw_finish(&w, out, NULL);
 }
 
 static int request_from_json(struct rd *r, struct sev_owner_request *req)
 {
-	const struct sev_json *v;
+	const struct json *v;
 	uint64_t x;
 
 	memset(req, 0, sizeof(*req));
@@ -358,8 +346,8 @@ static int request_from_json(struct rd *r, struct sev_owner_request *req)
 	} else {
 		char q[64];
 
-		sev_json_quote(v->str.s, v->str.len, q, sizeof(q));
-		owner_err(r->err, r->errlen,
+		json_quote(v->str.s, v->str.len, q, sizeof(q));
+		set_err(r->err, r->errlen,
 			  "%s: \"mode\" is %s; it must be \"sev\", \"seves\" "
 			  "or \"snp\"",
 			  r->what, q);
@@ -385,9 +373,9 @@ static int request_from_json(struct rd *r, struct sev_owner_request *req)
 		return -EINVAL;
 	if (rd_string(r, "expected-digest", &v))
 		return -EINVAL;
-	if (sev_hex_decode(v->str.s, v->str.len, req->expected_digest,
+	if (hex_decode(v->str.s, v->str.len, req->expected_digest,
 			   sizeof(req->expected_digest))) {
-		owner_err(r->err, r->errlen,
+		set_err(r->err, r->errlen,
 			  "%s: \"expected-digest\" must be %zu hex digits",
 			  r->what, 2 * sizeof(req->expected_digest));
 		return -EINVAL;
@@ -406,7 +394,7 @@ int sev_owner_request_parse(const char *text, size_t len,
 			    struct sev_owner_request *req, char *err,
 			    size_t errlen)
 {
-	struct sev_json *doc;
+	struct json *doc;
 	struct rd r = {.what = "the request", .err = err, .errlen = errlen};
 	int ret;
 
@@ -418,7 +406,7 @@ int sev_owner_request_parse(const char *text, size_t len,
 	ret = request_from_json(&r, req);
 	if (ret)
 		memset(req, 0, sizeof(*req));
-	sev_json_free(doc);
+	json_free(doc);
 	return ret;
 }
 
@@ -443,42 +431,42 @@ void sev_owner_reply_free(struct sev_owner_reply *r)
 }
 
 /* The packet's members into an open object. */
-static void write_packet(struct sev_json_writer *w,
+static void write_packet(struct json_writer *w,
 			 const struct sev_owner_reply *rep)
 {
-	sev_jw_key(w, "packet-header");
-	sev_jw_base64(w, rep->hdr, sizeof(rep->hdr));
-	sev_jw_key(w, "secret");
-	sev_jw_base64(w, rep->secret, rep->secret_len);
+	jw_key(w, "packet-header");
+	jw_base64(w, rep->hdr, sizeof(rep->hdr));
+	jw_key(w, "secret");
+	jw_base64(w, rep->secret, rep->secret_len);
 	if (rep->has_gpa) {
-		sev_jw_key(w, "gpa");
-		sev_jw_uint(w, rep->gpa);
+		jw_key(w, "gpa");
+		jw_uint(w, rep->gpa);
 	}
 }
 
 int sev_owner_reply_encode(const struct sev_owner_reply *rep, char **out)
 {
-	struct sev_json_writer w = {0};
+	struct json_writer w = {0};
 
 	*out = NULL;
 	if (!rep ||
 	    (rep->inject && (!rep->secret || !secret_len_ok(rep->secret_len))))
 		return -EINVAL;
-	sev_jw_begin(&w);
+	jw_begin(&w);
 	if (rep->inject) {
 		write_packet(&w, rep);
 	} else {
-		sev_jw_key(&w, "secret");
-		sev_jw_null(&w);
+		jw_key(&w, "secret");
+		jw_null(&w);
 	}
-	sev_jw_end(&w);
-	return sev_jw_finish(&w, out, NULL);
+	jw_end(&w);
+	return jw_finish(&w, out, NULL);
 }
 
 int sev_owner_reply_parse(const char *text, size_t len,
 			  struct sev_owner_reply *rep, char *err, size_t errlen)
 {
-	struct sev_json *doc;
+	struct json *doc;
 	struct rd r = {.what = "the reply", .err = err, .errlen = errlen};
 	int ret;
 
@@ -490,7 +478,7 @@ int sev_owner_reply_parse(const char *text, size_t len,
 	ret = check_members(&r, reply_members);
 	if (!ret)
 		ret = rd_secret(&r, false, rep);
-	sev_json_free(doc);
+	json_free(doc);
 	return ret;
 }
 
@@ -505,34 +493,34 @@ int sev_owner_reply_check(const struct sev_owner_request *req,
 	if (!rep->inject)
 		return 0;
 	if (req->mode == SEV_MODE_SNP) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "an SNP launch takes no LAUNCH_SECRET "
 			  "(its secrets go through the SNP secrets page)");
 		return -EINVAL;
 	}
 	if (!rep->secret || !secret_len_ok(rep->secret_len)) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the secret is %zu bytes; the firmware takes 16 to "
 			  "%d bytes in multiples of 16",
 			  rep->secret_len, SEV_OWNER_SECRET_MAX);
 		return -EINVAL;
 	}
 	if (rep->has_gpa && rep->gpa % 16) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the secret's gpa 0x%" PRIx64 " is not 16-byte "
 			  "aligned",
 			  rep->gpa);
 		return -EINVAL;
 	}
 	if (!rep->has_gpa && (!req->secret_gpa || !req->secret_size)) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the firmware has no secret area, so the secret "
 			  "needs a \"gpa\"");
 		return -EINVAL;
 	}
 	gpa = rep->has_gpa ? rep->gpa : req->secret_gpa;
 	if (gpa > UINT64_MAX - rep->secret_len) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the secret at gpa 0x%" PRIx64 " runs past the end "
 			  "of the address space",
 			  gpa);
@@ -542,7 +530,7 @@ int sev_owner_reply_check(const struct sev_owner_request *req,
 	area_end = req->secret_gpa + req->secret_size;
 	if (req->secret_size && gpa >= req->secret_gpa && gpa < area_end &&
 	    end > area_end) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the secret is %zu bytes at 0x%" PRIx64 "; the "
 			  "secret area 0x%" PRIx64 "-0x%" PRIx64 " ends "
 			  "before it does",
@@ -575,28 +563,28 @@ const char *sev_owner_cmd_name(enum sev_owner_cmd_id id)
 /* The command's "id" as JSON text into c->tag. */
 static int read_tag(struct rd *r, struct sev_owner_cmd *c)
 {
-	const struct sev_json *v = sev_json_get(r->obj, "id");
-	struct sev_json_writer w = {0};
+	const struct json *v = json_get(r->obj, "id");
+	struct json_writer w = {0};
 	char *text;
 	size_t n;
 
 	c->tag[0] = '\0';
 	if (!v)
 		return 0;
-	if (v->type == SEV_JSON_INT) {
+	if (v->type == JSON_INT) {
 		snprintf(c->tag, sizeof(c->tag), "%s%" PRIu64,
 			 v->i.neg ? "-" : "", v->i.u);
 		return 0;
 	}
-	if (v->type != SEV_JSON_STRING || v->str.len > TAG_STRING_MAX) {
-		owner_err(r->err, r->errlen,
+	if (v->type != JSON_STRING || v->str.len > TAG_STRING_MAX) {
+		set_err(r->err, r->errlen,
 			  "%s: \"id\" must be a string of at most %d bytes or "
 			  "an integer",
 			  r->what, TAG_STRING_MAX);
 		return -EINVAL;
 	}
-	sev_jw_str(&w, v->str.s, v->str.len);
-	if (sev_jw_finish(&w, &text, &n))
+	jw_str(&w, v->str.s, v->str.len);
+	if (jw_finish(&w, &text, &n))
 		return -ENOMEM;
 	/* 64 bytes escaped as \u00XX each still fit. */
 	if (n < sizeof(c->tag))
@@ -611,10 +599,10 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 	static const char *const cmd_members[] = {"execute", "arguments", "id",
 						  NULL};
 	static const char *const none[] = {NULL};
-	struct sev_json *doc;
+	struct json *doc;
 	struct rd r = {.what = "the command", .err = err, .errlen = errlen};
 	struct rd args;
-	const struct sev_json *v, *a;
+	const struct json *v, *a;
 	char q[64];
 	int ret;
 	size_t k;
@@ -635,8 +623,8 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 		    !memcmp(cmd_names[k], v->str.s, v->str.len))
 			break;
 	if (k == NCMDS) {
-		sev_json_quote(v->str.s, v->str.len, q, sizeof(q));
-		owner_err(err, errlen,
+		json_quote(v->str.s, v->str.len, q, sizeof(q));
+		set_err(err, errlen,
 			  "the command %s is not known; sevboot knows "
 			  "qmp_capabilities, query-sev, "
 			  "query-sev-launch-measure, query-sevboot-launch, "
@@ -647,7 +635,7 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 	c->id = (enum sev_owner_cmd_id)k;
 
 	a = rd_get(&r, "arguments", false);
-	if (a && a->type != SEV_JSON_OBJECT) {
+	if (a && a->type != JSON_OBJECT) {
 		wrong_type(&r, "arguments", "an object", a);
 		goto out;
 	}
@@ -658,7 +646,7 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 				   "sev-inject-launch-secret"};
 	if (c->id == SEV_OWNER_CMD_INJECT) {
 		if (!a) {
-			owner_err(err, errlen,
+			set_err(err, errlen,
 				  "sev-inject-launch-secret needs "
 				  "\"arguments\" with a \"packet-header\" and "
 				  "a \"secret\"");
@@ -669,13 +657,13 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 		ret = rd_secret(&args, true, &c->secret);
 		goto out;
 	}
-	if (a && sev_json_unknown_member(a, none)) {
-		owner_err(err, errlen, "%s takes no arguments", cmd_names[k]);
+	if (a && json_unknown_member(a, none)) {
+		set_err(err, errlen, "%s takes no arguments", cmd_names[k]);
 		goto out;
 	}
 	ret = 0;
 out:
-	sev_json_free(doc);
+	json_free(doc);
 	if (ret) {
 		char tag[SEV_OWNER_TAG_MAX];
 
@@ -698,7 +686,7 @@ void sev_owner_cmd_free(struct sev_owner_cmd *c)
 
 int sev_owner_cmd_encode(const struct sev_owner_cmd *c, char **out)
 {
-	struct sev_json_writer w = {0};
+	struct json_writer w = {0};
 	const char *name;
 
 	*out = NULL;
@@ -710,46 +698,46 @@ int sev_owner_cmd_encode(const struct sev_owner_cmd *c, char **out)
 		return -EINVAL;
 	if (!memchr(c->tag, '\0', sizeof(c->tag)))
 		return -EINVAL;
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "execute");
-	sev_jw_cstr(&w, name);
+	jw_begin(&w);
+	jw_key(&w, "execute");
+	jw_cstr(&w, name);
 	if (c->id == SEV_OWNER_CMD_INJECT) {
-		sev_jw_key(&w, "arguments");
-		sev_jw_begin(&w);
+		jw_key(&w, "arguments");
+		jw_begin(&w);
 		write_packet(&w, &c->secret);
-		sev_jw_end(&w);
+		jw_end(&w);
 	}
 	if (c->tag[0]) {
-		sev_jw_key(&w, "id");
-		sev_jw_raw(&w, c->tag);
+		jw_key(&w, "id");
+		jw_raw(&w, c->tag);
 	}
-	sev_jw_end(&w);
-	return sev_jw_finish(&w, out, NULL);
+	jw_end(&w);
+	return jw_finish(&w, out, NULL);
 }
 
 int sev_owner_greeting(const char *version, char **out)
 {
-	struct sev_json_writer w = {0};
+	struct json_writer w = {0};
 
 	*out = NULL;
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "sevboot");
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "version");
-	sev_jw_cstr(&w, version ? version : "unknown");
-	sev_jw_key(&w, "protocol");
-	sev_jw_uint(&w, SEV_OWNER_PROTOCOL);
-	sev_jw_end(&w);
-	sev_jw_end(&w);
-	return sev_jw_finish(&w, out, NULL);
+	jw_begin(&w);
+	jw_key(&w, "sevboot");
+	jw_begin(&w);
+	jw_key(&w, "version");
+	jw_cstr(&w, version ? version : "unknown");
+	jw_key(&w, "protocol");
+	jw_uint(&w, SEV_OWNER_PROTOCOL);
+	jw_end(&w);
+	jw_end(&w);
+	return jw_finish(&w, out, NULL);
 }
 
 int sev_owner_greeting_parse(const char *text, size_t len, char *err,
 			     size_t errlen)
 {
-	struct sev_json *doc;
+	struct json *doc;
 	struct rd r = {.what = "the greeting", .err = err, .errlen = errlen};
-	const struct sev_json *g;
+	const struct json *g;
 	uint64_t proto;
 	int ret;
 
@@ -757,9 +745,9 @@ int sev_owner_greeting_parse(const char *text, size_t len, char *err,
 	if (ret)
 		return ret;
 	ret = -EINVAL;
-	g = sev_json_get(doc, "sevboot");
-	if (!g || g->type != SEV_JSON_OBJECT) {
-		owner_err(err, errlen,
+	g = json_get(doc, "sevboot");
+	if (!g || g->type != JSON_OBJECT) {
+		set_err(err, errlen,
 			  "the greeting has no \"sevboot\" object: the peer "
 			  "is not sevboot's owner socket");
 		goto out;
@@ -768,7 +756,7 @@ int sev_owner_greeting_parse(const char *text, size_t len, char *err,
 	if (rd_uint(&r, "protocol", UINT32_MAX, true, NULL, &proto))
 		goto out;
 	if (proto != SEV_OWNER_PROTOCOL) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the peer speaks owner protocol %" PRIu64 "; this "
 			  "sevboot speaks %d",
 			  proto, SEV_OWNER_PROTOCOL);
@@ -776,86 +764,86 @@ int sev_owner_greeting_parse(const char *text, size_t len, char *err,
 	}
 	ret = 0;
 out:
-	sev_json_free(doc);
+	json_free(doc);
 	return ret;
 }
 
 int sev_owner_answer(const struct sev_owner_request *req,
 		     const struct sev_owner_cmd *c, char **out)
 {
-	struct sev_json_writer w = {0};
+	struct json_writer w = {0};
 
 	*out = NULL;
 	if (!req || !c || !sev_owner_cmd_name(c->id) ||
 	    !mode_valid(req->mode) || !memchr(c->tag, '\0', sizeof(c->tag)))
 		return -EINVAL;
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "return");
+	jw_begin(&w);
+	jw_key(&w, "return");
 	switch (c->id) {
 	case SEV_OWNER_CMD_QUERY_SEV:
-		sev_jw_begin(&w);
-		sev_jw_key(&w, "enabled");
-		sev_jw_bool(&w, true);
-		sev_jw_key(&w, "api-major");
-		sev_jw_uint(&w, req->api_major);
-		sev_jw_key(&w, "api-minor");
-		sev_jw_uint(&w, req->api_minor);
-		sev_jw_key(&w, "build-id");
-		sev_jw_uint(&w, req->build);
-		sev_jw_key(&w, "policy");
-		sev_jw_uint(&w, req->policy);
-		sev_jw_key(&w, "handle");
-		sev_jw_uint(&w, req->handle);
-		sev_jw_key(&w, "state");
-		sev_jw_cstr(&w, "launch-secret");
-		sev_jw_key(&w, "firmware-model");
-		sev_jw_bool(&w, req->model);
-		sev_jw_end(&w);
+		jw_begin(&w);
+		jw_key(&w, "enabled");
+		jw_bool(&w, true);
+		jw_key(&w, "api-major");
+		jw_uint(&w, req->api_major);
+		jw_key(&w, "api-minor");
+		jw_uint(&w, req->api_minor);
+		jw_key(&w, "build-id");
+		jw_uint(&w, req->build);
+		jw_key(&w, "policy");
+		jw_uint(&w, req->policy);
+		jw_key(&w, "handle");
+		jw_uint(&w, req->handle);
+		jw_key(&w, "state");
+		jw_cstr(&w, "launch-secret");
+		jw_key(&w, "firmware-model");
+		jw_bool(&w, req->model);
+		jw_end(&w);
 		break;
 	case SEV_OWNER_CMD_QUERY_MEASURE:
-		sev_jw_begin(&w);
-		sev_jw_key(&w, "data");
-		sev_jw_base64(&w, req->launch_measure,
+		jw_begin(&w);
+		jw_key(&w, "data");
+		jw_base64(&w, req->launch_measure,
 			      sizeof(req->launch_measure));
-		sev_jw_end(&w);
+		jw_end(&w);
 		break;
 	case SEV_OWNER_CMD_QUERY_LAUNCH:
 		write_request(&w, req);
 		break;
 	default:
-		sev_jw_begin(&w);
-		sev_jw_end(&w);
+		jw_begin(&w);
+		jw_end(&w);
 		break;
 	}
 	if (c->tag[0]) {
-		sev_jw_key(&w, "id");
-		sev_jw_raw(&w, c->tag);
+		jw_key(&w, "id");
+		jw_raw(&w, c->tag);
 	}
-	sev_jw_end(&w);
-	return sev_jw_finish(&w, out, NULL);
+	jw_end(&w);
+	return jw_finish(&w, out, NULL);
 }
 
 int sev_owner_answer_error(const char *tag, const char *desc, char **out)
 {
-	struct sev_json_writer w = {0};
+	struct json_writer w = {0};
 
 	*out = NULL;
 	if (!desc)
 		return -EINVAL;
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "error");
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "class");
-	sev_jw_cstr(&w, "GenericError");
-	sev_jw_key(&w, "desc");
-	sev_jw_cstr(&w, desc);
-	sev_jw_end(&w);
+	jw_begin(&w);
+	jw_key(&w, "error");
+	jw_begin(&w);
+	jw_key(&w, "class");
+	jw_cstr(&w, "GenericError");
+	jw_key(&w, "desc");
+	jw_cstr(&w, desc);
+	jw_end(&w);
 	if (tag && tag[0]) {
-		sev_jw_key(&w, "id");
-		sev_jw_raw(&w, tag);
+		jw_key(&w, "id");
+		jw_raw(&w, tag);
 	}
-	sev_jw_end(&w);
-	return sev_jw_finish(&w, out, NULL);
+	jw_end(&w);
+	return jw_finish(&w, out, NULL);
 }
 
 /* Printable ASCII of s into out; others become '?'. */
@@ -879,7 +867,7 @@ static int answer_query_sev(struct rd *r, struct sev_owner_request *req)
 		"enabled", "api-major", "api-minor",	  "build-id", "policy",
 		"handle",  "state",	"firmware-model", NULL,
 	};
-	const struct sev_json *st;
+	const struct json *st;
 	bool enabled;
 	uint64_t x;
 
@@ -887,7 +875,7 @@ static int answer_query_sev(struct rd *r, struct sev_owner_request *req)
 	    rd_string(r, "state", &st))
 		return -EINVAL;
 	if (!enabled) {
-		owner_err(r->err, r->errlen, "%s says SEV is not enabled",
+		set_err(r->err, r->errlen, "%s says SEV is not enabled",
 			  r->what);
 		return -EINVAL;
 	}
@@ -917,9 +905,9 @@ int sev_owner_answer_parse(const char *text, size_t len,
 	static const char *const members[] = {"return", "error", "id", NULL};
 	static const char *const error_members[] = {"class", "desc", NULL};
 	static const char *const none[] = {NULL};
-	struct sev_json *doc;
+	struct json *doc;
 	struct rd r = {.what = "the answer", .err = err, .errlen = errlen};
-	const struct sev_json *ret_v, *err_v, *desc;
+	const struct json *ret_v, *err_v, *desc;
 	struct sev_owner_request tmp;
 	int ret;
 
@@ -932,10 +920,10 @@ int sev_owner_answer_parse(const char *text, size_t len,
 	ret = -EINVAL;
 	if (check_members(&r, members))
 		goto out;
-	ret_v = sev_json_get(doc, "return");
-	err_v = sev_json_get(doc, "error");
+	ret_v = json_get(doc, "return");
+	err_v = json_get(doc, "error");
 	if (!ret_v == !err_v) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the answer must have either \"return\" or "
 			  "\"error\"");
 		goto out;
@@ -943,7 +931,7 @@ int sev_owner_answer_parse(const char *text, size_t len,
 	if (err_v) {
 		r.obj = err_v;
 		r.what = "the error answer";
-		if (err_v->type != SEV_JSON_OBJECT) {
+		if (err_v->type != JSON_OBJECT) {
 			wrong_type(&r, "error", "an object", err_v);
 			goto out;
 		}
@@ -954,7 +942,7 @@ int sev_owner_answer_parse(const char *text, size_t len,
 		ret = -EREMOTEIO;
 		goto out;
 	}
-	if (ret_v->type != SEV_JSON_OBJECT) {
+	if (ret_v->type != JSON_OBJECT) {
 		wrong_type(&r, "return", "an object", ret_v);
 		goto out;
 	}
@@ -984,8 +972,8 @@ int sev_owner_answer_parse(const char *text, size_t len,
 		break;
 	}
 	default:
-		if (sev_json_unknown_member(ret_v, none)) {
-			owner_err(err, errlen,
+		if (json_unknown_member(ret_v, none)) {
+			set_err(err, errlen,
 				  "the answer to %s must be {\"return\":{}}",
 				  cmd_names[id]);
 			goto out;
@@ -996,7 +984,7 @@ int sev_owner_answer_parse(const char *text, size_t len,
 		*req = tmp;
 	ret = 0;
 out:
-	sev_json_free(doc);
+	json_free(doc);
 	return ret;
 }
 
@@ -1022,7 +1010,7 @@ int sev_owner_session_new(const uint8_t *pdh, size_t pdh_len, uint32_t policy,
 	memset(s, 0, sizeof(*s));
 	memset(&tk, 0, sizeof(tk));
 	if (!pdh || pdh_len != SEV_CERT_LEN) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the PDH certificate is %zu bytes; a SEV "
 			  "certificate is %d (0x%x)",
 			  pdh ? pdh_len : 0, SEV_CERT_LEN, SEV_CERT_LEN);
@@ -1033,11 +1021,11 @@ int sev_owner_session_new(const uint8_t *pdh, size_t pdh_len, uint32_t policy,
 				  sizeof(why));
 	if (ret) {
 		if (ret == -EINVAL)
-			owner_err(err, errlen,
+			set_err(err, errlen,
 				  "the PDH certificate is not usable: %s",
 				  why[0] ? why : "its public key is invalid");
 		else
-			owner_err(err, errlen,
+			set_err(err, errlen,
 				  "cannot read the PDH "
 				  "certificate's key (OpenSSL failed)");
 		goto out;
@@ -1049,7 +1037,7 @@ int sev_owner_session_new(const uint8_t *pdh, size_t pdh_len, uint32_t policy,
 		ret = sev_cert_build(godh, SEV_USAGE_PDH, SEV_ALGO_ECDH_SHA256,
 				     pdh[4], pdh[5], NULL, 0, s->godh_cert);
 	if (ret) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "cannot make the GODH key and its "
 			  "certificate (OpenSSL failed)");
 		goto out;
@@ -1058,13 +1046,13 @@ int sev_owner_session_new(const uint8_t *pdh, size_t pdh_len, uint32_t policy,
 	    RAND_bytes(wrap_iv, sizeof(wrap_iv)) != 1 ||
 	    RAND_priv_bytes(tk.tek, sizeof(tk.tek)) != 1 ||
 	    RAND_priv_bytes(tk.tik, sizeof(tk.tik)) != 1) {
-		owner_err(err, errlen, "the random number generator failed");
+		set_err(err, errlen, "the random number generator failed");
 		ret = -EIO;
 		goto out;
 	}
 	ret = sev_session_wrap(z, nonce, wrap_iv, &tk, policy, s->session);
 	if (ret) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "cannot wrap the session keys (OpenSSL "
 			  "failed)");
 		goto out;
@@ -1094,7 +1082,7 @@ int sev_owner_verify(const uint8_t tik[SEV_OWNER_KEY_LEN],
 	if (!tik || !req || !digest)
 		return -EINVAL;
 	if (req->mode == SEV_MODE_SNP) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "an SNP launch has no LAUNCH_MEASURE to "
 			  "verify");
 		return -EINVAL;
@@ -1104,7 +1092,7 @@ int sev_owner_verify(const uint8_t tik[SEV_OWNER_KEY_LEN],
 				  req->launch_measure + 32, mac);
 	if (ret) {
 		OPENSSL_cleanse(mac, sizeof(mac));
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "cannot compute the measurement "
 			  "(OpenSSL failed)");
 		return ret < 0 ? ret : -EIO;
@@ -1112,18 +1100,13 @@ int sev_owner_verify(const uint8_t tik[SEV_OWNER_KEY_LEN],
 	ret = CRYPTO_memcmp(mac, req->launch_measure, 32) ? -EBADMSG : 0;
 	OPENSSL_cleanse(mac, sizeof(mac));
 	if (ret)
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "measurement mismatch: the firmware's LAUNCH_MEASURE "
 			  "is not that of the expected digest under this TIK "
 			  "(firmware %u.%u build %u, policy 0x%" PRIx32 ")",
 			  req->api_major, req->api_minor, req->build,
 			  req->policy);
 	return ret;
-}
-
-int sev_owner_guid_parse(const char *text, uint8_t guid[16])
-{
-	return sev_guid_parse(text, guid);
 }
 
 size_t sev_owner_table_size(const struct sev_owner_secret *s, size_t n)
@@ -1159,11 +1142,11 @@ int sev_owner_seal(const uint8_t tek[SEV_OWNER_KEY_LEN],
 	if (n == 0)
 		return 0; /* no secret */
 	if (req->mode == SEV_MODE_SNP) {
-		owner_err(err, errlen, "an SNP launch takes no LAUNCH_SECRET");
+		set_err(err, errlen, "an SNP launch takes no LAUNCH_SECRET");
 		return -EINVAL;
 	}
 	if (!req->secret_gpa || !req->secret_size) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "the guest's firmware has no secret area, so a "
 			  "secret table has nowhere to go");
 		return -EINVAL;
@@ -1171,12 +1154,12 @@ int sev_owner_seal(const uint8_t tek[SEV_OWNER_KEY_LEN],
 	size = sev_owner_table_size(s, n);
 	if (!size || size > req->secret_size || size > SEV_SECRET_MAX) {
 		if (size && size <= SEV_SECRET_MAX)
-			owner_err(err, errlen,
+			set_err(err, errlen,
 				  "the secret table is %zu bytes; the guest's "
 				  "secret area holds %" PRIu32,
 				  size, req->secret_size);
 		else
-			owner_err(err, errlen,
+			set_err(err, errlen,
 				  "the secret table is too large; the firmware "
 				  "takes at most %d bytes",
 				  SEV_SECRET_MAX);
@@ -1187,22 +1170,22 @@ int sev_owner_seal(const uint8_t tek[SEV_OWNER_KEY_LEN],
 	plain = malloc(size);
 	trans = malloc(size);
 	if (!e || !plain || !trans) {
-		owner_err(err, errlen, "out of memory");
+		set_err(err, errlen, "out of memory");
 		goto out;
 	}
 	for (size_t k = 0; k < n; k++) {
-		memcpy(e[k].guid, s[k].guid, 16);
+		e[k].guid = s[k].guid;
 		e[k].data = s[k].data;
 		e[k].len = s[k].len;
 	}
 	ret = sev_secret_table(e, n, plain, size, &outlen);
 	if (ret || outlen != size) {
-		owner_err(err, errlen, "cannot build the secret table");
+		set_err(err, errlen, "cannot build the secret table");
 		ret = ret ? ret : -EINVAL;
 		goto out;
 	}
 	if (RAND_bytes(iv, sizeof(iv)) != 1) {
-		owner_err(err, errlen, "the random number generator failed");
+		set_err(err, errlen, "the random number generator failed");
 		ret = -EIO;
 		goto out;
 	}
@@ -1212,7 +1195,7 @@ int sev_owner_seal(const uint8_t tek[SEV_OWNER_KEY_LEN],
 			      rep->hdr, trans);
 	sev_tk_wipe(&tk);
 	if (ret) {
-		owner_err(err, errlen,
+		set_err(err, errlen,
 			  "cannot seal the secret (OpenSSL "
 			  "failed)");
 		goto out;

@@ -238,13 +238,10 @@ int sev_owner_verify(const uint8_t tik[SEV_OWNER_KEY_LEN],
 
 /* One secret for the guest: an EFI secret table entry. */
 struct sev_owner_secret {
-	uint8_t guid[16]; /* EFI (mixed-endian) byte order: see below */
+	struct guid guid; /* guid_parse() makes it from text */
 	const uint8_t *data;
 	size_t len;
 };
-
-/* "736869e5-84f0-4973-92ec-06879ce3da0b" -> EFI byte order.  -EINVAL. */
-int sev_owner_guid_parse(const char *text, uint8_t guid[16]);
 
 /*
  * Seal n secrets for the launch req into rep (which must not hold a

@@ -16,22 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util.h"
 #include "sev/sev.h"
 
 #define PAGE_SIZE 4096ULL
 #define PAGE_MASK (PAGE_SIZE - 1)
-
-static void __attribute__((format(printf, 3, 4)))
-plan_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static struct launch_step *plan_add(struct launch_plan *p,
 				    enum launch_step_kind kind, uint64_t gpa,
@@ -66,20 +55,20 @@ static int check_hashes_area(const struct ovmf_info *i, enum sev_mode mode,
 			     char *err, size_t errlen)
 {
 	if (!i->has_hashes_entry) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "this firmware has no kernel hashes table entry: it "
 			 "cannot do measured direct boot");
 		return -EINVAL;
 	}
 	if (!i->hashes_base || !i->hashes_size) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "this firmware has no kernel hashes table (base 0x%x "
 			 "size 0x%x): it cannot do measured direct boot",
 			 i->hashes_base, i->hashes_size);
 		return -EINVAL;
 	}
 	if (i->hashes_size < SEV_HASHES_PADDED_LEN) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the kernel hashes table area at 0x%x is 0x%x bytes, "
 			 "smaller than the %u-byte table",
 			 i->hashes_base, i->hashes_size, SEV_HASHES_PADDED_LEN);
@@ -87,14 +76,14 @@ static int check_hashes_area(const struct ovmf_info *i, enum sev_mode mode,
 	}
 	/* base_gpa is below 4 GiB, so this also catches a wrap. */
 	if ((uint64_t)i->hashes_base + SEV_HASHES_PADDED_LEN > i->base_gpa) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the kernel hashes table area at 0x%x runs into the "
 			 "firmware image at 0x%llx",
 			 i->hashes_base, (unsigned long long)i->base_gpa);
 		return -EINVAL;
 	}
 	if (mode != SEV_MODE_SNP && (i->hashes_base & 0xf)) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the kernel hashes table at 0x%x is not 16-byte "
 			 "aligned, which LAUNCH_UPDATE_DATA requires",
 			 i->hashes_base);
@@ -103,7 +92,7 @@ static int check_hashes_area(const struct ovmf_info *i, enum sev_mode mode,
 	/* SNP copies the table into one page at base & 0xfff. */
 	if (mode == SEV_MODE_SNP &&
 	    (i->hashes_base & PAGE_MASK) + SEV_HASHES_PADDED_LEN > PAGE_SIZE) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the kernel hashes table at 0x%x crosses a page "
 			 "boundary",
 			 i->hashes_base);
@@ -121,7 +110,7 @@ static int check_hashes_area(const struct ovmf_info *i, enum sev_mode mode,
 static int check_sections(const struct ovmf_info *i, char *err, size_t errlen)
 {
 	if (i->nsections > OVMF_MAX_SECTIONS) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the SNP metadata has %u sections, more "
 			 "than %u",
 			 i->nsections, OVMF_MAX_SECTIONS);
@@ -132,7 +121,7 @@ static int check_sections(const struct ovmf_info *i, char *err, size_t errlen)
 		uint64_t end = (uint64_t)s->gpa + s->size;
 
 		if (!s->size || (s->gpa & PAGE_MASK) || (s->size & PAGE_MASK)) {
-			plan_err(err, errlen,
+			set_err(err, errlen,
 				 "SNP metadata section %u (%s at 0x%x, 0x%x "
 				 "bytes) is not a non-empty run of whole 4 KiB "
 				 "pages",
@@ -141,7 +130,7 @@ static int check_sections(const struct ovmf_info *i, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		if (end > i->base_gpa) {
-			plan_err(err, errlen,
+			set_err(err, errlen,
 				 "SNP metadata section %u (%s at 0x%x, 0x%x "
 				 "bytes) reaches into the firmware image at "
 				 "0x%llx",
@@ -154,7 +143,7 @@ static int check_sections(const struct ovmf_info *i, char *err, size_t errlen)
 
 			if (s->gpa < (uint64_t)o->gpa + o->size &&
 			    o->gpa < end) {
-				plan_err(err, errlen,
+				set_err(err, errlen,
 					 "SNP metadata sections %u and %u "
 					 "overlap (0x%x+0x%x and 0x%x+0x%x)",
 					 j, k, o->gpa, o->size, s->gpa,
@@ -181,7 +170,7 @@ static int check_hashes_section(const struct ovmf_info *i, char *err,
 		if (i->sections[k].type != OVMF_SECTION_KERNEL_HASHES)
 			continue;
 		if (hs) {
-			plan_err(err, errlen,
+			set_err(err, errlen,
 				 "the SNP metadata has more than one "
 				 "KERNEL_HASHES section");
 			return -EINVAL;
@@ -189,7 +178,7 @@ static int check_hashes_section(const struct ovmf_info *i, char *err,
 		hs = &i->sections[k];
 	}
 	if (!hs) {
-		plan_err(
+		set_err(
 			err, errlen,
 			"the SNP metadata of this firmware has no "
 			"KERNEL_HASHES section, so the kernel hashes would not "
@@ -198,7 +187,7 @@ static int check_hashes_section(const struct ovmf_info *i, char *err,
 		return -EINVAL;
 	}
 	if (hs->size != PAGE_SIZE || hs->gpa != (i->hashes_base & ~PAGE_MASK)) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the KERNEL_HASHES section (0x%x, 0x%x bytes) is not "
 			 "the one page that holds the hashes table at 0x%x",
 			 hs->gpa, hs->size, i->hashes_base);
@@ -214,40 +203,40 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 
 	if (c->mode != SEV_MODE_SEV && c->mode != SEV_MODE_SEV_ES &&
 	    c->mode != SEV_MODE_SNP) {
-		plan_err(err, errlen, "unknown SEV mode %d", (int)c->mode);
+		set_err(err, errlen, "unknown SEV mode %d", (int)c->mode);
 		return -EINVAL;
 	}
 	if (!c->ovmf || !c->ovmf_len || !i) {
-		plan_err(err, errlen, "no firmware image");
+		set_err(err, errlen, "no firmware image");
 		return -EINVAL;
 	}
 	/* The plan trusts ovmf_info for offsets into the image; make sure it
 	 * describes this image. */
 	if (i->size != c->ovmf_len || i->base_gpa != SZ_4G - c->ovmf_len ||
 	    c->ovmf_len % PAGE_SIZE || c->ovmf_len > OVMF_MAX_SIZE) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the firmware description does not match the %zu-byte "
 			 "image",
 			 c->ovmf_len);
 		return -EINVAL;
 	}
 	if (c->ncpus == 0 || c->ncpus > LAUNCH_MAX_VCPUS) {
-		plan_err(err, errlen, "%u vCPUs: must be 1 to %u", c->ncpus,
+		set_err(err, errlen, "%u vCPUs: must be 1 to %u", c->ncpus,
 			 LAUNCH_MAX_VCPUS);
 		return -EINVAL;
 	}
 	if (!c->kernel && (c->initrd_len || c->cmdline)) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "an initrd or command line is measured only with a "
 			 "kernel");
 		return -EINVAL;
 	}
 	if (c->initrd_len && !c->initrd) {
-		plan_err(err, errlen, "initrd length without initrd bytes");
+		set_err(err, errlen, "initrd length without initrd bytes");
 		return -EINVAL;
 	}
 	if (c->snp_ovmf_only && c->mode != SEV_MODE_SNP) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "the firmware-only digest exists for SNP only");
 		return -EINVAL;
 	}
@@ -255,7 +244,7 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 	 * block's address, and 0 would point them into the IVT. */
 	if (es && c->ncpus > 1 && !c->snp_ovmf_only &&
 	    (!i->has_reset_block || !i->reset_addr)) {
-		plan_err(err, errlen,
+		set_err(err, errlen,
 			 "this firmware has no SEV-ES reset block, so %u vCPUs "
 			 "cannot start (only 1 vCPU can)",
 			 c->ncpus);
@@ -267,7 +256,7 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 		int ret;
 
 		if (!i->has_sev_meta) {
-			plan_err(err, errlen,
+			set_err(err, errlen,
 				 "this firmware has no SNP metadata (ASEV): it "
 				 "cannot launch an SNP guest (Debian's "
 				 "OVMF_CODE_4M builds cannot; use an X64 "
@@ -303,7 +292,7 @@ static int add_vmsas(const struct launch_config *c, struct launch_plan *p,
 
 	p->vmsas = calloc(c->ncpus, VMSA_SIZE);
 	if (!p->vmsas) {
-		plan_err(err, errlen, "out of memory for %u VMSAs", c->ncpus);
+		set_err(err, errlen, "out of memory for %u VMSAs", c->ncpus);
 		return -ENOMEM;
 	}
 	/* BSP first: QEMU's vCPU order, and the order KVM measures in. */
@@ -408,7 +397,7 @@ int launch_plan_build(const struct launch_config *c, struct launch_plan *p,
 
 	memset(p, 0, sizeof(*p));
 	if (!c) {
-		plan_err(err, errlen, "no launch configuration");
+		set_err(err, errlen, "no launch configuration");
 		return -EINVAL;
 	}
 	ret = check_config(c, err, errlen);
@@ -421,7 +410,7 @@ int launch_plan_build(const struct launch_config *c, struct launch_plan *p,
 	else
 		ret = build_sev(c, p, err, errlen);
 	if (ret == -E2BIG)
-		plan_err(err, errlen, "the launch plan has more than %u steps",
+		set_err(err, errlen, "the launch plan has more than %u steps",
 			 LAUNCH_MAX_STEPS);
 	if (ret)
 		launch_plan_free(p);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sev/sev.h"
+#include "util/util.h"
 
 /*
  * Byte offsets in the VMSA save area (AMD APM vol. 2, "VMSA layout" of
@@ -72,30 +73,12 @@ enum {
 #define MXCSR_RESET   0x1f80U
 #define X87_FCW_RESET 0x37fU
 
-static void put_u16(uint8_t *p, size_t off, uint16_t v)
-{
-	p[off] = (uint8_t)v;
-	p[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(uint8_t *p, size_t off, uint32_t v)
-{
-	put_u16(p, off, (uint16_t)v);
-	put_u16(p, off + 2, (uint16_t)(v >> 16));
-}
-
-static void put_u64(uint8_t *p, size_t off, uint64_t v)
-{
-	put_u32(p, off, (uint32_t)v);
-	put_u32(p, off + 4, (uint32_t)(v >> 32));
-}
-
 static void put_seg(uint8_t *p, size_t off, const struct vmsa_seg *s)
 {
-	put_u16(p, off, s->selector);
-	put_u16(p, off + 2, s->attrib);
-	put_u32(p, off + 4, s->limit);
-	put_u64(p, off + 8, s->base);
+	put_le16(p, off, s->selector);
+	put_le16(p, off + 2, s->attrib);
+	put_le32(p, off + 4, s->limit);
+	put_le64(p, off + 8, s->base);
 }
 
 static struct vmsa_seg seg(uint16_t selector, uint16_t attrib, uint64_t base)
@@ -171,18 +154,18 @@ void vmsa_page(const struct vmsa_regs *rp, uint8_t page[VMSA_SIZE])
 	put_seg(page, VMSA_LDTR, &r.ldtr);
 	put_seg(page, VMSA_IDTR, &r.idtr);
 	put_seg(page, VMSA_TR, &r.tr);
-	put_u64(page, VMSA_EFER, r.efer);
-	put_u64(page, VMSA_CR4, r.cr4);
-	put_u64(page, VMSA_CR3, r.cr3);
-	put_u64(page, VMSA_CR0, r.cr0);
-	put_u64(page, VMSA_DR7, r.dr7);
-	put_u64(page, VMSA_DR6, r.dr6);
-	put_u64(page, VMSA_RFLAGS, r.rflags);
-	put_u64(page, VMSA_RIP, r.rip);
-	put_u64(page, VMSA_G_PAT, r.g_pat);
-	put_u64(page, VMSA_RDX, r.rdx);
-	put_u64(page, VMSA_SEV_FEATURES, r.sev_features);
-	put_u64(page, VMSA_XCR0, r.xcr0);
-	put_u32(page, VMSA_MXCSR, r.mxcsr);
-	put_u16(page, VMSA_X87_FCW, r.x87_fcw);
+	put_le64(page, VMSA_EFER, r.efer);
+	put_le64(page, VMSA_CR4, r.cr4);
+	put_le64(page, VMSA_CR3, r.cr3);
+	put_le64(page, VMSA_CR0, r.cr0);
+	put_le64(page, VMSA_DR7, r.dr7);
+	put_le64(page, VMSA_DR6, r.dr6);
+	put_le64(page, VMSA_RFLAGS, r.rflags);
+	put_le64(page, VMSA_RIP, r.rip);
+	put_le64(page, VMSA_G_PAT, r.g_pat);
+	put_le64(page, VMSA_RDX, r.rdx);
+	put_le64(page, VMSA_SEV_FEATURES, r.sev_features);
+	put_le64(page, VMSA_XCR0, r.xcr0);
+	put_le32(page, VMSA_MXCSR, r.mxcsr);
+	put_le16(page, VMSA_X87_FCW, r.x87_fcw);
 }

@@ -34,6 +34,7 @@
 
 #include "sev/kvm_sev_uapi.h"
 #include "sev/model/model.h"
+#include "util/util.h"
 
 /* SEV policy (§8.1). */
 #define SEV_POLICY_ES		(1u << 2)
@@ -265,12 +266,6 @@ static int kvm_blob_ok(uint64_t uaddr, uint32_t len)
 	return 0;
 }
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /*
  * §2.6 step 2: the session.  A positive SEV_RET_* status, 0 with tk
  * filled, or -ENOMEM when OpenSSL fails.
@@ -289,7 +284,7 @@ static int fw_open_session(struct sev_model *m,
 		return SEV_RET_INVALID_LEN;
 	/* sev_cert_sanity_check(dh_cert, PDH, ECDH_SHA256): version, usage,
 	 * the algorithm exactly, a P-384 point (§2.3).  No signature. */
-	if (get_le32(cert + 0x0c) != SEV_ALGO_ECDH_SHA256)
+	if (get_le32(cert, 0x0c) != SEV_ALGO_ECDH_SHA256)
 		return SEV_RET_INVALID_CERTIFICATE;
 	ret = sev_cert_public_key(cert, SEV_USAGE_PDH, &godh, NULL, 0);
 	if (ret == -EINVAL)

@@ -34,6 +34,7 @@
 
 #include "sev/kvm_sev_uapi.h"
 #include "sev/model/model.h"
+#include "util/util.h"
 
 #define PAGE_SIZE 4096ULL
 
@@ -81,23 +82,6 @@
 #define ID_AUTH_ID_KEY_SIG  0x680
 #define ID_AUTH_AUTHOR_KEY  0x880
 #define ID_ALGO_P384_SHA384 1
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int b = 0; b < 4; b++)
-		p[b] = (uint8_t)(v >> (8 * b));
-}
 
 static bool all_zero(const void *p, size_t n)
 {
@@ -245,12 +229,12 @@ static const struct cpuid_refused cpuid_refused[] = {
 
 int model_snp_cpuid_check(uint8_t page[4096])
 {
-	uint32_t count = get_le32(page);
+	uint32_t count = get_le32(page, 0);
 	bool bad = false;
 
 	if (count > CPUID_MAX_ENTRIES) {
 		count = CPUID_MAX_ENTRIES;
-		put_le32(page, count);
+		put_le32(page, 0, count);
 		bad = true;
 	}
 	if (!all_zero(page + 4, CPUID_HDR_LEN - 4)) {
@@ -259,8 +243,8 @@ int model_snp_cpuid_check(uint8_t page[4096])
 	}
 	for (uint32_t k = 0; k < count; k++) {
 		uint8_t *e = page + CPUID_HDR_LEN + k * CPUID_ENTRY_LEN;
-		uint32_t fn = get_le32(e + CE_EAX_IN),
-			 sub = get_le32(e + CE_ECX_IN);
+		uint32_t fn = get_le32(e, CE_EAX_IN),
+			 sub = get_le32(e, CE_ECX_IN);
 
 		if (!all_zero(e + CE_RESERVED, 8)) {
 			memset(e + CE_RESERVED, 0, 8);
@@ -275,9 +259,9 @@ int model_snp_cpuid_check(uint8_t page[4096])
 			if (c->eax_in != fn ||
 			    (c->ecx_in >= 0 && (uint32_t)c->ecx_in != sub))
 				continue;
-			v = get_le32(e + c->reg);
+			v = get_le32(e + c->reg, 0);
 			if (v & c->bits) {
-				put_le32(e + c->reg, v & ~c->bits);
+				put_le32(e + c->reg, 0, v & ~c->bits);
 				bad = true;
 			}
 		}
@@ -289,7 +273,7 @@ int model_snp_cpuid_check(uint8_t page[4096])
 static void secrets_page_fill(const struct sev_model *m, uint8_t *page)
 {
 	memset(page, 0, PAGE_SIZE);
-	put_le32(page, SECRETS_VERSION);
+	put_le32(page, 0, SECRETS_VERSION);
 	/* IMI_EN 0 (KVM never sets it); FMS 0 (the model has no CPU). */
 	memcpy(page + SECRETS_OFF_GOSVW, m->gosvw, sizeof(m->gosvw));
 	memcpy(page + SECRETS_OFF_VMPCK0, m->vmpck, sizeof(m->vmpck));
@@ -439,11 +423,11 @@ static int fw_check_id_block(struct sev_model *m, const uint8_t *idb,
 
 	if (CRYPTO_memcmp(idb + ID_BLOCK_LD, m->snp_ld, sizeof(m->snp_ld)))
 		return SEV_RET_BAD_MEASUREMENT;
-	if (get_le64(idb + ID_BLOCK_POLICY) != m->snp_policy)
+	if (get_le64(idb, ID_BLOCK_POLICY) != m->snp_policy)
 		return SEV_RET_POLICY_FAILURE;
-	if (get_le32(auth + ID_AUTH_ID_ALGO) != ID_ALGO_P384_SHA384 ||
+	if (get_le32(auth, ID_AUTH_ID_ALGO) != ID_ALGO_P384_SHA384 ||
 	    (author_key_en &&
-	     get_le32(auth + ID_AUTH_AUTHOR_ALGO) != ID_ALGO_P384_SHA384))
+	     get_le32(auth, ID_AUTH_AUTHOR_ALGO) != ID_ALGO_P384_SHA384))
 		return SEV_RET_INVALID_PARAM;
 	ret = id_verify(auth + ID_AUTH_ID_KEY, auth + ID_AUTH_ID_SIG, idb,
 			KVM_SEV_SNP_ID_BLOCK_SIZE);

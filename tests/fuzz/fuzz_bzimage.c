@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "loader/loader.h"
-#include "tests/le.h"
+#include "util/util.h"
 
 #define TEMPLATE_LEN 0x3000 /* 5 setup sectors + 9.5 KiB of "kernel" */
 #define HDR_OFF	     0x1f1
@@ -31,19 +31,19 @@ static void make_template(uint8_t *t)
 {
 	memset(t, 0, TEMPLATE_LEN);
 	t[0x1f1] = 4;
-	put16(t, 0x1fe, 0xaa55);
+	put_le16(t, 0x1fe, 0xaa55);
 	t[0x200] = 0xeb;
 	t[0x201] = 0x6a;
 	memcpy(t + 0x202, "HdrS", 4);
-	put16(t, 0x206, 0x020f);
+	put_le16(t, 0x206, 0x020f);
 	t[0x211] = 0x01;
-	put32(t, 0x22c, 0x7fffffff);
-	put32(t, 0x230, 0x200000);
+	put_le32(t, 0x22c, 0x7fffffff);
+	put_le32(t, 0x230, 0x200000);
 	t[0x234] = 1;
-	put16(t, 0x236, 0x7f);
-	put32(t, 0x238, 0x7ff);
-	put32(t, 0x258, 0x1000000);
-	put32(t, 0x260, 0x2000000);
+	put_le16(t, 0x236, 0x7f);
+	put_le32(t, 0x238, 0x7ff);
+	put_le32(t, 0x258, 0x1000000);
+	put_le32(t, 0x260, 0x2000000);
 }
 
 /* Read every byte of every region, so ASan sees any region that points

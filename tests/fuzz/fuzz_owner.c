@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sev/json.h"
+#include "util/util.h"
 #include "sev/sev.h"
 
 #define CHECK(cond)                                                            \
@@ -47,15 +47,15 @@ static void same_reply(const struct sev_owner_reply *a,
 
 static void fuzz_json(const char *t, size_t n)
 {
-	struct sev_json *v = NULL;
+	struct json *v = NULL;
 	char err[200];
 	int ret;
 
 	memset(err, 'x', sizeof(err));
-	ret = sev_json_parse(t, n, &v, err, sizeof(err));
+	ret = json_parse(t, n, &v, err, sizeof(err));
 	check_err(ret, err, sizeof(err));
 	CHECK(!ret == (v != NULL));
-	sev_json_free(v);
+	json_free(v);
 }
 
 static void fuzz_reply(const char *t, size_t n)
@@ -98,7 +98,7 @@ static void fuzz_cmd(const char *t, size_t n)
 	};
 	struct sev_owner_cmd c, back;
 	char err[512], *text;
-	struct sev_json *v;
+	struct json *v;
 	int ret;
 
 	memset(err, 'x', sizeof(err));
@@ -109,8 +109,8 @@ static void fuzz_cmd(const char *t, size_t n)
 		CHECK(!c.secret.inject && !c.secret.secret);
 		/* The error answer is valid JSON, whatever the input was. */
 		CHECK(sev_owner_answer_error(c.tag, err, &text) == 0);
-		CHECK(sev_json_parse(text, strlen(text), &v, NULL, 0) == 0);
-		sev_json_free(v);
+		CHECK(json_parse(text, strlen(text), &v, NULL, 0) == 0);
+		json_free(v);
 		CHECK(sev_owner_answer_parse(text, strlen(text),
 					     SEV_OWNER_CMD_CONT, NULL, err,
 					     sizeof(err)) == -EREMOTEIO);
@@ -183,12 +183,12 @@ static void fuzz_base64(const char *t, size_t n)
 	size_t len;
 	char *enc;
 
-	if (sev_base64_decode(t, n, &out, &len))
+	if (base64_decode(t, n, &out, &len))
 		return;
 	/* Strict: only the canonical encoding decodes. */
 	enc = malloc(4 * ((len + 2) / 3) + 1);
 	CHECK(enc != NULL);
-	CHECK(sev_base64_encode(out, len, enc) == n);
+	CHECK(base64_encode(out, len, enc) == n);
 	CHECK(memcmp(enc, t, n) == 0);
 	free(enc);
 	free(out);

@@ -49,7 +49,7 @@ static const uint8_t *sdt(const struct tables *t, uint64_t addr,
 			  const char *sig)
 {
 	const uint8_t *p = at(t, addr, 36);
-	uint32_t len = get32(p, 4);
+	uint32_t len = get_le32(p, 4);
 
 	ck_assert_msg(!memcmp(p, sig, 4), "expected %s at 0x%llx", sig,
 		      (unsigned long long)addr);
@@ -74,19 +74,19 @@ static void walk(struct tables *t, const struct acpi_config *c, uint64_t gpa)
 	ck_assert_int_eq(memcmp(t->rsdp, "RSD PTR ", 8), 0);
 	ck_assert_uint_eq(sum(t->rsdp, 20), 0);
 	ck_assert_uint_eq(t->rsdp[15], 2);
-	ck_assert_uint_eq(get32(t->rsdp, 20), 36);
+	ck_assert_uint_eq(get_le32(t->rsdp, 20), 36);
 	ck_assert_uint_eq(sum(t->rsdp, 36), 0);
 
-	t->xsdt = sdt(t, get64(t->rsdp, 24), "XSDT");
-	ck_assert_uint_eq(get32(t->xsdt, 4), 36 + 2 * 8);
-	t->fadt = sdt(t, get64(t->xsdt, 36), "FACP");
-	t->madt = sdt(t, get64(t->xsdt, 44), "APIC");
-	t->dsdt = sdt(t, get64(t->fadt, 140), "DSDT");
+	t->xsdt = sdt(t, get_le64(t->rsdp, 24), "XSDT");
+	ck_assert_uint_eq(get_le32(t->xsdt, 4), 36 + 2 * 8);
+	t->fadt = sdt(t, get_le64(t->xsdt, 36), "FACP");
+	t->madt = sdt(t, get_le64(t->xsdt, 44), "APIC");
+	t->dsdt = sdt(t, get_le64(t->fadt, 140), "DSDT");
 
-	uint64_t facs = get64(t->fadt, 132);
+	uint64_t facs = get_le64(t->fadt, 132);
 	t->facs = at(t, facs, 64);
 	ck_assert_int_eq(memcmp(t->facs, "FACS", 4), 0);
-	ck_assert_uint_eq(get32(t->facs, 4), 64);
+	ck_assert_uint_eq(get_le32(t->facs, 4), 64);
 	ck_assert_uint_eq(facs % 64, 0);
 }
 
@@ -101,8 +101,8 @@ START_TEST(rsdp_xsdt_and_checksums)
 
 	walk(&t, &default_cfg, BOOT_ACPI_ADDR);
 	/* 32-bit and 64-bit FADT pointers agree. */
-	ck_assert_uint_eq(get32(t.fadt, 36), get64(t.fadt, 132));
-	ck_assert_uint_eq(get32(t.fadt, 40), get64(t.fadt, 140));
+	ck_assert_uint_eq(get_le32(t.fadt, 36), get_le64(t.fadt, 132));
+	ck_assert_uint_eq(get_le32(t.fadt, 40), get_le64(t.fadt, 140));
 	/* Every byte after the last table is zero. */
 	for (size_t i = (size_t)t.len; i < BUF_LEN; i++)
 		ck_assert_uint_eq(t.buf[i], 0);
@@ -117,27 +117,27 @@ START_TEST(fadt_fields)
 
 	walk(&t, &default_cfg, BOOT_ACPI_ADDR);
 	f = t.fadt;
-	ck_assert_uint_eq(get32(f, 4), 244);
+	ck_assert_uint_eq(get_le32(f, 4), 244);
 	ck_assert_uint_ge(f[8], 3);
-	ck_assert_uint_eq(get16(f, 46), 9);	/* SCI_INT */
-	ck_assert_uint_eq(get32(f, 48), 0);	/* SMI_CMD */
-	ck_assert_uint_eq(get32(f, 56), 0x600); /* PM1a_EVT_BLK */
-	ck_assert_uint_eq(get32(f, 60), 0);	/* PM1b_EVT_BLK */
-	ck_assert_uint_eq(get32(f, 64), 0x604); /* PM1a_CNT_BLK */
-	ck_assert_uint_eq(get32(f, 76), 0x608); /* PM_TMR_BLK */
-	ck_assert_uint_eq(get32(f, 80), 0);	/* GPE0_BLK */
+	ck_assert_uint_eq(get_le16(f, 46), 9);	/* SCI_INT */
+	ck_assert_uint_eq(get_le32(f, 48), 0);	/* SMI_CMD */
+	ck_assert_uint_eq(get_le32(f, 56), 0x600); /* PM1a_EVT_BLK */
+	ck_assert_uint_eq(get_le32(f, 60), 0);	/* PM1b_EVT_BLK */
+	ck_assert_uint_eq(get_le32(f, 64), 0x604); /* PM1a_CNT_BLK */
+	ck_assert_uint_eq(get_le32(f, 76), 0x608); /* PM_TMR_BLK */
+	ck_assert_uint_eq(get_le32(f, 80), 0);	/* GPE0_BLK */
 	ck_assert_uint_eq(f[88], 4);
 	ck_assert_uint_eq(f[89], 2);
 	ck_assert_uint_eq(f[91], 4);
 	ck_assert_uint_eq(f[92], 0);
-	uint32_t flags = get32(f, 112);
+	uint32_t flags = get_le32(f, 112);
 	ck_assert(flags & (1u << 0));	  /* WBINVD */
 	ck_assert(flags & (1u << 2));	  /* PROC_C1 */
 	ck_assert(!(flags & (1u << 20))); /* not HW_REDUCED */
 	if (flags & (1u << 10)) {	  /* RESET_REG_SUP */
 		ck_assert_uint_eq(f[116], 1);
 		ck_assert_uint_eq(f[117], 8);
-		ck_assert_uint_eq(get64(f, 120), 0xcf9);
+		ck_assert_uint_eq(get_le64(f, 120), 0xcf9);
 		ck_assert_uint_eq(f[128], 0x06);
 	}
 	/* X_ GAS blocks: I/O space, same addresses and widths. */
@@ -150,20 +150,20 @@ START_TEST(fadt_fields)
 		ck_assert_uint_eq(f[gas[i].off], 1);
 		ck_assert_uint_eq(f[gas[i].off + 1], gas[i].bits);
 		ck_assert_uint_eq(f[gas[i].off + 2], 0);
-		ck_assert_uint_eq(get64(f, gas[i].off + 4), gas[i].addr);
+		ck_assert_uint_eq(get_le64(f, gas[i].off + 4), gas[i].addr);
 	}
 	/* PM1b and GPE blocks absent in their X_ forms too. */
-	ck_assert_uint_eq(get64(f, 164), 0);
-	ck_assert_uint_eq(get64(f, 224), 0);
+	ck_assert_uint_eq(get_le64(f, 164), 0);
+	ck_assert_uint_eq(get_le64(f, 224), 0);
 	unwalk(&t);
 
 	struct acpi_config c = default_cfg;
 	c.pm_base = 0xb000;
 	c.sci_irq = 10;
 	walk(&t, &c, BOOT_ACPI_ADDR);
-	ck_assert_uint_eq(get32(t.fadt, 64), 0xb004);
-	ck_assert_uint_eq(get64(t.fadt, 208 + 4), 0xb008);
-	ck_assert_uint_eq(get16(t.fadt, 46), 10);
+	ck_assert_uint_eq(get_le32(t.fadt, 64), 0xb004);
+	ck_assert_uint_eq(get_le64(t.fadt, 208 + 4), 0xb008);
+	ck_assert_uint_eq(get_le16(t.fadt, 46), 10);
 	unwalk(&t);
 }
 END_TEST
@@ -175,7 +175,7 @@ START_TEST(dsdt_s5)
 	struct tables t;
 
 	walk(&t, &default_cfg, BOOT_ACPI_ADDR);
-	uint32_t len = get32(t.dsdt, 4);
+	uint32_t len = get_le32(t.dsdt, 4);
 	ck_assert_ptr_nonnull(memmem(t.dsdt + 36, len - 36, s5, sizeof(s5)));
 	unwalk(&t);
 }
@@ -191,11 +191,11 @@ static void check_madt(unsigned ncpus)
 	c.ncpus = ncpus;
 	walk(&t, &c, BOOT_ACPI_ADDR);
 	const uint8_t *m = t.madt;
-	uint32_t len = get32(m, 4);
+	uint32_t len = get_le32(m, 4);
 
 	ck_assert_uint_eq(len, 44 + 8 * ncpus + 12 + 2 * 10);
-	ck_assert_uint_eq(get32(m, 36), 0xfee00000);
-	ck_assert_uint_eq(get32(m, 40) & 1, 1);
+	ck_assert_uint_eq(get_le32(m, 36), 0xfee00000);
+	ck_assert_uint_eq(get_le32(m, 40) & 1, 1);
 	for (uint32_t off = 44; off < len;) {
 		const uint8_t *e = m + off;
 
@@ -206,26 +206,26 @@ static void check_madt(unsigned ncpus)
 			ck_assert_uint_eq(e[1], 8);
 			ck_assert_uint_eq(e[2], nlapic);
 			ck_assert_uint_eq(e[3], nlapic);
-			ck_assert_uint_eq(get32(e, 4) & 1, 1);
+			ck_assert_uint_eq(get_le32(e, 4) & 1, 1);
 			nlapic++;
 			break;
 		case 1:
 			ck_assert_uint_eq(e[1], 12);
 			ck_assert_uint_eq(e[2], ncpus);
-			ck_assert_uint_eq(get32(e, 4), 0xfec00000);
-			ck_assert_uint_eq(get32(e, 8), 0);
+			ck_assert_uint_eq(get_le32(e, 4), 0xfec00000);
+			ck_assert_uint_eq(get_le32(e, 8), 0);
 			nioapic++;
 			break;
 		case 2:
 			ck_assert_uint_eq(e[1], 10);
 			ck_assert_uint_eq(e[2], 0);
 			if (e[3] == 0) {
-				ck_assert_uint_eq(get32(e, 4), 2);
+				ck_assert_uint_eq(get_le32(e, 4), 2);
 				irq0 = true;
 			} else if (e[3] == 9) {
-				ck_assert_uint_eq(get32(e, 4), 9);
+				ck_assert_uint_eq(get_le32(e, 4), 9);
 				/* level (11b << 2), active high (01b) */
-				ck_assert_uint_eq(get16(e, 8), 0xd);
+				ck_assert_uint_eq(get_le16(e, 8), 0xd);
 				sci = true;
 			}
 			niso++;
@@ -270,9 +270,9 @@ START_TEST(other_gpas)
 
 	/* Above 4 GiB: only the 64-bit pointers can be used. */
 	walk(&t, &default_cfg, 0x100000000ULL + 0x1230);
-	ck_assert_uint_eq(get32(t.fadt, 36), 0);
-	ck_assert_uint_eq(get32(t.fadt, 40), 0);
-	ck_assert_uint_eq(get32(t.rsdp, 16), 0);
+	ck_assert_uint_eq(get_le32(t.fadt, 36), 0);
+	ck_assert_uint_eq(get_le32(t.fadt, 40), 0);
+	ck_assert_uint_eq(get_le32(t.rsdp, 16), 0);
 	unwalk(&t);
 }
 END_TEST
@@ -343,7 +343,7 @@ static void fw_run_loader(const struct acpi_fwcfg *a, struct fw_file *files,
 	ck_assert_uint_gt(a->loader_len, 0);
 	for (size_t off = 0; off < a->loader_len; off += 128) {
 		const uint8_t *e = a->loader + off;
-		uint32_t cmd = get32(e, 0);
+		uint32_t cmd = get_le32(e, 0);
 		const char *f1 = (const char *)e + 4;
 
 		ck_assert_msg(memchr(f1, 0, 56) != NULL, "name not terminated");
@@ -353,11 +353,11 @@ static void fw_run_loader(const struct acpi_fwcfg *a, struct fw_file *files,
 			ck_assert_ptr_nonnull(f);
 			ck_assert(!f->allocated);
 			f->allocated = true;
-			ck_assert_uint_eq(f->base % get32(e, 4 + 56), 0);
+			ck_assert_uint_eq(f->base % get_le32(e, 4 + 56), 0);
 		} else if (cmd == 2) { /* ADD_POINTER */
 			struct fw_file *from = fw_find(files, nfiles, f1);
 			struct fw_file *to = fw_find(files, nfiles, f1 + 56);
-			uint32_t po = get32(e, 4 + 112);
+			uint32_t po = get_le32(e, 4 + 112);
 			uint8_t size = e[4 + 116];
 			uint64_t v = 0;
 
@@ -374,8 +374,8 @@ static void fw_run_loader(const struct acpi_fwcfg *a, struct fw_file *files,
 				from->data[po + i] = (uint8_t)(v >> (8 * i));
 		} else if (cmd == 3) { /* ADD_CHECKSUM */
 			struct fw_file *f = fw_find(files, nfiles, f1);
-			uint32_t res = get32(e, 4 + 56), start = get32(e, 64),
-				 len = get32(e, 68);
+			uint32_t res = get_le32(e, 4 + 56), start = get_le32(e, 64),
+				 len = get_le32(e, 68);
 
 			ck_assert_ptr_nonnull(f);
 			ck_assert_uint_le((uint64_t)start + len, f->len);
@@ -413,7 +413,7 @@ static void check_fwcfg(unsigned ncpus)
 	ck_assert_int_eq(wlen, (long)a.tables_len);
 	/* Everything after the RSDP (which travels in its own file). */
 	ck_assert_mem_eq(a.tables + 36, want + 36, a.tables_len - 36);
-	ck_assert_uint_eq(get64(rsdp, 24), get64(want, 24));
+	ck_assert_uint_eq(get_le64(rsdp, 24), get_le64(want, 24));
 	ck_assert_uint_eq(sum(rsdp, 20), 0);
 	ck_assert_uint_eq(sum(rsdp, 36), 0);
 	ck_assert_mem_eq(rsdp, "RSD PTR ", 8);

@@ -19,20 +19,20 @@ static uint8_t *synth(void)
 
 	ck_assert_ptr_nonnull(img);
 	img[0x1f1] = 4;
-	put16(img, 0x1fe, 0xaa55);
+	put_le16(img, 0x1fe, 0xaa55);
 	img[0x200] = 0xeb;
 	img[0x201] = 0x6a;
 	memcpy(img + 0x202, "HdrS", 4);
-	put16(img, 0x206, 0x020f);
+	put_le16(img, 0x206, 0x020f);
 	img[0x211] = 0x01 | 0x40; /* KEEP_SEGMENTS must get cleared */
-	put32(img, 0x22c, 0x7fffffff);
-	put32(img, 0x230, 0x200000);
+	put_le32(img, 0x22c, 0x7fffffff);
+	put_le32(img, 0x230, 0x200000);
 	img[0x234] = 1;
-	put16(img, 0x236, 0x7f);
-	put32(img, 0x238, 0x7ff);
-	put64(img, 0x250, 0xdeadbeef000ULL); /* hostile setup_data */
-	put64(img, 0x258, SYN_PREF);
-	put32(img, 0x260, (uint32_t)SYN_INIT);
+	put_le16(img, 0x236, 0x7f);
+	put_le32(img, 0x238, 0x7ff);
+	put_le64(img, 0x250, 0xdeadbeef000ULL); /* hostile setup_data */
+	put_le64(img, 0x258, SYN_PREF);
+	put_le32(img, 0x260, (uint32_t)SYN_INIT);
 	img[0x270] = 0xaa; /* past the header's end (0x26c): not copied */
 	for (size_t i = SYN_SETUP_LEN; i < SYN_LEN; i++)
 		img[i] = (uint8_t)(i * 13);
@@ -212,13 +212,13 @@ START_TEST(plan_zero_page)
 
 	/* Header copied from the image... */
 	ck_assert_uint_eq(zp[0x1f1], 4);
-	ck_assert_uint_eq(get16(zp, 0x1fe), 0xaa55);
+	ck_assert_uint_eq(get_le16(zp, 0x1fe), 0xaa55);
 	ck_assert_int_eq(memcmp(zp + 0x202, "HdrS", 4), 0);
-	ck_assert_uint_eq(get16(zp, 0x206), 0x020f);
-	ck_assert_uint_eq(get32(zp, 0x230), 0x200000);
-	ck_assert_uint_eq(get16(zp, 0x236), 0x7f);
-	ck_assert_uint_eq(get64(zp, 0x258), SYN_PREF);
-	ck_assert_uint_eq(get32(zp, 0x260), SYN_INIT);
+	ck_assert_uint_eq(get_le16(zp, 0x206), 0x020f);
+	ck_assert_uint_eq(get_le32(zp, 0x230), 0x200000);
+	ck_assert_uint_eq(get_le16(zp, 0x236), 0x7f);
+	ck_assert_uint_eq(get_le64(zp, 0x258), SYN_PREF);
+	ck_assert_uint_eq(get_le32(zp, 0x260), SYN_INIT);
 	/* ...but no further than its end, and not the sentinel. */
 	ck_assert_uint_eq(zp[0x270], 0);
 	ck_assert_uint_eq(zp[0x1ef], 0);
@@ -227,15 +227,15 @@ START_TEST(plan_zero_page)
 	ck_assert_uint_eq(zp[0x210], 0xff);
 	ck_assert_uint_eq(zp[0x211] & 0x81, 0x81);
 	ck_assert_uint_eq(zp[0x211] & 0x40, 0);
-	ck_assert_uint_eq(get16(zp, 0x224), 0xfe00);
-	ck_assert_uint_eq(get32(zp, 0x228), BOOT_CMDLINE_ADDR);
-	ck_assert_uint_eq(get32(zp, 0x0c8), 0);
-	ck_assert_uint_eq(get64(zp, 0x250), 0); /* setup_data dropped */
-	ck_assert_uint_eq(get32(zp, 0x218), f.plan->initrd_addr);
-	ck_assert_uint_eq(get32(zp, 0x21c), initrd_len);
-	ck_assert_uint_eq(get32(zp, 0x0c0), 0);
-	ck_assert_uint_eq(get32(zp, 0x0c4), 0);
-	ck_assert_uint_eq(get64(zp, 0x070), BOOT_ACPI_ADDR);
+	ck_assert_uint_eq(get_le16(zp, 0x224), 0xfe00);
+	ck_assert_uint_eq(get_le32(zp, 0x228), BOOT_CMDLINE_ADDR);
+	ck_assert_uint_eq(get_le32(zp, 0x0c8), 0);
+	ck_assert_uint_eq(get_le64(zp, 0x250), 0); /* setup_data dropped */
+	ck_assert_uint_eq(get_le32(zp, 0x218), f.plan->initrd_addr);
+	ck_assert_uint_eq(get_le32(zp, 0x21c), initrd_len);
+	ck_assert_uint_eq(get_le32(zp, 0x0c0), 0);
+	ck_assert_uint_eq(get_le32(zp, 0x0c4), 0);
+	ck_assert_uint_eq(get_le64(zp, 0x070), BOOT_ACPI_ADDR);
 
 	/* e820 table. */
 	ck_assert_uint_eq(zp[0x1e8], 4);
@@ -249,11 +249,11 @@ START_TEST(plan_zero_page)
 		{SZ_1M, 255 * SZ_1M, 1},
 	};
 	for (unsigned i = 0; i < 4; i++) {
-		ck_assert_uint_eq(get64(zp, 0x2d0 + 20 * i), want[i].a);
-		ck_assert_uint_eq(get64(zp, 0x2d0 + 20 * i + 8), want[i].s);
-		ck_assert_uint_eq(get32(zp, 0x2d0 + 20 * i + 16), want[i].t);
+		ck_assert_uint_eq(get_le64(zp, 0x2d0 + 20 * i), want[i].a);
+		ck_assert_uint_eq(get_le64(zp, 0x2d0 + 20 * i + 8), want[i].s);
+		ck_assert_uint_eq(get_le32(zp, 0x2d0 + 20 * i + 16), want[i].t);
 	}
-	ck_assert_uint_eq(get64(zp, 0x2d0 + 20 * 4), 0);
+	ck_assert_uint_eq(get_le64(zp, 0x2d0 + 20 * 4), 0);
 	fx_free(&f);
 }
 END_TEST
@@ -329,7 +329,7 @@ START_TEST(plan_initrd_addr_max)
 
 	/* 2 GiB of RAM, but the kernel takes initrds only below 896 MiB. */
 	fx_init(&f, 2 * SZ_1G, initrd_len);
-	put32(f.img, 0x22c, 0x37ffffff);
+	put_le32(f.img, 0x22c, 0x37ffffff);
 	ck_assert_int_eq(fx_build(&f), 0);
 	ck_assert_uint_eq(f.plan->initrd_addr % 4096, 0);
 	ck_assert_uint_le(f.plan->initrd_addr + initrd_len, 0x38000000);
@@ -346,22 +346,22 @@ START_TEST(plan_page_tables_gdt_cpu)
 	ck_assert_int_eq(fx_build(&f), 0);
 	const uint8_t *pt = f.plan->page_tables;
 
-	ck_assert_uint_eq(get64(pt, 0), 0xa003);
+	ck_assert_uint_eq(get_le64(pt, 0), 0xa003);
 	for (unsigned i = 1; i < 512; i++)
-		ck_assert_uint_eq(get64(pt, i * 8), 0);
+		ck_assert_uint_eq(get_le64(pt, i * 8), 0);
 	for (unsigned i = 0; i < 4; i++)
-		ck_assert_uint_eq(get64(pt, 4096 + i * 8),
+		ck_assert_uint_eq(get_le64(pt, 4096 + i * 8),
 				  0xb003 + i * 0x1000ULL);
-	ck_assert_uint_eq(get64(pt, 4096 + 4 * 8), 0);
-	ck_assert_uint_eq(get64(pt, 2 * 4096), 0x83);
-	ck_assert_uint_eq(get64(pt, 2 * 4096 + 8), 0x200083);
-	ck_assert_uint_eq(get64(pt, 3 * 4096), SZ_1G | 0x83);
-	ck_assert_uint_eq(get64(pt, 6 * 4096 - 8), (SZ_4G - 0x200000) | 0x83);
+	ck_assert_uint_eq(get_le64(pt, 4096 + 4 * 8), 0);
+	ck_assert_uint_eq(get_le64(pt, 2 * 4096), 0x83);
+	ck_assert_uint_eq(get_le64(pt, 2 * 4096 + 8), 0x200083);
+	ck_assert_uint_eq(get_le64(pt, 3 * 4096), SZ_1G | 0x83);
+	ck_assert_uint_eq(get_le64(pt, 6 * 4096 - 8), (SZ_4G - 0x200000) | 0x83);
 
-	ck_assert_uint_eq(get64(f.plan->gdt, 0), 0);
-	ck_assert_uint_eq(get64(f.plan->gdt, 8), 0);
-	ck_assert_uint_eq(get64(f.plan->gdt, 0x10), 0x00af9b000000ffffULL);
-	ck_assert_uint_eq(get64(f.plan->gdt, 0x18), 0x00cf93000000ffffULL);
+	ck_assert_uint_eq(get_le64(f.plan->gdt, 0), 0);
+	ck_assert_uint_eq(get_le64(f.plan->gdt, 8), 0);
+	ck_assert_uint_eq(get_le64(f.plan->gdt, 0x10), 0x00af9b000000ffffULL);
+	ck_assert_uint_eq(get_le64(f.plan->gdt, 0x18), 0x00cf93000000ffffULL);
 
 	const struct boot_cpu_state *s = &f.plan->cpu;
 	ck_assert_uint_eq(s->rip, SYN_PREF + 0x200);
@@ -381,8 +381,8 @@ START_TEST(plan_page_tables_gdt_cpu)
 
 	/* No initrd: no region, zero ramdisk fields. */
 	ck_assert_uint_eq(f.plan->nregions, 6);
-	ck_assert_uint_eq(get32(f.plan->zero_page, 0x218), 0);
-	ck_assert_uint_eq(get32(f.plan->zero_page, 0x21c), 0);
+	ck_assert_uint_eq(get_le32(f.plan->zero_page, 0x218), 0);
+	ck_assert_uint_eq(get_le32(f.plan->zero_page, 0x21c), 0);
 	fx_free(&f);
 }
 END_TEST
@@ -394,7 +394,7 @@ START_TEST(plan_kernel_placement)
 	/* 32 MiB: 16 MiB + 24 MiB init_size does not fit, so the
 	 * relocatable kernel goes to 1 MiB rounded up to 2 MiB. */
 	fx_init(&f, 32 * SZ_1M, 0);
-	put32(f.img, 0x260, 24 * SZ_1M);
+	put_le32(f.img, 0x260, 24 * SZ_1M);
 	ck_assert_int_eq(fx_build(&f), 0);
 	ck_assert_uint_eq(f.plan->kernel_addr, 2 * SZ_1M);
 	ck_assert_uint_eq(f.plan->cpu.rip, 2 * SZ_1M + 0x200);
@@ -404,13 +404,13 @@ START_TEST(plan_kernel_placement)
 	f.img[0x234] = 0;
 	ck_assert_int_eq(fx_build(&f), -ENOMEM);
 	ck_assert_ptr_nonnull(strstr(f.err, "at least 40 MiB"));
-	put32(f.img, 0x260, 8 * SZ_1M);
+	put_le32(f.img, 0x260, 8 * SZ_1M);
 	ck_assert_int_eq(fx_build(&f), 0);
 	ck_assert_uint_eq(f.plan->kernel_addr, SYN_PREF);
 	boot_plan_free(f.plan);
 
 	/* Not relocatable and linked below 1 MiB: refused. */
-	put64(f.img, 0x258, 0x80000);
+	put_le64(f.img, 0x258, 0x80000);
 	ck_assert_int_eq(fx_build(&f), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(f.err, "not relocatable"));
 	fx_free(&f);
@@ -439,7 +439,7 @@ START_TEST(plan_cmdline)
 	ck_assert_ptr_null(f.plan->cmdline);
 
 	/* A kernel that claims a huge limit is held to our 64 KiB area. */
-	put32(f.img, 0x238, 0xffffffff);
+	put_le32(f.img, 0x238, 0xffffffff);
 	memset(s, 'b', 0x10000);
 	s[0x10000] = 0;
 	ck_assert_int_eq(fx_build(&f), -E2BIG);
@@ -480,7 +480,7 @@ START_TEST(plan_initrd_too_big)
 	/* Limited by initrd_addr_max, not by RAM. */
 	fx_free(&f);
 	fx_init(&f, 2 * SZ_1G, 20 * SZ_1M);
-	put32(f.img, 0x22c, 0x03ffffff);
+	put_le32(f.img, 0x22c, 0x03ffffff);
 	ck_assert_int_eq(fx_build(&f), -E2BIG);
 	ck_assert_ptr_nonnull(strstr(f.err, "initrd_addr_max"));
 	fx_free(&f);
@@ -573,7 +573,7 @@ START_TEST(plan_real_kernels)
 		ck_assert_uint_eq(plan->kernel_addr, 0x1000000);
 		ck_assert_uint_eq(plan->cpu.rip, 0x1000200);
 		ck_assert_uint_eq(region(plan, "kernel")->len, len - 40 * 512);
-		uint32_t init = get32(img, 0x260);
+		uint32_t init = get_le32(img, 0x260);
 		ck_assert_uint_ge(plan->initrd_addr, 0x1000000ULL + init);
 		ck_assert_uint_eq(plan->initrd_addr % 4096, 0);
 		ck_assert_uint_le(plan->initrd_addr + initrd_len, l.low_size);
@@ -581,8 +581,8 @@ START_TEST(plan_real_kernels)
 		ck_assert_int_eq(memcmp(plan->zero_page + 0x1f1, img + 0x1f1,
 					0x210 - 0x1f1),
 				 0);
-		ck_assert_uint_eq(get32(plan->zero_page, 0x268),
-				  get32(img, 0x268));
+		ck_assert_uint_eq(get_le32(plan->zero_page, 0x268),
+				  get_le32(img, 0x268));
 		boot_plan_free(plan);
 
 		/* In 64 MiB the 6.1 kernel (init_size ~64 MiB) cannot be

@@ -18,19 +18,19 @@ static uint8_t *synth(size_t len)
 
 	ck_assert_ptr_nonnull(img);
 	img[0x1f1] = SYN_SETUP_SECTS;
-	put16(img, 0x1fe, 0xaa55);
+	put_le16(img, 0x1fe, 0xaa55);
 	img[0x200] = 0xeb;
 	img[0x201] = 0x6a;
 	memcpy(img + 0x202, "HdrS", 4);
-	put16(img, 0x206, 0x020f);
+	put_le16(img, 0x206, 0x020f);
 	img[0x211] = 0x01;
-	put32(img, 0x22c, 0x7fffffff);
-	put32(img, 0x230, 0x200000);
+	put_le32(img, 0x22c, 0x7fffffff);
+	put_le32(img, 0x230, 0x200000);
 	img[0x234] = 1;
-	put16(img, 0x236, 0x7f);
-	put32(img, 0x238, 0x7ff);
-	put64(img, 0x258, 0x1000000);
-	put32(img, 0x260, 0x2000000);
+	put_le16(img, 0x236, 0x7f);
+	put_le32(img, 0x238, 0x7ff);
+	put_le64(img, 0x258, 0x1000000);
+	put_le32(img, 0x260, 0x2000000);
 	for (size_t i = SYN_SETUP_LEN; i < len; i++)
 		img[i] = (uint8_t)(i * 7);
 	return img;
@@ -190,7 +190,7 @@ START_TEST(no_boot_flag)
 	struct bzimage_info bi;
 	char err[256];
 
-	put16(img, 0x1fe, 0x55aa);
+	put_le16(img, 0x1fe, 0x55aa);
 	ck_assert_int_eq(parse(img, SYN_LEN, &bi, err), -EINVAL);
 	ck_assert_str_eq(err, "not a bzImage: no 0xAA55 boot flag at 0x1fe");
 	free(img);
@@ -219,13 +219,13 @@ START_TEST(old_protocol)
 	struct bzimage_info bi;
 	char err[256];
 
-	put16(img, 0x206, 0x0205);
+	put_le16(img, 0x206, 0x0205);
 	ck_assert_int_eq(parse(img, SYN_LEN, &bi, err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "2.05 is too old"));
 
 	/* 2.06..2.11 have no xloadflags, hence no 64-bit entry to use,
 	 * even if the bytes at 0x236 happen to be set. */
-	put16(img, 0x206, 0x020b);
+	put_le16(img, 0x206, 0x020b);
 	ck_assert_int_eq(parse(img, SYN_LEN, &bi, err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "64-bit"));
 	free(img);
@@ -239,7 +239,7 @@ START_TEST(no_kernel_64)
 	struct fwcfg_kernel k;
 	char err[256];
 
-	put16(img, 0x236, 0x7e);
+	put_le16(img, 0x236, 0x7e);
 	ck_assert_int_eq(parse(img, SYN_LEN, &bi, err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "XLF_KERNEL_64"));
 	/* The split for OVMF does not care how the kernel is entered. */
@@ -318,7 +318,7 @@ START_TEST(huge_init_size)
 
 	/* Parses fine: the header is well-formed, only its numbers are
 	 * absurd. */
-	put32(img, 0x260, 0xffffffff);
+	put_le32(img, 0x260, 0xffffffff);
 	ck_assert_int_eq(parse(img, SYN_LEN, &bi, err), 0);
 	ck_assert_int_lt(plan_for(img, SYN_LEN, err), 0);
 	ck_assert(err[0] != 0);
@@ -326,26 +326,26 @@ START_TEST(huge_init_size)
 	/* Non-relocatable at the top of the address space: pref + init_size
 	 * wraps. */
 	img[0x234] = 0;
-	put64(img, 0x258, 0xfffffffffff00000ULL);
+	put_le64(img, 0x258, 0xfffffffffff00000ULL);
 	ck_assert_int_lt(plan_for(img, SYN_LEN, err), 0);
 	ck_assert_ptr_nonnull(strstr(err, "not relocatable"));
 
 	/* Relocatable with a 2 GiB alignment and 4 GiB init_size: neither
 	 * pref_address nor the aligned fallback can hold it. */
 	img[0x234] = 1;
-	put32(img, 0x230, 0x80000000);
-	put64(img, 0x258, 0xfffffffffff00000ULL);
+	put_le32(img, 0x230, 0x80000000);
+	put_le64(img, 0x258, 0xfffffffffff00000ULL);
 	ck_assert_int_lt(plan_for(img, SYN_LEN, err), 0);
 
 	/* An alignment that is not a power of two. */
-	put32(img, 0x230, 0x300000);
-	put32(img, 0x260, 0x100000);
+	put_le32(img, 0x230, 0x300000);
+	put_le32(img, 0x260, 0x100000);
 	ck_assert_int_eq(plan_for(img, SYN_LEN, err), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "power of two"));
 
 	/* Sanity: the same image with sane numbers boots. */
-	put32(img, 0x230, 0x200000);
-	put64(img, 0x258, 0x1000000);
+	put_le32(img, 0x230, 0x200000);
+	put_le64(img, 0x258, 0x1000000);
 	ck_assert_int_eq(plan_for(img, SYN_LEN, err), 0);
 	free(img);
 }

@@ -23,32 +23,32 @@ START_TEST(layout_and_masking)
 
 	memset(page, 0xee, sizeof(page));
 	ck_assert_int_eq(snp_cpuid_page_build(l, 6, page), 0);
-	ck_assert_uint_eq(get32(page, 0), 6);
-	ck_assert_uint_eq(get32(page, 4), 0);
-	ck_assert_uint_eq(get64(page, 8), 0);
+	ck_assert_uint_eq(get_le32(page, 0), 6);
+	ck_assert_uint_eq(get_le32(page, 4), 0);
+	ck_assert_uint_eq(get_le64(page, 8), 0);
 	/* leaf 0 as given */
-	ck_assert_uint_eq(get32(page, ENTRY(0) + 0x18), 0x10);
-	ck_assert_uint_eq(get32(page, ENTRY(0) + 0x1c), 0x68747541);
+	ck_assert_uint_eq(get_le32(page, ENTRY(0) + 0x18), 0x10);
+	ck_assert_uint_eq(get_le32(page, ENTRY(0) + 0x1c), 0x68747541);
 	/* leaf 1: TSC-deadline (ECX bit 24) cleared */
-	ck_assert_uint_eq(get32(page, ENTRY(1) + 0x20), 0xfeffffff);
-	ck_assert_uint_eq(get32(page, ENTRY(1) + 0x18), 0x800f12);
+	ck_assert_uint_eq(get_le32(page, ENTRY(1) + 0x20), 0xfeffffff);
+	ck_assert_uint_eq(get_le32(page, ENTRY(1) + 0x18), 0x800f12);
 	/* leaf 7.0: TSC_ADJUST (EBX bit 1) and EDX bits 26-31 cleared */
-	ck_assert_uint_eq(get32(page, ENTRY(2) + 0x1c), 0xfffffffd);
-	ck_assert_uint_eq(get32(page, ENTRY(2) + 0x24), 0x03ffffff);
+	ck_assert_uint_eq(get_le32(page, ENTRY(2) + 0x1c), 0xfffffffd);
+	ck_assert_uint_eq(get_le32(page, ENTRY(2) + 0x24), 0x03ffffff);
 	/* leaf 0xd.1: xcr0_in 1, EBX 0x240, sub-leaf kept */
-	ck_assert_uint_eq(get32(page, ENTRY(3) + 0x00), 0xd);
-	ck_assert_uint_eq(get32(page, ENTRY(3) + 0x04), 1);
-	ck_assert_uint_eq(get64(page, ENTRY(3) + 0x08), 1);
-	ck_assert_uint_eq(get32(page, ENTRY(3) + 0x1c), 0x240);
-	ck_assert_uint_eq(get32(page, ENTRY(3) + 0x18), 0xf);
+	ck_assert_uint_eq(get_le32(page, ENTRY(3) + 0x00), 0xd);
+	ck_assert_uint_eq(get_le32(page, ENTRY(3) + 0x04), 1);
+	ck_assert_uint_eq(get_le64(page, ENTRY(3) + 0x08), 1);
+	ck_assert_uint_eq(get_le32(page, ENTRY(3) + 0x1c), 0x240);
+	ck_assert_uint_eq(get_le32(page, ENTRY(3) + 0x18), 0xf);
 	/* 0x80000008: VIRT_SSBD (EBX bit 25) cleared */
-	ck_assert_uint_eq(get32(page, ENTRY(4) + 0x1c), 0xfdffffff);
-	ck_assert_uint_eq(get32(page, ENTRY(5) + 0x04), 0);
-	ck_assert_uint_eq(get32(page, ENTRY(5) + 0x20), 0x1234);
+	ck_assert_uint_eq(get_le32(page, ENTRY(4) + 0x1c), 0xfdffffff);
+	ck_assert_uint_eq(get_le32(page, ENTRY(5) + 0x04), 0);
+	ck_assert_uint_eq(get_le32(page, ENTRY(5) + 0x20), 0x1234);
 	/* reserved fields and everything after the last entry are zero */
 	for (unsigned i = 0; i < 6; i++) {
-		ck_assert_uint_eq(get64(page, ENTRY(i) + 0x10), 0);
-		ck_assert_uint_eq(get64(page, ENTRY(i) + 0x28), 0);
+		ck_assert_uint_eq(get_le64(page, ENTRY(i) + 0x10), 0);
+		ck_assert_uint_eq(get_le64(page, ENTRY(i) + 0x28), 0);
 	}
 	for (size_t o = ENTRY(6); o < sizeof(page); o++)
 		ck_assert_uint_eq(page[o], 0);
@@ -64,10 +64,10 @@ START_TEST(too_many_leaves)
 	for (unsigned i = 0; i < 70; i++)
 		l[i].function = 0x40000000 + i;
 	ck_assert_int_eq(snp_cpuid_page_build(l, 70, page), -E2BIG);
-	ck_assert_uint_eq(get32(page, 0), SNP_CPUID_MAX);
-	ck_assert_uint_eq(get32(page, ENTRY(63)), 0x40000000 + 63);
+	ck_assert_uint_eq(get_le32(page, 0), SNP_CPUID_MAX);
+	ck_assert_uint_eq(get_le32(page, ENTRY(63)), 0x40000000 + 63);
 	ck_assert_int_eq(snp_cpuid_page_build(l, 64, page), 0);
-	ck_assert_uint_eq(get32(page, 0), 64);
+	ck_assert_uint_eq(get_le32(page, 0), 64);
 }
 END_TEST
 

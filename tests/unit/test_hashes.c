@@ -33,17 +33,11 @@
 
 #define SEVCTL "testdata/virtee/sevctl/tests/data/"
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 static void assert_hash(const uint8_t *t, size_t entry, const char *want)
 {
 	char got[65];
 
-	hex(t + entry + HASH_AT, 32, got);
+	hex_encode(t + entry + HASH_AT, 32, got);
 	ck_assert_str_eq(got, want);
 }
 
@@ -82,16 +76,16 @@ START_TEST(layout)
 	ck_assert_int_eq(sev_hashes_table(k, 6, i, 6, "console=ttyS0", t), 0);
 
 	assert_guid_at(t, 0, GUID_TABLE);
-	ck_assert_uint_eq(get16(t, 16), 168);
+	ck_assert_uint_eq(get_le16(t, 16), 168);
 	ck_assert_uint_eq(SEV_HASHES_TABLE_LEN, 168);
 	ck_assert_uint_eq(SEV_HASHES_PADDED_LEN, 176);
 
 	assert_guid_at(t, OFF_CMDLINE, GUID_CMDLINE);
 	assert_guid_at(t, OFF_INITRD, GUID_INITRD);
 	assert_guid_at(t, OFF_KERNEL, GUID_KERNEL);
-	ck_assert_uint_eq(get16(t, OFF_CMDLINE + 16), 50);
-	ck_assert_uint_eq(get16(t, OFF_INITRD + 16), 50);
-	ck_assert_uint_eq(get16(t, OFF_KERNEL + 16), 50);
+	ck_assert_uint_eq(get_le16(t, OFF_CMDLINE + 16), 50);
+	ck_assert_uint_eq(get_le16(t, OFF_INITRD + 16), 50);
+	ck_assert_uint_eq(get_le16(t, OFF_KERNEL + 16), 50);
 	ck_assert_uint_eq(OFF_KERNEL + 50, SEV_HASHES_TABLE_LEN);
 
 	/* The 8 bytes that round the table up to 16 are zero, whatever
@@ -208,7 +202,7 @@ START_TEST(sevctl_measured_direct_boot)
 	msg[1] = 1;  /* api major */
 	msg[2] = 40; /* api minor */
 	msg[3] = 40; /* build */
-	put32(msg, 4, 0x03);
+	put_le32(msg, 4, 0x03);
 	memcpy(msg + 8, ld, 32);
 	memcpy(msg + 40, mnonce, 16);
 	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), tik.data, (int)tik.len, msg,

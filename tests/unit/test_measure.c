@@ -26,41 +26,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static void unhex(const char *s, uint8_t *out, size_t n)
-{
-	ck_assert_uint_eq(strlen(s), 2 * n);
-	for (size_t k = 0; k < n; k++) {
-		unsigned v;
-
-		ck_assert_int_eq(sscanf(s + 2 * k, "%2x", &v), 1);
-		out[k] = (uint8_t)v;
-	}
-}
-
-static void tohex(const uint8_t *p, size_t n, char *out)
-{
-	for (size_t k = 0; k < n; k++)
-		sprintf(out + 2 * k, "%02x", p[k]);
-	out[2 * n] = 0;
-}
-
-/* Base64 of a whole number of 3-byte groups or with "=" padding. */
-static size_t unbase64(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = strlen(s), pad = 0;
-	uint8_t buf[128];
-	int got;
-
-	ck_assert_uint_le(n / 4 * 3, sizeof(buf));
-	got = EVP_DecodeBlock(buf, (const unsigned char *)s, (int)n);
-	ck_assert_int_ge(got, 0);
-	while (n && s[n - 1] == '=')
-		n--, pad++;
-	ck_assert_uint_le((size_t)got - pad, max);
-	memcpy(out, buf, (size_t)got - pad);
-	return (size_t)got - pad;
-}
-
 static void tobase64(const uint8_t *p, size_t n, char *out)
 {
 	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
@@ -270,7 +235,7 @@ static int vector_digest(char **f, const int *c, char *hex, char *err,
 		if (ret)
 			snprintf(err, errlen, "measure: %d", ret);
 		else
-			tohex(d, cfg.mode == SEV_MODE_SNP ? 48 : 32, hex);
+			hex_encode(d, cfg.mode == SEV_MODE_SNP ? 48 : 32, hex);
 	}
 	plan_del(p);
 out:
@@ -834,7 +799,7 @@ static void snp_digest_hex(struct launch_plan *p, char *hex)
 	uint8_t d[48];
 
 	ck_assert_int_eq(measure_snp_digest(p, d), 0);
-	tohex(d, 48, hex);
+	hex_encode(d, 48, hex);
 }
 
 /* sev-firmware.md §9.2: one page of each type, chained (regression). */
@@ -971,15 +936,15 @@ START_TEST(test_kat_measure_sev_tool)
 	uint8_t tik[16], ld[32], mnonce[16], m[32];
 	char hex[65];
 
-	unhex("66320db73158a35a255d051758e95ed4", tik, 16);
-	unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"
+	ck_unhex("66320db73158a35a255d051758e95ed4", tik, 16);
+	ck_unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85"
 	      "5",
 	      ld, 32);
-	unhex("4fbe0bedbad6c86ae8f68971d103e554", mnonce, 16);
+	ck_unhex("4fbe0bedbad6c86ae8f68971d103e554", mnonce, 16);
 	ck_assert_int_eq(
 		measure_launch_hmac(tik, 0x00, 0x12, 0x0f, 0, ld, mnonce, m),
 		0);
-	tohex(m, 32, hex);
+	hex_encode(m, 32, hex);
 	ck_assert_str_eq(hex, "6faab2daae389bcd3405a05d6cafe33c0414f7bedd0bae1"
 			      "9ba5f38b7fd1664ea");
 }
@@ -1002,7 +967,7 @@ START_TEST(test_kat_measure_regression)
 		1);
 	ck_assert_int_eq(measure_launch_hmac(tik, 1, 55, 25, 1, ld, mnonce, m),
 			 0);
-	tohex(m, 32, hex);
+	hex_encode(m, 32, hex);
 	ck_assert_str_eq(hex, "139f3c349b17d5f57eaab81758119bc1090b4224ab10d99"
 			      "10956f0171a87b066");
 }
@@ -1022,7 +987,7 @@ static bool sevctl_load(struct sevctl *s)
 	ck_assert_uint_eq(t.len, 16);
 	memcpy(s->tik, t.data, 16);
 	blob_free(&t);
-	ck_assert_uint_eq(unbase64("wxP6tRHCFrFQWxsuqZA8QA==", s->mnonce, 16),
+	ck_assert_uint_eq(ck_unbase64("wxP6tRHCFrFQWxsuqZA8QA==", s->mnonce, 16),
 			  16);
 	return load_fw(SEVCTL_FW, &s->fw);
 }
@@ -1036,7 +1001,7 @@ START_TEST(test_kat_sevctl_digest)
 	if (!sevctl_load(&s))
 		SKIP_TEST("no sevctl test data under " SEVCTL);
 	ck_assert_uint_eq(
-		unbase64("xkvRAfyaSizgonxAjZIAkR8TmolUabBKQKb6KJCDDSM=", ld,
+		ck_unbase64("xkvRAfyaSizgonxAjZIAkR8TmolUabBKQKb6KJCDDSM=", ld,
 			 32),
 		32);
 	check_hmac(s.tik, 1, 40, 40, 0x03, ld, s.mnonce,
@@ -1061,7 +1026,7 @@ static void sevctl_plan_measure(const struct sevctl *s,
 		      err);
 	ck_assert_int_eq(measure_sev_digest(p, ld), 0);
 	if (want_ld) {
-		tohex(ld, 32, hex);
+		hex_encode(ld, 32, hex);
 		ck_assert_str_eq(hex, want_ld);
 	}
 	check_hmac(s->tik, maj, min, build, policy, ld, mnonce, want_b64);
@@ -1143,7 +1108,7 @@ START_TEST(test_kat_sevctl_seves_legacy)
 	plan_del(p);
 
 	/* The mnonce is the blob's last 16 bytes. */
-	ck_assert_uint_eq(unbase64(want_b64, blob, 48), 48);
+	ck_assert_uint_eq(ck_unbase64(want_b64, blob, 48), 48);
 	sevctl_plan_measure(&s, &c, 1, 49, 6, 0x05, blob + 32,
 			    "847b5ab6db136ea67dc5a95478ebe7e5ebbe93e9e74bdb1284"
 			    "165f9007a4e367",

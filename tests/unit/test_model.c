@@ -478,9 +478,8 @@ START_TEST(session_end_to_end)
 
 		/* The owner seals a secret table for this measurement; it
 		 * lands in guest RAM decrypted. */
-		ck_assert_int_eq(sev_guid_parse("736869e5-84f0-4973-92ec-"
-						"06879ce3da0b",
-						e.guid),
+		ck_assert_int_eq(guid_parse("736869e5-84f0-4973-92ec-"
+						"06879ce3da0b", &e.guid),
 				 0);
 		ck_assert_int_eq(
 			sev_secret_table(&e, 1, table, sizeof(table), &len), 0);
@@ -555,9 +554,9 @@ START_TEST(session_failures)
 	for (int what = 0; what < 3; what++) {
 		r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV, &o, POLICY_SEV);
 		if (what == 0)
-			put32(o.godh_cert, 0x0c, SEV_ALGO_ECDH_SHA384);
+			put_le32(o.godh_cert, 0x0c, SEV_ALGO_ECDH_SHA384);
 		else if (what == 1)
-			put32(o.godh_cert, 0x08, SEV_USAGE_PEK);
+			put_le32(o.godh_cert, 0x08, SEV_USAGE_PEK);
 		else
 			o.godh_cert[0x5c] ^= 1;
 		ck_fw_fail(r, sev_launch_start(r->l),
@@ -896,7 +895,7 @@ static void snp_flow(const struct fw *fw, unsigned ncpus, bool synthetic)
 		const uint8_t *sp = guest_hva(&r->g, SECRETS_GPA, 4096);
 		uint8_t zero[32] = {0};
 
-		ck_assert_uint_eq(get32(sp, 0), 3);
+		ck_assert_uint_eq(get_le32(sp, 0), 3);
 		for (int v = 0; v < 4; v++) {
 			ck_assert_mem_ne(sp + 0x20 + 32 * v, zero, 32);
 			ck_assert_mem_eq(sp + 0x20 + 32 * v, r->m->vmpck[v],
@@ -1088,12 +1087,12 @@ static void cpuid_entry(uint8_t *page, unsigned k, uint32_t fn, uint32_t sub,
 {
 	uint8_t *e = page + 0x10 + 48 * k;
 
-	put32(e, 0x00, fn);
-	put32(e, 0x04, sub);
-	put32(e, 0x18, eax);
-	put32(e, 0x1c, ebx);
-	put32(e, 0x20, ecx);
-	put32(e, 0x24, edx);
+	put_le32(e, 0x00, fn);
+	put_le32(e, 0x04, sub);
+	put_le32(e, 0x18, eax);
+	put_le32(e, 0x1c, ebx);
+	put_le32(e, 0x20, ecx);
+	put_le32(e, 0x24, edx);
 }
 
 START_TEST(snp_cpuid_correction)
@@ -1109,7 +1108,7 @@ START_TEST(snp_cpuid_correction)
 	/* Leaf 1 with TSC-deadline (ECX 24) and SSE3; leaf 7.0 with
 	 * TSC_ADJUST, SPEC_CTRL; leaf 7.1 untouched; 0x80000008 with
 	 * VIRT_SSBD; an entry's reserved field set. */
-	put32(cpuid, 0, 5);
+	put_le32(cpuid, 0, 5);
 	cpuid_entry(cpuid, 0, 1, 0, 0x800f12, 0x800, (1u << 24) | 1,
 		    0x178bfbff);
 	cpuid_entry(cpuid, 1, 7, 0, 0, 0x219c91a9 | 2, 0, 0xfc000010);
@@ -1141,14 +1140,14 @@ START_TEST(snp_cpuid_correction)
 		ck_fw_fail(r, ret, SEV_RET_INVALID_PARAM);
 		/* The corrected table: the refused bits gone, the rest as
 		 * it was. */
-		ck_assert_uint_eq(get32(cpuid, 0), 5);
-		ck_assert_uint_eq(get32(cpuid, 0x10 + 0x20), 1);
-		ck_assert_uint_eq(get32(cpuid, 0x10 + 0x24), 0x178bfbff);
-		ck_assert_uint_eq(get32(cpuid, 0x40 + 0x1c), 0x219c91a9);
-		ck_assert_uint_eq(get32(cpuid, 0x40 + 0x24), 0x10);
-		ck_assert_uint_eq(get32(cpuid, 0x70 + 0x1c), 0xffffffff);
-		ck_assert_uint_eq(get32(cpuid, 0x70 + 0x24), 0xfc000000);
-		ck_assert_uint_eq(get32(cpuid, 0xa0 + 0x1c), 1);
+		ck_assert_uint_eq(get_le32(cpuid, 0), 5);
+		ck_assert_uint_eq(get_le32(cpuid, 0x10 + 0x20), 1);
+		ck_assert_uint_eq(get_le32(cpuid, 0x10 + 0x24), 0x178bfbff);
+		ck_assert_uint_eq(get_le32(cpuid, 0x40 + 0x1c), 0x219c91a9);
+		ck_assert_uint_eq(get_le32(cpuid, 0x40 + 0x24), 0x10);
+		ck_assert_uint_eq(get_le32(cpuid, 0x70 + 0x1c), 0xffffffff);
+		ck_assert_uint_eq(get_le32(cpuid, 0x70 + 0x24), 0xfc000000);
+		ck_assert_uint_eq(get_le32(cpuid, 0xa0 + 0x1c), 1);
 		ck_assert_uint_eq(cpuid[0x10 + 4 * 48 + 0x28], 0);
 		ck_assert_mem_eq(cpuid + 0x10 + 4 * 48, before + 0x10 + 4 * 48,
 				 0x28);
@@ -1175,19 +1174,19 @@ START_TEST(cpuid_check_rules)
 	/* An empty and a clean table pass and are not touched. */
 	memset(page, 0, sizeof(page));
 	ck_assert_int_eq(model_snp_cpuid_check(page), 0);
-	put32(page, 0, 2);
+	put_le32(page, 0, 2);
 	cpuid_entry(page, 0, 1, 0, 0x800f12, 0, 1, 0x178bfbff);
 	cpuid_entry(page, 1, 7, 0, 0, 0x219c91a9, 0, 0x10);
 	ck_assert_int_eq(model_snp_cpuid_check(page), 0);
 
 	/* count > 64: clamped. */
-	put32(page, 0, 65);
+	put_le32(page, 0, 65);
 	ck_assert_int_eq(model_snp_cpuid_check(page), -EINVAL);
-	ck_assert_uint_eq(get32(page, 0), 64);
+	ck_assert_uint_eq(get_le32(page, 0), 64);
 	ck_assert_int_eq(model_snp_cpuid_check(page), 0);
 
 	/* The header's reserved bytes. */
-	put32(page, 0, 2);
+	put_le32(page, 0, 2);
 	page[0x08] = 1;
 	ck_assert_int_eq(model_snp_cpuid_check(page), -EINVAL);
 	ck_assert_uint_eq(page[0x08], 0);
@@ -1195,9 +1194,9 @@ START_TEST(cpuid_check_rules)
 	/* Refused bits of an entry beyond count are not looked at. */
 	cpuid_entry(page, 2, 1, 0, 0, 0, 1u << 24, 0);
 	ck_assert_int_eq(model_snp_cpuid_check(page), 0);
-	put32(page, 0, 3);
+	put_le32(page, 0, 3);
 	ck_assert_int_eq(model_snp_cpuid_check(page), -EINVAL);
-	ck_assert_uint_eq(get32(page, 0x10 + 2 * 48 + 0x20), 0);
+	ck_assert_uint_eq(get_le32(page, 0x10 + 2 * 48 + 0x20), 0);
 }
 END_TEST
 
@@ -1224,21 +1223,21 @@ static void id_block_case(const struct fw *fw, const struct idb_case *c,
 	ck_assert_int_eq(measure_snp_digest(r->p, idb), 0);
 	memset(idb + 0x30, 0x11, 16);
 	memset(idb + 0x40, 0x22, 16);
-	put32(idb, 0x50, 1);
-	put32(idb, 0x54, 3);
-	put64(idb, 0x58, POLICY_SNP);
+	put_le32(idb, 0x50, 1);
+	put_le32(idb, 0x54, 3);
+	put_le64(idb, 0x58, POLICY_SNP);
 	if (c->damage == 1)
 		idb[5] ^= 1;
 	if (c->damage == 2)
-		put64(idb, 0x58, POLICY_SNP | (1ULL << 19));
+		put_le64(idb, 0x58, POLICY_SNP | (1ULL << 19));
 
 	memset(auth, 0, sizeof(auth));
-	put32(auth, 0x000, 1);
+	put_le32(auth, 0x000, 1);
 	ck_assert_int_eq(sev_ecc_pubkey_put(id_key, auth + 0x240), 0);
 	ck_assert_int_eq(
 		sev_ecdsa_sign(id_key, EVP_sha384(), idb, 96, auth + 0x40), 0);
 	if (c->author) {
-		put32(auth, 0x004, 1);
+		put_le32(auth, 0x004, 1);
 		ck_assert_int_eq(sev_ecc_pubkey_put(author, auth + 0x880), 0);
 		ck_assert_int_eq(sev_ecdsa_sign(author, EVP_sha384(),
 						auth + 0x240, 0x404,
@@ -1251,7 +1250,7 @@ static void id_block_case(const struct fw *fw, const struct idb_case *c,
 		auth[0x40 + 10] ^= 1;
 		break;
 	case 4:
-		put32(auth, 0x000, 2);
+		put_le32(auth, 0x000, 2);
 		break;
 	case 5:
 		auth[0x240 + 0x4c] ^= 1; /* QY */
@@ -1260,7 +1259,7 @@ static void id_block_case(const struct fw *fw, const struct idb_case *c,
 		auth[0x680 + 3] ^= 1;
 		break;
 	case 7:
-		put32(auth, 0x004, 0);
+		put_le32(auth, 0x004, 0);
 		break;
 	}
 	memset(a.host_data, 0x5a, sizeof(a.host_data));

@@ -21,18 +21,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static struct guid guid_of(const char *s)
 {
 	struct guid g;
@@ -74,7 +62,7 @@ static void synth_entry_len(struct synth *s, const char *guid, const void *data,
 
 	ck_assert_uint_ge(s->pos, (size_t)dlen + 18);
 	memcpy(s->b + s->pos - 16, g.b, 16);
-	put_le16(s->b + s->pos - 18, len_field);
+	put_le16(s->b + s->pos - 18, 0, len_field);
 	if (dlen)
 		memcpy(s->b + s->pos - 18 - dlen, data, dlen);
 	s->pos -= (size_t)dlen + 18;
@@ -90,7 +78,7 @@ static void synth_entry_u32(struct synth *s, const char *guid, uint32_t v)
 {
 	uint8_t d[4];
 
-	put_le32(d, v);
+	put_le32(d, 0, v);
 	synth_entry(s, guid, d, sizeof(d));
 }
 
@@ -99,8 +87,8 @@ static void synth_entry_area(struct synth *s, const char *guid, uint32_t base,
 {
 	uint8_t d[8];
 
-	put_le32(d, base);
-	put_le32(d + 4, size);
+	put_le32(d, 0, base);
+	put_le32(d + 4, 0, size);
 	synth_entry(s, guid, d, sizeof(d));
 }
 
@@ -109,7 +97,7 @@ static void synth_footer_len(struct synth *s, uint16_t tot_len)
 	struct guid g = guid_of(GUID_FOOTER);
 
 	memcpy(s->b + s->len - 0x30, g.b, 16);
-	put_le16(s->b + s->len - 0x32, tot_len);
+	put_le16(s->b + s->len - 0x32, 0, tot_len);
 }
 
 static void synth_footer(struct synth *s)
@@ -124,9 +112,9 @@ static void synth_asev(struct synth *s, uint32_t off, const char *sig,
 	uint8_t *h = s->b + s->len - off;
 
 	memcpy(h, sig, 4);
-	put_le32(h + 4, len);
-	put_le32(h + 8, version);
-	put_le32(h + 12, ndesc);
+	put_le32(h + 4, 0, len);
+	put_le32(h + 8, 0, version);
+	put_le32(h + 12, 0, ndesc);
 }
 
 static void synth_asev_desc(struct synth *s, uint32_t off, unsigned i,
@@ -134,9 +122,9 @@ static void synth_asev_desc(struct synth *s, uint32_t off, unsigned i,
 {
 	uint8_t *d = s->b + s->len - off + 16 + 12 * i;
 
-	put_le32(d, gpa);
-	put_le32(d + 4, size);
-	put_le32(d + 8, type);
+	put_le32(d, 0, gpa);
+	put_le32(d + 4, 0, size);
+	put_le32(d + 8, 0, type);
 }
 
 #define ASEV_OFF 0x400u
@@ -588,7 +576,7 @@ START_TEST(test_synth_legacy_bad_len)
 	s.pos = s.len - 0x20;
 	synth_entry_len(&s, GUID_RESET, "\1\2\3\4", 4, 20);
 	EXPECT_FAIL(s.b, s.len, -EINVAL, "SEV-ES reset block");
-	put_le16(s.b + s.len - 0x32, 0xffff);
+	put_le16(s.b + s.len - 0x32, 0, 0xffff);
 	EXPECT_FAIL(s.b, s.len, -EINVAL, "length 65535");
 	synth_free(&s);
 }

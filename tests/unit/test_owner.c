@@ -20,24 +20,18 @@
 #include <openssl/crypto.h>
 
 #include "sev/channel.h"
-#include "sev/json.h"
+#include "util/util.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
 
 /* sevboot's side of the stop is not in libsev: compile it in. */
 #include "cli/owner.c"
 
-static void unhex(const char *s, uint8_t *out, size_t n)
+static struct json *parse_ok(const char *text)
 {
-	ck_assert_uint_eq(strlen(s), 2 * n);
-	ck_assert_int_eq(sev_hex_decode(s, 2 * n, out, n), 0);
-}
-
-static struct sev_json *parse_ok(const char *text)
-{
-	struct sev_json *v = NULL;
+	struct json *v = NULL;
 	char err[256] = "";
-	int ret = sev_json_parse(text, strlen(text), &v, err, sizeof(err));
+	int ret = json_parse(text, strlen(text), &v, err, sizeof(err));
 
 	ck_assert_msg(ret == 0, "'%s' refused: %s", text, err);
 	return v;
@@ -46,12 +40,12 @@ static struct sev_json *parse_ok(const char *text)
 /* text must be refused with -EINVAL and a sentence containing want. */
 static void parse_bad(const char *text, size_t len, const char *want)
 {
-	struct sev_json *v = (struct sev_json *)1;
+	struct json *v = (struct json *)1;
 	char err[256];
 	int ret;
 
 	memset(err, 'x', sizeof(err));
-	ret = sev_json_parse(text, len, &v, err, sizeof(err));
+	ret = json_parse(text, len, &v, err, sizeof(err));
 	ck_assert_msg(ret == -EINVAL, "'%.*s' gave %d, not -EINVAL", (int)len,
 		      text, ret);
 	ck_assert_ptr_null(v);
@@ -67,53 +61,53 @@ static void parse_bad(const char *text, size_t len, const char *want)
 
 START_TEST(json_values)
 {
-	struct sev_json *v =
+	struct json *v =
 		parse_ok(" {\"a\": [1, -1, 0, true, false, null, \"x\"],\n"
 			 "\t\"b\": {\"c\": {}}, \"d\": [], \"max\": "
 			 "18446744073709551615,"
 			 " \"min\": -9223372036854775808, \"z\": -0}\r\n");
-	const struct sev_json *a = sev_json_get(v, "a"), *x;
+	const struct json *a = json_get(v, "a"), *x;
 
-	ck_assert_int_eq(v->type, SEV_JSON_OBJECT);
+	ck_assert_int_eq(v->type, JSON_OBJECT);
 	ck_assert_uint_eq(v->obj.n, 6);
-	ck_assert_int_eq(a->type, SEV_JSON_ARRAY);
+	ck_assert_int_eq(a->type, JSON_ARRAY);
 	ck_assert_uint_eq(a->arr.n, 7);
-	ck_assert(a->arr.items[0].type == SEV_JSON_INT &&
+	ck_assert(a->arr.items[0].type == JSON_INT &&
 		  a->arr.items[0].i.u == 1 && !a->arr.items[0].i.neg);
 	ck_assert(a->arr.items[1].i.neg && a->arr.items[1].i.u == 1);
-	ck_assert(a->arr.items[3].type == SEV_JSON_BOOL && a->arr.items[3].b);
-	ck_assert(a->arr.items[4].type == SEV_JSON_BOOL && !a->arr.items[4].b);
-	ck_assert_int_eq(a->arr.items[5].type, SEV_JSON_NULL);
+	ck_assert(a->arr.items[3].type == JSON_BOOL && a->arr.items[3].b);
+	ck_assert(a->arr.items[4].type == JSON_BOOL && !a->arr.items[4].b);
+	ck_assert_int_eq(a->arr.items[5].type, JSON_NULL);
 	ck_assert_str_eq(a->arr.items[6].str.s, "x");
-	x = sev_json_get(sev_json_get(v, "b"), "c");
-	ck_assert(x && x->type == SEV_JSON_OBJECT && x->obj.n == 0);
-	ck_assert_uint_eq(sev_json_get(v, "max")->i.u, UINT64_MAX);
-	x = sev_json_get(v, "min");
+	x = json_get(json_get(v, "b"), "c");
+	ck_assert(x && x->type == JSON_OBJECT && x->obj.n == 0);
+	ck_assert_uint_eq(json_get(v, "max")->i.u, UINT64_MAX);
+	x = json_get(v, "min");
 	ck_assert(x->i.neg && x->i.u == (uint64_t)INT64_MAX + 1);
 	/* -0 is 0. */
-	ck_assert(!sev_json_get(v, "z")->i.neg);
-	ck_assert_ptr_null(sev_json_get(v, "nope"));
-	ck_assert_ptr_null(sev_json_get(a, "a"));
-	sev_json_free(v);
+	ck_assert(!json_get(v, "z")->i.neg);
+	ck_assert_ptr_null(json_get(v, "nope"));
+	ck_assert_ptr_null(json_get(a, "a"));
+	json_free(v);
 
 	/* Any value at the top. */
 	v = parse_ok("42");
-	ck_assert_int_eq(v->type, SEV_JSON_INT);
-	sev_json_free(v);
+	ck_assert_int_eq(v->type, JSON_INT);
+	json_free(v);
 	v = parse_ok("\"s\"");
-	sev_json_free(v);
-	sev_json_free(NULL);
+	json_free(v);
+	json_free(NULL);
 }
 END_TEST
 
 START_TEST(json_strings)
 {
-	struct sev_json *v =
+	struct json *v =
 		parse_ok("[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\", \"\\u00e9\\u20AC\", "
 			 "\"\\ud83d\\ude00\", \"caf\xc3\xa9 \xe2\x82\xac "
 			 "\xf0\x9f\x98\x80\","
 			 " \"a\\u0000b\"]");
-	const struct sev_json *s = v->arr.items;
+	const struct json *s = v->arr.items;
 
 	ck_assert_str_eq(s[0].str.s, "\"\\/\b\f\n\r\t");
 	ck_assert_str_eq(s[1].str.s, "\xc3\xa9\xe2\x82\xac");
@@ -123,7 +117,7 @@ START_TEST(json_strings)
 	/* \u0000 is kept, with its length. */
 	ck_assert_uint_eq(s[4].str.len, 3);
 	ck_assert(memcmp(s[4].str.s, "a\0b", 4) == 0);
-	sev_json_free(v);
+	json_free(v);
 }
 END_TEST
 
@@ -191,17 +185,17 @@ END_TEST
 
 START_TEST(json_limits)
 {
-	char deep[2 * SEV_JSON_MAX_DEPTH + 8], *big, err[128];
-	struct sev_json *v;
+	char deep[2 * JSON_MAX_DEPTH + 8], *big, err[128];
+	struct json *v;
 	size_t n = 0;
 
 	/* Exactly the limit is fine, one more is not. */
-	for (int k = 0; k < SEV_JSON_MAX_DEPTH; k++)
+	for (int k = 0; k < JSON_MAX_DEPTH; k++)
 		deep[n++] = '[';
-	for (int k = 0; k < SEV_JSON_MAX_DEPTH; k++)
+	for (int k = 0; k < JSON_MAX_DEPTH; k++)
 		deep[n++] = ']';
 	deep[n] = '\0';
-	sev_json_free(parse_ok(deep));
+	json_free(parse_ok(deep));
 	memmove(deep + 1, deep, n + 1);
 	deep[0] = '[';
 	strcat(deep, "]");
@@ -220,7 +214,7 @@ START_TEST(json_limits)
 	/* Members per object. */
 	n = 0;
 	big[n++] = '{';
-	for (int k = 0; k <= SEV_JSON_MAX_MEMBERS; k++)
+	for (int k = 0; k <= JSON_MAX_MEMBERS; k++)
 		n += (size_t)sprintf(big + n, "%s\"m%d\":%d", k ? "," : "", k,
 				     k);
 	big[n++] = '}';
@@ -228,15 +222,15 @@ START_TEST(json_limits)
 	free(big);
 
 	/* Size. */
-	big = malloc(SEV_JSON_MAX_SIZE + 2);
+	big = malloc(JSON_MAX_SIZE + 2);
 	ck_assert_ptr_nonnull(big);
-	memset(big, ' ', SEV_JSON_MAX_SIZE + 1);
+	memset(big, ' ', JSON_MAX_SIZE + 1);
 	big[0] = '1';
 	ck_assert_int_eq(
-		sev_json_parse(big, SEV_JSON_MAX_SIZE, &v, err, sizeof(err)),
+		json_parse(big, JSON_MAX_SIZE, &v, err, sizeof(err)),
 		0);
-	sev_json_free(v);
-	ck_assert_int_eq(sev_json_parse(big, SEV_JSON_MAX_SIZE + 1, &v, err,
+	json_free(v);
+	ck_assert_int_eq(json_parse(big, JSON_MAX_SIZE + 1, &v, err,
 					sizeof(err)),
 			 -E2BIG);
 	ck_assert_ptr_null(v);
@@ -253,38 +247,38 @@ START_TEST(json_limits)
 		big[n++] = ',';
 	}
 	big[n - 1] = ']';
-	ck_assert_int_eq(sev_json_parse(big, n, &v, err, sizeof(err)), 0);
+	ck_assert_int_eq(json_parse(big, n, &v, err, sizeof(err)), 0);
 	ck_assert_uint_eq(v->arr.n, 100000);
-	sev_json_free(v);
+	json_free(v);
 	free(big);
 
 	/* A NULL error buffer is allowed. */
-	ck_assert_int_eq(sev_json_parse("[", 1, &v, NULL, 0), -EINVAL);
+	ck_assert_int_eq(json_parse("[", 1, &v, NULL, 0), -EINVAL);
 }
 END_TEST
 
 START_TEST(json_members_and_quote)
 {
 	static const char *const allowed[] = {"a", "b", NULL};
-	struct sev_json *v = parse_ok("{\"a\":1,\"b\":2,\"c\\n\":3}");
-	const struct sev_json_member *m = sev_json_unknown_member(v, allowed);
+	struct json *v = parse_ok("{\"a\":1,\"b\":2,\"c\\n\":3}");
+	const struct json_member *m = json_unknown_member(v, allowed);
 	char q[64];
 
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(m->key, "c\n");
-	sev_json_quote(m->key, m->keylen, q, sizeof(q));
+	json_quote(m->key, m->keylen, q, sizeof(q));
 	ck_assert_str_eq(q, "\"c\\x0a\"");
-	sev_json_free(v);
+	json_free(v);
 	v = parse_ok("{\"a\":1}");
-	ck_assert_ptr_null(sev_json_unknown_member(v, allowed));
-	sev_json_free(v);
+	ck_assert_ptr_null(json_unknown_member(v, allowed));
+	json_free(v);
 
-	sev_json_quote("a\"b\\", 4, q, sizeof(q));
+	json_quote("a\"b\\", 4, q, sizeof(q));
 	ck_assert_str_eq(q, "\"a\\\"b\\\\\"");
-	sev_json_quote("0123456789012345678901234567890123456789xyz", 43, q,
+	json_quote("0123456789012345678901234567890123456789xyz", 43, q,
 		       sizeof(q));
 	ck_assert_str_eq(q, "\"0123456789012345678901234567890123456789\"...");
-	sev_json_quote("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", 8, q, 20);
+	json_quote("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", 8, q, 20);
 	ck_assert_uint_lt(strlen(q), 20);
 	ck_assert_ptr_nonnull(strstr(q, "\"..."));
 }
@@ -292,33 +286,33 @@ END_TEST
 
 START_TEST(json_writer)
 {
-	struct sev_json_writer w = {0};
+	struct json_writer w = {0};
 	static const uint8_t bin[] = {0xde, 0xad, 0xbe, 0xef};
 	char *out;
 	size_t len;
 
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "s");
-	sev_jw_cstr(&w, "q\"b\\n\n\x01\x7f\xc3\xa9\xff<");
-	sev_jw_key(&w, "n");
-	sev_jw_uint(&w, UINT64_MAX);
-	sev_jw_key(&w, "o");
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "t");
-	sev_jw_bool(&w, true);
-	sev_jw_key(&w, "f");
-	sev_jw_bool(&w, false);
-	sev_jw_end(&w);
-	sev_jw_key(&w, "z");
-	sev_jw_null(&w);
-	sev_jw_key(&w, "b");
-	sev_jw_base64(&w, bin, sizeof(bin));
-	sev_jw_key(&w, "h");
-	sev_jw_hex(&w, bin, sizeof(bin));
-	sev_jw_key(&w, "r");
-	sev_jw_raw(&w, "[1]");
-	sev_jw_end(&w);
-	ck_assert_int_eq(sev_jw_finish(&w, &out, &len), 0);
+	jw_begin(&w);
+	jw_key(&w, "s");
+	jw_cstr(&w, "q\"b\\n\n\x01\x7f\xc3\xa9\xff<");
+	jw_key(&w, "n");
+	jw_uint(&w, UINT64_MAX);
+	jw_key(&w, "o");
+	jw_begin(&w);
+	jw_key(&w, "t");
+	jw_bool(&w, true);
+	jw_key(&w, "f");
+	jw_bool(&w, false);
+	jw_end(&w);
+	jw_key(&w, "z");
+	jw_null(&w);
+	jw_key(&w, "b");
+	jw_base64(&w, bin, sizeof(bin));
+	jw_key(&w, "h");
+	jw_hex(&w, bin, sizeof(bin));
+	jw_key(&w, "r");
+	jw_raw(&w, "[1]");
+	jw_end(&w);
+	ck_assert_int_eq(jw_finish(&w, &out, &len), 0);
 	ck_assert_str_eq(out, "{\"s\":\"q\\\"b\\\\n\\u000a\\u0001\\u007f"
 			      "\xc3\xa9\\ufffd<\",\"n\":18446744073709551615,"
 			      "\"o\":{\"t\":true,\"f\":false},\"z\":null,"
@@ -326,27 +320,27 @@ START_TEST(json_writer)
 			      "\"r\":[1]}");
 	ck_assert_uint_eq(len, strlen(out));
 	/* What it writes, it reads back. */
-	sev_json_free(parse_ok(out));
+	json_free(parse_ok(out));
 	free(out);
 
 	/* Misuse is refused, and nothing leaks. */
-	sev_jw_begin(&w);
-	sev_jw_uint(&w, 1); /* a member without a key */
-	sev_jw_end(&w);
-	ck_assert_int_eq(sev_jw_finish(&w, &out, NULL), -EINVAL);
+	jw_begin(&w);
+	jw_uint(&w, 1); /* a member without a key */
+	jw_end(&w);
+	ck_assert_int_eq(jw_finish(&w, &out, NULL), -EINVAL);
 	ck_assert_ptr_null(out);
-	sev_jw_begin(&w); /* not closed */
-	ck_assert_int_eq(sev_jw_finish(&w, &out, NULL), -EINVAL);
-	sev_jw_begin(&w);
-	sev_jw_key(&w, "a"); /* a key without a value */
-	sev_jw_end(&w);
-	ck_assert_int_eq(sev_jw_finish(&w, &out, NULL), -EINVAL);
-	sev_jw_end(&w); /* nothing open */
-	ck_assert_int_eq(sev_jw_finish(&w, &out, NULL), -EINVAL);
-	sev_jw_uint(&w, 1);
-	sev_jw_uint(&w, 2); /* two top-level values */
-	ck_assert_int_eq(sev_jw_finish(&w, &out, NULL), -EINVAL);
-	ck_assert_int_eq(sev_jw_finish(&w, &out, NULL), -EINVAL); /* empty */
+	jw_begin(&w); /* not closed */
+	ck_assert_int_eq(jw_finish(&w, &out, NULL), -EINVAL);
+	jw_begin(&w);
+	jw_key(&w, "a"); /* a key without a value */
+	jw_end(&w);
+	ck_assert_int_eq(jw_finish(&w, &out, NULL), -EINVAL);
+	jw_end(&w); /* nothing open */
+	ck_assert_int_eq(jw_finish(&w, &out, NULL), -EINVAL);
+	jw_uint(&w, 1);
+	jw_uint(&w, 2); /* two top-level values */
+	ck_assert_int_eq(jw_finish(&w, &out, NULL), -EINVAL);
+	ck_assert_int_eq(jw_finish(&w, &out, NULL), -EINVAL); /* empty */
 }
 END_TEST
 
@@ -375,11 +369,11 @@ START_TEST(base64_and_hex)
 		size_t pl = strlen(rfc4648[k].plain);
 
 		ck_assert_uint_eq(
-			sev_base64_encode((const uint8_t *)rfc4648[k].plain, pl,
+			base64_encode((const uint8_t *)rfc4648[k].plain, pl,
 					  out),
 			strlen(rfc4648[k].enc));
 		ck_assert_str_eq(out, rfc4648[k].enc);
-		ck_assert_int_eq(sev_base64_decode(rfc4648[k].enc,
+		ck_assert_int_eq(base64_decode(rfc4648[k].enc,
 						   strlen(rfc4648[k].enc), &dec,
 						   &n),
 				 0);
@@ -389,16 +383,16 @@ START_TEST(base64_and_hex)
 	}
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		dec = (uint8_t *)1;
-		ck_assert_msg(sev_base64_decode(bad[k], strlen(bad[k]), &dec,
+		ck_assert_msg(base64_decode(bad[k], strlen(bad[k]), &dec,
 						&n) == -EINVAL,
 			      "'%s' accepted", bad[k]);
 		ck_assert_ptr_null(dec);
 	}
-	ck_assert_int_eq(sev_hex_decode("DEadbeef", 8, h, 4), 0);
+	ck_assert_int_eq(hex_decode("DEadbeef", 8, h, 4), 0);
 	ck_assert(h[0] == 0xde && h[3] == 0xef);
-	ck_assert_int_eq(sev_hex_decode("deadbee", 7, h, 4), -EINVAL);
-	ck_assert_int_eq(sev_hex_decode("deadbeeg", 8, h, 4), -EINVAL);
-	ck_assert_int_eq(sev_hex_decode("0xadbeef", 8, h, 4), -EINVAL);
+	ck_assert_int_eq(hex_decode("deadbee", 7, h, 4), -EINVAL);
+	ck_assert_int_eq(hex_decode("deadbeeg", 8, h, 4), -EINVAL);
+	ck_assert_int_eq(hex_decode("0xadbeef", 8, h, 4), -EINVAL);
 }
 END_TEST
 
@@ -1132,11 +1126,11 @@ START_TEST(session_round_trip)
 			 0);
 	/* The GODH certificate is what LAUNCH_START checks: PDH usage,
 	 * ECDH_SHA256, version 1, empty signatures. */
-	ck_assert_uint_eq(get32(s.godh_cert, 0), 1);
-	ck_assert_uint_eq(get32(s.godh_cert, 8), SEV_USAGE_PDH);
-	ck_assert_uint_eq(get32(s.godh_cert, 12), SEV_ALGO_ECDH_SHA256);
-	ck_assert_uint_eq(get32(s.godh_cert, 0x414), 0x1000);
-	ck_assert_uint_eq(get32(s.godh_cert, 0x61c), 0x1000);
+	ck_assert_uint_eq(get_le32(s.godh_cert, 0), 1);
+	ck_assert_uint_eq(get_le32(s.godh_cert, 8), SEV_USAGE_PDH);
+	ck_assert_uint_eq(get_le32(s.godh_cert, 12), SEV_ALGO_ECDH_SHA256);
+	ck_assert_uint_eq(get_le32(s.godh_cert, 0x414), 0x1000);
+	ck_assert_uint_eq(get_le32(s.godh_cert, 0x61c), 0x1000);
 
 	ck_assert_int_eq(firmware_unwrap(&p, &s, 0x5, &tk), 0);
 	ck_assert(memcmp(tk.tek, s.tek, 16) == 0);
@@ -1227,10 +1221,10 @@ START_TEST(verify_measurement)
 		tik[k] = (uint8_t)(0x30 + k);
 		req.launch_measure[32 + k] = (uint8_t)(0x40 + k);
 	}
-	unhex("ad7facb2586fc6e966c004d7d1d16b024f5805ff7cb47c7a85dabd8b48892ca"
+	ck_unhex("ad7facb2586fc6e966c004d7d1d16b024f5805ff7cb47c7a85dabd8b48892ca"
 	      "7",
 	      digest, 32);
-	unhex("139f3c349b17d5f57eaab81758119bc1090b4224ab10d9910956f0171a87b06"
+	ck_unhex("139f3c349b17d5f57eaab81758119bc1090b4224ab10d9910956f0171a87b06"
 	      "6",
 	      req.launch_measure, 32);
 	ck_assert_int_eq(sev_owner_verify(tik, &req, digest, err, sizeof(err)),
@@ -1306,10 +1300,10 @@ START_TEST(seal_opens_to_table)
 	ck_assert_int_eq(
 		sev_owner_verify(s.tik, &req, digest, err, sizeof(err)), 0);
 
-	ck_assert_int_eq(sev_owner_guid_parse(guid_a, sec[0].guid), 0);
+	ck_assert_int_eq(guid_parse(guid_a, &sec[0].guid), 0);
 	sec[0].data = data_a;
 	sec[0].len = sizeof(data_a) - 1;
-	ck_assert_int_eq(sev_owner_guid_parse(guid_b, sec[1].guid), 0);
+	ck_assert_int_eq(guid_parse(guid_b, &sec[1].guid), 0);
 	sec[1].data = data_b;
 	sec[1].len = sizeof(data_b);
 	/* 20 + (20 + 15) + (20 + 2) = 77, padded to 80. */
@@ -1331,7 +1325,7 @@ START_TEST(seal_opens_to_table)
 					 rep.secret, rep.secret_len, plain),
 			 0);
 	for (int k = 0; k < 2; k++) {
-		memcpy(e[k].guid, sec[k].guid, 16);
+		e[k].guid = sec[k].guid;
 		e[k].data = sec[k].data;
 		e[k].len = sec[k].len;
 	}
@@ -1342,12 +1336,12 @@ START_TEST(seal_opens_to_table)
 	/* The table itself, by hand: GUID, unpadded length 77, entries. */
 	ck_assert(plain[0] == 0x42 && plain[1] == 0xf5 && plain[2] == 0x74 &&
 		  plain[3] == 0x1e);
-	ck_assert_uint_eq(get32(plain, 16), 77);
-	ck_assert(memcmp(plain + 20, sec[0].guid, 16) == 0);
-	ck_assert_uint_eq(get32(plain, 36), 35);
+	ck_assert_uint_eq(get_le32(plain, 16), 77);
+	ck_assert(memcmp(plain + 20, sec[0].guid.b, 16) == 0);
+	ck_assert_uint_eq(get_le32(plain, 36), 35);
 	ck_assert(memcmp(plain + 40, "disk passphrase", 15) == 0);
-	ck_assert(memcmp(plain + 55, sec[1].guid, 16) == 0);
-	ck_assert_uint_eq(get32(plain, 71), 22);
+	ck_assert(memcmp(plain + 55, sec[1].guid.b, 16) == 0);
+	ck_assert_uint_eq(get_le32(plain, 71), 22);
 	ck_assert(plain[75] == 1 && plain[76] == 2);
 	ck_assert(plain[77] == 0 && plain[78] == 0 && plain[79] == 0);
 
@@ -1422,7 +1416,7 @@ START_TEST(seal_refusals)
 	ck_assert(!rep.inject && !rep.secret);
 	sec.len = (size_t)UINT32_MAX + 1;
 	ck_assert_uint_eq(sev_owner_table_size(&sec, 1), 0);
-	ck_assert_int_eq(sev_owner_guid_parse("not-a-guid", sec.guid), -EINVAL);
+	ck_assert_int_eq(guid_parse("not-a-guid", &sec.guid), -EINVAL);
 }
 END_TEST
 
@@ -1982,7 +1976,7 @@ START_TEST(exchange_end_to_end)
 	/* The owner's tool, here in-process, writes its reply ... */
 	ck_assert_int_eq(
 		sev_owner_verify(s.tik, &req, digest, err, sizeof(err)), 0);
-	ck_assert_int_eq(sev_owner_guid_parse(guid_a, sec.guid), 0);
+	ck_assert_int_eq(guid_parse(guid_a, &sec.guid), 0);
 	ck_assert_int_eq(sev_owner_seal(s.tek, s.tik, &req, &sec, 1, &sealed,
 					err, sizeof(err)),
 			 0);
@@ -2001,7 +1995,7 @@ START_TEST(exchange_end_to_end)
 	ck_assert_int_eq(sev_secret_open(&tk, req.launch_measure, rep.hdr,
 					 rep.secret, rep.secret_len, plain),
 			 0);
-	ck_assert_uint_eq(get32(plain, 16), 20 + 20 + sizeof(data));
+	ck_assert_uint_eq(get_le32(plain, 16), 20 + 20 + sizeof(data));
 	ck_assert(memcmp(plain + 40, data, sizeof(data)) == 0);
 
 	sev_owner_reply_free(&rep);
@@ -2101,7 +2095,7 @@ START_TEST(exchange_with_sevboot_owner)
 	ck_assert_int_eq(sev_secret_open(&tk, req.launch_measure, rep.hdr,
 					 rep.secret, rep.secret_len, plain),
 			 0);
-	ck_assert_uint_eq(get32(plain, 36), 20 + sizeof(secret) - 1);
+	ck_assert_uint_eq(get_le32(plain, 36), 20 + sizeof(secret) - 1);
 	ck_assert(memcmp(plain + 40, secret, sizeof(secret) - 1) == 0);
 	sev_owner_reply_free(&rep);
 

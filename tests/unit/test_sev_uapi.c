@@ -152,9 +152,9 @@ START_TEST(memory_fault_accessor)
 	uint8_t *raw = (uint8_t *)&run;
 	struct sb_kvm_memory_fault *mf;
 
-	put64(raw, 32, KVM_MEMORY_EXIT_FLAG_PRIVATE);
-	put64(raw, 40, 0x12345000);
-	put64(raw, 48, 0x2000);
+	put_le64(raw, 32, KVM_MEMORY_EXIT_FLAG_PRIVATE);
+	put_le64(raw, 40, 0x12345000);
+	put_le64(raw, 48, 0x2000);
 	mf = sb_kvm_run_memory_fault(&run);
 	ck_assert_uint_eq(mf->flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
 	ck_assert_uint_eq(mf->gpa, 0x12345000);
@@ -168,11 +168,11 @@ START_TEST(snp_status_layout)
 	uint8_t b[32] = {1, 55, 2, SB_SNP_STATUS_RMP_INITIALIZED};
 	struct sb_sev_user_data_snp_status st;
 
-	put32(b, 4, 21);
-	put32(b, 8, SB_SNP_STATUS_MASK_CHIP_KEY | SB_SNP_STATUS_VLEK_EN);
-	put32(b, 12, 3);
-	put64(b, 16, 0xdb18000000000004ull);
-	put64(b, 24, 0x1518000000000003ull);
+	put_le32(b, 4, 21);
+	put_le32(b, 8, SB_SNP_STATUS_MASK_CHIP_KEY | SB_SNP_STATUS_VLEK_EN);
+	put_le32(b, 12, 3);
+	put_le64(b, 16, 0xdb18000000000004ull);
+	put_le64(b, 24, 0x1518000000000003ull);
 	memcpy(&st, b, sizeof(st));
 	ck_assert_uint_eq(st.api_major, 1);
 	ck_assert_uint_eq(st.api_minor, 55);

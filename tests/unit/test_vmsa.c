@@ -173,7 +173,7 @@ START_TEST(sevctl_seves_launch_measure)
 	msg[1] = 1;  /* api major */
 	msg[2] = 49; /* api minor */
 	msg[3] = 6;  /* build */
-	put32(msg, 4, 0x05);
+	put_le32(msg, 4, 0x05);
 	memcpy(msg + 8, ld, 32);
 	memcpy(msg + 40, mnonce, 16);
 	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), tik.data, (int)tik.len, msg,
@@ -197,12 +197,12 @@ START_TEST(init2_adds_only_fpu_reset)
 	for (int bsp = 0; bsp < 2; bsp++) {
 		c.init2 = false;
 		vmsa_build(&c, bsp, a);
-		ck_assert_uint_eq(get32(a, 0x408), 0);
-		ck_assert_uint_eq(get16(a, 0x410), 0);
+		ck_assert_uint_eq(get_le32(a, 0x408), 0);
+		ck_assert_uint_eq(get_le16(a, 0x410), 0);
 		c.init2 = true;
 		vmsa_build(&c, bsp, b);
-		ck_assert_uint_eq(get32(b, 0x408), 0x1f80);
-		ck_assert_uint_eq(get16(b, 0x410), 0x37f);
+		ck_assert_uint_eq(get_le32(b, 0x408), 0x1f80);
+		ck_assert_uint_eq(get_le16(b, 0x410), 0x37f);
 		/* 0x1f80 and 0x037f: two bytes each differ from zero. */
 		ck_assert_uint_eq(diff_within(a, b, lo, hi, 2), 4);
 	}
@@ -217,11 +217,11 @@ START_TEST(snp_features_at_0x3b0)
 	uint8_t a[VMSA_SIZE], b[VMSA_SIZE];
 
 	vmsa_build(&c, true, a);
-	ck_assert_uint_eq(get64(a, 0x3b0), 0);
+	ck_assert_uint_eq(get_le64(a, 0x3b0), 0);
 	for (size_t i = 0; i < sizeof(feats) / sizeof(feats[0]); i++) {
 		c.sev_features = feats[i];
 		vmsa_build(&c, true, b);
-		ck_assert_uint_eq(get64(b, 0x3b0), feats[i]);
+		ck_assert_uint_eq(get_le64(b, 0x3b0), feats[i]);
 		ck_assert_uint_ge(diff_within(a, b, lo, hi, 1), 1);
 	}
 }
@@ -334,29 +334,29 @@ START_TEST(regs_match_page)
 		vmsa_regs(&c, bsp, &r);
 		vmsa_build(&c, bsp, page);
 		for (size_t i = 0; i < 10; i++) {
-			ck_assert_uint_eq(get16(page, 16 * i),
+			ck_assert_uint_eq(get_le16(page, 16 * i),
 					  segs[i]->selector);
-			ck_assert_uint_eq(get16(page, 16 * i + 2),
+			ck_assert_uint_eq(get_le16(page, 16 * i + 2),
 					  segs[i]->attrib);
-			ck_assert_uint_eq(get32(page, 16 * i + 4),
+			ck_assert_uint_eq(get_le32(page, 16 * i + 4),
 					  segs[i]->limit);
-			ck_assert_uint_eq(get64(page, 16 * i + 8),
+			ck_assert_uint_eq(get_le64(page, 16 * i + 8),
 					  segs[i]->base);
 		}
-		ck_assert_uint_eq(get64(page, 0xd0), r.efer);
-		ck_assert_uint_eq(get64(page, 0x148), r.cr4);
-		ck_assert_uint_eq(get64(page, 0x150), r.cr3);
-		ck_assert_uint_eq(get64(page, 0x158), r.cr0);
-		ck_assert_uint_eq(get64(page, 0x160), r.dr7);
-		ck_assert_uint_eq(get64(page, 0x168), r.dr6);
-		ck_assert_uint_eq(get64(page, 0x170), r.rflags);
-		ck_assert_uint_eq(get64(page, 0x178), r.rip);
-		ck_assert_uint_eq(get64(page, 0x268), r.g_pat);
-		ck_assert_uint_eq(get64(page, 0x310), r.rdx);
-		ck_assert_uint_eq(get64(page, 0x3b0), r.sev_features);
-		ck_assert_uint_eq(get64(page, 0x3e8), r.xcr0);
-		ck_assert_uint_eq(get32(page, 0x408), r.mxcsr);
-		ck_assert_uint_eq(get16(page, 0x410), r.x87_fcw);
+		ck_assert_uint_eq(get_le64(page, 0xd0), r.efer);
+		ck_assert_uint_eq(get_le64(page, 0x148), r.cr4);
+		ck_assert_uint_eq(get_le64(page, 0x150), r.cr3);
+		ck_assert_uint_eq(get_le64(page, 0x158), r.cr0);
+		ck_assert_uint_eq(get_le64(page, 0x160), r.dr7);
+		ck_assert_uint_eq(get_le64(page, 0x168), r.dr6);
+		ck_assert_uint_eq(get_le64(page, 0x170), r.rflags);
+		ck_assert_uint_eq(get_le64(page, 0x178), r.rip);
+		ck_assert_uint_eq(get_le64(page, 0x268), r.g_pat);
+		ck_assert_uint_eq(get_le64(page, 0x310), r.rdx);
+		ck_assert_uint_eq(get_le64(page, 0x3b0), r.sev_features);
+		ck_assert_uint_eq(get_le64(page, 0x3e8), r.xcr0);
+		ck_assert_uint_eq(get_le32(page, 0x408), r.mxcsr);
+		ck_assert_uint_eq(get_le16(page, 0x410), r.x87_fcw);
 		ck_assert_uint_eq(r.rip, bsp ? 0xfff0 : 0xb004);
 		ck_assert_uint_eq(r.cs.base, bsp ? 0xffff0000 : 0x800000);
 	}

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/le.h"
+#include "util/util.h"
 
 /* Path of a file under ../shared (SEVBOOT_SHARED overrides), or NULL when
  * it is not there.  The returned string is static per call site's buffer. */
@@ -33,6 +33,27 @@ static inline const char *shared_path(const char *rel, char *buf, size_t len)
 		fflush(stdout);                                               \
 		return;                                                       \
 	} while (0)
+
+/* Exactly 2n hex digits -> out[n], or the test fails. */
+static inline void ck_unhex(const char *s, uint8_t *out, size_t n)
+{
+	ck_assert_uint_eq(strlen(s), 2 * n);
+	ck_assert_int_eq(hex_decode(s, 2 * n, out, n), 0);
+}
+
+/* Canonical base64 of at most max bytes -> out; the length.  The test
+ * fails on anything else. */
+static inline size_t ck_unbase64(const char *s, uint8_t *out, size_t max)
+{
+	uint8_t *buf;
+	size_t n;
+
+	ck_assert_int_eq(base64_decode(s, strlen(s), &buf, &n), 0);
+	ck_assert_uint_le(n, max);
+	memcpy(out, buf, n);
+	free(buf);
+	return n;
+}
 
 /* Run a suite, print Check's summary line, return the process status. */
 static inline int run_suite(Suite *s)

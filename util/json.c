@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * sev/json.c: the strict JSON reader and compact writer of sev/json.h.
+ * util/json.c: the strict JSON reader and compact writer of util/util.h.
  *
  * The reader is a recursive descent over a bounded input with a bounded
  * depth, so neither its stack nor its allocations depend on anything but
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sev/json.h"
+#include "util/util.h"
 
 /* ------------------------------------------------------------- reader */
 
@@ -151,17 +151,6 @@ static size_t utf8_encode(uint32_t cp, char *out)
 	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
 	out[3] = (char)(0x80 | (cp & 0x3f));
 	return 4;
-}
-
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The four hex digits after "\u" at ps->p (which points at the 'u'). */
@@ -321,7 +310,7 @@ bad:
 	return ps->ret;
 }
 
-static int parse_number(struct parser *ps, struct sev_json *v)
+static int parse_number(struct parser *ps, struct json *v)
 {
 	bool neg = false;
 	uint64_t u = 0;
@@ -349,24 +338,24 @@ static int parse_number(struct parser *ps, struct sev_json *v)
 				"exponent)");
 	if (neg && u > (uint64_t)INT64_MAX + 1)
 		return fail(ps, "an integer does not fit in 64 bits");
-	v->type = SEV_JSON_INT;
+	v->type = JSON_INT;
 	v->i.neg = neg && u != 0;
 	v->i.u = u;
 	return 0;
 }
 
-static int parse_value(struct parser *ps, struct sev_json *v);
+static int parse_value(struct parser *ps, struct json *v);
 
-static int parse_array(struct parser *ps, struct sev_json *v)
+static int parse_array(struct parser *ps, struct json *v)
 {
 	size_t cap = 0;
 
-	v->type = SEV_JSON_ARRAY;
+	v->type = JSON_ARRAY;
 	v->arr.items = NULL;
 	v->arr.n = 0;
-	if (++ps->depth > SEV_JSON_MAX_DEPTH)
+	if (++ps->depth > JSON_MAX_DEPTH)
 		return fail(ps, "nesting deeper than %d levels",
-			    SEV_JSON_MAX_DEPTH);
+			    JSON_MAX_DEPTH);
 	ps->p++;
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == ']') {
@@ -377,7 +366,7 @@ static int parse_array(struct parser *ps, struct sev_json *v)
 	for (;;) {
 		if (v->arr.n == cap) {
 			size_t ncap = cap ? 2 * cap : 4;
-			struct sev_json *ni =
+			struct json *ni =
 				realloc(v->arr.items, ncap * sizeof(*ni));
 
 			if (!ni)
@@ -385,7 +374,7 @@ static int parse_array(struct parser *ps, struct sev_json *v)
 			v->arr.items = ni;
 			cap = ncap;
 		}
-		v->arr.items[v->arr.n].type = SEV_JSON_NULL;
+		v->arr.items[v->arr.n].type = JSON_NULL;
 		v->arr.n++;
 		if (parse_value(ps, &v->arr.items[v->arr.n - 1]))
 			return ps->ret;
@@ -404,16 +393,16 @@ static int parse_array(struct parser *ps, struct sev_json *v)
 	return 0;
 }
 
-static int parse_object(struct parser *ps, struct sev_json *v)
+static int parse_object(struct parser *ps, struct json *v)
 {
 	size_t cap = 0;
 
-	v->type = SEV_JSON_OBJECT;
+	v->type = JSON_OBJECT;
 	v->obj.members = NULL;
 	v->obj.n = 0;
-	if (++ps->depth > SEV_JSON_MAX_DEPTH)
+	if (++ps->depth > JSON_MAX_DEPTH)
 		return fail(ps, "nesting deeper than %d levels",
-			    SEV_JSON_MAX_DEPTH);
+			    JSON_MAX_DEPTH);
 	ps->p++;
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == '}') {
@@ -422,18 +411,18 @@ static int parse_object(struct parser *ps, struct sev_json *v)
 		return 0;
 	}
 	for (;;) {
-		struct sev_json_member *m;
+		struct json_member *m;
 		const char *key_at;
 
 		if (ps->p >= ps->end || *ps->p != '"')
 			return unexpected(ps, "a member name in double "
 					      "quotes");
-		if (v->obj.n == SEV_JSON_MAX_MEMBERS)
+		if (v->obj.n == JSON_MAX_MEMBERS)
 			return fail(ps, "an object has more than %d members",
-				    SEV_JSON_MAX_MEMBERS);
+				    JSON_MAX_MEMBERS);
 		if (v->obj.n == cap) {
 			size_t ncap = cap ? 2 * cap : 8;
-			struct sev_json_member *nm =
+			struct json_member *nm =
 				realloc(v->obj.members, ncap * sizeof(*nm));
 
 			if (!nm)
@@ -445,17 +434,17 @@ static int parse_object(struct parser *ps, struct sev_json *v)
 		key_at = ps->p;
 		if (parse_string(ps, &m->key, &m->keylen))
 			return ps->ret;
-		m->value.type = SEV_JSON_NULL;
+		m->value.type = JSON_NULL;
 		v->obj.n++;
 		for (size_t k = 0; k + 1 < v->obj.n; k++) {
-			const struct sev_json_member *o = &v->obj.members[k];
+			const struct json_member *o = &v->obj.members[k];
 
 			if (o->keylen == m->keylen &&
 			    !memcmp(o->key, m->key, m->keylen)) {
 				char q[64];
 
 				ps->p = key_at;
-				sev_json_quote(m->key, m->keylen, q, sizeof(q));
+				json_quote(m->key, m->keylen, q, sizeof(q));
 				return fail(ps, "member %s appears twice", q);
 			}
 		}
@@ -491,9 +480,9 @@ static int parse_literal(struct parser *ps, const char *word)
 	return 0;
 }
 
-static int parse_value(struct parser *ps, struct sev_json *v)
+static int parse_value(struct parser *ps, struct json *v)
 {
-	v->type = SEV_JSON_NULL;
+	v->type = JSON_NULL;
 	skip_ws(ps);
 	if (ps->p >= ps->end)
 		return unexpected(ps, "a JSON value");
@@ -505,18 +494,18 @@ static int parse_value(struct parser *ps, struct sev_json *v)
 	case '"':
 		if (parse_string(ps, &v->str.s, &v->str.len))
 			return ps->ret;
-		v->type = SEV_JSON_STRING;
+		v->type = JSON_STRING;
 		return 0;
 	case 't':
 		if (parse_literal(ps, "true"))
 			return ps->ret;
-		v->type = SEV_JSON_BOOL;
+		v->type = JSON_BOOL;
 		v->b = true;
 		return 0;
 	case 'f':
 		if (parse_literal(ps, "false"))
 			return ps->ret;
-		v->type = SEV_JSON_BOOL;
+		v->type = JSON_BOOL;
 		v->b = false;
 		return 0;
 	case 'n':
@@ -528,7 +517,7 @@ static int parse_value(struct parser *ps, struct sev_json *v)
 	}
 }
 
-int sev_json_parse(const char *text, size_t len, struct sev_json **out,
+int json_parse(const char *text, size_t len, struct json **out,
 		   char *err, size_t errlen)
 {
 	struct parser ps = {
@@ -538,17 +527,17 @@ int sev_json_parse(const char *text, size_t len, struct sev_json **out,
 		.err = err,
 		.errlen = errlen,
 	};
-	struct sev_json *v;
+	struct json *v;
 
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
-	if (len > SEV_JSON_MAX_SIZE) {
+	if (len > JSON_MAX_SIZE) {
 		if (err && errlen)
 			snprintf(err, errlen,
 				 "%zu bytes is more than the "
 				 "limit of %d",
-				 len, SEV_JSON_MAX_SIZE);
+				 len, JSON_MAX_SIZE);
 		return -E2BIG;
 	}
 	if (len && !text)
@@ -565,25 +554,25 @@ int sev_json_parse(const char *text, size_t len, struct sev_json **out,
 			fail(&ps, "unexpected data after the JSON value");
 	}
 	if (ps.ret) {
-		sev_json_free(v);
+		json_free(v);
 		return ps.ret;
 	}
 	*out = v;
 	return 0;
 }
 
-static void free_contents(struct sev_json *v)
+static void free_contents(struct json *v)
 {
 	switch (v->type) {
-	case SEV_JSON_STRING:
+	case JSON_STRING:
 		free(v->str.s);
 		break;
-	case SEV_JSON_ARRAY:
+	case JSON_ARRAY:
 		for (size_t k = 0; k < v->arr.n; k++)
 			free_contents(&v->arr.items[k]);
 		free(v->arr.items);
 		break;
-	case SEV_JSON_OBJECT:
+	case JSON_OBJECT:
 		for (size_t k = 0; k < v->obj.n; k++) {
 			free(v->obj.members[k].key);
 			free_contents(&v->obj.members[k].value);
@@ -593,10 +582,10 @@ static void free_contents(struct sev_json *v)
 	default:
 		break;
 	}
-	v->type = SEV_JSON_NULL;
+	v->type = JSON_NULL;
 }
 
-void sev_json_free(struct sev_json *v)
+void json_free(struct json *v)
 {
 	if (!v)
 		return;
@@ -604,34 +593,34 @@ void sev_json_free(struct sev_json *v)
 	free(v);
 }
 
-const char *sev_json_type_name(enum sev_json_type t)
+const char *json_type_name(enum json_type t)
 {
 	switch (t) {
-	case SEV_JSON_NULL:
+	case JSON_NULL:
 		return "null";
-	case SEV_JSON_BOOL:
+	case JSON_BOOL:
 		return "a boolean";
-	case SEV_JSON_INT:
+	case JSON_INT:
 		return "an integer";
-	case SEV_JSON_STRING:
+	case JSON_STRING:
 		return "a string";
-	case SEV_JSON_ARRAY:
+	case JSON_ARRAY:
 		return "an array";
-	case SEV_JSON_OBJECT:
+	case JSON_OBJECT:
 		return "an object";
 	}
 	return "a value";
 }
 
-const struct sev_json *sev_json_get(const struct sev_json *v, const char *key)
+const struct json *json_get(const struct json *v, const char *key)
 {
 	size_t n;
 
-	if (!v || v->type != SEV_JSON_OBJECT || !key)
+	if (!v || v->type != JSON_OBJECT || !key)
 		return NULL;
 	n = strlen(key);
 	for (size_t k = 0; k < v->obj.n; k++) {
-		const struct sev_json_member *m = &v->obj.members[k];
+		const struct json_member *m = &v->obj.members[k];
 
 		if (m->keylen == n && !memcmp(m->key, key, n))
 			return &m->value;
@@ -639,13 +628,13 @@ const struct sev_json *sev_json_get(const struct sev_json *v, const char *key)
 	return NULL;
 }
 
-const struct sev_json_member *
-sev_json_unknown_member(const struct sev_json *v, const char *const *allowed)
+const struct json_member *
+json_unknown_member(const struct json *v, const char *const *allowed)
 {
-	if (!v || v->type != SEV_JSON_OBJECT)
+	if (!v || v->type != JSON_OBJECT)
 		return NULL;
 	for (size_t k = 0; k < v->obj.n; k++) {
-		const struct sev_json_member *m = &v->obj.members[k];
+		const struct json_member *m = &v->obj.members[k];
 		bool known = false;
 
 		for (const char *const *a = allowed; a && *a; a++)
@@ -660,7 +649,7 @@ sev_json_unknown_member(const struct sev_json *v, const char *const *allowed)
 	return NULL;
 }
 
-void sev_json_quote(const char *s, size_t len, char *out, size_t outlen)
+void json_quote(const char *s, size_t len, char *out, size_t outlen)
 {
 	size_t o = 0;
 
@@ -700,7 +689,7 @@ void sev_json_quote(const char *s, size_t len, char *out, size_t outlen)
 
 /* ------------------------------------------------------------- writer */
 
-static void w_grow(struct sev_json_writer *w, size_t more)
+static void w_grow(struct json_writer *w, size_t more)
 {
 	size_t need, ncap;
 	char *nb;
@@ -726,7 +715,7 @@ static void w_grow(struct sev_json_writer *w, size_t more)
 	w->cap = ncap;
 }
 
-static void w_put(struct sev_json_writer *w, const char *s, size_t n)
+static void w_put(struct json_writer *w, const char *s, size_t n)
 {
 	w_grow(w, n);
 	if (w->err)
@@ -738,7 +727,7 @@ static void w_put(struct sev_json_writer *w, const char *s, size_t n)
 
 /* Before a value: inside an object only after a key, and only one
  * value at the top. */
-static void w_value(struct sev_json_writer *w)
+static void w_value(struct json_writer *w)
 {
 	if (w->after_key) {
 		w->after_key = false;
@@ -749,16 +738,16 @@ static void w_value(struct sev_json_writer *w)
 }
 
 /* A member value done: the next key needs a comma. */
-static void w_done(struct sev_json_writer *w)
+static void w_done(struct json_writer *w)
 {
 	if (w->depth > 0)
 		w->need_comma[w->depth] = true;
 }
 
-void sev_jw_begin(struct sev_json_writer *w)
+void jw_begin(struct json_writer *w)
 {
 	w_value(w);
-	if (w->depth >= SEV_JSON_MAX_DEPTH) {
+	if (w->depth >= JSON_MAX_DEPTH) {
 		w->err = w->err ? w->err : -EINVAL;
 		return;
 	}
@@ -767,7 +756,7 @@ void sev_jw_begin(struct sev_json_writer *w)
 	w->need_comma[w->depth] = false;
 }
 
-void sev_jw_end(struct sev_json_writer *w)
+void jw_end(struct json_writer *w)
 {
 	if (w->depth == 0 || w->after_key) {
 		w->err = w->err ? w->err : -EINVAL;
@@ -778,7 +767,7 @@ void sev_jw_end(struct sev_json_writer *w)
 	w_done(w);
 }
 
-static void w_string(struct sev_json_writer *w, const char *s, size_t n)
+static void w_string(struct json_writer *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -827,7 +816,7 @@ static void w_string(struct sev_json_writer *w, const char *s, size_t n)
 	w_put(w, "\"", 1);
 }
 
-void sev_jw_key(struct sev_json_writer *w, const char *key)
+void jw_key(struct json_writer *w, const char *key)
 {
 	if (w->depth == 0 || w->after_key) {
 		w->err = w->err ? w->err : -EINVAL;
@@ -841,19 +830,19 @@ void sev_jw_key(struct sev_json_writer *w, const char *key)
 	w->after_key = true;
 }
 
-void sev_jw_str(struct sev_json_writer *w, const char *s, size_t len)
+void jw_str(struct json_writer *w, const char *s, size_t len)
 {
 	w_value(w);
 	w_string(w, s, len);
 	w_done(w);
 }
 
-void sev_jw_cstr(struct sev_json_writer *w, const char *s)
+void jw_cstr(struct json_writer *w, const char *s)
 {
-	sev_jw_str(w, s, strlen(s));
+	jw_str(w, s, strlen(s));
 }
 
-void sev_jw_uint(struct sev_json_writer *w, uint64_t v)
+void jw_uint(struct json_writer *w, uint64_t v)
 {
 	char buf[24];
 	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
@@ -863,21 +852,21 @@ void sev_jw_uint(struct sev_json_writer *w, uint64_t v)
 	w_done(w);
 }
 
-void sev_jw_bool(struct sev_json_writer *w, bool b)
+void jw_bool(struct json_writer *w, bool b)
 {
 	w_value(w);
 	w_put(w, b ? "true" : "false", b ? 4 : 5);
 	w_done(w);
 }
 
-void sev_jw_null(struct sev_json_writer *w)
+void jw_null(struct json_writer *w)
 {
 	w_value(w);
 	w_put(w, "null", 4);
 	w_done(w);
 }
 
-void sev_jw_base64(struct sev_json_writer *w, const uint8_t *p, size_t n)
+void jw_base64(struct json_writer *w, const uint8_t *p, size_t n)
 {
 	size_t enc;
 
@@ -890,42 +879,38 @@ void sev_jw_base64(struct sev_json_writer *w, const uint8_t *p, size_t n)
 	w_put(w, "\"", 1);
 	w_grow(w, enc + 1);
 	if (!w->err) {
-		w->len += sev_base64_encode(p, n, w->buf + w->len);
+		w->len += base64_encode(p, n, w->buf + w->len);
 		w->buf[w->len] = '\0';
 	}
 	w_put(w, "\"", 1);
 	w_done(w);
 }
 
-void sev_jw_hex(struct sev_json_writer *w, const uint8_t *p, size_t n)
+void jw_hex(struct json_writer *w, const uint8_t *p, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	w_value(w);
 	if (n > SIZE_MAX / 4) {
 		w->err = w->err ? w->err : -ENOMEM;
 		return;
 	}
 	w_put(w, "\"", 1);
-	w_grow(w, 2 * n);
-	for (size_t k = 0; k < n && !w->err; k++) {
-		w->buf[w->len++] = hex[p[k] >> 4];
-		w->buf[w->len++] = hex[p[k] & 15];
+	w_grow(w, 2 * n + 1);
+	if (!w->err) {
+		hex_encode(p, n, w->buf + w->len);
+		w->len += 2 * n;
 	}
-	if (!w->err)
-		w->buf[w->len] = '\0';
 	w_put(w, "\"", 1);
 	w_done(w);
 }
 
-void sev_jw_raw(struct sev_json_writer *w, const char *json)
+void jw_raw(struct json_writer *w, const char *json)
 {
 	w_value(w);
 	w_put(w, json, strlen(json));
 	w_done(w);
 }
 
-int sev_jw_finish(struct sev_json_writer *w, char **out, size_t *len)
+int jw_finish(struct json_writer *w, char **out, size_t *len)
 {
 	int ret = w->err;
 
@@ -939,121 +924,6 @@ int sev_jw_finish(struct sev_json_writer *w, char **out, size_t *len)
 	}
 	if (len)
 		*len = ret ? 0 : w->len;
-	*w = (struct sev_json_writer){0};
+	*w = (struct json_writer){0};
 	return ret;
-}
-
-/* ---------------------------------------------------------- encodings */
-
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-size_t sev_base64_encode(const uint8_t *in, size_t n, char *out)
-{
-	size_t o = 0, k;
-
-	for (k = 0; k + 3 <= n; k += 3) {
-		uint32_t v = (uint32_t)in[k] << 16 | (uint32_t)in[k + 1] << 8 |
-			     in[k + 2];
-
-		out[o++] = b64_alphabet[v >> 18];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = b64_alphabet[(v >> 6) & 63];
-		out[o++] = b64_alphabet[v & 63];
-	}
-	if (n - k == 1) {
-		uint32_t v = (uint32_t)in[k] << 16;
-
-		out[o++] = b64_alphabet[v >> 18];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (n - k == 2) {
-		uint32_t v = (uint32_t)in[k] << 16 | (uint32_t)in[k + 1] << 8;
-
-		out[o++] = b64_alphabet[v >> 18];
-		out[o++] = b64_alphabet[(v >> 12) & 63];
-		out[o++] = b64_alphabet[(v >> 6) & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
-}
-
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-int sev_base64_decode(const char *in, size_t n, uint8_t **out, size_t *outlen)
-{
-	size_t pad = 0, len, o = 0;
-	uint8_t *buf;
-
-	*out = NULL;
-	*outlen = 0;
-	if (n % 4)
-		return -EINVAL;
-	if (n >= 1 && in[n - 1] == '=')
-		pad = (n >= 2 && in[n - 2] == '=') ? 2 : 1;
-	len = n / 4 * 3 - pad;
-	buf = malloc(len ? len : 1);
-	if (!buf)
-		return -ENOMEM;
-	for (size_t k = 0; k < n; k += 4) {
-		int v[4];
-		uint32_t x;
-
-		for (int j = 0; j < 4; j++) {
-			bool in_pad = k + (size_t)j >= n - pad;
-
-			v[j] = in_pad ? (in[k + j] == '=' ? 0 : -1)
-				      : b64_value(in[k + j]);
-			if (v[j] < 0)
-				goto bad;
-		}
-		x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
-		    (uint32_t)v[2] << 6 | (uint32_t)v[3];
-		if (k + 4 == n && pad) {
-			/* The bits the padding stands for must be zero. */
-			if ((pad == 2 && (x & 0xffff)) ||
-			    (pad == 1 && (x & 0xff)))
-				goto bad;
-		}
-		buf[o++] = (uint8_t)(x >> 16);
-		if (o < len)
-			buf[o++] = (uint8_t)(x >> 8);
-		if (o < len)
-			buf[o++] = (uint8_t)x;
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
-bad:
-	free(buf);
-	return -EINVAL;
-}
-
-int sev_hex_decode(const char *in, size_t n, uint8_t *out, size_t outlen)
-{
-	if (n != 2 * outlen)
-		return -EINVAL;
-	for (size_t k = 0; k < outlen; k++) {
-		int hi = hex_nibble(in[2 * k]), lo = hex_nibble(in[2 * k + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[k] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
 }
