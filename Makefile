@@ -15,7 +15,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -Wno-unused-parameter \
 LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf 2>/dev/null || echo -lcrypto -lelf) -pthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
-LIB_SRCS := $(sort $(wildcard util/*.c loader/*.c vmm/*.c sev/*.c sev/model/*.c))
+LIB_SRCS := $(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c vmm/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 BIN_SRCS := $(sort $(wildcard cli/*.c))
 BIN_OBJS := $(BIN_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -26,34 +26,36 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all check unit integration fuzz fuzz-smoke install clean format
 
-all: bin/sevboot lib/libsev.a lib/libsev.so
+# build/libsevboot.a is sevboot's internal archive (the modules below
+# cli/), for the binary and the tests.  It is not installed: its names are
+# not the published libsev C API.
+all: bin/sevboot
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-lib/libsev.a: $(LIB_OBJS)
-	@mkdir -p lib
+INTERNAL_LIB := $(BUILD)/libsevboot.a
+$(INTERNAL_LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
-lib/libsev.so: $(LIB_OBJS)
-	@mkdir -p lib
-	$(CC) -shared -o $@ $^ $(LDLIBS_LIB)
-
-bin/sevboot: $(BIN_OBJS) lib/libsev.a
+bin/sevboot: $(BIN_OBJS) $(INTERNAL_LIB)
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJS) lib/libsev.a $(LDLIBS_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(BIN_OBJS) $(INTERNAL_LIB) $(LDLIBS_LIB)
 
-$(BUILD)/tests/%: tests/unit/%.c lib/libsev.a tests/unit/testutil.h tests/unit/fake_host.h
+# A unit test may name cli/ sources it tests (TEST_CLI_SRCS_test_x).
+$(BUILD)/tests/%: tests/unit/%.c $(INTERNAL_LIB) tests/unit/testutil.h tests/unit/fake_host.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< lib/libsev.a $(CHECK_LIBS) $(LDLIBS_LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_CLI_SRCS_$*) $(INTERNAL_LIB) $(CHECK_LIBS) $(LDLIBS_LIB)
 
 # Unit tests: every Check suite; SHARED points at ../shared (vectors,
 # firmware) and tests that need it say "skipped" when it is absent.
 SHARED ?= $(abspath ../shared)
-# test_owner compiles cli/owner.c in and drives bin/sevboot owner.
-$(BUILD)/tests/test_owner: cli/owner.c cli/owner.h
+# test_owner checks cli/opts.c's owner_exit_code and drives bin/sevboot owner.
+TEST_CLI_SRCS_test_owner := cli/opts.c
+$(BUILD)/tests/test_owner: cli/opts.c cli/cli.h
 unit: $(UNIT_BINS) bin/sevboot
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) CK_FORK=yes $$t || rc=1; \
@@ -84,16 +86,15 @@ fuzz-smoke: $(FUZZ_BINS)
 		tail -n 1 $$f.log; \
 	done
 
-install: bin/sevboot lib/libsev.a lib/libsev.so
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
+# Only the program is installed; the internal archive is not a library.
+install: bin/sevboot
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 bin/sevboot $(DESTDIR)$(PREFIX)/bin/sevboot
-	install -m 0644 lib/libsev.a $(DESTDIR)$(PREFIX)/lib/libsev.a
-	install -m 0755 lib/libsev.so $(DESTDIR)$(PREFIX)/lib/libsev.so
 
 format:
 	clang-format -i $(LIB_SRCS) $(BIN_SRCS) $(wildcard */*.h tests/unit/*.c tests/fuzz/*.c)
 
 clean:
-	rm -rf bin lib $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz
+	rm -rf bin lib $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(INTERNAL_LIB)
 
 -include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sev/sev.h"
+
 /*
  * Exit codes (documented in README.md; tests check them).
  *   0        the guest powered off (ACPI S5)
@@ -53,5 +55,70 @@ int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out);
  */
 int cli_read_blob(const char *opt, const char *path, size_t want,
 		  uint8_t *out);
+
+/* ------------------------------------------------ launch configuration */
+
+/* The defaults of every command that builds a launch. */
+#define LAUNCH_DEFAULT_CPU	    "EPYC-v4"
+#define LAUNCH_DEFAULT_SNP_FEATURES 0x1ULL /* SNPActive */
+
+/* What the options say about the launch, shared by `run` and `measure`
+ * (cli/launch.c). */
+struct launch_opts {
+	enum sev_mode mode;
+	unsigned ncpus;
+	uint32_t vcpu_sig;     /* resolved: launch_cpu_signature() */
+	uint64_t snp_features; /* SNP SEV_FEATURES of the VMSAs */
+	bool legacy_init;      /* KVM_SEV_INIT / KVM_SEV_ES_INIT */
+	bool snp_ovmf_only;    /* measure: the firmware pages only */
+};
+
+/* The files the launch measures (kernel NULL: no measured direct boot;
+ * cmdline NULL: no command line given). */
+struct launch_inputs {
+	const uint8_t *ovmf;
+	size_t ovmf_len;
+	const struct ovmf_info *info;
+	const uint8_t *kernel, *initrd;
+	size_t kernel_len, initrd_len;
+	const char *cmdline;
+};
+
+/* The defaults: 1 vCPU, SNP features 0x1 (the signature is resolved by
+ * launch_cpu_signature()). */
+void launch_opts_init(struct launch_opts *o);
+/* --cpu MODEL|SIG (NULL: LAUNCH_DEFAULT_CPU) -> the VMSAs' signature.
+ * 0 or -EINVAL with err listing the known models. */
+int launch_cpu_signature(const char *cpu, uint32_t *sig, char *err,
+			 size_t errlen);
+/*
+ * The launch configuration of o and in, its plan (freed by the caller
+ * with launch_plan_free) and the digest the firmware must compute (32
+ * bytes SEV/SEV-ES, 48 SNP).  0; -EINVAL when the firmware or inputs
+ * cannot do it (err says why); -ENOMEM.
+ */
+int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
+		 struct launch_plan *plan, uint8_t digest[48], char *err,
+		 size_t errlen);
+
+/* ------------------------------------------- the guest owner's tools */
+
+/*
+ * sevboot model-keys DIR
+ * sevboot session --pdh FILE --policy P --out DIR
+ * sevboot owner --session DIR --digest HEX [--secret GUID=FILE ...]
+ *               [--policy P] [--connect SOCKET] [--timeout S]
+ * argv[0] is the sub-command's name.  They return the process exit code;
+ * errors are one line on stderr, "sevboot: <command>: ...".
+ */
+int cmd_model_keys(int argc, char **argv);
+int cmd_session(int argc, char **argv);
+int cmd_owner(int argc, char **argv);
+
+/* The owner exchange's -errno (owner_exchange()) as sevboot's exit code:
+ * -EINVAL, -ENAMETOOLONG, -EEXIST, -EADDRINUSE: EXIT_USAGE; -ETIMEDOUT:
+ * EXIT_TIMEOUT; -EBADMSG: EXIT_BAD_INPUT; -ECANCELED: EXIT_SEV; anything
+ * else: EXIT_RUNTIME.  0 for 0. */
+int owner_exit_code(int ret);
 
 #endif

@@ -6,7 +6,6 @@
 #include "cli/cli.h"
 #include "cli/inspect.h"
 #include "cli/measure.h"
-#include "cli/owner.h"
 
 #define SEVBOOT_VERSION "0.1.0"
 

@@ -25,13 +25,10 @@
 #include "sev/sev.h"
 #include "util/util.h"
 
-#define DEFAULT_CPU "EPYC-v4"
-#define DEFAULT_SNP_FEATURES 0x1ULL /* SNPActive */
 #define MAX_KERNEL (256 * SZ_1M)
 #define MAX_INITRD (2 * SZ_1G)
 #define TIK_LEN 16
 #define MNONCE_LEN 16
-#define SEV_POLICY_ES 0x4u /* policy bit 2: the guest is SEV-ES */
 
 static void measure_usage(FILE *f)
 {
@@ -44,7 +41,7 @@ static void measure_usage(FILE *f)
 "                       after the firmware pages only)\n"
 "  --ovmf FILE          firmware image, as given to QEMU (-bios or pflash 0)\n"
 "  --vcpus N            number of vCPUs, 1 to 256 (default 1; SEV-ES/SNP)\n"
-"  --cpu MODEL          QEMU vCPU model (default " DEFAULT_CPU "), alias\n"
+"  --cpu MODEL          QEMU vCPU model (default " LAUNCH_DEFAULT_CPU "), alias\n"
 "                       --vcpu-type; or instead:\n"
 "  --vcpu-sig SIG       CPUID(1).EAX signature, e.g. 0x800f12\n"
 "  --vcpu-family F --vcpu-model M --vcpu-stepping S\n"
@@ -351,8 +348,8 @@ static int vcpu_signature(const struct measure_opts *o, uint32_t *sig,
 		*label = "family/model/stepping";
 		return -1;
 	}
-	*label = o->cpu ? o->cpu : DEFAULT_CPU;
-	if (cpu_model_signature(*label, sig, err, sizeof(err)))
+	*label = o->cpu ? o->cpu : LAUNCH_DEFAULT_CPU;
+	if (launch_cpu_signature(o->cpu, sig, err, sizeof(err)))
 		return usage_error("--cpu %s: %s", *label, err);
 	return -1;
 }
@@ -667,16 +664,11 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	if (rc >= 0)
 		return rc;
 
-	struct launch_config c = {
-		.mode = o->mode,
-		.ncpus = o->vcpus,
-		.vcpu_sig = sig,
-		.snp_features = o->have_features ? o->features
-						 : DEFAULT_SNP_FEATURES,
-		.legacy_init = o->legacy_init,
+	struct launch_opts lo;
+	struct launch_inputs li = {
 		.ovmf = in->ovmf.data,
 		.ovmf_len = in->ovmf.len,
-		.ovmf_info = &in->info,
+		.info = &in->info,
 		/* An empty file still means "a kernel was given". */
 		.kernel = o->kernel ? (in->kernel.data ? in->kernel.data
 						       : no_bytes)
@@ -685,29 +677,28 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 		.initrd = in->initrd.data,
 		.initrd_len = in->initrd.len,
 		.cmdline = o->append,
-		.snp_ovmf_only = o->ovmf_only,
 	};
-	rc = launch_plan_build(&c, plan, err, sizeof(err));
-	if (rc == -ENOMEM) {
-		measure_error("%s", err);
-		return EXIT_RUNTIME;
-	}
-	if (rc) {
+
+	launch_opts_init(&lo);
+	lo.mode = o->mode;
+	lo.ncpus = o->vcpus;
+	lo.vcpu_sig = sig;
+	if (o->have_features)
+		lo.snp_features = o->features;
+	lo.legacy_init = o->legacy_init;
+	lo.snp_ovmf_only = o->ovmf_only;
+	rc = launch_build(&lo, &li, plan, digest, err, sizeof(err));
+	if (rc == -EINVAL) {
 		/* What is left to refuse is what the firmware offers. */
 		measure_error("--ovmf %s: %s", o->ovmf, err);
 		return EXIT_BAD_INPUT;
 	}
-	if (o->verbose)
-		explain(o, plan, sig, sig_label, c.snp_features);
-
-	if (o->mode == SEV_MODE_SNP)
-		rc = measure_snp_digest(plan, digest);
-	else
-		rc = measure_sev_digest(plan, digest);
 	if (rc) {
-		measure_error("computing the digest failed: %s", strerror(-rc));
+		measure_error("%s", err);
 		return EXIT_RUNTIME;
 	}
+	if (o->verbose)
+		explain(o, plan, sig, sig_label, lo.snp_features);
 	if (o->tik) {
 		rc = launch_measure(o, &sess, digest, hmac);
 		if (rc >= 0)

@@ -111,3 +111,24 @@ int cli_read_blob(const char *opt, const char *path, size_t want,
 	free(text);
 	return ret;
 }
+
+int owner_exit_code(int ret)
+{
+	switch (ret) {
+	case 0:
+		return 0;
+	case -EINVAL:
+	case -ENAMETOOLONG:
+	case -EEXIST:
+	case -EADDRINUSE:
+		return EXIT_USAGE;
+	case -ETIMEDOUT:
+		return EXIT_TIMEOUT;
+	case -EBADMSG:
+		return EXIT_BAD_INPUT;
+	case -ECANCELED:
+		return EXIT_SEV;
+	default:
+		return EXIT_RUNTIME;
+	}
+}

@@ -33,7 +33,7 @@
 #include <openssl/rand.h>
 
 #include "cli/cli.h"
-#include "cli/owner.h"
+#include "owner/owner.h"
 #include "loader/loader.h"
 #include "sev/sev.h"
 #include "util/util.h"
@@ -255,7 +255,7 @@ int cmd_model_keys(int argc, char **argv)
 	static const char *const names[] = {"pdh.key", "pdh.cert", NULL};
 	static const char cmd[] = "model-keys";
 	struct written w = {.n = 0};
-	uint8_t d[48], cert[SEV_OWNER_CERT_LEN];
+	uint8_t d[48], cert[SEV_CERT_LEN];
 	int ret;
 
 	if (argc == 2 &&
@@ -326,7 +326,7 @@ int cmd_session(int argc, char **argv)
 	const char *pdh_path = NULL, *policy_s = NULL, *out = NULL;
 	struct sev_owner_session s;
 	struct written w = {.n = 0};
-	uint8_t pdh[SEV_OWNER_CERT_LEN];
+	uint8_t pdh[SEV_CERT_LEN];
 	struct blob b = {0};
 	uint64_t policy;
 	char why[256];
@@ -371,7 +371,7 @@ int cmd_session(int argc, char **argv)
 			   policy_s);
 		return EXIT_USAGE;
 	}
-	ret = read_input(cmd, "--pdh", pdh_path, 4 * SEV_OWNER_CERT_LEN, &b);
+	ret = read_input(cmd, "--pdh", pdh_path, 4 * SEV_CERT_LEN, &b);
 	if (ret)
 		return ret;
 	if (b.len == sizeof(pdh))
@@ -387,7 +387,7 @@ int cmd_session(int argc, char **argv)
 		tool_error(cmd,
 			   "--pdh %s: not a SEV certificate: expected "
 			   "%d (0x%x) bytes, raw or base64",
-			   pdh_path, SEV_OWNER_CERT_LEN, SEV_OWNER_CERT_LEN);
+			   pdh_path, SEV_CERT_LEN, SEV_CERT_LEN);
 		return EXIT_BAD_INPUT;
 	}
 	why[0] = '\0';
@@ -455,7 +455,7 @@ struct owner_tool {
 	const char *connect;
 	unsigned timeout;
 	uint8_t digest[32];
-	uint8_t tek[SEV_OWNER_KEY_LEN], tik[SEV_OWNER_KEY_LEN];
+	uint8_t tek[SEV_KEY_LEN], tik[SEV_KEY_LEN];
 	unsigned nsecrets;
 	const char *secret_arg[MAX_SECRETS];
 	struct blob secret_blob[MAX_SECRETS];
@@ -478,7 +478,7 @@ static int parse_digest(const char *s, uint8_t out[32])
 
 /* A 16-byte key file of the session. */
 static int read_key(const char *cmd, const char *dir, const char *name,
-		    uint8_t key[SEV_OWNER_KEY_LEN])
+		    uint8_t key[SEV_KEY_LEN])
 {
 	char path[4096];
 	struct blob b = {0};
@@ -489,13 +489,13 @@ static int read_key(const char *cmd, const char *dir, const char *name,
 		ret = read_input(cmd, "--session", path, 4096, &b);
 	if (ret)
 		return ret;
-	if (b.len != SEV_OWNER_KEY_LEN) {
+	if (b.len != SEV_KEY_LEN) {
 		tool_error(cmd, "--session %s: %s is %zu bytes; a key is %d",
-			   dir, name, b.len, SEV_OWNER_KEY_LEN);
+			   dir, name, b.len, SEV_KEY_LEN);
 		blob_wipe(&b);
 		return EXIT_BAD_INPUT;
 	}
-	memcpy(key, b.data, SEV_OWNER_KEY_LEN);
+	memcpy(key, b.data, SEV_KEY_LEN);
 	blob_wipe(&b);
 	return 0;
 }
@@ -522,7 +522,7 @@ static int read_secrets(const char *cmd, struct owner_tool *t)
 				   guid);
 			return EXIT_USAGE;
 		}
-		ret = read_input(cmd, "--secret", eq + 1, SEV_OWNER_SECRET_MAX,
+		ret = read_input(cmd, "--secret", eq + 1, SEV_SECRET_MAX,
 				 &t->secret_blob[k]);
 		if (ret)
 			return ret;

@@ -15,7 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "cli/cli.h"
-#include "cli/owner.h"
+#include "owner/owner.h"
 #include "loader/loader.h"
 #include "sev/sev.h"
 #include "vmm/vmm.h"
@@ -26,13 +26,7 @@
 #define MAX_INITRD (2 * SZ_1G)
 #define MAX_TIMEOUT (7 * 24 * 3600)
 #define DEFAULT_SNP_POLICY 0x30000ULL
-#define SEV_POLICY_ES 0x4u
-#define DEFAULT_CPU "EPYC-v4"
 #define DEFAULT_OWNER_TIMEOUT 600
-/* The firmware model answers as this firmware version by default. */
-#define MODEL_API_MAJOR 1
-#define MODEL_API_MINOR 55
-#define MODEL_BUILD 25
 
 struct run_opts {
 	const char *ovmf, *kernel, *initrd, *append;
@@ -93,7 +87,7 @@ static void run_usage(FILE *f)
 "  --legacy-init      use KVM_SEV_INIT/KVM_SEV_ES_INIT, not KVM_SEV_INIT2\n"
 "                     (SEV-ES digests differ: the VMSA's FPU fields)\n"
 "  --cpu MODEL|SIG    vCPU signature in the VMSAs (RDX), a QEMU model name\n"
-"                     or 0xSIG (default " DEFAULT_CPU ")\n"
+"                     or 0xSIG (default " LAUNCH_DEFAULT_CPU ")\n"
 "  --guest-features HEX  SNP SEV_FEATURES of the VMSAs (default 0x1)\n"
 "  --no-kernel-hashes boot --kernel unmeasured when the firmware has no\n"
 "                     hashes table (otherwise refused)\n"
@@ -577,13 +571,17 @@ static int check_sev_host(const struct run_opts *o, struct sev_host_info *info)
 }
 
 /* Everything an SEV launch needs beyond a plain boot, owned by cmd_run. */
-struct sev_run {
+struct run_sev {
 	const struct run_opts *o;
 	struct launch_plan *plan;
 	uint8_t expected[48];
-	struct vm_sev_config sc;
+	bool legacy_init; /* as launched (a pre-6.10 kernel forces it) */
+	bool measured_kernel; /* measured direct boot */
+	uint32_t vcpu_sig;
+	struct sev_run_config rc;
+	struct sev_run *run;
 	struct sev_snp_finish_args fin;
-	uint8_t dh_cert[0x824], session[0x80];
+	uint8_t dh_cert[SEV_CERT_LEN], session[SEV_SESSION_LEN];
 	uint8_t model_pdh[48];
 	uint8_t id_block[96], id_auth[4096];
 	struct owner_opts owner;
@@ -594,68 +592,71 @@ struct sev_run {
 static int owner_cb(void *ctx, const struct sev_owner_request *req,
 		    struct sev_owner_reply *rep, char *err, size_t errlen)
 {
-	struct sev_run *r = ctx;
+	struct run_sev *r = ctx;
 
 	r->owner_ret = owner_exchange(&r->owner, req, rep, err, errlen);
 	return r->owner_ret;
 }
 
-/* The timings, whether the launch went well or not: a researcher wants
- * the failed step's figures too.  Written whole or not at all. */
-static void report_cb(void *ctx, const struct sev_launch *l)
+/* --timing-json: written whole or not at all. */
+static int write_timing_json(const struct sev_run *run, const char *path)
 {
-	struct sev_run *r = ctx;
 	char tmp[PATH_MAX];
 	FILE *f;
 	int fd;
 
-	if (r->o->verbose)
-		sev_launch_timing_table(l, stderr);
-	if (!r->o->timing_json)
-		return;
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", r->o->timing_json) >=
-	    (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
 		fprintf(stderr, "sevboot: --timing-json %s: path too long\n",
-			r->o->timing_json);
-		r->timing_failed = true;
-		return;
+			path);
+		return -ENAMETOOLONG;
 	}
 	fd = mkstemp(tmp);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
-		fprintf(stderr, "sevboot: --timing-json %s: %s\n",
-			r->o->timing_json, strerror(errno));
+		fprintf(stderr, "sevboot: --timing-json %s: %s\n", path,
+			strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(tmp);
 		}
-		r->timing_failed = true;
-		return;
+		return -EIO;
 	}
 	fchmod(fd, 0644);
-	if (sev_launch_timing_json(l, f) || fflush(f) || fsync(fd)) {
+	if (sev_run_timing_json(run, f) || fflush(f) || fsync(fd)) {
 		fprintf(stderr, "sevboot: --timing-json %s: write failed: %s\n",
-			r->o->timing_json, strerror(errno));
+			path, strerror(errno));
 		fclose(f);
 		unlink(tmp);
-		r->timing_failed = true;
-		return;
+		return -EIO;
 	}
 	fclose(f);
-	if (rename(tmp, r->o->timing_json)) {
-		fprintf(stderr, "sevboot: --timing-json %s: %s\n",
-			r->o->timing_json, strerror(errno));
+	if (rename(tmp, path)) {
+		fprintf(stderr, "sevboot: --timing-json %s: %s\n", path,
+			strerror(errno));
 		unlink(tmp);
-		r->timing_failed = true;
+		return -EIO;
 	}
+	return 0;
+}
+
+/* The timings, whether the launch went well or not: a researcher wants
+ * the failed step's figures too. */
+static void report_cb(void *ctx, const struct sev_run *run)
+{
+	struct run_sev *r = ctx;
+
+	if (r->o->verbose)
+		sev_run_timing_table(run, stderr);
+	if (r->o->timing_json && write_timing_json(run, r->o->timing_json))
+		r->timing_failed = true;
 }
 
 static void print_hex(const char *what, const uint8_t *b, size_t n)
 {
-	fprintf(stderr, "sevboot: %s: ", what);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%02x", b[i]);
-	fputc('\n', stderr);
+	char text[2 * 48 + 1];
+
+	hex_encode(b, n, text);
+	fprintf(stderr, "sevboot: %s: %s\n", what, text);
 }
 
 /* Read the model's PDH key from DIR/pdh.key (48 bytes, kept private). */
@@ -698,37 +699,34 @@ static int read_model_key(const char *dir, uint8_t d[48])
 }
 
 /*
- * Build the launch plan and its expected digest (printed before anything
- * is launched), and the rest of the SEV configuration.
+ * The launch plan and its expected digest, from the same launch
+ * configuration `sevboot measure` builds (cli/launch.c).
  */
-static int sev_prepare(struct sev_run *r, const struct run_opts *o,
-		       const struct blob *ovmf, const struct ovmf_info *info,
-		       const struct blob *kernel, const struct blob *initrd,
-		       const char *cmdline, const struct sev_host_info *host)
+static int sev_plan(struct run_sev *r, const struct run_opts *o,
+		    const struct blob *ovmf, const struct ovmf_info *info,
+		    const struct blob *kernel, const struct blob *initrd,
+		    const char *cmdline, const struct sev_host_info *host)
 {
-	struct launch_config lc = { 0 };
-	uint32_t sig;
+	struct launch_opts lo;
+	struct launch_inputs in = { .ovmf = ovmf->data,
+				    .ovmf_len = ovmf->len,
+				    .info = info };
 	char err[512];
-	int rc;
+	int ret;
 
-	r->o = o;
-	if (cpu_model_signature(o->cpu ? o->cpu : DEFAULT_CPU, &sig, err,
-				sizeof(err))) {
+	launch_opts_init(&lo);
+	lo.mode = o->mode;
+	lo.ncpus = o->smp;
+	lo.snp_features = o->guest_features;
+	lo.legacy_init = o->legacy_init;
+	if (launch_cpu_signature(o->cpu, &lo.vcpu_sig, err, sizeof(err))) {
 		fprintf(stderr, "sevboot: --cpu %s: %s\n", o->cpu, err);
 		return EXIT_USAGE;
 	}
-	lc.mode = o->mode;
-	lc.ncpus = o->smp;
-	lc.vcpu_sig = sig;
-	lc.snp_features = o->guest_features;
-	lc.ovmf = ovmf->data;
-	lc.ovmf_len = ovmf->len;
-	lc.ovmf_info = info;
-	lc.legacy_init = o->legacy_init;
 	if (!o->model && !o->legacy_init && !host->init2 &&
 	    o->mode != SEV_MODE_SNP) {
 		/* A kernel before 6.10 has only the legacy commands. */
-		lc.legacy_init = true;
+		lo.legacy_init = true;
 		fprintf(stderr, "sevboot: this kernel has no KVM_SEV_INIT2: "
 				"using the legacy KVM_SEV_%sINIT\n",
 			o->mode == SEV_MODE_SEV_ES ? "ES_" : "");
@@ -742,7 +740,8 @@ static int sev_prepare(struct sev_run *r, const struct run_opts *o,
 				"sevboot: --kernel with --ovmf %s: this "
 				"firmware has no usable kernel hashes table "
 				"(%s), so the kernel, initrd and command line "
-				"would not be measured; use an AmdSev OVMF, or "
+				"would not be measured; use an AmdSev OVMF "
+				"(firmware-blobs/get-ovmf-amdsev), or "
 				"--no-kernel-hashes to boot them unmeasured\n",
 				o->ovmf,
 				info->has_hashes_entry ? "its base or size is 0"
@@ -750,133 +749,189 @@ static int sev_prepare(struct sev_run *r, const struct run_opts *o,
 			return EXIT_BAD_INPUT;
 		}
 		if (table && !o->no_kernel_hashes) {
-			lc.kernel = kernel->data;
-			lc.kernel_len = kernel->len;
-			lc.initrd = initrd->data;
-			lc.initrd_len = initrd->len;
-			lc.cmdline = cmdline;
+			in.kernel = kernel->data;
+			in.kernel_len = kernel->len;
+			in.initrd = initrd->data;
+			in.initrd_len = initrd->len;
+			in.cmdline = cmdline;
 		}
 	}
+	r->legacy_init = lo.legacy_init;
+	r->measured_kernel = in.kernel != NULL;
+	r->vcpu_sig = lo.vcpu_sig;
 	r->plan = calloc(1, sizeof(*r->plan));
 	if (!r->plan) {
 		fprintf(stderr, "sevboot: out of memory\n");
 		return EXIT_RUNTIME;
 	}
-	if (launch_plan_build(&lc, r->plan, err, sizeof(err))) {
+	ret = launch_build(&lo, &in, r->plan, r->expected, err, sizeof(err));
+	if (ret == -EINVAL) {
 		fprintf(stderr, "sevboot: --ovmf %s: %s\n", o->ovmf, err);
 		return EXIT_BAD_INPUT;
 	}
-	if (o->mode == SEV_MODE_SNP ? measure_snp_digest(r->plan, r->expected)
-				    : measure_sev_digest(r->plan, r->expected)) {
-		fprintf(stderr, "sevboot: cannot hash the launch plan\n");
+	if (ret) {
+		fprintf(stderr, "sevboot: %s\n", err);
 		return EXIT_RUNTIME;
 	}
-	r->sc = (struct vm_sev_config){
+	return 0;
+}
+
+/* The firmware's version, for the LAUNCH_MEASURE check: the model's, or
+ * what the platform status said. */
+static int sev_firmware(struct run_sev *r, const struct run_opts *o,
+			const struct sev_host_info *host)
+{
+	bool snp = o->mode == SEV_MODE_SNP;
+
+	if (o->model) {
+		r->rc.api_major = SEV_MODEL_API_MAJOR;
+		r->rc.api_minor = SEV_MODEL_API_MINOR;
+		r->rc.build = SEV_MODEL_BUILD;
+		if (o->model_keys) {
+			int rc = read_model_key(o->model_keys, r->model_pdh);
+
+			if (rc)
+				return rc;
+			r->rc.model_pdh = r->model_pdh;
+		}
+	} else if (snp ? host->snp_status_valid : host->status_valid) {
+		r->rc.api_major = snp ? host->snp_api_major : host->api_major;
+		r->rc.api_minor = snp ? host->snp_api_minor : host->api_minor;
+		r->rc.build = snp ? (uint8_t)host->snp_build_id : host->build;
+	}
+	return 0;
+}
+
+/* The guest owner: session, stop, where the secret goes. */
+static int sev_owner(struct run_sev *r, const struct run_opts *o,
+		     const struct ovmf_info *info)
+{
+	if (o->dh_cert_file) {
+		int rc = cli_read_blob("--dh-cert-file", o->dh_cert_file,
+				       sizeof(r->dh_cert), r->dh_cert);
+
+		rc = rc ?: cli_read_blob("--session-file", o->session_file,
+					 sizeof(r->session), r->session);
+		if (rc)
+			return rc;
+		r->rc.dh_cert = r->dh_cert;
+		r->rc.dh_cert_len = sizeof(r->dh_cert);
+		r->rc.session = r->session;
+		r->rc.session_len = sizeof(r->session);
+	}
+	if (o->owner_cmd || o->owner_socket) {
+		r->owner = (struct owner_opts){ .cmd = o->owner_cmd,
+						.socket_path = o->owner_socket,
+						.timeout_s = o->owner_timeout };
+		r->rc.owner = owner_cb;
+		r->rc.owner_ctx = r;
+	}
+	if (o->have_secret_gpa) {
+		r->rc.secret_gpa = o->secret_gpa;
+	} else if (info->has_secret_entry && info->secret_base &&
+		   info->secret_size) {
+		r->rc.secret_gpa = info->secret_base;
+		r->rc.secret_size = info->secret_size;
+	}
+	return 0;
+}
+
+/* SNP_LAUNCH_FINISH's inputs. */
+static int sev_snp_finish(struct run_sev *r, const struct run_opts *o)
+{
+	if (o->mode != SEV_MODE_SNP ||
+	    !(o->id_block || o->host_data || o->author_key))
+		return 0;
+	if (o->id_block) {
+		int rc = cli_read_blob("--id-block", o->id_block,
+				       sizeof(r->id_block), r->id_block);
+
+		rc = rc ?: cli_read_blob("--id-auth", o->id_auth,
+					 sizeof(r->id_auth), r->id_auth);
+		if (rc)
+			return rc;
+		r->fin.id_block = r->id_block;
+		r->fin.id_auth = r->id_auth;
+		r->fin.auth_key_en = o->author_key;
+	}
+	if (o->host_data &&
+	    base64_decode_text((const uint8_t *)o->host_data,
+			       strlen(o->host_data), r->fin.host_data,
+			       sizeof(r->fin.host_data))) {
+		fprintf(stderr,
+			"sevboot: --host-data %s: give 32 bytes in base64\n",
+			o->host_data);
+		return EXIT_USAGE;
+	}
+	r->rc.snp_finish = &r->fin;
+	return 0;
+}
+
+/* Every input is good: say what will be launched, and the digest the
+ * firmware must report, before anything is created. */
+static void sev_announce(const struct run_sev *r, const struct run_opts *o)
+{
+	fprintf(stderr,
+		"sevboot: %s launch, %u vCPU%s, vCPU signature 0x%x, %s%s\n",
+		sev_mode_display(o->mode), o->smp, o->smp == 1 ? "" : "s",
+		r->vcpu_sig,
+		o->mode == SEV_MODE_SNP ? "KVM_SEV_INIT2"
+		: r->legacy_init	? (o->mode == SEV_MODE_SEV_ES
+					   ? "legacy KVM_SEV_ES_INIT"
+					   : "legacy KVM_SEV_INIT")
+					: "KVM_SEV_INIT2",
+		r->measured_kernel ? ", measured direct boot" : "");
+	print_hex("expected launch digest", r->expected,
+		  o->mode == SEV_MODE_SNP ? 48 : 32);
+	if (o->model)
+		fprintf(stderr,
+			"sevboot: WARNING: --sev-model: a software model stands "
+			"in for the AMD Secure Processor; this guest is NOT "
+			"confidential (its memory is not encrypted)\n");
+}
+
+/* The whole SEV configuration, then the launch object the machine runs. */
+static int sev_prepare(struct run_sev *r, const struct run_opts *o,
+		       const struct blob *ovmf, const struct ovmf_info *info,
+		       const struct blob *kernel, const struct blob *initrd,
+		       const char *cmdline, const struct sev_host_info *host)
+{
+	char err[256];
+	int rc;
+
+	r->o = o;
+	rc = sev_plan(r, o, ovmf, info, kernel, initrd, cmdline, host);
+	if (rc)
+		return rc;
+	r->rc = (struct sev_run_config){
 		.mode = o->mode,
 		.policy = o->mode == SEV_MODE_SNP ? o->snp_policy : o->policy,
 		.handle = o->handle,
 		.plan = r->plan,
 		.expected = r->expected,
 		.model = o->model,
-		.legacy_init = lc.legacy_init,
+		.legacy_init = r->legacy_init,
+		.verbose = o->verbose,
 		.report = report_cb,
 		.report_ctx = r,
 	};
-	if (o->model) {
-		r->sc.api_major = MODEL_API_MAJOR;
-		r->sc.api_minor = MODEL_API_MINOR;
-		r->sc.build = MODEL_BUILD;
-		if (o->model_keys) {
-			rc = read_model_key(o->model_keys, r->model_pdh);
-			if (rc)
-				return rc;
-			r->sc.model_pdh = r->model_pdh;
-		}
-	} else if (o->mode == SEV_MODE_SNP ? host->snp_status_valid
-					   : host->status_valid) {
-		r->sc.api_major = o->mode == SEV_MODE_SNP ? host->snp_api_major
-							  : host->api_major;
-		r->sc.api_minor = o->mode == SEV_MODE_SNP ? host->snp_api_minor
-							  : host->api_minor;
-		r->sc.build = o->mode == SEV_MODE_SNP
-				      ? (uint8_t)host->snp_build_id
-				      : host->build;
+	rc = sev_firmware(r, o, host);
+	rc = rc ?: sev_owner(r, o, info);
+	rc = rc ?: sev_snp_finish(r, o);
+	if (rc)
+		return rc;
+	r->run = sev_run_new(&r->rc, err, sizeof(err));
+	if (!r->run) {
+		fprintf(stderr, "sevboot: %s\n", err);
+		return EXIT_RUNTIME;
 	}
-	if (o->dh_cert_file) {
-		rc = cli_read_blob("--dh-cert-file", o->dh_cert_file,
-				   sizeof(r->dh_cert), r->dh_cert);
-		rc = rc ?: cli_read_blob("--session-file", o->session_file,
-					 sizeof(r->session), r->session);
-		if (rc)
-			return rc;
-		r->sc.dh_cert = r->dh_cert;
-		r->sc.dh_cert_len = sizeof(r->dh_cert);
-		r->sc.session = r->session;
-		r->sc.session_len = sizeof(r->session);
-	}
-	if (o->owner_cmd || o->owner_socket) {
-		r->owner = (struct owner_opts){ .cmd = o->owner_cmd,
-						.socket_path = o->owner_socket,
-						.timeout_s = o->owner_timeout };
-		r->sc.owner = owner_cb;
-		r->sc.owner_ctx = r;
-	}
-	if (o->have_secret_gpa) {
-		r->sc.secret_gpa = o->secret_gpa;
-	} else if (info->has_secret_entry && info->secret_base &&
-		   info->secret_size) {
-		r->sc.secret_gpa = info->secret_base;
-		r->sc.secret_size = info->secret_size;
-	}
-	if (o->mode == SEV_MODE_SNP &&
-	    (o->id_block || o->host_data || o->author_key)) {
-		if (o->id_block) {
-			rc = cli_read_blob("--id-block", o->id_block,
-					   sizeof(r->id_block), r->id_block);
-			rc = rc ?: cli_read_blob("--id-auth", o->id_auth,
-						 sizeof(r->id_auth),
-						 r->id_auth);
-			if (rc)
-				return rc;
-			r->fin.id_block = r->id_block;
-			r->fin.id_auth = r->id_auth;
-			r->fin.auth_key_en = o->author_key;
-		}
-		if (o->host_data &&
-		    base64_decode_text((const uint8_t *)o->host_data,
-				      strlen(o->host_data), r->fin.host_data,
-				      sizeof(r->fin.host_data))) {
-			fprintf(stderr,
-				"sevboot: --host-data %s: give 32 bytes in "
-				"base64\n", o->host_data);
-			return EXIT_USAGE;
-		}
-		r->sc.snp_finish = &r->fin;
-	}
-	/* Every input is good: say what will be launched, and the digest
-	 * the firmware must report, before anything is created. */
-	fprintf(stderr,
-		"sevboot: %s launch, %u vCPU%s, vCPU signature 0x%x, %s%s\n",
-		sev_mode_display(o->mode), o->smp, o->smp == 1 ? "" : "s", sig,
-		o->mode == SEV_MODE_SNP ? "KVM_SEV_INIT2"
-		: lc.legacy_init	? (o->mode == SEV_MODE_SEV_ES
-					   ? "legacy KVM_SEV_ES_INIT"
-					   : "legacy KVM_SEV_INIT")
-					: "KVM_SEV_INIT2",
-		lc.kernel ? ", measured direct boot" : "");
-	print_hex("expected launch digest", r->expected,
-		  o->mode == SEV_MODE_SNP ? 48 : 32);
-
-	if (o->model)
-		fprintf(stderr,
-			"sevboot: WARNING: --sev-model: a software model stands "
-			"in for the AMD Secure Processor; this guest is NOT "
-			"confidential (its memory is not encrypted)\n");
+	sev_announce(r, o);
 	return 0;
 }
 
-static void sev_run_free(struct sev_run *r)
+static void run_sev_free(struct run_sev *r)
 {
+	sev_run_free(r->run);
 	if (r->plan) {
 		launch_plan_free(r->plan);
 		free(r->plan);
@@ -895,7 +950,7 @@ int cmd_run(int argc, char **argv)
 	enum vm_error_kind kind;
 	struct termios saved_term;
 	struct sev_host_info host = { 0 };
-	struct sev_run sr = { 0 };
+	struct run_sev sr = { 0 };
 	bool raw = false;
 	int out_fd = STDOUT_FILENO, in_fd = -1, dbg_fd = -1;
 	char err[512] = "";
@@ -986,7 +1041,7 @@ int cmd_run(int argc, char **argv)
 		.debugcon_fd = dbg_fd,
 		.timeout_sec = o.timeout,
 		.verbose = o.verbose,
-		.sev = o.sev ? &sr.sc : NULL,
+		.sev = sr.run,
 	};
 	if (o.verbose)
 		fprintf(stderr,
@@ -1024,7 +1079,7 @@ out:
 		close(dbg_fd);
 	if (in_fd > STDIN_FILENO)
 		close(in_fd);
-	sev_run_free(&sr);
+	run_sev_free(&sr);
 	free(info);
 	blob_free(&ovmf);
 	blob_free(&kernel);

@@ -24,8 +24,8 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 
+#include "sev/sev.h"
 #include "util/util.h"
-#include "sev/channel.h"
 
 /* SEV certificate layout (§1.1, §1.2). */
 #define CERT_VERSION	  0x000

@@ -25,7 +25,7 @@
 #include <cpuid.h>
 #endif
 
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
 #include "sev/sev.h"
 
 #define CPUID_MEM_ENCRYPT 0x8000001f

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * sev/launch.c: the launch context, its commands and the KVM transport.
+ * sev/launch.c: the launch context and its commands (the KVM transport is
+ * sev/kvm.c, the firmware model sev/model/).
  *
  * Every call fills the kernel's own UAPI struct and hands it, with the
  * command id, to a transport: the real one is one ioctl away from the
@@ -17,17 +18,14 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "util/util.h"
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
+#include "sev/launch.h"
 #include "sev/sev.h"
 
-#define PAGE_SIZE 4096ULL
-#define PAGE_MASK (PAGE_SIZE - 1)
+#define PAGE_MASK (SEV_PAGE_SIZE - 1)
 
-/* SEV policy bit 2: the guest is SEV-ES (sev-firmware.md §8.1). */
-#define SEV_POLICY_ES (1ULL << 2)
 /* SNP policy bit 17: reserved, must be one (sev-firmware.md §6.2). */
 #define SNP_POLICY_RSVD_MBO (1ULL << 17)
 /* SEV_FEATURES bit 0: SNPActive, which KVM sets itself for SNP VMs and
@@ -35,9 +33,6 @@
 #define SEV_FEAT_SNP_ACTIVE (1ULL << 0)
 
 /* sev-firmware.md §2.1, §4.2: the only lengths the firmware accepts. */
-#define SEV_GODH_CERT_LEN  0x824
-#define SEV_SESSION_LEN	   0x80
-#define SEV_SECRET_HDR_LEN 0x34
 
 /*
  * How often SNP_LAUNCH_UPDATE may come back without having consumed a
@@ -46,42 +41,6 @@
  * model) that will never finish, and looping forever would hang the boot.
  */
 #define SNP_UPDATE_MAX_STALLS 256
-
-/* ------------------------------------------------------------ transport */
-
-static int kvm_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
-{
-	const struct sev_kvm_transport *k = ctx;
-	struct kvm_sev_cmd cmd;
-
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = id;
-	cmd.data = (__u64)(uintptr_t)data;
-	/* The kernel writes error only when it reached the firmware; what
-	 * we preset is what the caller sees otherwise. */
-	cmd.error = *fw_error;
-	cmd.sev_fd = (__u32)k->sev_fd;
-	if (ioctl(k->vm_fd, KVM_MEMORY_ENCRYPT_OP, &cmd) < 0) {
-		int err = errno;
-
-		*fw_error = cmd.error;
-		return -err;
-	}
-	*fw_error = cmd.error;
-	return 0;
-}
-
-static const struct sev_transport_ops kvm_transport_ops = {
-	.vm_cmd = kvm_vm_cmd,
-};
-
-struct sev_transport sev_transport_kvm(struct sev_kvm_transport *k, int vm_fd,
-				       int sev_fd)
-{
-	k->vm_fd = vm_fd;
-	k->sev_fd = sev_fd;
-	return (struct sev_transport){.ops = &kvm_transport_ops, .ctx = k};
-}
 
 /* ---------------------------------------------------------------- names */
 
@@ -249,7 +208,7 @@ static int issue(struct sev_launch *l, struct sev_launch_timing *t, uint32_t id,
 
 /* -------------------------------------------------------------- context */
 
-int sev_launch_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
+int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
 		     struct sev_transport t)
 {
 	memset(l, 0, sizeof(*l));
@@ -308,7 +267,7 @@ int sev_launch_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
 	return -EINVAL;
 }
 
-int sev_launch_set_session(struct sev_launch *l, const void *dh_cert,
+int sevl_set_session(struct sev_launch *l, const void *dh_cert,
 			   size_t dh_cert_len, const void *session,
 			   size_t session_len)
 {
@@ -332,12 +291,12 @@ int sev_launch_set_session(struct sev_launch *l, const void *dh_cert,
 			       "the GODH certificate and the session blob go "
 			       "together: give both or neither");
 	/* sev-firmware.md §2.6: anything else is INVALID_LENGTH. */
-	if (dh_cert && dh_cert_len != SEV_GODH_CERT_LEN)
+	if (dh_cert && dh_cert_len != SEV_CERT_LEN)
 		return invalid(
 			l, cmd,
 			"the GODH certificate is %zu bytes; the firmware "
 			"takes exactly %u",
-			dh_cert_len, SEV_GODH_CERT_LEN);
+			dh_cert_len, SEV_CERT_LEN);
 	if (session && session_len != SEV_SESSION_LEN)
 		return invalid(l, cmd,
 			       "the session blob is %zu bytes; the firmware "
@@ -350,7 +309,7 @@ int sev_launch_set_session(struct sev_launch *l, const void *dh_cert,
 	return 0;
 }
 
-const char *sev_launch_error(const struct sev_launch *l)
+const char *sevl_error(const struct sev_launch *l)
 {
 	return l->err;
 }
@@ -391,7 +350,7 @@ static int need_state(struct sev_launch *l, const char *cmd,
 
 /* ------------------------------------------------------------- commands */
 
-int sev_launch_vm_init(struct sev_launch *l, bool legacy,
+int sevl_vm_init(struct sev_launch *l, bool legacy,
 		       uint64_t vmsa_features)
 {
 	const char *cmd =
@@ -453,7 +412,7 @@ int sev_launch_vm_init(struct sev_launch *l, bool legacy,
 	return 0;
 }
 
-int sev_launch_start(struct sev_launch *l)
+int sevl_start(struct sev_launch *l)
 {
 	static const char cmd[] = "LAUNCH_START";
 	struct sev_launch_timing scratch, *t;
@@ -464,7 +423,7 @@ int sev_launch_start(struct sev_launch *l)
 	if (!ret && !l->vm_initialized)
 		ret = refuse(l, cmd,
 			     "the VM is not a SEV guest yet; "
-			     "sev_launch_vm_init (KVM_SEV_INIT2) comes first");
+			     "sevl_vm_init (KVM_SEV_INIT2) comes first");
 	if (!ret)
 		ret = need_state(l, cmd, SEV_GUEST_UNINIT,
 				 "there is one LAUNCH_START per guest");
@@ -544,7 +503,7 @@ static int update_data(struct sev_launch *l, uint64_t gpa, void *hva,
 	return 0;
 }
 
-int sev_launch_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
+int sevl_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
 			   size_t len)
 {
 	return update_data(l, gpa, hva, len, NULL);
@@ -591,12 +550,12 @@ static int update_vmsa(struct sev_launch *l, unsigned ncpus, const char *what)
 	return 0;
 }
 
-int sev_launch_update_vmsa(struct sev_launch *l, unsigned ncpus)
+int sevl_update_vmsa(struct sev_launch *l, unsigned ncpus)
 {
 	return update_vmsa(l, ncpus, NULL);
 }
 
-int sev_launch_measure(struct sev_launch *l)
+int sevl_measure(struct sev_launch *l)
 {
 	static const char cmd[] = "LAUNCH_MEASURE";
 	uint8_t blob[SEV_LAUNCH_MEASURE_LEN];
@@ -670,7 +629,7 @@ int sev_launch_measure(struct sev_launch *l)
 	return 0;
 }
 
-int sev_launch_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
+int sevl_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
 		      const void *secret, size_t secret_len, uint64_t gpa,
 		      void *guest_hva)
 {
@@ -689,10 +648,10 @@ int sev_launch_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
 				 "LAUNCH_FINISH");
 	if (ret)
 		return ret;
-	if (!hdr || hdr_len != SEV_SECRET_HDR_LEN)
+	if (!hdr || hdr_len != SEV_PACKET_HDR_LEN)
 		return invalid(l, desc,
 			       "the packet header must be %u bytes (%zu given)",
-			       SEV_SECRET_HDR_LEN, hdr ? hdr_len : 0);
+			       SEV_PACKET_HDR_LEN, hdr ? hdr_len : 0);
 	if (!secret || !secret_len || secret_len > UINT32_MAX)
 		return invalid(l, desc,
 			       "the secret must be 1 byte to 4 GiB "
@@ -720,7 +679,7 @@ int sev_launch_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
 	return 0;
 }
 
-int sev_launch_finish(struct sev_launch *l)
+int sevl_finish(struct sev_launch *l)
 {
 	static const char cmd[] = "LAUNCH_FINISH";
 	struct sev_launch_timing scratch, *t;
@@ -745,7 +704,7 @@ int sev_launch_finish(struct sev_launch *l)
 	return 0;
 }
 
-int sev_guest_status(struct sev_launch *l, struct sev_guest_info *out)
+int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out)
 {
 	static const char cmd[] = "GUEST_STATUS";
 	struct sev_launch_timing scratch, *t;
@@ -785,7 +744,7 @@ int sev_guest_status(struct sev_launch *l, struct sev_guest_info *out)
 	return 0;
 }
 
-int sev_snp_launch_start(struct sev_launch *l)
+int sevl_snp_start(struct sev_launch *l)
 {
 	static const char cmd[] = "SNP_LAUNCH_START";
 	struct sev_launch_timing scratch, *t;
@@ -796,7 +755,7 @@ int sev_snp_launch_start(struct sev_launch *l)
 	if (!ret && !l->vm_initialized)
 		ret = refuse(l, cmd,
 			     "the VM is not an SNP guest yet; "
-			     "sev_launch_vm_init (KVM_SEV_INIT2) comes first");
+			     "sevl_vm_init (KVM_SEV_INIT2) comes first");
 	if (!ret)
 		ret = need_state(l, cmd, SEV_GUEST_UNINIT,
 				 "KVM allows one SNP_LAUNCH_START per VM");
@@ -929,13 +888,13 @@ static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 	return ret;
 }
 
-int sev_snp_launch_update(struct sev_launch *l, uint64_t gpa, void *hva,
+int sevl_snp_update(struct sev_launch *l, uint64_t gpa, void *hva,
 			  size_t len, uint8_t page_type)
 {
 	return snp_update(l, gpa, hva, len, page_type, NULL);
 }
 
-int sev_snp_launch_finish(struct sev_launch *l,
+int sevl_snp_finish(struct sev_launch *l,
 			  const struct sev_snp_finish_args *a)
 {
 	static const char cmd[] = "SNP_LAUNCH_FINISH";
@@ -1065,7 +1024,7 @@ static uint8_t *plan_place(struct sev_launch *l, const struct launch_step *s,
 	return dst;
 }
 
-int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
+int sevl_walk_plan(struct sev_launch *l, const struct launch_plan *p,
 			 uint8_t *(*hva)(void *ctx, uint64_t gpa, uint64_t len),
 			 void *hva_ctx)
 {
@@ -1181,7 +1140,7 @@ static void json_fw_status(FILE *f, uint32_t code)
 	json_string(f, name);
 }
 
-int sev_launch_timing_json(const struct sev_launch *l, FILE *f)
+int sevl_timing_json(const struct sev_launch *l, FILE *f)
 {
 	fputs("{\"mode\":", f);
 	json_string(f, sev_mode_name(l->mode));
@@ -1213,7 +1172,7 @@ int sev_launch_timing_json(const struct sev_launch *l, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
-void sev_launch_timing_table(const struct sev_launch *l, FILE *f)
+void sevl_timing_table(const struct sev_launch *l, FILE *f)
 {
 	uint64_t total_ns = 0, total_bytes = 0;
 
@@ -1254,7 +1213,7 @@ void sev_launch_timing_table(const struct sev_launch *l, FILE *f)
 			l->timings_dropped);
 }
 
-void sev_launch_print_measurement(const struct sev_launch *l, FILE *f)
+void sevl_print_measurement(const struct sev_launch *l, FILE *f)
 {
 	char b64[4 * ((SEV_LAUNCH_MEASURE_LEN + 2) / 3) + 1];
 

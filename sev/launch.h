@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sev/launch.h: the launch context, the one object that talks to the AMD
- * Secure Processor about a guest.  Public through sev/sev.h, which
- * includes this file at its end.
+ * sev/launch.h (private to sev/): the launch context, the one object that
+ * talks to the AMD Secure Processor about a guest, and its transports.
+ * The launch sequence (sev/run.c) drives it; nothing outside sev/ sees it.
  *
  * A struct sev_launch issues the KVM_MEMORY_ENCRYPT_OP commands of a
  * launch, one call per command, through a transport; it tracks the
@@ -16,8 +16,8 @@
  * passed through to the transport by pointer and never copied, printed or
  * logged.
  */
-#ifndef SEVBOOT_SEV_LAUNCH_H
-#define SEVBOOT_SEV_LAUNCH_H
+#ifndef SEVBOOT_SEV_LAUNCH_PRIV_H
+#define SEVBOOT_SEV_LAUNCH_PRIV_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +28,8 @@
 #include "sev/sev.h"
 
 /* ------------------------------------------------------------ transport */
+
+struct sev_model;
 
 /*
  * The boundary is the ioctl: vm_cmd receives exactly what
@@ -64,9 +66,59 @@ struct sev_kvm_transport {
 struct sev_transport sev_transport_kvm(struct sev_kvm_transport *k, int vm_fd,
 				       int sev_fd);
 
-/* The firmware model's transport (struct sev_model, in sev/sev.h): the
- * same vm_cmd calls, answered in software.  m must outlive its use. */
+/* Open /dev/sev and make the real transport for vm_fd (k as above).
+ * 0, or -errno with err filled. */
+int sev_kvm_transport_open(struct sev_kvm_transport *k, int vm_fd,
+			   struct sev_transport *t, char *err, size_t errlen);
+/* Close its /dev/sev (nothing when none is open). */
+void sev_kvm_transport_close(struct sev_kvm_transport *k);
+
+/* The firmware model's transport (struct sev_model, below): the same
+ * vm_cmd calls, answered in software.  m must outlive its use. */
 struct sev_transport sev_transport_model(struct sev_model *m);
+
+/* ------------------------------------------------- the firmware model */
+
+/*
+ * A software model of the AMD Secure Processor's launch commands, behind
+ * the same transport boundary as the real one: its vm_cmd receives the
+ * kernel's UAPI structs (struct kvm_sev_launch_start, ...) with host
+ * addresses in them, as KVM_MEMORY_ENCRYPT_OP would, keeps the firmware's
+ * platform and guest state machines, does the real cryptography (session
+ * unwrap with its PDH key, the launch digests, the LAUNCH_MEASURE HMAC,
+ * the secret packet) and answers with the firmware's status codes.  It
+ * cannot encrypt guest memory: a guest launched through it is NOT
+ * confidential, and the launcher must say so.
+ */
+struct sev_model;
+
+struct sev_model_config {
+	/* What PLATFORM_STATUS would say; 0/0/0 means 1.55 build 25. */
+	uint8_t api_major, api_minor, build;
+	/* The platform's PDH private key (48 bytes, big-endian); NULL: a
+	 * fresh key pair for this model's lifetime. */
+	const uint8_t *pdh_private;
+	/*
+	 * SEV-ES/SNP: the VMSA of vCPU index as the vCPU's registers now
+	 * are, the way KVM builds it for LAUNCH_UPDATE_VMSA and
+	 * SNP_LAUNCH_FINISH.  Returns 0, -ENOENT past the last vCPU, or
+	 * another -errno.  NULL: the model refuses those commands.
+	 */
+	int (*vmsa)(void *ctx, unsigned index, uint8_t page[VMSA_SIZE]);
+	void *vmsa_ctx;
+	/* The VM type the model stands behind (KVM_SEV_INIT2 does not say). */
+	enum sev_mode mode;
+};
+
+/* NULL with err filled when OpenSSL cannot make the keys. */
+struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
+				size_t errlen);
+void sev_model_free(struct sev_model *m); /* wipes its keys */
+/* The model's PDH certificate (SEV_CERT_LEN bytes), for a guest owner's session. */
+int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[SEV_CERT_LEN]);
+/* SNP: the launch digest the model folded so far (48 bytes); SEV/SEV-ES:
+ * GCTX.LD once LAUNCH_MEASURE finalised it (32 bytes).  -ENODATA before. */
+int sev_model_launch_digest(struct sev_model *m, uint8_t *out, size_t len);
 
 /* ------------------------------------------------------- launch context */
 
@@ -87,7 +139,6 @@ enum sev_guest_state {
 const char *sev_guest_state_name(uint32_t state);
 
 #define SEV_LAUNCH_MEASURE_LEN 48 /* MEASURE(32) || MNONCE(16) */
-#define SEV_SNP_HOST_DATA_LEN  32
 
 /* One issued firmware command (a refused call issues none). */
 struct sev_launch_timing {
@@ -112,7 +163,7 @@ struct sev_launch {
 	uint32_t handle; /* SEV/SEV-ES: the firmware's, from LAUNCH_START */
 	/* SEV/SEV-ES: LAUNCH_START's input handle: 0 asks for a new key;
 	 * another guest's handle shares its key (QEMU's handle=, --handle).
-	 * Set before sev_launch_start(). */
+	 * Set before sevl_start(). */
 	uint32_t share_handle;
 	enum sev_guest_state state;
 	bool vm_initialized; /* KVM_SEV_INIT2 (or legacy INIT) succeeded */
@@ -152,7 +203,7 @@ struct sev_launch {
  * (32 bits; bit 2, ES, must match the mode) or the SNP policy (bit 17
  * must be 1).  0, or -EINVAL with the sentence in l->err.
  */
-int sev_launch_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
+int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
 		     struct sev_transport t);
 
 /*
@@ -160,12 +211,12 @@ int sev_launch_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
  * (0x824 bytes) and session blob (0x80 bytes), both or neither (NULL, 0).
  * Without them the firmware uses all-zero TEK/TIK (no secret channel).
  */
-int sev_launch_set_session(struct sev_launch *l, const void *dh_cert,
+int sevl_set_session(struct sev_launch *l, const void *dh_cert,
 			   size_t dh_cert_len, const void *session,
 			   size_t session_len);
 
 /* The last failure or refusal, "" when none. */
-const char *sev_launch_error(const struct sev_launch *l);
+const char *sevl_error(const struct sev_launch *l);
 
 /*
  * Every call below issues one firmware command through the transport (or
@@ -186,19 +237,19 @@ const char *sev_launch_error(const struct sev_launch *l);
  * not for SNP).  Must come before any KVM_CREATE_VCPU and, for SEV/SEV-ES,
  * before KVM_MEMORY_ENCRYPT_REG_REGION.
  */
-int sev_launch_vm_init(struct sev_launch *l, bool legacy,
+int sevl_vm_init(struct sev_launch *l, bool legacy,
 		       uint64_t vmsa_features);
 
 /* KVM_SEV_LAUNCH_START: policy, handle 0 (a new key), the session inputs;
  * stores the firmware's handle.  UNINIT -> LUPDATE. */
-int sev_launch_start(struct sev_launch *l);
+int sevl_start(struct sev_launch *l);
 
 /*
  * KVM_SEV_LAUNCH_UPDATE_DATA on len bytes at hva, the host mapping of
  * guest RAM at gpa (KVM encrypts in place, so hva must be the memslot's
  * own memory; gpa only names the step).  hva and len 16-byte aligned.
  */
-int sev_launch_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
+int sevl_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
 			   size_t len);
 
 /*
@@ -207,26 +258,26 @@ int sev_launch_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
  * the registers the machine loaded.  ncpus (how many there are) is for
  * the timing record only.  After the last UPDATE_DATA; at most once.
  */
-int sev_launch_update_vmsa(struct sev_launch *l, unsigned ncpus);
+int sevl_update_vmsa(struct sev_launch *l, unsigned ncpus);
 
 /*
  * KVM_SEV_LAUNCH_MEASURE, as the kernel's ABI works: once with len 0 to
  * learn the length, then with a 48-byte buffer.  Stores launch_measure,
  * measurement and mnonce.  LUPDATE -> LSECRET (SEV-ES: after UPDATE_VMSA).
  */
-int sev_launch_measure(struct sev_launch *l);
+int sevl_measure(struct sev_launch *l);
 
 /*
  * KVM_SEV_LAUNCH_SECRET: the 52-byte packet header and the encrypted
  * secret, injected at guest_hva, the host mapping of gpa (gpa names the
  * step).  Neither is copied or printed.  Only in LSECRET; may repeat.
  */
-int sev_launch_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
+int sevl_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
 		      const void *secret, size_t secret_len, uint64_t gpa,
 		      void *guest_hva);
 
 /* KVM_SEV_LAUNCH_FINISH.  LSECRET -> RUNNING: the vCPUs may run. */
-int sev_launch_finish(struct sev_launch *l);
+int sevl_finish(struct sev_launch *l);
 
 /* What KVM_SEV_GUEST_STATUS answered. */
 struct sev_guest_info {
@@ -240,11 +291,11 @@ struct sev_guest_info {
  * NULL) gets the answer; -EPROTO when it disagrees with the handle, policy
  * or state this context tracks.
  */
-int sev_guest_status(struct sev_launch *l, struct sev_guest_info *out);
+int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out);
 
 /* KVM_SEV_SNP_LAUNCH_START: the policy, zero GOSVW, flags 0.
  * UNINIT -> LUPDATE (the firmware's LAUNCH). */
-int sev_snp_launch_start(struct sev_launch *l);
+int sevl_snp_start(struct sev_launch *l);
 
 /*
  * KVM_SEV_SNP_LAUNCH_UPDATE of len bytes at gpa (page aligned), page_type
@@ -255,24 +306,15 @@ int sev_snp_launch_start(struct sev_launch *l);
  * -EINTR, and gives up with -EIO when it stops making progress.  The
  * range must be private (KVM_SET_MEMORY_ATTRIBUTES) beforehand.
  */
-int sev_snp_launch_update(struct sev_launch *l, uint64_t gpa, void *hva,
+int sevl_snp_update(struct sev_launch *l, uint64_t gpa, void *hva,
 			  size_t len, uint8_t page_type);
-
-/* SNP_LAUNCH_FINISH inputs; all zero is a launch without an ID block. */
-struct sev_snp_finish_args {
-	const uint8_t *id_block; /* KVM_SEV_SNP_ID_BLOCK_SIZE (96) bytes */
-	const uint8_t *id_auth;	 /* KVM_SEV_SNP_ID_AUTH_SIZE (4096) bytes */
-	bool auth_key_en;	 /* id_auth carries an author key */
-	bool vcek_disabled;
-	uint8_t host_data[SEV_SNP_HOST_DATA_LEN]; /* into the report */
-};
 
 /*
  * KVM_SEV_SNP_LAUNCH_FINISH (a may be NULL).  KVM first measures the VMSA
  * of every existing vCPU, so all vCPUs must exist with their final
  * initial state.  LUPDATE -> RUNNING.
  */
-int sev_snp_launch_finish(struct sev_launch *l,
+int sevl_snp_finish(struct sev_launch *l,
 			  const struct sev_snp_finish_args *a);
 
 /*
@@ -286,9 +328,9 @@ int sev_snp_launch_finish(struct sev_launch *l,
  * UPDATE_VMSA steps is one LAUNCH_UPDATE_VMSA (KVM does all vCPUs at
  * once); STEP_SNP_VMSA steps are not commands (KVM measures the VMSAs in
  * SNP_LAUNCH_FINISH) and are skipped.  Needs state LUPDATE: call after
- * sev_launch_start() / sev_snp_launch_start(), before MEASURE/FINISH.
+ * sevl_start() / sevl_snp_start(), before MEASURE/FINISH.
  */
-int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
+int sevl_walk_plan(struct sev_launch *l, const struct launch_plan *p,
 			 uint8_t *(*hva)(void *ctx, uint64_t gpa, uint64_t len),
 			 void *hva_ctx);
 
@@ -299,13 +341,13 @@ int sev_launch_walk_plan(struct sev_launch *l, const struct launch_plan *p,
  * memory steps add "what" and "gpa", every step "ioctls".  0, or -EIO
  * when f reports a write error.
  */
-int sev_launch_timing_json(const struct sev_launch *l, FILE *f);
+int sevl_timing_json(const struct sev_launch *l, FILE *f);
 
 /* After LAUNCH_MEASURE: the 48 bytes as QMP's query-sev-launch-measure
  * gives them (base64), and in hex, one "sevboot: " line each. */
-void sev_launch_print_measurement(const struct sev_launch *l, FILE *f);
+void sevl_print_measurement(const struct sev_launch *l, FILE *f);
 
 /* A human table (step, what, bytes, ms, MB/s) for -v. */
-void sev_launch_timing_table(const struct sev_launch *l, FILE *f);
+void sevl_timing_table(const struct sev_launch *l, FILE *f);
 
 #endif

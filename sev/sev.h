@@ -13,8 +13,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <openssl/evp.h>
 
 #include "loader/loader.h"
+#include "util/util.h"
 
 enum sev_mode {
 	SEV_MODE_SEV,
@@ -23,6 +27,19 @@ enum sev_mode {
 };
 
 const char *sev_mode_name(enum sev_mode m); /* "sev", "seves", "snp" */
+
+/* ---------------------------------------------------------- constants */
+
+/* SEV API 55766: the lengths the firmware accepts. */
+#define SEV_CERT_LEN	   0x824  /* a SEV certificate (PDH, PEK, GODH, ...) */
+#define SEV_SESSION_LEN	   0x80   /* LAUNCH_START's session blob */
+#define SEV_KEY_LEN	   16     /* TEK, TIK */
+#define SEV_PACKET_HDR_LEN 0x34   /* LAUNCH_SECRET's packet header */
+#define SEV_SECRET_MAX	   0x5000 /* the firmware's guest_len limit */
+#define SEV_PAGE_SIZE	   4096ULL
+
+/* SEV policy bit 2: the guest is SEV-ES (SEV API 55766, "Guest Policy"). */
+#define SEV_POLICY_ES (1u << 2)
 
 /* ------------------------------------------------------- CPU models */
 
@@ -327,51 +344,177 @@ const char *sev_status_text(uint32_t code);
  * NUL-terminated (truncated if need be); nothing when len is 0. */
 void sev_status_format(uint32_t code, char *buf, size_t len);
 
+/* ------------------------------------------------ the launch channel */
+
+/*
+ * The guest owner wraps a transport encryption key (TEK) and integrity key
+ * (TIK) for the firmware's PDH key (LAUNCH_START's session), checks the
+ * LAUNCH_MEASURE HMAC, and seals a launch secret (LAUNCH_SECRET's packet).
+ * The firmware, here the firmware model, does the reverse.  Byte layouts
+ * and derivations: sev-firmware.md §1.1-1.2 (certificate), §2.2-2.6
+ * (session, ECDH, KDF), §3.3 (measurement), §4.2-4.4 (packet, secret
+ * table); known answers in §9.3.
+ *
+ * Every function returns 0 or a negative errno: -EINVAL for malformed
+ * input (err, when given, says which), -EBADMSG when a MAC does not
+ * verify, -ENOMEM when OpenSSL fails.  Keys are wiped (OPENSSL_cleanse)
+ * by the functions that hold them temporarily; struct sev_tk must be wiped
+ * by its owner with sev_tk_wipe().
+ */
+
+/* Public-key usage and algorithm codes of a SEV certificate (§1.4). */
+#define SEV_USAGE_PEK 0x1002
+#define SEV_USAGE_PDH 0x1003
+#define SEV_USAGE_OCA 0x1001
+#define SEV_USAGE_CEK 0x1004
+#define SEV_ALGO_ECDSA_SHA256 0x2
+#define SEV_ALGO_ECDH_SHA256 0x3
+#define SEV_ALGO_ECDSA_SHA384 0x102
+#define SEV_ALGO_ECDH_SHA384 0x103
+
+/* The guest owner's two channel keys. */
+struct sev_tk {
+	uint8_t tek[16];
+	uint8_t tik[16];
+};
+void sev_tk_wipe(struct sev_tk *tk);
+
+/* SP 800-108 counter mode with HMAC-SHA256, as the firmware does it
+ * (§2.5: little-endian counter and length; context omitted when empty). */
+int sev_kdf(const uint8_t *key, size_t keylen, const char *label,
+	    const uint8_t *context, size_t contextlen, uint8_t *out,
+	    size_t outlen);
+
+/* AES-128-CTR with OpenSSL's 128-bit big-endian counter (in may == out). */
+int sev_aes128_ctr(const uint8_t key[16], const uint8_t iv[16],
+		   const uint8_t *in, size_t len, uint8_t *out);
+
+/* ------------------------------------------------------- P-384 keys */
+
+/* A fresh P-384 key pair; or one from its 48-byte big-endian scalar. */
+int sev_p384_generate(EVP_PKEY **out);
+int sev_p384_from_private(const uint8_t d[48], EVP_PKEY **out);
+/* The 48-byte big-endian scalar of a key pair (wipe it after use). */
+int sev_p384_private(EVP_PKEY *k, uint8_t d[48]);
+
+/*
+ * The 0x404-byte ECC public key of a SEV certificate (§1.2, at cert offset
+ * 0x10) and of an SNP ID/author key (§6.7): u32 curve (2 = P-384), QX[72]
+ * and QY[72] little-endian, the rest zero.  parse checks the curve and that
+ * the point is on it (-EINVAL with err).
+ */
+#define SEV_ECC_PUBKEY_LEN 0x404
+int sev_ecc_pubkey_put(EVP_PKEY *k, uint8_t key[SEV_ECC_PUBKEY_LEN]);
+int sev_ecc_pubkey_parse(const uint8_t key[SEV_ECC_PUBKEY_LEN], EVP_PKEY **out,
+			 char *err, size_t errlen);
+
+/*
+ * An ECDSA P-384 signature as the firmware stores it (§1.3): R[72] ||
+ * S[72] little-endian (a signature slot is 0x200 bytes, the rest zero),
+ * over data hashed with md (SHA-256 for SEV certs, SHA-384 for SNP ID
+ * blocks).  verify: 0, or -EBADMSG when it does not verify.
+ */
+#define SEV_ECDSA_SIG_LEN 144
+int sev_ecdsa_sign(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		   size_t len, uint8_t sig[SEV_ECDSA_SIG_LEN]);
+int sev_ecdsa_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		     size_t len, const uint8_t sig[SEV_ECDSA_SIG_LEN]);
+
+/*
+ * A SEV certificate (§1.1) holding k's public key: version 1, api
+ * major/minor, the usage and algorithm given, curve P-384 (2), QX/QY
+ * little-endian.  Signed by signer (usage sig_usage, ECDSA_SHA256) when
+ * signer is non-NULL, else both signature slots are empty (usage 0x1000,
+ * algorithm 0), which LAUNCH_START accepts for a GODH (§2.3).
+ */
+int sev_cert_build(EVP_PKEY *k, uint16_t usage, uint16_t algo,
+		   uint8_t api_major, uint8_t api_minor, EVP_PKEY *signer,
+		   uint16_t sig_usage, uint8_t cert[SEV_CERT_LEN]);
+
+/*
+ * The firmware's sanity check of a certificate (§2.3): version 1, usage
+ * want_usage, algorithm ECDH_SHA256 or ECDH_SHA384 (for a PDH) or the one
+ * given, curve P-384, a point on the curve.  Signatures are not checked.
+ * *out gets the public key (free with EVP_PKEY_free).  -EINVAL with err.
+ */
+int sev_cert_public_key(const uint8_t cert[SEV_CERT_LEN], uint16_t want_usage,
+			EVP_PKEY **out, char *err, size_t errlen);
+
+/* Z: the x-coordinate of our_private * their_public, 48 bytes BE (§2.4). */
+int sev_ecdh(EVP_PKEY *our_private, EVP_PKEY *their_public, uint8_t z[48]);
+
+/* ----------------------------------------------------------- session */
+
+/*
+ * Owner side: the 0x80-byte session blob (§2.2) for shared secret z, the
+ * owner's nonce and wrap IV, the keys tk, and the policy it MACs.
+ */
+int sev_session_wrap(const uint8_t z[48], const uint8_t nonce[16],
+		     const uint8_t wrap_iv[16], const struct sev_tk *tk,
+		     uint32_t policy, uint8_t session[SEV_SESSION_LEN]);
+
+/*
+ * Firmware side (§2.6 steps 4-7): derive KEK/KIK from z and the session's
+ * nonce, check WRAP_MAC, unwrap TEK||TIK into tk, check POLICY_MAC against
+ * policy.  -EBADMSG when either MAC fails (the firmware's BAD_MEASUREMENT);
+ * tk is then zeroed.
+ */
+int sev_session_unwrap(const uint8_t z[48],
+		       const uint8_t session[SEV_SESSION_LEN], uint32_t policy,
+		       struct sev_tk *tk);
+
+/* ------------------------------------------------------ launch secret */
+
+/*
+ * Owner side: seal len bytes of plain (len a multiple of 16, 16..
+ * SEV_SECRET_MAX) for a guest whose LAUNCH_MEASURE gave measure (the 32
+ * HMAC bytes, not the mnonce), with IV iv: hdr = FLAGS 0 || IV || MAC,
+ * trans = AES-128-CTR(TEK, IV, plain) (§4.2-4.3).
+ */
+int sev_secret_seal(const struct sev_tk *tk, const uint8_t measure[32],
+		    const uint8_t iv[16], const uint8_t *plain, size_t len,
+		    uint8_t hdr[SEV_PACKET_HDR_LEN], uint8_t *trans);
+
+/*
+ * Firmware side (§4.3): check the header's MAC over guest_len == trans_len
+ * == len and trans, then decrypt into plain.  -EBADMSG for a MAC mismatch
+ * (BAD_MEASUREMENT; plain untouched), -EOPNOTSUPP when FLAGS has
+ * COMPRESSED (the firmware's UNSUPPORTED, checked after the MAC).
+ */
+int sev_secret_open(const struct sev_tk *tk, const uint8_t measure[32],
+		    const uint8_t hdr[SEV_PACKET_HDR_LEN],
+		    const uint8_t *trans, size_t len, uint8_t *plain);
+
+/* One entry of the EFI secret table (§4.4). */
+struct sev_secret_entry {
+	struct guid guid;
+	const uint8_t *data;
+	size_t len;
+};
+
+/*
+ * The EFI secret table of n entries in out (capacity cap): the table GUID,
+ * the unpadded total length, the entries, zero padding to a multiple of
+ * 16.  *outlen is the padded length.  -ENOSPC when it does not fit.
+ */
+int sev_secret_table(const struct sev_secret_entry *e, size_t n, uint8_t *out,
+		     size_t cap, size_t *outlen);
+
 /* ------------------------------------------------- the firmware model */
 
 /*
- * A software model of the AMD Secure Processor's launch commands, behind
- * the same transport boundary as the real one: its vm_cmd receives the
- * kernel's UAPI structs (struct kvm_sev_launch_start, ...) with host
- * addresses in them, as KVM_MEMORY_ENCRYPT_OP would, keeps the firmware's
- * platform and guest state machines, does the real cryptography (session
- * unwrap with its PDH key, the launch digests, the LAUNCH_MEASURE HMAC,
- * the secret packet) and answers with the firmware's status codes.  It
- * cannot encrypt guest memory: a guest launched through it is NOT
- * confidential, and the launcher must say so.
+ * sevboot's software model of the AMD Secure Processor's launch commands
+ * (sev/model/, behind the launch's transport; see sevl_model_new in
+ * sev/launch.h).  Its platform identity: a new PDH key pair, d (48 bytes,
+ * big-endian; a secret) and its certificate (SEV_CERT_LEN bytes), for
+ * `sevboot model-keys` and --sev-model-keys.
  */
-struct sev_model;
-
-struct sev_model_config {
-	/* What PLATFORM_STATUS would say; 0/0/0 means 1.55 build 25. */
-	uint8_t api_major, api_minor, build;
-	/* The platform's PDH private key (48 bytes, big-endian); NULL: a
-	 * fresh key pair for this model's lifetime. */
-	const uint8_t *pdh_private;
-	/*
-	 * SEV-ES/SNP: the VMSA of vCPU index as the vCPU's registers now
-	 * are, the way KVM builds it for LAUNCH_UPDATE_VMSA and
-	 * SNP_LAUNCH_FINISH.  Returns 0, -ENOENT past the last vCPU, or
-	 * another -errno.  NULL: the model refuses those commands.
-	 */
-	int (*vmsa)(void *ctx, unsigned index, uint8_t page[VMSA_SIZE]);
-	void *vmsa_ctx;
-	/* The VM type the model stands behind (KVM_SEV_INIT2 does not say). */
-	enum sev_mode mode;
-};
-
-/* NULL with err filled when OpenSSL cannot make the keys. */
-struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
-				size_t errlen);
-void sev_model_free(struct sev_model *m); /* wipes its keys */
-/* The model's PDH certificate (0x824 bytes), for a guest owner's session. */
-int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[0x824]);
-/* SNP: the launch digest the model folded so far (48 bytes); SEV/SEV-ES:
- * GCTX.LD once LAUNCH_MEASURE finalised it (32 bytes).  -ENODATA before. */
-int sev_model_launch_digest(struct sev_model *m, uint8_t *out, size_t len);
-/* A new PDH key pair for a model: d (48 bytes, big-endian; a secret, for
- * sev_model_config.pdh_private) and its certificate (0x824 bytes). */
-int sev_model_keygen(uint8_t d[48], uint8_t cert[0x824]);
+int sev_model_keygen(uint8_t d[48], uint8_t cert[SEV_CERT_LEN]);
+/* The firmware version the model answers as unless told otherwise: the
+ * published Genoa firmware (ASPFW 1.55.25). */
+#define SEV_MODEL_API_MAJOR 1
+#define SEV_MODEL_API_MINOR 55
+#define SEV_MODEL_BUILD	    25
 
 /* ------------------------------------------- the guest owner's stop */
 
@@ -404,10 +547,116 @@ struct sev_owner_reply {
 /* Wipes and frees the ciphertext; the reply can be reused. */
 void sev_owner_reply_free(struct sev_owner_reply *r);
 
-/* The launch context (struct sev_launch) and its transports. */
-#include "sev/launch.h"
-/* The guest owner's side: sessions, measurement checks, secrets, and the
- * owner protocol's messages. */
-#include "sev/owner.h"
+/* ------------------------------------------------ the launch sequence */
+
+/*
+ * What the machine (vmm/) offers a launch: guest memory as the host sees
+ * it, the vCPUs' registers, and vCPU 0's CPUID.  The launch sequence
+ * (sev/run.c) drives the whole flow over it, so it never reaches into the
+ * machine and the machine holds no launch policy.
+ */
+struct sev_machine {
+	void *ctx;
+	unsigned ncpus;
+	/* The host mapping of guest [gpa, gpa + len), NULL when that is not
+	 * all guest RAM. */
+	uint8_t *(*hva)(void *ctx, uint64_t gpa, uint64_t len);
+	/* Load vCPU cpu's registers with this reset state. */
+	int (*set_reset_state)(void *ctx, unsigned cpu,
+			       const struct vmsa_regs *r, char *err,
+			       size_t errlen);
+	/* The VMSA KVM would build from vCPU cpu's registers now (the
+	 * firmware model measures it): fpu says whether KVM syncs the
+	 * x87/SSE state (INIT2). */
+	int (*read_vmsa)(void *ctx, unsigned cpu, uint64_t sev_features,
+			 bool fpu, uint8_t page[VMSA_SIZE]);
+	/* vCPU 0's CPUID as loaded: at most max leaves into l; the count,
+	 * or -errno. */
+	int (*cpuid)(void *ctx, struct snp_cpuid_leaf *l, unsigned max);
+};
+
+/* SNP_LAUNCH_FINISH inputs; all zero is a launch without an ID block. */
+#define SEV_SNP_HOST_DATA_LEN 32
+struct sev_snp_finish_args {
+	const uint8_t *id_block; /* KVM_SEV_SNP_ID_BLOCK_SIZE (96) bytes */
+	const uint8_t *id_auth;	 /* KVM_SEV_SNP_ID_AUTH_SIZE (4096) bytes */
+	bool auth_key_en;	 /* id_auth carries an author key */
+	bool vcek_disabled;
+	uint8_t host_data[SEV_SNP_HOST_DATA_LEN]; /* into the report */
+};
+
+struct sev_run;
+
+/* A launch: the one configuration `run` hands over. */
+struct sev_run_config {
+	enum sev_mode mode;
+	uint64_t policy;
+	uint32_t handle; /* SEV/SEV-ES: share this guest's key; 0: new */
+	const struct launch_plan *plan;
+	/* The digest sevboot predicts (32 bytes SEV/SEV-ES, 48 SNP). */
+	const uint8_t *expected;
+	/* The firmware model instead of /dev/sev (NOT confidential). */
+	bool model;
+	const uint8_t *model_pdh; /* its PDH private key, or NULL */
+	/* KVM_SEV_INIT/ES_INIT on a default VM; else INIT2 on a VM of the
+	 * mode's type. */
+	bool legacy_init;
+	/* The firmware's version, for the LAUNCH_MEASURE check (the model
+	 * answers as this version). */
+	uint8_t api_major, api_minor, build;
+	/* The guest owner's session (SEV/SEV-ES), both or neither. */
+	const uint8_t *dh_cert, *session;
+	size_t dh_cert_len, session_len;
+	/* The stop for the guest owner after LAUNCH_MEASURE; NULL: none.
+	 * 0, or -errno with err filled. */
+	int (*owner)(void *ctx, const struct sev_owner_request *req,
+		     struct sev_owner_reply *rep, char *err, size_t errlen);
+	void *owner_ctx;
+	uint64_t secret_gpa; /* where a secret goes by default; 0: nowhere */
+	uint32_t secret_size;
+	/* SNP_LAUNCH_FINISH inputs; NULL: none. */
+	const struct sev_snp_finish_args *snp_finish;
+	bool verbose; /* -v: say where a VMSA left the plan (model) */
+	/* Told when the launch ended, well or not (its timings). */
+	void (*report)(void *ctx, const struct sev_run *r);
+	void *report_ctx;
+};
+
+/* What the machine must do for a launch before the launch can start. */
+struct sev_vm_needs {
+	unsigned long vm_type; /* KVM_CREATE_VM's type */
+	bool pin_memory;       /* REG_REGION every RAM slot (SEV, SEV-ES) */
+	bool private_memory;   /* guest_memfd slots, all private, and the
+				  guest's conversions (SNP) */
+};
+
+/* A launch for c (c and what it points to must outlive it).  NULL with
+ * err filled when out of memory. */
+struct sev_run *sev_run_new(const struct sev_run_config *c, char *err,
+			    size_t errlen);
+void sev_run_free(struct sev_run *r); /* wipes it */
+void sev_run_vm_needs(const struct sev_run *r, struct sev_vm_needs *n);
+
+/*
+ * Right after KVM_CREATE_VM, before any memory or vCPU: open the
+ * transport (/dev/sev or the model) and INIT the VM (KVM_SEV_INIT2, or
+ * the legacy INIT).  0, or -errno with err filled.
+ */
+int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen);
+
+/*
+ * Every vCPU exists and none has run: load their reset state, then
+ * LAUNCH_START, the plan's updates, LAUNCH_MEASURE, the check, the guest
+ * owner's stop, LAUNCH_SECRET, LAUNCH_FINISH (or the SNP commands).  m
+ * must outlive r.  0, or -errno with err filled (-EBADMSG: the
+ * measurement differs; the guest must not run).
+ */
+int sev_run_launch(struct sev_run *r, const struct sev_machine *m, char *err,
+		   size_t errlen);
+
+/* The outcome's records: every firmware command with its timing, as JSON
+ * (0, or -EIO on a write error) and as a table for -v. */
+int sev_run_timing_json(const struct sev_run *r, FILE *f);
+void sev_run_timing_table(const struct sev_run *r, FILE *f);
 
 #endif

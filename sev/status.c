@@ -15,7 +15,7 @@
  */
 #include <stdio.h>
 
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
 #include "sev/sev.h"
 
 struct sev_status_desc {

@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
+#include "util/util.h"
 #include "vmm/machine.h"
 
 const char *vm_stop_name(enum vm_stop why)
@@ -78,19 +79,6 @@ static void host_irq_set(void *ctx, unsigned irq, int level)
 	ioctl(m->vm_fd, KVM_IRQ_LINE, &l);
 }
 
-void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len)
-{
-
-	for (unsigned i = 0; i < m->nslots; i++) {
-		struct mem_slot *s = &m->slots[i];
-
-		if (gpa >= s->gpa && gpa - s->gpa <= s->size &&
-		    len <= s->size - (gpa - s->gpa))
-			return s->hva + (gpa - s->gpa);
-	}
-	return NULL;
-}
-
 static void *host_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
 {
 	return machine_gpa_ptr(ctx, gpa, len);
@@ -101,90 +89,14 @@ static void host_stop(void *ctx, enum vm_stop why, int status)
 	machine_stop(ctx, why, status);
 }
 
-/* --------------------------------------------------------------- memory */
-
-/*
- * SNP: the slot's private half is a guest_memfd, its shared half the
- * anonymous mapping (memslots v2).  KVM_SEV_SNP_LAUNCH_UPDATE copies from
- * the shared mapping into the private pages.
- */
-static int add_private_slot(struct machine *m, struct mem_slot *s, char *err,
-			    size_t errlen)
-{
-	struct kvm_create_guest_memfd g = { .size = s->size };
-	struct kvm_userspace_memory_region2 r;
-	int ret;
-
-	s->gmem_fd = ioctl(m->vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
-	if (s->gmem_fd < 0) {
-		ret = -errno;
-		s->gmem_fd = -1;
-		snprintf(err, errlen, "KVM_CREATE_GUEST_MEMFD (%llu MiB): %s",
-			 (unsigned long long)(s->size >> 20), strerror(errno));
-		return ret;
-	}
-	r = (struct kvm_userspace_memory_region2){
-		.slot = m->nslots - 1,
-		.flags = KVM_MEM_GUEST_MEMFD,
-		.guest_phys_addr = s->gpa,
-		.memory_size = s->size,
-		.userspace_addr = (uintptr_t)s->hva,
-		.guest_memfd_offset = 0,
-		.guest_memfd = (uint32_t)s->gmem_fd,
-	};
-	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION2, &r) < 0) {
-		ret = -errno;
-		snprintf(err, errlen,
-			 "KVM_SET_USER_MEMORY_REGION2 [0x%llx, +0x%llx): %s",
-			 (unsigned long long)s->gpa,
-			 (unsigned long long)s->size, strerror(errno));
-		return ret;
-	}
-	return sevvm_slot_added(m, s, err, errlen);
-}
-
+/* A RAM slot, pinned for the firmware when the launch needs it. */
 static int add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 		    char *err, size_t errlen)
 {
-	struct mem_slot *s = &m->slots[m->nslots];
-	struct kvm_userspace_memory_region r;
-	int ret;
+	struct mem_slot *s;
+	int ret = mem_add_slot(m, gpa, size, &s, err, errlen);
 
-	/* Lazily backed: MAP_NORESERVE anonymous memory is faulted in by
-	 * the guest's first touch, so a 64 GiB guest starts as fast as a
-	 * 64 MiB one. */
-	s->hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (s->hva == MAP_FAILED) {
-		s->hva = NULL;
-		ret = -errno;
-		snprintf(err, errlen,
-			 "cannot reserve %llu MiB of address space for guest "
-			 "RAM: %s",
-			 (unsigned long long)(size >> 20), strerror(errno));
-		return ret;
-	}
-	s->gpa = gpa;
-	s->size = size;
-	s->gmem_fd = -1;
-	m->nslots++;
-	if (m->private_mem)
-		return add_private_slot(m, s, err, errlen);
-	r = (struct kvm_userspace_memory_region){
-		.slot = m->nslots - 1,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)s->hva,
-	};
-	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
-		ret = -errno;
-		snprintf(err, errlen,
-			 "KVM_SET_USER_MEMORY_REGION [0x%llx, +0x%llx): %s",
-			 (unsigned long long)gpa, (unsigned long long)size,
-			 strerror(errno));
-		return ret;
-	}
-	return m->cfg->sev ? sevvm_slot_added(m, s, err, errlen) : 0;
+	return ret ? ret : cvm_slot_added(m, s, err, errlen);
 }
 
 static int copy_to_guest(struct machine *m, uint64_t gpa, const void *src,
@@ -212,7 +124,7 @@ static int create_vm(struct machine *m, char *err, size_t errlen)
 	struct kvm_reinject_control reinject = { .pit_reinject = 0 };
 	int ret;
 
-	unsigned long type = sevvm_vm_type(m->cfg);
+	unsigned long type = cvm_vm_type(m);
 
 	m->vm_fd = ioctl(m->kvm_fd, KVM_CREATE_VM, type);
 	if (m->vm_fd < 0) {
@@ -478,32 +390,6 @@ static void wait_for_stop(struct machine *m, const sigset_t *set, double t0)
 	}
 }
 
-/* How much of guest RAM the guest has touched (resident in this process),
- * so memory figures can separate sevboot's own overhead. */
-static uint64_t guest_resident_bytes(const struct machine *m)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	unsigned char vec[4096];
-	uint64_t total = 0;
-
-	for (unsigned i = 0; i < m->nslots; i++) {
-		const struct mem_slot *s = &m->slots[i];
-
-		for (uint64_t off = 0; off < s->size;
-		     off += (uint64_t)page * sizeof(vec)) {
-			uint64_t len = s->size - off;
-
-			if (len > (uint64_t)page * sizeof(vec))
-				len = (uint64_t)page * sizeof(vec);
-			if (mincore(s->hva + off, len, vec))
-				break;
-			for (uint64_t p = 0; p < (len + page - 1) / page; p++)
-				total += (vec[p] & 1) ? (uint64_t)page : 0;
-		}
-	}
-	return total;
-}
-
 /* With -v: where the guest's port exits went, busiest first. */
 static void print_io_exits(const struct machine *m)
 {
@@ -559,14 +445,7 @@ static void machine_teardown(struct machine *m)
 		free(m->plan);
 	}
 	free(m->cpuid0);
-	if (m->cfg->sev)
-		sevvm_teardown(m);
-	for (unsigned i = 0; i < m->nslots; i++) {
-		if (m->slots[i].hva)
-			munmap(m->slots[i].hva, m->slots[i].size);
-		if (m->slots[i].gmem_fd >= 0)
-			close(m->slots[i].gmem_fd);
-	}
+	mem_free_slots(m);
 	if (m->vm_fd >= 0)
 		close(m->vm_fd);
 	if (m->kvm_fd >= 0)
@@ -606,7 +485,7 @@ static int machine_build(struct machine *m, enum vm_error_kind *kind,
 	if (c->sev) {
 		/* INIT comes before any memory is pinned or vCPU exists. */
 		*kind = VM_ERR_SEV;
-		ret = sevvm_init(m, err, errlen);
+		ret = cvm_init(m, err, errlen);
 		if (ret)
 			return ret;
 		*kind = VM_ERR_RUNTIME;
@@ -655,13 +534,10 @@ static int machine_build(struct machine *m, enum vm_error_kind *kind,
 					  errlen);
 	if (ret || !c->sev)
 		return ret;
-	/* SEV: every vCPU exists; load the reset state the plan measured,
-	 * then launch.  No vCPU runs before LAUNCH_FINISH. */
+	/* SEV: every vCPU exists; the launch loads the reset state the plan
+	 * measured, then launches.  No vCPU runs before LAUNCH_FINISH. */
 	*kind = VM_ERR_SEV;
-	ret = sevvm_vcpus_ready(m, err, errlen);
-	if (!ret)
-		ret = sevvm_launch(m, err, errlen);
-	return ret;
+	return cvm_launch(m, err, errlen);
 }
 
 int vm_run(const struct vm_config *cfg, struct vm_result *res,
@@ -682,7 +558,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 		return -ENOMEM;
 	}
 	m->cfg = cfg;
-	m->kvm_fd = m->vm_fd = m->sev_fd = -1;
+	m->kvm_fd = m->vm_fd = -1;
 	if (cfg->verbose)
 		m->io_exits = calloc(65536, sizeof(*m->io_exits));
 	m->main_thread = pthread_self();
@@ -739,7 +615,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 			fprintf(stderr, "sevboot: at the timeout, %s\n", line);
 		}
 	if (cfg->verbose) {
-		res->guest_resident = guest_resident_bytes(m);
+		res->guest_resident = mem_guest_resident(m);
 		if (m->io_exits)
 			print_io_exits(m);
 	}

@@ -70,12 +70,10 @@ struct machine {
 	/* vCPU 0's CPUID as loaded, for the SNP CPUID page. */
 	struct kvm_cpuid2 *cpuid0;
 
-	/* SEV: the launch (vmm/sevvm.c).  NULL for a plain guest. */
-	struct sev_launch *launch;
-	struct sev_model *model;
-	int sev_fd;	  /* /dev/sev, real launches only */
-	struct sev_kvm_transport *kvm_transport;
+	/* A confidential VM (vmm/cvm.c; cfg->sev is its launch): */
+	bool pin_mem;	  /* SEV/SEV-ES on real KVM: REG_REGION every slot */
 	bool private_mem; /* SNP on real KVM: guest_memfd slots */
+	struct sev_machine sev_machine; /* what the launch sees of us */
 
 	pthread_t main_thread;
 	pthread_mutex_t stop_lock;
@@ -101,7 +99,6 @@ void vcpu_destroy(struct vcpu *v);
 /* One line on where a stopped vCPU is (RIP, CS base, IF, MP state). */
 void vcpu_describe(struct vcpu *v, char *buf, size_t len);
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd);
-void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len);
 
 /* vCPU registers <-> the VMSA's reset state (SEV-ES/SNP). */
 int vcpu_load_vmsa_regs(struct vcpu *v, const struct vmsa_regs *r,
@@ -111,16 +108,28 @@ int vcpu_load_vmsa_regs(struct vcpu *v, const struct vmsa_regs *r,
 int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu,
 		   uint8_t page[4096]);
 
-/* vmm/sevvm.c: the machine's side of an SEV launch. */
-unsigned long sevvm_vm_type(const struct vm_config *c);
-int sevvm_init(struct machine *m, char *err, size_t errlen);
-int sevvm_slot_added(struct machine *m, struct mem_slot *s, char *err,
-		     size_t errlen);
-int sevvm_vcpus_ready(struct machine *m, char *err, size_t errlen);
-int sevvm_launch(struct machine *m, char *err, size_t errlen);
-/* Guest-requested conversion (MAP_GPA_RANGE, memory faults). */
-int sevvm_convert(struct machine *m, uint64_t gpa, uint64_t size,
-		  bool to_private);
-void sevvm_teardown(struct machine *m);
+/* vmm/memory.c: guest memory services. */
+/* The host mapping of guest [gpa, gpa + len), or NULL. */
+void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len);
+/* A RAM slot at gpa (a guest_memfd slot, all private, when private_mem)
+ * into *out; 0 or -errno with err filled. */
+int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
+		 struct mem_slot **out, char *err, size_t errlen);
+/* The guest's conversion (MAP_GPA_RANGE, memory faults): 0 or -errno. */
+int mem_convert(struct machine *m, uint64_t gpa, uint64_t size,
+		bool to_private);
+void mem_free_slots(struct machine *m);
+/* Bytes of guest RAM resident in this process. */
+uint64_t mem_guest_resident(const struct machine *m);
+
+/* vmm/cvm.c: the confidential-VM hooks, in the kernel's order. */
+unsigned long cvm_vm_type(const struct machine *m);
+/* After KVM_CREATE_VM, before memory and vCPUs: the launch's INIT. */
+int cvm_init(struct machine *m, char *err, size_t errlen);
+/* After each RAM slot: pin it (SEV/SEV-ES). */
+int cvm_slot_added(struct machine *m, const struct mem_slot *s, char *err,
+		   size_t errlen);
+/* Every vCPU exists, none ran: the launch sequence. */
+int cvm_launch(struct machine *m, char *err, size_t errlen);
 
 #endif

@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
 #include "vmm/machine.h"
 
 struct kvm_cpuid2 *kvm_supported_cpuid(int kvm_fd)
@@ -464,7 +464,7 @@ static void handle_hypercall(struct vcpu *v)
 		return;
 	}
 	r->hypercall.ret =
-		sevvm_convert(v->m, gpa, npages * page,
+		mem_convert(v->m, gpa, npages * page,
 			      attrs & KVM_MAP_GPA_RANGE_ENCRYPTED)
 			? (uint64_t)-KVM_EINVAL
 			: 0;
@@ -473,7 +473,7 @@ static void handle_hypercall(struct vcpu *v)
 static void handle_memory_fault(struct vcpu *v)
 {
 	struct sb_kvm_memory_fault *f = sb_kvm_run_memory_fault(v->run);
-	int ret = sevvm_convert(v->m, f->gpa & ~4095ULL,
+	int ret = mem_convert(v->m, f->gpa & ~4095ULL,
 				(f->size + 4095) & ~4095ULL,
 				f->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
 

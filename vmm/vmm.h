@@ -19,44 +19,6 @@
 
 #define VMM_MAX_VCPUS 256
 
-/*
- * An SEV, SEV-ES or SNP launch: what the machine needs beyond a plain boot.
- * The plan (sev/) says what the firmware measures; the machine creates the
- * VM of the right type, loads every vCPU with the plan's reset state, and
- * walks the plan through the launch context before any vCPU runs.
- */
-struct vm_sev_config {
-	enum sev_mode mode;
-	uint64_t policy;
-	uint32_t handle; /* SEV/SEV-ES: share this guest's key; 0: new */
-	const struct launch_plan *plan;
-	/* The digest sevboot predicts (32 bytes SEV/SEV-ES, 48 SNP). */
-	const uint8_t *expected;
-	/* The firmware model instead of /dev/sev (NOT confidential). */
-	bool model;
-	const uint8_t *model_pdh; /* its PDH private key, or NULL */
-	/* KVM_SEV_INIT/ES_INIT on a default VM (plan built the same way);
-	 * else INIT2 on a VM of the mode's type. */
-	bool legacy_init;
-	/* The firmware's version, for the LAUNCH_MEASURE check (the model
-	 * uses these too). */
-	uint8_t api_major, api_minor, build;
-	/* The guest owner's session (SEV/SEV-ES), both or neither. */
-	const uint8_t *dh_cert, *session;
-	size_t dh_cert_len, session_len;
-	/* The stop for the guest owner after LAUNCH_MEASURE; NULL: none. */
-	int (*owner)(void *ctx, const struct sev_owner_request *req,
-		     struct sev_owner_reply *rep, char *err, size_t errlen);
-	void *owner_ctx;
-	uint64_t secret_gpa; /* where a secret goes by default; 0: nowhere */
-	uint32_t secret_size;
-	/* SNP_LAUNCH_FINISH inputs; NULL: none. */
-	const struct sev_snp_finish_args *snp_finish;
-	/* Told about the launch when it ended, well or not (timings). */
-	void (*report)(void *ctx, const struct sev_launch *l);
-	void *report_ctx;
-};
-
 struct vm_config {
 	uint64_t mem_size;
 	unsigned ncpus;
@@ -81,7 +43,10 @@ struct vm_config {
 	unsigned timeout_sec; /* 0: none */
 	bool verbose;
 
-	const struct vm_sev_config *sev; /* NULL: a plain guest */
+	/* A confidential guest: its launch (sev/run.c), which the machine
+	 * initialises right after KVM_CREATE_VM and runs once every vCPU
+	 * exists.  NULL: a plain guest. */
+	struct sev_run *sev;
 };
 
 struct vm_result {

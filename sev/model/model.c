@@ -32,7 +32,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
 #include "sev/model/model.h"
 #include "util/util.h"
 
@@ -128,7 +128,7 @@ void sev_model_free(struct sev_model *m)
 	OPENSSL_clear_free(m, sizeof(*m));
 }
 
-int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[0x824])
+int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[SEV_CERT_LEN])
 {
 	if (!m || !cert)
 		return -EINVAL;
@@ -156,7 +156,7 @@ int sev_model_launch_digest(struct sev_model *m, uint8_t *out, size_t len)
 	return 0;
 }
 
-int sev_model_keygen(uint8_t d[48], uint8_t cert[0x824])
+int sev_model_keygen(uint8_t d[48], uint8_t cert[SEV_CERT_LEN])
 {
 	EVP_PKEY *k = NULL;
 	int ret;

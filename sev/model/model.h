@@ -20,14 +20,14 @@
 
 #include <openssl/evp.h>
 
-#include "sev/channel.h"
+#include "sev/launch.h"
 #include "sev/sev.h"
 
 /* What PLATFORM_STATUS says when the configuration leaves it 0/0/0: the
  * published Genoa firmware (ASPFW 1.55.25). */
-#define MODEL_API_MAJOR 1
-#define MODEL_API_MINOR 55
-#define MODEL_BUILD	25
+#define MODEL_API_MAJOR SEV_MODEL_API_MAJOR
+#define MODEL_API_MINOR SEV_MODEL_API_MINOR
+#define MODEL_BUILD	SEV_MODEL_BUILD
 
 /* The one guest handle the model gives out (the firmware's are 1..1024). */
 #define MODEL_HANDLE 1

@@ -32,7 +32,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
 #include "sev/model/model.h"
 #include "util/util.h"
 

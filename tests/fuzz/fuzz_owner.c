@@ -74,7 +74,7 @@ static void fuzz_reply(const char *t, size_t n)
 	if (rep.inject) {
 		CHECK(rep.secret && rep.secret_len >= 16 &&
 		      rep.secret_len % 16 == 0 &&
-		      rep.secret_len <= SEV_OWNER_SECRET_MAX);
+		      rep.secret_len <= SEV_SECRET_MAX);
 	} else {
 		CHECK(!rep.secret && !rep.has_gpa);
 	}

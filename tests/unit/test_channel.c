@@ -11,7 +11,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "sev/channel.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
 

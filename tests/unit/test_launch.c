@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 #include "loader/loader.h"
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
+#include "sev/launch.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
 
@@ -250,8 +251,8 @@ static struct sev_launch *launch_new(struct fake_fw *fk, enum sev_mode m,
 	struct sev_launch *l = calloc(1, sizeof(*l));
 
 	ck_assert_ptr_nonnull(l);
-	ck_assert_int_eq(sev_launch_setup(l, m, policy, fake_transport(fk)), 0);
-	ck_assert_str_eq(sev_launch_error(l), "");
+	ck_assert_int_eq(sevl_setup(l, m, policy, fake_transport(fk)), 0);
+	ck_assert_str_eq(sevl_error(l), "");
 	return l;
 }
 
@@ -261,11 +262,11 @@ static struct sev_launch *launch_started(struct fake_fw *fk, enum sev_mode m,
 {
 	struct sev_launch *l = launch_new(fk, m, policy);
 
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0), 0);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
 	if (m == SEV_MODE_SNP)
-		ck_assert_int_eq(sev_snp_launch_start(l), 0);
+		ck_assert_int_eq(sevl_snp_start(l), 0);
 	else
-		ck_assert_int_eq(sev_launch_start(l), 0);
+		ck_assert_int_eq(sevl_start(l), 0);
 	ck_assert_int_eq(l->state, SEV_GUEST_LUPDATE);
 	return l;
 }
@@ -412,9 +413,9 @@ START_TEST(test_kvm_transport_ioctl)
 	/* The same through a launch: one sentence, firmware not called. */
 	l = calloc(1, sizeof(*l));
 	ck_assert_ptr_nonnull(l);
-	ck_assert_int_eq(sev_launch_setup(l, SEV_MODE_SEV, 0x1, t), 0);
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0), -ENOTTY);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_setup(l, SEV_MODE_SEV, 0x1, t), 0);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), -ENOTTY);
+	ck_assert_str_eq(sevl_error(l),
 			 "INIT2 for sev failed: Inappropriate ioctl for "
 			 "device, firmware status SEV_RET_NO_FW_CALL "
 			 "(0xffffffff)");
@@ -446,16 +447,16 @@ START_TEST(test_sev_fields)
 	memset(hdr, 0x11, sizeof(hdr));
 	memset(secret, 0x22, sizeof(secret));
 
-	ck_assert_int_eq(sev_launch_set_session(l, dh, sizeof(dh), session,
+	ck_assert_int_eq(sevl_set_session(l, dh, sizeof(dh), session,
 						sizeof(session)),
 			 0);
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0), 0);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
 	init = cmd_data(fk, 0, KVM_SEV_INIT2);
 	ck_assert(all_zero(init, sizeof(*init))); /* features, flags, ghcb */
 	ck_assert(l->vm_initialized);
 	ck_assert_int_eq(l->state, SEV_GUEST_UNINIT);
 
-	ck_assert_int_eq(sev_launch_start(l), 0);
+	ck_assert_int_eq(sevl_start(l), 0);
 	st = cmd_data(fk, 1, KVM_SEV_LAUNCH_START);
 	ck_assert_uint_eq(st->handle, 0);
 	ck_assert_uint_eq(st->policy, 0x1);
@@ -466,13 +467,13 @@ START_TEST(test_sev_fields)
 	ck_assert_uint_eq(l->handle, 0x2a);
 	ck_assert_int_eq(l->state, SEV_GUEST_LUPDATE);
 
-	ck_assert_int_eq(sev_launch_update_data(l, 0xffe00000, ram, 8192), 0);
+	ck_assert_int_eq(sevl_update_data(l, 0xffe00000, ram, 8192), 0);
 	ud = cmd_data(fk, 2, KVM_SEV_LAUNCH_UPDATE_DATA);
 	ck_assert_uint_eq(ud->uaddr, (uintptr_t)ram);
 	ck_assert_uint_eq(ud->len, 8192);
 
 	/* The two-call protocol: a length query, then the buffer. */
-	ck_assert_int_eq(sev_launch_measure(l), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
 	m = cmd_data(fk, 3, KVM_SEV_LAUNCH_MEASURE);
 	ck_assert_uint_eq(m->uaddr, 0);
 	ck_assert_uint_eq(m->len, 0);
@@ -485,7 +486,7 @@ START_TEST(test_sev_fields)
 	ck_assert_mem_eq(l->mnonce, fk->measure + 32, 16);
 	ck_assert_int_eq(l->state, SEV_GUEST_LSECRET);
 
-	ck_assert_int_eq(sev_launch_secret(l, hdr, sizeof(hdr), secret,
+	ck_assert_int_eq(sevl_secret(l, hdr, sizeof(hdr), secret,
 					   sizeof(secret), 0x80c000,
 					   ram + 0x100),
 			 0);
@@ -498,13 +499,13 @@ START_TEST(test_sev_fields)
 	ck_assert_uint_eq(sec->trans_len, sizeof(secret));
 	ck_assert_int_eq(l->state, SEV_GUEST_LSECRET);
 
-	ck_assert_int_eq(sev_launch_finish(l), 0);
+	ck_assert_int_eq(sevl_finish(l), 0);
 	cmd_no_data(fk, 6, KVM_SEV_LAUNCH_FINISH);
 	ck_assert_int_eq(l->state, SEV_GUEST_RUNNING);
 
 	fk->status = (struct kvm_sev_guest_status){
 		.handle = 0x2a, .policy = 0x1, .state = SEV_GUEST_RUNNING};
-	ck_assert_int_eq(sev_guest_status(l, &gi), 0);
+	ck_assert_int_eq(sevl_guest_status(l, &gi), 0);
 	cmd_data(fk, 7, KVM_SEV_GUEST_STATUS);
 	ck_assert_uint_eq(gi.handle, 0x2a);
 	ck_assert_uint_eq(gi.policy, 0x1);
@@ -519,7 +520,7 @@ START_TEST(test_sev_fields)
 	ck_assert(l->timings[2].has_gpa);
 	ck_assert_uint_eq(l->timings[2].gpa, 0xffe00000);
 	ck_assert_uint_eq(l->timings[2].bytes, 8192);
-	ck_assert_str_eq(sev_launch_error(l), "");
+	ck_assert_str_eq(sevl_error(l), "");
 	free(ram);
 	free(l);
 	free(fk);
@@ -535,7 +536,7 @@ START_TEST(test_sev_measure_query_variants)
 	/* A kernel that answers the query with success works the same. */
 	fk->measure_query_ok = true;
 	n = fk->ncmds;
-	ck_assert_int_eq(sev_launch_measure(l), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
 	ck_assert_uint_eq(fk->ncmds, n + 2);
 	ck_assert_mem_eq(l->mnonce, fk->measure + 32, 16);
 	free(l);
@@ -544,9 +545,9 @@ START_TEST(test_sev_measure_query_variants)
 	l = launch_started(fk, SEV_MODE_SEV, 0);
 	fk->measure_len = 64;
 	n = fk->ncmds;
-	ck_assert_int_eq(sev_launch_measure(l), -EPROTO);
+	ck_assert_int_eq(sevl_measure(l), -EPROTO);
 	ck_assert_uint_eq(fk->ncmds, n + 1);
-	assert_has(sev_launch_error(l), "64-byte");
+	assert_has(sevl_error(l), "64-byte");
 	ck_assert_int_eq(l->state, SEV_GUEST_LUPDATE);
 	ck_assert(!l->have_measurement);
 	ck_assert_int_eq(l->timings[l->ntimings - 1].ret, -EPROTO);
@@ -554,8 +555,8 @@ START_TEST(test_sev_measure_query_variants)
 	/* A query that does not even give a length. */
 	fk->measure_len = 48;
 	fake_fail(fk, KVM_SEV_LAUNCH_MEASURE, 0, -EFAULT, NO_FW_CALL);
-	ck_assert_int_eq(sev_launch_measure(l), -EFAULT);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_measure(l), -EFAULT);
+	ck_assert_str_eq(sevl_error(l),
 			 "LAUNCH_MEASURE length query failed: Bad address, "
 			 "firmware status SEV_RET_NO_FW_CALL (0xffffffff)");
 	free(l);
@@ -571,7 +572,7 @@ START_TEST(test_seves_fields)
 	struct kvm_sev_launch_start *st;
 
 	/* INIT2 carries the VMSA features (DebugSwap here). */
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0x20), 0);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0x20), 0);
 	init = cmd_data(fk, 0, KVM_SEV_INIT2);
 	ck_assert_uint_eq(init->vmsa_features, 0x20);
 	ck_assert_uint_eq(init->flags, 0);
@@ -579,7 +580,7 @@ START_TEST(test_seves_fields)
 	ck_assert(all_zero(&init->pad1, sizeof(init->pad1)));
 	ck_assert(all_zero(init->pad2, sizeof(init->pad2)));
 
-	ck_assert_int_eq(sev_launch_start(l), 0);
+	ck_assert_int_eq(sevl_start(l), 0);
 	st = cmd_data(fk, 1, KVM_SEV_LAUNCH_START);
 	ck_assert_uint_eq(st->policy, 0x5);
 	/* No session: no channel, both addresses and lengths zero. */
@@ -588,7 +589,7 @@ START_TEST(test_seves_fields)
 	ck_assert_uint_eq(st->session_uaddr, 0);
 	ck_assert_uint_eq(st->session_len, 0);
 
-	ck_assert_int_eq(sev_launch_update_vmsa(l, 2), 0);
+	ck_assert_int_eq(sevl_update_vmsa(l, 2), 0);
 	cmd_no_data(fk, 2, KVM_SEV_LAUNCH_UPDATE_VMSA);
 	ck_assert(l->vmsa_done);
 	ck_assert_uint_eq(l->timings[2].bytes, 2 * VMSA_SIZE);
@@ -597,12 +598,12 @@ START_TEST(test_seves_fields)
 
 	/* Legacy init: KVM_SEV_ES_INIT / KVM_SEV_INIT, no struct. */
 	l = launch_new(fk, SEV_MODE_SEV_ES, 0x5);
-	ck_assert_int_eq(sev_launch_vm_init(l, true, 0), 0);
+	ck_assert_int_eq(sevl_vm_init(l, true, 0), 0);
 	cmd_no_data(fk, fk->ncmds - 1, KVM_SEV_ES_INIT);
 	ck_assert_str_eq(l->timings[0].step, "ES_INIT");
 	free(l);
 	l = launch_new(fk, SEV_MODE_SEV, 0x1);
-	ck_assert_int_eq(sev_launch_vm_init(l, true, 0), 0);
+	ck_assert_int_eq(sevl_vm_init(l, true, 0), 0);
 	cmd_no_data(fk, fk->ncmds - 1, KVM_SEV_INIT);
 	free(l);
 	free(fk);
@@ -622,12 +623,12 @@ START_TEST(test_snp_fields)
 
 	/* The plan's features 0x21: KVM adds SNPActive (bit 0) itself and
 	 * refuses it from us. */
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0x21), 0);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0x21), 0);
 	init = cmd_data(fk, 0, KVM_SEV_INIT2);
 	ck_assert_uint_eq(init->vmsa_features, 0x20);
 	ck_assert_uint_eq(init->ghcb_version, 0);
 
-	ck_assert_int_eq(sev_snp_launch_start(l), 0);
+	ck_assert_int_eq(sevl_snp_start(l), 0);
 	st = cmd_data(fk, 1, KVM_SEV_SNP_LAUNCH_START);
 	ck_assert_uint_eq(st->policy, 0x30000);
 	ck_assert(all_zero(st->gosvw, sizeof(st->gosvw)));
@@ -636,7 +637,7 @@ START_TEST(test_snp_fields)
 	ck_assert(all_zero(st->pad1, sizeof(st->pad1)));
 	ck_assert_int_eq(l->state, SEV_GUEST_LUPDATE);
 
-	ck_assert_int_eq(sev_snp_launch_update(l, 0xffe00000, src, 9 * 4096,
+	ck_assert_int_eq(sevl_snp_update(l, 0xffe00000, src, 9 * 4096,
 					       SNP_PAGE_NORMAL),
 			 0);
 	up = cmd_data(fk, 2, KVM_SEV_SNP_LAUNCH_UPDATE);
@@ -659,7 +660,7 @@ START_TEST(test_snp_fields)
 		uint64_t gpa = 0x800000 + k * 0x1000;
 
 		ck_assert_int_eq(
-			sev_snp_launch_update(l, gpa, src, 4096, types[k]), 0);
+			sevl_snp_update(l, gpa, src, 4096, types[k]), 0);
 		up = cmd_data(fk, 3 + k, KVM_SEV_SNP_LAUNCH_UPDATE);
 		ck_assert_uint_eq(up->gfn_start, gpa >> 12);
 		ck_assert_uint_eq(up->len, 4096);
@@ -667,7 +668,7 @@ START_TEST(test_snp_fields)
 	}
 	/* ZERO pages need no source. */
 	ck_assert_int_eq(
-		sev_snp_launch_update(l, 0x900000, NULL, 8192, SNP_PAGE_ZERO),
+		sevl_snp_update(l, 0x900000, NULL, 8192, SNP_PAGE_ZERO),
 		0);
 	up = cmd_data(fk, 7, KVM_SEV_SNP_LAUNCH_UPDATE);
 	ck_assert_uint_eq(up->uaddr, 0);
@@ -679,7 +680,7 @@ START_TEST(test_snp_fields)
 	fa.auth_key_en = true;
 	for (unsigned k = 0; k < 32; k++)
 		fa.host_data[k] = (uint8_t)(k * 7 + 1);
-	ck_assert_int_eq(sev_snp_launch_finish(l, &fa), 0);
+	ck_assert_int_eq(sevl_snp_finish(l, &fa), 0);
 	fin = cmd_data(fk, 8, KVM_SEV_SNP_LAUNCH_FINISH);
 	ck_assert_uint_eq(fin->id_block_uaddr, (uintptr_t)id_block);
 	ck_assert_uint_eq(fin->id_auth_uaddr, (uintptr_t)id_auth);
@@ -695,7 +696,7 @@ START_TEST(test_snp_fields)
 
 	/* Without arguments: no ID block, zero host data. */
 	l = launch_started(fk, SEV_MODE_SNP, 0x30000);
-	ck_assert_int_eq(sev_snp_launch_finish(l, NULL), 0);
+	ck_assert_int_eq(sevl_snp_finish(l, NULL), 0);
 	fin = cmd_data(fk, fk->ncmds - 1, KVM_SEV_SNP_LAUNCH_FINISH);
 	ck_assert(all_zero(fin, sizeof(*fin)));
 	free(l);
@@ -738,9 +739,9 @@ START_TEST(test_walk_sev_deb12)
 	p = plan_for(&fw, SEV_MODE_SEV, 1, NULL, 0);
 	mem_init(&m, fw.b.len);
 	l = launch_started(fk, SEV_MODE_SEV, 0x1);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), 0);
-	ck_assert_int_eq(sev_launch_measure(l), 0);
-	ck_assert_int_eq(sev_launch_finish(l), 0);
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
+	ck_assert_int_eq(sevl_finish(l), 0);
 
 	static const uint32_t want[] = {
 		KVM_SEV_INIT2,
@@ -782,11 +783,11 @@ START_TEST(test_walk_seves_deb12)
 	p = plan_for(&fw, SEV_MODE_SEV_ES, 2, NULL, 0);
 	mem_init(&m, fw.b.len);
 	l = launch_new(fk, SEV_MODE_SEV_ES, 0x5);
-	ck_assert_int_eq(sev_launch_vm_init(l, false, p->vmsa.sev_features), 0);
-	ck_assert_int_eq(sev_launch_start(l), 0);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), 0);
-	ck_assert_int_eq(sev_launch_measure(l), 0);
-	ck_assert_int_eq(sev_launch_finish(l), 0);
+	ck_assert_int_eq(sevl_vm_init(l, false, p->vmsa.sev_features), 0);
+	ck_assert_int_eq(sevl_start(l), 0);
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
+	ck_assert_int_eq(sevl_finish(l), 0);
 
 	/* Two VMSA steps in the plan, one command: KVM does all vCPUs. */
 	static const uint32_t want[] = {
@@ -844,10 +845,10 @@ START_TEST(test_walk_snp_deb12)
 	memcpy(m.low + 0x80e000, cpuid, sizeof(cpuid));
 
 	l = launch_new(fk, SEV_MODE_SNP, 0x30000);
-	ck_assert_int_eq(sev_launch_vm_init(l, false, p->vmsa.sev_features), 0);
-	ck_assert_int_eq(sev_snp_launch_start(l), 0);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), 0);
-	ck_assert_int_eq(sev_snp_launch_finish(l, NULL), 0);
+	ck_assert_int_eq(sevl_vm_init(l, false, p->vmsa.sev_features), 0);
+	ck_assert_int_eq(sevl_snp_start(l), 0);
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), 0);
+	ck_assert_int_eq(sevl_snp_finish(l, NULL), 0);
 
 	/* INIT2, START, 6 updates, FINISH; no command for the VMSA steps. */
 	ck_assert_uint_eq(fk->ncmds, 9);
@@ -898,7 +899,7 @@ START_TEST(test_walk_hashes_amdsev)
 	ck_assert_uint_eq(p->nsteps, 2);
 	mem_init(&m, fw.b.len);
 	l = launch_started(fk, SEV_MODE_SEV, 0x1);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), 0);
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), 0);
 	ud = cmd_data(fk, 3, KVM_SEV_LAUNCH_UPDATE_DATA);
 	ck_assert_uint_eq(ud->uaddr, (uintptr_t)(m.low + fw.info.hashes_base));
 	ck_assert_uint_eq(ud->len, SEV_HASHES_PADDED_LEN);
@@ -913,7 +914,7 @@ START_TEST(test_walk_hashes_amdsev)
 	memset(m.low, 0, m.low_size);
 	p = plan_for(&fw, SEV_MODE_SNP, 1, kernel, sizeof(kernel));
 	l = launch_started(fk, SEV_MODE_SNP, 0x30000);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), 0);
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), 0);
 	check_plan_bytes_placed(p, &m);
 	ck_assert_mem_eq(m.low + (fw.info.hashes_base & ~0xfffu),
 			 p->hashes_page, 4096);
@@ -949,25 +950,25 @@ START_TEST(test_walk_refusals)
 
 	/* Before LAUNCH_START: nothing is touched. */
 	l = launch_new(fk, SEV_MODE_SEV, 0x1);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), -EPROTO);
-	assert_has(sev_launch_error(l), "UNINIT");
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), -EPROTO);
+	assert_has(sevl_error(l), "UNINIT");
 	ck_assert_uint_eq(m.calls, 0);
 	free(l);
 
 	l = launch_started(fk, SEV_MODE_SEV, 0x1);
 	n = fk->ncmds;
 	/* Not guest RAM. */
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), -EFAULT);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), -EFAULT);
+	ck_assert_str_eq(sevl_error(l),
 			 "plan step 0 (kernel hashes at 0x10000000000, 32 "
 			 "bytes) is not in guest RAM");
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, no_hva, NULL), -EFAULT);
+	ck_assert_int_eq(sevl_walk_plan(l, p, no_hva, NULL), -EFAULT);
 	ck_assert_uint_eq(fk->ncmds, n);
 
 	/* A plan for another mode. */
 	p->mode = SEV_MODE_SNP;
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), -EINVAL);
-	assert_has(sev_launch_error(l), "it is for snp and the guest is sev");
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), -EINVAL);
+	assert_has(sevl_error(l), "it is for snp and the guest is sev");
 
 	/* SEV-ES VMSA steps out of vCPU order. */
 	free(l);
@@ -981,8 +982,8 @@ START_TEST(test_walk_refusals)
 			.vcpu = 1 - v,
 		};
 	n = fk->ncmds;
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), -EINVAL);
-	assert_has(sev_launch_error(l), "vCPU");
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), -EINVAL);
+	assert_has(sevl_error(l), "vCPU");
 	ck_assert_uint_eq(fk->ncmds, n);
 
 	mem_free(&m);
@@ -1004,7 +1005,7 @@ END_TEST
 		ck_assert_uint_eq(l->ntimings, t_);                            \
 		const char *w_[] = {__VA_ARGS__};                              \
 		for (size_t i_ = 0; i_ < sizeof(w_) / sizeof(w_[0]); i_++)     \
-			assert_has(sev_launch_error(l), w_[i_]);               \
+			assert_has(sevl_error(l), w_[i_]);               \
 	} while (0)
 
 START_TEST(test_state_sev)
@@ -1014,63 +1015,63 @@ START_TEST(test_state_sev)
 	uint8_t *ram = pages(1), hdr[52] = {0}, secret[16] = {0};
 	struct sev_guest_info gi;
 
-	REFUSED(fk, sev_launch_start(l), -EPROTO, "LAUNCH_START refused",
+	REFUSED(fk, sevl_start(l), -EPROTO, "LAUNCH_START refused",
 		"KVM_SEV_INIT2");
-	REFUSED(fk, sev_launch_update_data(l, 0, ram, 4096), -EPROTO,
+	REFUSED(fk, sevl_update_data(l, 0, ram, 4096), -EPROTO,
 		"LAUNCH_UPDATE_DATA refused", "state UNINIT", "needs LUPDATE");
-	REFUSED(fk, sev_launch_measure(l), -EPROTO, "LAUNCH_MEASURE refused",
+	REFUSED(fk, sevl_measure(l), -EPROTO, "LAUNCH_MEASURE refused",
 		"UNINIT");
-	REFUSED(fk, sev_launch_finish(l), -EPROTO, "LAUNCH_FINISH refused",
+	REFUSED(fk, sevl_finish(l), -EPROTO, "LAUNCH_FINISH refused",
 		"needs LSECRET");
-	REFUSED(fk, sev_guest_status(l, &gi), -EPROTO, "GUEST_STATUS refused");
-	REFUSED(fk, sev_launch_secret(l, hdr, 52, secret, 16, 0, ram), -EPROTO,
+	REFUSED(fk, sevl_guest_status(l, &gi), -EPROTO, "GUEST_STATUS refused");
+	REFUSED(fk, sevl_secret(l, hdr, 52, secret, 16, 0, ram), -EPROTO,
 		"LAUNCH_SECRET refused");
 
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0), 0);
-	REFUSED(fk, sev_launch_vm_init(l, false, 0), -EPROTO, "INIT2 refused",
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
+	REFUSED(fk, sevl_vm_init(l, false, 0), -EPROTO, "INIT2 refused",
 		"already initialized");
-	ck_assert_int_eq(sev_launch_start(l), 0);
-	REFUSED(fk, sev_launch_start(l), -EPROTO, "LAUNCH_START refused",
+	ck_assert_int_eq(sevl_start(l), 0);
+	REFUSED(fk, sevl_start(l), -EPROTO, "LAUNCH_START refused",
 		"state LUPDATE", "one LAUNCH_START");
-	REFUSED(fk, sev_launch_set_session(l, NULL, 0, NULL, 0), -EPROTO,
+	REFUSED(fk, sevl_set_session(l, NULL, 0, NULL, 0), -EPROTO,
 		"already been issued");
-	REFUSED(fk, sev_launch_finish(l), -EPROTO,
+	REFUSED(fk, sevl_finish(l), -EPROTO,
 		"LAUNCH_MEASURE comes first");
-	REFUSED(fk, sev_launch_secret(l, hdr, 52, secret, 16, 0, ram), -EPROTO,
+	REFUSED(fk, sevl_secret(l, hdr, 52, secret, 16, 0, ram), -EPROTO,
 		"state LUPDATE");
 	/* Wrong mode for the command. */
-	REFUSED(fk, sev_launch_update_vmsa(l, 1), -EINVAL, "only SEV-ES");
-	REFUSED(fk, sev_snp_launch_start(l), -EINVAL, "SNP_LAUNCH_START",
+	REFUSED(fk, sevl_update_vmsa(l, 1), -EINVAL, "only SEV-ES");
+	REFUSED(fk, sevl_snp_start(l), -EINVAL, "SNP_LAUNCH_START",
 		"guest is SEV");
-	REFUSED(fk, sev_snp_launch_update(l, 0, ram, 4096, SNP_PAGE_NORMAL),
+	REFUSED(fk, sevl_snp_update(l, 0, ram, 4096, SNP_PAGE_NORMAL),
 		-EINVAL, "SNP command");
-	REFUSED(fk, sev_snp_launch_finish(l, NULL), -EINVAL, "SNP command");
+	REFUSED(fk, sevl_snp_finish(l, NULL), -EINVAL, "SNP command");
 	/* Arguments the firmware would refuse. */
-	REFUSED(fk, sev_launch_update_data(l, 0x1000, ram + 8, 16), -EINVAL,
+	REFUSED(fk, sevl_update_data(l, 0x1000, ram + 8, 16), -EINVAL,
 		"multiples of 16");
-	REFUSED(fk, sev_launch_update_data(l, 0x1000, ram, 24), -EINVAL,
+	REFUSED(fk, sevl_update_data(l, 0x1000, ram, 24), -EINVAL,
 		"LAUNCH_UPDATE_DATA at 0x1000 (24 bytes)");
-	REFUSED(fk, sev_launch_update_data(l, 0x1000, ram, 0), -EINVAL,
+	REFUSED(fk, sevl_update_data(l, 0x1000, ram, 0), -EINVAL,
 		"multiples of 16");
 
-	ck_assert_int_eq(sev_launch_update_data(l, 0, ram, 4096), 0);
-	ck_assert_int_eq(sev_launch_measure(l), 0);
-	REFUSED(fk, sev_launch_measure(l), -EPROTO, "state LSECRET");
-	REFUSED(fk, sev_launch_update_data(l, 0, ram, 4096), -EPROTO,
+	ck_assert_int_eq(sevl_update_data(l, 0, ram, 4096), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
+	REFUSED(fk, sevl_measure(l), -EPROTO, "state LSECRET");
+	REFUSED(fk, sevl_update_data(l, 0, ram, 4096), -EPROTO,
 		"state LSECRET");
-	REFUSED(fk, sev_launch_secret(l, hdr, 51, secret, 16, 0, ram), -EINVAL,
+	REFUSED(fk, sevl_secret(l, hdr, 51, secret, 16, 0, ram), -EINVAL,
 		"52 bytes");
-	REFUSED(fk, sev_launch_secret(l, hdr, 52, secret, 0, 0, ram), -EINVAL,
+	REFUSED(fk, sevl_secret(l, hdr, 52, secret, 0, 0, ram), -EINVAL,
 		"the secret");
-	REFUSED(fk, sev_launch_secret(l, hdr, 52, secret, 16, 0, NULL), -EINVAL,
+	REFUSED(fk, sevl_secret(l, hdr, 52, secret, 16, 0, NULL), -EINVAL,
 		"not guest RAM");
-	ck_assert_int_eq(sev_launch_secret(l, hdr, 52, secret, 16, 0, ram), 0);
-	ck_assert_int_eq(sev_launch_secret(l, hdr, 52, secret, 16, 0, ram), 0);
-	ck_assert_int_eq(sev_launch_finish(l), 0);
-	REFUSED(fk, sev_launch_finish(l), -EPROTO, "state RUNNING");
-	REFUSED(fk, sev_launch_secret(l, hdr, 52, secret, 16, 0, ram), -EPROTO,
+	ck_assert_int_eq(sevl_secret(l, hdr, 52, secret, 16, 0, ram), 0);
+	ck_assert_int_eq(sevl_secret(l, hdr, 52, secret, 16, 0, ram), 0);
+	ck_assert_int_eq(sevl_finish(l), 0);
+	REFUSED(fk, sevl_finish(l), -EPROTO, "state RUNNING");
+	REFUSED(fk, sevl_secret(l, hdr, 52, secret, 16, 0, ram), -EPROTO,
 		"state RUNNING");
-	REFUSED(fk, sev_launch_update_data(l, 0, ram, 4096), -EPROTO,
+	REFUSED(fk, sevl_update_data(l, 0, ram, 4096), -EPROTO,
 		"state RUNNING");
 	free(ram);
 	free(l);
@@ -1084,24 +1085,24 @@ START_TEST(test_state_seves)
 	struct sev_launch *l = launch_started(fk, SEV_MODE_SEV_ES, 0x5);
 	uint8_t *ram = pages(1);
 
-	REFUSED(fk, sev_launch_measure(l), -EPROTO, "LAUNCH_MEASURE refused",
+	REFUSED(fk, sevl_measure(l), -EPROTO, "LAUNCH_MEASURE refused",
 		"LAUNCH_UPDATE_VMSA has not been issued");
-	ck_assert_int_eq(sev_launch_update_data(l, 0, ram, 4096), 0);
-	ck_assert_int_eq(sev_launch_update_vmsa(l, 4), 0);
-	REFUSED(fk, sev_launch_update_vmsa(l, 4), -EPROTO,
+	ck_assert_int_eq(sevl_update_data(l, 0, ram, 4096), 0);
+	ck_assert_int_eq(sevl_update_vmsa(l, 4), 0);
+	REFUSED(fk, sevl_update_vmsa(l, 4), -EPROTO,
 		"LAUNCH_UPDATE_VMSA refused", "every vCPU");
-	REFUSED(fk, sev_launch_update_data(l, 0, ram, 4096), -EPROTO,
+	REFUSED(fk, sevl_update_data(l, 0, ram, 4096), -EPROTO,
 		"VMSAs are the last thing measured");
-	ck_assert_int_eq(sev_launch_measure(l), 0);
-	ck_assert_int_eq(sev_launch_finish(l), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
+	ck_assert_int_eq(sevl_finish(l), 0);
 	free(l);
 
 	/* SEV features make no sense for plain SEV, nor with legacy INIT. */
 	l = launch_new(fk, SEV_MODE_SEV, 0);
-	REFUSED(fk, sev_launch_vm_init(l, false, 4), -EINVAL, "must be 0");
+	REFUSED(fk, sevl_vm_init(l, false, 4), -EINVAL, "must be 0");
 	free(l);
 	l = launch_new(fk, SEV_MODE_SEV_ES, 4);
-	REFUSED(fk, sev_launch_vm_init(l, true, 4), -EINVAL, "legacy");
+	REFUSED(fk, sevl_vm_init(l, true, 4), -EINVAL, "legacy");
 	free(ram);
 	free(l);
 	free(fk);
@@ -1114,50 +1115,50 @@ START_TEST(test_state_snp)
 	struct sev_launch *l = launch_new(fk, SEV_MODE_SNP, 0x30000);
 	uint8_t *ram = pages(2);
 
-	REFUSED(fk, sev_launch_vm_init(l, true, 0), -EINVAL, "KVM_SEV_INIT2");
-	REFUSED(fk, sev_snp_launch_start(l), -EPROTO,
+	REFUSED(fk, sevl_vm_init(l, true, 0), -EINVAL, "KVM_SEV_INIT2");
+	REFUSED(fk, sevl_snp_start(l), -EPROTO,
 		"SNP_LAUNCH_START refused", "not an SNP guest yet");
-	REFUSED(fk, sev_snp_launch_update(l, 0, ram, 4096, SNP_PAGE_NORMAL),
+	REFUSED(fk, sevl_snp_update(l, 0, ram, 4096, SNP_PAGE_NORMAL),
 		-EPROTO, "SNP_LAUNCH_UPDATE refused", "state INIT",
 		"needs LAUNCH");
-	REFUSED(fk, sev_snp_launch_finish(l, NULL), -EPROTO,
+	REFUSED(fk, sevl_snp_finish(l, NULL), -EPROTO,
 		"SNP_LAUNCH_FINISH refused");
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0x1), 0);
-	ck_assert_int_eq(sev_snp_launch_start(l), 0);
-	REFUSED(fk, sev_snp_launch_start(l), -EPROTO, "one SNP_LAUNCH_START");
+	ck_assert_int_eq(sevl_vm_init(l, false, 0x1), 0);
+	ck_assert_int_eq(sevl_snp_start(l), 0);
+	REFUSED(fk, sevl_snp_start(l), -EPROTO, "one SNP_LAUNCH_START");
 	/* SEV commands on an SNP guest (KVM: -EPERM for ids below 100). */
-	REFUSED(fk, sev_launch_start(l), -EINVAL, "guest is SNP");
-	REFUSED(fk, sev_launch_update_data(l, 0, ram, 4096), -EINVAL,
+	REFUSED(fk, sevl_start(l), -EINVAL, "guest is SNP");
+	REFUSED(fk, sevl_update_data(l, 0, ram, 4096), -EINVAL,
 		"guest is SNP");
-	REFUSED(fk, sev_launch_measure(l), -EINVAL, "guest is SNP");
-	REFUSED(fk, sev_launch_finish(l), -EINVAL, "guest is SNP");
-	REFUSED(fk, sev_guest_status(l, NULL), -EINVAL, "guest is SNP");
-	REFUSED(fk, sev_launch_set_session(l, NULL, 0, NULL, 0), -EINVAL,
+	REFUSED(fk, sevl_measure(l), -EINVAL, "guest is SNP");
+	REFUSED(fk, sevl_finish(l), -EINVAL, "guest is SNP");
+	REFUSED(fk, sevl_guest_status(l, NULL), -EINVAL, "guest is SNP");
+	REFUSED(fk, sevl_set_session(l, NULL, 0, NULL, 0), -EINVAL,
 		"SNP has no LAUNCH_START session");
 	/* What KVM would refuse. */
-	REFUSED(fk, sev_snp_launch_update(l, 0, ram, 4096, SNP_PAGE_VMSA),
+	REFUSED(fk, sevl_snp_update(l, 0, ram, 4096, SNP_PAGE_VMSA),
 		-EINVAL, "page type VMSA", "measures the VMSAs itself");
-	REFUSED(fk, sev_snp_launch_update(l, 0, ram, 4096, 0), -EINVAL,
+	REFUSED(fk, sevl_snp_update(l, 0, ram, 4096, 0), -EINVAL,
 		"page type INVALID");
-	REFUSED(fk, sev_snp_launch_update(l, 0x800, ram, 4096, SNP_PAGE_NORMAL),
+	REFUSED(fk, sevl_snp_update(l, 0x800, ram, 4096, SNP_PAGE_NORMAL),
 		-EINVAL, "4 KiB pages");
-	REFUSED(fk, sev_snp_launch_update(l, 0, ram, 100, SNP_PAGE_NORMAL),
+	REFUSED(fk, sevl_snp_update(l, 0, ram, 100, SNP_PAGE_NORMAL),
 		-EINVAL, "4 KiB pages");
-	REFUSED(fk, sev_snp_launch_update(l, 0, ram, 0, SNP_PAGE_NORMAL),
+	REFUSED(fk, sevl_snp_update(l, 0, ram, 0, SNP_PAGE_NORMAL),
 		-EINVAL, "4 KiB pages");
-	REFUSED(fk, sev_snp_launch_update(l, 0, NULL, 4096, SNP_PAGE_CPUID),
+	REFUSED(fk, sevl_snp_update(l, 0, NULL, 4096, SNP_PAGE_CPUID),
 		-EINVAL, "CPUID page needs its source");
 	struct sev_snp_finish_args fa = {.id_block = ram};
-	REFUSED(fk, sev_snp_launch_finish(l, &fa), -EINVAL, "go together");
+	REFUSED(fk, sevl_snp_finish(l, &fa), -EINVAL, "go together");
 	fa = (struct sev_snp_finish_args){.auth_key_en = true};
-	REFUSED(fk, sev_snp_launch_finish(l, &fa), -EINVAL, "no ID block");
+	REFUSED(fk, sevl_snp_finish(l, &fa), -EINVAL, "no ID block");
 
 	ck_assert_int_eq(
-		sev_snp_launch_update(l, 0, ram, 8192, SNP_PAGE_NORMAL), 0);
-	ck_assert_int_eq(sev_snp_launch_finish(l, NULL), 0);
-	REFUSED(fk, sev_snp_launch_update(l, 0, ram, 4096, SNP_PAGE_NORMAL),
+		sevl_snp_update(l, 0, ram, 8192, SNP_PAGE_NORMAL), 0);
+	ck_assert_int_eq(sevl_snp_finish(l, NULL), 0);
+	REFUSED(fk, sevl_snp_update(l, 0, ram, 4096, SNP_PAGE_NORMAL),
 		-EPROTO, "state RUNNING");
-	REFUSED(fk, sev_snp_launch_finish(l, NULL), -EPROTO, "state RUNNING");
+	REFUSED(fk, sevl_snp_finish(l, NULL), -EPROTO, "state RUNNING");
 	free(ram);
 	free(l);
 	free(fk);
@@ -1172,43 +1173,43 @@ START_TEST(test_setup_and_session)
 	uint8_t dh[0x824], session[0x80];
 
 	ck_assert_ptr_nonnull(l);
-	ck_assert_int_eq(sev_launch_setup(l, SEV_MODE_SEV, 1, none), -EINVAL);
-	assert_has(sev_launch_error(l), "no transport");
-	ck_assert_int_eq(sev_launch_setup(l, SEV_MODE_SEV, 1ULL << 32,
+	ck_assert_int_eq(sevl_setup(l, SEV_MODE_SEV, 1, none), -EINVAL);
+	assert_has(sevl_error(l), "no transport");
+	ck_assert_int_eq(sevl_setup(l, SEV_MODE_SEV, 1ULL << 32,
 					  fake_transport(fk)),
 			 -EINVAL);
-	assert_has(sev_launch_error(l), "32 bits");
+	assert_has(sevl_error(l), "32 bits");
 	ck_assert_int_eq(
-		sev_launch_setup(l, SEV_MODE_SEV_ES, 0x1, fake_transport(fk)),
+		sevl_setup(l, SEV_MODE_SEV_ES, 0x1, fake_transport(fk)),
 		-EINVAL);
-	assert_has(sev_launch_error(l), "bit 2 (ES)");
+	assert_has(sevl_error(l), "bit 2 (ES)");
 	ck_assert_int_eq(
-		sev_launch_setup(l, SEV_MODE_SEV, 0x5, fake_transport(fk)),
+		sevl_setup(l, SEV_MODE_SEV, 0x5, fake_transport(fk)),
 		-EINVAL);
-	assert_has(sev_launch_error(l), "the mode is SEV");
+	assert_has(sevl_error(l), "the mode is SEV");
 	ck_assert_int_eq(
-		sev_launch_setup(l, SEV_MODE_SNP, 0x10000, fake_transport(fk)),
+		sevl_setup(l, SEV_MODE_SNP, 0x10000, fake_transport(fk)),
 		-EINVAL);
-	assert_has(sev_launch_error(l), "bit 17");
+	assert_has(sevl_error(l), "bit 17");
 	ck_assert_int_eq(
-		sev_launch_setup(l, (enum sev_mode)7, 0, fake_transport(fk)),
+		sevl_setup(l, (enum sev_mode)7, 0, fake_transport(fk)),
 		-EINVAL);
-	assert_has(sev_launch_error(l), "unknown SEV mode");
+	assert_has(sevl_error(l), "unknown SEV mode");
 
 	ck_assert_int_eq(
-		sev_launch_setup(l, SEV_MODE_SEV, 0x1, fake_transport(fk)), 0);
-	ck_assert_int_eq(sev_launch_set_session(l, dh, sizeof(dh), NULL, 0),
+		sevl_setup(l, SEV_MODE_SEV, 0x1, fake_transport(fk)), 0);
+	ck_assert_int_eq(sevl_set_session(l, dh, sizeof(dh), NULL, 0),
 			 -EINVAL);
-	assert_has(sev_launch_error(l), "give both or neither");
+	assert_has(sevl_error(l), "give both or neither");
 	ck_assert_int_eq(
-		sev_launch_set_session(l, dh, 100, session, sizeof(session)),
+		sevl_set_session(l, dh, 100, session, sizeof(session)),
 		-EINVAL);
-	assert_has(sev_launch_error(l), "exactly 2084");
+	assert_has(sevl_error(l), "exactly 2084");
 	ck_assert_int_eq(
-		sev_launch_set_session(l, dh, sizeof(dh), session, 127),
+		sevl_set_session(l, dh, sizeof(dh), session, 127),
 		-EINVAL);
-	assert_has(sev_launch_error(l), "exactly 128");
-	ck_assert_int_eq(sev_launch_set_session(l, dh, 0, session, 0), -EINVAL);
+	assert_has(sevl_error(l), "exactly 128");
+	ck_assert_int_eq(sevl_set_session(l, dh, 0, session, 0), -EINVAL);
 	ck_assert_ptr_null(l->dh_cert);
 	ck_assert_int_eq(fk->ncmds, 0);
 	free(l);
@@ -1226,21 +1227,21 @@ START_TEST(test_error_sentences)
 	unsigned n;
 
 	fake_fail(fk, KVM_SEV_LAUNCH_START, 0, -EBADF, NO_FW_CALL);
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0), 0);
-	ck_assert_int_eq(sev_launch_start(l), -EBADF);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
+	ck_assert_int_eq(sevl_start(l), -EBADF);
+	ck_assert_str_eq(sevl_error(l),
 			 "LAUNCH_START with policy 0x1 failed: Bad file "
 			 "descriptor, firmware status SEV_RET_NO_FW_CALL "
 			 "(0xffffffff)");
 	ck_assert_int_eq(l->state, SEV_GUEST_UNINIT);
 	ck_assert_uint_eq(l->handle, 0);
-	ck_assert_int_eq(sev_launch_start(l), 0);
+	ck_assert_int_eq(sevl_start(l), 0);
 
 	fake_fail(fk, KVM_SEV_LAUNCH_UPDATE_DATA, 0, -EIO,
 		  SEV_RET_INVALID_ADDRESS);
-	ck_assert_int_eq(sev_launch_update_data(l, 0xffe00000, fw, 0x200000),
+	ck_assert_int_eq(sevl_update_data(l, 0xffe00000, fw, 0x200000),
 			 -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_str_eq(sevl_error(l),
 			 "LAUNCH_UPDATE_DATA at 0xffe00000 (2097152 bytes) "
 			 "failed: Input/output error, firmware status "
 			 "SEV_RET_INVALID_ADDRESS (0x09)");
@@ -1255,18 +1256,18 @@ START_TEST(test_error_sentences)
 	/* The second MEASURE call (the data) fails. */
 	fake_fail(fk, KVM_SEV_LAUNCH_MEASURE, 1, -EIO, SEV_RET_INVALID_GUEST);
 	n = fk->ncmds;
-	ck_assert_int_eq(sev_launch_measure(l), -EIO);
+	ck_assert_int_eq(sevl_measure(l), -EIO);
 	ck_assert_uint_eq(fk->ncmds, n + 2);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_str_eq(sevl_error(l),
 			 "LAUNCH_MEASURE failed: Input/output error, firmware "
 			 "status SEV_RET_INVALID_GUEST (0x10)");
 	ck_assert(!l->have_measurement);
 	ck_assert_int_eq(l->state, SEV_GUEST_LUPDATE);
-	ck_assert_int_eq(sev_launch_measure(l), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
 
 	fake_fail(fk, KVM_SEV_LAUNCH_FINISH, 0, -EIO, 0x1e);
-	ck_assert_int_eq(sev_launch_finish(l), -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_finish(l), -EIO);
+	ck_assert_str_eq(sevl_error(l),
 			 "LAUNCH_FINISH failed: Input/output error, unknown "
 			 "firmware status 0x1e");
 	ck_assert_int_eq(l->state, SEV_GUEST_LSECRET);
@@ -1274,9 +1275,9 @@ START_TEST(test_error_sentences)
 	/* GUEST_STATUS disagreeing with what was launched. */
 	fk->status = (struct kvm_sev_guest_status){
 		.handle = 0x2a, .policy = 0x1, .state = SEV_GUEST_LUPDATE};
-	ck_assert_int_eq(sev_guest_status(l, NULL), -EPROTO);
-	assert_has(sev_launch_error(l), "state LUPDATE");
-	assert_has(sev_launch_error(l), "expected state LSECRET");
+	ck_assert_int_eq(sevl_guest_status(l, NULL), -EPROTO);
+	assert_has(sevl_error(l), "state LUPDATE");
+	assert_has(sevl_error(l), "expected state LSECRET");
 	free(l);
 
 	/* SNP: the command, the page type, the plan's name, the status. */
@@ -1284,16 +1285,16 @@ START_TEST(test_error_sentences)
 	fake_fail(fk, KVM_SEV_SNP_LAUNCH_UPDATE, 0, -EIO,
 		  SEV_RET_INVALID_PARAM);
 	ck_assert_int_eq(
-		sev_snp_launch_update(l, 0x80e000, fw, 4096, SNP_PAGE_CPUID),
+		sevl_snp_update(l, 0x80e000, fw, 4096, SNP_PAGE_CPUID),
 		-EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_str_eq(sevl_error(l),
 			 "SNP_LAUNCH_UPDATE at 0x80e000 (4096 bytes, page type "
 			 "CPUID) failed: Input/output error, firmware status "
 			 "SEV_RET_INVALID_PARAM (0x16)");
 	fake_fail(fk, KVM_SEV_SNP_LAUNCH_FINISH, 0, -EIO,
 		  SEV_RET_BAD_MEASUREMENT);
-	ck_assert_int_eq(sev_snp_launch_finish(l, NULL), -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_snp_finish(l, NULL), -EIO);
+	ck_assert_str_eq(sevl_error(l),
 			 "SNP_LAUNCH_FINISH failed: Input/output error, "
 			 "firmware status SEV_RET_BAD_MEASUREMENT (0x0b)");
 	ck_assert_int_eq(l->state, SEV_GUEST_LUPDATE);
@@ -1302,9 +1303,9 @@ START_TEST(test_error_sentences)
 	fake_fail(fk, KVM_SEV_SNP_LAUNCH_START, 0, -EIO,
 		  SEV_RET_POLICY_FAILURE);
 	l = launch_new(fk, SEV_MODE_SNP, 0x20000);
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0), 0);
-	ck_assert_int_eq(sev_snp_launch_start(l), -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
+	ck_assert_int_eq(sevl_snp_start(l), -EIO);
+	ck_assert_str_eq(sevl_error(l),
 			 "SNP_LAUNCH_START with policy 0x20000 failed: "
 			 "Input/output error, firmware status "
 			 "SEV_RET_POLICY_FAILURE (0x07)");
@@ -1330,8 +1331,8 @@ START_TEST(test_error_sentence_from_plan)
 	l = launch_started(fk, SEV_MODE_SEV, 0x1);
 	fake_fail(fk, KVM_SEV_LAUNCH_UPDATE_DATA, 0, -EIO,
 		  SEV_RET_INVALID_ADDRESS);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), -EIO);
+	ck_assert_str_eq(sevl_error(l),
 			 "LAUNCH_UPDATE_DATA at 0xffe00000 (2097152 bytes, "
 			 "firmware) failed: Input/output error, firmware "
 			 "status SEV_RET_INVALID_ADDRESS (0x09)");
@@ -1342,8 +1343,8 @@ START_TEST(test_error_sentence_from_plan)
 	l = launch_started(fk, SEV_MODE_SNP, 0x30000);
 	fake_fail(fk, KVM_SEV_SNP_LAUNCH_UPDATE, 3, -EIO,
 		  SEV_RET_INVALID_PAGE_STATE);
-	ck_assert_int_eq(sev_launch_walk_plan(l, p, fake_hva, &m), -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_int_eq(sevl_walk_plan(l, p, fake_hva, &m), -EIO);
+	ck_assert_str_eq(sevl_error(l),
 			 "SNP_LAUNCH_UPDATE at 0x80d000 (4096 bytes, page type "
 			 "SECRETS, SNP_SECRETS) failed: Input/output error, "
 			 "firmware status SEV_RET_INVALID_PAGE_STATE (0x1a)");
@@ -1396,7 +1397,7 @@ START_TEST(test_snp_update_loop)
 	fk->snp_pages_per_call = 1;
 	fk->snp_eagain_every = 3;
 	first = fk->ncmds;
-	ck_assert_int_eq(sev_snp_launch_update(l, 0x100000, src, 5 * 4096,
+	ck_assert_int_eq(sevl_snp_update(l, 0x100000, src, 5 * 4096,
 					       SNP_PAGE_NORMAL),
 			 0);
 	ck_assert_uint_eq(check_snp_calls(fk, first, 0x100000, src, 5 * 4096,
@@ -1413,7 +1414,7 @@ START_TEST(test_snp_update_loop)
 	fk->snp_eagain_every = 2;
 	fk->again_ret = -EINTR;
 	first = fk->ncmds;
-	ck_assert_int_eq(sev_snp_launch_update(l, 0x200000, src, 5 * 4096,
+	ck_assert_int_eq(sevl_snp_update(l, 0x200000, src, 5 * 4096,
 					       SNP_PAGE_ZERO),
 			 0);
 	ck_assert_uint_eq(check_snp_calls(fk, first, 0x200000, src, 5 * 4096,
@@ -1425,10 +1426,10 @@ START_TEST(test_snp_update_loop)
 	fk->snp_pages_per_call = 1;
 	fk->snp_eagain_every = 0;
 	fk->snp_fail_after_2 = true;
-	ck_assert_int_eq(sev_snp_launch_update(l, 0x300000, src, 4 * 4096,
+	ck_assert_int_eq(sevl_snp_update(l, 0x300000, src, 4 * 4096,
 					       SNP_PAGE_NORMAL),
 			 -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_str_eq(sevl_error(l),
 			 "SNP_LAUNCH_UPDATE at 0x300000 (16384 bytes, page "
 			 "type NORMAL) after 0x2000 bytes failed: Input/output "
 			 "error, firmware status SEV_RET_INVALID_PAGE_STATE "
@@ -1452,12 +1453,12 @@ START_TEST(test_snp_update_no_progress)
 	fk->snp_stall = true;
 	first = fk->ncmds;
 	ck_assert_int_eq(
-		sev_snp_launch_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
+		sevl_snp_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
 		-EIO);
-	assert_has(sev_launch_error(l), "SNP_LAUNCH_UPDATE at 0x100000");
-	assert_has(sev_launch_error(l), "made no progress");
-	assert_has(sev_launch_error(l), "0x2000 of 0x2000 bytes");
-	assert_has(sev_launch_error(l), "giving up");
+	assert_has(sevl_error(l), "SNP_LAUNCH_UPDATE at 0x100000");
+	assert_has(sevl_error(l), "made no progress");
+	assert_has(sevl_error(l), "0x2000 of 0x2000 bytes");
+	assert_has(sevl_error(l), "giving up");
 	ck_assert_uint_eq(fk->ncmds - first, 256);
 	ck_assert_int_eq(l->timings[l->ntimings - 1].ret, -EIO);
 	ck_assert_uint_eq(l->timings[l->ntimings - 1].ioctls, 256);
@@ -1467,10 +1468,10 @@ START_TEST(test_snp_update_no_progress)
 	fk->snp_always_again = true;
 	first = fk->ncmds;
 	ck_assert_int_eq(
-		sev_snp_launch_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
+		sevl_snp_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
 		-EIO);
-	assert_has(sev_launch_error(l), "made no progress");
-	assert_has(sev_launch_error(l), strerror(EAGAIN));
+	assert_has(sevl_error(l), "made no progress");
+	assert_has(sevl_error(l), strerror(EAGAIN));
 	ck_assert_uint_eq(fk->ncmds - first, 256);
 
 	/* Progress, then a stall: the count restarts with progress. */
@@ -1479,16 +1480,16 @@ START_TEST(test_snp_update_no_progress)
 	fk->snp_pages_per_call = 1;
 	fk->snp_eagain_every = 0;
 	ck_assert_int_eq(
-		sev_snp_launch_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
+		sevl_snp_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
 		0);
 
 	/* A kernel that reports more left than it was given. */
 	fk->snp_grow = true;
 	first = fk->ncmds;
 	ck_assert_int_eq(
-		sev_snp_launch_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
+		sevl_snp_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
 		-EPROTO);
-	assert_has(sev_launch_error(l), "impossible progress");
+	assert_has(sevl_error(l), "impossible progress");
 	ck_assert_uint_eq(fk->ncmds - first, 1);
 	free(src);
 	free(l);
@@ -1505,7 +1506,7 @@ static char *json_of(struct sev_launch *l, size_t *len)
 	FILE *f = open_memstream(&buf, len);
 
 	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(sev_launch_timing_json(l, f), 0);
+	ck_assert_int_eq(sevl_timing_json(l, f), 0);
 	fclose(f);
 	return buf;
 }
@@ -1543,14 +1544,14 @@ START_TEST(test_timing_json_and_table)
 	size_t len, tlen;
 	FILE *f;
 
-	ck_assert_int_eq(sev_launch_update_data(l, 0xffe00000, ram, 1 << 20),
+	ck_assert_int_eq(sevl_update_data(l, 0xffe00000, ram, 1 << 20),
 			 0);
 	fake_fail(fk, KVM_SEV_LAUNCH_UPDATE_DATA, 0, -EIO,
 		  SEV_RET_INVALID_ADDRESS);
-	ck_assert_int_eq(sev_launch_update_data(l, 0x800000, ram, 4096), -EIO);
-	ck_assert_int_eq(sev_launch_update_vmsa(l, 2), 0);
-	ck_assert_int_eq(sev_launch_measure(l), 0);
-	ck_assert_int_eq(sev_launch_finish(l), 0);
+	ck_assert_int_eq(sevl_update_data(l, 0x800000, ram, 4096), -EIO);
+	ck_assert_int_eq(sevl_update_vmsa(l, 2), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
+	ck_assert_int_eq(sevl_finish(l), 0);
 	ck_assert_uint_eq(l->ntimings, 7);
 
 	json = json_of(l, &len);
@@ -1599,7 +1600,7 @@ START_TEST(test_timing_json_and_table)
 
 	f = open_memstream(&table, &tlen);
 	ck_assert_ptr_nonnull(f);
-	sev_launch_timing_table(l, f);
+	sevl_timing_table(l, f);
 	fclose(f);
 	assert_has(table, "seves launch, 7 firmware commands");
 	assert_has(table, "MB/s");
@@ -1625,7 +1626,7 @@ START_TEST(test_timing_overflow)
 	fk->status = (struct kvm_sev_guest_status){
 		.handle = 0x2a, .policy = 0x1, .state = SEV_GUEST_LUPDATE};
 	for (unsigned k = 0; k < SEV_LAUNCH_MAX_TIMINGS; k++)
-		ck_assert_int_eq(sev_guest_status(l, NULL), 0);
+		ck_assert_int_eq(sevl_guest_status(l, NULL), 0);
 	/* Full: the command still runs, it just is not recorded. */
 	ck_assert_uint_eq(l->ntimings, SEV_LAUNCH_MAX_TIMINGS);
 	ck_assert_uint_eq(l->timings_dropped, 2);
@@ -1651,12 +1652,12 @@ START_TEST(test_secret_never_printed)
 
 	memset(hdr, 'H', sizeof(hdr));
 	memcpy(hdr, "HDRSECRET", 9);
-	ck_assert_int_eq(sev_launch_measure(l), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
 	fake_fail(fk, KVM_SEV_LAUNCH_SECRET, 0, -EIO, SEV_RET_BAD_MEASUREMENT);
-	ck_assert_int_eq(sev_launch_secret(l, hdr, sizeof(hdr), secret,
+	ck_assert_int_eq(sevl_secret(l, hdr, sizeof(hdr), secret,
 					   sizeof(secret), 0x80c000, ram),
 			 -EIO);
-	ck_assert_str_eq(sev_launch_error(l),
+	ck_assert_str_eq(sevl_error(l),
 			 "LAUNCH_SECRET at 0x80c000 (35 bytes) failed: "
 			 "Input/output error, firmware status "
 			 "SEV_RET_BAD_MEASUREMENT (0x0b)");
@@ -1669,7 +1670,7 @@ START_TEST(test_secret_never_printed)
 	json = json_of(l, &len);
 	f = open_memstream(&table, &len);
 	ck_assert_ptr_nonnull(f);
-	sev_launch_timing_table(l, f);
+	sevl_timing_table(l, f);
 	fclose(f);
 	ck_assert_ptr_null(strstr(json, "SECRET-"));
 	ck_assert_ptr_null(strstr(json, "HDRSECRET"));
@@ -1699,10 +1700,10 @@ START_TEST(test_broken_transport)
 	struct sev_launch *l = calloc(1, sizeof(*l));
 
 	ck_assert_ptr_nonnull(l);
-	ck_assert_int_eq(sev_launch_setup(l, SEV_MODE_SEV, 0,
+	ck_assert_int_eq(sevl_setup(l, SEV_MODE_SEV, 0,
 					  (struct sev_transport){.ops = &ops}),
 			 0);
-	ck_assert_int_eq(sev_launch_vm_init(l, false, 0), -EIO);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), -EIO);
 	ck_assert(!l->vm_initialized);
 	free(l);
 }
@@ -1732,11 +1733,11 @@ START_TEST(test_print_measurement)
 		l.launch_measure[i] = (uint8_t)i;
 	f = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(f);
-	sev_launch_print_measurement(&l, f);
+	sevl_print_measurement(&l, f);
 	fflush(f);
 	ck_assert_uint_eq(len, 0);
 	l.have_measurement = true;
-	sev_launch_print_measurement(&l, f);
+	sevl_print_measurement(&l, f);
 	fclose(f);
 	ck_assert_str_eq(text,
 			 "sevboot: launch measurement (base64): "

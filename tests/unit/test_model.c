@@ -18,9 +18,9 @@
 #include <openssl/rand.h>
 
 #include "loader/loader.h"
-#include "sev/channel.h"
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
 #include "sev/model/model.h"
+#include "sev/launch.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
 
@@ -196,7 +196,7 @@ static struct rig *rig_new(const struct fw *fw, enum sev_mode mode,
 	r->l = calloc(1, sizeof(*r->l));
 	ck_assert_ptr_nonnull(r->l);
 	ck_assert_int_eq(
-		sev_launch_setup(r->l, mode, policy, sev_transport_model(r->m)),
+		sevl_setup(r->l, mode, policy, sev_transport_model(r->m)),
 		0);
 
 	r->g.low_size = 16 * SZ_1M;
@@ -206,12 +206,12 @@ static struct rig *rig_new(const struct fw *fw, enum sev_mode mode,
 	r->g.high = pages(fw->len / 4096);
 
 	if (!o->no_vm_init)
-		ck_assert_msg(sev_launch_vm_init(
+		ck_assert_msg(sevl_vm_init(
 				      r->l, false,
 				      mode == SEV_MODE_SEV
 					      ? 0
 					      : r->p->vmsa.sev_features) == 0,
-			      "%s", sev_launch_error(r->l));
+			      "%s", sevl_error(r->l));
 	return r;
 }
 
@@ -228,7 +228,7 @@ static void rig_free(struct rig *r)
 
 static void ck_ok(struct rig *r, int ret)
 {
-	ck_assert_msg(ret == 0, "%d: %s", ret, sev_launch_error(r->l));
+	ck_assert_msg(ret == 0, "%d: %s", ret, sevl_error(r->l));
 }
 
 /* The failure's sentence names the firmware status. */
@@ -237,11 +237,11 @@ static void ck_fw_fail(struct rig *r, int ret, uint32_t status)
 	const char *name = sev_status_name(status);
 
 	ck_assert_msg(ret == -EIO, "ret %d, want -EIO: %s", ret,
-		      sev_launch_error(r->l));
+		      sevl_error(r->l));
 	ck_assert_uint_eq(r->l->last_fw_error, status);
 	ck_assert_ptr_nonnull(name);
-	ck_assert_msg(strstr(sev_launch_error(r->l), name), "\"%s\" lacks %s",
-		      sev_launch_error(r->l), name);
+	ck_assert_msg(strstr(sevl_error(r->l), name), "\"%s\" lacks %s",
+		      sevl_error(r->l), name);
 }
 
 /* The raw transport, for what the launch context would refuse itself. */
@@ -259,9 +259,9 @@ static int raw(struct rig *r, uint32_t id, void *data, uint32_t *fw)
 static void sev_measured(struct rig *r)
 {
 	if (r->mode == SEV_MODE_SEV_ES || r->mode == SEV_MODE_SEV)
-		ck_ok(r, sev_launch_start(r->l));
-	ck_ok(r, sev_launch_walk_plan(r->l, r->p, guest_hva, &r->g));
-	ck_ok(r, sev_launch_measure(r->l));
+		ck_ok(r, sevl_start(r->l));
+	ck_ok(r, sevl_walk_plan(r->l, r->p, guest_hva, &r->g));
+	ck_ok(r, sevl_measure(r->l));
 }
 
 static void check_sev_digests(struct rig *r, const uint8_t tik[16])
@@ -284,7 +284,7 @@ static void check_status(struct rig *r, uint32_t state)
 {
 	struct sev_guest_info gi;
 
-	ck_ok(r, sev_guest_status(r->l, &gi));
+	ck_ok(r, sevl_guest_status(r->l, &gi));
 	ck_assert_uint_eq(gi.handle, r->l->handle);
 	ck_assert_uint_ne(gi.handle, 0);
 	ck_assert_uint_eq(gi.policy, (uint32_t)r->l->policy);
@@ -294,8 +294,8 @@ static void check_status(struct rig *r, uint32_t state)
 /* The SNP launch up to (not including) SNP_LAUNCH_FINISH. */
 static void snp_updated(struct rig *r)
 {
-	ck_ok(r, sev_snp_launch_start(r->l));
-	ck_ok(r, sev_launch_walk_plan(r->l, r->p, guest_hva, &r->g));
+	ck_ok(r, sevl_snp_start(r->l));
+	ck_ok(r, sevl_walk_plan(r->l, r->p, guest_hva, &r->g));
 }
 
 static const struct launch_step *plan_step(const struct launch_plan *p,
@@ -323,7 +323,7 @@ static void sev_flow(const struct fw *fw, enum sev_mode mode, unsigned ncpus)
 	/* No session: TIK = 0 (§2.6 step 3). */
 	check_sev_digests(r, zero_tik);
 	check_status(r, SEV_GUEST_LSECRET);
-	ck_ok(r, sev_launch_finish(r->l));
+	ck_ok(r, sevl_finish(r->l));
 	check_status(r, SEV_GUEST_RUNNING);
 	if (mode == SEV_MODE_SEV_ES)
 		ck_assert_uint_eq(r->vs.calls, ncpus + 1); /* up to -ENOENT */
@@ -385,13 +385,13 @@ START_TEST(sev_es_vmsa_needs_es_policy)
 	 * UPDATE_VMSA is KVM's -EINVAL (the VMSAs are the guest's now). */
 	r = rig_new(&fw, SEV_MODE_SEV_ES, POLICY_ES, 1,
 		    &(struct rig_opts){.no_vmsa_cb = true});
-	ck_ok(r, sev_launch_start(r->l));
-	ck_assert_int_eq(sev_launch_update_vmsa(r->l, 1), -EINVAL);
+	ck_ok(r, sevl_start(r->l));
+	ck_assert_int_eq(sevl_update_vmsa(r->l, 1), -EINVAL);
 	rig_free(r);
 
 	r = rig_new(&fw, SEV_MODE_SEV_ES, POLICY_ES, 1, NULL);
-	ck_ok(r, sev_launch_start(r->l));
-	ck_ok(r, sev_launch_update_vmsa(r->l, 1));
+	ck_ok(r, sevl_start(r->l));
+	ck_ok(r, sevl_update_vmsa(r->l, 1));
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, &fe),
 			 -EINVAL);
 	ck_assert_uint_eq(fe, NO_FW);
@@ -450,7 +450,7 @@ static struct rig *session_rig(const struct fw *fw, enum sev_mode mode,
 
 	ck_assert_int_eq(sev_model_pdh_cert(r->m, cert), 0);
 	owner_session(o, cert, wrap_policy);
-	ck_ok(r, sev_launch_set_session(r->l, o->godh_cert, SEV_CERT_LEN,
+	ck_ok(r, sevl_set_session(r->l, o->godh_cert, SEV_CERT_LEN,
 					o->session, SEV_SESSION_LEN));
 	return r;
 }
@@ -488,16 +488,16 @@ START_TEST(session_end_to_end)
 						 table, len, hdr, trans),
 				 0);
 		area = guest_hva(&r->g, 0x80c000, len);
-		ck_ok(r, sev_launch_secret(r->l, hdr, sizeof(hdr), trans, len,
+		ck_ok(r, sevl_secret(r->l, hdr, sizeof(hdr), trans, len,
 					   0x80c000, area));
 		ck_assert_mem_eq(area, table, len);
 		/* LAUNCH_SECRET may repeat. */
 		memset(area, 0, len);
-		ck_ok(r, sev_launch_secret(r->l, hdr, sizeof(hdr), trans, len,
+		ck_ok(r, sevl_secret(r->l, hdr, sizeof(hdr), trans, len,
 					   0x80c000, area));
 		ck_assert_mem_eq(area, table, len);
 
-		ck_ok(r, sev_launch_finish(r->l));
+		ck_ok(r, sevl_finish(r->l));
 		check_status(r, SEV_GUEST_RUNNING);
 		rig_free(r);
 		owner_free(&o);
@@ -517,7 +517,7 @@ START_TEST(session_failures)
 	/* A flipped bit in WRAP_MAC: BAD_MEASUREMENT, by name. */
 	r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV, &o, POLICY_SEV);
 	o.session[0x40] ^= 1;
-	ck_fw_fail(r, sev_launch_start(r->l), SEV_RET_BAD_MEASUREMENT);
+	ck_fw_fail(r, sevl_start(r->l), SEV_RET_BAD_MEASUREMENT);
 	ck_assert_uint_eq(r->l->state, SEV_GUEST_UNINIT);
 	rig_free(r);
 	owner_free(&o);
@@ -525,13 +525,13 @@ START_TEST(session_failures)
 	/* The wrapped keys changed under the MAC. */
 	r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV, &o, POLICY_SEV);
 	o.session[0x10] ^= 1;
-	ck_fw_fail(r, sev_launch_start(r->l), SEV_RET_BAD_MEASUREMENT);
+	ck_fw_fail(r, sevl_start(r->l), SEV_RET_BAD_MEASUREMENT);
 	rig_free(r);
 	owner_free(&o);
 
 	/* The session MACs another policy than the one launched. */
 	r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV, &o, POLICY_SEV | 2);
-	ck_fw_fail(r, sev_launch_start(r->l), SEV_RET_BAD_MEASUREMENT);
+	ck_fw_fail(r, sevl_start(r->l), SEV_RET_BAD_MEASUREMENT);
 	rig_free(r);
 	owner_free(&o);
 
@@ -543,9 +543,9 @@ START_TEST(session_failures)
 		ck_assert_int_eq(sev_model_keygen(d, other), 0);
 		OPENSSL_cleanse(d, sizeof(d));
 		owner_session(&o, other, POLICY_SEV);
-		ck_ok(r, sev_launch_set_session(r->l, o.godh_cert, SEV_CERT_LEN,
+		ck_ok(r, sevl_set_session(r->l, o.godh_cert, SEV_CERT_LEN,
 						o.session, SEV_SESSION_LEN));
-		ck_fw_fail(r, sev_launch_start(r->l), SEV_RET_BAD_MEASUREMENT);
+		ck_fw_fail(r, sevl_start(r->l), SEV_RET_BAD_MEASUREMENT);
 		rig_free(r);
 		owner_free(&o);
 	}
@@ -559,7 +559,7 @@ START_TEST(session_failures)
 			put_le32(o.godh_cert, 0x08, SEV_USAGE_PEK);
 		else
 			o.godh_cert[0x5c] ^= 1;
-		ck_fw_fail(r, sev_launch_start(r->l),
+		ck_fw_fail(r, sevl_start(r->l),
 			   SEV_RET_INVALID_CERTIFICATE);
 		rig_free(r);
 		owner_free(&o);
@@ -569,23 +569,23 @@ START_TEST(session_failures)
 	 * minimum API above the firmware's 1.55. */
 	r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV | 0x40, &o,
 			POLICY_SEV | 0x40);
-	ck_fw_fail(r, sev_launch_start(r->l), SEV_RET_POLICY_FAILURE);
+	ck_fw_fail(r, sevl_start(r->l), SEV_RET_POLICY_FAILURE);
 	rig_free(r);
 	owner_free(&o);
 	r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV | 0x38010000u, &o,
 			POLICY_SEV | 0x38010000u); /* API 1.56 */
-	ck_fw_fail(r, sev_launch_start(r->l), SEV_RET_POLICY_FAILURE);
+	ck_fw_fail(r, sevl_start(r->l), SEV_RET_POLICY_FAILURE);
 	rig_free(r);
 	owner_free(&o);
 	r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV | 0x37010000u, &o,
 			POLICY_SEV | 0x37010000u); /* API 1.55: fine */
-	ck_ok(r, sev_launch_start(r->l));
+	ck_ok(r, sevl_start(r->l));
 	rig_free(r);
 	owner_free(&o);
 
 	/* Without a session none of that is checked (§2.6 step 3). */
 	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV | 0x38010040u, 1, NULL);
-	ck_ok(r, sev_launch_start(r->l));
+	ck_ok(r, sevl_start(r->l));
 	rig_free(r);
 	fw_free(&fw);
 }
@@ -613,13 +613,13 @@ START_TEST(secret_failures)
 	/* A tampered MAC or ciphertext: BAD_MEASUREMENT, nothing written. */
 	hdr[0x20] ^= 1;
 	ck_fw_fail(r,
-		   sev_launch_secret(r->l, hdr, sizeof(hdr), trans, 32,
+		   sevl_secret(r->l, hdr, sizeof(hdr), trans, 32,
 				     0x80c000, area),
 		   SEV_RET_BAD_MEASUREMENT);
 	hdr[0x20] ^= 1;
 	trans[0] ^= 1;
 	ck_fw_fail(r,
-		   sev_launch_secret(r->l, hdr, sizeof(hdr), trans, 32,
+		   sevl_secret(r->l, hdr, sizeof(hdr), trans, 32,
 				     0x80c000, area),
 		   SEV_RET_BAD_MEASUREMENT);
 	trans[0] ^= 1;
@@ -627,11 +627,11 @@ START_TEST(secret_failures)
 
 	/* Lengths and address the firmware refuses (§4.3 steps 3-4). */
 	ck_fw_fail(r,
-		   sev_launch_secret(r->l, hdr, sizeof(hdr), trans, 31,
+		   sevl_secret(r->l, hdr, sizeof(hdr), trans, 31,
 				     0x80c000, area),
 		   SEV_RET_INVALID_LEN);
 	ck_fw_fail(r,
-		   sev_launch_secret(r->l, hdr, sizeof(hdr), trans, 32,
+		   sevl_secret(r->l, hdr, sizeof(hdr), trans, 32,
 				     0x80c008, area + 8),
 		   SEV_RET_INVALID_ADDRESS);
 	memset(&s, 0, sizeof(s));
@@ -658,7 +658,7 @@ START_TEST(secret_failures)
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_SECRET, NULL, &fe), -EFAULT);
 
 	/* And the good one still works. */
-	ck_ok(r, sev_launch_secret(r->l, hdr, sizeof(hdr), trans, 32, 0x80c000,
+	ck_ok(r, sevl_secret(r->l, hdr, sizeof(hdr), trans, 32, 0x80c000,
 				   area));
 	ck_assert_mem_eq(area, plain, 32);
 	rig_free(r);
@@ -843,8 +843,8 @@ START_TEST(init_checks)
 	/* Legacy ES_INIT on an SEV-ES model, through the launch context. */
 	r = rig_new(&fw, SEV_MODE_SEV_ES, POLICY_ES, 1,
 		    &(struct rig_opts){.no_vm_init = true});
-	ck_ok(r, sev_launch_vm_init(r->l, true, 0));
-	ck_ok(r, sev_launch_start(r->l));
+	ck_ok(r, sevl_vm_init(r->l, true, 0));
+	ck_ok(r, sevl_start(r->l));
 	rig_free(r);
 
 	/* SNP: no legacy INIT; SecureTSC and DebugSwap accepted. */
@@ -883,7 +883,7 @@ static void snp_flow(const struct fw *fw, unsigned ncpus, bool synthetic)
 				r->l->timings[k].ioctls,
 				(s->len / 4096 + MODEL_SNP_PAGES_PER_CALL - 1) /
 					MODEL_SNP_PAGES_PER_CALL);
-	ck_ok(r, sev_snp_launch_finish(r->l, NULL));
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
 	ck_assert_uint_eq(r->vs.calls, ncpus + 1);
 
 	ck_assert_int_eq(measure_snp_digest(r->p, want), 0);
@@ -1044,11 +1044,11 @@ START_TEST(snp_policy_checks)
 				     .build = 1};
 		struct rig *r =
 			rig_new(&fw, SEV_MODE_SNP, cases[k].policy, 1, &o);
-		int ret = sev_snp_launch_start(r->l);
+		int ret = sevl_snp_start(r->l);
 
 		if (cases[k].ok)
 			ck_assert_msg(ret == 0, "case %zu: %s", k,
-				      sev_launch_error(r->l));
+				      sevl_error(r->l));
 		else
 			ck_fw_fail(r, ret, SEV_RET_POLICY_FAILURE);
 		rig_free(r);
@@ -1118,7 +1118,7 @@ START_TEST(snp_cpuid_correction)
 	cpuid[0x10 + 4 * 48 + 0x28] = 1;
 	memcpy(before, cpuid, sizeof(before));
 
-	ck_ok(r, sev_snp_launch_start(r->l));
+	ck_ok(r, sevl_snp_start(r->l));
 	/* The plan by hand, retrying the CPUID page once, as a launcher
 	 * does with the firmware's corrected table. */
 	for (unsigned k = 0; k < r->p->nsteps; k++) {
@@ -1131,7 +1131,7 @@ START_TEST(snp_cpuid_correction)
 		dst = guest_hva(&r->g, s->gpa, s->len);
 		if (s->bytes)
 			memcpy(dst, s->bytes, s->len);
-		ret = sev_snp_launch_update(r->l, s->gpa, dst, s->len,
+		ret = sevl_snp_update(r->l, s->gpa, dst, s->len,
 					    s->page_type);
 		if (s->page_type != SNP_PAGE_CPUID) {
 			ck_ok(r, ret);
@@ -1153,12 +1153,12 @@ START_TEST(snp_cpuid_correction)
 				 0x28);
 		/* The failed page did not enter the digest; the retry
 		 * passes. */
-		ck_ok(r, sev_snp_launch_update(r->l, s->gpa, dst, s->len,
+		ck_ok(r, sevl_snp_update(r->l, s->gpa, dst, s->len,
 					       s->page_type));
 		retried = true;
 	}
 	ck_assert(retried);
-	ck_ok(r, sev_snp_launch_finish(r->l, NULL));
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
 	ck_assert_int_eq(measure_snp_digest(r->p, want), 0);
 	ck_assert_int_eq(sev_model_launch_digest(r->m, got, sizeof(got)), 0);
 	ck_assert_mem_eq(got, want, 48);
@@ -1265,7 +1265,7 @@ static void id_block_case(const struct fw *fw, const struct idb_case *c,
 	memset(a.host_data, 0x5a, sizeof(a.host_data));
 
 	snp_updated(r);
-	ret = sev_snp_launch_finish(r->l, &a);
+	ret = sevl_snp_finish(r->l, &a);
 	if (!c->status) {
 		uint8_t digest[48];
 		unsigned n = 0;

@@ -19,13 +19,13 @@
 
 #include <openssl/crypto.h>
 
-#include "sev/channel.h"
 #include "util/util.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
 
 /* sevboot's side of the stop is not in libsev: compile it in. */
-#include "cli/owner.c"
+#include "cli/cli.h"
+#include "owner/owner.h"
 
 static struct json *parse_ok(const char *text)
 {
@@ -548,7 +548,7 @@ static void fill_reply(struct sev_owner_reply *rep, size_t len, bool gpa)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->inject = true;
-	for (int k = 0; k < SEV_OWNER_HDR_LEN; k++)
+	for (int k = 0; k < SEV_PACKET_HDR_LEN; k++)
 		rep->hdr[k] = (uint8_t)(0x80 + k);
 	rep->secret = malloc(len);
 	ck_assert_ptr_nonnull(rep->secret);
@@ -584,7 +584,7 @@ START_TEST(reply_encode_parse)
 	char *text, err[256];
 
 	for (int g = 0; g < 2; g++) {
-		size_t lens[] = {16, 48, SEV_OWNER_SECRET_MAX};
+		size_t lens[] = {16, 48, SEV_SECRET_MAX};
 
 		for (size_t k = 0; k < 3; k++) {
 			fill_reply(&rep, lens[k], g);
@@ -701,7 +701,7 @@ START_TEST(reply_refusals)
 	big = malloc(64 * 1024);
 	ck_assert_ptr_nonnull(big);
 	strcpy(big, "{\"packet-header\":\"" HDR_B64 "\",\"secret\":\"");
-	for (int k = 0; k < (SEV_OWNER_SECRET_MAX + 16) / 3 * 4 + 4; k += 4)
+	for (int k = 0; k < (SEV_SECRET_MAX + 16) / 3 * 4 + 4; k += 4)
 		strcat(big, "AAAA");
 	strcat(big, "\"}");
 	reply_bad(big, "the firmware takes 16 to 20480");
@@ -1083,7 +1083,7 @@ END_TEST
 
 struct platform {
 	uint8_t d[48];
-	uint8_t cert[SEV_OWNER_CERT_LEN];
+	uint8_t cert[SEV_CERT_LEN];
 };
 
 static void platform_new(struct platform *p)
@@ -1158,7 +1158,7 @@ START_TEST(session_refusals)
 {
 	struct sev_owner_session s;
 	struct platform p;
-	uint8_t bad[SEV_OWNER_CERT_LEN];
+	uint8_t bad[SEV_CERT_LEN];
 	char err[256];
 
 	platform_new(&p);
@@ -1369,7 +1369,7 @@ END_TEST
 
 START_TEST(seal_refusals)
 {
-	static uint8_t big[SEV_OWNER_SECRET_MAX];
+	static uint8_t big[SEV_SECRET_MAX];
 	uint8_t tek[16] = {1}, tik[16] = {2};
 	struct sev_owner_secret sec = {.data = big, .len = 0xc00 - 40};
 	struct sev_owner_request req;
@@ -1397,7 +1397,7 @@ START_TEST(seal_refusals)
 	ck_assert_str_eq(err, "the secret table is 3088 bytes; the guest's "
 			      "secret area holds 3072");
 	req.secret_size = 0x10000;
-	sec.len = SEV_OWNER_SECRET_MAX;
+	sec.len = SEV_SECRET_MAX;
 	ck_assert_int_eq(
 		sev_owner_seal(tek, tik, &req, &sec, 1, &rep, err, sizeof(err)),
 		-EINVAL);

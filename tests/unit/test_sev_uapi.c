@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * sev/kvm_sev_uapi.h and sev/status.c.
+ * util/kvm_uapi.h and sev/status.c.
  *
  * Including the header compiles its static asserts (every struct, offset,
  * field size and ioctl number).  The run-time checks below repeat a sample
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sev/kvm_sev_uapi.h"
+#include "util/kvm_uapi.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
 

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sev/owner.h: the guest owner's side of a SEV/SEV-ES launch, public
- * through sev/sev.h (which includes this file at its end, after struct
- * sev_owner_request and struct sev_owner_reply).
+ * owner/: the guest owner's side of a SEV/SEV-ES launch, a party of its
+ * own in the trust model.  It builds on sev/ (struct sev_owner_request
+ * and struct sev_owner_reply are the launch's side of the stop; the
+ * launch channel's cryptography is sev/'s, shared with the firmware
+ * model) and nothing in sev/ or vmm/ includes it.
  *
  * Between LAUNCH_MEASURE and LAUNCH_FINISH sevboot stops and asks the
  * guest owner.  Three groups of calls serve that stop:
+
+ *  - the exchange (owner/exchange.c): sevboot's side of the stop, over
+ *    --owner-cmd or --owner-socket, and the line transport both ends use;
  *
  *  - the messages: the request (what the owner is told) and the reply
  *    (the LAUNCH_SECRET packet, or "no secret") as JSON objects, for
@@ -25,8 +30,8 @@
  * sev_owner_session_wipe(); these functions wipe every copy they make and
  * never print a key or a plaintext secret.
  */
-#ifndef SEVBOOT_SEV_OWNER_H
-#define SEVBOOT_SEV_OWNER_H
+#ifndef SEVBOOT_OWNER_H
+#define SEVBOOT_OWNER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,19 +39,13 @@
 
 #include "sev/sev.h"
 
-#define SEV_OWNER_CERT_LEN    0x824  /* a SEV certificate (PDH, GODH) */
-#define SEV_OWNER_SESSION_LEN 0x80   /* LAUNCH_START's session blob */
-#define SEV_OWNER_KEY_LEN     16     /* TEK, TIK */
-#define SEV_OWNER_HDR_LEN     0x34   /* LAUNCH_SECRET's packet header */
-#define SEV_OWNER_SECRET_MAX  0x5000 /* the firmware's guest_len limit */
-
 /* The protocol version in the socket greeting. */
 #define SEV_OWNER_PROTOCOL 1
 
 /*
  * The longest message either protocol carries (one JSON object; on the
  * socket, one line without its newline).  A sealed secret of
- * SEV_OWNER_SECRET_MAX bytes takes 27 KiB of base64.
+ * SEV_SECRET_MAX bytes takes 27 KiB of base64.
  */
 #define SEV_OWNER_MSG_MAX 65536
 
@@ -88,7 +87,7 @@ int sev_owner_reply_encode(const struct sev_owner_reply *rep, char **out);
  * sev_owner_reply_free).  Refused: anything but an object; unknown members
  * (a misspelt "packet_header" must not read as "no secret"); a header
  * without a secret or the reverse; a header that is not 52 bytes; a
- * secret that is not 16 to SEV_OWNER_SECRET_MAX bytes in multiples of 16;
+ * secret that is not 16 to SEV_SECRET_MAX bytes in multiples of 16;
  * "gpa" without a secret, or not a non-negative integer.  0, -EINVAL with
  * err, -E2BIG, -ENOMEM; rep is empty (no secret) on failure.
  */
@@ -200,15 +199,15 @@ int sev_owner_answer_parse(const char *text, size_t len,
 /* A launch session: what the host gets (godh_cert, session) and what the
  * owner keeps (tek, tik: secrets). */
 struct sev_owner_session {
-	uint8_t godh_cert[SEV_OWNER_CERT_LEN];
-	uint8_t session[SEV_OWNER_SESSION_LEN];
-	uint8_t tek[SEV_OWNER_KEY_LEN];
-	uint8_t tik[SEV_OWNER_KEY_LEN];
+	uint8_t godh_cert[SEV_CERT_LEN];
+	uint8_t session[SEV_SESSION_LEN];
+	uint8_t tek[SEV_KEY_LEN];
+	uint8_t tik[SEV_KEY_LEN];
 };
 
 /*
  * A new session for the platform whose PDH certificate is pdh (pdh_len
- * must be SEV_OWNER_CERT_LEN) and the guest policy policy: a fresh P-384
+ * must be SEV_CERT_LEN) and the guest policy policy: a fresh P-384
  * GODH key pair (its certificate unsigned, with the PDH's API version),
  * fresh random nonce, wrap IV, TEK and TIK, the session blob wrapping
  * them for ECDH(GODH, PDH) and MACing policy.  The PDH is checked as the
@@ -232,7 +231,7 @@ void sev_owner_session_wipe(struct sev_owner_session *s);
  * it does not (err: "measurement mismatch: ..."); -EINVAL for an SNP
  * request (SNP has no LAUNCH_MEASURE); -ENOMEM/-EIO.
  */
-int sev_owner_verify(const uint8_t tik[SEV_OWNER_KEY_LEN],
+int sev_owner_verify(const uint8_t tik[SEV_KEY_LEN],
 		     const struct sev_owner_request *req,
 		     const uint8_t digest[32], char *err, size_t errlen);
 
@@ -251,10 +250,10 @@ struct sev_owner_secret {
  * (rep->has_gpa false).  n == 0 gives the "no secret" reply.  Call it only
  * after sev_owner_verify() accepted req.  -EINVAL with err: an SNP
  * request, no secret area, a table larger than the area or than
- * SEV_OWNER_SECRET_MAX; -ENOMEM/-EIO.  The plaintext table is wiped.
+ * SEV_SECRET_MAX; -ENOMEM/-EIO.  The plaintext table is wiped.
  */
-int sev_owner_seal(const uint8_t tek[SEV_OWNER_KEY_LEN],
-		   const uint8_t tik[SEV_OWNER_KEY_LEN],
+int sev_owner_seal(const uint8_t tek[SEV_KEY_LEN],
+		   const uint8_t tik[SEV_KEY_LEN],
 		   const struct sev_owner_request *req,
 		   const struct sev_owner_secret *s, size_t n,
 		   struct sev_owner_reply *rep, char *err, size_t errlen);
@@ -262,5 +261,77 @@ int sev_owner_seal(const uint8_t tek[SEV_OWNER_KEY_LEN],
 /* The padded size of the secret table of these n entries, or 0 when it
  * would not fit in 32 bits. */
 size_t sev_owner_table_size(const struct sev_owner_secret *s, size_t n);
+
+/* ------------------------------------------------------ the exchange */
+
+#define OWNER_TIMEOUT_DEFAULT 600 /* seconds */
+
+struct owner_opts {
+	/* Exactly one of the two: */
+	const char *cmd;	 /* --owner-cmd CMD: run with /bin/sh -c */
+	const char *socket_path; /* --owner-socket PATH: listen there */
+	unsigned timeout_s;  /* the whole exchange; 0: OWNER_TIMEOUT_DEFAULT */
+	const char *version; /* sevboot's, for the socket greeting; NULL ok */
+};
+
+/*
+ * Ask the guest owner: hand over req, wait at most timeout_s for the
+ * answer, and put it in rep (which must not hold a secret; free it with
+ * sev_owner_reply_free).  rep->inject false means "no secret": the launch
+ * goes on to LAUNCH_FINISH.  A secret in rep has passed
+ * sev_owner_reply_check() against req.
+ *
+ * --owner-cmd: /bin/sh -c CMD runs with req's JSON and a newline on its
+ * stdin, all signals at their defaults and no other file descriptor but
+ * stderr (sevboot's own); its stdout, at most SEV_OWNER_MSG_MAX bytes, is
+ * the reply.  On timeout the shell (or the command, when the shell execs
+ * it) is killed with SIGKILL; the child is always reaped.
+ *
+ * --owner-socket: a unix socket at PATH, mode 0600 (an existing socket
+ * nobody listens on is replaced; anything else at PATH is refused), one
+ * line on stderr saying sevboot waits there, one client, the QMP-like
+ * protocol, and PATH unlinked afterwards.
+ *
+ * Returns 0, or (err holds one sentence, without "sevboot: "):
+ *   -EINVAL        bad opts (none or both of cmd and socket, empty)
+ *   -ENAMETOOLONG, -EEXIST, -EADDRINUSE
+ *                  PATH is too long, is not a socket, is in use
+ *   -ETIMEDOUT     no complete answer within timeout_s
+ *   -EBADMSG       the answer is malformed or unusable for req
+ *   -ECANCELED     the owner refused: CMD failed (non-zero exit, killed),
+ *                  or the socket client left without "cont"
+ *   other -errno   a local failure (memory, fork, socket calls)
+ */
+int owner_exchange(const struct owner_opts *o,
+		   const struct sev_owner_request *req,
+		   struct sev_owner_reply *rep, char *err, size_t errlen);
+
+/* -------------------------------------------- line transport (shared) */
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t owner_now_ms(void);
+
+/* Lines of at most SEV_OWNER_MSG_MAX bytes from a non-blocking fd. */
+struct owner_reader {
+	int fd;
+	char *buf; /* SEV_OWNER_MSG_MAX + 1, malloc'ed by owner_reader_init */
+	size_t len, consumed;
+	bool discard; /* skipping the rest of an over-long line */
+};
+
+int owner_reader_init(struct owner_reader *r, int fd);
+void owner_reader_free(struct owner_reader *r);
+/*
+ * The next non-empty line (without its newline, NUL-terminated, valid
+ * until the next call) by deadline (owner_now_ms() time).  0; -E2BIG for
+ * a line longer than SEV_OWNER_MSG_MAX (skipped); -ETIMEDOUT; -ECONNRESET
+ * at the end of the stream (a last line without newline is dropped); or
+ * the -errno of poll/read.
+ */
+int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
+		    size_t *len);
+/* text and a newline, by deadline, without SIGPIPE.  0, -ETIMEDOUT, -EPIPE
+ * (the peer is gone), or another -errno. */
+int owner_send_line(int fd, const char *text, int64_t deadline);
 
 #endif

@@ -20,15 +20,11 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "sev/channel.h"
 #include "util/util.h"
+#include "owner/owner.h"
 #include "sev/sev.h"
 
-static_assert(SEV_OWNER_CERT_LEN == SEV_CERT_LEN, "certificate length");
-static_assert(SEV_OWNER_SESSION_LEN == SEV_SESSION_LEN, "session length");
-static_assert(SEV_OWNER_HDR_LEN == SEV_PACKET_HDR_LEN, "header length");
-static_assert(SEV_OWNER_SECRET_MAX == SEV_SECRET_MAX, "secret limit");
-static_assert(sizeof(((struct sev_owner_reply *)0)->hdr) == SEV_OWNER_HDR_LEN,
+static_assert(sizeof(((struct sev_owner_reply *)0)->hdr) == SEV_PACKET_HDR_LEN,
 	      "reply header");
 static_assert(SEV_OWNER_MSG_MAX <= JSON_MAX_SIZE, "message limit");
 
@@ -198,7 +194,7 @@ static int rd_base64_fixed(struct rd *r, const char *key, uint8_t *out,
 
 static bool secret_len_ok(size_t len)
 {
-	return len >= 16 && len % 16 == 0 && len <= SEV_OWNER_SECRET_MAX;
+	return len >= 16 && len % 16 == 0 && len <= SEV_SECRET_MAX;
 }
 
 /*
@@ -239,7 +235,7 @@ static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 				  "a base64 string (or null for "
 				  "no secret)",
 				  sec);
-	ret = rd_base64_fixed(r, "packet-header", rep->hdr, SEV_OWNER_HDR_LEN);
+	ret = rd_base64_fixed(r, "packet-header", rep->hdr, SEV_PACKET_HDR_LEN);
 	if (ret)
 		goto bad;
 	ret = base64_decode(sec->str.s, sec->str.len, &buf, &n);
@@ -257,7 +253,7 @@ static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 		set_err(r->err, r->errlen,
 			  "%s: \"secret\" holds %zu bytes; the firmware takes "
 			  "16 to %d bytes in multiples of 16",
-			  r->what, n, SEV_OWNER_SECRET_MAX);
+			  r->what, n, SEV_SECRET_MAX);
 		free(buf);
 		goto bad;
 	}
@@ -502,7 +498,7 @@ int sev_owner_reply_check(const struct sev_owner_request *req,
 		set_err(err, errlen,
 			  "the secret is %zu bytes; the firmware takes 16 to "
 			  "%d bytes in multiples of 16",
-			  rep->secret_len, SEV_OWNER_SECRET_MAX);
+			  rep->secret_len, SEV_SECRET_MAX);
 		return -EINVAL;
 	}
 	if (rep->has_gpa && rep->gpa % 16) {
@@ -1072,7 +1068,7 @@ out:
 	return ret;
 }
 
-int sev_owner_verify(const uint8_t tik[SEV_OWNER_KEY_LEN],
+int sev_owner_verify(const uint8_t tik[SEV_KEY_LEN],
 		     const struct sev_owner_request *req,
 		     const uint8_t digest[32], char *err, size_t errlen)
 {
@@ -1124,8 +1120,8 @@ size_t sev_owner_table_size(const struct sev_owner_secret *s, size_t n)
 	return total > UINT32_MAX ? 0 : (size_t)total;
 }
 
-int sev_owner_seal(const uint8_t tek[SEV_OWNER_KEY_LEN],
-		   const uint8_t tik[SEV_OWNER_KEY_LEN],
+int sev_owner_seal(const uint8_t tek[SEV_KEY_LEN],
+		   const uint8_t tik[SEV_KEY_LEN],
 		   const struct sev_owner_request *req,
 		   const struct sev_owner_secret *s, size_t n,
 		   struct sev_owner_reply *rep, char *err, size_t errlen)

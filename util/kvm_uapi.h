@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sev/kvm_sev_uapi.h: the one place where sevboot declares the kernel UAPI
+ * util/kvm_uapi.h: the one place where sevboot declares the kernel UAPI
  * that the build host's headers lack.
  *
  * Debian 12 ships the Linux 6.1 UAPI headers.  They have the legacy SEV
@@ -29,8 +29,8 @@
  *    #ifndef cannot see; the macro then shadows the enumerator with the same
  *    value, which is harmless because the kernel header was included first.
  */
-#ifndef SEVBOOT_KVM_SEV_UAPI_H
-#define SEVBOOT_KVM_SEV_UAPI_H
+#ifndef SEVBOOT_UTIL_KVM_UAPI_H
+#define SEVBOOT_UTIL_KVM_UAPI_H
 
 #include <stddef.h>
 

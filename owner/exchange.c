@@ -30,34 +30,12 @@
 #include <unistd.h>
 
 #include "util/util.h"
-#include "cli/cli.h"
-#include "cli/owner.h"
+#include "owner/owner.h"
 #include "sev/sev.h"
 
 extern char **environ;
 
 #define CMD_SHOWN 60 /* characters of --owner-cmd named in errors */
-
-int owner_exit_code(int ret)
-{
-	switch (ret) {
-	case 0:
-		return 0;
-	case -EINVAL:
-	case -ENAMETOOLONG:
-	case -EEXIST:
-	case -EADDRINUSE:
-		return EXIT_USAGE;
-	case -ETIMEDOUT:
-		return EXIT_TIMEOUT;
-	case -EBADMSG:
-		return EXIT_BAD_INPUT;
-	case -ECANCELED:
-		return EXIT_SEV;
-	default:
-		return EXIT_RUNTIME;
-	}
-}
 
 int64_t owner_now_ms(void)
 {

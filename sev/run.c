@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sev/run.c: the launch sequence.  One function per flavour drives the
+ * whole flow, top to bottom, the way the kernel's SEV selftest launch does
+ * (tools/testing/selftests/kvm/lib/x86/sev.c, sev_vm_launch() and
+ * snp_vm_launch()): reset state, START, the plan's updates, MEASURE, the
+ * check, the guest owner's stop, SECRET, FINISH.  It reaches the machine
+ * only through struct sev_machine, the firmware only through the launch
+ * context (sev/launch.c) and its transport.
+ *
+ * The order is the kernel's (arch/x86/kvm/svm/sev.c): INIT before any
+ * vCPU exists (sev_guest_init() refuses once vCPUs are created), every
+ * vCPU loaded with the plan's reset state before its VMSA is measured
+ * (sev_es_sync_vmsa() builds the VMSA from the registers), the
+ * measurement checked before the secret and FINISH, and no vCPU runs
+ * before FINISH.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "sev/launch.h"
+#include "sev/sev.h"
+#include "util/kvm_uapi.h"
+#include "util/util.h"
+
+struct sev_run {
+	const struct sev_run_config *c;
+	const struct sev_machine *m; /* from sev_run_launch() on */
+	struct sev_launch launch;
+	struct sev_model *model;
+	struct sev_kvm_transport kvm;
+	bool initialized;
+};
+
+struct sev_run *sev_run_new(const struct sev_run_config *c, char *err,
+			    size_t errlen)
+{
+	struct sev_run *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->c = c;
+	r->kvm.sev_fd = -1;
+	return r;
+}
+
+void sev_run_free(struct sev_run *r)
+{
+	if (!r)
+		return;
+	if (r->model)
+		sev_model_free(r->model);
+	sev_kvm_transport_close(&r->kvm);
+	OPENSSL_cleanse(r, sizeof(*r));
+	free(r);
+}
+
+void sev_run_vm_needs(const struct sev_run *r, struct sev_vm_needs *n)
+{
+	const struct sev_run_config *c = r->c;
+
+	*n = (struct sev_vm_needs){ .vm_type = KVM_X86_DEFAULT_VM };
+	/* The model stands behind a plain VM (the test host's KVM has no
+	 * SEV), and it encrypts nothing, so there is nothing to pin or keep
+	 * private.  Legacy INIT runs on a default VM as well. */
+	if (c->model)
+		return;
+	n->pin_memory = c->mode != SEV_MODE_SNP;
+	n->private_memory = c->mode == SEV_MODE_SNP;
+	if (c->legacy_init)
+		return;
+	n->vm_type = c->mode == SEV_MODE_SNP	   ? KVM_X86_SNP_VM
+		     : c->mode == SEV_MODE_SEV_ES ? KVM_X86_SEV_ES_VM
+						  : KVM_X86_SEV_VM;
+}
+
+/* The model asks for a vCPU's VMSA the way KVM builds it. */
+static int model_vmsa(void *ctx, unsigned index, uint8_t page[VMSA_SIZE])
+{
+	struct sev_run *r = ctx;
+	const struct launch_plan *p = r->c->plan;
+	const uint8_t *want;
+	int ret;
+
+	if (!r->m || index >= r->m->ncpus)
+		return -ENOENT;
+	ret = r->m->read_vmsa(r->m->ctx, index, p->vmsa.sev_features,
+			      p->vmsa.init2, page);
+	if (ret || !r->c->verbose || !p->vmsas)
+		return ret;
+	/* The model can see what hardware hides: say where a vCPU's state
+	 * left the plan, 8 bytes at a time. */
+	want = p->vmsas + (size_t)index * VMSA_SIZE;
+	for (unsigned o = 0; o < VMSA_SIZE; o += 8)
+		if (get_le64(want, o) != get_le64(page, o))
+			fprintf(stderr,
+				"sevboot: vCPU %u VMSA +0x%03x: plan 0x%016llx, "
+				"vCPU 0x%016llx\n",
+				index, o, (unsigned long long)get_le64(want, o),
+				(unsigned long long)get_le64(page, o));
+	return 0;
+}
+
+static int open_transport(struct sev_run *r, int vm_fd,
+			  struct sev_transport *t, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	struct sev_model_config mc = {
+		.api_major = c->api_major,
+		.api_minor = c->api_minor,
+		.build = c->build,
+		.pdh_private = c->model_pdh,
+		.vmsa = model_vmsa,
+		.vmsa_ctx = r,
+		.mode = c->mode,
+	};
+
+	if (!c->model)
+		return sev_kvm_transport_open(&r->kvm, vm_fd, t, err, errlen);
+	r->model = sev_model_new(&mc, err, errlen);
+	if (!r->model)
+		return -ENOMEM;
+	*t = sev_transport_model(r->model);
+	return 0;
+}
+
+int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	struct sev_launch *l = &r->launch;
+	struct sev_transport t;
+	int ret;
+
+	ret = open_transport(r, vm_fd, &t, err, errlen);
+	if (ret)
+		return ret;
+	ret = sevl_setup(l, c->mode, c->policy, t);
+	l->share_handle = c->handle;
+	if (!ret && c->dh_cert)
+		ret = sevl_set_session(l, c->dh_cert, c->dh_cert_len,
+				       c->session, c->session_len);
+	if (!ret)
+		ret = sevl_vm_init(l, c->legacy_init,
+				   c->plan->vmsa.sev_features);
+	if (ret) {
+		set_err(err, errlen, "%s", sevl_error(l));
+		return ret;
+	}
+	r->initialized = true;
+	return 0;
+}
+
+/* ---------------------------------------------------------- the machine */
+
+/*
+ * Every vCPU gets the plan's reset state (SEV-ES/SNP), so the VMSAs KVM
+ * builds from the registers are the ones the plan measured.  Plain SEV
+ * measures no register state; its vCPUs keep KVM's reset.
+ */
+static int load_reset_state(struct sev_run *r, char *err, size_t errlen)
+{
+	const struct sev_machine *m = r->m;
+	const struct launch_plan *p = r->c->plan;
+
+	if (r->c->mode == SEV_MODE_SEV)
+		return 0;
+	for (unsigned i = 0; i < m->ncpus; i++) {
+		struct vmsa_regs regs;
+		int ret;
+
+		vmsa_regs(&p->vmsa, i == 0, &regs);
+		ret = m->set_reset_state(m->ctx, i, &regs, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static uint8_t *plan_hva(void *ctx, uint64_t gpa, uint64_t len)
+{
+	const struct sev_machine *m = ctx;
+
+	return m->hva(m->ctx, gpa, len);
+}
+
+/* SNP: the CPUID pages the plan names, filled from vCPU 0's CPUID. */
+static int fill_cpuid_pages(struct sev_run *r, char *err, size_t errlen)
+{
+	const struct sev_machine *m = r->m;
+	const struct launch_plan *p = r->c->plan;
+	struct snp_cpuid_leaf *leaves;
+	enum { MAX_LEAVES = 1024 };
+	int n;
+
+	leaves = calloc(MAX_LEAVES, sizeof(*leaves));
+	if (!leaves) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	n = m->cpuid(m->ctx, leaves, MAX_LEAVES);
+	for (unsigned i = 0; n >= 0 && i < p->nsteps; i++) {
+		const struct launch_step *s = &p->steps[i];
+		uint8_t *page;
+
+		if (s->kind != STEP_SNP_UPDATE || s->page_type != SNP_PAGE_CPUID)
+			continue;
+		page = m->hva(m->ctx, s->gpa, SEV_PAGE_SIZE);
+		if (!page) {
+			free(leaves);
+			set_err(err, errlen,
+				"the firmware's CPUID page 0x%llx is not in "
+				"guest RAM",
+				(unsigned long long)s->gpa);
+			return -EFAULT;
+		}
+		if (snp_cpuid_page_build(leaves, (unsigned)n, page) == -E2BIG)
+			fprintf(stderr,
+				"sevboot: the vCPU has %d CPUID leaves; the "
+				"SNP CPUID page holds %d, the rest are left "
+				"out\n",
+				n, SNP_CPUID_MAX);
+	}
+	free(leaves);
+	if (n < 0) {
+		set_err(err, errlen, "reading vCPU 0's CPUID: %s",
+			strerror(-n));
+		return n;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ the check */
+
+/* The model's digest against the one sevboot predicted: 0 when they are
+ * the same, 1 when there is no model digest, -EBADMSG with "launch
+ * measurement mismatch: ..." when they differ. */
+static int check_model_digest(struct sev_run *r, size_t len, char *err,
+			      size_t errlen)
+{
+	uint8_t ld[48];
+	char want[97], got[97];
+
+	if (!r->model || sev_model_launch_digest(r->model, ld, len))
+		return 1;
+	if (!CRYPTO_memcmp(ld, r->c->expected, len))
+		return 0;
+	hex_encode(r->c->expected, len, want);
+	hex_encode(ld, len, got);
+	set_err(err, errlen,
+		"launch measurement mismatch: sevboot expected digest %s, the "
+		"firmware model measured %s; the guest is not started",
+		want, got);
+	return -EBADMSG;
+}
+
+/*
+ * SEV/SEV-ES: is the firmware's LAUNCH_MEASURE the HMAC of the digest we
+ * predicted?  Without a session the TIK is all zeros and sevboot can
+ * check it itself (SEV API 55766, LAUNCH_MEASURE); with one, only the
+ * guest owner holds the TIK.
+ */
+static int check_measurement(struct sev_run *r, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	const struct sev_launch *l = &r->launch;
+	uint8_t tik[SEV_KEY_LEN] = { 0 }, mac[32];
+	char want[65];
+	int ret = check_model_digest(r, 32, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	if (c->dh_cert) {
+		fprintf(stderr,
+			"sevboot: a guest-owner session is in use: the owner, "
+			"who holds the TIK, checks this measurement\n");
+		return 0;
+	}
+	if (measure_launch_hmac(tik, c->api_major, c->api_minor, c->build,
+				(uint32_t)c->policy, c->expected, l->mnonce,
+				mac))
+		return -ENOMEM;
+	if (CRYPTO_memcmp(mac, l->measurement, 32)) {
+		hex_encode(c->expected, 32, want);
+		set_err(err, errlen,
+			"launch measurement mismatch: the firmware's "
+			"LAUNCH_MEASURE is not the HMAC of the expected digest "
+			"%s (firmware %u.%u build %u, policy 0x%x); the guest "
+			"is not started",
+			want, c->api_major, c->api_minor, c->build,
+			(unsigned)c->policy);
+		return -EBADMSG;
+	}
+	fprintf(stderr, "sevboot: launch measurement verified: the firmware "
+			"measured the expected digest\n");
+	return 0;
+}
+
+/* -------------------------------------------------- the guest owner's stop */
+
+/* Where the owner's secret goes: its own GPA or the firmware's secret
+ * area, checked against the room there and guest RAM. */
+static void *secret_place(struct sev_run *r, const struct sev_owner_reply *rep,
+			  uint64_t *gpa, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	void *hva;
+
+	*gpa = rep->has_gpa ? rep->gpa : c->secret_gpa;
+	if (!*gpa) {
+		set_err(err, errlen,
+			"the guest owner sent a secret but there is nowhere to "
+			"put it: the firmware has no SEV secret area (or its "
+			"base or size is 0) and no --secret-gpa was given");
+		return NULL;
+	}
+	if (!rep->has_gpa && c->secret_size &&
+	    rep->secret_len > c->secret_size) {
+		set_err(err, errlen,
+			"the guest owner's secret is %zu bytes; the firmware's "
+			"secret area at 0x%llx holds %u",
+			rep->secret_len, (unsigned long long)*gpa,
+			c->secret_size);
+		return NULL;
+	}
+	hva = r->m->hva(r->m->ctx, *gpa, rep->secret_len);
+	if (!hva)
+		set_err(err, errlen,
+			"the secret's place [0x%llx, +0x%zx) is not guest RAM",
+			(unsigned long long)*gpa, rep->secret_len);
+	return hva;
+}
+
+/* Hand the measurement to the owner, inject what comes back. */
+static int owner_stop(struct sev_run *r, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	struct sev_launch *l = &r->launch;
+	struct sev_owner_request req = {
+		.mode = c->mode,
+		.policy = (uint32_t)c->policy,
+		.handle = l->handle,
+		.api_major = c->api_major,
+		.api_minor = c->api_minor,
+		.build = c->build,
+		.secret_gpa = c->secret_gpa,
+		.secret_size = c->secret_size,
+		.model = c->model,
+	};
+	struct sev_owner_reply rep = { 0 };
+	uint64_t gpa;
+	void *hva;
+	int ret;
+
+	memcpy(req.launch_measure, l->launch_measure, sizeof(req.launch_measure));
+	memcpy(req.expected_digest, c->expected, sizeof(req.expected_digest));
+	ret = c->owner(c->owner_ctx, &req, &rep, err, errlen);
+	if (ret)
+		return ret;
+	if (!rep.inject) {
+		fprintf(stderr, "sevboot: the guest owner sent no secret\n");
+		return 0;
+	}
+	hva = secret_place(r, &rep, &gpa, err, errlen);
+	ret = hva ? sevl_secret(l, rep.hdr, sizeof(rep.hdr), rep.secret,
+				rep.secret_len, gpa, hva)
+		  : -EINVAL;
+	if (hva && ret)
+		set_err(err, errlen, "%s", sevl_error(l));
+	else if (!ret)
+		fprintf(stderr,
+			"sevboot: launch secret injected at 0x%llx (%zu bytes)\n",
+			(unsigned long long)gpa, rep.secret_len);
+	sev_owner_reply_free(&rep);
+	return ret;
+}
+
+/* ------------------------------------------------------------ the flows */
+
+/* A failed command: its sentence, and its result. */
+static int failed(struct sev_run *r, int ret, char *err, size_t errlen)
+{
+	set_err(err, errlen, "%s", sevl_error(&r->launch));
+	return ret;
+}
+
+/* SEV and SEV-ES: START -> UPDATE_DATA... (-> UPDATE_VMSA) -> MEASURE ->
+ * check -> owner -> SECRET -> FINISH -> GUEST_STATUS. */
+static int launch_sev(struct sev_run *r, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	struct sev_launch *l = &r->launch;
+	struct sev_guest_info gi;
+	int ret;
+
+	ret = load_reset_state(r, err, errlen);
+	if (ret)
+		return ret;
+	ret = sevl_start(l);
+	if (!ret)
+		ret = sevl_walk_plan(l, c->plan, plan_hva, (void *)r->m);
+	if (!ret)
+		ret = sevl_measure(l);
+	if (ret)
+		return failed(r, ret, err, errlen);
+	sevl_print_measurement(l, stderr);
+	ret = check_measurement(r, err, errlen);
+	if (!ret && c->owner)
+		ret = owner_stop(r, err, errlen);
+	if (ret)
+		return ret;
+	ret = sevl_finish(l);
+	if (!ret)
+		ret = sevl_guest_status(l, &gi);
+	return ret ? failed(r, ret, err, errlen) : 0;
+}
+
+/* SNP: CPUID page -> SNP_LAUNCH_START -> SNP_LAUNCH_UPDATE... ->
+ * SNP_LAUNCH_FINISH (which measures the VMSAs) -> the model's check. */
+static int launch_snp(struct sev_run *r, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	struct sev_launch *l = &r->launch;
+	int ret;
+
+	ret = load_reset_state(r, err, errlen);
+	if (!ret)
+		ret = fill_cpuid_pages(r, err, errlen);
+	if (ret)
+		return ret;
+	ret = sevl_snp_start(l);
+	if (!ret)
+		ret = sevl_walk_plan(l, c->plan, plan_hva, (void *)r->m);
+	if (!ret)
+		ret = sevl_snp_finish(l, c->snp_finish);
+	if (ret)
+		return failed(r, ret, err, errlen);
+	if (!r->model) {
+		fprintf(stderr,
+			"sevboot: SNP: the firmware does not show the launch "
+			"digest to the host; the guest's attestation report "
+			"carries it%s\n",
+			c->snp_finish && c->snp_finish->id_block
+				? ", and the firmware checked it against the "
+				  "ID block"
+				: "");
+		return 0;
+	}
+	ret = check_model_digest(r, 48, err, errlen);
+	if (!ret)
+		fprintf(stderr, "sevboot: launch measurement verified: the "
+				"firmware model measured the expected digest\n");
+	return ret < 0 ? ret : 0;
+}
+
+int sev_run_launch(struct sev_run *r, const struct sev_machine *m, char *err,
+		   size_t errlen)
+{
+	int ret;
+
+	if (!r->initialized) {
+		set_err(err, errlen, "the launch was not initialised");
+		return -EPROTO;
+	}
+	r->m = m;
+	ret = r->c->mode == SEV_MODE_SNP ? launch_snp(r, err, errlen)
+					 : launch_sev(r, err, errlen);
+	if (r->c->report)
+		r->c->report(r->c->report_ctx, r);
+	return ret;
+}
+
+int sev_run_timing_json(const struct sev_run *r, FILE *f)
+{
+	return sevl_timing_json(&r->launch, f);
+}
+
+void sev_run_timing_table(const struct sev_run *r, FILE *f)
+{
+	sevl_timing_table(&r->launch, f);
+}
+

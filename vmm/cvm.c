@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmm/cvm.c: what a confidential VM asks of the machine, at the points
+ * the kernel's order fixes (arch/x86/kvm/svm/sev.c): the VM type at
+ * KVM_CREATE_VM; the launch's INIT right after it, before any memory or
+ * vCPU; KVM_MEMORY_ENCRYPT_REG_REGION on every RAM slot (SEV, SEV-ES:
+ * sev_mem_enc_register_region() pins it for the firmware); the SNP
+ * hypercall exits; and, once every vCPU exists and before any runs, the
+ * hand-over to the launch sequence (sev/run.c) through struct
+ * sev_machine.  The launch itself, its commands and its checks, are
+ * sev/'s: nothing here issues KVM_MEMORY_ENCRYPT_OP.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "util/kvm_uapi.h"
+#include "util/util.h"
+#include "vmm/machine.h"
+
+unsigned long cvm_vm_type(const struct machine *m)
+{
+	struct sev_vm_needs n;
+
+	if (!m->cfg->sev)
+		return KVM_X86_DEFAULT_VM;
+	sev_run_vm_needs(m->cfg->sev, &n);
+	return n.vm_type;
+}
+
+/* SNP guests share memory through KVM_HC_MAP_GPA_RANGE, which KVM hands
+ * to userspace only when asked (KVM_CAP_EXIT_HYPERCALL). */
+static int enable_map_gpa_exits(struct machine *m, char *err, size_t errlen)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_EXIT_HYPERCALL,
+		.args = { 1ULL << KVM_HC_MAP_GPA_RANGE },
+	};
+	int have = ioctl(m->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_HYPERCALL);
+
+	if (have <= 0 || !(have & (1 << KVM_HC_MAP_GPA_RANGE))) {
+		set_err(err, errlen,
+			"this KVM cannot pass KVM_HC_MAP_GPA_RANGE to "
+			"userspace (KVM_CAP_EXIT_HYPERCALL), which SNP guests "
+			"need to share memory");
+		return -ENOTSUP;
+	}
+	if (ioctl(m->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		int ret = -errno;
+
+		set_err(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL): %s",
+			strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+int cvm_init(struct machine *m, char *err, size_t errlen)
+{
+	struct sev_vm_needs n;
+	int ret;
+
+	sev_run_vm_needs(m->cfg->sev, &n);
+	ret = sev_run_init(m->cfg->sev, m->vm_fd, err, errlen);
+	if (ret)
+		return ret;
+	m->pin_mem = n.pin_memory;
+	if (n.private_memory) {
+		ret = enable_map_gpa_exits(m, err, errlen);
+		if (ret)
+			return ret;
+		m->private_mem = true;
+	}
+	return 0;
+}
+
+int cvm_slot_added(struct machine *m, const struct mem_slot *s, char *err,
+		   size_t errlen)
+{
+	struct kvm_enc_region r = { .addr = (uintptr_t)s->hva,
+				    .size = s->size };
+
+	if (!m->pin_mem)
+		return 0;
+	if (ioctl(m->vm_fd, KVM_MEMORY_ENCRYPT_REG_REGION, &r) < 0) {
+		int ret = -errno;
+
+		set_err(err, errlen,
+			"KVM_MEMORY_ENCRYPT_REG_REGION [0x%llx, +0x%llx): %s%s",
+			(unsigned long long)s->gpa, (unsigned long long)s->size,
+			strerror(errno),
+			errno == ENOMEM ? " (pinned guest memory counts "
+					  "against RLIMIT_MEMLOCK)"
+					: "");
+		return ret;
+	}
+	return 0;
+}
+
+/* ------------------------------------------- struct sev_machine for sev/ */
+
+static uint8_t *machine_hva(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return machine_gpa_ptr(ctx, gpa, len);
+}
+
+static int machine_set_reset_state(void *ctx, unsigned cpu,
+				   const struct vmsa_regs *r, char *err,
+				   size_t errlen)
+{
+	struct machine *m = ctx;
+
+	if (cpu >= m->nvcpus)
+		return -ENOENT;
+	return vcpu_load_vmsa_regs(&m->vcpus[cpu], r, err, errlen);
+}
+
+static int machine_read_vmsa(void *ctx, unsigned cpu, uint64_t sev_features,
+			     bool fpu, uint8_t page[VMSA_SIZE])
+{
+	struct machine *m = ctx;
+
+	if (cpu >= m->nvcpus)
+		return -ENOENT;
+	return vcpu_read_vmsa(&m->vcpus[cpu], sev_features, fpu, page);
+}
+
+static int machine_cpuid(void *ctx, struct snp_cpuid_leaf *l, unsigned max)
+{
+	const struct machine *m = ctx;
+	unsigned n;
+
+	if (!m->cpuid0)
+		return -ENODATA;
+	n = m->cpuid0->nent < max ? m->cpuid0->nent : max;
+	for (unsigned i = 0; i < n; i++) {
+		const struct kvm_cpuid_entry2 *e = &m->cpuid0->entries[i];
+
+		l[i] = (struct snp_cpuid_leaf){
+			.function = e->function, .index = e->index,
+			.eax = e->eax,		 .ebx = e->ebx,
+			.ecx = e->ecx,		 .edx = e->edx,
+		};
+	}
+	return (int)n;
+}
+
+int cvm_launch(struct machine *m, char *err, size_t errlen)
+{
+	m->sev_machine = (struct sev_machine){
+		.ctx = m,
+		.ncpus = m->nvcpus,
+		.hva = machine_hva,
+		.set_reset_state = machine_set_reset_state,
+		.read_vmsa = machine_read_vmsa,
+		.cpuid = machine_cpuid,
+	};
+	return sev_run_launch(m->cfg->sev, &m->sev_machine, err, errlen);
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmm/memory.c: guest memory services.  RAM slots (lazily backed anonymous
+ * memory), for private memory (SNP) a guest_memfd behind every slot with
+ * all of it private to start with, the conversions the guest asks for,
+ * and the host's view of guest addresses.
+ *
+ * The kernel's rules (Documentation/virt/kvm/api.rst,
+ * KVM_SET_USER_MEMORY_REGION2, KVM_CREATE_GUEST_MEMFD,
+ * KVM_SET_MEMORY_ATTRIBUTES): a guest_memfd slot keeps its shared half in
+ * the userspace mapping and its private half in the guest_memfd; which
+ * half backs a page is the page's PRIVATE attribute.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "util/kvm_uapi.h"
+#include "util/util.h"
+#include "vmm/machine.h"
+
+void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < m->nslots; i++) {
+		struct mem_slot *s = &m->slots[i];
+
+		if (gpa >= s->gpa && gpa - s->gpa <= s->size &&
+		    len <= s->size - (gpa - s->gpa))
+			return s->hva + (gpa - s->gpa);
+	}
+	return NULL;
+}
+
+static int set_attributes(struct machine *m, uint64_t gpa, uint64_t size,
+			  bool private)
+{
+	struct kvm_memory_attributes a = {
+		.address = gpa,
+		.size = size,
+		.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+
+	return ioctl(m->vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a) < 0 ? -errno
+								   : 0;
+}
+
+/*
+ * SNP: the slot's private half is a guest_memfd, its shared half the
+ * anonymous mapping (memslots v2).  KVM_SEV_SNP_LAUNCH_UPDATE copies from
+ * the shared mapping into the private pages.  All of it starts private,
+ * as QEMU does; the guest converts what it shares.
+ */
+static int add_private_slot(struct machine *m, struct mem_slot *s, char *err,
+			    size_t errlen)
+{
+	struct kvm_create_guest_memfd g = { .size = s->size };
+	struct kvm_userspace_memory_region2 r;
+	int ret;
+
+	s->gmem_fd = ioctl(m->vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+	if (s->gmem_fd < 0) {
+		ret = -errno;
+		s->gmem_fd = -1;
+		set_err(err, errlen, "KVM_CREATE_GUEST_MEMFD (%llu MiB): %s",
+			(unsigned long long)(s->size >> 20), strerror(errno));
+		return ret;
+	}
+	r = (struct kvm_userspace_memory_region2){
+		.slot = m->nslots - 1,
+		.flags = KVM_MEM_GUEST_MEMFD,
+		.guest_phys_addr = s->gpa,
+		.memory_size = s->size,
+		.userspace_addr = (uintptr_t)s->hva,
+		.guest_memfd_offset = 0,
+		.guest_memfd = (uint32_t)s->gmem_fd,
+	};
+	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION2, &r) < 0) {
+		ret = -errno;
+		set_err(err, errlen,
+			"KVM_SET_USER_MEMORY_REGION2 [0x%llx, +0x%llx): %s",
+			(unsigned long long)s->gpa,
+			(unsigned long long)s->size, strerror(errno));
+		return ret;
+	}
+	ret = set_attributes(m, s->gpa, s->size, true);
+	if (ret)
+		set_err(err, errlen,
+			"KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) [0x%llx, +0x%llx): "
+			"%s",
+			(unsigned long long)s->gpa,
+			(unsigned long long)s->size, strerror(-ret));
+	return ret;
+}
+
+int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
+		 struct mem_slot **out, char *err, size_t errlen)
+{
+	struct mem_slot *s = &m->slots[m->nslots];
+	struct kvm_userspace_memory_region r;
+	int ret;
+
+	/* Lazily backed: MAP_NORESERVE anonymous memory is faulted in by
+	 * the guest's first touch, so a 64 GiB guest starts as fast as a
+	 * 64 MiB one. */
+	s->hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->hva == MAP_FAILED) {
+		ret = -errno;
+		s->hva = NULL;
+		set_err(err, errlen,
+			"cannot reserve %llu MiB of address space for guest "
+			"RAM: %s",
+			(unsigned long long)(size >> 20), strerror(-ret));
+		return ret;
+	}
+	*out = s;
+	s->gpa = gpa;
+	s->size = size;
+	s->gmem_fd = -1;
+	m->nslots++;
+	if (m->private_mem)
+		return add_private_slot(m, s, err, errlen);
+	r = (struct kvm_userspace_memory_region){
+		.slot = m->nslots - 1,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)s->hva,
+	};
+	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		ret = -errno;
+		set_err(err, errlen,
+			"KVM_SET_USER_MEMORY_REGION [0x%llx, +0x%llx): %s",
+			(unsigned long long)gpa, (unsigned long long)size,
+			strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int mem_convert(struct machine *m, uint64_t gpa, uint64_t size,
+		bool to_private)
+{
+	if (!m->private_mem)
+		return 0; /* nothing is private: nothing to convert */
+	return set_attributes(m, gpa, size, to_private);
+}
+
+void mem_free_slots(struct machine *m)
+{
+	for (unsigned i = 0; i < m->nslots; i++) {
+		if (m->slots[i].hva)
+			munmap(m->slots[i].hva, m->slots[i].size);
+		if (m->slots[i].gmem_fd >= 0)
+			close(m->slots[i].gmem_fd);
+	}
+	m->nslots = 0;
+}
+
+/* How much of guest RAM the guest has touched (resident in this process),
+ * so memory figures can separate sevboot's own overhead. */
+uint64_t mem_guest_resident(const struct machine *m)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char vec[4096];
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < m->nslots; i++) {
+		const struct mem_slot *s = &m->slots[i];
+
+		for (uint64_t off = 0; off < s->size;
+		     off += (uint64_t)page * sizeof(vec)) {
+			uint64_t len = s->size - off;
+
+			if (len > (uint64_t)page * sizeof(vec))
+				len = (uint64_t)page * sizeof(vec);
+			if (mincore(s->hva + off, len, vec))
+				break;
+			for (uint64_t p = 0; p < (len + page - 1) / page; p++)
+				total += (vec[p] & 1) ? (uint64_t)page : 0;
+		}
+	}
+	return total;
+}
