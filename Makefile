@@ -56,6 +56,9 @@ SHARED ?= $(abspath ../shared)
 # test_owner checks cli/opts.c's owner_exit_code and drives bin/sevboot owner.
 TEST_CLI_SRCS_test_owner := cli/opts.c
 $(BUILD)/tests/test_owner: cli/opts.c cli/cli.h
+# test_verdict checks inspect's verdicts against the plan run builds.
+TEST_CLI_SRCS_test_verdict := cli/verdict.c cli/launch.c
+$(BUILD)/tests/test_verdict: cli/verdict.c cli/launch.c cli/cli.h
 unit: $(UNIT_BINS) bin/sevboot
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) CK_FORK=yes $$t || rc=1; \

@@ -101,6 +101,31 @@ int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 		 struct launch_plan *plan, uint8_t digest[48], char *err,
 		 size_t errlen);
 
+/* ------------------------------------------------ firmware verdicts */
+
+/* `sevboot inspect`'s answer per mode (cli/verdict.c): a dry run of the
+ * launch plan, so it accepts exactly what `run` and `measure` accept. */
+enum answer {
+	ANSWER_YES,
+	ANSWER_NO,
+	ANSWER_UNCERTAIN,
+};
+
+struct verdict {
+	enum answer answer;
+	char reason[256]; /* "" when there is nothing to add */
+};
+
+struct verdicts {
+	struct verdict sev, sev_es, snp, hashes;
+};
+
+/* v for the image img (len bytes) that ovmf_parse() described as i.
+ * 0, or -ENOMEM. */
+int firmware_verdicts(const uint8_t *img, size_t len,
+		      const struct ovmf_info *i, struct verdicts *v);
+const char *answer_word(enum answer a); /* "yes", "no", "uncertain" */
+
 /* ------------------------------------------- the guest owner's tools */
 
 /*

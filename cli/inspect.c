@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,139 +23,9 @@
 /* Where the bzImage setup header's magic lives (boot protocol). */
 #define BZIMAGE_HDRS_OFF 0x202
 
-/* sizeof(PaddedSevHashTable): what QEMU writes into the hashes area. */
-#define SEV_HASH_TABLE_LEN 176
-
-enum answer {
-	ANSWER_YES,
-	ANSWER_NO,
-	ANSWER_UNCERTAIN,
-};
-
-struct verdict {
-	enum answer answer;
-	char reason[256]; /* "" when there is nothing to add */
-};
-
-struct verdicts {
-	struct verdict sev, sev_es, snp, hashes;
-};
-
-static const char *answer_word(enum answer a)
-{
-	switch (a) {
-	case ANSWER_YES:
-		return "yes";
-	case ANSWER_NO:
-		return "no";
-	default:
-		return "uncertain";
-	}
-}
-
-static void say(struct verdict *v, enum answer a, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(struct verdict *v, enum answer a, const char *fmt, ...)
-{
-	va_list ap;
-
-	v->answer = a;
-	va_start(ap, fmt);
-	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-	va_end(ap);
-}
-
-static const struct ovmf_section *find_section(const struct ovmf_info *i,
-					       uint32_t type)
-{
-	for (unsigned k = 0; k < i->nsections; k++)
-		if (i->sections[k].type == type)
-			return &i->sections[k];
-	return NULL;
-}
-
 static bool section_type_known(uint32_t type)
 {
 	return strcmp(ovmf_section_type_name(type), "unknown") != 0;
-}
-
-/*
- * One answer per launch mode, from what the image declares.  These are
- * structural answers: sevboot cannot run the firmware to see whether the
- * code behind an entry works, so where the structure is ambiguous the
- * answer says so instead of guessing.
- */
-static void judge(const struct ovmf_info *i, struct verdicts *v)
-{
-	/* Plain SEV only encrypts the image; it needs nothing from it. */
-	if (i->has_table || i->has_reset_block)
-		say(&v->sev, ANSWER_YES, "%s", "");
-	else
-		say(&v->sev, ANSWER_UNCERTAIN,
-		    "no footer GUID table: plain SEV needs none, but this may "
-		    "not be an OVMF image at all");
-
-	if (!i->has_reset_block)
-		say(&v->sev_es, ANSWER_NO,
-		    "no SEV-ES reset block, so the APs have nowhere to start");
-	else if (!i->reset_addr)
-		say(&v->sev_es, ANSWER_NO, "the SEV-ES reset address is zero");
-	else if (i->has_table && !i->has_sev_meta && !i->has_tdx_meta)
-		/*
-		 * The ASEV and TDX entries are only assembled into X64 reset
-		 * vectors; without them this is either a 32-bit PEI build
-		 * (whose SEC lacks the GHCB setup SEV-ES needs) or an X64
-		 * build from before those entries existed.
-		 */
-		say(&v->sev_es, ANSWER_UNCERTAIN,
-		    "reset block present, but no X64-only entry (ASEV, TDX): "
-		    "a 32-bit PEI build like Debian's OVMF_CODE_4M cannot run "
-		    "SEV-ES; an X64 build older than edk2-stable202202 can");
-	else
-		say(&v->sev_es, ANSWER_YES, "%s", "");
-
-	if (!i->has_sev_meta) {
-		say(&v->snp, ANSWER_NO,
-		    "no SNP metadata (ASEV), so the pages to pre-validate are "
-		    "unknown");
-	} else if (!i->has_reset_block || !i->reset_addr) {
-		say(&v->snp, ANSWER_NO,
-		    "no usable SEV-ES reset block for the APs");
-	} else if (!find_section(i, OVMF_SECTION_SNP_SECRETS)) {
-		say(&v->snp, ANSWER_NO,
-		    "the ASEV metadata has no SNP_SECRETS section");
-	} else if (!find_section(i, OVMF_SECTION_CPUID)) {
-		say(&v->snp, ANSWER_NO,
-		    "the ASEV metadata has no CPUID section");
-	} else {
-		say(&v->snp, ANSWER_YES, "%s", "");
-		for (unsigned k = 0; k < i->nsections; k++) {
-			if (section_type_known(i->sections[k].type))
-				continue;
-			say(&v->snp, ANSWER_NO,
-			    "ASEV section %u has type 0x%x, which sevboot does "
-			    "not know how to load",
-			    k, i->sections[k].type);
-			break;
-		}
-	}
-
-	if (!i->has_hashes_entry)
-		say(&v->hashes, ANSWER_NO, "no kernel hashes table entry");
-	else if (!i->hashes_base && !i->hashes_size)
-		say(&v->hashes, ANSWER_NO,
-		    "the hashes table area is base 0 size 0");
-	else if (!i->hashes_base)
-		say(&v->hashes, ANSWER_NO, "the hashes table area has base 0");
-	else if (i->hashes_size < SEV_HASH_TABLE_LEN)
-		say(&v->hashes, ANSWER_NO,
-		    "the hashes table area (0x%x bytes) is smaller than the "
-		    "%u-byte table",
-		    i->hashes_size, SEV_HASH_TABLE_LEN);
-	else
-		say(&v->hashes, ANSWER_YES, "table area at 0x%08x, 0x%x bytes",
-		    i->hashes_base, i->hashes_size);
 }
 
 /* ------------------------------------------------------------- text */
@@ -575,7 +446,12 @@ int cmd_inspect(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	}
 
-	judge(&info, &v);
+	ret = firmware_verdicts(b.data, b.len, &info, &v);
+	if (ret) {
+		inspect_error(path, "out of memory");
+		blob_free(&b);
+		return EXIT_RUNTIME;
+	}
 	if (json)
 		print_json(path, b.data, &info, &v);
 	else
