@@ -261,218 +261,252 @@ static void kill_and_reap(pid_t pid)
 		;
 }
 
-static int exchange_cmd(const struct owner_opts *o, const char *request,
-			const struct sev_owner_request *req,
-			struct sev_owner_reply *rep, int64_t deadline,
-			char *err, size_t errlen)
+/* The owner command while it runs: its stdin (a socket, so writing never
+ * raises SIGPIPE), its stdout, and the process. */
+struct child {
+	int in, out, pidfd;
+	pid_t pid;    /* -1 once reaped */
+	int status;   /* its wait status, once reaped */
+	char *msg;    /* the request and a newline */
+	size_t msg_len, msg_off;
+	char *buf;    /* what it wrote, SEV_OWNER_MSG_MAX + 1 */
+	size_t got;
+	bool reading; /* its stdout is open */
+	char shown[CMD_SHOWN + 8];
+};
+
+static void child_end(struct child *c)
 {
-	int sp[2] = {-1, -1}, out[2] = {-1, -1}, pidfd = -1;
-	char shown[CMD_SHOWN + 8], why[256];
-	char *msg = NULL, *buf = NULL;
-	size_t msg_len, msg_off = 0, got = 0;
-	bool reading = true, exited = false;
-	pid_t pid = -1;
-	int status = 0, ret;
+	if (c->pid > 0)
+		kill_and_reap(c->pid);
+	c->pid = -1;
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->in >= 0)
+		close(c->in);
+	if (c->out >= 0)
+		close(c->out);
+	free(c->msg);
+	free(c->buf);
+}
 
-	cmd_shown(o->cmd, shown, sizeof(shown));
-	msg_len = strlen(request) + 1;
-	msg = malloc(msg_len + 1);
-	buf = malloc(SEV_OWNER_MSG_MAX + 1);
-	if (!msg || !buf) {
-		ret = -ENOMEM;
+static int child_start(struct child *c, const char *cmd, const char *request,
+		       char *err, size_t errlen)
+{
+	int sp[2] = {-1, -1}, out[2] = {-1, -1}, ret;
+
+	*c = (struct child){ .in = -1, .out = -1, .pidfd = -1, .pid = -1,
+			     .reading = true };
+	cmd_shown(cmd, c->shown, sizeof(c->shown));
+	c->msg_len = strlen(request) + 1;
+	c->msg = malloc(c->msg_len + 1);
+	c->buf = malloc(SEV_OWNER_MSG_MAX + 1);
+	if (!c->msg || !c->buf) {
 		set_err(err, errlen, "out of memory");
-		goto out;
+		return -ENOMEM;
 	}
-	snprintf(msg, msg_len + 1, "%s\n", request);
-
-	/* stdin is a socket so that writing to it never raises SIGPIPE. */
+	snprintf(c->msg, c->msg_len + 1, "%s\n", request);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
 	    pipe2(out, O_CLOEXEC) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "cannot make pipes for the owner command: %s",
-		     strerror(errno));
-		goto out;
+			strerror(errno));
+		goto fail;
 	}
-	ret = spawn_shell(o->cmd, sp[1], out[1], &pid);
+	ret = spawn_shell(cmd, sp[1], out[1], &c->pid);
 	if (ret) {
-		pid = -1;
-		set_err(err, errlen, "cannot run the owner command %s: %s", shown,
-		     strerror(-ret));
-		goto out;
+		c->pid = -1;
+		set_err(err, errlen, "cannot run the owner command %s: %s",
+			c->shown, strerror(-ret));
+		goto fail;
 	}
 	close(sp[1]);
 	close(out[1]);
-	sp[1] = out[1] = -1;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (set_nonblock(sp[0]) || set_nonblock(out[0])) {
+	c->in = sp[0];
+	c->out = out[0];
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (set_nonblock(c->in) || set_nonblock(c->out)) {
 		ret = -errno;
 		set_err(err, errlen, "cannot talk to the owner command: %s",
-		     strerror(errno));
-		goto out;
+			strerror(errno));
+		return ret;
 	}
-
-	while (reading || !exited) {
-		struct pollfd pfd[3];
-		int npfd = 0, i_in = -1, i_out = -1, i_pid = -1, pr, tmo;
-		bool check_exit;
-
-		if (sp[0] >= 0) {
-			i_in = npfd;
-			pfd[npfd++] = (struct pollfd){sp[0], POLLOUT, 0};
-		}
-		if (reading) {
-			i_out = npfd;
-			pfd[npfd++] = (struct pollfd){out[0], POLLIN, 0};
-		}
-		if (!exited && pidfd >= 0) {
-			i_pid = npfd;
-			pfd[npfd++] = (struct pollfd){pidfd, POLLIN, 0};
-		}
-		tmo = ms_left(deadline);
-		if (tmo == 0)
-			goto timeout;
-		/* Without a pidfd (old kernels, valgrind), look at the
-		 * child every 100 ms. */
-		if (!exited && pidfd < 0 && tmo > 100)
-			tmo = 100;
-		pr = poll(pfd, (nfds_t)npfd, tmo);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr < 0) {
-			ret = -errno;
-			set_err(err, errlen, "poll: %s", strerror(errno));
-			goto out;
-		}
-
-		if (i_in >= 0 && pfd[i_in].revents) {
-			ssize_t w =
-				send(sp[0], msg + msg_off, msg_len - msg_off,
-				     MSG_NOSIGNAL | MSG_DONTWAIT);
-
-			if (w > 0)
-				msg_off += (size_t)w;
-			/* A command that does not read its stdin may still
-			 * answer; its reply decides. */
-			if ((w < 0 && errno != EAGAIN && errno != EINTR) ||
-			    msg_off == msg_len) {
-				close(sp[0]);
-				sp[0] = -1;
-			}
-		}
-		if (i_out >= 0 && pfd[i_out].revents) {
-			ssize_t n = read(out[0], buf + got,
-					 SEV_OWNER_MSG_MAX + 1 - got);
-
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				ret = -errno;
-				set_err(err, errlen,
-				     "cannot read the owner "
-				     "command's output: %s",
-				     strerror(errno));
-				goto out;
-			}
-			if (n == 0)
-				reading = false;
-			if (n > 0)
-				got += (size_t)n;
-		}
-		check_exit = !exited &&
-			     (pidfd < 0 || (i_pid >= 0 && pfd[i_pid].revents));
-		if (check_exit) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
-
-			if (w < 0 && errno != EINTR) {
-				ret = -errno;
-				set_err(err, errlen, "waitpid: %s",
-				     strerror(errno));
-				goto out;
-			}
-			if (w == pid) {
-				exited = true;
-				pid = -1;
-			}
-		}
-		if (exited && reading) {
-			/* What it wrote before it exited is in the pipe; a
-			 * process it left behind does not hold us up. */
-			for (;;) {
-				ssize_t n = read(out[0], buf + got,
-						 SEV_OWNER_MSG_MAX + 1 - got);
-
-				if (n <= 0 ||
-				    got + (size_t)n > SEV_OWNER_MSG_MAX) {
-					got += n > 0 ? (size_t)n : 0;
-					break;
-				}
-				got += (size_t)n;
-			}
-			reading = false;
-		}
-		if (got > SEV_OWNER_MSG_MAX) {
-			ret = -EBADMSG;
-			set_err(err, errlen,
-			     "the owner command %s wrote more than %d bytes; "
-			     "it was stopped",
-			     shown, SEV_OWNER_MSG_MAX);
-			goto out; /* kills and reaps it if it still runs */
-		}
-	}
-	/* Here the child has exited and was reaped (pid is -1). */
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		describe_status(status, why, sizeof(why));
-		set_err(err, errlen, "the owner command %s %s", shown, why);
-		ret = -ECANCELED;
-		goto out;
-	}
-	if (got == 0) {
-		set_err(err, errlen,
-		     "the owner command %s wrote no reply on its "
-		     "stdout",
-		     shown);
-		ret = -EBADMSG;
-		goto out;
-	}
-	why[0] = '\0';
-	ret = sev_owner_reply_parse(buf, got, rep, why, sizeof(why));
-	if (ret == -ENOMEM) {
-		set_err(err, errlen, "out of memory");
-		goto out;
-	}
-	if (ret) {
-		set_err(err, errlen, "the owner command %s: %s", shown, why);
-		ret = -EBADMSG;
-		goto out;
-	}
-	if (sev_owner_reply_check(req, rep, why, sizeof(why))) {
-		set_err(err, errlen, "the owner command %s: %s", shown, why);
-		sev_owner_reply_free(rep);
-		ret = -EBADMSG;
-		goto out;
-	}
-	ret = 0;
-	goto out;
-
-timeout:
-	if (pid > 0)
-		kill_and_reap(pid);
-	pid = -1;
-	ret = -ETIMEDOUT;
-	set_err(err, errlen,
-	     "the owner command %s did not answer within %u s; it was killed",
-	     shown, o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
-out:
-	if (pid > 0)
-		kill_and_reap(pid);
-	if (pidfd >= 0)
-		close(pidfd);
+	return 0;
+fail:
 	for (int k = 0; k < 2; k++) {
 		if (sp[k] >= 0)
 			close(sp[k]);
 		if (out[k] >= 0)
 			close(out[k]);
 	}
-	free(msg);
-	free(buf);
+	return ret;
+}
+
+/* Hand it more of the request.  A command that does not read its stdin
+ * may still answer; its reply decides. */
+static void child_write(struct child *c)
+{
+	ssize_t w = send(c->in, c->msg + c->msg_off, c->msg_len - c->msg_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (w > 0)
+		c->msg_off += (size_t)w;
+	if ((w < 0 && errno != EAGAIN && errno != EINTR) ||
+	    c->msg_off == c->msg_len) {
+		close(c->in);
+		c->in = -1;
+	}
+}
+
+/* Read what it wrote; drain is after its exit: what it wrote before is in
+ * the pipe, and a process it left behind does not hold us up. */
+static int child_read(struct child *c, bool drain, char *err, size_t errlen)
+{
+	do {
+		ssize_t n = read(c->out, c->buf + c->got,
+				 SEV_OWNER_MSG_MAX + 1 - c->got);
+
+		if (n < 0 && !drain && errno != EAGAIN && errno != EINTR) {
+			int ret = -errno;
+
+			set_err(err, errlen,
+				"cannot read the owner command's output: %s",
+				strerror(-ret));
+			return ret;
+		}
+		if (n <= 0) {
+			c->reading = c->reading && n < 0 && !drain;
+			break;
+		}
+		c->got += (size_t)n;
+	} while (drain && c->got <= SEV_OWNER_MSG_MAX);
+	if (drain)
+		c->reading = false;
+	if (c->got > SEV_OWNER_MSG_MAX) {
+		set_err(err, errlen,
+			"the owner command %s wrote more than %d bytes; it was "
+			"stopped",
+			c->shown, SEV_OWNER_MSG_MAX);
+		return -EBADMSG; /* child_end() kills and reaps it */
+	}
+	return 0;
+}
+
+/* Has it exited?  Reaps it when it has. */
+static int child_reap(struct child *c, char *err, size_t errlen)
+{
+	pid_t w = waitpid(c->pid, &c->status, WNOHANG);
+
+	if (w < 0 && errno != EINTR) {
+		int ret = -errno;
+
+		set_err(err, errlen, "waitpid: %s", strerror(-ret));
+		return ret;
+	}
+	if (w == c->pid)
+		c->pid = -1;
+	return 0;
+}
+
+/* One wait for whatever comes first; -ETIMEDOUT at the deadline. */
+static int child_step(struct child *c, int64_t deadline, char *err,
+		      size_t errlen)
+{
+	struct pollfd pfd[3];
+	int n = 0, i_in = -1, i_out = -1, i_pid = -1, tmo, ret = 0;
+	bool running = c->pid > 0;
+
+	if (c->in >= 0) {
+		i_in = n;
+		pfd[n++] = (struct pollfd){ c->in, POLLOUT, 0 };
+	}
+	if (c->reading) {
+		i_out = n;
+		pfd[n++] = (struct pollfd){ c->out, POLLIN, 0 };
+	}
+	if (running && c->pidfd >= 0) {
+		i_pid = n;
+		pfd[n++] = (struct pollfd){ c->pidfd, POLLIN, 0 };
+	}
+	tmo = ms_left(deadline);
+	if (tmo == 0)
+		return -ETIMEDOUT;
+	/* Without a pidfd (old kernels, valgrind), look at the child every
+	 * 100 ms. */
+	if (running && c->pidfd < 0 && tmo > 100)
+		tmo = 100;
+	if (poll(pfd, (nfds_t)n, tmo) < 0) {
+		ret = -errno;
+		if (ret == -EINTR)
+			return 0;
+		set_err(err, errlen, "poll: %s", strerror(-ret));
+		return ret;
+	}
+	if (i_in >= 0 && pfd[i_in].revents)
+		child_write(c);
+	if (i_out >= 0 && pfd[i_out].revents)
+		ret = child_read(c, false, err, errlen);
+	if (!ret && running &&
+	    (c->pidfd < 0 || (i_pid >= 0 && pfd[i_pid].revents)))
+		ret = child_reap(c, err, errlen);
+	if (!ret && c->pid < 0 && c->reading)
+		ret = child_read(c, true, err, errlen);
+	return ret;
+}
+
+/* The command has exited: its status and its reply decide. */
+static int child_answer(struct child *c, const struct sev_owner_request *req,
+			struct sev_owner_reply *rep, char *err, size_t errlen)
+{
+	char why[256] = "";
+	int ret;
+
+	if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
+		describe_status(c->status, why, sizeof(why));
+		set_err(err, errlen, "the owner command %s %s", c->shown, why);
+		return -ECANCELED;
+	}
+	if (c->got == 0) {
+		set_err(err, errlen,
+			"the owner command %s wrote no reply on its stdout",
+			c->shown);
+		return -EBADMSG;
+	}
+	ret = sev_owner_reply_parse(c->buf, c->got, rep, why, sizeof(why));
+	if (ret == -ENOMEM) {
+		set_err(err, errlen, "out of memory");
+		return ret;
+	}
+	if (!ret && sev_owner_reply_check(req, rep, why, sizeof(why))) {
+		sev_owner_reply_free(rep);
+		ret = -EBADMSG;
+	}
+	if (ret) {
+		set_err(err, errlen, "the owner command %s: %s", c->shown, why);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int exchange_cmd(const struct owner_opts *o, const char *request,
+			const struct sev_owner_request *req,
+			struct sev_owner_reply *rep, int64_t deadline,
+			char *err, size_t errlen)
+{
+	struct child c;
+	int ret = child_start(&c, o->cmd, request, err, errlen);
+
+	while (!ret && (c.reading || c.pid > 0))
+		ret = child_step(&c, deadline, err, errlen);
+	if (ret == -ETIMEDOUT)
+		set_err(err, errlen,
+			"the owner command %s did not answer within %u s; it "
+			"was killed",
+			c.shown,
+			o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
+	if (!ret)
+		ret = child_answer(&c, req, rep, err, errlen);
+	child_end(&c);
 	return ret;
 }
 
