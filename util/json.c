@@ -173,6 +173,64 @@ static int read_u16(struct parser *ps, uint32_t *v)
 }
 
 /* A string; ps->p is at the opening quote.  Decoded into *s (malloc'ed). */
+/* After "\u" with ps->p at the 'u': one code point, a surrogate pair
+ * joined.  0 or the parser's error. */
+static int read_unicode_escape(struct parser *ps, uint32_t *cp)
+{
+	uint32_t lo;
+
+	if (read_u16(ps, cp))
+		return ps->ret;
+	if (*cp >= 0xdc00 && *cp <= 0xdfff)
+		return fail(ps, "\\u%04" PRIx32 " is a lone low surrogate",
+			    *cp);
+	if (*cp < 0xd800 || *cp > 0xdbff)
+		return 0;
+	if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
+		return fail(ps,
+			    "\\u%04" PRIx32 " (a high surrogate) is not "
+			    "followed by a low one",
+			    *cp);
+	ps->p++;
+	if (read_u16(ps, &lo))
+		return ps->ret;
+	if (lo < 0xdc00 || lo > 0xdfff)
+		return fail(ps,
+			    "\\u%04" PRIx32 " (a high surrogate) is not "
+			    "followed by a low one",
+			    *cp);
+	*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+	return 0;
+}
+
+/* An escape at ps->p (the backslash) into out; the bytes written, or -1
+ * with the parser's error. */
+static int read_escape(struct parser *ps, char *out)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *e;
+	uint32_t cp;
+
+	if (++ps->p >= ps->end) {
+		fail(ps, "a string is not closed");
+		return -1;
+	}
+	e = *ps->p ? strchr(from, *ps->p) : NULL;
+	if (e) {
+		*out = to[e - from];
+		ps->p++;
+		return 1;
+	}
+	if (*ps->p != 'u') {
+		fail(ps, "unknown escape '\\%c' in a string",
+		     *ps->p >= 0x21 && *ps->p < 0x7f ? *ps->p : '?');
+		return -1;
+	}
+	if (read_unicode_escape(ps, &cp))
+		return -1;
+	return (int)utf8_encode(cp, out);
+}
+
 static int parse_string(struct parser *ps, char **s, size_t *slen)
 {
 	const char *q;
@@ -190,6 +248,9 @@ static int parse_string(struct parser *ps, char **s, size_t *slen)
 
 	for (;;) {
 		unsigned char c;
+		uint32_t cp;
+		size_t k;
+		int w;
 
 		if (ps->p >= ps->end) {
 			fail(ps, "a string is not closed");
@@ -202,104 +263,32 @@ static int parse_string(struct parser *ps, char **s, size_t *slen)
 		}
 		if (c < 0x20) {
 			fail(ps,
-			     "control character 0x%02x in a string "
-			     "(it must be escaped)",
+			     "control character 0x%02x in a string (it must "
+			     "be escaped)",
 			     c);
 			goto bad;
 		}
 		if (c == '\\') {
-			uint32_t cp, lo;
-
-			if (++ps->p >= ps->end) {
-				fail(ps, "a string is not closed");
+			w = read_escape(ps, out + n);
+			if (w < 0)
 				goto bad;
-			}
-			switch (*ps->p) {
-			case '"':
-			case '\\':
-			case '/':
-				out[n++] = *ps->p++;
-				continue;
-			case 'b':
-				out[n++] = '\b';
-				ps->p++;
-				continue;
-			case 'f':
-				out[n++] = '\f';
-				ps->p++;
-				continue;
-			case 'n':
-				out[n++] = '\n';
-				ps->p++;
-				continue;
-			case 'r':
-				out[n++] = '\r';
-				ps->p++;
-				continue;
-			case 't':
-				out[n++] = '\t';
-				ps->p++;
-				continue;
-			case 'u':
-				break;
-			default:
-				fail(ps, "unknown escape '\\%c' in a string",
-				     *ps->p >= 0x21 && *ps->p < 0x7f ? *ps->p
-								     : '?');
-				goto bad;
-			}
-			if (read_u16(ps, &cp))
-				goto bad;
-			if (cp >= 0xdc00 && cp <= 0xdfff) {
-				fail(ps,
-				     "\\u%04" PRIx32 " is a lone low "
-				     "surrogate",
-				     cp);
-				goto bad;
-			}
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (ps->end - ps->p < 2 || ps->p[0] != '\\' ||
-				    ps->p[1] != 'u') {
-					fail(ps,
-					     "\\u%04" PRIx32 " (a high "
-					     "surrogate) is not followed "
-					     "by a low one",
-					     cp);
-					goto bad;
-				}
-				ps->p++;
-				if (read_u16(ps, &lo))
-					goto bad;
-				if (lo < 0xdc00 || lo > 0xdfff) {
-					fail(ps,
-					     "\\u%04" PRIx32 " (a high "
-					     "surrogate) is not followed "
-					     "by a low one",
-					     cp);
-					goto bad;
-				}
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
-			}
-			n += utf8_encode(cp, out + n);
+			n += (size_t)w;
 			continue;
 		}
 		if (c < 0x80) {
 			out[n++] = (char)c;
 			ps->p++;
-		} else {
-			uint32_t cp;
-			size_t k = utf8_decode((const unsigned char *)ps->p,
-					       (size_t)(ps->end - ps->p), &cp);
-
-			if (!k) {
-				fail(ps, "invalid UTF-8 in a string");
-				goto bad;
-			}
-			memcpy(out + n, ps->p, k);
-			n += k;
-			ps->p += k;
+			continue;
 		}
+		k = utf8_decode((const unsigned char *)ps->p,
+				(size_t)(ps->end - ps->p), &cp);
+		if (!k) {
+			fail(ps, "invalid UTF-8 in a string");
+			goto bad;
+		}
+		memcpy(out + n, ps->p, k);
+		n += k;
+		ps->p += k;
 	}
 	out[n] = '\0';
 	*s = out;
