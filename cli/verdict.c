@@ -115,6 +115,22 @@ static int judge_sev_es(const uint8_t *img, size_t len,
 	return 0;
 }
 
+static const struct ovmf_section *find_section(const struct ovmf_info *i,
+					       uint32_t type)
+{
+	for (unsigned k = 0; k < i->nsections; k++)
+		if (i->sections[k].type == type)
+			return &i->sections[k];
+	return NULL;
+}
+
+/*
+ * The plan launches any ASEV metadata the way QEMU does (unknown section
+ * types as ZERO pages, target/i386/sev.c), so `measure` predicts what QEMU
+ * launches.  Whether the guest can then boot is another question: it
+ * reads its CPUID values and its VM communication keys from the CPUID and
+ * secrets pages (SNP ABI 56860, SNP_LAUNCH_UPDATE page types).
+ */
 static int judge_snp(const uint8_t *img, size_t len,
 		     const struct ovmf_info *i, struct verdict *v)
 {
@@ -123,6 +139,21 @@ static int judge_snp(const uint8_t *img, size_t len,
 	if (ret)
 		return ret == -EINVAL ? 0 : ret;
 	say(v, ANSWER_YES, "%s", "");
+	if (!find_section(i, OVMF_SECTION_SNP_SECRETS))
+		say(v, ANSWER_UNCERTAIN,
+		    "the ASEV metadata has no SNP_SECRETS section: the guest "
+		    "gets no secrets page");
+	else if (!find_section(i, OVMF_SECTION_CPUID))
+		say(v, ANSWER_UNCERTAIN,
+		    "the ASEV metadata has no CPUID section: the guest gets no "
+		    "CPUID page");
+	for (unsigned k = 0; v->answer == ANSWER_YES && k < i->nsections; k++)
+		if (!strcmp(ovmf_section_type_name(i->sections[k].type),
+			    "unknown"))
+			say(v, ANSWER_UNCERTAIN,
+			    "ASEV section %u has type 0x%x, unknown to sevboot; "
+			    "it is launched as zero pages, as QEMU does",
+			    k, i->sections[k].type);
 	return 0;
 }
 

@@ -156,42 +156,6 @@ static int check_sections(const struct ovmf_info *i, char *err, size_t errlen)
 }
 
 /*
- * What an SNP launch must find in the metadata: every section of a type
- * the launch knows how to load (QEMU's target/i386/sev.c
- * snp_metadata_desc_to_page_type() fails the launch on any other), and a
- * secrets and a CPUID page: an SNP guest reads its CPUID values and its
- * VM communication keys from them (SNP ABI 56860, SNP_LAUNCH_UPDATE page
- * types CPUID and SECRETS), so without them it cannot boot.
- */
-static int check_snp_needs(const struct ovmf_info *i, char *err,
-			   size_t errlen)
-{
-	bool secrets = false, cpuid = false;
-
-	for (unsigned k = 0; k < i->nsections; k++) {
-		uint32_t t = i->sections[k].type;
-
-		if (!strcmp(ovmf_section_type_name(t), "unknown")) {
-			set_err(err, errlen,
-				"SNP metadata section %u has type 0x%x, which "
-				"sevboot does not know how to load",
-				k, t);
-			return -EINVAL;
-		}
-		secrets |= t == OVMF_SECTION_SNP_SECRETS;
-		cpuid |= t == OVMF_SECTION_CPUID;
-	}
-	if (!secrets || !cpuid) {
-		set_err(err, errlen,
-			"the SNP metadata has no %s section, which an SNP guest "
-			"needs",
-			!secrets ? "SNP_SECRETS" : "CPUID");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
  * QEMU puts the table at (base & 0xfff) of the KERNEL_HASHES section, so
  * the section has to be the one page that holds base; sev-snp-measure also
  * insists on exactly one page.  Anything else would measure the table
@@ -300,8 +264,6 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		ret = check_sections(i, err, errlen);
-		if (!ret && !c->snp_ovmf_only)
-			ret = check_snp_needs(i, err, errlen);
 		if (ret)
 			return ret;
 	}

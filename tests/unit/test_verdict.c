@@ -161,28 +161,40 @@ START_TEST(small_or_empty_area_is_no)
 }
 END_TEST
 
-START_TEST(snp_rules_are_the_plans)
+/* The plan launches what QEMU launches; what it cannot judge turns
+ * "yes" into "uncertain", never into "no". */
+START_TEST(snp_advice_never_refuses)
 {
 	struct ovmf_info i;
 	struct verdicts v;
+	char why[256];
 
 	firmware(&i, HASHES_PAGE + 0xc00, 0x400);
 	i.nsections = 1; /* no secrets, no CPUID page */
 	verdicts(&i, &v);
-	ck_assert_int_eq(v.snp.answer, ANSWER_NO);
+	ck_assert_int_eq(v.snp.answer, ANSWER_UNCERTAIN);
 	ck_assert_ptr_nonnull(strstr(v.snp.reason, "SNP_SECRETS"));
+	ck_assert_int_eq(run_accepts(&i, SEV_MODE_SNP, why, sizeof(why)), 0);
 
 	firmware(&i, HASHES_PAGE + 0xc00, 0x400);
 	i.sections[1].type = 0x77;
+	i.sections[2].type = OVMF_SECTION_SNP_SECRETS;
+	i.nsections = 4;
+	i.sections[3] = (struct ovmf_section){ HASHES_PAGE + 0x3000, 0x1000,
+					       OVMF_SECTION_CPUID };
 	verdicts(&i, &v);
-	ck_assert_int_eq(v.snp.answer, ANSWER_NO);
+	ck_assert_int_eq(v.snp.answer, ANSWER_UNCERTAIN);
 	ck_assert_ptr_nonnull(strstr(v.snp.reason, "type 0x77"));
+	ck_assert_int_eq(run_accepts(&i, SEV_MODE_SNP, why, sizeof(why)), 0);
 
 	firmware(&i, HASHES_PAGE + 0xc00, 0x400);
 	i.has_sev_meta = false;
 	verdicts(&i, &v);
 	ck_assert_int_eq(v.snp.answer, ANSWER_NO);
 	ck_assert_ptr_nonnull(strstr(v.snp.reason, "no SNP metadata"));
+	ck_assert_int_eq(run_accepts(&i, SEV_MODE_SNP, why, sizeof(why)),
+			 -EINVAL);
+	ck_assert_str_eq(why, v.snp.reason);
 }
 END_TEST
 
@@ -211,7 +223,7 @@ int main(void)
 	tcase_add_test(tc, misaligned_table_is_no);
 	tcase_add_test(tc, table_crossing_a_page_is_refused_under_snp);
 	tcase_add_test(tc, small_or_empty_area_is_no);
-	tcase_add_test(tc, snp_rules_are_the_plans);
+	tcase_add_test(tc, snp_advice_never_refuses);
 	tcase_add_test(tc, sev_es_needs_the_reset_block);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
