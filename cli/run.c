@@ -940,21 +940,170 @@ static void run_sev_free(struct run_sev *r)
 	OPENSSL_cleanse(r->session, sizeof(r->session));
 }
 
+/* The files a run boots, mapped and checked. */
+struct run_inputs {
+	struct blob ovmf, kernel, initrd;
+	struct ovmf_info *info; /* with --ovmf */
+};
+
+static int load_inputs(const struct run_opts *o, struct run_inputs *in)
+{
+	char err[512];
+	int rc = 0;
+
+	if (o->ovmf)
+		rc = load("--ovmf", o->ovmf, OVMF_MAX_SIZE, &in->ovmf);
+	if (!rc && o->kernel)
+		rc = load("--kernel", o->kernel, MAX_KERNEL, &in->kernel);
+	if (!rc && o->initrd)
+		rc = load("--initrd", o->initrd, MAX_INITRD, &in->initrd);
+	if (rc)
+		return rc;
+	if (o->ovmf) {
+		in->info = calloc(1, sizeof(*in->info));
+		if (!in->info)
+			return EXIT_RUNTIME;
+		if (ovmf_parse(in->ovmf.data, in->ovmf.len, in->info, err,
+			       sizeof(err))) {
+			fprintf(stderr, "sevboot: --ovmf %s: %s\n", o->ovmf,
+				err);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (o->kernel) {
+		struct bzimage_info bz;
+
+		if (bzimage_parse(in->kernel.data, in->kernel.len, &bz, err,
+				  sizeof(err))) {
+			fprintf(stderr, "sevboot: --kernel %s: %s\n", o->kernel,
+				err);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	return 0;
+}
+
+static void free_inputs(struct run_inputs *in)
+{
+	free(in->info);
+	blob_free(&in->ovmf);
+	blob_free(&in->kernel);
+	blob_free(&in->initrd);
+}
+
+/* Where the guest's serial port and debug port go, and its input. */
+struct run_io {
+	int out_fd, in_fd, dbg_fd;
+	bool raw; /* the terminal is raw: restore saved_term */
+	struct termios saved_term;
+};
+
+static int open_io(const struct run_opts *o, struct run_io *io)
+{
+	*io = (struct run_io){ .out_fd = STDOUT_FILENO, .in_fd = -1,
+			       .dbg_fd = -1 };
+	if (o->serial && open_out("--serial", o->serial, &io->out_fd))
+		return EXIT_BAD_INPUT;
+	if (o->debugcon && open_out("--debugcon", o->debugcon, &io->dbg_fd))
+		return EXIT_BAD_INPUT;
+	if (o->serial_in) {
+		io->in_fd = open(o->serial_in, O_RDONLY | O_CLOEXEC);
+		if (io->in_fd < 0) {
+			fprintf(stderr, "sevboot: --serial-in %s: %s\n",
+				o->serial_in, strerror(errno));
+			return EXIT_BAD_INPUT;
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		io->in_fd = STDIN_FILENO;
+		io->raw = term_raw(STDIN_FILENO, &io->saved_term);
+	}
+	return 0;
+}
+
+static void restore_terminal(struct run_io *io)
+{
+	if (io->raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &io->saved_term);
+	io->raw = false;
+}
+
+static void close_io(struct run_io *io)
+{
+	restore_terminal(io);
+	if (io->out_fd != STDOUT_FILENO && io->out_fd >= 0)
+		close(io->out_fd);
+	if (io->dbg_fd >= 0)
+		close(io->dbg_fd);
+	if (io->in_fd > STDIN_FILENO)
+		close(io->in_fd);
+}
+
+/* Build and run the machine; the exit code. */
+static int run_machine(const struct run_opts *o, const struct run_inputs *in,
+		       struct run_io *io, struct run_sev *sr)
+{
+	struct vm_config cfg = {
+		.mem_size = o->mem,
+		.ncpus = o->smp,
+		.ovmf = in->ovmf.data,
+		.ovmf_len = in->ovmf.len,
+		.ovmf_info = in->info,
+		.kernel = in->kernel.data,
+		.kernel_len = in->kernel.len,
+		.initrd = in->initrd.data,
+		.initrd_len = in->initrd.len,
+		.cmdline = o->append ? o->append : DEFAULT_CMDLINE,
+		.inputs_mapped = true,
+		.serial_out_fd = io->out_fd,
+		.serial_in_fd = io->in_fd,
+		.debugcon_fd = io->dbg_fd,
+		.timeout_sec = o->timeout,
+		.verbose = o->verbose,
+		.sev = sr->run,
+	};
+	struct vm_result res;
+	enum vm_error_kind kind;
+	char err[512] = "";
+	int rc;
+
+	if (o->verbose)
+		fprintf(stderr, "sevboot: %s boot, %llu MiB RAM, %u vCPU%s\n",
+			o->ovmf ? "firmware" : "direct",
+			(unsigned long long)(o->mem >> 20), o->smp,
+			o->smp == 1 ? "" : "s");
+	rc = vm_run(&cfg, &res, &kind, err, sizeof(err));
+	restore_terminal(io);
+	if (rc) {
+		fprintf(stderr, "sevboot: %s\n", err);
+		if (sr->owner_ret)
+			return owner_exit_code(sr->owner_ret);
+		return kind == VM_ERR_HOST    ? EXIT_HOST
+		       : kind == VM_ERR_INPUT ? EXIT_BAD_INPUT
+		       : kind == VM_ERR_SEV   ? EXIT_SEV
+					      : EXIT_RUNTIME;
+	}
+	rc = exit_code_for(&res, err);
+	if (sr->timing_failed && rc == EXIT_POWEROFF)
+		rc = EXIT_RUNTIME;
+	if (o->verbose)
+		fprintf(stderr,
+			"sevboot: guest stopped (%s) after %.3f s, %llu exits, "
+			"guest RAM resident %llu KiB, exit code %d\n",
+			vm_stop_name(res.why), res.seconds,
+			(unsigned long long)res.exits,
+			(unsigned long long)(res.guest_resident >> 10), rc);
+	return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct blob ovmf = { 0 }, kernel = { 0 }, initrd = { 0 };
-	struct ovmf_info *info = NULL;
-	struct vm_config cfg;
-	struct vm_result res;
-	enum vm_error_kind kind;
-	struct termios saved_term;
+	struct run_inputs in = { 0 };
+	struct run_io io = { .out_fd = STDOUT_FILENO, .in_fd = -1,
+			     .dbg_fd = -1 };
 	struct sev_host_info host = { 0 };
 	struct run_sev sr = { 0 };
-	bool raw = false;
-	int out_fd = STDOUT_FILENO, in_fd = -1, dbg_fd = -1;
-	char err[512] = "";
-	int rc, ret;
+	int rc;
 
 	rc = parse_run_opts(argc, argv, &o);
 	if (rc >= 0)
@@ -969,120 +1118,17 @@ int cmd_run(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-
-	rc = 0;
-	if (o.ovmf)
-		rc = load("--ovmf", o.ovmf, OVMF_MAX_SIZE, &ovmf);
-	if (!rc && o.kernel)
-		rc = load("--kernel", o.kernel, MAX_KERNEL, &kernel);
-	if (!rc && o.initrd)
-		rc = load("--initrd", o.initrd, MAX_INITRD, &initrd);
-	if (rc)
-		goto out;
-	if (o.ovmf) {
-		info = calloc(1, sizeof(*info));
-		if (!info) {
-			rc = EXIT_RUNTIME;
-			goto out;
-		}
-		if (ovmf_parse(ovmf.data, ovmf.len, info, err, sizeof(err))) {
-			fprintf(stderr, "sevboot: --ovmf %s: %s\n", o.ovmf,
-				err);
-			rc = EXIT_BAD_INPUT;
-			goto out;
-		}
-	}
-	if (o.kernel) {
-		struct bzimage_info bz;
-
-		if (bzimage_parse(kernel.data, kernel.len, &bz, err,
-				  sizeof(err))) {
-			fprintf(stderr, "sevboot: --kernel %s: %s\n", o.kernel,
-				err);
-			rc = EXIT_BAD_INPUT;
-			goto out;
-		}
-	}
-	if (o.sev &&
-	    (rc = sev_prepare(&sr, &o, &ovmf, info, &kernel, &initrd,
-			      o.append ? o.append : DEFAULT_CMDLINE, &host)))
-		goto out;
-	if (o.serial && (rc = open_out("--serial", o.serial, &out_fd)))
-		goto out;
-	if (o.debugcon && (rc = open_out("--debugcon", o.debugcon, &dbg_fd)))
-		goto out;
-	if (o.serial_in) {
-		in_fd = open(o.serial_in, O_RDONLY | O_CLOEXEC);
-		if (in_fd < 0) {
-			fprintf(stderr, "sevboot: --serial-in %s: %s\n",
-				o.serial_in, strerror(errno));
-			rc = EXIT_BAD_INPUT;
-			goto out;
-		}
-	} else if (isatty(STDIN_FILENO)) {
-		in_fd = STDIN_FILENO;
-		raw = term_raw(STDIN_FILENO, &saved_term);
-	}
-
-	cfg = (struct vm_config){
-		.mem_size = o.mem,
-		.ncpus = o.smp,
-		.ovmf = ovmf.data,
-		.ovmf_len = ovmf.len,
-		.ovmf_info = info,
-		.kernel = kernel.data,
-		.kernel_len = kernel.len,
-		.initrd = initrd.data,
-		.initrd_len = initrd.len,
-		.cmdline = o.append ? o.append : DEFAULT_CMDLINE,
-		.inputs_mapped = true,
-		.serial_out_fd = out_fd,
-		.serial_in_fd = in_fd,
-		.debugcon_fd = dbg_fd,
-		.timeout_sec = o.timeout,
-		.verbose = o.verbose,
-		.sev = sr.run,
-	};
-	if (o.verbose)
-		fprintf(stderr,
-			"sevboot: %s boot, %llu MiB RAM, %u vCPU%s\n",
-			o.ovmf ? "firmware" : "direct",
-			(unsigned long long)(o.mem >> 20), o.smp,
-			o.smp == 1 ? "" : "s");
-	ret = vm_run(&cfg, &res, &kind, err, sizeof(err));
-	if (raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_term);
-	if (ret) {
-		fprintf(stderr, "sevboot: %s\n", err);
-		rc = kind == VM_ERR_HOST    ? EXIT_HOST
-		     : kind == VM_ERR_INPUT ? EXIT_BAD_INPUT
-		     : kind == VM_ERR_SEV   ? EXIT_SEV
-					    : EXIT_RUNTIME;
-		if (sr.owner_ret)
-			rc = owner_exit_code(sr.owner_ret);
-		goto out;
-	}
-	rc = exit_code_for(&res, err);
-	if (sr.timing_failed && rc == EXIT_POWEROFF)
-		rc = EXIT_RUNTIME;
-	if (o.verbose)
-		fprintf(stderr,
-			"sevboot: guest stopped (%s) after %.3f s, %llu exits, "
-			"guest RAM resident %llu KiB, exit code %d\n",
-			vm_stop_name(res.why), res.seconds,
-			(unsigned long long)res.exits,
-			(unsigned long long)(res.guest_resident >> 10), rc);
-out:
-	if (out_fd != STDOUT_FILENO && out_fd >= 0)
-		close(out_fd);
-	if (dbg_fd >= 0)
-		close(dbg_fd);
-	if (in_fd > STDIN_FILENO)
-		close(in_fd);
+	rc = load_inputs(&o, &in);
+	if (!rc && o.sev)
+		rc = sev_prepare(&sr, &o, &in.ovmf, in.info, &in.kernel,
+				 &in.initrd,
+				 o.append ? o.append : DEFAULT_CMDLINE, &host);
+	if (!rc)
+		rc = open_io(&o, &io);
+	if (!rc)
+		rc = run_machine(&o, &in, &io, &sr);
+	close_io(&io);
 	run_sev_free(&sr);
-	free(info);
-	blob_free(&ovmf);
-	blob_free(&kernel);
-	blob_free(&initrd);
+	free_inputs(&in);
 	return rc;
 }
