@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest owner's side: the strict JSON reader and writer (sev/json.c),
- * the protocol messages and the owner's cryptography (sev/owner.c), and
- * sevboot's side of the stop, owner_exchange() (cli/owner.c, compiled into
- * this test: cli/ is not in the library), for both --owner-cmd and
- * --owner-socket, with real child processes and a real socket client.
+ * The guest owner's side: the strict JSON reader and writer (util/json.c),
+ * the protocol messages and the owner's cryptography (owner/owner.c), and
+ * sevboot's side of the stop, owner_exchange() (owner/exchange.c), for
+ * both --owner-cmd and --owner-socket, with real child processes and a
+ * real socket client; and owner_exit_code() (cli/opts.c, compiled into
+ * this test: cli/ is not in the library).
  */
 #include <errno.h>
 #include <fcntl.h>
