@@ -48,9 +48,10 @@ struct vmsa_config {
 };
 
 /*
- * The initial VMSA of a vCPU for the QEMU VMM type, field by field as in
- * ovmf-and-qemu.md §4.1 (all other bytes zero).  bsp selects the reset
- * vector 0xfffffff0; APs start at ap_reset_addr.
+ * The initial VMSA of a vCPU for the QEMU VMM type, field by field as
+ * virtee/sev-snp-measure sevsnpmeasure/vmsa.py builds it (all other bytes
+ * zero).  bsp selects the reset vector 0xfffffff0; APs start at
+ * ap_reset_addr.
  */
 void vmsa_build(const struct vmsa_config *c, bool bsp,
 		uint8_t page[VMSA_SIZE]);
@@ -85,12 +86,14 @@ struct snp_cpuid_leaf {
 };
 
 /*
- * The SNP CPUID page (sev-firmware.md §6.6) from the vCPU's CPUID, with
- * the masking QEMU applies so that the firmware accepts it (TSC-deadline,
- * TSC_ADJUST, the speculation-control bits of leaf 7 EDX, VIRT_SSBD), and
- * XSAVE leaf 0xD sub-leaves 0/1 with xcr0_in 1 and EBX 0x240.  Leaves
- * beyond SNP_CPUID_MAX are dropped: -E2BIG says so (the page is still
- * usable); 0 otherwise.
+ * The SNP CPUID page (SNP ABI 56860 SNP_LAUNCH_UPDATE; AMD-ASPFW sev_mcmd.h
+ * snp_launch_update_cpuid_page_t) from the vCPU's CPUID, with the masking
+ * QEMU applies so that the firmware accepts it (TSC-deadline, TSC_ADJUST,
+ * the speculation-control bits of leaf 7 EDX, VIRT_SSBD: QEMU
+ * target/i386/sev.c sev_snp_mask_cpuid_features()), and XSAVE leaf 0xD
+ * sub-leaves 0/1 with xcr0_in 1 and EBX 0x240 (sev_snp_cpuid_info_fill()).
+ * Leaves beyond SNP_CPUID_MAX are dropped: -E2BIG says so (the page is
+ * still usable); 0 otherwise.
  */
 int snp_cpuid_page_build(const struct snp_cpuid_leaf *l, unsigned n,
 			 uint8_t page[4096]);

@@ -6,10 +6,12 @@
  * what those commands act on: the VM and its type, guest memory (pinned
  * with REG_REGION for SEV/SEV-ES, guest_memfd and memory attributes for
  * SNP), the vCPUs and their reset state.  The order is the kernel's
- * (kvm-uapi-and-vmm.md §9.12): INIT before any vCPU, REG_REGION after
- * INIT, every vCPU loaded with the plan's reset state before the plan is
- * walked, the measurement checked before the secret and FINISH, and no
- * vCPU runs before FINISH.
+ * (Linux arch/x86/kvm/svm/sev.c: __sev_guest_init(),
+ * sev_mem_enc_register_region(), sev_launch_update_vmsa(),
+ * snp_launch_finish()): INIT before any vCPU, REG_REGION after INIT, every
+ * vCPU loaded with the plan's reset state before the plan is walked, the
+ * measurement checked before the secret and FINISH, and no vCPU runs
+ * before FINISH.
  *
  * The one UAPI header (sev/kvm_sev_uapi.h) is included here as well: it is
  * the kernel's interface, declared once, not sev/'s internals.
