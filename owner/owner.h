@@ -244,7 +244,7 @@ struct sev_owner_secret {
 
 /*
  * Seal n secrets for the launch req into rep (which must not hold a
- * secret): the EFI secret table of the n entries (sev-firmware.md §4.4,
+ * secret): the EFI secret table of the n entries (Linux efi_secret.c,
  * zero-padded to 16 bytes), encrypted with tek under a fresh random IV
  * and MACed with tik over the firmware's MEASURE, for req's secret area
  * (rep->has_gpa false).  n == 0 gives the "no secret" reply.  Call it only

@@ -3,10 +3,13 @@
  * sev/channel.c: the SEV launch channel's cryptography, for the guest
  * owner and for the firmware model (sev/channel.h).
  *
- * Everything here is a formula of sev-firmware.md: the certificate bytes
- * (§1.1-1.2), the session blob and its key derivation (§2.2-2.6), the
- * secret packet (§4.2-4.3) and the EFI secret table (§4.4).  OpenSSL 3's
- * EVP interfaces only; no key material is kept between calls.
+ * Everything here is a formula of the SEV API as AMD's firmware source
+ * implements it (amd/AMD-ASPFW sev_uapp): the certificate bytes (55766
+ * App. C; sev_cert.h), the session blob and its key derivation (55766 §6.2
+ * LAUNCH_START; sev_channel.c, nist_kdf.c), the secret packet (55766 §6.6
+ * LAUNCH_SECRET; sev_channel_hmac()) and the EFI secret table (Linux
+ * drivers/virt/coco/efi_secret/efi_secret.c).  OpenSSL 3's EVP interfaces
+ * only; no key material is kept between calls.
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -27,7 +30,7 @@
 #include "sev/sev.h"
 #include "util/util.h"
 
-/* SEV certificate layout (§1.1, §1.2). */
+/* SEV certificate layout (SEV API 55766 App. C; AMD-ASPFW sev_cert.h). */
 #define CERT_VERSION	  0x000
 #define CERT_API_MAJOR	  0x004
 #define CERT_API_MINOR	  0x005
@@ -43,27 +46,29 @@
 #define SEV_USAGE_INVALID 0x1000
 #define SEV_ALGO_INVALID  0x000
 
-/* The ECC public key inside it (and in an SNP ID key, §6.7). */
+/* The ECC public key inside it (and in an SNP ID key, SNP ABI 56860
+ * SNP_LAUNCH_FINISH). */
 #define KEY_CURVE      0x00
 #define KEY_QX	       0x04
 #define KEY_QY	       0x4c
 #define SEV_CURVE_P384 2
 
-/* Session blob (§2.2). */
+/* Session blob (AMD-ASPFW sev_channel.h sev_session_t). */
 #define SESS_NONCE	0x00
 #define SESS_WRAP_TK	0x10
 #define SESS_WRAP_IV	0x30
 #define SESS_WRAP_MAC	0x40
 #define SESS_POLICY_MAC 0x60
 
-/* Packet header (§4.2) and the MAC's context byte (§4.3). */
+/* Packet header (AMD-ASPFW sev_channel.h sev_packet_header_t) and the
+ * MAC's context byte (SEV_CHANNEL_CTX_SECRET, sev_channel_hmac()). */
 #define HDR_FLAGS	    0x00
 #define HDR_IV		    0x04
 #define HDR_MAC		    0x14
 #define HDR_FLAG_COMPRESSED 0x1
 #define CHANNEL_CTX_SECRET  0x01
 
-/* EFI secret table (§4.4). */
+/* EFI secret table (Linux efi_secret.c). */
 #define SECRET_TABLE_HDR 20 /* GUID + u32 length */
 #define SECRET_ENTRY_HDR 20 /* GUID + u32 length */
 static const uint8_t secret_table_guid[16] = {
@@ -129,7 +134,7 @@ int sev_kdf(const uint8_t *key, size_t keylen, const char *label,
 	    outlen > UINT32_MAX / 8)
 		return -EINVAL;
 	/* L in bits, i and L little-endian, label then one 0x00, the
-	 * context omitted when empty (§2.5). */
+	 * context omitted when empty (AMD-ASPFW nist_kdf.c nist_kdf_prf()). */
 	put_le32(bits, 0, (uint32_t)(outlen * 8));
 	for (uint32_t i = 1; done < outlen; i++) {
 		const struct chunk c[] = {
@@ -301,7 +306,8 @@ int sev_ecc_pubkey_put(EVP_PKEY *k, uint8_t key[SEV_ECC_PUBKEY_LEN])
 	if (!EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_X, &x) ||
 	    !EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_EC_PUB_Y, &y))
 		goto out;
-	/* Little-endian, zero-padded to the CCP's 72 bytes (§1.2). */
+	/* Little-endian, zero-padded to the CCP's 72 bytes (SEV API 55766
+	 * App. C; AMD-ASPFW ecc.h ECC_SCALAR_SIZE_BYTES). */
 	put_le32(key, KEY_CURVE, SEV_CURVE_P384);
 	if (BN_bn2lebinpad(x, key + KEY_QX, 72) != 72 ||
 	    BN_bn2lebinpad(y, key + KEY_QY, 72) != 72)
@@ -378,7 +384,7 @@ int sev_ecdsa_sign(EVP_PKEY *k, const EVP_MD *md, const void *data, size_t len,
 	es = d2i_ECDSA_SIG(NULL, &p, (long)derlen);
 	if (!es)
 		goto out;
-	/* R[72] || S[72], little-endian (§1.3). */
+	/* R[72] || S[72], little-endian (AMD-ASPFW ecdsa.h ecdsa_sig_t). */
 	memset(sig, 0, SEV_ECDSA_SIG_LEN);
 	if (BN_bn2lebinpad(ECDSA_SIG_get0_r(es), sig, 72) != 72 ||
 	    BN_bn2lebinpad(ECDSA_SIG_get0_s(es), sig + 72, 72) != 72)
@@ -449,7 +455,7 @@ int sev_cert_build(EVP_PKEY *k, uint16_t usage, uint16_t algo,
 	put_le32(cert, CERT_SIG2_ALGO, SEV_ALGO_INVALID);
 	if (signer) {
 		/* What the firmware makes: ECDSA P-384 with SHA-256 over the
-		 * body (§1.4). */
+		 * body (AMD-ASPFW sev_plat.c sev_pek_generate()). */
 		put_le32(cert, CERT_SIG1_USAGE, sig_usage);
 		put_le32(cert, CERT_SIG1_ALGO, SEV_ALGO_ECDSA_SHA256);
 		ret = sev_ecdsa_sign(signer, EVP_sha256(), cert, CERT_BODY_LEN,
@@ -523,7 +529,8 @@ int sev_ecdh(EVP_PKEY *our_private, EVP_PKEY *their_public, uint8_t z[48])
 	    !is_p384(their_public))
 		return -EINVAL;
 	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, our_private, NULL);
-	/* The raw x-coordinate, big-endian: OpenSSL's output (§2.4). */
+	/* The raw x-coordinate, big-endian: OpenSSL's output, and what
+	 * AMD-ASPFW ecdh.c ecdh_key_agreement() hands the KDF. */
 	if (ctx && EVP_PKEY_derive_init(ctx) > 0 &&
 	    EVP_PKEY_derive_set_peer(ctx, their_public) > 0 &&
 	    EVP_PKEY_derive(ctx, z, &len) > 0 && len == 48)
@@ -536,7 +543,8 @@ int sev_ecdh(EVP_PKEY *our_private, EVP_PKEY *their_public, uint8_t z[48])
 
 /* ---------------------------------------------------------------- session */
 
-/* KEK and KIK from Z and the session nonce (§2.5). */
+/* KEK and KIK from Z and the session nonce (AMD-ASPFW sev_channel.c
+ * derive_master_secret(), establish_channel()). */
 static int session_keys(const uint8_t z[48], const uint8_t nonce[16],
 			uint8_t kek[16], uint8_t kik[16])
 {
@@ -612,7 +620,8 @@ int sev_session_unwrap(const uint8_t z[48],
 	ret = session_keys(z, session + SESS_NONCE, kek, kik);
 	if (ret)
 		goto out;
-	/* The firmware's order (§2.6): WRAP_MAC, unwrap, POLICY_MAC. */
+	/* The firmware's order (AMD-ASPFW sev_channel.c establish_channel(),
+	 * then sev_guest_verify_policy()): WRAP_MAC, unwrap, POLICY_MAC. */
 	c = (struct chunk){session + SESS_WRAP_TK, 32};
 	ret = hmac_sha256(kik, 16, &c, 1, mac);
 	if (ret)
@@ -646,7 +655,8 @@ out:
 
 /* ----------------------------------------------------------- the secret */
 
-/* The packet MAC (§4.3) with guest_len == trans_len == len. */
+/* The packet MAC (AMD-ASPFW sev_channel.c sev_channel_hmac()) with
+ * guest_len == trans_len == len. */
 static int secret_mac(const uint8_t tik[16],
 		      const uint8_t hdr[SEV_PACKET_HDR_LEN],
 		      const uint8_t *trans, size_t len,
@@ -704,7 +714,8 @@ int sev_secret_open(const struct sev_tk *tk, const uint8_t measure[32],
 		return ret;
 	if (CRYPTO_memcmp(mac, hdr + HDR_MAC, 32))
 		return -EBADMSG;
-	/* The firmware checks COMPRESSED after the MAC (§4.3 step 9). */
+	/* The firmware checks COMPRESSED after the MAC (AMD-ASPFW sev_mcmd.c
+	 * sev_mcmd_launch_secret()). */
 	if (get_le32(hdr, HDR_FLAGS) & HDR_FLAG_COMPRESSED)
 		return -EOPNOTSUPP;
 	return sev_aes128_ctr(tk->tek, hdr + HDR_IV, trans, len, plain);
@@ -731,7 +742,8 @@ int sev_secret_table(const struct sev_secret_entry *e, size_t n, uint8_t *out,
 	if (padded > cap)
 		return -ENOSPC;
 
-	/* The header carries the unpadded length, as sevctl does (§4.4). */
+	/* The header carries the unpadded length, as sevctl src/secret.rs
+	 * does. */
 	memcpy(out, secret_table_guid, 16);
 	put_le32(out, 16, (uint32_t)total);
 	off = SECRET_TABLE_HDR;

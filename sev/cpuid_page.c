@@ -5,7 +5,7 @@
  * launch (SNP_LAUNCH_UPDATE, page type CPUID) and the guest reads its
  * CPUID from that page.  The firmware refuses values the CPU cannot
  * honour; the masking below is what QEMU found it needs
- * (ovmf-and-qemu.md §3.3, "CPUID masking").
+ * (target/i386/sev.c sev_snp_mask_cpuid_features()).
  */
 #include <errno.h>
 #include <string.h>

@@ -6,8 +6,9 @@
  * measured firmware.  QEMU therefore measures a table of their SHA-256
  * hashes into the area the AmdSev OVMF names in its footer, and that
  * firmware refuses blobs whose hash differs.  The layout must be QEMU's to
- * the byte (PaddedSevHashTable, ovmf-and-qemu.md §2.4), or the launch
- * digest differs from what a QEMU-launched guest reports.
+ * the byte (PaddedSevHashTable, QEMU target/i386/sev.c
+ * build_kernel_loader_hashes()), or the launch digest differs from what a
+ * QEMU-launched guest reports.
  */
 #include <errno.h>
 #include <string.h>

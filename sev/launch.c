@@ -9,10 +9,11 @@
  * the marshalling tested here with a fake transport is the marshalling
  * that reaches the hardware.
  *
- * The guest state machine is the firmware's (sev-firmware.md §8.3); the
- * extra ordering rules are what KVM enforces or needs (kvm-uapi-and-vmm.md
- * §9).  Refusing early costs nothing and turns "-EINVAL from an ioctl"
- * into a sentence that says which call came too early.
+ * The guest state machine is the firmware's (SEV API 55766 §6.1.1, GSTATE;
+ * AMD-ASPFW sev_guest.c state_tbl_sev); the extra ordering rules are what
+ * KVM enforces or needs (Linux arch/x86/kvm/svm/sev.c).  Refusing early
+ * costs nothing and turns "-EINVAL from an ioctl" into a sentence that
+ * says which call came too early.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,13 +27,12 @@
 
 #define PAGE_MASK (SEV_PAGE_SIZE - 1)
 
-/* SNP policy bit 17: reserved, must be one (sev-firmware.md §6.2). */
+/* SNP policy bit 17: reserved, must be one (SNP ABI 56860 guest policy;
+ * Linux arch/x86/kvm/svm/sev.c SNP_POLICY_MASK_RSVD_MBO). */
 #define SNP_POLICY_RSVD_MBO (1ULL << 17)
 /* SEV_FEATURES bit 0: SNPActive, which KVM sets itself for SNP VMs and
  * does not accept in kvm_sev_init.vmsa_features. */
 #define SEV_FEAT_SNP_ACTIVE (1ULL << 0)
-
-/* sev-firmware.md §2.1, §4.2: the only lengths the firmware accepts. */
 
 /*
  * How often SNP_LAUNCH_UPDATE may come back without having consumed a
@@ -290,7 +290,8 @@ int sevl_set_session(struct sev_launch *l, const void *dh_cert,
 		return invalid(l, cmd,
 			       "the GODH certificate and the session blob go "
 			       "together: give both or neither");
-	/* sev-firmware.md §2.6: anything else is INVALID_LENGTH. */
+	/* Anything else is INVALID_LENGTH (AMD-ASPFW sev_mcmd.c
+	 * sev_mcmd_launch_start()). */
 	if (dh_cert && dh_cert_len != SEV_CERT_LEN)
 		return invalid(
 			l, cmd,
@@ -471,8 +472,9 @@ static int update_data(struct sev_launch *l, uint64_t gpa, void *hva,
 		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
 				 "it goes between LAUNCH_START and "
 				 "LAUNCH_MEASURE");
-	/* §9.12 rule 6: after UPDATE_VMSA the VMSAs are in the digest, and
-	 * the plan (and every guest owner's tool) puts them last. */
+	/* After UPDATE_VMSA the VMSAs are in the digest, and the plan (and
+	 * every guest owner's tool) puts them last: QEMU's
+	 * sev_launch_get_measure() issues it just before LAUNCH_MEASURE. */
 	if (!ret && l->vmsa_done)
 		ret = refuse(l, cmd,
 			     "LAUNCH_UPDATE_VMSA has been issued, and the "
@@ -581,8 +583,9 @@ int sevl_measure(struct sev_launch *l)
 	/*
 	 * The length query: the kernel passes len 0 to the firmware, which
 	 * answers INVALID_LEN with the length it needs, and KVM copies that
-	 * length back even though the ioctl fails (§9.7).  So success here
-	 * is a length, whatever the return value says.
+	 * length back even though the ioctl fails (Linux
+	 * arch/x86/kvm/svm/sev.c sev_launch_measure()).  So success here is a
+	 * length, whatever the return value says.
 	 */
 	memset(&m, 0, sizeof(m));
 	ret = issue(l, t, KVM_SEV_LAUNCH_MEASURE, &m);
@@ -599,7 +602,7 @@ int sevl_measure(struct sev_launch *l)
 		return ret;
 	}
 	/* The layout sevboot (and every guest owner's tool) knows is
-	 * MEASURE(32) || MNONCE(16) (sev-firmware.md §3.4). */
+	 * MEASURE(32) || MNONCE(16) (SEV API 55766 §6.5.2, Table 52). */
 	if (m.len != SEV_LAUNCH_MEASURE_LEN) {
 		timing_end(t);
 		t->ret = l->last_ret = -EPROTO;
@@ -659,8 +662,8 @@ int sevl_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
 	if (!guest_hva)
 		return invalid(l, desc, "the guest address is not guest RAM");
 
-	/* QEMU's shape (ovmf-and-qemu.md §3.5): the secret lands on as many
-	 * guest bytes as it has. */
+	/* QEMU's shape (target/i386/sev.c sev_inject_launch_secret()): the
+	 * secret lands on as many guest bytes as it has. */
 	memset(&s, 0, sizeof(s));
 	s.hdr_uaddr = (__u64)(uintptr_t)hdr;
 	s.hdr_len = (__u32)hdr_len;
@@ -828,9 +831,12 @@ static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 	t = timing_begin(l, &scratch, cmd, what, true, gpa, len);
 	/*
 	 * KVM populates page by page and may stop early: it then advances
-	 * gfn_start, uaddr and len by what it did and returns 0, or returns
-	 * -EAGAIN/-EINTR having done nothing that it reports (§9.9).  Either
-	 * way the struct as it stands is the rest of the work.
+	 * gfn_start, uaddr and len by what it did and returns 0 (Linux
+	 * arch/x86/kvm/svm/sev.c snp_launch_update()).  QEMU's
+	 * sev_snp_launch_update() also retries -EAGAIN, and so does this loop
+	 * (and -EINTR), though mainline KVM turns every kvm_gmem_populate()
+	 * error into -EIO.  Either way the struct as it stands is the rest of
+	 * the work.
 	 */
 	for (;;) {
 		uint64_t before = upd.len;

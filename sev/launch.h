@@ -123,10 +123,10 @@ int sev_model_launch_digest(struct sev_model *m, uint8_t *out, size_t len);
 /* ------------------------------------------------------- launch context */
 
 /*
- * The firmware's guest state (sev-firmware.md §8.3), with the firmware's
- * values, so that GUEST_STATUS answers compare directly.  An SNP guest
- * goes INIT -> LAUNCH -> RUNNING; it is kept here as UNINIT -> LUPDATE ->
- * RUNNING (SNP has no LSECRET).
+ * The firmware's guest state (SEV API 55766 §6.1.1; AMD-ASPFW sev_guest.h
+ * sev_guest_state_t), with the firmware's values, so that GUEST_STATUS
+ * answers compare directly.  An SNP guest goes INIT -> LAUNCH -> RUNNING;
+ * it is kept here as UNINIT -> LUPDATE -> RUNNING (SNP has no LSECRET).
  */
 enum sev_guest_state {
 	SEV_GUEST_UNINIT = 0,

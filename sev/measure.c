@@ -3,8 +3,10 @@
  * sev/measure.c: fold a launch plan into the digest the AMD Secure
  * Processor will compute, and the LAUNCH_MEASURE value derived from it.
  *
- * The formulas are the firmware's (sev-firmware.md §3.2, §3.3, §6.3); the
- * plan decides what goes in, so this file has no knowledge of OVMF or QEMU.
+ * The formulas are the firmware's (SEV API 55766 §6.3 and §6.5, SNP ABI
+ * 56860 SNP_LAUNCH_UPDATE; AMD-ASPFW launch_update_common(),
+ * sev_guest_measure(), snp_mcmd_launch_update()); the plan decides what
+ * goes in, so this file has no knowledge of OVMF or QEMU.
  */
 #include <errno.h>
 #include <string.h>
@@ -18,7 +20,8 @@
 
 #define PAGE_SIZE 4096
 
-/* SNP PAGE_INFO (sev-firmware.md §6.3): the 0x70 bytes hashed per page. */
+/* SNP PAGE_INFO (SNP ABI 56860 SNP_LAUNCH_UPDATE; AMD-ASPFW sev_mcmd.h):
+ * the 0x70 bytes hashed per page. */
 #define PAGE_INFO_LEN 0x70
 #define PI_DIGEST_CUR 0x00
 #define PI_CONTENTS   0x30

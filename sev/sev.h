@@ -30,7 +30,9 @@ const char *sev_mode_name(enum sev_mode m); /* "sev", "seves", "snp" */
 
 /* ---------------------------------------------------------- constants */
 
-/* SEV API 55766: the lengths the firmware accepts. */
+/* The only lengths the firmware accepts (SEV API 55766 LAUNCH_START,
+ * LAUNCH_SECRET; AMD-ASPFW sev_mcmd.c sev_mcmd_launch_start(),
+ * sev_mcmd_launch_secret()). */
 #define SEV_CERT_LEN	   0x824  /* a SEV certificate (PDH, PEK, GODH, ...) */
 #define SEV_SESSION_LEN	   0x80   /* LAUNCH_START's session blob */
 #define SEV_KEY_LEN	   16     /* TEK, TIK */
@@ -38,7 +40,7 @@ const char *sev_mode_name(enum sev_mode m); /* "sev", "seves", "snp" */
 #define SEV_SECRET_MAX	   0x5000 /* the firmware's guest_len limit */
 #define SEV_PAGE_SIZE	   4096ULL
 
-/* SEV policy bit 2: the guest is SEV-ES (SEV API 55766, "Guest Policy"). */
+/* SEV policy bit 2: the guest is SEV-ES (SEV API 55766 ch. 3). */
 #define SEV_POLICY_ES (1u << 2)
 
 /* ------------------------------------------------------- CPU models */
@@ -65,9 +67,10 @@ struct vmsa_config {
 };
 
 /*
- * The initial VMSA of a vCPU for the QEMU VMM type, field by field as in
- * ovmf-and-qemu.md §4.1 (all other bytes zero).  bsp selects the reset
- * vector 0xfffffff0; APs start at ap_reset_addr.
+ * The initial VMSA of a vCPU for the QEMU VMM type, field by field as
+ * virtee/sev-snp-measure sevsnpmeasure/vmsa.py builds it (all other bytes
+ * zero).  bsp selects the reset vector 0xfffffff0; APs start at
+ * ap_reset_addr.
  */
 void vmsa_build(const struct vmsa_config *c, bool bsp,
 		uint8_t page[VMSA_SIZE]);
@@ -102,12 +105,14 @@ struct snp_cpuid_leaf {
 };
 
 /*
- * The SNP CPUID page (sev-firmware.md §6.6) from the vCPU's CPUID, with
- * the masking QEMU applies so that the firmware accepts it (TSC-deadline,
- * TSC_ADJUST, the speculation-control bits of leaf 7 EDX, VIRT_SSBD), and
- * XSAVE leaf 0xD sub-leaves 0/1 with xcr0_in 1 and EBX 0x240.  Leaves
- * beyond SNP_CPUID_MAX are dropped: -E2BIG says so (the page is still
- * usable); 0 otherwise.
+ * The SNP CPUID page (SNP ABI 56860 SNP_LAUNCH_UPDATE; AMD-ASPFW sev_mcmd.h
+ * snp_launch_update_cpuid_page_t) from the vCPU's CPUID, with the masking
+ * QEMU applies so that the firmware accepts it (TSC-deadline, TSC_ADJUST,
+ * the speculation-control bits of leaf 7 EDX, VIRT_SSBD: QEMU
+ * target/i386/sev.c sev_snp_mask_cpuid_features()), and XSAVE leaf 0xD
+ * sub-leaves 0/1 with xcr0_in 1 and EBX 0x240 (sev_snp_cpuid_info_fill()).
+ * Leaves beyond SNP_CPUID_MAX are dropped: -E2BIG says so (the page is
+ * still usable); 0 otherwise.
  */
 int snp_cpuid_page_build(const struct snp_cpuid_leaf *l, unsigned n,
 			 uint8_t page[4096]);
@@ -351,9 +356,12 @@ void sev_status_format(uint32_t code, char *buf, size_t len);
  * (TIK) for the firmware's PDH key (LAUNCH_START's session), checks the
  * LAUNCH_MEASURE HMAC, and seals a launch secret (LAUNCH_SECRET's packet).
  * The firmware, here the firmware model, does the reverse.  Byte layouts
- * and derivations: sev-firmware.md §1.1-1.2 (certificate), §2.2-2.6
- * (session, ECDH, KDF), §3.3 (measurement), §4.2-4.4 (packet, secret
- * table); known answers in §9.3.
+ * and derivations: SEV API 55766 App. C (certificate), 55766 §6.2
+ * LAUNCH_START (session), 55766 §6.5 LAUNCH_MEASURE (measurement),
+ * 55766 §6.6 LAUNCH_SECRET (packet), as AMD's firmware source does them
+ * (amd/AMD-ASPFW sev_uapp sev_channel.c, ecdh.c, nist_kdf.c); the secret
+ * table is Linux drivers/virt/coco/efi_secret/efi_secret.c's.  Known
+ * answers in tests/unit/test_channel.c.
  *
  * Every function returns 0 or a negative errno: -EINVAL for malformed
  * input (err, when given, says which), -EBADMSG when a MAC does not
@@ -362,7 +370,8 @@ void sev_status_format(uint32_t code, char *buf, size_t len);
  * by its owner with sev_tk_wipe().
  */
 
-/* Public-key usage and algorithm codes of a SEV certificate (§1.4). */
+/* Public-key usage and algorithm codes of a SEV certificate (SEV API 55766
+ * App. C; AMD-ASPFW sev_cert.h). */
 #define SEV_USAGE_PEK 0x1002
 #define SEV_USAGE_PDH 0x1003
 #define SEV_USAGE_OCA 0x1001
@@ -380,7 +389,8 @@ struct sev_tk {
 void sev_tk_wipe(struct sev_tk *tk);
 
 /* SP 800-108 counter mode with HMAC-SHA256, as the firmware does it
- * (§2.5: little-endian counter and length; context omitted when empty). */
+ * (AMD-ASPFW nist_kdf.c nist_kdf(): little-endian counter and length;
+ * context omitted when empty). */
 int sev_kdf(const uint8_t *key, size_t keylen, const char *label,
 	    const uint8_t *context, size_t contextlen, uint8_t *out,
 	    size_t outlen);
@@ -398,10 +408,11 @@ int sev_p384_from_private(const uint8_t d[48], EVP_PKEY **out);
 int sev_p384_private(EVP_PKEY *k, uint8_t d[48]);
 
 /*
- * The 0x404-byte ECC public key of a SEV certificate (§1.2, at cert offset
- * 0x10) and of an SNP ID/author key (§6.7): u32 curve (2 = P-384), QX[72]
- * and QY[72] little-endian, the rest zero.  parse checks the curve and that
- * the point is on it (-EINVAL with err).
+ * The 0x404-byte ECC public key of a SEV certificate (SEV API 55766 App. C,
+ * at cert offset 0x10) and of an SNP ID/author key (SNP ABI 56860
+ * SNP_LAUNCH_FINISH, ID_AUTH): u32 curve (2 = P-384), QX[72] and QY[72]
+ * little-endian, the rest zero.  parse checks the curve and that the point
+ * is on it (-EINVAL with err).
  */
 #define SEV_ECC_PUBKEY_LEN 0x404
 int sev_ecc_pubkey_put(EVP_PKEY *k, uint8_t key[SEV_ECC_PUBKEY_LEN]);
@@ -409,10 +420,11 @@ int sev_ecc_pubkey_parse(const uint8_t key[SEV_ECC_PUBKEY_LEN], EVP_PKEY **out,
 			 char *err, size_t errlen);
 
 /*
- * An ECDSA P-384 signature as the firmware stores it (§1.3): R[72] ||
- * S[72] little-endian (a signature slot is 0x200 bytes, the rest zero),
- * over data hashed with md (SHA-256 for SEV certs, SHA-384 for SNP ID
- * blocks).  verify: 0, or -EBADMSG when it does not verify.
+ * An ECDSA P-384 signature as the firmware stores it (SEV API 55766
+ * App. C; AMD-ASPFW ecdsa.h ecdsa_sig_t): R[72] || S[72] little-endian
+ * (a signature slot is 0x200 bytes, the rest zero), over data hashed with
+ * md (SHA-256 for SEV certs, SHA-384 for SNP ID blocks).  verify: 0, or
+ * -EBADMSG when it does not verify.
  */
 #define SEV_ECDSA_SIG_LEN 144
 int sev_ecdsa_sign(EVP_PKEY *k, const EVP_MD *md, const void *data,
@@ -421,32 +433,36 @@ int sev_ecdsa_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
 		     size_t len, const uint8_t sig[SEV_ECDSA_SIG_LEN]);
 
 /*
- * A SEV certificate (§1.1) holding k's public key: version 1, api
- * major/minor, the usage and algorithm given, curve P-384 (2), QX/QY
- * little-endian.  Signed by signer (usage sig_usage, ECDSA_SHA256) when
- * signer is non-NULL, else both signature slots are empty (usage 0x1000,
- * algorithm 0), which LAUNCH_START accepts for a GODH (§2.3).
+ * A SEV certificate (SEV API 55766 App. C) holding k's public key:
+ * version 1, api major/minor, the usage and algorithm given, curve P-384
+ * (2), QX/QY little-endian.  Signed by signer (usage sig_usage,
+ * ECDSA_SHA256) when signer is non-NULL, else both signature slots are
+ * empty (usage 0x1000, algorithm 0), which LAUNCH_START accepts for a GODH
+ * (AMD-ASPFW sev_cert.c sev_cert_sanity_check()).
  */
 int sev_cert_build(EVP_PKEY *k, uint16_t usage, uint16_t algo,
 		   uint8_t api_major, uint8_t api_minor, EVP_PKEY *signer,
 		   uint16_t sig_usage, uint8_t cert[SEV_CERT_LEN]);
 
 /*
- * The firmware's sanity check of a certificate (§2.3): version 1, usage
- * want_usage, algorithm ECDH_SHA256 or ECDH_SHA384 (for a PDH) or the one
- * given, curve P-384, a point on the curve.  Signatures are not checked.
- * *out gets the public key (free with EVP_PKEY_free).  -EINVAL with err.
+ * The firmware's sanity check of a certificate (AMD-ASPFW sev_cert.c
+ * sev_cert_sanity_check()): version 1, usage want_usage, algorithm
+ * ECDH_SHA256 or ECDH_SHA384 (for a PDH) or the one given, curve P-384, a
+ * point on the curve.  Signatures are not checked.  *out gets the public
+ * key (free with EVP_PKEY_free).  -EINVAL with err.
  */
 int sev_cert_public_key(const uint8_t cert[SEV_CERT_LEN], uint16_t want_usage,
 			EVP_PKEY **out, char *err, size_t errlen);
 
-/* Z: the x-coordinate of our_private * their_public, 48 bytes BE (§2.4). */
+/* Z: the x-coordinate of our_private * their_public, 48 bytes BE (AMD-ASPFW
+ * ecdh.c ecdh_key_agreement()). */
 int sev_ecdh(EVP_PKEY *our_private, EVP_PKEY *their_public, uint8_t z[48]);
 
 /* ----------------------------------------------------------- session */
 
 /*
- * Owner side: the 0x80-byte session blob (§2.2) for shared secret z, the
+ * Owner side: the 0x80-byte session blob (SEV API 55766 §6.2 LAUNCH_START;
+ * AMD-ASPFW sev_channel.h sev_session_t) for shared secret z, the
  * owner's nonce and wrap IV, the keys tk, and the policy it MACs.
  */
 int sev_session_wrap(const uint8_t z[48], const uint8_t nonce[16],
@@ -454,10 +470,11 @@ int sev_session_wrap(const uint8_t z[48], const uint8_t nonce[16],
 		     uint32_t policy, uint8_t session[SEV_SESSION_LEN]);
 
 /*
- * Firmware side (§2.6 steps 4-7): derive KEK/KIK from z and the session's
- * nonce, check WRAP_MAC, unwrap TEK||TIK into tk, check POLICY_MAC against
- * policy.  -EBADMSG when either MAC fails (the firmware's BAD_MEASUREMENT);
- * tk is then zeroed.
+ * Firmware side (AMD-ASPFW sev_channel.c sev_channel_open_server(),
+ * sev_guest.c sev_guest_verify_policy()): derive KEK/KIK from z and the
+ * session's nonce, check WRAP_MAC, unwrap TEK||TIK into tk, check
+ * POLICY_MAC against policy.  -EBADMSG when either MAC fails (the
+ * firmware's BAD_MEASUREMENT); tk is then zeroed.
  */
 int sev_session_unwrap(const uint8_t z[48],
 		       const uint8_t session[SEV_SESSION_LEN], uint32_t policy,
@@ -469,23 +486,25 @@ int sev_session_unwrap(const uint8_t z[48],
  * Owner side: seal len bytes of plain (len a multiple of 16, 16..
  * SEV_SECRET_MAX) for a guest whose LAUNCH_MEASURE gave measure (the 32
  * HMAC bytes, not the mnonce), with IV iv: hdr = FLAGS 0 || IV || MAC,
- * trans = AES-128-CTR(TEK, IV, plain) (§4.2-4.3).
+ * trans = AES-128-CTR(TEK, IV, plain) (SEV API 55766 §6.6 LAUNCH_SECRET;
+ * AMD-ASPFW sev_channel.c sev_channel_hmac()).
  */
 int sev_secret_seal(const struct sev_tk *tk, const uint8_t measure[32],
 		    const uint8_t iv[16], const uint8_t *plain, size_t len,
 		    uint8_t hdr[SEV_PACKET_HDR_LEN], uint8_t *trans);
 
 /*
- * Firmware side (§4.3): check the header's MAC over guest_len == trans_len
- * == len and trans, then decrypt into plain.  -EBADMSG for a MAC mismatch
- * (BAD_MEASUREMENT; plain untouched), -EOPNOTSUPP when FLAGS has
- * COMPRESSED (the firmware's UNSUPPORTED, checked after the MAC).
+ * Firmware side (AMD-ASPFW sev_mcmd.c sev_mcmd_launch_secret()): check the
+ * header's MAC over guest_len == trans_len == len and trans, then decrypt
+ * into plain.  -EBADMSG for a MAC mismatch (BAD_MEASUREMENT; plain
+ * untouched), -EOPNOTSUPP when FLAGS has COMPRESSED (the firmware's
+ * UNSUPPORTED, checked after the MAC).
  */
 int sev_secret_open(const struct sev_tk *tk, const uint8_t measure[32],
 		    const uint8_t hdr[SEV_PACKET_HDR_LEN],
 		    const uint8_t *trans, size_t len, uint8_t *plain);
 
-/* One entry of the EFI secret table (§4.4). */
+/* One entry of the EFI secret table (Linux efi_secret.c secret_entry). */
 struct sev_secret_entry {
 	struct guid guid;
 	const uint8_t *data;

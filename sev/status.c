@@ -7,11 +7,10 @@
  * bug trackers by the kernel's SEV_RET_* name, so that is what we print,
  * with the number beside it and the spec's one-line meaning where known.
  *
- * Names: Linux include/uapi/linux/psp-sev.h (sev-firmware.md §8.4,
- * kvm-uapi-and-vmm.md §11.3); 0x03 uses the spelling newer headers add next
- * to the historical "INAVLID".  Meanings: the AMD SEV API and SEV-SNP ABI
- * status-code tables (as copied into virtee/sev).  The SEV-TIO codes from
- * 0x28 up have names only.
+ * Names: Linux include/uapi/linux/psp-sev.h enum sev_ret_code; 0x03 uses
+ * the spelling newer headers add next to the historical "INAVLID".
+ * Meanings: the AMD SEV API and SEV-SNP ABI status-code tables (as copied
+ * into virtee/sev).  The SEV-TIO codes from 0x28 up have names only.
  */
 #include <stdio.h>
 
@@ -40,7 +39,7 @@ static const struct sev_status_desc sev_status_table[] = {
 	[0x08] = {"SEV_RET_INACTIVE", "the guest is inactive"},
 	[0x09] = {"SEV_RET_INVALID_ADDRESS", "the address provided is invalid"},
 	[0x0a] = {"SEV_RET_BAD_SIGNATURE", "the provided signature is invalid"},
-	/* sev-firmware.md §2.6: every HMAC mismatch returns this one. */
+	/* AMD-ASPFW hmac.c: every HMAC mismatch returns this one. */
 	[0x0b] = {"SEV_RET_BAD_MEASUREMENT",
 		  "the provided measurement is invalid (any MAC mismatch)"},
 	[0x0c] = {"SEV_RET_ASID_OWNED", "the ASID is already owned"},

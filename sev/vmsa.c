@@ -4,8 +4,9 @@
  *
  * The VMSA is whatever register state the VMM loaded into KVM, turned into
  * the save area by KVM.  sevboot pins that state to QEMU's (the "QEMU VMM
- * type" of every measurement tool, ovmf-and-qemu.md §4.1) so that digests
- * predicted by those tools and by us agree.  vmsa_regs() is the single
+ * type" of every measurement tool, e.g. virtee/sev-snp-measure
+ * sevsnpmeasure/vmsa.py) so that digests predicted by those tools and by
+ * us agree.  vmsa_regs() is the single
  * source of truth: the launcher loads it into KVM and vmsa_build() lays
  * the very same values out in the page.
  */

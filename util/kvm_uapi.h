@@ -7,7 +7,8 @@
  * commands and /dev/sev commands 0-8, but no KVM_SEV_INIT2, no SNP (neither
  * KVM nor PSP), no guest_memfd, no memslots v2, no memory attributes and no
  * KVM_EXIT_MEMORY_FAULT.  Everything here is copied from the kernel ABI
- * (kvm-uapi-and-vmm.md §3-§8, §11), and every struct, offset, field size and
+ * (Linux include/uapi/linux/kvm.h, arch/x86/include/uapi/asm/kvm.h,
+ * include/uapi/linux/psp-sev.h), and every struct, offset, field size and
  * ioctl number is checked at compile time, so a typo cannot reach an ioctl.
  *
  * The rules that let this header sit on top of any header version:
@@ -446,8 +447,8 @@ SB_UAPI_SIZE(struct kvm_pre_fault_memory, 64);
 
 /* ========================================================= ioctl numbers */
 
-/* Each one computed by the macros and compared with the value in the
- * reference table (kvm-uapi-and-vmm.md §3.1, §11.1). */
+/* Each one computed by the macros and compared with the number the
+ * kernel's definition gives (Linux include/uapi/linux/kvm.h, psp-sev.h). */
 SB_UAPI_VALUE(KVM_CREATE_VM, 0xAE01u);
 SB_UAPI_VALUE(KVM_CHECK_EXTENSION, 0xAE03u);
 SB_UAPI_VALUE(KVM_ENABLE_CAP, 0x4068AEA3u);

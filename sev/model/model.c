@@ -6,11 +6,13 @@
  * vm_cmd receives what KVM_MEMORY_ENCRYPT_OP would: a command id and the
  * kernel's UAPI struct with host addresses in it.  The KVM layer refuses
  * what KVM refuses (with KVM's errno and no firmware status); everything
- * else is a firmware command, checked in the order of sev-firmware.md and
- * failed with -EIO and the SEV_RET_* status, as KVM reports it.
+ * else is a firmware command, checked in the order of AMD's published
+ * firmware source (amd/AMD-ASPFW fw/psp_bl_uapps/sev_uapp/src/sev_mcmd.c,
+ * sev_mcmd_launch_*()) and failed with -EIO and the SEV_RET_* status, as
+ * KVM reports it.
  *
- * Decisions where the references are silent (all documented in the final
- * report, and at the check):
+ * Decisions where the references are silent (each also documented at the
+ * check):
  *  - The model's platform runs this one VM: it is INIT after the VM's
  *    INIT/INIT2 and WORKING after its LAUNCH_START; it supports SEV-ES
  *    (so LAUNCH_START never fails with UNSUPPORTED for an ES policy).
@@ -36,7 +38,7 @@
 #include "sev/model/model.h"
 #include "util/util.h"
 
-/* SEV policy (§8.1). */
+/* SEV policy (SEV API 55766 ch. 3, Guest Policy). */
 #define SEV_POLICY_ES		(1u << 2)
 #define SEV_POLICY_RESERVED	0x0000ffc0u /* bits 6-15 */
 #define SEV_POLICY_API_MAJOR(p) (((p) >> 16) & 0xff)
@@ -52,7 +54,7 @@
 #define SEV_FEAT_SECURE_TSC (1ULL << 9)
 #define GHCB_VERSION_MAX    2
 
-#define MEASURE_BLOB_LEN 48 /* MEASURE(32) || MNONCE(16), §3.4 */
+#define MEASURE_BLOB_LEN 48 /* MEASURE(32) || MNONCE(16), 55766 Table 52 */
 
 /* ------------------------------------------------------------- lifetime */
 
@@ -248,7 +250,8 @@ static int model_init2(struct sev_model *m, struct kvm_sev_init *in,
 
 /* ------------------------------------------------------------ SEV guest */
 
-/* The firmware's first two checks of every guest command (§3.2). */
+/* The firmware's first two checks of every guest command (AMD-ASPFW
+ * sev_mcmd.c sev_mcmd_launch_*()). */
 static int fw_guest_check(struct sev_model *m, uint32_t *fw_error)
 {
 	if (m->platform != MODEL_PLATFORM_WORKING)
@@ -267,8 +270,9 @@ static int kvm_blob_ok(uint64_t uaddr, uint32_t len)
 }
 
 /*
- * §2.6 step 2: the session.  A positive SEV_RET_* status, 0 with tk
- * filled, or -ENOMEM when OpenSSL fails.
+ * The session, as AMD-ASPFW sev_mcmd_launch_start() and sev_channel.c
+ * sev_channel_open_server() check it.  A positive SEV_RET_* status, 0 with
+ * tk filled, or -ENOMEM when OpenSSL fails.
  */
 static int fw_open_session(struct sev_model *m,
 			   const struct kvm_sev_launch_start *p,
@@ -283,7 +287,8 @@ static int fw_open_session(struct sev_model *m,
 	if (p->session_len != SEV_SESSION_LEN || p->dh_len != SEV_CERT_LEN)
 		return SEV_RET_INVALID_LEN;
 	/* sev_cert_sanity_check(dh_cert, PDH, ECDH_SHA256): version, usage,
-	 * the algorithm exactly, a P-384 point (§2.3).  No signature. */
+	 * the algorithm exactly, a P-384 point (AMD-ASPFW sev_cert.c).  No
+	 * signature. */
 	if (get_le32(cert, 0x0c) != SEV_ALGO_ECDH_SHA256)
 		return SEV_RET_INVALID_CERTIFICATE;
 	ret = sev_cert_public_key(cert, SEV_USAGE_PDH, &godh, NULL, 0);
@@ -303,8 +308,9 @@ static int fw_open_session(struct sev_model *m,
 	if (ret)
 		return -ENOMEM;
 
-	/* Steps 8-9, only with a session: the policy's minimum API, then
-	 * its reserved bits. */
+	/* Only with a session (AMD-ASPFW sev_guest.c
+	 * sev_guest_verify_policy()): the policy's minimum API, then its
+	 * reserved bits. */
 	if (SEV_POLICY_API_MAJOR(p->policy) > m->api_major ||
 	    (SEV_POLICY_API_MAJOR(p->policy) == m->api_major &&
 	     SEV_POLICY_API_MINOR(p->policy) > m->api_minor) ||
@@ -330,7 +336,7 @@ static int model_launch_start(struct sev_model *m,
 	if (p->session_uaddr && kvm_blob_ok(p->session_uaddr, p->session_len))
 		return -EINVAL;
 
-	/* §2.6 step 1. */
+	/* AMD-ASPFW sev_mcmd_launch_start(), in its order: platform state. */
 	if (m->platform != MODEL_PLATFORM_INIT &&
 	    m->platform != MODEL_PLATFORM_WORKING)
 		return model_fw_fail(fw_error, SEV_RET_INVALID_PLATFORM_STATE);
@@ -350,15 +356,15 @@ static int model_launch_start(struct sev_model *m,
 		if (status)
 			return model_fw_fail(fw_error, (uint32_t)status);
 	}
-	/* Step 3: no session, TEK = TIK = 0, and no policy checks. */
+	/* No session: TEK = TIK = 0, and no policy checks. */
 
-	/* Step 4: HANDLE != 0 would share the key of that guest. */
+	/* HANDLE != 0 would share the key of that guest. */
 	if (p->handle) {
 		sev_tk_wipe(&tk);
 		return model_fw_fail(fw_error, SEV_RET_INVALID_GUEST);
 	}
 
-	/* Step 5: the handle and the SHA-256 launch digest. */
+	/* The handle and the SHA-256 launch digest. */
 	if (!m->ld_ctx)
 		m->ld_ctx = EVP_MD_CTX_new();
 	if (!m->ld_ctx || !EVP_DigestInit_ex(m->ld_ctx, EVP_sha256(), NULL)) {
@@ -370,7 +376,7 @@ static int model_launch_start(struct sev_model *m,
 	m->handle = MODEL_HANDLE;
 	m->policy = p->policy;
 	m->ld_final = false;
-	/* Step 7, and KVM's ACTIVATE (sev_bind_asid). */
+	/* The state transitions, and KVM's ACTIVATE (sev_bind_asid). */
 	m->state = SEV_GUEST_LUPDATE;
 	m->platform = MODEL_PLATFORM_WORKING;
 	m->active = true;
@@ -380,7 +386,8 @@ static int model_launch_start(struct sev_model *m,
 	return 0;
 }
 
-/* The LAUNCH_UPDATE_DATA/VMSA checks after the address (§3.2). */
+/* The LAUNCH_UPDATE_DATA/VMSA checks that precede the address check
+ * (AMD-ASPFW sev_mcmd.c launch_update_common()). */
 static int fw_update_check(struct sev_model *m, uint32_t *fw_error)
 {
 	int ret = fw_guest_check(m, fw_error);
@@ -479,13 +486,13 @@ static int model_launch_measure(struct sev_model *m,
 	if (p->len && p->uaddr && p->len > MODEL_KVM_BLOB_MAX)
 		return -EINVAL;
 
-	/* §3.4 step 1. */
+	/* AMD-ASPFW sev_mcmd_launch_measure(), in its order. */
 	ret = fw_guest_check(m, fw_error);
 	if (ret)
 		return ret;
 	if (m->state != SEV_GUEST_LUPDATE)
 		return model_fw_fail(fw_error, SEV_RET_INVALID_GUEST_STATE);
-	/* Step 2.  KVM writes the length back only for its len-0 query. */
+	/* The length.  KVM writes it back only for its len-0 query. */
 	if (p->len < MEASURE_BLOB_LEN) {
 		if (!p->len)
 			p->len = MEASURE_BLOB_LEN;
@@ -494,7 +501,7 @@ static int model_launch_measure(struct sev_model *m,
 	if (!p->uaddr)
 		return -EFAULT; /* nowhere for KVM to copy the blob */
 
-	/* Step 3: finalise LD, measure with a fresh MNONCE. */
+	/* Finalise LD, measure with a fresh MNONCE. */
 	if (RAND_bytes(mnonce, sizeof(mnonce)) != 1 ||
 	    !EVP_DigestFinal_ex(m->ld_ctx, m->ld, &dlen) || dlen != 32)
 		return -ENOMEM;
@@ -508,7 +515,7 @@ static int model_launch_measure(struct sev_model *m,
 	memcpy(blob + 32, mnonce, 16);
 	memcpy((void *)(uintptr_t)p->uaddr, blob, sizeof(blob));
 	p->len = MEASURE_BLOB_LEN;
-	/* Step 4. */
+	/* LUPDATE -> LSECRET. */
 	m->state = SEV_GUEST_LSECRET;
 	*fw_error = SEV_RET_SUCCESS;
 	return 0;
@@ -532,7 +539,7 @@ static int model_launch_secret(struct sev_model *m,
 	    kvm_blob_ok(p->hdr_uaddr, p->hdr_len))
 		return -EINVAL;
 
-	/* §4.3, in the firmware's order. */
+	/* AMD-ASPFW sev_mcmd_launch_secret(), in the firmware's order. */
 	ret = fw_guest_check(m, fw_error);
 	if (ret)
 		return ret;
@@ -561,8 +568,8 @@ static int model_launch_secret(struct sev_model *m,
 	else if (ret)
 		ret = -ENOMEM;
 	if (!ret) {
-		/* Step 10, without the guest key: the model's guest memory
-		 * is plain host memory. */
+		/* Its last step, without the guest key: the model's guest
+		 * memory is plain host memory. */
 		memcpy((void *)(uintptr_t)p->guest_uaddr, plain, p->guest_len);
 		*fw_error = SEV_RET_SUCCESS;
 	}
@@ -578,7 +585,7 @@ static int model_launch_finish(struct sev_model *m, uint32_t *fw_error)
 		return ret;
 	if (m->state != SEV_GUEST_LSECRET)
 		return model_fw_fail(fw_error, SEV_RET_INVALID_GUEST_STATE);
-	/* §3.5: the channel keys are wiped. */
+	/* AMD-ASPFW sev_mcmd_launch_finish(): the channel keys are wiped. */
 	sev_tk_wipe(&m->tk);
 	OPENSSL_cleanse(m->measure, sizeof(m->measure));
 	m->state = SEV_GUEST_RUNNING;

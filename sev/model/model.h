@@ -7,9 +7,11 @@
  * boundary is the KVM_MEMORY_ENCRYPT_OP ioctl: KVM (argument checks that
  * fail with -EINVAL/-EFAULT/-ENOTTY/-EPERM and never reach the firmware)
  * and the AMD Secure Processor behind it (failures are -EIO with a
- * SEV_RET_* status in *fw_error).  Every check follows the order of
- * sev-firmware.md §2.6, §3.2-3.5, §4.3, §6.2-6.7 and kvm-uapi-and-vmm.md
- * §9; where those are silent the choice is written next to the check.
+ * SEV_RET_* status in *fw_error).  Every check follows the order of AMD's
+ * published firmware source (amd/AMD-ASPFW sev_uapp sev_mcmd.c:
+ * sev_mcmd_launch_*(), snp_mcmd_launch_*()) and of KVM (Linux
+ * arch/x86/kvm/svm/sev.c); where those are silent the choice is written
+ * next to the check.
  */
 #ifndef SEVBOOT_SEV_MODEL_MODEL_H
 #define SEVBOOT_SEV_MODEL_MODEL_H
@@ -43,14 +45,14 @@
  */
 #define MODEL_SNP_PAGES_PER_CALL 64
 
-/* Platform state (§8.3). */
+/* Platform state (SEV API 55766 §5.1.2; AMD-ASPFW sev_plat.c). */
 enum model_platform_state {
 	MODEL_PLATFORM_UNINIT = 0,
 	MODEL_PLATFORM_INIT = 1,
 	MODEL_PLATFORM_WORKING = 2,
 };
 
-/* SNP guest state (§8.3). */
+/* SNP guest state (AMD-ASPFW sev_guest.c state_tbl_snp). */
 enum model_snp_state {
 	MODEL_SNP_INIT = 0,
 	MODEL_SNP_LAUNCH = 1,
@@ -87,7 +89,7 @@ struct sev_model {
 	bool active;	/* ACTIVATE bound the ASID */
 	bool vmsa_done; /* KVM: the VMSAs are protected after UPDATE_VMSA */
 	struct sev_tk tk;
-	EVP_MD_CTX *ld_ctx; /* the running SHA-256 (§3.2) */
+	EVP_MD_CTX *ld_ctx; /* running SHA-256, ASPFW launch_update_common() */
 	bool ld_final;
 	uint8_t ld[32];
 	uint8_t measure[32]; /* the last LAUNCH_MEASURE HMAC, for SECRET */
@@ -126,9 +128,10 @@ int model_snp_launch_finish(struct sev_model *m, void *data,
 void model_snp_free(struct sev_model *m);
 
 /*
- * snp.c: the model's rule for an acceptable SNP CPUID page (§6.6; the rule
- * is spelt out at its definition).  0 if page passes, else -EINVAL with
- * page corrected in place, as the firmware hands it back.
+ * snp.c: the model's rule for an acceptable SNP CPUID page (SNP ABI 56860
+ * SNP_LAUNCH_UPDATE, CPUID page; the rule is spelt out at its
+ * definition).  0 if page passes, else -EINVAL with page corrected in
+ * place, as the firmware hands it back.
  */
 int model_snp_cpuid_check(uint8_t page[4096]);
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * sev/model/snp.c: the firmware model's SEV-SNP launch: SNP_LAUNCH_START
- * (policy checks, §6.2), SNP_LAUNCH_UPDATE (the PAGE_INFO chain, §6.3; the
- * secrets page, §6.5; the CPUID page, §6.6) and SNP_LAUNCH_FINISH (the
- * VMSAs, then the ID block and its authentication, §6.7), behind KVM's
- * checks (kvm-uapi-and-vmm.md §9.8-9.10).
+ * sev/model/snp.c: the firmware model's SEV-SNP launch, as SNP ABI 56860
+ * specifies it and AMD-ASPFW sev_mcmd.c does it: SNP_LAUNCH_START (policy
+ * checks, snp_mcmd_launch_start()), SNP_LAUNCH_UPDATE (the PAGE_INFO
+ * chain, the secrets page, the CPUID page: snp_mcmd_launch_update()) and
+ * SNP_LAUNCH_FINISH (the VMSAs, then the ID block and its authentication:
+ * snp_mcmd_launch_finish()), behind KVM's checks (Linux
+ * arch/x86/kvm/svm/sev.c snp_launch_start(), snp_launch_update(),
+ * snp_launch_finish()).
  *
  * Decisions where the references are silent:
  *  - KVM layer as Linux 6.16+: flags must be 0 and bit 17 set (-EINVAL),
@@ -14,8 +17,9 @@
  *    (bit 16) fails with POLICY_FAILURE, as on a typical host.
  *  - Policy bits 21-25 (CXL_ALLOW ... PAGE_SWAP_DISABLE) are reserved
  *    (POLICY_FAILURE) below ABI 1.58 and allowed from 1.58 on: the 1.55
- *    source treats them as reserved; 1.58 is the first ABI the references
- *    tie to the newer fields (sev-firmware.md §10 items 5-6).
+ *    source treats them as reserved (AMD-ASPFW sev_guest.h
+ *    SNP_GUEST_POLICY_RESERVED_MASK); 1.58 is the ABI revision that
+ *    go-sev-guest, which decodes them (abi/abi.go), says it follows.
  *  - SNP_LAUNCH_UPDATE after SNP_LAUNCH_FINISH reaches the firmware and
  *    fails with INVALID_GUEST_STATE (a kernel may refuse it earlier); a
  *    second SNP_LAUNCH_FINISH is -EINVAL: KVM already turned the VMSAs
@@ -38,7 +42,7 @@
 
 #define PAGE_SIZE 4096ULL
 
-/* SNP guest policy (§6.2). */
+/* SNP guest policy (SNP ABI 56860; AMD-ASPFW sev_guest.h). */
 #define SNP_POLICY_ABI_MINOR(p) ((unsigned)((p)&0xff))
 #define SNP_POLICY_ABI_MAJOR(p) ((unsigned)(((p) >> 8) & 0xff))
 #define SNP_POLICY_SMT		(1ULL << 16)
@@ -46,7 +50,7 @@
 #define SNP_POLICY_VALID_155	((1ULL << 21) - 1) /* bits 0-20 */
 #define SNP_POLICY_VALID_158	((1ULL << 26) - 1) /* + bits 21-25 */
 
-/* PAGE_INFO (§6.3). */
+/* PAGE_INFO (SNP ABI 56860 SNP_LAUNCH_UPDATE; AMD-ASPFW sev_mcmd.h). */
 #define PAGE_INFO_LEN	0x70
 #define PI_DIGEST_CUR	0x00
 #define PI_CONTENTS	0x30
@@ -56,12 +60,12 @@
 #define VMSA_TSC_FIELDS 0x2f0 /* GUEST_TSC_SCALE, GUEST_TSC_OFFSET */
 #define VMSA_TSC_LEN	16
 
-/* Secrets page (§6.5). */
-#define SECRETS_VERSION	   3 /* ASPFW; sev-tool says 2 (§10 item 6) */
+/* Secrets page (SNP ABI 56860; AMD-ASPFW sev_mcmd.h). */
+#define SECRETS_VERSION	   3 /* ASPFW; sev-tool src/sevapi.h says 2 */
 #define SECRETS_OFF_GOSVW  0x10
 #define SECRETS_OFF_VMPCK0 0x20
 
-/* CPUID page (§6.6). */
+/* CPUID page (SNP ABI 56860; AMD-ASPFW sev_mcmd.h, cpuid_lookup.h). */
 #define CPUID_MAX_ENTRIES 64
 #define CPUID_HDR_LEN	  0x10
 #define CPUID_ENTRY_LEN	  48
@@ -72,7 +76,8 @@
 #define CE_EDX		  0x24
 #define CE_RESERVED	  0x28
 
-/* ID block and ID auth (§6.7). */
+/* ID block and ID auth (SNP ABI 56860 SNP_LAUNCH_FINISH; AMD-ASPFW
+ * sev_mcmd.h). */
 #define ID_BLOCK_LD	    0x00
 #define ID_BLOCK_POLICY	    0x58
 #define ID_AUTH_ID_ALGO	    0x000
@@ -147,7 +152,8 @@ static int gfn_make_private(struct sev_model *m, uint64_t gfn)
 
 /* ------------------------------------------------------- LAUNCH_START */
 
-/* The policy checks of §6.2, step 5 (no migration agent under KVM). */
+/* The policy checks of AMD-ASPFW snp_mcmd_launch_start() (no migration
+ * agent under KVM). */
 static bool snp_policy_ok(const struct sev_model *m, uint64_t policy)
 {
 	bool abi_158 =
@@ -183,7 +189,7 @@ int model_snp_launch_start(struct sev_model *m, void *data, uint32_t *fw_error)
 	if (!snp_policy_ok(m, p->policy))
 		return model_fw_fail(fw_error, SEV_RET_POLICY_FAILURE);
 
-	/* §6.2 step 6: the guest's keys and its report id. */
+	/* Then, as snp_mcmd_launch_start(): the guest's keys and report id. */
 	if (RAND_bytes(&m->vmpck[0][0], sizeof(m->vmpck)) != 1 ||
 	    RAND_bytes(m->report_id, sizeof(m->report_id)) != 1) {
 		OPENSSL_cleanse(m->vmpck, sizeof(m->vmpck));
@@ -202,11 +208,13 @@ int model_snp_launch_start(struct sev_model *m, void *data, uint32_t *fw_error)
 /* ------------------------------------------------------ LAUNCH_UPDATE */
 
 /*
- * The CPUID page the model accepts (§6.6 leaves "disallowed values" to
- * the firmware): count <= 64, every reserved field zero (the header's and
- * each entry's), and none of the feature bits the AMD-SP refuses to
- * promise a guest.  Those are the ones QEMU masks before SNP_LAUNCH_UPDATE
- * (ovmf-and-qemu.md §3.3), so a table made by snp_cpuid_page_build()
+ * The CPUID page the model accepts (the firmware checks every leaf against
+ * a table of its own, AMD-ASPFW cpuid_lookup.c sanitize_cpuid_list(),
+ * which the model does not copy): count <= 64, every reserved field zero
+ * (the header's and each entry's), and none of the feature bits the AMD-SP
+ * refuses to promise a guest.  Those are the ones QEMU masks before
+ * SNP_LAUNCH_UPDATE (QEMU target/i386/sev.c
+ * sev_snp_mask_cpuid_features()), so a table made by snp_cpuid_page_build()
  * passes: leaf 1 ECX TSC-deadline (24); leaf 7.0 EBX TSC_ADJUST (1); leaf
  * 7.0 EDX SPEC_CTRL, STIBP, FLUSH_L1D, ARCH_CAPABILITIES, CORE_CAPABILITY,
  * SSBD (26-31); leaf 0x80000008 EBX VIRT_SSBD (25).  Everything else is
@@ -269,7 +277,8 @@ int model_snp_cpuid_check(uint8_t page[4096])
 	return bad ? -EINVAL : 0;
 }
 
-/* §6.5: what the firmware puts in a SECRETS page. */
+/* What the firmware puts in a SECRETS page (AMD-ASPFW
+ * snp_mcmd_launch_update()). */
 static void secrets_page_fill(const struct sev_model *m, uint8_t *page)
 {
 	memset(page, 0, PAGE_SIZE);
@@ -281,9 +290,9 @@ static void secrets_page_fill(const struct sev_model *m, uint8_t *page)
 
 /*
  * One page through the firmware's SNP_LAUNCH_UPDATE: its checks, its
- * action per page type, and GCTX.LD <- SHA-384(PAGE_INFO) (§6.3).  page
- * is the source (NULL for ZERO); the model may write it (SECRETS, or a
- * corrected CPUID table).
+ * action per page type, and GCTX.LD <- SHA-384(PAGE_INFO) (AMD-ASPFW
+ * snp_mcmd_launch_update()).  page is the source (NULL for ZERO); the
+ * model may write it (SECRETS, or a corrected CPUID table).
  */
 static int fw_snp_update_page(struct sev_model *m, uint8_t type, uint64_t gpa,
 			      uint8_t *page, uint32_t *fw_error)
@@ -415,7 +424,8 @@ static int id_verify(const uint8_t *key, const uint8_t *sig, const void *data,
 	return ret ? -ENOMEM : 0;
 }
 
-/* §6.7 step 6: a positive status, 0, or -ENOMEM. */
+/* The ID block checks of AMD-ASPFW snp_mcmd_launch_finish(): a positive
+ * status, 0, or -ENOMEM. */
 static int fw_check_id_block(struct sev_model *m, const uint8_t *idb,
 			     const uint8_t *auth, bool author_key_en)
 {
@@ -491,7 +501,7 @@ int model_snp_launch_finish(struct sev_model *m, void *data, uint32_t *fw_error)
 	if (ret)
 		return ret;
 
-	/* §6.7, SNP_LAUNCH_FINISH in order. */
+	/* SNP_LAUNCH_FINISH in order (AMD-ASPFW snp_mcmd_launch_finish()). */
 	if (m->snp_state != MODEL_SNP_LAUNCH)
 		return model_fw_fail(fw_error, SEV_RET_INVALID_GUEST_STATE);
 	if (p->id_block_en) {

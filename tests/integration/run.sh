@@ -5,7 +5,7 @@
 #  2. Guests on real KVM inside the test host (scripts/testhost/run): direct
 #     bzImage boot, OVMF boot over fw_cfg, --smp 2, and the exit codes of
 #     poweroff, reboot, debug-exit, triple fault and timeout.  Each OVMF
-#     scenario gets a fresh test host (QEMU's TCG SVM bug, DEVELOPERS.md).
+#     scenario gets a fresh test host (QEMU's TCG SVM bug, see README.md).
 # Prints the guests' own serial lines and ends with "N passed, N failed,
 # N skipped".
 set -u

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * sev/channel.c: the launch channel's cryptography against the known
- * answers of sev-firmware.md §9.1 (virtee/sev, sevctl) and §9.3 (the
- * independently generated LAUNCH_START -> LAUNCH_SECRET vector), both the
- * owner's and the firmware's direction, and every refusal.
+ * answers published by virtee/sev (src/session/key.rs, src/session/mod.rs,
+ * tests/id-block.rs) and virtee/sevctl (tests/secretbuild.rs), and against
+ * an independently generated LAUNCH_START -> LAUNCH_SECRET vector (below;
+ * no public source, a regression test only), both the owner's and the
+ * firmware's direction, and every refusal.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -31,7 +33,7 @@ static void seq(uint8_t *p, size_t n, uint8_t first)
 		p[k] = (uint8_t)(first + k);
 }
 
-/* ------------------------------------------------------ §9.3 the vector */
+/* ------------------------------------------------ the independent vector */
 
 #define V_D_PDH                                                                \
 	"361669bd963bc8919fef763fbea485c2c5a9c9a362c2bb7d7123f442d117c631c5c2" \
@@ -103,7 +105,8 @@ START_TEST(kdf_virtee_master)
 {
 	uint8_t zero[16] = {0}, out[16];
 
-	/* §9.1(a)/(b): Kin = 16 zero bytes, context = 16 zero bytes. */
+	/* virtee/sev src/session/key.rs test derive (MASTER; KEK and KIK from
+	 * the same inputs): Kin = 16 zero bytes, context = 16 zero bytes. */
 	ck_assert_int_eq(
 		sev_kdf(zero, 16, "sev-master-secret", zero, 16, out, 16), 0);
 	ck_hex(out, "ab4d269fcc62bedb4511d56c386ce706", 16);
@@ -150,7 +153,8 @@ START_TEST(aes_ctr_virtee_wrap_tk)
 {
 	uint8_t kek[16], iv[16] = {0}, keys[32] = {0}, out[32];
 
-	/* §9.1(b): TEK = TIK = 0 under KEK with IV 0 is WRAP_TK. */
+	/* virtee/sev src/session/mod.rs test session: TEK = TIK = 0 under KEK
+	 * with IV 0 is WRAP_TK. */
 	ck_unhex("b6abfbfb75ea1ea74ed8750b8afdb973", kek, 16);
 	ck_assert_int_eq(sev_aes128_ctr(kek, iv, keys, 32, out), 0);
 	ck_hex(out,
@@ -427,8 +431,9 @@ START_TEST(ecc_pubkey_and_sha384_signature)
 }
 END_TEST
 
-/* §9.1(i): virtee's ID block and authentication structure, made with its
- * test keys: both signatures verify, and the key digests are virtee's. */
+/* virtee/sev tests/id-block.rs: its ID block and authentication structure,
+ * made with its test keys: both signatures verify, and the key digests are
+ * virtee's. */
 START_TEST(id_auth_virtee_vector)
 {
 	static const char idb_b64[] =
@@ -695,7 +700,8 @@ START_TEST(secret_compressed_unsupported)
 	struct sev_tk tk;
 
 	/* A packet with a valid MAC and COMPRESSED set, MAC computed here
-	 * from the formula of §4.3 (an independent check of it, too). */
+	 * from the formula of AMD-ASPFW sev_channel.c sev_channel_hmac() (an
+	 * independent check of it, too). */
 	v_tk(&tk);
 	ck_unhex(V_MEASURE, measure, 32);
 	ck_unhex(V_HDR, hdr, sizeof(hdr));
@@ -744,7 +750,7 @@ START_TEST(secret_seal_refusals)
 }
 END_TEST
 
-/* §9.1(e): sevctl's secret, table and packet. */
+/* virtee/sevctl tests/secretbuild.rs: its secret, table and packet. */
 START_TEST(secret_sevctl_vector)
 {
 	static const char secret[] = "MY-LUKS-PASSPHRASE";

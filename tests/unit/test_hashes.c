@@ -152,10 +152,11 @@ START_TEST(kernel_is_file_hash)
 END_TEST
 
 /*
- * sevctl's measured-direct-boot KAT (testdata/README.md §3a.2): SEV,
- * LD = SHA-256(firmware || the 176-byte table), then LAUNCH_MEASURE's
- * HMAC with tik1.bin, API 1.40 build 40, policy 3.  An independent tool
- * and libvirt agree on the result, so this pins the whole layout.
+ * sevctl's measured-direct-boot KAT (virtee/sevctl
+ * tests/measurementbuild.rs, data in tests/data/): SEV, LD =
+ * SHA-256(firmware || the 176-byte table), then LAUNCH_MEASURE's HMAC with
+ * tik1.bin, API 1.40 build 40, policy 3.  An independent tool and
+ * libvirt agree on the result, so this pins the whole layout.
  */
 START_TEST(sevctl_measured_direct_boot)
 {

@@ -2,8 +2,8 @@
 /*
  * sev/plan.c and sev/measure.c: the launch plan of every mode on real
  * firmware, every refusal, the digests of ../shared/vectors/measurements.tsv
- * (an independent tool's numbers) and the LAUNCH_MEASURE known answers of
- * ../shared/testdata (sev-tool, virtee/sev, sevctl).
+ * (virtee/sev-snp-measure 0.0.13's numbers) and the LAUNCH_MEASURE known
+ * answers of ../shared/testdata (sev-tool, virtee/sev, sevctl).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -802,7 +802,8 @@ static void snp_digest_hex(struct launch_plan *p, char *hex)
 	hex_encode(d, 48, hex);
 }
 
-/* sev-firmware.md §9.2: one page of each type, chained (regression). */
+/* One page of each type, chained: a regression vector computed from the
+ * PAGE_INFO formula (SNP ABI 56860 SNP_LAUNCH_UPDATE); no public source. */
 START_TEST(test_kat_snp_page_info_chain)
 {
 	static const uint8_t zero[4096];
@@ -857,7 +858,8 @@ START_TEST(test_kat_snp_page_info_chain)
 }
 END_TEST
 
-/* sev-firmware.md §9.1(h): sev-snp-measure's own one-page test. */
+/* sev-snp-measure's own one-page test (tests/test_guest.py: the OVMF hash of
+ * tests/fixtures/ovmf_AmdSev_suffix.bin). */
 START_TEST(test_kat_snp_one_page)
 {
 	struct blob b;
@@ -930,7 +932,8 @@ static void check_hmac(const uint8_t tik[16], uint8_t maj, uint8_t min,
 	ck_assert_str_eq(b64, want_b64);
 }
 
-/* testdata §3a.1: AMD sev-tool and virtee/sev, pure numbers. */
+/* AMD sev-tool src/tests.cpp test_calc_measurement() and virtee/sev
+ * src/session/mod.rs test verify: pure numbers. */
 START_TEST(test_kat_measure_sev_tool)
 {
 	uint8_t tik[16], ld[32], mnonce[16], m[32];
@@ -950,7 +953,7 @@ START_TEST(test_kat_measure_sev_tool)
 }
 END_TEST
 
-/* sev-firmware.md §9.3 (regression): the measure step of that vector. */
+/* The measure step of test_channel.c's independent vector (regression). */
 START_TEST(test_kat_measure_regression)
 {
 	static const uint8_t zero[4096];
@@ -992,7 +995,8 @@ static bool sevctl_load(struct sevctl *s)
 	return load_fw(SEVCTL_FW, &s->fw);
 }
 
-/* testdata §3a.2, first vector: a given launch digest. */
+/* virtee/sevctl tests/measurementbuild.rs, first vector: a given launch
+ * digest. */
 START_TEST(test_kat_sevctl_digest)
 {
 	struct sevctl s;
@@ -1033,7 +1037,7 @@ static void sevctl_plan_measure(const struct sevctl *s,
 	plan_del(p);
 }
 
-/* testdata §3a.2, second vector: the plan of a (trimmed) AmdSev OVMF. */
+/* sevctl's second vector: the plan of a (trimmed) AmdSev OVMF. */
 START_TEST(test_kat_sevctl_firmware)
 {
 	struct sevctl s;
@@ -1049,7 +1053,7 @@ START_TEST(test_kat_sevctl_firmware)
 }
 END_TEST
 
-/* testdata §3a.2, third vector: the same with kernel hashes. */
+/* sevctl's third vector: the same with kernel hashes. */
 START_TEST(test_kat_sevctl_kernel)
 {
 	struct sevctl s;
@@ -1076,8 +1080,9 @@ START_TEST(test_kat_sevctl_kernel)
 END_TEST
 
 /*
- * testdata §3a.2, the SEV-ES vector: 4 vCPUs of family 25 model 1 stepping
- * 1 under the legacy KVM init.  Our VMSAs must equal sevctl's files.
+ * sevctl's SEV-ES vector (tests/measurementbuild.rs): 4 vCPUs of family 25
+ * model 1 stepping 1 under the legacy KVM init.  Our VMSAs must equal
+ * sevctl's files.
  */
 START_TEST(test_kat_sevctl_seves_legacy)
 {

@@ -6,9 +6,9 @@
  * digests must be the plan's (measure.c), its LAUNCH_MEASURE the HMAC of
  * measure_launch_hmac, a guest owner's session and secret made with
  * channel.c must work end to end, and every check must fail with the
- * firmware status of sev-firmware.md.  Out-of-order commands are sent
- * through the raw transport, because the launch context refuses them
- * before they reach it.
+ * firmware status AMD's firmware source returns (amd/AMD-ASPFW sev_uapp
+ * sev_mcmd.c).  Out-of-order commands are sent through the raw transport,
+ * because the launch context refuses them before they reach it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -271,8 +271,8 @@ static void check_sev_digests(struct rig *r, const uint8_t tik[16])
 	ck_assert_int_eq(measure_sev_digest(r->p, want), 0);
 	ck_assert_int_eq(sev_model_launch_digest(r->m, got, sizeof(got)), 0);
 	ck_assert_mem_eq(got, want, 32);
-	/* LAUNCH_MEASURE is the HMAC of §3.3 over that digest, with the
-	 * firmware's version 1.55 build 25 (the default). */
+	/* LAUNCH_MEASURE is the HMAC of SEV API 55766 §6.5 over that digest,
+	 * with the firmware's version 1.55 build 25 (the default). */
 	ck_assert_int_eq(measure_launch_hmac(tik, 1, 55, 25,
 					     (uint32_t)r->l->policy, want,
 					     r->l->mnonce, hmac),
@@ -320,7 +320,7 @@ static void sev_flow(const struct fw *fw, enum sev_mode mode, unsigned ncpus)
 
 	ck_assert_int_eq(sev_model_launch_digest(r->m, d, sizeof(d)), -ENODATA);
 	sev_measured(r);
-	/* No session: TIK = 0 (§2.6 step 3). */
+	/* No session: TIK = 0 (AMD-ASPFW sev_mcmd_launch_start()). */
 	check_sev_digests(r, zero_tik);
 	check_status(r, SEV_GUEST_LSECRET);
 	ck_ok(r, sevl_finish(r->l));
@@ -583,7 +583,8 @@ START_TEST(session_failures)
 	rig_free(r);
 	owner_free(&o);
 
-	/* Without a session none of that is checked (§2.6 step 3). */
+	/* Without a session none of that is checked (AMD-ASPFW
+	 * sev_mcmd_launch_start()). */
 	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV | 0x38010040u, 1, NULL);
 	ck_ok(r, sevl_start(r->l));
 	rig_free(r);
@@ -625,7 +626,8 @@ START_TEST(secret_failures)
 	trans[0] ^= 1;
 	ck_assert_uint_eq(area[0], 0);
 
-	/* Lengths and address the firmware refuses (§4.3 steps 3-4). */
+	/* Lengths and address the firmware refuses (AMD-ASPFW
+	 * sev_mcmd_launch_secret()). */
 	ck_fw_fail(r,
 		   sevl_secret(r->l, hdr, sizeof(hdr), trans, 31,
 				     0x80c000, area),
@@ -694,7 +696,8 @@ START_TEST(sev_out_of_order)
 	ck_assert_int_eq(raw(r, KVM_SEV_INIT, NULL, &fe), -EINVAL);
 	ck_assert_int_eq(raw(r, KVM_SEV_ES_INIT, NULL, &fe), -EINVAL);
 
-	/* Platform INIT, not WORKING: the first check of §3.2. */
+	/* Platform INIT, not WORKING: the first check of AMD-ASPFW
+	 * launch_update_common(). */
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_PLATFORM_STATE);
 	ck_assert_int_eq(raw(r, KVM_SEV_GUEST_STATUS, &gs, &fe), -EIO);
@@ -891,7 +894,8 @@ static void snp_flow(const struct fw *fw, unsigned ncpus, bool synthetic)
 	ck_assert_mem_eq(got, want, 48);
 
 	if (synthetic) {
-		/* The secrets page, as the firmware writes it (§6.5). */
+		/* The secrets page, as the firmware writes it (AMD-ASPFW
+		 * snp_mcmd_launch_update()). */
 		const uint8_t *sp = guest_hva(&r->g, SECRETS_GPA, 4096);
 		uint8_t zero[32] = {0};
 
@@ -1218,7 +1222,7 @@ static void id_block_case(const struct fw *fw, const struct idb_case *c,
 	int ret;
 
 	/* The owner's ID block: the expected digest, ids, version 1, SVN,
-	 * policy; signed with SHA-384 (§6.7). */
+	 * policy; signed with SHA-384 (SNP ABI 56860 SNP_LAUNCH_FINISH). */
 	memset(idb, 0, sizeof(idb));
 	ck_assert_int_eq(measure_snp_digest(r->p, idb), 0);
 	memset(idb + 0x30, 0x11, 16);

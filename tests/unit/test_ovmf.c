@@ -278,7 +278,8 @@ END_TEST
 
 /* ------------------------------------------------------------ real images */
 
-/* ovmf-and-qemu.md §2.8: Debian 12's unified 2 MiB X64 image. */
+/* Debian 12's unified 2 MiB X64 image (package ovmf 2022.11-6+deb12u2,
+ * /usr/share/ovmf/OVMF.fd). */
 START_TEST(test_real_deb12)
 {
 	struct ovmf_info i;

@@ -1214,8 +1214,8 @@ START_TEST(verify_measurement)
 	struct sev_owner_request req, bad;
 	char err[256];
 
-	/* sev-firmware.md §9.3: TIK 30..3f, LD = SHA-256 of a zero page,
-	 * MNONCE 40..4f, 1.55 build 25, policy 1. */
+	/* The regression vector of test_channel.c: TIK 30..3f, LD = SHA-256
+	 * of a zero page, MNONCE 40..4f, 1.55 build 25, policy 1. */
 	sample_request(&req);
 	req.policy = 1;
 	for (int k = 0; k < 16; k++) {

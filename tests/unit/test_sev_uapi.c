@@ -199,7 +199,7 @@ struct status_case {
 		code, (uint32_t)(c), #c                                        \
 	}
 
-/* sev-firmware.md §8.4 / kvm-uapi-and-vmm.md §11.3, every named code. */
+/* Linux include/uapi/linux/psp-sev.h enum sev_ret_code, every named code. */
 static const struct status_case status_cases[] = {
 	ST(0x00, SEV_RET_SUCCESS),
 	ST(0x01, SEV_RET_INVALID_PLATFORM_STATE),

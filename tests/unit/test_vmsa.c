@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * sev/vmsa.c and sev/cpu_models.c: the initial VMSA against sevctl's
- * VMSAs byte for byte, every field of ovmf-and-qemu.md §4.1 at its
- * offset, and the vCPU model names, signatures and refusals.
+ * VMSAs byte for byte, every field of virtee/sev-snp-measure's QEMU VMSA
+ * (sevsnpmeasure/vmsa.py) at its offset, and the vCPU model names,
+ * signatures and refusals.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -128,9 +129,10 @@ START_TEST(sevctl_reset_addr_from_firmware)
 END_TEST
 
 /*
- * sevctl's SEV-ES KAT (testdata/README.md §3a.2): LD = SHA-256(firmware ||
- * BSP VMSA || 3 AP VMSAs), LAUNCH_MEASURE with tik1.bin, API 1.49 build 6,
- * policy 5.  Built from our VMSAs, it must give the blob libvirt accepted.
+ * sevctl's SEV-ES KAT (virtee/sevctl tests/measurementbuild.rs with
+ * tests/data/vmsa0.bin, vmsa1.bin): LD = SHA-256(firmware || BSP VMSA || 3
+ * AP VMSAs), LAUNCH_MEASURE with tik1.bin, API 1.49 build 6, policy 5.
+ * Built from our VMSAs, it must give the blob libvirt accepted.
  */
 START_TEST(sevctl_seves_launch_measure)
 {
@@ -227,7 +229,7 @@ START_TEST(snp_features_at_0x3b0)
 }
 END_TEST
 
-/* ------------------------------------------------- the §4.1 field table */
+/* --------------------------------------- the sev-snp-measure field table */
 
 struct field {
 	size_t off, size;
