@@ -270,6 +270,31 @@ bad:
 	return ret == -ENOMEM ? -ENOMEM : -EINVAL;
 }
 
+
+/* The launch's numbers both messages carry: policy, handle and the
+ * firmware's version.  0, or -EINVAL with the sentence in r. */
+static int rd_launch(struct rd *r, struct sev_owner_request *req)
+{
+	uint64_t x;
+
+	if (rd_uint(r, "policy", UINT32_MAX, true, NULL, &x))
+		return -EINVAL;
+	req->policy = (uint32_t)x;
+	if (rd_uint(r, "handle", UINT32_MAX, true, NULL, &x))
+		return -EINVAL;
+	req->handle = (uint32_t)x;
+	if (rd_uint(r, "api-major", UINT8_MAX, true, NULL, &x))
+		return -EINVAL;
+	req->api_major = (uint8_t)x;
+	if (rd_uint(r, "api-minor", UINT8_MAX, true, NULL, &x))
+		return -EINVAL;
+	req->api_minor = (uint8_t)x;
+	if (rd_uint(r, "build-id", UINT8_MAX, true, NULL, &x))
+		return -EINVAL;
+	req->build = (uint8_t)x;
+	return 0;
+}
+
 /* ------------------------------------------------------------- request */
 
 static const char *const request_members[] = {
@@ -349,21 +374,8 @@ static int request_from_json(struct rd *r, struct sev_owner_request *req)
 			  r->what, q);
 		return -EINVAL;
 	}
-	if (rd_uint(r, "policy", UINT32_MAX, true, NULL, &x))
+	if (rd_launch(r, req))
 		return -EINVAL;
-	req->policy = (uint32_t)x;
-	if (rd_uint(r, "handle", UINT32_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->handle = (uint32_t)x;
-	if (rd_uint(r, "api-major", UINT8_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->api_major = (uint8_t)x;
-	if (rd_uint(r, "api-minor", UINT8_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->api_minor = (uint8_t)x;
-	if (rd_uint(r, "build-id", UINT8_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->build = (uint8_t)x;
 	if (rd_base64_fixed(r, "measurement", req->launch_measure,
 			    sizeof(req->launch_measure)))
 		return -EINVAL;
@@ -865,7 +877,6 @@ static int answer_query_sev(struct rd *r, struct sev_owner_request *req)
 	};
 	const struct json *st;
 	bool enabled;
-	uint64_t x;
 
 	if (check_members(r, members) || rd_bool(r, "enabled", &enabled) ||
 	    rd_string(r, "state", &st))
@@ -875,21 +886,8 @@ static int answer_query_sev(struct rd *r, struct sev_owner_request *req)
 			  r->what);
 		return -EINVAL;
 	}
-	if (rd_uint(r, "api-major", UINT8_MAX, true, NULL, &x))
+	if (rd_launch(r, req))
 		return -EINVAL;
-	req->api_major = (uint8_t)x;
-	if (rd_uint(r, "api-minor", UINT8_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->api_minor = (uint8_t)x;
-	if (rd_uint(r, "build-id", UINT8_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->build = (uint8_t)x;
-	if (rd_uint(r, "policy", UINT32_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->policy = (uint32_t)x;
-	if (rd_uint(r, "handle", UINT32_MAX, true, NULL, &x))
-		return -EINVAL;
-	req->handle = (uint32_t)x;
 	return rd_bool(r, "firmware-model", &req->model);
 }
 
