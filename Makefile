@@ -54,6 +54,9 @@ $(BUILD)/tests/%: tests/unit/%.c lib/libsev.a tests/unit/testutil.h tests/unit/f
 SHARED ?= $(abspath ../shared)
 # test_owner compiles cli/owner.c in and drives bin/sevboot owner.
 $(BUILD)/tests/test_owner: cli/owner.c cli/owner.h
+# test_cli_opts compiles cli/options.c and cli/opts.c in and drives
+# bin/sevboot.
+$(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h
 unit: $(UNIT_BINS) bin/sevboot
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) CK_FORK=yes $$t || rc=1; \
