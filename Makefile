@@ -59,6 +59,9 @@ $(BUILD)/tests/test_owner: cli/opts.c cli/cli.h
 # test_verdict checks inspect's verdicts against the plan run builds.
 TEST_CLI_SRCS_test_verdict := cli/verdict.c cli/launch.c
 $(BUILD)/tests/test_verdict: cli/verdict.c cli/launch.c cli/cli.h
+# test_cli_opts compiles cli/options.c and cli/opts.c in and drives
+# bin/sevboot.
+$(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h
 unit: $(UNIT_BINS) bin/sevboot
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) CK_FORK=yes $$t || rc=1; \
@@ -76,7 +79,7 @@ check: unit
 # libFuzzer harnesses (clang).  fuzz-smoke runs each for a short while.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard cli/*.c cli/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS_LIB)
 fuzz: $(FUZZ_BINS)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sev/sev.h"
 
@@ -39,6 +40,115 @@ enum sevboot_exit {
 };
 
 int cmd_run(int argc, char **argv);
+
+/* ------------------------------------------------------------ options */
+
+/*
+ * One option style for every sub-command: the command declares its options
+ * as a table of struct cli_opt, cli_parse() fills the command's options
+ * struct from argv, and cli_usage() prints --help from the same table, so
+ * the help text and the parser cannot drift apart.  -h/--help is implicit
+ * in every table.
+ *
+ * Errors are one line that names the option as the user typed it:
+ *   sevboot: --smp x: must be a number from 1 to 256
+ *   sevboot: --ovmf needs a value
+ *   sevboot: unknown option '-smp' (sevboot's options take two dashes: --smp)
+ */
+enum cli_arg {
+	CLI_END,     /* the table's last entry */
+	CLI_SECTION, /* no option: .help is a paragraph of the usage text */
+	CLI_FLAG,    /* no value; sets a bool */
+	CLI_STRING,  /* const char *: the value as given */
+	CLI_UINT,    /* unsigned, decimal (or 0x...), from .min to .max */
+	CLI_HEX,     /* unsigned, hex with or without 0x, from .min to .max */
+	CLI_SIZE,    /* uint64_t bytes as parse_size() reads them ("512M") */
+	CLI_CUSTOM,  /* .parse(options struct, value) */
+	CLI_HELP,    /* -h/--help; cli_parse() adds it to every table */
+};
+
+struct cli_opt {
+	const char *name; /* the long name, without "--" */
+	char short_name;  /* a one-letter spelling ('v' for -v), or 0 */
+	enum cli_arg arg;
+	size_t off, size;  /* the target field: CLI_FIELD(struct, field) */
+	uint64_t min, max; /* CLI_UINT, CLI_HEX, CLI_SIZE */
+	const char *unit;  /* "seconds": "must be a number of seconds ..." */
+	size_t also;	   /* CLI_ALSO(struct, bool field): set it too */
+	/* CLI_CUSTOM: NULL when the value is good, else what it must be. */
+	const char *(*parse)(void *opts, const char *value);
+	const char *meta; /* the value in the usage: FILE, N, ... */
+	const char *help; /* one sentence, wrapped; NULL: a hidden alias */
+	const char *bad;  /* what a value must be, instead of the default */
+	const char *qemu; /* QEMU's spelling when it is not the long name */
+};
+
+#define CLI_FIELD(type, field)                                                 \
+	.off = offsetof(type, field), .size = sizeof(((type *)0)->field)
+/* Offset + 1, so that 0 means "nothing else to set". */
+#define CLI_ALSO(type, field) .also = offsetof(type, field) + 1
+
+/* The operands a command takes besides its options (FILE, DIR). */
+#define CLI_MAX_ARGS 2
+struct cli_args {
+	unsigned n;
+	const char *v[CLI_MAX_ARGS];
+};
+
+struct cli_spec {
+	const char *name;     /* "measure", as in "sevboot measure --help" */
+	const char *prefix;   /* what every error line starts with */
+	const char *synopsis; /* after "usage: sevboot " */
+	const char *about;    /* text before the options (lines end in \n) */
+	const struct cli_opt *opts; /* ends with CLI_END; NULL: none */
+	const char *notes; /* text after the options (lines end in \n) */
+	unsigned max_args; /* operands taken, at most CLI_MAX_ARGS */
+};
+
+/* What cli_parse_argv() found. */
+enum cli_result {
+	CLI_OK,		/* options stored; go on */
+	CLI_ASKED_HELP, /* -h or --help */
+	CLI_BAD,	/* a usage error; err says which option and why */
+	CLI_BROKEN,	/* the table itself is wrong (a bug); err says how */
+};
+
+/*
+ * Parse argv[1..argc) against s into opts (its fields keep their defaults
+ * unless given) and args (may be NULL when s takes none).  err gets one
+ * line without the prefix and without a newline.
+ */
+enum cli_result cli_parse_argv(const struct cli_spec *s, int argc,
+			       char *const *argv, void *opts,
+			       struct cli_args *args, char *err, size_t errlen);
+/*
+ * The same for a command: -1 to go on; 0 after the usage on stdout for
+ * --help; EXIT_USAGE after one line on stderr.
+ */
+int cli_parse(const struct cli_spec *s, int argc, char **argv, void *opts,
+	      struct cli_args *args);
+/* The --help text of s, generated from its table. */
+void cli_usage(const struct cli_spec *s, FILE *f);
+/* One usage error line, s's prefix first; returns EXIT_USAGE. */
+int cli_error(const struct cli_spec *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The name in names[0..n) (stride bytes apart, a const char * at the
+ * start of each) closest to word[0..len), or NULL when none is close. */
+const char *cli_nearest(const char *word, size_t len, const void *names,
+			size_t n, size_t stride);
+
+/*
+ * A user's word fit for an error line: at most CLI_WORD_SHOWN of its first
+ * len bytes (SIZE_MAX: all), control characters as \xNN, "..." when cut.
+ * buf holds CLI_WORD_MAX bytes.
+ */
+#define CLI_WORD_SHOWN 80
+#define CLI_WORD_MAX   (4 * CLI_WORD_SHOWN + 4)
+const char *cli_word(char *buf, size_t cap, const char *w, size_t len);
+
+/* Every sub-command's options and usage (cli/main.c lists them). */
+extern const struct cli_spec run_spec, inspect_spec, measure_spec, session_spec,
+	owner_spec, model_keys_spec;
 
 /*
  * A number option: "0x..." is hex, anything else decimal, or hex with an

@@ -18,8 +18,6 @@
 #include "cli/inspect.h"
 #include "loader/loader.h"
 
-#define USAGE "usage: sevboot inspect [--json] FILE"
-
 /* Where the bzImage setup header's magic lives (boot protocol). */
 #define BZIMAGE_HDRS_OFF 0x202
 
@@ -375,54 +373,74 @@ static int kernel_hint(const char *path)
 	return EXIT_BAD_INPUT;
 }
 
+struct inspect_opts {
+	bool json;
+};
+
+/* clang-format off */
+static const struct cli_opt inspect_options[] = {
+	{ "json", .arg = CLI_FLAG, CLI_FIELD(struct inspect_opts, json),
+	  .help = "print the same as one JSON object" },
+	{ .arg = CLI_END },
+};
+/* clang-format on */
+
+const struct cli_spec inspect_spec = {
+	.name = "inspect",
+	.prefix = "sevboot: inspect: ",
+	.synopsis = "inspect [--json] FILE",
+	.about =
+		"Show what an OVMF image offers an SEV launch: its footer GUID "
+		"table, SEV-ES\n"
+		"reset block, kernel hashes table, secret area, SNP sections, "
+		"and a verdict\n"
+		"per mode.\n",
+	.opts = inspect_options,
+	.notes = "Exit codes: 0 ok, 2 usage, 3 bad input file.\n",
+	.max_args = 2, /* one FILE; the second is refused below */
+};
+
+/* Returns -1 to go on with *path, or an exit code. */
+static int parse_inspect_opts(int argc, char **argv, struct inspect_opts *o,
+			      const char **path)
+{
+	struct cli_args args;
+	char a[CLI_WORD_MAX], b[CLI_WORD_MAX];
+	int rc;
+
+	*o = (struct inspect_opts){.json = false};
+	rc = cli_parse(&inspect_spec, argc, argv, o, &args);
+	if (rc >= 0)
+		return rc;
+	if (args.n == 0)
+		return cli_error(&inspect_spec,
+				 "missing FILE (usage: sevboot "
+				 "%s)",
+				 inspect_spec.synopsis);
+	if (args.n > 1)
+		return cli_error(&inspect_spec,
+				 "one FILE only, got '%s' and "
+				 "'%s' (usage: sevboot %s)",
+				 cli_word(a, sizeof(a), args.v[0], SIZE_MAX),
+				 cli_word(b, sizeof(b), args.v[1], SIZE_MAX),
+				 inspect_spec.synopsis);
+	*path = args.v[0];
+	return -1;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	const char *path = NULL;
-	bool json = false, opts_done = false;
+	struct inspect_opts o;
 	struct ovmf_info info;
 	struct verdicts v;
 	struct blob b;
 	char err[256];
 	int ret;
 
-	for (int k = 1; k < argc; k++) {
-		const char *a = argv[k];
-
-		if (!opts_done && !strcmp(a, "--")) {
-			opts_done = true;
-		} else if (!opts_done && !strcmp(a, "--json")) {
-			json = true;
-		} else if (!opts_done &&
-			   (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
-			printf(USAGE
-			       "\n"
-			       "Show what an OVMF image offers an SEV launch: "
-			       "its footer GUID table, SEV-ES\n"
-			       "reset block, kernel hashes table, secret area, "
-			       "SNP sections, and a verdict\n"
-			       "per mode.  --json prints the same as one JSON "
-			       "object.\n"
-			       "Exit codes: 0 ok, 2 usage, 3 bad input "
-			       "file.\n");
-			return 0;
-		} else if (!opts_done && a[0] == '-' && a[1]) {
-			inspect_error(NULL, "unknown option '%s' (" USAGE ")",
-				      a);
-			return EXIT_USAGE;
-		} else if (path) {
-			inspect_error(NULL,
-				      "one FILE only, got '%s' and '%s' "
-				      "(" USAGE ")",
-				      path, a);
-			return EXIT_USAGE;
-		} else {
-			path = a;
-		}
-	}
-	if (!path) {
-		inspect_error(NULL, "missing FILE (" USAGE ")");
-		return EXIT_USAGE;
-	}
+	ret = parse_inspect_opts(argc, argv, &o, &path);
+	if (ret >= 0)
+		return ret;
 
 	ret = file_read(path, OVMF_MAX_SIZE, &b, err, sizeof(err));
 	if (ret == -EFBIG && file_is_bzimage(path))
@@ -452,7 +470,7 @@ int cmd_inspect(int argc, char **argv)
 		blob_free(&b);
 		return EXIT_RUNTIME;
 	}
-	if (json)
+	if (o.json)
 		print_json(path, b.data, &info, &v);
 	else
 		print_text(path, b.data, &info, &v);

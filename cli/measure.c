@@ -8,7 +8,6 @@
  * fixed form, and everything else goes to stderr.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,50 +28,6 @@
 #define MAX_INITRD (2 * SZ_1G)
 #define TIK_LEN 16
 #define MNONCE_LEN 16
-
-static void measure_usage(FILE *f)
-{
-	fprintf(f,
-"usage: sevboot measure --mode MODE --ovmf FILE [OPTIONS]\n"
-"Print the launch digest the AMD Secure Processor will compute for this\n"
-"configuration (what QEMU would launch with the same inputs).\n"
-"\n"
-"  --mode MODE          sev, seves, snp, or snp:ovmf-hash (the SNP digest\n"
-"                       after the firmware pages only)\n"
-"  --ovmf FILE          firmware image, as given to QEMU (-bios or pflash 0)\n"
-"  --vcpus N            number of vCPUs, 1 to 256 (default 1; SEV-ES/SNP)\n"
-"  --cpu MODEL          QEMU vCPU model (default " LAUNCH_DEFAULT_CPU "), alias\n"
-"                       --vcpu-type; or instead:\n"
-"  --vcpu-sig SIG       CPUID(1).EAX signature, e.g. 0x800f12\n"
-"  --vcpu-family F --vcpu-model M --vcpu-stepping S\n"
-"                       the signature as family/model/stepping (decimal)\n"
-"  --kernel FILE        measured direct boot: the bzImage given to QEMU\n"
-"  --initrd FILE        its initrd (needs --kernel)\n"
-"  --append STRING      its command line (needs --kernel; without it the\n"
-"                       empty command line is measured)\n"
-"  --guest-features HEX SNP SEV_FEATURES of the VMSAs (default 0x1)\n"
-"  --legacy-init        the host uses KVM_SEV_INIT/KVM_SEV_ES_INIT, not\n"
-"                       KVM_SEV_INIT2 (see below)\n"
-"  --output-format FMT  hex (default) or base64, for the digest\n"
-"  -v, --verbose        say on stderr what is measured, step by step\n"
-"  -h, --help           this text\n"
-"\n"
-"The LAUNCH_MEASURE value (SEV and SEV-ES), as query-sev-launch-measure\n"
-"prints it, needs all of:\n"
-"  --tik FILE           the 16-byte transport integrity key (binary)\n"
-"  --mnonce NONCE       16 bytes, as 32 hex digits or base64\n"
-"  --api-major N --api-minor N --build N\n"
-"                       the SEV firmware's version (query-sev)\n"
-"  --policy HEX         the guest policy\n"
-"\n"
-"SEV-ES and SNP digests cover the initial VMSAs.  By default they assume\n"
-"the host's KVM sets them up through KVM_SEV_INIT2 (Linux 6.10 and later,\n"
-"QEMU with legacy-vm-type=off, and every SNP launch), which sets MXCSR and\n"
-"the x87 control word; QEMU's default for SEV-ES (legacy-vm-type=auto)\n"
-"still uses the legacy init, for which you need --legacy-init.\n"
-"\n"
-"Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input file.\n");
-}
 
 static void __attribute__((format(printf, 1, 2)))
 measure_error(const char *fmt, ...)
@@ -102,56 +57,6 @@ struct measure_opts {
 	const char *api_major, *api_minor, *build, *policy;
 };
 
-enum {
-	OPT_MODE = 256,
-	OPT_OVMF,
-	OPT_VCPUS,
-	OPT_CPU,
-	OPT_VCPU_SIG,
-	OPT_VCPU_FAMILY,
-	OPT_VCPU_MODEL,
-	OPT_VCPU_STEPPING,
-	OPT_KERNEL,
-	OPT_INITRD,
-	OPT_APPEND,
-	OPT_GUEST_FEATURES,
-	OPT_LEGACY_INIT,
-	OPT_OUTPUT_FORMAT,
-	OPT_TIK,
-	OPT_MNONCE,
-	OPT_API_MAJOR,
-	OPT_API_MINOR,
-	OPT_BUILD,
-	OPT_POLICY,
-};
-
-static const struct option measure_options[] = {
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "ovmf", required_argument, NULL, OPT_OVMF },
-	{ "vcpus", required_argument, NULL, OPT_VCPUS },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "vcpu-type", required_argument, NULL, OPT_CPU },
-	{ "vcpu-sig", required_argument, NULL, OPT_VCPU_SIG },
-	{ "vcpu-family", required_argument, NULL, OPT_VCPU_FAMILY },
-	{ "vcpu-model", required_argument, NULL, OPT_VCPU_MODEL },
-	{ "vcpu-stepping", required_argument, NULL, OPT_VCPU_STEPPING },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "initrd", required_argument, NULL, OPT_INITRD },
-	{ "append", required_argument, NULL, OPT_APPEND },
-	{ "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
-	{ "legacy-init", no_argument, NULL, OPT_LEGACY_INIT },
-	{ "output-format", required_argument, NULL, OPT_OUTPUT_FORMAT },
-	{ "tik", required_argument, NULL, OPT_TIK },
-	{ "mnonce", required_argument, NULL, OPT_MNONCE },
-	{ "api-major", required_argument, NULL, OPT_API_MAJOR },
-	{ "api-minor", required_argument, NULL, OPT_API_MINOR },
-	{ "build", required_argument, NULL, OPT_BUILD },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static int parse_mode(const char *s, struct measure_opts *o)
 {
 	o->have_mode = true;
@@ -170,108 +75,121 @@ static int parse_mode(const char *s, struct measure_opts *o)
 	return 0;
 }
 
+static const char *mode_opt(void *opts, const char *v)
+{
+	return parse_mode(v, opts) ? "must be sev, seves, snp or snp:ovmf-hash"
+				   : NULL;
+}
+
+static const char *output_format_opt(void *opts, const char *v)
+{
+	struct measure_opts *o = opts;
+
+	if (!strcmp(v, "hex"))
+		o->base64 = false;
+	else if (!strcmp(v, "base64"))
+		o->base64 = true;
+	else
+		return "must be hex or base64";
+	return NULL;
+}
+
+#define M(field) CLI_FIELD(struct measure_opts, field)
+
+/* clang-format off */
+static const struct cli_opt measure_options[] = {
+	{ "mode", .arg = CLI_CUSTOM, .parse = mode_opt, .meta = "MODE",
+	  .help = "sev, seves, snp, or snp:ovmf-hash (the SNP digest after "
+		  "the firmware pages only)" },
+	{ "ovmf", .arg = CLI_STRING, M(ovmf), .meta = "FILE", .qemu = "bios",
+	  .help = "firmware image, as given to QEMU (-bios or pflash 0)" },
+	{ "vcpus", .arg = CLI_UINT, M(vcpus), .min = 1,
+	  .max = LAUNCH_MAX_VCPUS, .meta = "N", .qemu = "smp",
+	  .help = "number of vCPUs (default 1; SEV-ES/SNP)" },
+	{ "cpu", .arg = CLI_STRING, M(cpu), .meta = "MODEL",
+	  .help = "QEMU vCPU model (default " LAUNCH_DEFAULT_CPU "), alias "
+		  "--vcpu-type; or instead --vcpu-sig, or --vcpu-family, "
+		  "--vcpu-model and --vcpu-stepping" },
+	{ "vcpu-type", .arg = CLI_STRING, M(cpu), .meta = "MODEL" },
+	{ "vcpu-sig", .arg = CLI_STRING, M(sig), .meta = "SIG",
+	  .help = "CPUID(1).EAX signature, e.g. 0x800f12" },
+	{ "vcpu-family", .arg = CLI_STRING, M(fms[0]), .meta = "F",
+	  .help = "the signature's family (decimal)" },
+	{ "vcpu-model", .arg = CLI_STRING, M(fms[1]), .meta = "M",
+	  .help = "its model (decimal)" },
+	{ "vcpu-stepping", .arg = CLI_STRING, M(fms[2]), .meta = "S",
+	  .help = "its stepping (decimal)" },
+	{ "kernel", .arg = CLI_STRING, M(kernel), .meta = "FILE",
+	  .help = "measured direct boot: the bzImage given to QEMU" },
+	{ "initrd", .arg = CLI_STRING, M(initrd), .meta = "FILE",
+	  .help = "its initrd (needs --kernel)" },
+	{ "append", .arg = CLI_STRING, M(append), .meta = "STRING",
+	  .help = "its command line (needs --kernel; without it the empty "
+		  "command line is measured)" },
+	{ "guest-features", .arg = CLI_HEX, M(features), .max = UINT64_MAX,
+	  CLI_ALSO(struct measure_opts, have_features), .meta = "HEX",
+	  .bad = "give a hex number such as 0x1",
+	  .help = "SNP SEV_FEATURES of the VMSAs (default 0x1)" },
+	{ "legacy-init", .arg = CLI_FLAG, M(legacy_init),
+	  .help = "the host uses KVM_SEV_INIT/KVM_SEV_ES_INIT, not "
+		  "KVM_SEV_INIT2 (see below)" },
+	{ "output-format", .arg = CLI_CUSTOM, .parse = output_format_opt,
+	  .meta = "FMT", .help = "hex (default) or base64, for the digest" },
+	{ "verbose", 'v', CLI_FLAG, M(verbose),
+	  .help = "say on stderr what is measured, step by step" },
+
+	{ .arg = CLI_SECTION,
+	  .help = "The LAUNCH_MEASURE value (SEV and SEV-ES), as "
+		  "query-sev-launch-measure prints it, needs all of:" },
+	{ "tik", .arg = CLI_STRING, M(tik), .meta = "FILE",
+	  .help = "the 16-byte transport integrity key (binary)" },
+	{ "mnonce", .arg = CLI_STRING, M(mnonce), .meta = "NONCE",
+	  .help = "16 bytes, as 32 hex digits or base64" },
+	{ "api-major", .arg = CLI_STRING, M(api_major), .meta = "N",
+	  .help = "the SEV firmware's API major version (query-sev)" },
+	{ "api-minor", .arg = CLI_STRING, M(api_minor), .meta = "N",
+	  .help = "its API minor version" },
+	{ "build", .arg = CLI_STRING, M(build), .meta = "N",
+	  .help = "its build" },
+	{ "policy", .arg = CLI_STRING, M(policy), .meta = "HEX",
+	  .help = "the guest policy" },
+	{ .arg = CLI_END },
+};
+/* clang-format on */
+
+const struct cli_spec measure_spec = {
+	.name = "measure",
+	.prefix = "sevboot: measure: ",
+	.synopsis = "measure --mode MODE --ovmf FILE [OPTIONS]",
+	.about = "Print the launch digest the AMD Secure Processor will compute "
+		 "for this\n"
+		 "configuration (what QEMU would launch with the same "
+		 "inputs).\n",
+	.opts = measure_options,
+	.notes = "SEV-ES and SNP digests cover the initial VMSAs.  By default "
+		 "they assume\n"
+		 "the host's KVM sets them up through KVM_SEV_INIT2 (Linux "
+		 "6.10 and later,\n"
+		 "QEMU with legacy-vm-type=off, and every SNP launch), which "
+		 "sets MXCSR and\n"
+		 "the x87 control word; QEMU's default for SEV-ES "
+		 "(legacy-vm-type=auto)\n"
+		 "still uses the legacy init, for which you need "
+		 "--legacy-init.\n"
+		 "\n"
+		 "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input "
+		 "file.\n",
+};
+
 /* Returns -1 to go on, or an exit code. */
 static int parse_measure_opts(int argc, char **argv, struct measure_opts *o)
 {
-	uint64_t v;
-	int c;
+	int rc;
 
 	*o = (struct measure_opts){ .vcpus = 1 };
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":vh", measure_options, NULL)) !=
-	       -1) {
-		switch (c) {
-		case OPT_MODE:
-			if (parse_mode(optarg, o))
-				return usage_error("--mode %s: must be sev, "
-						   "seves, snp or "
-						   "snp:ovmf-hash", optarg);
-			break;
-		case OPT_OVMF:
-			o->ovmf = optarg;
-			break;
-		case OPT_VCPUS:
-			if (cli_parse_num(optarg, false, LAUNCH_MAX_VCPUS, &v) ||
-			    v < 1)
-				return usage_error("--vcpus %s: must be a "
-						   "number from 1 to %u",
-						   optarg, LAUNCH_MAX_VCPUS);
-			o->vcpus = (unsigned)v;
-			break;
-		case OPT_CPU:
-			o->cpu = optarg;
-			break;
-		case OPT_VCPU_SIG:
-			o->sig = optarg;
-			break;
-		case OPT_VCPU_FAMILY:
-		case OPT_VCPU_MODEL:
-		case OPT_VCPU_STEPPING:
-			o->fms[c - OPT_VCPU_FAMILY] = optarg;
-			break;
-		case OPT_KERNEL:
-			o->kernel = optarg;
-			break;
-		case OPT_INITRD:
-			o->initrd = optarg;
-			break;
-		case OPT_APPEND:
-			o->append = optarg;
-			break;
-		case OPT_GUEST_FEATURES:
-			if (cli_parse_num(optarg, true, UINT64_MAX, &o->features))
-				return usage_error("--guest-features %s: give "
-						   "a hex number such as 0x1",
-						   optarg);
-			o->have_features = true;
-			break;
-		case OPT_LEGACY_INIT:
-			o->legacy_init = true;
-			break;
-		case OPT_OUTPUT_FORMAT:
-			if (!strcmp(optarg, "hex"))
-				o->base64 = false;
-			else if (!strcmp(optarg, "base64"))
-				o->base64 = true;
-			else
-				return usage_error("--output-format %s: must "
-						   "be hex or base64", optarg);
-			break;
-		case OPT_TIK:
-			o->tik = optarg;
-			break;
-		case OPT_MNONCE:
-			o->mnonce = optarg;
-			break;
-		case OPT_API_MAJOR:
-			o->api_major = optarg;
-			break;
-		case OPT_API_MINOR:
-			o->api_minor = optarg;
-			break;
-		case OPT_BUILD:
-			o->build = optarg;
-			break;
-		case OPT_POLICY:
-			o->policy = optarg;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			measure_usage(stdout);
-			return 0;
-		case ':':
-			return usage_error("%s needs a value (see sevboot "
-					   "measure --help)", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s' (see sevboot "
-					   "measure --help)", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	rc = cli_parse(&measure_spec, argc, argv, o, NULL);
+	if (rc >= 0)
+		return rc;
 	if (!o->have_mode)
 		return usage_error("missing --mode sev|seves|snp|snp:ovmf-hash");
 	if (!o->ovmf)

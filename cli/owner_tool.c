@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -236,19 +235,20 @@ static void blob_wipe(struct blob *b)
 
 /* ------------------------------------------------------- model-keys */
 
-/* clang-format off */
-static void model_keys_usage(FILE *f)
-{
-	fprintf(f,
-"usage: sevboot model-keys DIR\n"
-"Make a platform identity for sevboot's firmware model: DIR/pdh.key (the\n"
-"48-byte P-384 private scalar, mode 0600) and DIR/pdh.cert (its 0x824-byte\n"
-"SEV PDH certificate, for `sevboot session --pdh`).  DIR is created (0700)\n"
-"if it does not exist; existing files are never replaced.\n"
-"\n"
-"Exit codes: 0 ok, 1 runtime failure, 2 usage.\n");
-}
-/* clang-format on */
+const struct cli_spec model_keys_spec = {
+	.name = "model-keys",
+	.prefix = "sevboot: model-keys: ",
+	.synopsis = "model-keys DIR",
+	.about = "Make a platform identity for sevboot's firmware model: "
+		 "DIR/pdh.key (the\n"
+		 "48-byte P-384 private scalar, mode 0600) and DIR/pdh.cert "
+		 "(its 0x824-byte\n"
+		 "SEV PDH certificate, for `sevboot session --pdh`).  DIR is "
+		 "created (0700)\n"
+		 "if it does not exist; existing files are never replaced.\n",
+	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage.\n",
+	.max_args = 2, /* one DIR; a second is refused with the first */
+};
 
 int cmd_model_keys(int argc, char **argv)
 {
@@ -256,21 +256,21 @@ int cmd_model_keys(int argc, char **argv)
 	static const char cmd[] = "model-keys";
 	struct written w = {.n = 0};
 	uint8_t d[48], cert[SEV_CERT_LEN];
+	struct cli_args args;
+	const char *dir;
 	int ret;
 
-	if (argc == 2 &&
-	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		model_keys_usage(stdout);
-		return 0;
-	}
-	if (argc != 2 || !argv[1][0] || argv[1][0] == '-') {
-		tool_error(cmd, "expected one argument, the directory DIR "
-				"(see --help)");
-		return EXIT_USAGE;
-	}
-	ret = ensure_dir(cmd, argv[1]);
+	ret = cli_parse(&model_keys_spec, argc, argv, NULL, &args);
+	if (ret >= 0)
+		return ret;
+	if (args.n != 1 || !args.v[0][0])
+		return cli_error(&model_keys_spec,
+				 "expected one argument, the "
+				 "directory DIR (see --help)");
+	dir = args.v[0];
+	ret = ensure_dir(cmd, dir);
 	if (!ret)
-		ret = check_absent(cmd, argv[1], names);
+		ret = check_absent(cmd, dir, names);
 	if (ret)
 		return ret;
 	if (sev_model_keygen(d, cert)) {
@@ -279,11 +279,11 @@ int cmd_model_keys(int argc, char **argv)
 			   "cannot make a P-384 key pair (OpenSSL failed)");
 		return EXIT_RUNTIME;
 	}
-	ret = write_file(cmd, argv[1], "pdh.key", d, sizeof(d), 0600, &w);
+	ret = write_file(cmd, dir, "pdh.key", d, sizeof(d), 0600, &w);
 	OPENSSL_cleanse(d, sizeof(d));
 	if (!ret)
-		ret = write_file(cmd, argv[1], "pdh.cert", cert, sizeof(cert),
-				 0644, &w);
+		ret = write_file(cmd, dir, "pdh.cert", cert, sizeof(cert), 0644,
+				 &w);
 	if (ret)
 		written_undo(&w);
 	return ret;
@@ -291,87 +291,76 @@ int cmd_model_keys(int argc, char **argv)
 
 /* ---------------------------------------------------------- session */
 
+struct session_opts {
+	const char *pdh, *out;
+	uint64_t policy;
+	bool have_policy;
+};
+
+#define SESSION(field) CLI_FIELD(struct session_opts, field)
+
 /* clang-format off */
-static void session_usage(FILE *f)
-{
-	fprintf(f,
-"usage: sevboot session --pdh FILE --policy P --out DIR\n"
-"Make a SEV/SEV-ES launch session for the platform whose PDH certificate\n"
-"is FILE (0x824 bytes, raw or base64) and the guest policy P (hex):\n"
-"  DIR/godh.cert    the guest owner's DH certificate (0x824 bytes)\n"
-"  DIR/session.bin  the session blob (0x80 bytes)\n"
-"                   (for sevboot run --dh-cert-file / --session-file)\n"
-"  DIR/tek.bin      the transport encryption key (16 bytes, 0600)\n"
-"  DIR/tik.bin      the transport integrity key (16 bytes, 0600)\n"
-"The keys are fresh random; keep DIR private.  The PDH certificate's\n"
-"signature chain is not checked here: verify the platform first.  DIR is\n"
-"created (0700) if need be; existing files are never replaced.\n"
-"\n"
-"Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input file.\n");
-}
+static const struct cli_opt session_options[] = {
+	{ "pdh", .arg = CLI_STRING, SESSION(pdh), .meta = "FILE",
+	  .help = "the platform's PDH certificate (0x824 bytes, raw or "
+		  "base64)" },
+	{ "policy", .arg = CLI_HEX, SESSION(policy), .max = UINT32_MAX,
+	  CLI_ALSO(struct session_opts, have_policy), .meta = "P",
+	  .bad = "must be a 32-bit hex number",
+	  .help = "the guest policy (hex)" },
+	{ "out", .arg = CLI_STRING, SESSION(out), .meta = "DIR",
+	  .help = "where the session goes" },
+	{ .arg = CLI_END },
+};
 /* clang-format on */
+
+const struct cli_spec session_spec = {
+	.name = "session",
+	.prefix = "sevboot: session: ",
+	.synopsis = "session --pdh FILE --policy P --out DIR",
+	.about = "Make a SEV/SEV-ES launch session for the platform whose PDH "
+		 "certificate\n"
+		 "is FILE and the guest policy P:\n"
+		 "  DIR/godh.cert    the guest owner's DH certificate (0x824 "
+		 "bytes)\n"
+		 "  DIR/session.bin  the session blob (0x80 bytes)\n"
+		 "                   (for sevboot run --dh-cert-file / "
+		 "--session-file)\n"
+		 "  DIR/tek.bin      the transport encryption key (16 bytes, "
+		 "0600)\n"
+		 "  DIR/tik.bin      the transport integrity key (16 bytes, "
+		 "0600)\n"
+		 "The keys are fresh random; keep DIR private.  The PDH "
+		 "certificate's\n"
+		 "signature chain is not checked here: verify the platform "
+		 "first.  DIR is\n"
+		 "created (0700) if need be; existing files are never "
+		 "replaced.\n",
+	.opts = session_options,
+	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input "
+		 "file.\n",
+};
 
 int cmd_session(int argc, char **argv)
 {
 	static const char *const names[] = {"godh.cert", "session.bin",
 					    "tek.bin", "tik.bin", NULL};
-	static const struct option opts[] = {
-		{"pdh", required_argument, NULL, 'p'},
-		{"policy", required_argument, NULL, 'P'},
-		{"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	static const char cmd[] = "session";
-	const char *pdh_path = NULL, *policy_s = NULL, *out = NULL;
+	struct session_opts o = {.pdh = NULL};
 	struct sev_owner_session s;
 	struct written w = {.n = 0};
 	uint8_t pdh[SEV_CERT_LEN];
 	struct blob b = {0};
-	uint64_t policy;
 	char why[256];
-	int c, ret;
+	int ret;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			pdh_path = optarg;
-			break;
-		case 'P':
-			policy_s = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			session_usage(stdout);
-			return 0;
-		case ':':
-			tool_error(cmd, "%s needs a value", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			tool_error(cmd, "unknown option '%s' (see --help)",
-				   argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		tool_error(cmd, "unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (!pdh_path || !policy_s || !out) {
-		tool_error(cmd, "--pdh, --policy and --out are required (see "
-				"--help)");
-		return EXIT_USAGE;
-	}
-	if (cli_parse_num(policy_s, true, UINT32_MAX, &policy)) {
-		tool_error(cmd, "--policy %s: must be a 32-bit hex number",
-			   policy_s);
-		return EXIT_USAGE;
-	}
-	ret = read_input(cmd, "--pdh", pdh_path, 4 * SEV_CERT_LEN, &b);
+	ret = cli_parse(&session_spec, argc, argv, &o, NULL);
+	if (ret >= 0)
+		return ret;
+	if (!o.pdh || !o.have_policy || !o.out)
+		return cli_error(&session_spec, "--pdh, --policy and --out are "
+						"required (see --help)");
+	ret = read_input(cmd, "--pdh", o.pdh, 4 * SEV_CERT_LEN, &b);
 	if (ret)
 		return ret;
 	if (b.len == sizeof(pdh))
@@ -387,30 +376,30 @@ int cmd_session(int argc, char **argv)
 		tool_error(cmd,
 			   "--pdh %s: not a SEV certificate: expected "
 			   "%d (0x%x) bytes, raw or base64",
-			   pdh_path, SEV_CERT_LEN, SEV_CERT_LEN);
+			   o.pdh, SEV_CERT_LEN, SEV_CERT_LEN);
 		return EXIT_BAD_INPUT;
 	}
 	why[0] = '\0';
-	ret = sev_owner_session_new(pdh, sizeof(pdh), (uint32_t)policy, &s, why,
-				    sizeof(why));
+	ret = sev_owner_session_new(pdh, sizeof(pdh), (uint32_t)o.policy, &s,
+				    why, sizeof(why));
 	if (ret) {
-		tool_error(cmd, "--pdh %s: %s", pdh_path, why);
+		tool_error(cmd, "--pdh %s: %s", o.pdh, why);
 		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 	}
-	ret = ensure_dir(cmd, out);
+	ret = ensure_dir(cmd, o.out);
 	if (!ret)
-		ret = check_absent(cmd, out, names);
+		ret = check_absent(cmd, o.out, names);
 	if (!ret)
-		ret = write_file(cmd, out, "tek.bin", s.tek, sizeof(s.tek),
+		ret = write_file(cmd, o.out, "tek.bin", s.tek, sizeof(s.tek),
 				 0600, &w);
 	if (!ret)
-		ret = write_file(cmd, out, "tik.bin", s.tik, sizeof(s.tik),
+		ret = write_file(cmd, o.out, "tik.bin", s.tik, sizeof(s.tik),
 				 0600, &w);
 	if (!ret)
-		ret = write_file(cmd, out, "godh.cert", s.godh_cert,
+		ret = write_file(cmd, o.out, "godh.cert", s.godh_cert,
 				 sizeof(s.godh_cert), 0644, &w);
 	if (!ret)
-		ret = write_file(cmd, out, "session.bin", s.session,
+		ret = write_file(cmd, o.out, "session.bin", s.session,
 				 sizeof(s.session), 0644, &w);
 	sev_owner_session_wipe(&s);
 	if (ret)
@@ -419,35 +408,6 @@ int cmd_session(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------ owner */
-
-/* clang-format off */
-static void owner_usage(FILE *f)
-{
-	fprintf(f,
-"usage: sevboot owner --session DIR --digest DIGEST [--secret GUID=FILE ...]\n"
-"                     [--connect SOCKET] [--timeout S]\n"
-"The guest owner's answer to sevboot's launch stop.  It checks the\n"
-"firmware's LAUNCH_MEASURE with DIR/tik.bin against DIGEST, the launch\n"
-"digest YOU computed with `sevboot measure` (never the host's own\n"
-"\"expected-digest\"), refuses when they differ, and otherwise seals the\n"
-"--secret entries into an EFI secret table for the guest's secret area.\n"
-"\n"
-"  --session DIR        the directory `sevboot session` wrote (tik.bin;\n"
-"                       tek.bin too with --secret)\n"
-"  --digest DIGEST      the expected launch digest: 64 hex digits or base64\n"
-"  --secret GUID=FILE   one table entry: GUID, then FILE's bytes (repeat;\n"
-"                       at most %d).  Without any: the \"no secret\" reply\n"
-"  --connect SOCKET     talk to `sevboot run --owner-socket SOCKET`;\n"
-"                       without it, read the request JSON on stdin and\n"
-"                       write the reply JSON on stdout (for --owner-cmd)\n"
-"  --timeout S          give up after S seconds (default %d)\n"
-"\n"
-"Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input (files, the\n"
-"request, a table that does not fit), 5 measurement mismatch or sevboot\n"
-"refused the secret, 124 timeout.\n",
-		MAX_SECRETS, OWNER_TIMEOUT_DEFAULT);
-}
-/* clang-format on */
 
 struct owner_tool {
 	const char *session;
@@ -477,6 +437,90 @@ static int parse_digest(const char *s, uint8_t out[32])
 }
 
 /* A 16-byte key file of the session. */
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+static const char *secret_opt(void *opts, const char *v)
+{
+	struct owner_tool *t = opts;
+
+	if (t->nsecrets == MAX_SECRETS)
+		return "at most " STR(MAX_SECRETS) " --secret entries";
+	t->secret_arg[t->nsecrets++] = v;
+	return NULL;
+}
+
+#define OWNER(field) CLI_FIELD(struct owner_tool, field)
+
+/* clang-format off */
+static const struct cli_opt owner_options[] = {
+	{ "session", .arg = CLI_STRING, OWNER(session), .meta = "DIR",
+	  .help = "the directory `sevboot session` wrote (tik.bin; tek.bin "
+		  "too with --secret)" },
+	{ "digest", .arg = CLI_STRING, OWNER(digest_s), .meta = "DIGEST",
+	  .help = "the expected launch digest: 64 hex digits or base64" },
+	{ "secret", .arg = CLI_CUSTOM, .parse = secret_opt,
+	  .meta = "GUID=FILE",
+	  .help = "one table entry: GUID, then FILE's bytes (repeat; at most "
+		  STR(MAX_SECRETS) ").  Without any: the \"no secret\" "
+		  "reply" },
+	{ "connect", .arg = CLI_STRING, OWNER(connect), .meta = "SOCKET",
+	  .help = "talk to `sevboot run --owner-socket SOCKET`; without it, "
+		  "read the request JSON on stdin and write the reply JSON on "
+		  "stdout (for --owner-cmd)" },
+	{ "timeout", .arg = CLI_UINT, OWNER(timeout), .min = 1, .max = 86400,
+	  .unit = "seconds", .meta = "S",
+	  .help = "give up after S seconds (default "
+		  STR(OWNER_TIMEOUT_DEFAULT) ")" },
+	{ .arg = CLI_END },
+};
+/* clang-format on */
+
+const struct cli_spec owner_spec = {
+	.name = "owner",
+	.prefix = "sevboot: owner: ",
+	.synopsis = "owner --session DIR --digest DIGEST [--secret GUID=FILE "
+		    "...]\n"
+		    "                     [--connect SOCKET] [--timeout S]",
+	.about =
+		"The guest owner's answer to sevboot's launch stop.  It "
+		"checks the\n"
+		"firmware's LAUNCH_MEASURE with DIR/tik.bin against DIGEST, "
+		"the launch\n"
+		"digest YOU computed with `sevboot measure` (never the host's "
+		"own\n"
+		"\"expected-digest\"), refuses when they differ, and otherwise "
+		"seals the\n"
+		"--secret entries into an EFI secret table for the guest's "
+		"secret area.\n",
+	.opts = owner_options,
+	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input "
+		 "(files, the\n"
+		 "request, a table that does not fit), 5 measurement mismatch "
+		 "or sevboot\n"
+		 "refused the secret, 124 timeout.\n",
+};
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_owner_opts(int argc, char **argv, struct owner_tool *t)
+{
+	int ret;
+
+	t->timeout = OWNER_TIMEOUT_DEFAULT;
+	ret = cli_parse(&owner_spec, argc, argv, t, NULL);
+	if (ret >= 0)
+		return ret;
+	if (!t->session || !t->digest_s)
+		return cli_error(&owner_spec, "--session and --digest are "
+					      "required (see --help)");
+	if (parse_digest(t->digest_s, t->digest))
+		return cli_error(&owner_spec,
+				 "--digest %s: must be 64 hex "
+				 "digits or the base64 of 32 bytes",
+				 t->digest_s);
+	return -1;
+}
+
 static int read_key(const char *cmd, const char *dir, const char *name,
 		    uint8_t key[SEV_KEY_LEN])
 {
@@ -813,100 +857,21 @@ out:
 
 int cmd_owner(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"session", required_argument, NULL, 's'},
-		{"digest", required_argument, NULL, 'd'},
-		{"secret", required_argument, NULL, 'S'},
-		{"connect", required_argument, NULL, 'c'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	static const char cmd[] = "owner";
 	struct owner_tool *t;
 	struct sev_owner_request req;
 	struct sev_owner_reply rep = {0};
 	int64_t deadline;
-	uint64_t v;
-	int c, ret;
+	int ret;
 
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		tool_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
-	t->timeout = OWNER_TIMEOUT_DEFAULT;
-	opterr = 0;
-	optind = 1;
-	ret = -1;
-	while (ret < 0 &&
-	       (c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			t->session = optarg;
-			break;
-		case 'd':
-			t->digest_s = optarg;
-			break;
-		case 'S':
-			if (t->nsecrets == MAX_SECRETS) {
-				tool_error(cmd, "at most %d --secret entries",
-					   MAX_SECRETS);
-				ret = EXIT_USAGE;
-				break;
-			}
-			t->secret_arg[t->nsecrets++] = optarg;
-			break;
-		case 'c':
-			t->connect = optarg;
-			break;
-		case 't':
-			if (cli_parse_num(optarg, false, 86400, &v) || !v) {
-				tool_error(cmd,
-					   "--timeout %s: must be a number "
-					   "of seconds from 1 to 86400",
-					   optarg);
-				ret = EXIT_USAGE;
-				break;
-			}
-			t->timeout = (unsigned)v;
-			break;
-		case 'h':
-			owner_usage(stdout);
-			ret = 0;
-			break;
-		case ':':
-			tool_error(cmd, "%s needs a value", argv[optind - 1]);
-			ret = EXIT_USAGE;
-			break;
-		default:
-			tool_error(cmd, "unknown option '%s' (see --help)",
-				   argv[optind - 1]);
-			ret = EXIT_USAGE;
-			break;
-		}
-	}
+	ret = parse_owner_opts(argc, argv, t);
 	if (ret >= 0)
 		goto out;
-	if (optind < argc) {
-		tool_error(cmd, "unexpected argument '%s'", argv[optind]);
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (!t->session || !t->digest_s) {
-		tool_error(cmd, "--session and --digest are required (see "
-				"--help)");
-		ret = EXIT_USAGE;
-		goto out;
-	}
-	if (parse_digest(t->digest_s, t->digest)) {
-		tool_error(cmd,
-			   "--digest %s: must be 64 hex digits or the "
-			   "base64 of 32 bytes",
-			   t->digest_s);
-		ret = EXIT_USAGE;
-		goto out;
-	}
 	/* Every local input first, so that a typo fails before the host
 	 * is kept waiting. */
 	ret = read_key(cmd, t->session, "tik.bin", t->tik);

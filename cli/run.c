@@ -2,7 +2,6 @@
 /* `sevboot run`: options -> inputs -> the machine -> an exit code. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,348 +59,150 @@ struct run_opts {
 	uint32_t handle; /* --handle */
 };
 
-static void run_usage(FILE *f)
+static const char *parse_secret_gpa(void *opts, const char *v)
 {
-	fprintf(f,
-"usage: sevboot [run] [OPTIONS]\n"
-"Boot a guest on KVM: OVMF (kernel, initrd and command line over fw_cfg),\n"
-"or, without --ovmf, a bzImage through the 64-bit boot protocol.\n"
-"\n"
-"  --ovmf FILE        firmware image, mapped to end at 4 GiB (alias --bios)\n"
-"  --kernel FILE      Linux bzImage\n"
-"  --initrd FILE      initial ramdisk\n"
-"  --append STRING    kernel command line (default \"" DEFAULT_CMDLINE "\")\n"
-"  --mem SIZE         guest RAM, e.g. 512M, 4G (default 512M)\n"
-"  --smp N            number of vCPUs (default 1)\n"
-"  --serial FILE      write guest serial output to FILE (default stdout)\n"
-"  --serial-in FILE   feed FILE to the guest's serial input (default: stdin\n"
-"                     when it is a terminal)\n"
-"  --debugcon FILE    write the firmware's debug port (0x402) to FILE\n"
-"  --timeout SECONDS  stop the guest after SECONDS (exit code 124)\n"
-"  --policy HEX       launch an SEV guest with this policy; bit 2 (0x4)\n"
-"                     selects SEV-ES, as in QEMU\n"
-"  --snp              launch an SEV-SNP guest (--snp-policy HEX, default\n"
-"                     0x30000)\n"
-"  --cbitpos N, --reduced-phys-bits N\n"
-"                     checked against the host, as QEMU does\n"
-"  --legacy-init      use KVM_SEV_INIT/KVM_SEV_ES_INIT, not KVM_SEV_INIT2\n"
-"                     (SEV-ES digests differ: the VMSA's FPU fields)\n"
-"  --cpu MODEL|SIG    vCPU signature in the VMSAs (RDX), a QEMU model name\n"
-"                     or 0xSIG (default " LAUNCH_DEFAULT_CPU ")\n"
-"  --guest-features HEX  SNP SEV_FEATURES of the VMSAs (default 0x1)\n"
-"  --no-kernel-hashes boot --kernel unmeasured when the firmware has no\n"
-"                     hashes table (otherwise refused)\n"
-"  --handle N         share the key of the guest with firmware handle N\n"
-"  --dh-cert-file F, --session-file F\n"
-"                     the guest owner's GODH certificate and session blob\n"
-"                     for LAUNCH_START (raw or base64)\n"
-"  --owner-cmd CMD    stop after LAUNCH_MEASURE: CMD gets the measurement as\n"
-"                     JSON on stdin and answers with the secret (see\n"
-"                     doc/owner-protocol.md)\n"
-"  --owner-socket P   the same stop through a unix socket at P (QMP-like)\n"
-"  --owner-timeout S  how long to wait for the owner (default 600)\n"
-"  --secret-gpa HEX   where the secret goes (default: the firmware's SEV\n"
-"                     secret area)\n"
-"  --id-block F, --id-auth F, --author-key-enabled, --host-data B64\n"
-"                     SNP_LAUNCH_FINISH inputs (raw or base64, as QEMU)\n"
-"  --timing-json F    write every firmware command's timing to F\n"
-"  --sev-model        run the launch on sevboot's software model of the\n"
-"                     AMD Secure Processor: the guest is NOT confidential\n"
-"  --sev-model-keys D the model's PDH key (D/pdh.key, `sevboot model-keys`)\n"
-"  -v, --verbose      say what the machine does, on stderr\n"
-"  -h, --help         this text\n"
-"\n"
-"Exit codes: 0 guest powered off, 1 runtime failure, 2 usage, 3 bad input\n"
-"file, 4 host lacks KVM support, 5 SEV launch failure, 10 guest reset,\n"
-"11 triple fault, 64+v guest wrote v to port 0x501, 124 timeout,\n"
-"128+n signal n.\n");
+	struct run_opts *o = opts;
+
+	if (cli_parse_num(v, true, (1ULL << 52) - 1, &o->secret_gpa) ||
+	    o->secret_gpa == 0 || (o->secret_gpa & 15))
+		return "give a 16-byte aligned guest address in hex";
+	o->have_secret_gpa = true;
+	return NULL;
 }
 
-static int usage_error(const char *fmt, const char *a, const char *b)
-{
-	fprintf(stderr, "sevboot: ");
-	fprintf(stderr, fmt, a, b);
-	fprintf(stderr, " (see sevboot --help)\n");
-	return EXIT_USAGE;
-}
+#define RUN(field) CLI_FIELD(struct run_opts, field)
 
-static int parse_hex(const char *s, uint64_t max, uint64_t *out)
-{
-	return cli_parse_num(s, true, max, out);
-}
+/* clang-format off */
+static const struct cli_opt run_options[] = {
+	{ "ovmf", .arg = CLI_STRING, RUN(ovmf), .meta = "FILE",
+	  .help = "firmware image, mapped to end at 4 GiB (alias --bios)" },
+	{ "bios", .arg = CLI_STRING, RUN(ovmf), .meta = "FILE" },
+	{ "kernel", .arg = CLI_STRING, RUN(kernel), .meta = "FILE",
+	  .help = "Linux bzImage" },
+	{ "initrd", .arg = CLI_STRING, RUN(initrd), .meta = "FILE",
+	  .help = "initial ramdisk" },
+	{ "append", .arg = CLI_STRING, RUN(append), .meta = "STRING",
+	  .help = "kernel command line (default \"" DEFAULT_CMDLINE "\")" },
+	{ "mem", .arg = CLI_SIZE, RUN(mem), .min = LAYOUT_MIN_RAM,
+	  .max = LAYOUT_MAX_RAM, .meta = "SIZE", .qemu = "m",
+	  .help = "guest RAM, e.g. 512M, 4G (default 512M, 16M to 1T)" },
+	{ "smp", .arg = CLI_UINT, RUN(smp), .min = 1, .max = VMM_MAX_VCPUS,
+	  .meta = "N", .help = "number of vCPUs (default 1)" },
+	{ "serial", .arg = CLI_STRING, RUN(serial), .meta = "FILE",
+	  .help = "write guest serial output to FILE (default stdout)" },
+	{ "serial-in", .arg = CLI_STRING, RUN(serial_in), .meta = "FILE",
+	  .help = "feed FILE to the guest's serial input (default: stdin when "
+		  "it is a terminal)" },
+	{ "debugcon", .arg = CLI_STRING, RUN(debugcon), .meta = "FILE",
+	  .help = "write the firmware's debug port (0x402) to FILE" },
+	{ "timeout", .arg = CLI_UINT, RUN(timeout), .min = 1,
+	  .max = MAX_TIMEOUT, .unit = "seconds", .meta = "SECONDS",
+	  .help = "stop the guest after SECONDS (exit code 124)" },
+	{ "verbose", 'v', CLI_FLAG, RUN(verbose),
+	  .help = "say what the machine does, on stderr" },
 
-static int parse_uint(const char *s, unsigned long max, unsigned *out)
-{
-	uint64_t v;
-	int ret = cli_parse_num(s, false, max, &v);
+	{ .arg = CLI_SECTION, .help = "SEV, SEV-ES and SEV-SNP launches:" },
+	{ "policy", .arg = CLI_HEX, RUN(policy), .max = UINT32_MAX,
+	  CLI_ALSO(struct run_opts, sev), .meta = "HEX",
+	  .bad = "give the guest policy in hex, e.g. 0x5",
+	  .help = "launch an SEV guest with this policy; bit 2 (0x4) selects "
+		  "SEV-ES, as in QEMU" },
+	{ "snp", .arg = CLI_FLAG, RUN(snp),
+	  .help = "launch an SEV-SNP guest" },
+	{ "snp-policy", .arg = CLI_HEX, RUN(snp_policy), .max = UINT64_MAX,
+	  CLI_ALSO(struct run_opts, snp), .meta = "HEX",
+	  .bad = "give the policy in hex, e.g. 0x30000",
+	  .help = "the SEV-SNP guest policy (implies --snp; default "
+		  "0x30000)" },
+	{ "cbitpos", .arg = CLI_UINT, RUN(cbitpos), .max = 63, .meta = "N",
+	  .help = "the C-bit position, checked against the host as QEMU "
+		  "does" },
+	{ "reduced-phys-bits", .arg = CLI_UINT, RUN(reduced_phys_bits),
+	  .max = 63, .meta = "N",
+	  .help = "the physical address bits lost, checked against the host "
+		  "as QEMU does" },
+	{ "legacy-init", .arg = CLI_FLAG, RUN(legacy_init),
+	  .help = "use KVM_SEV_INIT/KVM_SEV_ES_INIT, not KVM_SEV_INIT2 "
+		  "(SEV-ES digests differ: the VMSA's FPU fields)" },
+	{ "cpu", .arg = CLI_STRING, RUN(cpu), .meta = "MODEL|SIG",
+	  .help = "vCPU signature in the VMSAs (RDX), a QEMU model name or "
+		  "0xSIG (default " LAUNCH_DEFAULT_CPU ")" },
+	{ "guest-features", .arg = CLI_HEX, RUN(guest_features),
+	  .max = UINT64_MAX, .meta = "HEX",
+	  .bad = "give SEV_FEATURES in hex",
+	  .help = "SNP SEV_FEATURES of the VMSAs (default 0x1)" },
+	{ "no-kernel-hashes", .arg = CLI_FLAG, RUN(no_kernel_hashes),
+	  .help = "boot --kernel unmeasured when the firmware has no hashes "
+		  "table (otherwise refused)" },
+	{ "handle", .arg = CLI_UINT, RUN(handle), .min = 1,
+	  .max = UINT32_MAX, .meta = "N",
+	  .bad = "give the firmware handle of the guest whose key to share "
+		 "(a number from 1)",
+	  .help = "share the key of the guest with firmware handle N" },
+	{ "dh-cert-file", .arg = CLI_STRING, RUN(dh_cert_file), .meta = "FILE",
+	  .help = "the guest owner's GODH certificate for LAUNCH_START (raw "
+		  "or base64; with --session-file)" },
+	{ "session-file", .arg = CLI_STRING, RUN(session_file), .meta = "FILE",
+	  .help = "the guest owner's session blob for LAUNCH_START (raw or "
+		  "base64)" },
+	{ "owner-cmd", .arg = CLI_STRING, RUN(owner_cmd), .meta = "CMD",
+	  .help = "stop after LAUNCH_MEASURE: CMD gets the measurement as "
+		  "JSON on stdin and answers with the secret (see "
+		  "doc/owner-protocol.md)" },
+	{ "owner-socket", .arg = CLI_STRING, RUN(owner_socket), .meta = "PATH",
+	  .help = "the same stop through a unix socket at PATH (QMP-like)" },
+	{ "owner-timeout", .arg = CLI_UINT, RUN(owner_timeout), .min = 1,
+	  .max = MAX_TIMEOUT, .unit = "seconds", .meta = "SECONDS",
+	  .help = "how long to wait for the owner (default 600)" },
+	{ "secret-gpa", .arg = CLI_CUSTOM, .parse = parse_secret_gpa,
+	  .meta = "HEX",
+	  .help = "where the secret goes (default: the firmware's SEV secret "
+		  "area)" },
+	{ "id-block", .arg = CLI_STRING, RUN(id_block), .meta = "FILE",
+	  .help = "SNP_LAUNCH_FINISH's ID block (raw or base64, as QEMU; with "
+		  "--id-auth)" },
+	{ "id-auth", .arg = CLI_STRING, RUN(id_auth), .meta = "FILE",
+	  .help = "SNP_LAUNCH_FINISH's ID authentication (raw or base64)" },
+	{ "author-key-enabled", .arg = CLI_FLAG, RUN(author_key),
+	  .help = "the ID authentication holds an author key" },
+	{ "host-data", .arg = CLI_STRING, RUN(host_data), .meta = "B64",
+	  .help = "SNP_LAUNCH_FINISH's host data: 32 bytes in base64" },
+	{ "timing-json", .arg = CLI_STRING, RUN(timing_json), .meta = "FILE",
+	  .help = "write every firmware command's timing to FILE" },
+	{ "sev-model", .arg = CLI_FLAG, RUN(model),
+	  .help = "run the launch on sevboot's software model of the AMD "
+		  "Secure Processor: the guest is NOT confidential" },
+	{ "sev-model-keys", .arg = CLI_STRING, RUN(model_keys), .meta = "DIR",
+	  .help = "the model's PDH key (DIR/pdh.key, from `sevboot "
+		  "model-keys`)" },
+	{ .arg = CLI_END },
+};
+/* clang-format on */
 
-	if (!ret)
-		*out = (unsigned)v;
-	return ret;
-}
-
-enum {
-	OPT_OVMF = 256,
-	OPT_KERNEL,
-	OPT_INITRD,
-	OPT_APPEND,
-	OPT_MEM,
-	OPT_SMP,
-	OPT_SERIAL,
-	OPT_SERIAL_IN,
-	OPT_DEBUGCON,
-	OPT_TIMEOUT,
-	OPT_POLICY,
-	OPT_SNP,
-	OPT_SNP_POLICY,
-	OPT_CBITPOS,
-	OPT_REDUCED_PHYS_BITS,
-	OPT_LEGACY_INIT,
-	OPT_CPU,
-	OPT_GUEST_FEATURES,
-	OPT_NO_KERNEL_HASHES,
-	OPT_SEV_MODEL,
-	OPT_SEV_MODEL_KEYS,
-	OPT_DH_CERT_FILE,
-	OPT_SESSION_FILE,
-	OPT_OWNER_CMD,
-	OPT_OWNER_SOCKET,
-	OPT_OWNER_TIMEOUT,
-	OPT_SECRET_GPA,
-	OPT_TIMING_JSON,
-	OPT_ID_BLOCK,
-	OPT_ID_AUTH,
-	OPT_AUTHOR_KEY,
-	OPT_HOST_DATA,
-	OPT_HANDLE,
+const struct cli_spec run_spec = {
+	.name = "run",
+	.prefix = "sevboot: ",
+	.synopsis = "[run] [OPTIONS]",
+	.about = "Boot a guest on KVM: OVMF (kernel, initrd and command line "
+		 "over fw_cfg),\n"
+		 "or, without --ovmf, a bzImage through the 64-bit boot "
+		 "protocol.\n",
+	.opts = run_options,
+	.notes = "Exit codes: 0 guest powered off, 1 runtime failure, 2 "
+		 "usage, 3 bad input\n"
+		 "file, 4 host lacks KVM support, 5 SEV launch failure, 10 "
+		 "guest reset,\n"
+		 "11 triple fault, 64+v guest wrote v to port 0x501, 124 "
+		 "timeout,\n"
+		 "128+n signal n.\n",
 };
 
-static const struct option run_options[] = {
-	{ "ovmf", required_argument, NULL, OPT_OVMF },
-	{ "bios", required_argument, NULL, OPT_OVMF },
-	{ "kernel", required_argument, NULL, OPT_KERNEL },
-	{ "initrd", required_argument, NULL, OPT_INITRD },
-	{ "append", required_argument, NULL, OPT_APPEND },
-	{ "mem", required_argument, NULL, OPT_MEM },
-	{ "smp", required_argument, NULL, OPT_SMP },
-	{ "serial", required_argument, NULL, OPT_SERIAL },
-	{ "serial-in", required_argument, NULL, OPT_SERIAL_IN },
-	{ "debugcon", required_argument, NULL, OPT_DEBUGCON },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ "snp", no_argument, NULL, OPT_SNP },
-	{ "snp-policy", required_argument, NULL, OPT_SNP_POLICY },
-	{ "cbitpos", required_argument, NULL, OPT_CBITPOS },
-	{ "reduced-phys-bits", required_argument, NULL, OPT_REDUCED_PHYS_BITS },
-	{ "legacy-init", no_argument, NULL, OPT_LEGACY_INIT },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "guest-features", required_argument, NULL, OPT_GUEST_FEATURES },
-	{ "no-kernel-hashes", no_argument, NULL, OPT_NO_KERNEL_HASHES },
-	{ "sev-model", no_argument, NULL, OPT_SEV_MODEL },
-	{ "sev-model-keys", required_argument, NULL, OPT_SEV_MODEL_KEYS },
-	{ "dh-cert-file", required_argument, NULL, OPT_DH_CERT_FILE },
-	{ "session-file", required_argument, NULL, OPT_SESSION_FILE },
-	{ "owner-cmd", required_argument, NULL, OPT_OWNER_CMD },
-	{ "owner-socket", required_argument, NULL, OPT_OWNER_SOCKET },
-	{ "owner-timeout", required_argument, NULL, OPT_OWNER_TIMEOUT },
-	{ "secret-gpa", required_argument, NULL, OPT_SECRET_GPA },
-	{ "timing-json", required_argument, NULL, OPT_TIMING_JSON },
-	{ "id-block", required_argument, NULL, OPT_ID_BLOCK },
-	{ "id-auth", required_argument, NULL, OPT_ID_AUTH },
-	{ "author-key-enabled", no_argument, NULL, OPT_AUTHOR_KEY },
-	{ "host-data", required_argument, NULL, OPT_HOST_DATA },
-	{ "handle", required_argument, NULL, OPT_HANDLE },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* Returns -1 to go on, or an exit code. */
-static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+/* The SEV mode the options ask for, and what goes with it. */
+static int check_sev_opts(struct run_opts *o)
 {
-	uint64_t v;
-	int c;
-
-	*o = (struct run_opts){ .mem = DEFAULT_MEM,
-				.smp = 1,
-				.snp_policy = DEFAULT_SNP_POLICY,
-				.cbitpos = -1,
-				.reduced_phys_bits = -1,
-				.guest_features = 0x1,
-				.owner_timeout = DEFAULT_OWNER_TIMEOUT };
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":vh", run_options, NULL)) != -1) {
-		switch (c) {
-		case OPT_OVMF:
-			o->ovmf = optarg;
-			break;
-		case OPT_KERNEL:
-			o->kernel = optarg;
-			break;
-		case OPT_INITRD:
-			o->initrd = optarg;
-			break;
-		case OPT_APPEND:
-			o->append = optarg;
-			break;
-		case OPT_MEM:
-			if (parse_size(optarg, &o->mem) || o->mem == 0)
-				return usage_error("--mem %s: give a size "
-						   "such as 512M or 4G%s",
-						   optarg, "");
-			if (o->mem < LAYOUT_MIN_RAM || o->mem > LAYOUT_MAX_RAM)
-				return usage_error("--mem %s: must be between "
-						   "16M and 1T%s", optarg, "");
-			break;
-		case OPT_SMP:
-			if (parse_uint(optarg, UINT_MAX, &o->smp) ||
-			    o->smp < 1 || o->smp > VMM_MAX_VCPUS)
-				return usage_error("--smp %s: must be a number "
-						   "from 1 to 256%s", optarg,
-						   "");
-			break;
-		case OPT_SERIAL:
-			o->serial = optarg;
-			break;
-		case OPT_SERIAL_IN:
-			o->serial_in = optarg;
-			break;
-		case OPT_DEBUGCON:
-			o->debugcon = optarg;
-			break;
-		case OPT_TIMEOUT:
-			if (parse_uint(optarg, MAX_TIMEOUT, &o->timeout) ||
-			    o->timeout == 0)
-				return usage_error("--timeout %s: must be a "
-						   "number of seconds from 1 "
-						   "to 604800%s", optarg, "");
-			break;
-		case OPT_POLICY:
-			if (parse_hex(optarg, UINT32_MAX, &v))
-				return usage_error("--policy %s: give the guest "
-						   "policy in hex, e.g. 0x5%s",
-						   optarg, "");
-			o->policy = (uint32_t)v;
-			o->sev = true;
-			break;
-		case OPT_SNP:
-			o->snp = true;
-			break;
-		case OPT_SNP_POLICY:
-			if (parse_hex(optarg, UINT64_MAX, &v))
-				return usage_error("--snp-policy %s: give the "
-						   "policy in hex, e.g. "
-						   "0x30000%s", optarg, "");
-			o->snp_policy = v;
-			o->snp = true;
-			break;
-		case OPT_CBITPOS:
-		case OPT_REDUCED_PHYS_BITS: {
-			unsigned n;
-
-			if (parse_uint(optarg, 63, &n))
-				return usage_error("%s %s: must be a number "
-						   "from 0 to 63",
-						   argv[optind - 2], optarg);
-			if (c == OPT_CBITPOS)
-				o->cbitpos = (int)n;
-			else
-				o->reduced_phys_bits = (int)n;
-			break;
-		}
-		case OPT_LEGACY_INIT:
-			o->legacy_init = true;
-			break;
-		case OPT_CPU:
-			o->cpu = optarg;
-			break;
-		case OPT_GUEST_FEATURES:
-			if (parse_hex(optarg, UINT64_MAX, &o->guest_features))
-				return usage_error("--guest-features %s: give "
-						   "SEV_FEATURES in hex%s",
-						   optarg, "");
-			break;
-		case OPT_NO_KERNEL_HASHES:
-			o->no_kernel_hashes = true;
-			break;
-		case OPT_SEV_MODEL:
-			o->model = true;
-			break;
-		case OPT_SEV_MODEL_KEYS:
-			o->model_keys = optarg;
-			break;
-		case OPT_DH_CERT_FILE:
-			o->dh_cert_file = optarg;
-			break;
-		case OPT_SESSION_FILE:
-			o->session_file = optarg;
-			break;
-		case OPT_OWNER_CMD:
-			o->owner_cmd = optarg;
-			break;
-		case OPT_OWNER_SOCKET:
-			o->owner_socket = optarg;
-			break;
-		case OPT_OWNER_TIMEOUT:
-			if (parse_uint(optarg, MAX_TIMEOUT, &o->owner_timeout) ||
-			    o->owner_timeout == 0)
-				return usage_error("--owner-timeout %s: must be "
-						   "a number of seconds from 1 "
-						   "to 604800%s", optarg, "");
-			break;
-		case OPT_SECRET_GPA:
-			if (parse_hex(optarg, (1ULL << 52) - 1, &o->secret_gpa) ||
-			    o->secret_gpa == 0 || (o->secret_gpa & 15))
-				return usage_error("--secret-gpa %s: give a "
-						   "16-byte aligned guest "
-						   "address in hex%s", optarg,
-						   "");
-			o->have_secret_gpa = true;
-			break;
-		case OPT_TIMING_JSON:
-			o->timing_json = optarg;
-			break;
-		case OPT_ID_BLOCK:
-			o->id_block = optarg;
-			break;
-		case OPT_ID_AUTH:
-			o->id_auth = optarg;
-			break;
-		case OPT_AUTHOR_KEY:
-			o->author_key = true;
-			break;
-		case OPT_HOST_DATA:
-			o->host_data = optarg;
-			break;
-		case OPT_HANDLE:
-			if (parse_uint(optarg, UINT32_MAX, &o->handle) ||
-			    o->handle == 0)
-				return usage_error("--handle %s: give the firmware "
-						   "handle of the guest whose key "
-						   "to share (a number from 1)%s",
-						   optarg, "");
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return 0;
-		case ':':
-			return usage_error("%s needs a value%s",
-					   argv[optind - 1], "");
-		default:
-			return usage_error("unknown option '%s'%s",
-					   argv[optind - 1], "");
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'%s", argv[optind],
-				   "");
 	if (o->snp && o->sev)
-		return usage_error("--policy is for SEV and SEV-ES, --snp for "
-				   "SEV-SNP: give one%s%s", "", "");
+		return cli_error(&run_spec, "--policy is for SEV and SEV-ES, "
+				 "--snp for SEV-SNP: give one");
 	if (o->snp) {
 		o->sev = true;
 		o->mode = SEV_MODE_SNP;
@@ -416,53 +217,85 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->have_secret_gpa || o->timing_json || o->id_block ||
 			o->id_auth || o->author_key || o->host_data ||
 			o->handle))
-		return usage_error("%s need --policy or --snp%s",
-				   "--cbitpos, --reduced-phys-bits, "
-				   "--legacy-init and the other SEV options",
-				   "");
+		return cli_error(&run_spec, "--cbitpos, --reduced-phys-bits, "
+				 "--legacy-init and the other SEV options "
+				 "need --policy or --snp");
 	if (o->model_keys && !o->model)
-		return usage_error("--sev-model-keys goes with --sev-model%s%s",
-				   "", "");
+		return cli_error(&run_spec,
+				 "--sev-model-keys goes with --sev-model");
 	if (!!o->dh_cert_file != !!o->session_file)
-		return usage_error("--dh-cert-file and --session-file go "
-				   "together%s%s", "", "");
+		return cli_error(&run_spec, "--dh-cert-file and --session-file "
+				 "go together");
 	if (o->owner_cmd && o->owner_socket)
-		return usage_error("give --owner-cmd or --owner-socket, not "
-				   "both%s%s", "", "");
+		return cli_error(&run_spec, "give --owner-cmd or "
+				 "--owner-socket, not both");
+	return -1;
+}
+
+/* What only SEV/SEV-ES or only SNP takes. */
+static int check_sev_mode_opts(const struct run_opts *o)
+{
 	if (o->mode == SEV_MODE_SNP &&
 	    (o->dh_cert_file || o->owner_cmd || o->owner_socket ||
 	     o->have_secret_gpa || o->handle))
-		return usage_error("--dh-cert-file, --session-file, --handle, "
-				   "the owner stop and --secret-gpa are for SEV "
-				   "and "
-				   "SEV-ES (%s); SNP guests get secrets through "
-				   "attestation%s", "LAUNCH_SECRET", "");
+		return cli_error(&run_spec, "--dh-cert-file, --session-file, "
+				 "--handle, the owner stop and --secret-gpa "
+				 "are for SEV and SEV-ES (LAUNCH_SECRET); SNP "
+				 "guests get secrets through attestation");
 	if (o->mode != SEV_MODE_SNP &&
 	    (o->id_block || o->id_auth || o->author_key || o->host_data ||
 	     o->guest_features != 0x1))
-		return usage_error("--id-block, --id-auth, --author-key-enabled, "
-				   "--host-data and --guest-features are for "
-				   "SNP (%s)%s", "--snp", "");
+		return cli_error(&run_spec, "--id-block, --id-auth, "
+				 "--author-key-enabled, --host-data and "
+				 "--guest-features are for SNP (--snp)");
 	if (!!o->id_block != !!o->id_auth)
-		return usage_error("--id-block and --id-auth go together%s%s",
-				   "", "");
+		return cli_error(&run_spec,
+				 "--id-block and --id-auth go together");
 	if (o->author_key && !o->id_auth)
-		return usage_error("--author-key-enabled needs --id-auth%s%s",
-				   "", "");
+		return cli_error(&run_spec,
+				 "--author-key-enabled needs --id-auth");
 	if (o->mode == SEV_MODE_SNP && o->legacy_init)
-		return usage_error("--legacy-init is for SEV and SEV-ES: SNP "
-				   "exists only with %s%s", "KVM_SEV_INIT2", "");
-	if (o->sev && !o->ovmf)
-		return usage_error("an SEV guest needs --ovmf: the firmware is "
-				   "what the Secure Processor measures%s%s",
-				   "", "");
-	if (!o->ovmf && !o->kernel)
-		return usage_error("nothing to boot: give --ovmf FILE and/or "
-				   "--kernel FILE%s%s", "", "");
-	if (!o->kernel && (o->initrd || o->append))
-		return usage_error("--initrd and --append need --kernel%s%s",
-				   "", "");
+		return cli_error(&run_spec, "--legacy-init is for SEV and "
+				 "SEV-ES: SNP exists only with KVM_SEV_INIT2");
 	return -1;
+}
+
+/* What there is to boot. */
+static int check_boot_opts(const struct run_opts *o)
+{
+	if (o->sev && !o->ovmf)
+		return cli_error(&run_spec, "an SEV guest needs --ovmf: the "
+				 "firmware is what the Secure Processor "
+				 "measures");
+	if (!o->ovmf && !o->kernel)
+		return cli_error(&run_spec, "nothing to boot: give --ovmf FILE "
+				 "and/or --kernel FILE");
+	if (!o->kernel && (o->initrd || o->append))
+		return cli_error(&run_spec,
+				 "--initrd and --append need --kernel");
+	return -1;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+{
+	int rc;
+
+	*o = (struct run_opts){ .mem = DEFAULT_MEM,
+				.smp = 1,
+				.snp_policy = DEFAULT_SNP_POLICY,
+				.cbitpos = -1,
+				.reduced_phys_bits = -1,
+				.guest_features = 0x1,
+				.owner_timeout = DEFAULT_OWNER_TIMEOUT };
+	rc = cli_parse(&run_spec, argc, argv, o, NULL);
+	if (rc < 0)
+		rc = check_sev_opts(o);
+	if (rc < 0)
+		rc = check_sev_mode_opts(o);
+	if (rc < 0)
+		rc = check_boot_opts(o);
+	return rc;
 }
 
 static int load(const char *opt, const char *path, size_t max,

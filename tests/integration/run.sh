@@ -76,6 +76,27 @@ bad_inputs() {
 	expect_error "unknown option" 2 "unknown option '--frobnicate'" -- --frobnicate
 	expect_error "missing value" 2 "--kernel needs a value" -- --kernel
 	expect_error "nothing to boot" 2 "nothing to boot" -- --mem 512M
+	# What QEMU users type first: the error names the word they typed.
+	expect_error "QEMU's -bios" 2 "^sevboot: unknown option '-bios' \(sevboot's options take two dashes: --bios\)$" -- -bios "$ovmf"
+	expect_error "QEMU's -smp after --ovmf" 2 "^sevboot: unknown option '-smp' \(sevboot's options take two dashes: --smp\)$" -- --ovmf "$ovmf" -smp 2
+	expect_error "QEMU's -m" 2 "^sevboot: unknown option '-m' \(QEMU's -m is --mem here\)$" -- -m 1G --kernel "$kernel"
+	expect_error "QEMU's -kernel" 2 "^sevboot: unknown option '-kernel' \(sevboot's options take two dashes: --kernel\)$" -- -kernel "$kernel" -append console=ttyS0
+	expect_error "--smp x" 2 "^sevboot: --smp x: must be a number from 1 to 256$" -- --smp x --kernel "$kernel"
+	expect_error "--ovmf without a value" 2 "^sevboot: --ovmf needs a value$" -- --ovmf
+	expect_error "--ovmf followed by an option" 2 "^sevboot: --ovmf needs a value \(the next word, --kernel, is an option\)$" -- --ovmf --kernel "$kernel"
+	expect_error "a typo" 2 "^sevboot: unknown option '--kernal' \(did you mean --kernel\?\)$" -- --kernal "$kernel"
+	expect_error "--snp=1" 2 "^sevboot: --snp takes no value$" -- --snp=1 --ovmf "$ovmf"
+	expect_error "unknown command" 2 "^sevboot: unknown command 'frob' \(see sevboot --help\)$" -- frob
+	expect_error "help for an unknown command" 2 "^sevboot: help: unknown command 'frob'" -- help frob
+	expect_error "measure: QEMU's -smp" 2 "^sevboot: measure: unknown option '-smp' \(QEMU's -smp is --vcpus here\)$" -- measure --mode seves --ovmf "$ovmf" -smp 2
+	expect_error "inspect: two files" 2 "^sevboot: inspect: one FILE only, got" -- inspect "$ovmf" "$ovmf"
+	if "$SB" help measure > "$W/h1" 2>&1 && "$SB" measure --help > "$W/h2" 2>&1 &&
+	   cmp -s "$W/h1" "$W/h2" && grep -q "^  --vcpus N" "$W/h1" &&
+	   "$SB" --help > "$W/h3" 2>&1 && grep -q "^  measure " "$W/h3"; then
+		ok "sevboot --help lists the commands; help measure == measure --help"
+	else
+		bad "help: $(head -c 300 "$W/h1") / $(head -c 300 "$W/h3")"
+	fi
 	expect_error "initrd without kernel" 2 "need --kernel" -- --ovmf "$ovmf" --initrd "$kernel"
 	expect_error "--policy garbage" 2 "--policy zz: " -- --policy zz --ovmf "$ovmf"
 	expect_error "--snp with --policy" 2 "give one" -- --snp --policy 0x1 --ovmf "$ovmf"
