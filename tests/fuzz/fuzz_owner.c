@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/util.h"
+#include "owner/owner.h"
 #include "sev/sev.h"
 
 #define CHECK(cond)                                                            \
