@@ -73,6 +73,7 @@ integration: bin/sevboot
 
 # The fuzz harnesses are built and run briefly too, so they cannot rot.
 check: unit
+	scripts/include-graph
 	$(MAKE) fuzz-smoke FUZZ_SECONDS=10
 	$(MAKE) integration
 

@@ -719,140 +719,62 @@ static int answer_stdout(const char *cmd, const struct sev_owner_reply *rep)
 	return 0;
 }
 
-/* Send a command and read its answer; exit code on failure. */
-static int client_call(const char *cmd, int fd, struct owner_reader *rd,
-		       int64_t deadline, const struct sev_owner_cmd *c,
-		       struct sev_owner_request *req)
-{
-	const char *name = sev_owner_cmd_name(c->id);
-	char *text, *line, why[512];
-	size_t len;
-	int ret;
+/* The socket client's decision: check, then seal. */
+struct decide_ctx {
+	const char *cmd;
+	const struct owner_tool *t;
+	int rc; /* the exit code of a refusal */
+};
 
-	ret = sev_owner_cmd_encode(c, &text);
-	if (ret) {
-		tool_error(cmd, "out of memory");
-		return EXIT_RUNTIME;
-	}
-	ret = owner_send_line(fd, text, deadline);
-	free(text);
-	if (!ret)
-		ret = owner_read_line(rd, deadline, &line, &len);
-	if (ret == -ETIMEDOUT) {
-		tool_error(cmd, "sevboot did not answer %s in time", name);
-		return EXIT_TIMEOUT;
-	}
-	if (ret == -EPIPE || ret == -ECONNRESET) {
-		tool_error(cmd, "sevboot closed the connection during %s",
-			   name);
-		return EXIT_SEV;
-	}
-	if (ret) {
-		tool_error(cmd, "%s: %s", name, strerror(-ret));
-		return EXIT_RUNTIME;
-	}
-	why[0] = '\0';
-	ret = sev_owner_answer_parse(line, len, c->id, req, why, sizeof(why));
-	if (ret == -EREMOTEIO) {
-		tool_error(cmd, "sevboot refused %s: %s", name, why);
-		return EXIT_SEV;
-	}
-	if (ret) {
-		tool_error(cmd, "%s: %s", name, why);
-		return EXIT_BAD_INPUT;
-	}
-	return 0;
+static int decide(void *ctx, const struct sev_owner_request *req,
+		  struct sev_owner_reply *rep)
+{
+	struct decide_ctx *d = ctx;
+
+	d->rc = verify(d->cmd, d->t, req);
+	if (!d->rc)
+		d->rc = seal(d->cmd, d->t, req, rep);
+	return d->rc;
 }
 
 static int owner_connect(const char *cmd, struct owner_tool *t,
 			 int64_t deadline)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct sev_owner_request req;
-	struct sev_owner_reply rep = {0};
-	struct sev_owner_cmd c;
-	struct owner_reader rd = {.fd = -1};
-	char *line, why[256];
-	size_t len;
-	int fd, ret;
+	struct decide_ctx d = { .cmd = cmd, .t = t };
+	struct owner_client oc = { .decide = decide, .ctx = &d };
+	char err[512] = "";
+	int ret = owner_client_run(t->connect, deadline, &oc, err, sizeof(err));
+	size_t n = strlen(t->connect);
+	int rc;
 
-	if (strlen(t->connect) >= sizeof(sa.sun_path)) {
-		tool_error(cmd,
-			   "--connect %s: the path is too long for a unix "
-			   "socket",
-			   t->connect);
-		return EXIT_USAGE;
+	switch (ret) {
+	case 0:
+		return 0;
+	case -ECANCELED:
+		return d.rc;
+	case -ENOENT:
+	case -ECONNREFUSED:
+	case -ENOTSOCK:
+	case -ENAMETOOLONG:
+		rc = EXIT_USAGE;
+		break;
+	case -ETIMEDOUT:
+		rc = EXIT_TIMEOUT;
+		break;
+	case -ECONNRESET:
+	case -EREMOTEIO:
+		rc = EXIT_SEV;
+		break;
+	case -EBADMSG:
+		rc = EXIT_BAD_INPUT;
+		break;
+	default:
+		rc = EXIT_RUNTIME;
 	}
-	strcpy(sa.sun_path, t->connect);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		tool_error(cmd, "socket: %s", strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		tool_error(cmd, "--connect %s: %s", t->connect,
-			   strerror(errno));
-		close(fd);
-		return errno == ENOENT || errno == ECONNREFUSED ||
-				       errno == ENOTSOCK
-			       ? EXIT_USAGE
-			       : EXIT_RUNTIME;
-	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
-		tool_error(cmd, "--connect %s: %s", t->connect,
-			   strerror(errno));
-		close(fd);
-		return EXIT_RUNTIME;
-	}
-	if (owner_reader_init(&rd, fd)) {
-		tool_error(cmd, "out of memory");
-		close(fd);
-		return EXIT_RUNTIME;
-	}
-
-	ret = owner_read_line(&rd, deadline, &line, &len);
-	if (ret) {
-		tool_error(cmd, "--connect %s: no greeting from sevboot (%s)",
-			   t->connect,
-			   ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
-		ret = ret == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_SEV;
-		goto out;
-	}
-	why[0] = '\0';
-	if (sev_owner_greeting_parse(line, len, why, sizeof(why))) {
-		tool_error(cmd, "--connect %s: %s", t->connect, why);
-		ret = EXIT_BAD_INPUT;
-		goto out;
-	}
-
-	memset(&c, 0, sizeof(c));
-	memset(&req, 0, sizeof(req));
-	c.id = SEV_OWNER_CMD_QUERY_LAUNCH;
-	ret = client_call(cmd, fd, &rd, deadline, &c, &req);
-	if (ret)
-		goto out;
-	/* On a mismatch the connection just closes: sevboot then stops the
-	 * launch, as it does when the owner leaves without "cont". */
-	ret = verify(cmd, t, &req);
-	if (!ret)
-		ret = seal(cmd, t, &req, &rep);
-	if (ret)
-		goto out;
-	if (rep.inject) {
-		c.id = SEV_OWNER_CMD_INJECT;
-		c.secret = rep;
-		ret = client_call(cmd, fd, &rd, deadline, &c, NULL);
-		memset(&c.secret, 0, sizeof(c.secret));
-		if (ret)
-			goto out;
-	}
-	c.id = SEV_OWNER_CMD_CONT;
-	ret = client_call(cmd, fd, &rd, deadline, &c, NULL);
-out:
-	sev_owner_reply_free(&rep);
-	owner_reader_free(&rd);
-	close(fd);
-	return ret;
+	/* What is about the socket itself names the option. */
+	tool_error(cmd, "%s%s", strncmp(err, t->connect, n) ? "" : "--connect ",
+		   err);
+	return rc;
 }
 
 int cmd_owner(int argc, char **argv)

@@ -334,4 +334,31 @@ int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
  * (the peer is gone), or another -errno. */
 int owner_send_line(int fd, const char *text, int64_t deadline);
 
+/* ------------------------------------------ the owner's end of a socket */
+
+/* What the owner does with the launch it is shown: 0 with rep filled
+ * (rep->inject false: no secret), or non-zero to refuse (the decider has
+ * said why). */
+struct owner_client {
+	int (*decide)(void *ctx, const struct sev_owner_request *req,
+		      struct sev_owner_reply *rep);
+	void *ctx;
+};
+
+/*
+ * Talk to sevboot's --owner-socket at path until deadline (owner_now_ms()
+ * time): the greeting, the launch, oc's decision, the secret, "cont".
+ * 0 when sevboot took "cont"; otherwise err holds one sentence and:
+ *   -ECANCELED      oc refused (it said why itself; err is untouched)
+ *   -ETIMEDOUT      sevboot did not answer in time
+ *   -ECONNRESET     sevboot closed the connection or sent no greeting
+ *   -EREMOTEIO      sevboot refused a command (its reason in err)
+ *   -EBADMSG        an answer sevboot sent is malformed
+ *   -ENOENT, -ECONNREFUSED, -ENOTSOCK, -ENAMETOOLONG
+ *                   nobody listens at path, or it is no socket
+ *   other -errno    a local failure
+ */
+int owner_client_run(const char *path, int64_t deadline,
+		     const struct owner_client *oc, char *err, size_t errlen);
+
 #endif
