@@ -98,6 +98,70 @@ int cvm_slot_added(struct machine *m, const struct mem_slot *s, char *err,
 	return 0;
 }
 
+/* ------------------------------------------------ the guest's requests */
+
+int cvm_map_gpa_args(const uint64_t args[3], uint64_t *gpa, uint64_t *size,
+		     bool *to_private)
+{
+	/*
+	 * args[1] counts 4 KiB pages whatever the page-size bits of args[2]
+	 * say: the kernel's snp_begin_psc() (arch/x86/kvm/svm/sev.c) adds
+	 * 512 per 2 MiB entry, and QEMU's kvm_handle_hc_map_gpa_range()
+	 * converts args[1] * 4096 bytes.  The size bits only describe the
+	 * entries the guest used.
+	 */
+	uint64_t npages = args[1];
+
+	*gpa = args[0];
+	*to_private = args[2] & KVM_MAP_GPA_RANGE_ENCRYPTED;
+	if (*gpa & (SEV_PAGE_SIZE - 1) || npages == 0 ||
+	    npages > CVM_MAP_GPA_MAX_PAGES ||
+	    *gpa + npages * SEV_PAGE_SIZE < *gpa)
+		return -EINVAL;
+	*size = npages * SEV_PAGE_SIZE;
+	return 0;
+}
+
+int cvm_memory_fault_check(int err, uint64_t flags, char *why, size_t len)
+{
+	if (err == EHWPOISON) {
+		set_err(why, len,
+			"the page is poisoned (a memory error in the "
+			"guest_memfd); it cannot be converted");
+		return -EHWPOISON;
+	}
+	if (err != EFAULT) {
+		set_err(why, len, "KVM_RUN failed with %s", strerror(err));
+		return -err;
+	}
+	if (flags & ~KVM_MEMORY_EXIT_FLAG_PRIVATE) {
+		set_err(why, len,
+			"the fault has flags 0x%llx, which sevboot does not "
+			"know",
+			(unsigned long long)flags);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+void cvm_sev_term_describe(uint64_t data0, char *buf, size_t len)
+{
+	/* GHCB specification 56421, "GHCB MSR protocol", Termination
+	 * Request: GHCBInfo 0x100, reason set in bits 15:12, reason code in
+	 * bits 23:16.  On the GHCB path (VMGEXIT 0x8000fffe) KVM reports the
+	 * GHCB's address instead (arch/x86/kvm/svm/sev.c, the
+	 * SVM_VMGEXIT_TERM_REQUEST case). */
+	if ((data0 & 0xfff) == 0x100)
+		set_err(buf, len, "GHCB reason set %llu, code %llu",
+			(unsigned long long)(data0 >> 12) & 0xf,
+			(unsigned long long)(data0 >> 16) & 0xff);
+	else
+		set_err(buf, len,
+			"through the GHCB at 0x%llx, whose reason the host "
+			"cannot read",
+			(unsigned long long)data0);
+}
+
 /* ------------------------------------------- struct sev_machine for sev/ */
 
 static uint8_t *machine_hva(void *ctx, uint64_t gpa, uint64_t len)

@@ -115,8 +115,17 @@ void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len);
  * into *out; 0 or -errno with err filled. */
 int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 		 struct mem_slot **out, char *err, size_t errlen);
-/* The guest's conversion (MAP_GPA_RANGE, memory faults): 0 or -errno. */
+/* The guest's conversion (MAP_GPA_RANGE, memory faults): the attribute,
+ * then mem_release().  0 or -errno. */
 int mem_convert(struct machine *m, uint64_t gpa, uint64_t size,
+		bool to_private);
+/*
+ * After a conversion, free the half that no longer backs the range, so no
+ * page is backed twice (as QEMU's kvm_convert_memory() does): going
+ * private drops the shared mapping's pages (MADV_DONTNEED), going shared
+ * punches the range out of the guest_memfd (FALLOC_FL_PUNCH_HOLE).
+ */
+int mem_release(struct machine *m, uint64_t gpa, uint64_t size,
 		bool to_private);
 void mem_free_slots(struct machine *m);
 /* Bytes of guest RAM resident in this process. */
@@ -131,5 +140,20 @@ int cvm_slot_added(struct machine *m, const struct mem_slot *s, char *err,
 		   size_t errlen);
 /* Every vCPU exists, none ran: the launch sequence. */
 int cvm_launch(struct machine *m, char *err, size_t errlen);
+
+/* What the guest asks, checked before use (pure, for the exit handlers). */
+/* At most this many pages in one conversion: 1 TiB, more than any guest
+ * sevboot can give RAM. */
+#define CVM_MAP_GPA_MAX_PAGES ((1ULL << 40) / 4096)
+/* KVM_HC_MAP_GPA_RANGE's args -> [gpa, gpa + size) and its direction;
+ * -EINVAL for a misaligned, empty, oversized or wrapping range. */
+int cvm_map_gpa_args(const uint64_t args[3], uint64_t *gpa, uint64_t *size,
+		     bool *to_private);
+/* A KVM_EXIT_MEMORY_FAULT with KVM_RUN's errno err: 0 when it is a
+ * conversion request; else -errno with why filled (a poisoned page,
+ * flags sevboot does not know). */
+int cvm_memory_fault_check(int err, uint64_t flags, char *why, size_t len);
+/* A KVM_SYSTEM_EVENT_SEV_TERM's data[0] in words. */
+void cvm_sev_term_describe(uint64_t data0, char *buf, size_t len);
 
 #endif

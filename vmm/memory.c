@@ -12,6 +12,8 @@
  * half backs a page is the page's PRIVATE attribute.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -140,12 +142,43 @@ int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 	return 0;
 }
 
+int mem_release(struct machine *m, uint64_t gpa, uint64_t size,
+		bool to_private)
+{
+	for (unsigned i = 0; i < m->nslots; i++) {
+		struct mem_slot *s = &m->slots[i];
+		uint64_t from = gpa > s->gpa ? gpa : s->gpa;
+		uint64_t to = gpa + size < s->gpa + s->size ? gpa + size
+							     : s->gpa + s->size;
+		int ret;
+
+		if (from >= to)
+			continue;
+		if (to_private)
+			ret = madvise(s->hva + (from - s->gpa), to - from,
+				      MADV_DONTNEED);
+		else if (s->gmem_fd >= 0)
+			ret = fallocate(s->gmem_fd,
+					FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					(off_t)(from - s->gpa),
+					(off_t)(to - from));
+		else
+			ret = 0;
+		if (ret)
+			return -errno;
+	}
+	return 0;
+}
+
 int mem_convert(struct machine *m, uint64_t gpa, uint64_t size,
 		bool to_private)
 {
+	int ret;
+
 	if (!m->private_mem)
 		return 0; /* nothing is private: nothing to convert */
-	return set_attributes(m, gpa, size, to_private);
+	ret = set_attributes(m, gpa, size, to_private);
+	return ret ? ret : mem_release(m, gpa, size, to_private);
 }
 
 void mem_free_slots(struct machine *m)

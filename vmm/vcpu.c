@@ -440,51 +440,53 @@ static void handle_mmio(struct vcpu *v)
 
 /*
  * KVM_HC_MAP_GPA_RANGE: an SNP guest converts pages (a Page State Change
- * through the GHCB).  The range comes from the guest: bounded before use.
- * ret 0 tells KVM the conversion happened.
+ * through the GHCB).  The range comes from the guest: it must be a sane
+ * range wholly inside one RAM slot, or the guest gets the kernel's
+ * invalid-argument return and nothing is asked of KVM.  ret 0 tells KVM
+ * the conversion happened.
  */
 static void handle_hypercall(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
-	uint64_t gpa = r->hypercall.args[0], npages = r->hypercall.args[1];
-	uint64_t attrs = r->hypercall.args[2];
-	uint64_t page = 4096;
+	const uint64_t args[3] = { r->hypercall.args[0], r->hypercall.args[1],
+				   r->hypercall.args[2] };
+	uint64_t gpa, size;
+	bool to_private;
 
 	if (r->hypercall.nr != KVM_HC_MAP_GPA_RANGE) {
 		r->hypercall.ret = (uint64_t)-KVM_ENOSYS;
 		return;
 	}
-	if ((attrs & 0xf) == KVM_MAP_GPA_RANGE_PAGE_SZ_2M)
-		page = 2ULL << 20;
-	else if ((attrs & 0xf) == KVM_MAP_GPA_RANGE_PAGE_SZ_1G)
-		page = 1ULL << 30;
-	if (gpa & 4095 || npages == 0 || npages > (1ULL << 40) / page ||
-	    gpa + npages * page < gpa) {
+	if (cvm_map_gpa_args(args, &gpa, &size, &to_private) ||
+	    !machine_gpa_ptr(v->m, gpa, size)) {
 		r->hypercall.ret = (uint64_t)-KVM_EINVAL;
 		return;
 	}
-	r->hypercall.ret =
-		mem_convert(v->m, gpa, npages * page,
-			      attrs & KVM_MAP_GPA_RANGE_ENCRYPTED)
-			? (uint64_t)-KVM_EINVAL
-			: 0;
+	r->hypercall.ret = mem_convert(v->m, gpa, size, to_private)
+				   ? (uint64_t)-KVM_EINVAL
+				   : 0;
 }
 
-static void handle_memory_fault(struct vcpu *v)
+/* KVM_RUN failed with err on a memory fault: the guest touched memory as
+ * private or shared against its attribute, and asks for a conversion. */
+static void handle_memory_fault(struct vcpu *v, int err)
 {
 	struct sb_kvm_memory_fault *f = sb_kvm_run_memory_fault(v->run);
-	int ret = mem_convert(v->m, f->gpa & ~4095ULL,
-				(f->size + 4095) & ~4095ULL,
-				f->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
+	char why[160];
+	int ret = cvm_memory_fault_check(err, f->flags, why, sizeof(why));
 
-	if (ret)
-		machine_stop_detail(v->m, VM_STOP_ERROR, ret,
-				    "vCPU %u: converting guest memory "
-				    "[0x%llx, +0x%llx) after a memory fault: "
-				    "%s",
-				    v->id, (unsigned long long)f->gpa,
-				    (unsigned long long)f->size,
-				    strerror(-ret));
+	if (!ret)
+		ret = mem_convert(v->m, f->gpa & ~4095ULL,
+				  (f->size + 4095) & ~4095ULL,
+				  f->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
+	if (!ret)
+		return;
+	if (ret != -EHWPOISON && ret != -EPROTO)
+		snprintf(why, sizeof(why), "converting it: %s", strerror(-ret));
+	machine_stop_detail(v->m, VM_STOP_ERROR, ret,
+			    "vCPU %u: memory fault at [0x%llx, +0x%llx): %s",
+			    v->id, (unsigned long long)f->gpa,
+			    (unsigned long long)f->size, why);
 }
 
 static void report_bad_exit(struct vcpu *v)
@@ -527,7 +529,7 @@ static void *vcpu_thread(void *arg)
 			/* SNP: the guest touched memory as private/shared
 			 * against its attribute; KVM reports it failing. */
 			v->exits++;
-			handle_memory_fault(v);
+			handle_memory_fault(v, errno);
 			continue;
 		}
 		if (ret < 0) {
@@ -570,20 +572,19 @@ static void *vcpu_thread(void *arg)
 			case KVM_SYSTEM_EVENT_RESET:
 				machine_stop(m, VM_STOP_RESET, 0);
 				break;
-			case KVM_SYSTEM_EVENT_SEV_TERM:
-				/* GHCB MSR protocol: 0x100 | set << 12 |
-				 * reason << 16. */
+			case KVM_SYSTEM_EVENT_SEV_TERM: {
+				char why[120];
+
+				cvm_sev_term_describe(
+					v->run->system_event.data[0], why,
+					sizeof(why));
 				machine_stop_detail(
 					m, VM_STOP_ERROR, -EIO,
 					"vCPU %u: the SEV guest asked to be "
-					"terminated (GHCB reason set %llu, "
-					"code %llu)",
-					v->id,
-					(unsigned long long)(v->run->system_event
-						.data[0] >> 12) & 0xf,
-					(unsigned long long)(v->run->system_event
-						.data[0] >> 16) & 0xff);
+					"terminated (%s)",
+					v->id, why);
 				break;
+			}
 			default:
 				machine_stop_detail(
 					m, VM_STOP_ERROR, -EIO,
