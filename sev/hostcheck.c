@@ -142,10 +142,9 @@ static void gather_sev(struct sev_host_facts *f)
 	struct sev_issue_cmd cmd;
 	int fd;
 
-	/* The status commands need no write access (sev_ioctl() checks
-	 * FMODE_WRITE only for the commands that change the platform), and
-	 * KVM only checks that the fd it gets is /dev/sev. */
-	fd = open("/dev/sev", O_RDONLY | O_CLOEXEC);
+	/* The same open as the launch's (sev_dev_open()), so a host that
+	 * passes this check does not then fail with EACCES. */
+	fd = sev_dev_open(SEV_DEV_PATH);
 	if (fd < 0) {
 		f->sev_errno = errno;
 		f->sev_exists = errno != ENOENT;

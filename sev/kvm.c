@@ -18,8 +18,6 @@
 #include "util/kvm_uapi.h"
 #include "util/util.h"
 
-#define SEV_DEV "/dev/sev"
-
 static int kvm_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 {
 	const struct sev_kvm_transport *k = ctx;
@@ -54,15 +52,24 @@ struct sev_transport sev_transport_kvm(struct sev_kvm_transport *k, int vm_fd,
 	return (struct sev_transport){.ops = &kvm_transport_ops, .ctx = k};
 }
 
+int sev_dev_open(const char *path)
+{
+	/* Read-only is enough: KVM only checks that the fd it is given is
+	 * /dev/sev (drivers/crypto/ccp/sev-dev.c, sev_issue_cmd_external_user()),
+	 * and sev_ioctl() asks for FMODE_WRITE only for the commands that
+	 * change the platform, none of which a launch issues. */
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 int sev_kvm_transport_open(struct sev_kvm_transport *k, int vm_fd,
 			   struct sev_transport *t, char *err, size_t errlen)
 {
-	int fd = open(SEV_DEV, O_RDWR | O_CLOEXEC);
+	int fd = sev_dev_open(SEV_DEV_PATH);
 
 	if (fd < 0) {
 		int ret = -errno;
 
-		set_err(err, errlen, "%s: %s", SEV_DEV, strerror(errno));
+		set_err(err, errlen, "%s: %s", SEV_DEV_PATH, strerror(errno));
 		k->sev_fd = -1;
 		return ret;
 	}

@@ -231,6 +231,11 @@ int measure_launch_hmac(const uint8_t tik[16], uint8_t api_major,
 
 /* --------------------------------------------------------- host checks */
 
+#define SEV_DEV_PATH "/dev/sev"
+/* Open the SEV device the one way both the host check and the launch do
+ * (read-only, close-on-exec); the fd, or -1 with errno. */
+int sev_dev_open(const char *path);
+
 /*
  * Can this host run a mode?  Split in two so that the decision is testable
  * without SEV hardware: sev_host_gather() reads the machine and records

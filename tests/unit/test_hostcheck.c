@@ -6,6 +6,7 @@
  * machine.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 
 #include "sev/sev.h"
@@ -793,6 +794,26 @@ START_TEST(gather_this_machine)
 	}
 	fflush(stdout);
 }
+
+/* The host check and the launch open /dev/sev the same way, read-only
+ * (all KVM needs), so a host that passes the check cannot then fail
+ * with EACCES: the launch used to ask for O_RDWR. */
+START_TEST(sev_dev_opened_read_only)
+{
+	char path[] = "/tmp/sevboot-sevdev.XXXXXX";
+	int tmp = mkstemp(path), fd;
+
+	ck_assert_int_ge(tmp, 0);
+	close(tmp);
+	fd = sev_dev_open(path);
+	unlink(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	ck_assert_int_ne(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	close(fd);
+}
+END_TEST
+
 END_TEST
 
 static Suite *hostcheck_suite(void)
@@ -808,6 +829,7 @@ static Suite *hostcheck_suite(void)
 	tcase_add_test(tc, message_truncated);
 	tcase_add_test(tc, param_parse);
 	tcase_add_test(tc, gather_this_machine);
+	tcase_add_test(tc, sev_dev_opened_read_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
