@@ -121,6 +121,20 @@ static void command_failed(struct sev_launch *l, const char *desc, int ret,
 {
 	char fw[96];
 
+	/* SNP_LAUNCH_UPDATE's -EIO with the firmware never failing is the
+	 * kernel's: kvm_gmem_populate() could not take the pages (Linux
+	 * arch/x86/kvm/svm/sev.c snp_launch_update()). */
+	if (ret == -EIO && fw_error == SEV_RET_SUCCESS &&
+	    !strncmp(desc, "SNP_LAUNCH_UPDATE", 17)) {
+		launch_err(l,
+			   "%s failed: the kernel failed to populate guest "
+			   "memory (Input/output error with no firmware "
+			   "error: are the pages private, in a guest_memfd "
+			   "slot, and not populated before?)",
+			   desc);
+		return;
+	}
+
 	/* sev_status_format says "unknown firmware status 0x.." itself for
 	 * a code without a name. */
 	sev_status_format(fw_error, fw, sizeof(fw));
@@ -832,17 +846,17 @@ static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 	/*
 	 * KVM populates page by page and may stop early: it then advances
 	 * gfn_start, uaddr and len by what it did and returns 0 (Linux
-	 * arch/x86/kvm/svm/sev.c snp_launch_update()).  QEMU's
-	 * sev_snp_launch_update() also retries -EAGAIN, and so does this loop
-	 * (and -EINTR), though mainline KVM turns every kvm_gmem_populate()
-	 * error into -EIO.  Either way the struct as it stands is the rest of
-	 * the work.
+	 * arch/x86/kvm/svm/sev.c snp_launch_update()), and the struct as it
+	 * stands is the rest of the work.  Every error is final: the kernel
+	 * turns each kvm_gmem_populate() failure into -EIO, so a retry on
+	 * -EAGAIN or -EINTR (as QEMU's sev_snp_launch_update() has) would
+	 * never run.
 	 */
 	for (;;) {
 		uint64_t before = upd.len;
 
 		ret = issue(l, t, KVM_SEV_SNP_LAUNCH_UPDATE, &upd);
-		if (ret && ret != -EAGAIN && ret != -EINTR)
+		if (ret)
 			break;
 		/* The rest must be the tail of the range, or the next call
 		 * would measure the wrong pages or copy the wrong bytes. */
@@ -860,7 +874,7 @@ static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 				   (unsigned long long)upd.len, len);
 			return -EPROTO;
 		}
-		if (!ret && !upd.len) {
+		if (!upd.len) {
 			timing_end(t);
 			return 0;
 		}
@@ -869,10 +883,10 @@ static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 			timing_end(t);
 			launch_err(l,
 				   "%s made no progress: %u calls in a row "
-				   "left 0x%llx of 0x%zx bytes to do (last: "
-				   "%s); giving up",
+				   "left 0x%llx of 0x%zx bytes to do; giving "
+				   "up",
 				   desc, stalls, (unsigned long long)upd.len,
-				   len, ret ? strerror(-ret) : "success");
+				   len);
 			t->ret = l->last_ret = -EIO;
 			return -EIO;
 		}

@@ -60,6 +60,8 @@ struct fake_fw {
 	bool snp_always_again; /* return again_ret forever */
 	bool snp_grow;	       /* report more bytes left than given */
 	bool snp_fail_after_2; /* fail once two pages are done */
+	bool snp_fail_fw_set;  /* ... with firmware status snp_fail_fw */
+	uint32_t snp_fail_fw;
 };
 
 static size_t uapi_size(uint32_t id)
@@ -109,7 +111,8 @@ static int fake_snp_update(struct fake_fw *fk,
 	if (n > pages)
 		n = pages;
 	if (fk->snp_fail_after_2 && fk->snp_calls > 2) {
-		*fw_error = SEV_RET_INVALID_PAGE_STATE;
+		*fw_error = fk->snp_fail_fw_set ? fk->snp_fail_fw
+						: SEV_RET_INVALID_PAGE_STATE;
 		return -EIO;
 	}
 	*fw_error = SEV_RET_SUCCESS;
@@ -1392,23 +1395,23 @@ START_TEST(test_snp_update_loop)
 	uint8_t *src = pages(5);
 	unsigned first;
 
-	/* One page per call, and every third call -EAGAIN: 5 pages take 5
-	 * progressing calls and 2 retries, in one record. */
+	/* One page per call: 5 pages take 5 progressing calls, in one
+	 * record. */
 	fk->snp_pages_per_call = 1;
-	fk->snp_eagain_every = 3;
 	first = fk->ncmds;
 	ck_assert_int_eq(sevl_snp_update(l, 0x100000, src, 5 * 4096,
 					       SNP_PAGE_NORMAL),
 			 0);
 	ck_assert_uint_eq(check_snp_calls(fk, first, 0x100000, src, 5 * 4096,
 					  SNP_PAGE_NORMAL),
-			  7);
+			  5);
 	ck_assert_str_eq(l->timings[l->ntimings - 1].step, "SNP_LAUNCH_UPDATE");
-	ck_assert_uint_eq(l->timings[l->ntimings - 1].ioctls, 7);
+	ck_assert_uint_eq(l->timings[l->ntimings - 1].ioctls, 5);
 	ck_assert_uint_eq(l->timings[l->ntimings - 1].bytes, 5 * 4096);
 	ck_assert_int_eq(l->timings[l->ntimings - 1].ret, 0);
 
-	/* -EINTR is retried the same way; ZERO pages keep their uaddr. */
+	/* -EAGAIN and -EINTR are failures like any other: the kernel never
+	 * asks for a retry (every populate error is -EIO). */
 	fk->snp_calls = 0;
 	fk->snp_pages_per_call = 2;
 	fk->snp_eagain_every = 2;
@@ -1416,10 +1419,9 @@ START_TEST(test_snp_update_loop)
 	first = fk->ncmds;
 	ck_assert_int_eq(sevl_snp_update(l, 0x200000, src, 5 * 4096,
 					       SNP_PAGE_ZERO),
-			 0);
-	ck_assert_uint_eq(check_snp_calls(fk, first, 0x200000, src, 5 * 4096,
-					  SNP_PAGE_ZERO),
-			  5);
+			 -EINTR);
+	ck_assert_uint_eq(fk->ncmds - first, 2);
+	assert_has(sevl_error(l), "after 0x2000 bytes");
 
 	/* Failure after partial progress says how far it got. */
 	fk->snp_calls = 0;
@@ -1434,6 +1436,17 @@ START_TEST(test_snp_update_loop)
 			 "type NORMAL) after 0x2000 bytes failed: Input/output "
 			 "error, firmware status SEV_RET_INVALID_PAGE_STATE "
 			 "(0x1a)");
+	/* -EIO with no firmware error is the kernel's populate failing,
+	 * not "SEV_RET_SUCCESS". */
+	fk->snp_calls = 0;
+	fk->snp_fail_fw = SEV_RET_SUCCESS;
+	fk->snp_fail_fw_set = true;
+	ck_assert_int_eq(sevl_snp_update(l, 0x300000, src, 4 * 4096,
+					       SNP_PAGE_NORMAL),
+			 -EIO);
+	assert_has(sevl_error(l), "the kernel failed to populate guest memory");
+	ck_assert_ptr_null(strstr(sevl_error(l), "SEV_RET_SUCCESS"));
+	fk->snp_fail_fw_set = false;
 	fk->snp_fail_after_2 = false;
 	ck_assert_int_eq(l->state, SEV_GUEST_LUPDATE);
 	free(src);
@@ -1463,16 +1476,15 @@ START_TEST(test_snp_update_no_progress)
 	ck_assert_int_eq(l->timings[l->ntimings - 1].ret, -EIO);
 	ck_assert_uint_eq(l->timings[l->ntimings - 1].ioctls, 256);
 
-	/* -EAGAIN forever. */
+	/* -EAGAIN: one call, then the failure. */
 	fk->snp_stall = false;
 	fk->snp_always_again = true;
 	first = fk->ncmds;
 	ck_assert_int_eq(
 		sevl_snp_update(l, 0x100000, src, 8192, SNP_PAGE_NORMAL),
-		-EIO);
-	assert_has(sevl_error(l), "made no progress");
+		-EAGAIN);
 	assert_has(sevl_error(l), strerror(EAGAIN));
-	ck_assert_uint_eq(fk->ncmds - first, 256);
+	ck_assert_uint_eq(fk->ncmds - first, 1);
 
 	/* Progress, then a stall: the count restarts with progress. */
 	fk->snp_always_again = false;
