@@ -380,13 +380,29 @@ static int exit_code_for(const struct vm_result *r, const char *err)
  * Before anything is created: can this host run the requested mode?  Each
  * missing piece is one plain sentence.
  */
+/*
+ * Before anything is created: the SNP policy against the rules of this
+ * host's KVM (the model stands behind the same kernel), then, for the real
+ * firmware, whether the host can run the mode at all.
+ */
 static int check_sev_host(const struct run_opts *o, struct sev_host_info *info)
 {
 	struct sev_host_facts facts;
+	struct snp_policy_rules rules;
 	char msg[1024];
 	int ret;
 
 	sev_host_gather(&facts);
+	if (o->mode == SEV_MODE_SNP) {
+		sev_snp_policy_rules(&facts, &rules);
+		if (sev_snp_policy_check(o->snp_policy, &rules, msg,
+					 sizeof(msg))) {
+			fprintf(stderr, "sevboot: --snp-policy: %s\n", msg);
+			return EXIT_USAGE;
+		}
+	}
+	if (o->model)
+		return 0;
 	ret = sev_host_check(&facts, o->mode, o->cbitpos, o->reduced_phys_bits,
 			     msg, sizeof(msg), info);
 	if (ret == -EINVAL) {
@@ -946,7 +962,7 @@ int cmd_run(int argc, char **argv)
 	 * dropped. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (o.sev && !o.model) {
+	if (o.sev) {
 		rc = check_sev_host(&o, &host);
 		if (rc)
 			return rc;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -27,6 +28,7 @@
 
 #include "util/kvm_uapi.h"
 #include "sev/sev.h"
+#include "util/util.h"
 
 #define CPUID_MEM_ENCRYPT 0x8000001f
 #define CPUID_SEV	  (1u << 1)
@@ -116,6 +118,15 @@ static void gather_params(struct sev_host_facts *f)
 	}
 }
 
+static void gather_release(struct sev_host_facts *f)
+{
+	struct utsname u;
+
+	if (!uname(&u))
+		snprintf(f->kernel_release, sizeof(f->kernel_release), "%s",
+			 u.release);
+}
+
 static void gather_kvm(struct sev_host_facts *f)
 {
 	int fd, r;
@@ -132,6 +143,16 @@ static void gather_kvm(struct sev_host_facts *f)
 	/* Unknown capabilities read 0, so kernels before 6.8 say 0 here. */
 	r = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
 	f->vm_types = r < 0 ? -1 : r;
+	{
+		struct kvm_device_attr a = {
+			.group = KVM_X86_GRP_SEV,
+			.attr = KVM_X86_SNP_POLICY_BITS,
+			.addr = (uintptr_t)&f->snp_policy_bits,
+		};
+
+		f->snp_policy_bits_known =
+			ioctl(fd, KVM_GET_DEVICE_ATTR, &a) == 0;
+	}
 	close(fd);
 }
 
@@ -205,6 +226,7 @@ int sev_host_gather(struct sev_host_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->vm_types = -1;
 	gather_cpuid(f);
+	gather_release(f);
 	gather_params(f);
 	gather_kvm(f);
 	gather_sev(f);
@@ -590,4 +612,111 @@ int sev_host_check(const struct sev_host_facts *f, enum sev_mode mode,
 	if (host_problems)
 		return -ENODEV;
 	return bad_options ? -EINVAL : 0;
+}
+
+/* ------------------------------------------------------------ SNP policy */
+
+/* SNP ABI 56860, "Guest Policy"; Linux arch/x86/kvm/svm/sev.c. */
+#define SNP_POLICY_API_MINOR	   0xffULL
+#define SNP_POLICY_API_MAJOR	   0xff00ULL
+#define SNP_POLICY_SMT		   (1ULL << 16)
+#define SNP_POLICY_RSVD_MBO	   (1ULL << 17)
+#define SNP_POLICY_DEBUG	   (1ULL << 19)
+#define SNP_POLICY_SINGLE_SOCKET   (1ULL << 20)
+#define SNP_POLICY_VALID_6_11                                                 \
+	(SNP_POLICY_API_MINOR | SNP_POLICY_API_MAJOR | SNP_POLICY_SMT |       \
+	 SNP_POLICY_RSVD_MBO | SNP_POLICY_DEBUG | SNP_POLICY_SINGLE_SOCKET)
+
+/* "6.12.48+deb13-amd64" -> 6, 12; false when it is not such a string. */
+static bool release_version(const char *rel, unsigned *major, unsigned *minor)
+{
+	return sscanf(rel, "%u.%u", major, minor) == 2;
+}
+
+void sev_snp_policy_rules(const struct sev_host_facts *f,
+			  struct snp_policy_rules *r)
+{
+	unsigned maj, min;
+
+	*r = (struct snp_policy_rules){ .valid = SNP_POLICY_VALID_6_11 };
+	if (f->snp_policy_bits_known) {
+		/* A kernel that publishes its bits checks only those. */
+		r->valid = f->snp_policy_bits;
+		return;
+	}
+	/* snp_launch_start() from 6.11 (SNP's first release) to 6.15
+	 * demanded SMT and refused SINGLE_SOCKET. */
+	if (release_version(f->kernel_release, &maj, &min) && maj == 6 &&
+	    min >= 11 && min <= 15) {
+		r->need_smt = true;
+		r->no_single_socket = true;
+	}
+}
+
+static const char *snp_policy_bit_name(unsigned bit)
+{
+	switch (bit) {
+	case 16:
+		return "SMT";
+	case 17:
+		return "RSVD_MBO";
+	case 18:
+		return "MIGRATE_MA";
+	case 19:
+		return "DEBUG";
+	case 20:
+		return "SINGLE_SOCKET";
+	case 21:
+		return "CXL_ALLOW";
+	case 22:
+		return "MEM_AES_256_XTS";
+	case 23:
+		return "RAPL_DIS";
+	case 24:
+		return "CIPHERTEXT_HIDING";
+	case 25:
+		return "PAGE_SWAP_DISABLE";
+	}
+	return NULL;
+}
+
+int sev_snp_policy_check(uint64_t policy, const struct snp_policy_rules *r,
+			 char *msg, size_t msglen)
+{
+	uint64_t extra = policy & ~r->valid;
+
+	if (extra) {
+		unsigned bit = (unsigned)__builtin_ctzll(extra);
+		const char *name = snp_policy_bit_name(bit);
+
+		set_err(msg, msglen,
+			"SNP policy 0x%llx has bit %u%s%s%s set, which this "
+			"host's KVM does not accept (it takes the bits 0x%llx)",
+			(unsigned long long)policy, bit, name ? " (" : "",
+			name ? name : "", name ? ")" : "",
+			(unsigned long long)r->valid);
+		return -EINVAL;
+	}
+	if (!(policy & SNP_POLICY_RSVD_MBO)) {
+		set_err(msg, msglen,
+			"SNP policy 0x%llx lacks bit 17, which must be 1 "
+			"(0x30000 is the usual policy)",
+			(unsigned long long)policy);
+		return -EINVAL;
+	}
+	if (r->need_smt && !(policy & SNP_POLICY_SMT)) {
+		set_err(msg, msglen,
+			"SNP policy 0x%llx lacks bit 16 (SMT allowed), which "
+			"this host's KVM (Linux 6.11 to 6.15) requires",
+			(unsigned long long)policy);
+		return -EINVAL;
+	}
+	if (r->no_single_socket && (policy & SNP_POLICY_SINGLE_SOCKET)) {
+		set_err(msg, msglen,
+			"SNP policy 0x%llx has bit 20 (SINGLE_SOCKET) set, "
+			"which this host's KVM (Linux 6.11 to 6.15) refuses",
+			(unsigned long long)policy);
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -27,9 +27,6 @@
 
 #define PAGE_MASK (SEV_PAGE_SIZE - 1)
 
-/* SNP policy bit 17: reserved, must be one (SNP ABI 56860 guest policy;
- * Linux arch/x86/kvm/svm/sev.c SNP_POLICY_MASK_RSVD_MBO). */
-#define SNP_POLICY_RSVD_MBO (1ULL << 17)
 /* SEV_FEATURES bit 0: SNPActive, which KVM sets itself for SNP VMs and
  * does not accept in kvm_sev_init.vmsa_features. */
 #define SEV_FEAT_SNP_ACTIVE (1ULL << 0)
@@ -266,16 +263,16 @@ int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
 			return -EINVAL;
 		}
 		return 0;
-	case SEV_MODE_SNP:
-		if (!(policy & SNP_POLICY_RSVD_MBO)) {
-			launch_err(l,
-				   "SNP policy 0x%" PRIx64
-				   " lacks bit 17, which must be 1 "
-				   "(0x30000 is the usual policy)",
-				   policy);
+	case SEV_MODE_SNP: {
+		/* What every kernel demands; the host's own rules are
+		 * checked before the launch (sev_snp_policy_rules()). */
+		const struct snp_policy_rules any = { .valid = UINT64_MAX };
+
+		if (sev_snp_policy_check(policy, &any, l->err,
+					 sizeof(l->err)))
 			return -EINVAL;
-		}
 		return 0;
+	}
 	}
 	launch_err(l, "unknown SEV mode %d", (int)mode);
 	return -EINVAL;

@@ -290,6 +290,11 @@ struct sev_host_facts {
 	int kvm_errno;	 /* 0: opened read-write; else why not */
 	int vm_types;	 /* KVM_CAP_VM_TYPES bitmap; 0: no such cap (before
 			    6.8); -1: not asked */
+	/* KVM_GET_DEVICE_ATTR(KVM_X86_GRP_SEV, KVM_X86_SNP_POLICY_BITS) on
+	 * /dev/kvm: the SNP policy bits KVM accepts (newer kernels). */
+	bool snp_policy_bits_known;
+	uint64_t snp_policy_bits;
+	char kernel_release[65]; /* uname -r; "" when unknown */
 	bool sev_exists; /* /dev/sev */
 	int sev_errno;	 /* 0: opened; else why not */
 	/* firmware, through /dev/sev */
@@ -337,6 +342,26 @@ void sev_host_param_parse(const char *text, size_t len,
 int sev_host_check(const struct sev_host_facts *f, enum sev_mode mode,
 		   int cbitpos, int reduced_phys_bits, char *msg, size_t msglen,
 		   struct sev_host_info *out);
+
+/* ------------------------------------------------------ SNP policy */
+
+/* What the host's KVM accepts in SNP_LAUNCH_START's policy (Linux
+ * arch/x86/kvm/svm/sev.c snp_launch_start()). */
+struct snp_policy_rules {
+	uint64_t valid;	     /* bits KVM accepts at all */
+	bool need_smt;	     /* bit 16 (SMT allowed) must be set */
+	bool no_single_socket; /* bit 20 (SINGLE_SOCKET) is refused */
+};
+
+/* The rules of the kernel described by f: its published policy bits when
+ * it has the attribute, else the fixed mask of 6.11 (API minor/major, SMT,
+ * RSVD_MBO, DEBUG, SINGLE_SOCKET), and for 6.11 to 6.15 the SMT and
+ * SINGLE_SOCKET rules as well. */
+void sev_snp_policy_rules(const struct sev_host_facts *f,
+			  struct snp_policy_rules *r);
+/* 0, or -EINVAL with one sentence naming the first offending bit. */
+int sev_snp_policy_check(uint64_t policy, const struct snp_policy_rules *r,
+			 char *msg, size_t msglen);
 
 /* -------------------------------------------------- firmware status codes */
 

@@ -225,6 +225,9 @@ guests() {
 		case_cmd triple-fault "--kernel $G/fault.bin --mem 64M"
 		case_cmd timeout "$KARGS --timeout 2 --append \"$APP sevtest.action=hang\""
 		case_cmd sev-es-no-sev "--ovmf $G/OVMF.fd $KARGS --policy 0x5"
+		# The test host runs Linux 6.12, whose snp_launch_start()
+		# demands SMT allowed (bit 16): refused before anything starts.
+		case_cmd snp-policy-smt "--ovmf $G/OVMF.fd $KARGS --snp --snp-policy 0x20000 --sev-model"
 		# --serial-in: a FIFO the test host writes one line into once the
 		# guest says it is reading (1 s checks; direct boot only).
 		cat <<EOS
@@ -250,6 +253,7 @@ EOS
 	# Real KVM, no SEV (kvm_amd sev=N): the documented message and code.
 	check_case "$W/direct.log" serial-in 0 'SEVBOOT-GUEST-GOT: typed-by-the-host'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
+	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
 
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.

@@ -795,6 +795,52 @@ START_TEST(gather_this_machine)
 	fflush(stdout);
 }
 
+/* snp_launch_start()'s policy rules, per kernel, before any command. */
+START_TEST(snp_policy_rules_per_kernel)
+{
+	struct sev_host_facts f = { 0 };
+	struct snp_policy_rules r;
+	char msg[256];
+
+	/* 6.12 (no published bits): the 6.11 mask, SMT required, no
+	 * SINGLE_SOCKET. */
+	snprintf(f.kernel_release, sizeof(f.kernel_release), "6.12.48+deb13-amd64");
+	sev_snp_policy_rules(&f, &r);
+	ck_assert_uint_eq(r.valid, 0x1bffffULL);
+	ck_assert(r.need_smt && r.no_single_socket);
+	ck_assert_int_eq(sev_snp_policy_check(0x30000, &r, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(sev_snp_policy_check(0x20000, &r, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "bit 16 (SMT allowed)"));
+	ck_assert_int_eq(sev_snp_policy_check(0x130000, &r, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "bit 20 (SINGLE_SOCKET)"));
+	ck_assert_int_eq(sev_snp_policy_check(0x230000, &r, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "bit 21 (CXL_ALLOW)"));
+	ck_assert_int_eq(sev_snp_policy_check(0x10000, &r, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "lacks bit 17"));
+
+	/* 6.16 and later without the attribute: the mask only. */
+	snprintf(f.kernel_release, sizeof(f.kernel_release), "6.16.1");
+	sev_snp_policy_rules(&f, &r);
+	ck_assert(!r.need_smt && !r.no_single_socket);
+	ck_assert_int_eq(sev_snp_policy_check(0x120000, &r, msg, sizeof(msg)),
+			 0);
+
+	/* A kernel that publishes its bits is taken at its word. */
+	f.snp_policy_bits_known = true;
+	f.snp_policy_bits = 0x3bffffULL;
+	sev_snp_policy_rules(&f, &r);
+	ck_assert_int_eq(sev_snp_policy_check(0x230000, &r, msg, sizeof(msg)),
+			 0);
+	ck_assert_int_eq(sev_snp_policy_check(0x1030000, &r, msg, sizeof(msg)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(msg, "bit 24 (CIPHERTEXT_HIDING)"));
+}
+END_TEST
+
 /* The host check and the launch open /dev/sev the same way, read-only
  * (all KVM needs), so a host that passes the check cannot then fail
  * with EACCES: the launch used to ask for O_RDWR. */
@@ -830,6 +876,7 @@ static Suite *hostcheck_suite(void)
 	tcase_add_test(tc, param_parse);
 	tcase_add_test(tc, gather_this_machine);
 	tcase_add_test(tc, sev_dev_opened_read_only);
+	tcase_add_test(tc, snp_policy_rules_per_kernel);
 	suite_add_tcase(s, tc);
 	return s;
 }
