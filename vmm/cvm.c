@@ -13,7 +13,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "util/kvm_uapi.h"
 #include "util/util.h"
@@ -56,12 +60,90 @@ static int enable_map_gpa_exits(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+int cvm_memlock_plan(uint64_t need, uint64_t soft, uint64_t hard,
+		     bool cap_ipc_lock, uint64_t *new_soft, char *why,
+		     size_t len)
+{
+	*new_soft = soft;
+	if (cap_ipc_lock || soft == RLIM_INFINITY || soft >= need)
+		return 0;
+	if (hard == RLIM_INFINITY || hard >= need) {
+		*new_soft = hard;
+		return 0;
+	}
+	set_err(why, len,
+		"SEV pins guest memory for the firmware "
+		"(KVM_MEMORY_ENCRYPT_REG_REGION, then LAUNCH_UPDATE_DATA): this "
+		"guest needs %llu MiB of locked memory, but RLIMIT_MEMLOCK "
+		"allows %llu MiB (hard limit %llu MiB); raise it (ulimit -l "
+		"%llu, or LimitMEMLOCK= for a systemd service) or give sevboot "
+		"CAP_IPC_LOCK",
+		(unsigned long long)(need >> 20),
+		(unsigned long long)(soft >> 20),
+		(unsigned long long)(hard >> 20),
+		(unsigned long long)((need + 1023) >> 10));
+	return -ENOMEM;
+}
+
+/* Does this process have CAP_IPC_LOCK in its effective set? */
+static bool have_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { .version =
+						      _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32));
+}
+
+/*
+ * Without CAP_IPC_LOCK every pinned page counts against RLIMIT_MEMLOCK
+ * (the kernel's sev_pin_memory()): all RAM slots (REG_REGION) and, again
+ * while a command runs, the range of the largest LAUNCH_UPDATE_DATA (the
+ * firmware image).  Raise the soft limit when the hard one allows it;
+ * otherwise refuse before anything is pinned, with the number.
+ */
+static int ensure_memlock(struct machine *m, char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	uint64_t need = c->mem_size + 2 * (uint64_t)c->ovmf_len + SEV_PAGE_SIZE;
+	uint64_t soft;
+	struct rlimit rl;
+	int ret;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		return 0; /* the kernel will say */
+	ret = cvm_memlock_plan(need, rl.rlim_cur, rl.rlim_max, have_ipc_lock(),
+			       &soft, err, errlen);
+	if (ret || soft == rl.rlim_cur)
+		return ret;
+	rl.rlim_cur = soft;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl)) {
+		ret = -errno;
+		set_err(err, errlen, "raising RLIMIT_MEMLOCK to %llu MiB: %s",
+			(unsigned long long)(soft >> 20), strerror(errno));
+		return ret;
+	}
+	if (c->verbose)
+		fprintf(stderr,
+			"sevboot: RLIMIT_MEMLOCK raised to its hard limit for "
+			"the pinned guest memory (%llu MiB needed)\n",
+			(unsigned long long)(need >> 20));
+	return 0;
+}
+
 int cvm_init(struct machine *m, char *err, size_t errlen)
 {
 	struct sev_vm_needs n;
 	int ret;
 
 	sev_run_vm_needs(m->cfg->sev, &n);
+	if (n.pin_memory) {
+		ret = ensure_memlock(m, err, errlen);
+		if (ret)
+			return ret;
+	}
 	ret = sev_run_init(m->cfg->sev, m->vm_fd, err, errlen);
 	if (ret)
 		return ret;

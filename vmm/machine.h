@@ -153,6 +153,12 @@ int cvm_map_gpa_args(const uint64_t args[3], uint64_t *gpa, uint64_t *size,
  * conversion request; else -errno with why filled (a poisoned page,
  * flags sevboot does not know). */
 int cvm_memory_fault_check(int err, uint64_t flags, char *why, size_t len);
+/* RLIMIT_MEMLOCK for need bytes of pinned memory: 0 with *new_soft the
+ * soft limit to set (raised to hard when that is enough; unchanged with
+ * CAP_IPC_LOCK), or -ENOMEM with why saying how much and how to get it. */
+int cvm_memlock_plan(uint64_t need, uint64_t soft, uint64_t hard,
+		     bool cap_ipc_lock, uint64_t *new_soft, char *why,
+		     size_t len);
 /* A KVM_SYSTEM_EVENT_SEV_TERM's data[0] in words. */
 void cvm_sev_term_describe(uint64_t data0, char *buf, size_t len);
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "tests/unit/testutil.h"
@@ -116,6 +117,39 @@ START_TEST(sev_term_msr_and_ghcb)
 }
 END_TEST
 
+/* REG_REGION pins all guest RAM against RLIMIT_MEMLOCK: raise the soft
+ * limit when the hard one is enough, refuse with the number otherwise. */
+START_TEST(memlock_raised_or_refused_with_the_number)
+{
+	const uint64_t need = 600ULL << 20, inf = RLIM_INFINITY;
+	uint64_t soft;
+	char why[400] = "";
+
+	/* Debian's default 8 MiB soft, unlimited hard: raise. */
+	ck_assert_int_eq(cvm_memlock_plan(need, 8 << 20, inf, false, &soft,
+					  why, sizeof(why)),
+			 0);
+	ck_assert_uint_eq(soft, inf);
+	/* Enough already, or CAP_IPC_LOCK: leave it. */
+	ck_assert_int_eq(cvm_memlock_plan(need, 1ULL << 30, 1ULL << 30, false,
+					  &soft, why, sizeof(why)),
+			 0);
+	ck_assert_uint_eq(soft, 1ULL << 30);
+	ck_assert_int_eq(cvm_memlock_plan(need, 8 << 20, 8 << 20, true, &soft,
+					  why, sizeof(why)),
+			 0);
+	ck_assert_uint_eq(soft, 8 << 20);
+	/* Hard limit too low: refused before the launch, with the number. */
+	ck_assert_int_eq(cvm_memlock_plan(need, 8 << 20, 64 << 20, false,
+					  &soft, why, sizeof(why)),
+			 -ENOMEM);
+	ck_assert_ptr_nonnull(strstr(why, "needs 600 MiB"));
+	ck_assert_ptr_nonnull(strstr(why, "hard limit 64 MiB"));
+	ck_assert_ptr_nonnull(strstr(why, "ulimit -l 614400"));
+	ck_assert_ptr_nonnull(strstr(why, "CAP_IPC_LOCK"));
+}
+END_TEST
+
 static unsigned resident_pages(const uint8_t *p, size_t len)
 {
 	unsigned char vec[64];
@@ -178,6 +212,7 @@ int main(void)
 	tcase_add_test(tc, memory_fault_only_efault_with_known_flags_converts);
 	tcase_add_test(tc, sev_term_msr_and_ghcb);
 	tcase_add_test(tc, conversion_releases_the_other_half);
+	tcase_add_test(tc, memlock_raised_or_refused_with_the_number);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
