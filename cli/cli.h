@@ -180,6 +180,7 @@ struct launch_opts {
 	uint32_t vcpu_sig;     /* resolved: launch_cpu_signature() */
 	uint64_t snp_features; /* SNP SEV_FEATURES of the VMSAs */
 	bool legacy_init;      /* KVM_SEV_INIT / KVM_SEV_ES_INIT */
+	bool debug_swap;       /* ... on a kernel that sets DebugSwap */
 	bool snp_ovmf_only;    /* measure: the firmware pages only */
 };
 

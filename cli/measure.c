@@ -52,7 +52,7 @@ struct measure_opts {
 	const char *sig;	/* --vcpu-sig */
 	const char *fms[3];	/* --vcpu-family/-model/-stepping */
 	uint64_t features;
-	bool have_features, legacy_init, base64, verbose;
+	bool have_features, legacy_init, debug_swap, base64, verbose;
 	const char *tik, *mnonce;
 	const char *api_major, *api_minor, *build, *policy;
 };
@@ -133,6 +133,10 @@ static const struct cli_opt measure_options[] = {
 	{ "legacy-init", .arg = CLI_FLAG, M(legacy_init),
 	  .help = "the host uses KVM_SEV_INIT/KVM_SEV_ES_INIT, not "
 		  "KVM_SEV_INIT2 (see below)" },
+	{ "debug-swap", .arg = CLI_FLAG, M(debug_swap),
+	  .help = "with --legacy-init, SEV-ES: the host's kvm_amd has "
+		  "debug_swap=Y (Linux 6.5 to 6.9), which puts DebugSwap "
+		  "(SEV_FEATURES bit 5) in every VMSA" },
 	{ "output-format", .arg = CLI_CUSTOM, .parse = output_format_opt,
 	  .meta = "FMT", .help = "hex (default) or base64, for the digest" },
 	{ "verbose", 'v', CLI_FLAG, M(verbose),
@@ -216,6 +220,10 @@ static int check_combinations(const struct measure_opts *o)
 				   "only (SEV-ES VMSAs have SEV_FEATURES 0)");
 	if (!o->kernel && (o->initrd || o->append))
 		return usage_error("--initrd and --append need --kernel");
+	if (o->debug_swap && (o->mode != SEV_MODE_SEV_ES || !o->legacy_init))
+		return usage_error("--debug-swap describes the legacy SEV-ES "
+				   "init: it needs --mode seves and "
+				   "--legacy-init");
 	if (o->ovmf_only && o->kernel)
 		return usage_error("--mode snp:ovmf-hash measures the firmware "
 				   "only; drop --kernel or use --mode snp");
@@ -373,8 +381,12 @@ static void explain(const struct measure_opts *o, const struct launch_plan *p,
 		if (o->legacy_init)
 			fprintf(stderr,
 				"%s VMSAs assume the legacy KVM_SEV_INIT/"
-				"KVM_SEV_ES_INIT (MXCSR and x87 FCW 0)\n",
-				pfx);
+				"KVM_SEV_ES_INIT (MXCSR and x87 FCW 0)%s\n",
+				pfx,
+				o->debug_swap ? ", with DebugSwap (SEV_FEATURES "
+						"bit 5) as kvm_amd.debug_swap=Y "
+						"sets it"
+					      : "");
 		else
 			fprintf(stderr,
 				"%s VMSAs assume KVM_SEV_INIT2 (Linux 6.10+: "
@@ -604,6 +616,7 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	if (o->have_features)
 		lo.snp_features = o->features;
 	lo.legacy_init = o->legacy_init;
+	lo.debug_swap = o->debug_swap;
 	lo.snp_ovmf_only = o->ovmf_only;
 	rc = launch_build(&lo, &li, plan, digest, err, sizeof(err));
 	if (rc == -EINVAL) {

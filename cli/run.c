@@ -580,6 +580,20 @@ static int sev_plan(struct run_sev *r, const struct run_opts *o,
 				"using the legacy KVM_SEV_%sINIT\n",
 			o->mode == SEV_MODE_SEV_ES ? "ES_" : "");
 	}
+	/* Linux 6.5 to 6.9 with kvm_amd.debug_swap=Y put DebugSwap in every
+	 * VMSA of a legacy SEV-ES init (sev_es_sync_vmsa()): the firmware
+	 * measures it, so the plan must too. */
+	if (lo.legacy_init && o->mode == SEV_MODE_SEV_ES && !o->model &&
+	    host->debug_swap) {
+		lo.debug_swap = true;
+		if (o->verbose)
+			fprintf(stderr,
+				"sevboot: kvm_amd.debug_swap=Y: the legacy "
+				"KVM_SEV_ES_INIT sets DebugSwap (SEV_FEATURES "
+				"bit 5) in every VMSA; the expected digest "
+				"includes it (sevboot measure --legacy-init "
+				"--debug-swap)\n");
+	}
 	if (kernel->data) {
 		bool table = info->has_hashes_entry && info->hashes_base &&
 			     info->hashes_size;

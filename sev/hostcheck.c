@@ -116,6 +116,17 @@ static void gather_params(struct sev_host_facts *f)
 		if (n >= 0)
 			sev_host_param_parse(buf, (size_t)n, &f->param[i]);
 	}
+	{
+		char buf[16];
+		int fd = open("/sys/module/kvm_amd/parameters/debug_swap",
+			      O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		if (n >= 0)
+			sev_host_param_parse(buf, (size_t)n, &f->debug_swap);
+	}
 }
 
 static void gather_release(struct sev_host_facts *f)
@@ -566,6 +577,7 @@ static void fill_info(const struct sev_host_facts *f, enum sev_mode mode,
 	if (f->kvm_exists && !f->kvm_errno && f->vm_types > 0 &&
 	    (unsigned)mode < sizeof(vm_type) / sizeof(vm_type[0]))
 		out->init2 = f->vm_types & (1 << vm_type[mode]);
+	out->debug_swap = f->debug_swap.present && f->debug_swap.enabled;
 	if (f->status.queried && !f->status.err) {
 		out->status_valid = true;
 		out->api_major = f->status.api_major;

@@ -235,6 +235,13 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 		set_err(err, errlen, "initrd length without initrd bytes");
 		return -EINVAL;
 	}
+	if (c->debug_swap && (c->mode != SEV_MODE_SEV_ES || !c->legacy_init)) {
+		set_err(err, errlen,
+			"DebugSwap in the VMSAs comes only from the legacy "
+			"KVM_SEV_ES_INIT of an SEV-ES guest (Linux 6.5 to 6.9 "
+			"with kvm_amd.debug_swap=Y)");
+		return -EINVAL;
+	}
 	if (c->snp_ovmf_only && c->mode != SEV_MODE_SNP) {
 		set_err(err, errlen,
 			 "the firmware-only digest exists for SNP only");
@@ -286,7 +293,9 @@ static int add_vmsas(const struct launch_config *c, struct launch_plan *p,
 	*vc = (struct vmsa_config){
 		.vcpu_sig = c->vcpu_sig,
 		.ap_reset_addr = c->ovmf_info->reset_addr,
-		.sev_features = c->mode == SEV_MODE_SNP ? c->snp_features : 0,
+		.sev_features = c->mode == SEV_MODE_SNP ? c->snp_features
+				: c->debug_swap		? SEV_FEAT_DEBUG_SWAP
+							: 0,
 		.init2 = !c->legacy_init,
 	};
 

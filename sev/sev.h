@@ -57,6 +57,8 @@ uint32_t cpu_signature_fms(unsigned family, unsigned model,
 /* --------------------------------------------------------------- VMSA */
 
 #define VMSA_SIZE 4096
+/* SEV_FEATURES bit 5: DebugSwap (AMD APM vol. 2, "SEV_FEATURES"). */
+#define SEV_FEAT_DEBUG_SWAP (1ULL << 5)
 #define SNP_VMSA_GPA 0xfffffffff000ULL
 
 struct vmsa_config {
@@ -167,6 +169,10 @@ struct launch_config {
 	uint32_t vcpu_sig;
 	uint64_t snp_features; /* SNP guest features, default 0x1 */
 	bool legacy_init;      /* KVM_SEV_INIT / KVM_SEV_ES_INIT */
+	/* SEV-ES with the legacy KVM_SEV_ES_INIT on a kernel that sets
+	 * DebugSwap (SEV_FEATURES bit 5) in every VMSA: Linux 6.5 to 6.9
+	 * with kvm_amd.debug_swap=Y (sev_es_sync_vmsa()). */
+	bool debug_swap;
 	const uint8_t *ovmf;
 	size_t ovmf_len;
 	const struct ovmf_info *ovmf_info;
@@ -286,6 +292,8 @@ struct sev_host_facts {
 	/* kernel */
 	bool kvm_amd_loaded; /* /sys/module/kvm_amd exists */
 	struct sev_host_param_value param[SEV_HOST_NPARAMS];
+	/* kvm_amd's debug_swap (6.5 to 6.9); absent means off. */
+	struct sev_host_param_value debug_swap;
 	bool kvm_exists; /* /dev/kvm */
 	int kvm_errno;	 /* 0: opened read-write; else why not */
 	int vm_types;	 /* KVM_CAP_VM_TYPES bitmap; 0: no such cap (before
@@ -311,6 +319,8 @@ struct sev_host_info {
 	uint32_t min_sev_asid;	      /* EDX: first SEV-only ASID */
 	bool init2; /* KVM offers the mode's VM type (KVM_SEV_INIT2); else
 		       only legacy KVM_SEV_INIT / KVM_SEV_ES_INIT */
+	bool debug_swap; /* kvm_amd.debug_swap=Y: a legacy KVM_SEV_ES_INIT
+			    puts DebugSwap in every VMSA */
 	bool status_valid; /* SEV_PLATFORM_STATUS answered: */
 	uint8_t api_major, api_minor, build;
 	bool snp_status_valid; /* SNP_PLATFORM_STATUS answered: */

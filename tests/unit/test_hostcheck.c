@@ -795,6 +795,30 @@ START_TEST(gather_this_machine)
 	fflush(stdout);
 }
 
+/* kvm_amd.debug_swap=Y reaches the launch (the plan adds DebugSwap to a
+ * legacy SEV-ES init's VMSAs); absent or N means off. */
+START_TEST(debug_swap_param_reaches_the_launch)
+{
+	struct sev_host_facts f;
+	struct sev_host_info info;
+	char msg[1024];
+
+	good_host(&f);
+	ck_assert_int_eq(sev_host_check(&f, SEV_MODE_SEV_ES, -1, -1, msg,
+					sizeof(msg), &info),
+			 0);
+	ck_assert(!info.debug_swap);
+	sev_host_param_parse("Y\n", 2, &f.debug_swap);
+	ck_assert_int_eq(sev_host_check(&f, SEV_MODE_SEV_ES, -1, -1, msg,
+					sizeof(msg), &info),
+			 0);
+	ck_assert(info.debug_swap);
+	sev_host_param_parse("N\n", 2, &f.debug_swap);
+	sev_host_check(&f, SEV_MODE_SEV_ES, -1, -1, msg, sizeof(msg), &info);
+	ck_assert(!info.debug_swap);
+}
+END_TEST
+
 /* snp_launch_start()'s policy rules, per kernel, before any command. */
 START_TEST(snp_policy_rules_per_kernel)
 {
@@ -877,6 +901,7 @@ static Suite *hostcheck_suite(void)
 	tcase_add_test(tc, gather_this_machine);
 	tcase_add_test(tc, sev_dev_opened_read_only);
 	tcase_add_test(tc, snp_policy_rules_per_kernel);
+	tcase_add_test(tc, debug_swap_param_reaches_the_launch);
 	suite_add_tcase(s, tc);
 	return s;
 }

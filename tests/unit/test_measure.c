@@ -1124,6 +1124,51 @@ START_TEST(test_kat_sevctl_seves_legacy)
 }
 END_TEST
 
+/* Linux 6.5 to 6.9 with kvm_amd.debug_swap=Y: a legacy SEV-ES init puts
+ * DebugSwap (SEV_FEATURES bit 5) in every VMSA, and the firmware measures
+ * it; the plan does the same, and only there. */
+START_TEST(test_debug_swap_in_legacy_seves)
+{
+	struct fw fw;
+	struct launch_config c;
+	struct launch_plan *plain = plan_new(), *swap = plan_new();
+	uint8_t d_plain[32], d_swap[32];
+	char err[256];
+
+	if (!load_fw(FW_DEB12, &fw))
+		SKIP_TEST("no " FW_DEB12);
+	c = fw_config(&fw, SEV_MODE_SEV_ES, 2);
+	c.legacy_init = true;
+	ck_assert_int_eq(launch_plan_build(&c, plain, err, sizeof(err)), 0);
+	c.debug_swap = true;
+	ck_assert_int_eq(launch_plan_build(&c, swap, err, sizeof(err)), 0);
+	for (unsigned v = 0; v < 2; v++) {
+		const uint8_t *a = plain->vmsas + (size_t)v * VMSA_SIZE;
+		const uint8_t *b = swap->vmsas + (size_t)v * VMSA_SIZE;
+
+		ck_assert_uint_eq(get_le64(a, 0x3b0), 0);
+		ck_assert_uint_eq(get_le64(b, 0x3b0), SEV_FEAT_DEBUG_SWAP);
+		/* Nothing else differs. */
+		ck_assert_mem_eq(a, b, 0x3b0);
+		ck_assert_mem_eq(a + 0x3b8, b + 0x3b8, VMSA_SIZE - 0x3b8);
+	}
+	ck_assert_int_eq(measure_sev_digest(plain, d_plain), 0);
+	ck_assert_int_eq(measure_sev_digest(swap, d_swap), 0);
+	ck_assert(memcmp(d_plain, d_swap, 32) != 0);
+	plan_del(plain);
+	plan_del(swap);
+
+	/* INIT2 and plain SEV never get it from the kernel. */
+	c.legacy_init = false;
+	expect_refusal(&c, "legacy KVM_SEV_ES_INIT");
+	c = fw_config(&fw, SEV_MODE_SEV, 1);
+	c.legacy_init = true;
+	c.debug_swap = true;
+	expect_refusal(&c, "legacy KVM_SEV_ES_INIT");
+	blob_free(&fw.b);
+}
+END_TEST
+
 static Suite *measure_suite(void)
 {
 	Suite *s = suite_create("measure");
@@ -1162,6 +1207,7 @@ static Suite *measure_suite(void)
 	tcase_add_test(tc, test_kat_sevctl_firmware);
 	tcase_add_test(tc, test_kat_sevctl_kernel);
 	tcase_add_test(tc, test_kat_sevctl_seves_legacy);
+	tcase_add_test(tc, test_debug_swap_in_legacy_seves);
 	suite_add_tcase(s, tc);
 	return s;
 }
