@@ -2,11 +2,25 @@
 # Install everything sevboot needs to build, test and run its test host, from
 # Debian 12 packages.  Idempotent: installs only what is missing.  Run as
 # root (or with sudo available).
+#   scripts/setup.sh          the build, test and test-host packages
+#   scripts/setup.sh edk2     what building OVMF from Debian's edk2 source
+#                             needs (firmware-blobs/get-ovmf-amdsev's
+#                             fallback): the source package's own
+#                             Build-Depends for an X64 build
 set -eu
 
-PKGS="build-essential pkg-config libssl-dev libelf-dev check \
+case "${1:-}" in
+"")
+	PKGS="build-essential pkg-config libssl-dev libelf-dev check \
 clang libclang-rt-14-dev \
-qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates"
+qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates" ;;
+edk2)
+	PKGS="build-essential dpkg-dev nasm acpica-tools uuid-dev python3 \
+python3-distutils bc" ;;
+*)
+	echo "setup: unknown package set '$1' (give none, or edk2)" >&2
+	exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do
@@ -15,7 +29,7 @@ for p in $PKGS; do
 	fi
 done
 if [ -z "$missing" ]; then
-	echo "setup: all packages present"
+	echo "setup: all packages present${1:+ ($1)}"
 	exit 0
 fi
 SUDO=""
