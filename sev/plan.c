@@ -57,13 +57,15 @@ static int check_hashes_area(const struct ovmf_info *i, enum sev_mode mode,
 	if (!i->has_hashes_entry) {
 		set_err(err, errlen,
 			 "this firmware has no kernel hashes table entry: it "
-			 "cannot do measured direct boot");
+			 "cannot do measured direct boot (the AmdSev OVMF can: "
+			 "firmware-blobs/get-ovmf-amdsev)");
 		return -EINVAL;
 	}
 	if (!i->hashes_base || !i->hashes_size) {
 		set_err(err, errlen,
 			 "this firmware has no kernel hashes table (base 0x%x "
-			 "size 0x%x): it cannot do measured direct boot",
+			 "size 0x%x): it cannot do measured direct boot (the "
+			 "AmdSev OVMF can: firmware-blobs/get-ovmf-amdsev)",
 			 i->hashes_base, i->hashes_size);
 		return -EINVAL;
 	}
@@ -183,7 +185,8 @@ static int check_hashes_section(const struct ovmf_info *i, char *err,
 			"the SNP metadata of this firmware has no "
 			"KERNEL_HASHES section, so the kernel hashes would not "
 			"be measured: it cannot do measured direct boot "
-			"under SNP");
+			"under SNP (a current AmdSev OVMF can: "
+			"firmware-blobs/get-ovmf-amdsev)");
 		return -EINVAL;
 	}
 	if (hs->size != PAGE_SIZE || hs->gpa != (i->hashes_base & ~PAGE_MASK)) {
@@ -267,7 +270,8 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 				 "this firmware has no SNP metadata (ASEV): it "
 				 "cannot launch an SNP guest (Debian's "
 				 "OVMF_CODE_4M builds cannot; use an X64 "
-				 "OVMF.fd or the AmdSev build)");
+				 "OVMF.fd or the AmdSev build from "
+				 "firmware-blobs/get-ovmf-amdsev)");
 			return -EINVAL;
 		}
 		ret = check_sections(i, err, errlen);
