@@ -324,14 +324,10 @@ static void entry_label(const struct guid *g, char *buf, size_t buflen)
 		snprintf(buf, buflen, "%s", text);
 }
 
-static int parse_image(const uint8_t *img, size_t len, struct ovmf_info *out,
-		       char *err, size_t errlen)
+/* Whole pages, not empty, inside the flash window below 4 GiB. */
+static int check_image_size(const uint8_t *img, size_t len, char *err,
+			    size_t errlen)
 {
-	size_t table_start, pos;
-	unsigned seen = 0;
-	uint16_t tot_len;
-	int ret;
-
 	if (!img || len == 0) {
 		set_err(err, errlen, "the firmware image is empty");
 		return -EINVAL;
@@ -350,6 +346,19 @@ static int parse_image(const uint8_t *img, size_t len, struct ovmf_info *out,
 			len, (unsigned long long)OVMF_MAX_SIZE);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int parse_image(const uint8_t *img, size_t len, struct ovmf_info *out,
+		       char *err, size_t errlen)
+{
+	size_t table_start, pos;
+	unsigned seen = 0;
+	uint16_t tot_len;
+	int ret = check_image_size(img, len, err, errlen);
+
+	if (ret)
+		return ret;
 	out->size = len;
 	out->base_gpa = SZ_4G - len;
 

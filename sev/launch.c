@@ -802,6 +802,20 @@ static bool snp_type_from_userspace(uint8_t type)
 	       type == SNP_PAGE_CPUID;
 }
 
+/* What KVM left to do must be the tail of the range, or the next call
+ * would measure the wrong pages or copy the wrong bytes. */
+static bool snp_progress_ok(const struct kvm_sev_snp_launch_update *upd,
+			    uint64_t before, uint64_t gpa, const void *hva,
+			    size_t len)
+{
+	uint64_t done = len - upd->len;
+
+	return upd->len <= before && !(upd->len & PAGE_MASK) &&
+	       upd->gfn_start == (gpa + done) >> 12 &&
+	       (upd->type == SNP_PAGE_ZERO ||
+		upd->uaddr == (uintptr_t)hva + done);
+}
+
 static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 		      uint8_t type, const char *what)
 {
@@ -855,12 +869,7 @@ static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 		ret = issue(l, t, KVM_SEV_SNP_LAUNCH_UPDATE, &upd);
 		if (ret)
 			break;
-		/* The rest must be the tail of the range, or the next call
-		 * would measure the wrong pages or copy the wrong bytes. */
-		if (upd.len > before || (upd.len & PAGE_MASK) ||
-		    upd.gfn_start != (gpa + (len - upd.len)) >> 12 ||
-		    (type != SNP_PAGE_ZERO &&
-		     upd.uaddr != (uintptr_t)hva + (len - upd.len))) {
+		if (!snp_progress_ok(&upd, before, gpa, hva, len)) {
 			timing_end(t);
 			t->ret = l->last_ret = -EPROTO;
 			launch_err(l,
