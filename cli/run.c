@@ -56,6 +56,7 @@ struct run_opts {
 	const char *timing_json;
 	const char *id_block, *id_auth, *host_data;
 	bool author_key;
+	bool self_session; /* --self-session */
 	uint32_t handle; /* --handle */
 };
 
@@ -139,6 +140,10 @@ static const struct cli_opt run_options[] = {
 	  .bad = "give the firmware handle of the guest whose key to share "
 		 "(a number from 1)",
 	  .help = "share the key of the guest with firmware handle N" },
+	{ "self-session", .arg = CLI_FLAG, RUN(self_session),
+	  .help = "SEV/SEV-ES without a guest owner: launch with a session of "
+		  "sevboot's own for the platform's PDH and check "
+		  "LAUNCH_MEASURE with its TIK (no all-zero-TIK assumption)" },
 	{ "dh-cert-file", .arg = CLI_STRING, RUN(dh_cert_file), .meta = "FILE",
 	  .help = "the guest owner's GODH certificate for LAUNCH_START (raw "
 		  "or base64; with --session-file)" },
@@ -216,7 +221,7 @@ static int check_sev_opts(struct run_opts *o)
 			o->session_file || o->owner_cmd || o->owner_socket ||
 			o->have_secret_gpa || o->timing_json || o->id_block ||
 			o->id_auth || o->author_key || o->host_data ||
-			o->handle))
+			o->handle || o->self_session))
 		return cli_error(&run_spec, "--cbitpos, --reduced-phys-bits, "
 				 "--legacy-init and the other SEV options "
 				 "need --policy or --snp");
@@ -229,6 +234,11 @@ static int check_sev_opts(struct run_opts *o)
 	if (o->owner_cmd && o->owner_socket)
 		return cli_error(&run_spec, "give --owner-cmd or "
 				 "--owner-socket, not both");
+	if (o->self_session &&
+	    (o->dh_cert_file || o->owner_cmd || o->owner_socket))
+		return cli_error(&run_spec, "--self-session is sevboot's own "
+				 "session: it does not go with a guest owner's "
+				 "(--dh-cert-file, --owner-cmd, --owner-socket)");
 	return -1;
 }
 
@@ -237,8 +247,9 @@ static int check_sev_mode_opts(const struct run_opts *o)
 {
 	if (o->mode == SEV_MODE_SNP &&
 	    (o->dh_cert_file || o->owner_cmd || o->owner_socket ||
-	     o->have_secret_gpa || o->handle))
+	     o->have_secret_gpa || o->handle || o->self_session))
 		return cli_error(&run_spec, "--dh-cert-file, --session-file, "
+				 "--self-session, "
 				 "--handle, the owner stop and --secret-gpa "
 				 "are for SEV and SEV-ES (LAUNCH_SECRET); SNP "
 				 "guests get secrets through attestation");
@@ -774,6 +785,7 @@ static int sev_prepare(struct run_sev *r, const struct run_opts *o,
 		.expected = r->expected,
 		.model = o->model,
 		.legacy_init = r->legacy_init,
+		.self_session = o->self_session,
 		.verbose = o->verbose,
 		.report = report_cb,
 		.report_ctx = r,

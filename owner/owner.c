@@ -993,76 +993,28 @@ void sev_owner_session_wipe(struct sev_owner_session *s)
 int sev_owner_session_new(const uint8_t *pdh, size_t pdh_len, uint32_t policy,
 			  struct sev_owner_session *s, char *err, size_t errlen)
 {
-	EVP_PKEY *pdh_key = NULL, *godh = NULL;
-	uint8_t z[48], nonce[16], wrap_iv[16];
 	struct sev_tk tk;
-	char why[160];
 	int ret;
 
 	if (!s)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
-	memset(&tk, 0, sizeof(tk));
 	if (!pdh || pdh_len != SEV_CERT_LEN) {
 		set_err(err, errlen,
-			  "the PDH certificate is %zu bytes; a SEV "
-			  "certificate is %d (0x%x)",
-			  pdh ? pdh_len : 0, SEV_CERT_LEN, SEV_CERT_LEN);
+			"the PDH certificate is %zu bytes; a SEV certificate "
+			"is %d (0x%x)",
+			pdh ? pdh_len : 0, SEV_CERT_LEN, SEV_CERT_LEN);
 		return -EINVAL;
 	}
-	why[0] = '\0';
-	ret = sev_cert_public_key(pdh, SEV_USAGE_PDH, &pdh_key, why,
-				  sizeof(why));
-	if (ret) {
-		if (ret == -EINVAL)
-			set_err(err, errlen,
-				  "the PDH certificate is not usable: %s",
-				  why[0] ? why : "its public key is invalid");
-		else
-			set_err(err, errlen,
-				  "cannot read the PDH "
-				  "certificate's key (OpenSSL failed)");
-		goto out;
+	ret = sev_session_new(pdh, policy, s->godh_cert, s->session, &tk, err,
+			      errlen);
+	if (!ret) {
+		memcpy(s->tek, tk.tek, sizeof(s->tek));
+		memcpy(s->tik, tk.tik, sizeof(s->tik));
 	}
-	ret = sev_p384_generate(&godh);
-	if (!ret)
-		ret = sev_ecdh(godh, pdh_key, z);
-	if (!ret)
-		ret = sev_cert_build(godh, SEV_USAGE_PDH, SEV_ALGO_ECDH_SHA256,
-				     pdh[4], pdh[5], NULL, 0, s->godh_cert);
-	if (ret) {
-		set_err(err, errlen,
-			  "cannot make the GODH key and its "
-			  "certificate (OpenSSL failed)");
-		goto out;
-	}
-	if (RAND_bytes(nonce, sizeof(nonce)) != 1 ||
-	    RAND_bytes(wrap_iv, sizeof(wrap_iv)) != 1 ||
-	    RAND_priv_bytes(tk.tek, sizeof(tk.tek)) != 1 ||
-	    RAND_priv_bytes(tk.tik, sizeof(tk.tik)) != 1) {
-		set_err(err, errlen, "the random number generator failed");
-		ret = -EIO;
-		goto out;
-	}
-	ret = sev_session_wrap(z, nonce, wrap_iv, &tk, policy, s->session);
-	if (ret) {
-		set_err(err, errlen,
-			  "cannot wrap the session keys (OpenSSL "
-			  "failed)");
-		goto out;
-	}
-	memcpy(s->tek, tk.tek, sizeof(s->tek));
-	memcpy(s->tik, tk.tik, sizeof(s->tik));
-out:
-	OPENSSL_cleanse(z, sizeof(z));
 	sev_tk_wipe(&tk);
-	EVP_PKEY_free(godh);
-	EVP_PKEY_free(pdh_key);
-	if (ret) {
+	if (ret)
 		sev_owner_session_wipe(s);
-		if (ret > 0)
-			ret = -EIO;
-	}
 	return ret;
 }
 

@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
@@ -758,4 +759,64 @@ int sev_secret_table(const struct sev_secret_entry *e, size_t n, uint8_t *out,
 	memset(out + off, 0, padded - off);
 	*outlen = padded;
 	return 0;
+}
+
+int sev_session_new(const uint8_t pdh[SEV_CERT_LEN], uint32_t policy,
+		    uint8_t godh_cert[SEV_CERT_LEN],
+		    uint8_t session[SEV_SESSION_LEN], struct sev_tk *tk,
+		    char *err, size_t errlen)
+{
+	EVP_PKEY *pdh_key = NULL, *godh = NULL;
+	uint8_t z[48], nonce[16], wrap_iv[16];
+	char why[160] = "";
+	int ret;
+
+	memset(tk, 0, sizeof(*tk));
+	ret = sev_cert_public_key(pdh, SEV_USAGE_PDH, &pdh_key, why,
+				  sizeof(why));
+	if (ret) {
+		if (ret == -EINVAL)
+			set_err(err, errlen,
+				"the PDH certificate is not usable: %s",
+				why[0] ? why : "its public key is invalid");
+		else
+			set_err(err, errlen,
+				"cannot read the PDH certificate's key (OpenSSL "
+				"failed)");
+		goto out;
+	}
+	ret = sev_p384_generate(&godh);
+	if (!ret)
+		ret = sev_ecdh(godh, pdh_key, z);
+	if (!ret)
+		ret = sev_cert_build(godh, SEV_USAGE_PDH, SEV_ALGO_ECDH_SHA256,
+				     pdh[4], pdh[5], NULL, 0, godh_cert);
+	if (ret) {
+		set_err(err, errlen,
+			"cannot make the GODH key and its certificate (OpenSSL "
+			"failed)");
+		goto out;
+	}
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1 ||
+	    RAND_bytes(wrap_iv, sizeof(wrap_iv)) != 1 ||
+	    RAND_priv_bytes(tk->tek, sizeof(tk->tek)) != 1 ||
+	    RAND_priv_bytes(tk->tik, sizeof(tk->tik)) != 1) {
+		set_err(err, errlen, "the random number generator failed");
+		ret = -EIO;
+		goto out;
+	}
+	ret = sev_session_wrap(z, nonce, wrap_iv, tk, policy, session);
+	if (ret)
+		set_err(err, errlen,
+			"cannot wrap the session keys (OpenSSL failed)");
+out:
+	OPENSSL_cleanse(z, sizeof(z));
+	EVP_PKEY_free(godh);
+	EVP_PKEY_free(pdh_key);
+	if (ret) {
+		sev_tk_wipe(tk);
+		if (ret > 0)
+			ret = -EIO;
+	}
+	return ret;
 }

@@ -40,8 +40,25 @@ static int kvm_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 	return 0;
 }
 
+/* The platform commands: ioctl(sev_fd, SEV_ISSUE_CMD) with struct
+ * sev_issue_cmd {cmd, data, error} (drivers/crypto/ccp/sev-dev.c
+ * sev_ioctl()). */
+static int kvm_platform_cmd(void *ctx, uint32_t id, void *data,
+			    uint32_t *fw_error)
+{
+	const struct sev_kvm_transport *k = ctx;
+	struct sev_issue_cmd cmd = { .cmd = id,
+				     .data = (__u64)(uintptr_t)data,
+				     .error = *fw_error };
+	int ret = ioctl(k->sev_fd, SEV_ISSUE_CMD, &cmd) < 0 ? -errno : 0;
+
+	*fw_error = cmd.error;
+	return ret;
+}
+
 static const struct sev_transport_ops kvm_transport_ops = {
 	.vm_cmd = kvm_vm_cmd,
+	.platform_cmd = kvm_platform_cmd,
 };
 
 struct sev_transport sev_transport_kvm(struct sev_kvm_transport *k, int vm_fd,

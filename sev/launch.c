@@ -424,6 +424,58 @@ int sevl_vm_init(struct sev_launch *l, bool legacy,
 	return 0;
 }
 
+int sevl_pdh_export(struct sev_launch *l, uint8_t pdh[SEV_CERT_LEN])
+{
+	static const char cmd[] = "PDH_CERT_EXPORT";
+	struct sev_user_data_pdh_cert_export e;
+	struct sev_launch_timing scratch, *t;
+	uint8_t *chain;
+	int ret;
+
+	if (l->mode == SEV_MODE_SNP)
+		return invalid(l, cmd, "an SNP launch has no session");
+	if (!l->transport.ops->platform_cmd) {
+		launch_err(l, "%s: this transport has no platform commands",
+			   cmd);
+		return -EOPNOTSUPP;
+	}
+	chain = calloc(3, SEV_CERT_LEN);
+	if (!chain) {
+		launch_err(l, "%s: out of memory", cmd);
+		return -ENOMEM;
+	}
+	memset(&e, 0, sizeof(e));
+	e.pdh_cert_address = (__u64)(uintptr_t)pdh;
+	e.pdh_cert_len = SEV_CERT_LEN;
+	e.cert_chain_address = (__u64)(uintptr_t)chain;
+	e.cert_chain_len = 3 * SEV_CERT_LEN;
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, SEV_CERT_LEN);
+	t->fw_error = SB_SEV_RET_NO_FW_CALL_U32;
+	ret = l->transport.ops->platform_cmd(l->transport.ctx,
+					     SEV_PDH_CERT_EXPORT, &e,
+					     &t->fw_error);
+	if (ret > 0)
+		ret = -EIO; /* the contract is 0 or -errno */
+	t->ioctls = 1;
+	timing_end(t);
+	t->ret = l->last_ret = ret;
+	l->last_fw_error = t->fw_error;
+	free(chain);
+	if (ret)
+		command_failed(l, ret == -EPERM
+					  ? "PDH_CERT_EXPORT (the platform is "
+					    "not initialised, and /dev/sev is "
+					    "open read-only)"
+					  : cmd,
+			       ret, t->fw_error);
+	else if (e.pdh_cert_len != SEV_CERT_LEN) {
+		launch_err(l, "%s returned a %u-byte PDH certificate, not %d",
+			   cmd, e.pdh_cert_len, SEV_CERT_LEN);
+		ret = -EPROTO;
+	}
+	return ret;
+}
+
 int sevl_start(struct sev_launch *l)
 {
 	static const char cmd[] = "LAUNCH_START";

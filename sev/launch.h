@@ -44,6 +44,10 @@ struct sev_model;
  */
 struct sev_transport_ops {
 	int (*vm_cmd)(void *ctx, uint32_t id, void *data, uint32_t *fw_error);
+	/* A /dev/sev platform command (SEV_ISSUE_CMD: SEV_PDH_CERT_EXPORT,
+	 * ...) with the kernel's struct for it; the same contract. */
+	int (*platform_cmd)(void *ctx, uint32_t cmd, void *data,
+			    uint32_t *fw_error);
 };
 
 struct sev_transport {
@@ -239,6 +243,14 @@ const char *sevl_error(const struct sev_launch *l);
  */
 int sevl_vm_init(struct sev_launch *l, bool legacy,
 		       uint64_t vmsa_features);
+
+/*
+ * SEV_PDH_CERT_EXPORT on /dev/sev (a platform command, any state): the
+ * platform's PDH certificate, for a session of sevboot's own
+ * (--self-session).  The certificate chain is read too (the firmware
+ * wants room for it) but not returned.
+ */
+int sevl_pdh_export(struct sev_launch *l, uint8_t pdh[SEV_CERT_LEN]);
 
 /* KVM_SEV_LAUNCH_START: policy, handle 0 (a new key), the session inputs;
  * stores the firmware's handle.  UNINIT -> LUPDATE. */

@@ -34,6 +34,11 @@ struct sev_run {
 	struct sev_model *model;
 	struct sev_kvm_transport kvm;
 	bool initialized;
+	/* --self-session: sevboot's own session and its keys (secrets,
+	 * wiped once the measurement is checked). */
+	bool have_tk;
+	struct sev_tk tk;
+	uint8_t godh[SEV_CERT_LEN], session[SEV_SESSION_LEN];
 };
 
 struct sev_run *sev_run_new(const struct sev_run_config *c, char *err,
@@ -237,6 +242,8 @@ static int fill_cpuid_pages(struct sev_run *r, char *err, size_t errlen)
 
 /* ------------------------------------------------------------ the check */
 
+static int failed(struct sev_run *r, int ret, char *err, size_t errlen);
+
 /* The model's digest against the one sevboot predicted: 0 when they are
  * the same, 1 when there is no model digest, -EBADMSG with "launch
  * measurement mismatch: ..." when they differ. */
@@ -269,7 +276,7 @@ static int check_measurement(struct sev_run *r, char *err, size_t errlen)
 {
 	const struct sev_run_config *c = r->c;
 	const struct sev_launch *l = &r->launch;
-	uint8_t tik[SEV_KEY_LEN] = { 0 }, mac[32];
+	uint8_t zero[SEV_KEY_LEN] = { 0 }, mac[32];
 	char want[65];
 	int ret = check_model_digest(r, 32, err, errlen);
 
@@ -281,23 +288,57 @@ static int check_measurement(struct sev_run *r, char *err, size_t errlen)
 			"who holds the TIK, checks this measurement\n");
 		return 0;
 	}
-	if (measure_launch_hmac(tik, c->api_major, c->api_minor, c->build,
-				(uint32_t)c->policy, c->expected, l->mnonce,
-				mac))
+	ret = measure_launch_hmac(r->have_tk ? r->tk.tik : zero, c->api_major,
+				  c->api_minor, c->build, (uint32_t)c->policy,
+				  c->expected, l->mnonce, mac);
+	sev_tk_wipe(&r->tk);
+	if (ret)
 		return -ENOMEM;
 	if (CRYPTO_memcmp(mac, l->measurement, 32)) {
 		hex_encode(c->expected, 32, want);
 		set_err(err, errlen,
 			"launch measurement mismatch: the firmware's "
 			"LAUNCH_MEASURE is not the HMAC of the expected digest "
-			"%s (firmware %u.%u build %u, policy 0x%x); the guest "
+			"%s (firmware %u.%u build %u, policy 0x%x)%s; the guest "
 			"is not started",
 			want, c->api_major, c->api_minor, c->build,
-			(unsigned)c->policy);
+			(unsigned)c->policy,
+			r->have_tk ? " under sevboot's own session's TIK"
+				   : ", assuming the firmware keys it with an "
+				     "all-zero TIK when no session is given "
+				     "(as AMD's firmware source does); "
+				     "--self-session checks without that "
+				     "assumption");
 		return -EBADMSG;
 	}
 	fprintf(stderr, "sevboot: launch measurement verified: the firmware "
-			"measured the expected digest\n");
+			"measured the expected digest%s\n",
+		r->have_tk ? " (checked with sevboot's own session)" : "");
+	return 0;
+}
+
+/* --self-session: the platform's PDH, a session of sevboot's own for it,
+ * and its TIK kept for the check, so the check needs no assumption about
+ * the session-less TIK. */
+static int self_session(struct sev_run *r, char *err, size_t errlen)
+{
+	uint8_t pdh[SEV_CERT_LEN];
+	int ret = sevl_pdh_export(&r->launch, pdh);
+
+	if (ret)
+		return failed(r, ret, err, errlen);
+	ret = sev_session_new(pdh, (uint32_t)r->c->policy, r->godh, r->session,
+			      &r->tk, err, errlen);
+	if (ret)
+		return ret;
+	r->have_tk = true;
+	ret = sevl_set_session(&r->launch, r->godh, sizeof(r->godh),
+			       r->session, sizeof(r->session));
+	if (ret)
+		return failed(r, ret, err, errlen);
+	fprintf(stderr,
+		"sevboot: --self-session: a session of sevboot's own for the "
+		"platform's PDH; LAUNCH_MEASURE is checked with its TIK\n");
 	return 0;
 }
 
@@ -399,6 +440,8 @@ static int launch_sev(struct sev_run *r, char *err, size_t errlen)
 	int ret;
 
 	ret = load_reset_state(r, err, errlen);
+	if (!ret && c->self_session)
+		ret = self_session(r, err, errlen);
 	if (ret)
 		return ret;
 	ret = sevl_start(l);

@@ -510,6 +510,18 @@ int sev_session_wrap(const uint8_t z[48], const uint8_t nonce[16],
 		     uint32_t policy, uint8_t session[SEV_SESSION_LEN]);
 
 /*
+ * A whole new session for the platform whose PDH certificate is pdh and
+ * the guest policy: a fresh P-384 GODH key pair (its certificate
+ * unsigned, with the PDH's API version), random TEK and TIK into tk (a
+ * secret: sev_tk_wipe() it), and the session blob that wraps them.
+ * 0; -EINVAL for an unusable PDH; -EIO/-ENOMEM (err says which).
+ */
+int sev_session_new(const uint8_t pdh[SEV_CERT_LEN], uint32_t policy,
+		    uint8_t godh_cert[SEV_CERT_LEN],
+		    uint8_t session[SEV_SESSION_LEN], struct sev_tk *tk,
+		    char *err, size_t errlen);
+
+/*
  * Firmware side (AMD-ASPFW sev_channel.c sev_channel_open_server(),
  * sev_guest.c sev_guest_verify_policy()): derive KEK/KIK from z and the
  * session's nonce, check WRAP_MAC, unwrap TEK||TIK into tk, check
@@ -666,6 +678,9 @@ struct sev_run_config {
 	/* The guest owner's session (SEV/SEV-ES), both or neither. */
 	const uint8_t *dh_cert, *session;
 	size_t dh_cert_len, session_len;
+	/* Instead: a session of sevboot's own for the platform's PDH
+	 * (PDH_CERT_EXPORT), whose TIK checks LAUNCH_MEASURE. */
+	bool self_session;
 	/* The stop for the guest owner after LAUNCH_MEASURE; NULL: none.
 	 * 0, or -errno with err filled. */
 	int (*owner)(void *ctx, const struct sev_owner_request *req,

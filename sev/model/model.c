@@ -693,8 +693,41 @@ static int model_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 	return -EINVAL;
 }
 
+/*
+ * The model's /dev/sev: PDH_CERT_EXPORT only.  As the firmware does (SEV
+ * API 55766 PDH_CERT_EXPORT), lengths too small for the PDH or the chain
+ * (PEK, OCA, CEK) are INVALID_LENGTH with the lengths it needs written
+ * back.  The model's PDH is not signed by a chain, so the chain it
+ * returns is all zeros.
+ */
+static int model_platform_cmd(void *ctx, uint32_t id, void *data,
+			      uint32_t *fw_error)
+{
+	struct sev_model *m = ctx;
+	struct sev_user_data_pdh_cert_export *p = data;
+
+	if (!m || id != SEV_PDH_CERT_EXPORT)
+		return -EINVAL;
+	if (p->pdh_cert_len < SEV_CERT_LEN ||
+	    p->cert_chain_len < 3 * SEV_CERT_LEN || !p->pdh_cert_address ||
+	    !p->cert_chain_address) {
+		p->pdh_cert_len = SEV_CERT_LEN;
+		p->cert_chain_len = 3 * SEV_CERT_LEN;
+		*fw_error = SEV_RET_INVALID_LEN;
+		return -EIO;
+	}
+	if (sev_model_pdh_cert(m, (uint8_t *)(uintptr_t)p->pdh_cert_address))
+		return -ENOMEM;
+	memset((void *)(uintptr_t)p->cert_chain_address, 0, 3 * SEV_CERT_LEN);
+	p->pdh_cert_len = SEV_CERT_LEN;
+	p->cert_chain_len = 3 * SEV_CERT_LEN;
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
 static const struct sev_transport_ops model_transport_ops = {
 	.vm_cmd = model_vm_cmd,
+	.platform_cmd = model_platform_cmd,
 };
 
 struct sev_transport sev_transport_model(struct sev_model *m)

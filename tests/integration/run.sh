@@ -295,7 +295,9 @@ sev_model_guests() {
 
 	# SEV, one vCPU, timings as JSON and -v's table.
 	{
-		case_cmd sev-model-sev "$SEVARGS --policy 0x1 -v --timing-json /tmp/t.json --append \"$APP sevtest.action=poweroff\""
+		# --self-session here (the SEV-ES case below checks the
+		# session-less, all-zero-TIK way).
+		case_cmd sev-model-sev "$SEVARGS --policy 0x1 --self-session -v --timing-json /tmp/t.json --append \"$APP sevtest.action=poweroff\""
 		echo 'echo "TIMING-JSON $(cat /tmp/t.json)"'
 	} > "$W/sev.cmds"
 	run_testhost sev-model-sev "$W/sev.log" "$W/sev.cmds" --single "${tf[@]}"
@@ -303,6 +305,8 @@ sev_model_guests() {
 	sev_log_has "$W/sev.log" "SEV: the expected digest was printed, verified, and -v printed the table" \
 		'expected launch digest: [0-9a-f]{64}' 'launch measurement verified' 'NOT confidential' \
 		'LAUNCH_UPDATE_DATA +firmware +4194304' 'LAUNCH_UPDATE_DATA +kernel hashes +176'
+	sev_log_has "$W/sev.log" "SEV: --self-session exported the PDH and checked with its own TIK" \
+		'PDH_CERT_EXPORT' "launch measurement verified: the firmware measured the expected digest \\(checked with sevboot's own session\\)"
 	sev_log_has "$W/sev.log" "SEV: --timing-json has every command with CLOCK_MONOTONIC times" \
 		'TIMING-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"step":"LAUNCH_MEASURE".*"step":"LAUNCH_FINISH".*"duration_ns"'
 

@@ -1385,6 +1385,74 @@ START_TEST(model_keys_and_certs)
 END_TEST
 
 /* The model's API version and build go into LAUNCH_MEASURE. */
+/* --self-session: the platform's PDH from PDH_CERT_EXPORT, a session of
+ * sevboot's own for it, and LAUNCH_MEASURE checked with its TIK rather
+ * than the all-zero one. */
+START_TEST(self_session_checks_with_its_own_tik)
+{
+	uint8_t pdh[SEV_CERT_LEN], want_pdh[SEV_CERT_LEN];
+	uint8_t godh[SEV_CERT_LEN], session[SEV_SESSION_LEN];
+	uint8_t want[32], hmac[32];
+	struct sev_tk tk;
+	char err[256] = "";
+	struct fw fw;
+	struct rig *r;
+
+	fw_synthetic(&fw);
+	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV, 1, NULL);
+	ck_ok(r, sevl_pdh_export(r->l, pdh));
+	ck_assert_int_eq(sev_model_pdh_cert(r->m, want_pdh), 0);
+	ck_assert_mem_eq(pdh, want_pdh, SEV_CERT_LEN);
+	ck_assert_str_eq(r->l->timings[r->l->ntimings - 1].step,
+			 "PDH_CERT_EXPORT");
+	ck_assert_msg(sev_session_new(pdh, POLICY_SEV, godh, session, &tk, err,
+				      sizeof(err)) == 0,
+		      "%s", err);
+	ck_ok(r, sevl_set_session(r->l, godh, SEV_CERT_LEN, session,
+				  SEV_SESSION_LEN));
+	sev_measured(r);
+	ck_assert_int_eq(measure_sev_digest(r->p, want), 0);
+	ck_assert_int_eq(measure_launch_hmac(tk.tik, 1, 55, 25, POLICY_SEV,
+					     want, r->l->mnonce, hmac),
+			 0);
+	ck_assert_mem_eq(r->l->measurement, hmac, 32);
+	/* ... and not the all-zero TIK's. */
+	ck_assert_int_eq(measure_launch_hmac(zero_tik, 1, 55, 25, POLICY_SEV,
+					     want, r->l->mnonce, hmac),
+			 0);
+	ck_assert(memcmp(r->l->measurement, hmac, 32) != 0);
+	sev_tk_wipe(&tk);
+	rig_free(r);
+	fw_free(&fw);
+}
+END_TEST
+
+/* The firmware's length rules for PDH_CERT_EXPORT, through the transport. */
+START_TEST(pdh_export_lengths)
+{
+	struct sev_user_data_pdh_cert_export e = { 0 };
+	uint8_t pdh[SEV_CERT_LEN], chain[SEV_CERT_LEN];
+	uint32_t fw_error = 0;
+	struct fw fw;
+	struct rig *r;
+
+	fw_synthetic(&fw);
+	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV, 1, NULL);
+	e.pdh_cert_address = (uintptr_t)pdh;
+	e.pdh_cert_len = sizeof(pdh);
+	e.cert_chain_address = (uintptr_t)chain;
+	e.cert_chain_len = sizeof(chain); /* room for one of three */
+	ck_assert_int_eq(r->l->transport.ops->platform_cmd(
+				 r->l->transport.ctx, SEV_PDH_CERT_EXPORT, &e,
+				 &fw_error),
+			 -EIO);
+	ck_assert_uint_eq(fw_error, SEV_RET_INVALID_LEN);
+	ck_assert_uint_eq(e.cert_chain_len, 3 * SEV_CERT_LEN);
+	rig_free(r);
+	fw_free(&fw);
+}
+END_TEST
+
 START_TEST(measure_uses_configured_version)
 {
 	struct rig_opts o = {.api_major = 1, .api_minor = 49, .build = 6};
@@ -1416,6 +1484,8 @@ int main(void)
 	tcase_add_test(tc, sev_real_firmware_digests);
 	tcase_add_test(tc, sev_es_vmsa_needs_es_policy);
 	tcase_add_test(tc, session_end_to_end);
+	tcase_add_test(tc, self_session_checks_with_its_own_tik);
+	tcase_add_test(tc, pdh_export_lengths);
 	tcase_add_test(tc, session_failures);
 	tcase_add_test(tc, secret_failures);
 	tcase_add_test(tc, sev_out_of_order);
