@@ -251,6 +251,10 @@ int cmd_model_keys(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_owner(int argc, char **argv);
 
+/* No core file of this process, and no dump of it through a pipe or
+ * ptrace (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): 0, or -1 with errno. */
+int cli_no_core_dumps(void);
+
 /* The owner exchange's -errno (owner_exchange()) as sevboot's exit code:
  * -EINVAL, -ENAMETOOLONG, -EEXIST, -EADDRINUSE: EXIT_USAGE; -ETIMEDOUT:
  * EXIT_TIMEOUT; -EBADMSG: EXIT_BAD_INPUT; -ECANCELED: EXIT_SEV; anything

@@ -5,6 +5,7 @@
  * `sevboot CMD --help` print the same text from the same table.
  */
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,6 +116,14 @@ static int help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct command *c;
+
+	/* Keys, TEK/TIK, launch secrets and guest memory pass through every
+	 * command: none of it may end up in a core file. */
+	if (cli_no_core_dumps()) {
+		fprintf(stderr, "sevboot: cannot turn core dumps off: %s\n",
+			strerror(errno));
+		return EXIT_RUNTIME;
+	}
 
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
 		printf("sevboot %s\n", SEVBOOT_VERSION);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -131,4 +133,15 @@ int owner_exit_code(int ret)
 	default:
 		return EXIT_RUNTIME;
 	}
+}
+
+int cli_no_core_dumps(void)
+{
+	const struct rlimit none = { 0, 0 };
+
+	/* RLIMIT_CORE 0 for the core file; not dumpable also covers a
+	 * core_pattern pipe (which ignores RLIMIT_CORE) and ptrace. */
+	if (setrlimit(RLIMIT_CORE, &none) || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		return -1;
+	return 0;
 }

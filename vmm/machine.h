@@ -109,6 +109,9 @@ int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu,
 		   uint8_t page[4096]);
 
 /* vmm/memory.c: guest memory services. */
+/* Guest RAM for a slot: anonymous, lazily backed (MAP_NORESERVE), and
+ * never in a core file (MADV_DONTDUMP).  NULL with errno. */
+uint8_t *mem_map_ram(uint64_t size);
 /* The host mapping of guest [gpa, gpa + len), or NULL. */
 void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len);
 /* A RAM slot at gpa (a guest_memfd slot, all private, when private_mem)

@@ -97,6 +97,25 @@ static int add_private_slot(struct machine *m, struct mem_slot *s, char *err,
 	return ret;
 }
 
+uint8_t *mem_map_ram(uint64_t size)
+{
+	uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Guest memory (its secrets, once a launch injected one) stays out
+	 * of core files. */
+	if (madvise(p, size, MADV_DONTDUMP)) {
+		int e = errno;
+
+		munmap(p, size);
+		errno = e;
+		return NULL;
+	}
+	return p;
+}
+
 int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 		 struct mem_slot **out, char *err, size_t errlen)
 {
@@ -107,11 +126,9 @@ int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 	/* Lazily backed: MAP_NORESERVE anonymous memory is faulted in by
 	 * the guest's first touch, so a 64 GiB guest starts as fast as a
 	 * 64 MiB one. */
-	s->hva = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (s->hva == MAP_FAILED) {
+	s->hva = mem_map_ram(size);
+	if (!s->hva) {
 		ret = -errno;
-		s->hva = NULL;
 		set_err(err, errlen,
 			"cannot reserve %llu MiB of address space for guest "
 			"RAM: %s",

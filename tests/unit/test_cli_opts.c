@@ -612,6 +612,19 @@ START_TEST(sevboot_help)
 }
 END_TEST
 
+/* No command of sevboot may leave a core with keys or secrets in it. */
+START_TEST(core_dumps_are_off)
+{
+	struct rlimit rl;
+
+	ck_assert_int_eq(cli_no_core_dumps(), 0);
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_CORE, &rl), 0);
+	ck_assert_uint_eq(rl.rlim_cur, 0);
+	ck_assert_uint_eq(rl.rlim_max, 0);
+}
+END_TEST
+
 static Suite *cli_opts_suite(void)
 {
 	Suite *s = suite_create("cli_opts");
@@ -632,6 +645,7 @@ static Suite *cli_opts_suite(void)
 	tcase_set_timeout(bin, 30);
 	tcase_add_test(bin, sevboot_usage_errors);
 	tcase_add_test(bin, sevboot_help);
+	tcase_add_test(bin, core_dumps_are_off);
 	suite_add_tcase(s, bin);
 	return s;
 }

@@ -150,6 +150,31 @@ START_TEST(memlock_raised_or_refused_with_the_number)
 }
 END_TEST
 
+/* Guest RAM never reaches a core file: its mapping carries VM_DONTDUMP
+ * ("dd" in /proc/self/smaps). */
+START_TEST(guest_ram_is_not_dumped)
+{
+	uint8_t *p = mem_map_ram(64 << 20);
+	char line[512], want[32];
+	bool in = false, dd = false;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(p);
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)p);
+	f = fopen("/proc/self/smaps", "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, '-') < strchr(line, ' '))
+			in = !strncmp(line, want, strlen(want));
+		if (in && !strncmp(line, "VmFlags:", 8))
+			dd = strstr(line, " dd") != NULL;
+	}
+	fclose(f);
+	ck_assert_msg(dd, "guest RAM at %p is not marked VM_DONTDUMP", p);
+	munmap(p, 64 << 20);
+}
+END_TEST
+
 static unsigned resident_pages(const uint8_t *p, size_t len)
 {
 	unsigned char vec[64];
@@ -213,6 +238,7 @@ int main(void)
 	tcase_add_test(tc, sev_term_msr_and_ghcb);
 	tcase_add_test(tc, conversion_releases_the_other_half);
 	tcase_add_test(tc, memlock_raised_or_refused_with_the_number);
+	tcase_add_test(tc, guest_ram_is_not_dumped);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
