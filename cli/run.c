@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -446,6 +447,8 @@ struct run_sev {
 	uint8_t id_block[96], id_auth[4096];
 	struct owner_opts owner;
 	int owner_ret; /* the owner exchange's result, for the exit code */
+	int owner_stop_fd; /* signalfd of the stop signals, or -1 */
+	int stop_signal;   /* the signal that stopped the owner's stop */
 	bool timing_failed;
 };
 
@@ -455,6 +458,17 @@ static int owner_cb(void *ctx, const struct sev_owner_request *req,
 	struct run_sev *r = ctx;
 
 	r->owner_ret = owner_exchange(&r->owner, req, rep, err, errlen);
+	if (r->owner_ret == -EINTR) {
+		/* The signal is still pending (the machine blocks it):
+		 * which one decides the exit code. */
+		static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+		sigset_t pending;
+
+		sigpending(&pending);
+		for (unsigned k = 0; k < 3 && !r->stop_signal; k++)
+			if (sigismember(&pending, stops[k]))
+				r->stop_signal = stops[k];
+	}
 	return r->owner_ret;
 }
 
@@ -694,9 +708,24 @@ static int sev_owner(struct run_sev *r, const struct run_opts *o,
 		r->rc.session_len = sizeof(r->session);
 	}
 	if (o->owner_cmd || o->owner_socket) {
+		sigset_t stops;
+
+		/* Ctrl-C, SIGTERM and SIGHUP end the wait for the owner at
+		 * once (the machine blocks them, so they reach this fd). */
+		sigemptyset(&stops);
+		sigaddset(&stops, SIGINT);
+		sigaddset(&stops, SIGTERM);
+		sigaddset(&stops, SIGHUP);
+		r->owner_stop_fd = signalfd(-1, &stops, SFD_CLOEXEC | SFD_NONBLOCK);
+		if (r->owner_stop_fd < 0) {
+			fprintf(stderr, "sevboot: signalfd: %s\n",
+				strerror(errno));
+			return EXIT_RUNTIME;
+		}
 		r->owner = (struct owner_opts){ .cmd = o->owner_cmd,
 						.socket_path = o->owner_socket,
-						.timeout_s = o->owner_timeout };
+						.timeout_s = o->owner_timeout,
+						.cancel_fd = r->owner_stop_fd };
 		r->rc.owner = owner_cb;
 		r->rc.owner_ctx = r;
 	}
@@ -806,6 +835,8 @@ static int sev_prepare(struct run_sev *r, const struct run_opts *o,
 
 static void run_sev_free(struct run_sev *r)
 {
+	if (r->owner_stop_fd > 0)
+		close(r->owner_stop_fd);
 	sev_run_free(r->run);
 	if (r->plan) {
 		launch_plan_free(r->plan);
@@ -950,6 +981,8 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 	restore_terminal(io);
 	if (rc) {
 		fprintf(stderr, "sevboot: %s\n", err);
+		if (sr->stop_signal)
+			return EXIT_SIGNAL_BASE + sr->stop_signal;
 		if (sr->owner_ret)
 			return owner_exit_code(sr->owner_ret);
 		return kind == VM_ERR_HOST    ? EXIT_HOST

@@ -64,6 +64,31 @@ static int set_nonblock(int fd)
 	return 0;
 }
 
+/*
+ * Wait for events on fd until deadline, or until cancel (a signalfd, when
+ * above 0) is readable: 1 when fd is ready, -ETIMEDOUT, -EINTR for the
+ * cancel (nothing is read from it: the signal stays pending for the
+ * caller), or another -errno.
+ */
+static int wait_fd(int fd, short events, int64_t deadline, int cancel)
+{
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = events },
+				       { .fd = cancel, .events = POLLIN } };
+		int pr = poll(p, cancel > 0 ? 2 : 1, ms_left(deadline));
+
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			return -errno;
+		if (pr == 0)
+			return -ETIMEDOUT;
+		if (cancel > 0 && p[1].revents)
+			return -EINTR;
+		return 1;
+	}
+}
+
 /* ------------------------------------------------------ line transport */
 
 int owner_reader_init(struct owner_reader *r, int fd)
@@ -93,7 +118,6 @@ int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
 	scanned = 0;
 	for (;;) {
 		char *nl = memchr(r->buf + scanned, '\n', r->len - scanned);
-		struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
 		ssize_t n;
 		int pr;
 
@@ -130,14 +154,9 @@ int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
 			r->len = 0;
 			scanned = 0;
 		}
-		pr = poll(&pfd, 1, ms_left(deadline));
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (pr == 0)
-			return -ETIMEDOUT;
+		pr = wait_fd(r->fd, POLLIN, deadline, r->cancel_fd);
+		if (pr < 0)
+			return pr;
 		n = read(r->fd, r->buf + r->len,
 			 SEV_OWNER_MSG_MAX + 1 - r->len);
 		if (n < 0) {
@@ -272,6 +291,7 @@ struct child {
 	char *buf;    /* what it wrote, SEV_OWNER_MSG_MAX + 1 */
 	size_t got;
 	bool reading; /* its stdout is open */
+	int cancel_fd; /* the owner_opts' */
 	char shown[CMD_SHOWN + 8];
 };
 
@@ -412,8 +432,9 @@ static int child_reap(struct child *c, char *err, size_t errlen)
 static int child_step(struct child *c, int64_t deadline, char *err,
 		      size_t errlen)
 {
-	struct pollfd pfd[3];
-	int n = 0, i_in = -1, i_out = -1, i_pid = -1, tmo, ret = 0;
+	struct pollfd pfd[4];
+	int n = 0, i_in = -1, i_out = -1, i_pid = -1, i_cancel = -1, tmo;
+	int ret = 0;
 	bool running = c->pid > 0;
 
 	if (c->in >= 0) {
@@ -428,6 +449,10 @@ static int child_step(struct child *c, int64_t deadline, char *err,
 		i_pid = n;
 		pfd[n++] = (struct pollfd){ c->pidfd, POLLIN, 0 };
 	}
+	if (c->cancel_fd > 0) {
+		i_cancel = n;
+		pfd[n++] = (struct pollfd){ c->cancel_fd, POLLIN, 0 };
+	}
 	tmo = ms_left(deadline);
 	if (tmo == 0)
 		return -ETIMEDOUT;
@@ -441,6 +466,13 @@ static int child_step(struct child *c, int64_t deadline, char *err,
 			return 0;
 		set_err(err, errlen, "poll: %s", strerror(-ret));
 		return ret;
+	}
+	if (i_cancel >= 0 && pfd[i_cancel].revents) {
+		set_err(err, errlen,
+			"stopped by a signal while the owner command %s ran; "
+			"it was killed",
+			c->shown);
+		return -EINTR; /* child_end() kills and reaps it */
 	}
 	if (i_in >= 0 && pfd[i_in].revents)
 		child_write(c);
@@ -496,6 +528,7 @@ static int exchange_cmd(const struct owner_opts *o, const char *request,
 	struct child c;
 	int ret = child_start(&c, o->cmd, request, err, errlen);
 
+	c.cancel_fd = o->cancel_fd;
 	while (!ret && (c.reading || c.pid > 0))
 		ret = child_step(&c, deadline, err, errlen);
 	if (ret == -ETIMEDOUT)
@@ -631,18 +664,14 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 	return 0;
 }
 
-static int accept_one(struct listener *l, int64_t deadline, int *cfd)
+static int accept_one(struct listener *l, int64_t deadline, int cancel,
+		      int *cfd)
 {
 	for (;;) {
-		struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
-		int pr = poll(&pfd, 1, ms_left(deadline));
+		int pr = wait_fd(l->fd, POLLIN, deadline, cancel);
 
-		if (pr < 0 && errno != EINTR)
-			return -errno;
-		if (pr == 0)
-			return -ETIMEDOUT;
 		if (pr < 0)
-			continue;
+			return pr;
 		*cfd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (*cfd >= 0)
 			return 0;
@@ -690,6 +719,7 @@ static int serve_client(int cfd, const struct owner_opts *o,
 		set_err(err, errlen, "out of memory");
 		return ret;
 	}
+	rd.cancel_fd = o->cancel_fd;
 	ret = sev_owner_greeting(o->version, &text);
 	if (!ret)
 		ret = send_answer(cfd, text, deadline);
@@ -761,6 +791,11 @@ static int serve_client(int cfd, const struct owner_opts *o,
 		     "the guest owner disconnected from %s without \"cont\"",
 		     o->socket_path);
 		ret = -ECANCELED;
+	} else if (ret == -EINTR) {
+		set_err(err, errlen,
+			"stopped by a signal while the guest owner on %s was "
+			"connected",
+			o->socket_path);
 	} else if (ret == -ETIMEDOUT) {
 		set_err(err, errlen,
 		     "the guest owner on %s did not send \"cont\" within %u s",
@@ -789,7 +824,7 @@ static int exchange_socket(const struct owner_opts *o,
 		"sevboot: waiting for the guest owner on %s (timeout %u s)\n",
 		o->socket_path, timeout);
 	fflush(stderr);
-	ret = accept_one(&l, deadline, &cfd);
+	ret = accept_one(&l, deadline, o->cancel_fd, &cfd);
 	/* One client: nobody else gets in, and the path goes away. */
 	close(l.fd);
 	l.fd = -1;
@@ -797,6 +832,11 @@ static int exchange_socket(const struct owner_opts *o,
 	if (ret == -ETIMEDOUT) {
 		set_err(err, errlen, "no guest owner connected to %s within %u s",
 		     o->socket_path, timeout);
+		goto out;
+	}
+	if (ret == -EINTR) {
+		set_err(err, errlen, "stopped by a signal while waiting for the "
+				     "guest owner on %s", o->socket_path);
 		goto out;
 	}
 	if (ret) {

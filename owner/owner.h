@@ -272,6 +272,11 @@ struct owner_opts {
 	const char *socket_path; /* --owner-socket PATH: listen there */
 	unsigned timeout_s;  /* the whole exchange; 0: OWNER_TIMEOUT_DEFAULT */
 	const char *version; /* sevboot's, for the socket greeting; NULL ok */
+	/* A signalfd for the signals that stop sevboot (above 0; 0: none):
+	 * when it is readable, the exchange ends at once with -EINTR, the
+	 * command killed and reaped, the socket removed.  It is not read,
+	 * so the signal stays pending for the caller to see. */
+	int cancel_fd;
 };
 
 /*
@@ -298,6 +303,7 @@ struct owner_opts {
  *                  PATH is too long, is not a socket, is in use
  *   -ETIMEDOUT     no complete answer within timeout_s
  *   -EBADMSG       the answer is malformed or unusable for req
+ *   -EINTR         o->cancel_fd became readable (a signal to stop)
  *   -ECANCELED     the owner refused: CMD failed (non-zero exit, killed),
  *                  or the socket client left without "cont"
  *   other -errno   a local failure (memory, fork, socket calls)
@@ -317,6 +323,7 @@ struct owner_reader {
 	char *buf; /* SEV_OWNER_MSG_MAX + 1, malloc'ed by owner_reader_init */
 	size_t len, consumed;
 	bool discard; /* skipping the rest of an over-long line */
+	int cancel_fd; /* readable: owner_read_line() returns -EINTR; 0 none */
 };
 
 int owner_reader_init(struct owner_reader *r, int fd);

@@ -355,6 +355,13 @@ sev_model_guests() {
 		echo 'n=0; until [ -S /tmp/owner.sock ] || [ $n -ge 60 ]; do sleep 1; n=$((n + 1)); done'
 		echo "sevboot owner --connect /tmp/owner.sock --session /tmp/own --digest $(printf '1%.0s' $(seq 64)); echo \"OWNER-CLIENT rc=\$?\""
 		echo 'wait $pid; echo "CASE-END owner-socket-refused rc=$? sock-left=$([ -e /tmp/owner.sock ] && echo yes || echo no)"'
+		# SIGTERM while sevboot waits for the owner: it stops at
+		# once with 128 + 15, the socket removed.
+		echo "echo CASE-BEGIN owner-sigterm"
+		echo "sevboot $SEVARGS --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --owner-socket /tmp/owner2.sock --owner-timeout 120 --append \"$APP\" </dev/null & pid=\$!"
+		echo 'n=0; until [ -S /tmp/owner2.sock ] || [ $n -ge 60 ]; do sleep 1; n=$((n + 1)); done'
+		echo 's=$(cut -d" " -f1 /proc/uptime); kill -TERM $pid; wait $pid; rc=$?; e=$(cut -d" " -f1 /proc/uptime)'
+		echo 'echo "CASE-END owner-sigterm rc=$rc sock-left=$([ -e /tmp/owner2.sock ] && echo yes || echo no) uptime ${s}s->${e}s"'
 	} > "$W/refuse.cmds"
 	run_testhost owner-refusals "$W/refuse.log" "$W/refuse.cmds" "${tf[@]}"
 	check_case "$W/refuse.log" owner-mismatch 5
@@ -362,6 +369,9 @@ sev_model_guests() {
 	check_case "$W/refuse.log" owner-socket-refused 5
 	sev_log_has "$W/refuse.log" "owner-socket-refused: the client refused and the socket is gone" \
 		'OWNER-CLIENT rc=5' 'CASE-END owner-socket-refused rc=5 sock-left=no'
+	check_case "$W/refuse.log" owner-sigterm 143
+	sev_log_has "$W/refuse.log" "owner-sigterm: SIGTERM during the owner's stop: exit 143, socket gone, named" \
+		'stopped by a signal while waiting for the guest owner' 'CASE-END owner-sigterm rc=143 sock-left=no'
 }
 
 # sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.

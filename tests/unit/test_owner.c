@@ -1475,6 +1475,56 @@ static int exchange_cmd_str(const char *cmd, unsigned timeout,
 	return owner_exchange(&o, req, rep, err, errlen);
 }
 
+/* A signal to stop (its signalfd readable; a pipe stands in here) ends
+ * the wait for the owner at once: the command killed and reaped, the
+ * socket removed, -EINTR for the caller. */
+START_TEST(exchange_stops_on_a_signal)
+{
+	struct sev_owner_request req;
+	struct sev_owner_reply rep = { 0 };
+	struct tmpdir t;
+	char sock[128], err[512] = "";
+	struct stat st;
+	int p[2];
+	int64_t t0;
+
+	sample_request(&req);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+
+	{
+		struct owner_opts o = { .cmd = "sleep 30", .timeout_s = 60,
+					.cancel_fd = p[0] };
+
+		t0 = owner_now_ms();
+		ck_assert_int_eq(owner_exchange(&o, &req, &rep, err,
+						sizeof(err)),
+				 -EINTR);
+		ck_assert_int_lt(owner_now_ms() - t0, 1000);
+		ck_assert_ptr_nonnull(strstr(err, "stopped by a signal"));
+		assert_no_children();
+	}
+
+	tmpdir_make(&t);
+	tmpdir_file(&t, "owner.sock", sock, sizeof(sock));
+	{
+		struct owner_opts o = { .socket_path = sock, .timeout_s = 60,
+					.cancel_fd = p[0] };
+
+		t0 = owner_now_ms();
+		ck_assert_int_eq(owner_exchange(&o, &req, &rep, err,
+						sizeof(err)),
+				 -EINTR);
+		ck_assert_int_lt(owner_now_ms() - t0, 1000);
+		ck_assert_ptr_nonnull(strstr(err, "stopped by a signal"));
+		ck_assert_int_eq(stat(sock, &st), -1); /* removed */
+	}
+	tmpdir_remove(&t);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 START_TEST(exchange_cmd_secret)
 {
 	struct sev_owner_request req, seen;
@@ -2208,6 +2258,7 @@ static Suite *owner_suite(void)
 	tcase_add_test(ex, exchange_socket_session);
 	tcase_add_test(ex, exchange_socket_no_secret_and_stale);
 	tcase_add_test(ex, exchange_socket_failures);
+	tcase_add_test(ex, exchange_stops_on_a_signal);
 	tcase_add_test(ex, exchange_end_to_end);
 	tcase_add_test(ex, exchange_with_sevboot_owner);
 	suite_add_tcase(s, ex);
