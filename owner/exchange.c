@@ -701,6 +701,33 @@ static int send_error(int fd, const char *tag, const char *desc,
 	return ret ? ret : send_answer(fd, text, deadline);
 }
 
+
+/* Why a session with the owner's client ended without "cont". */
+static int client_gone(const struct owner_opts *o, int ret, char *err,
+		       size_t errlen)
+{
+	if (ret == -EPIPE || ret == -ECONNRESET) {
+		set_err(err, errlen,
+			"the guest owner disconnected from %s without \"cont\"",
+			o->socket_path);
+		return -ECANCELED;
+	}
+	if (ret == -EINTR)
+		set_err(err, errlen,
+			"stopped by a signal while the guest owner on %s was "
+			"connected",
+			o->socket_path);
+	else if (ret == -ETIMEDOUT)
+		set_err(err, errlen,
+			"the guest owner on %s did not send \"cont\" within %u s",
+			o->socket_path,
+			o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
+	else
+		set_err(err, errlen, "the owner socket %s: %s", o->socket_path,
+			strerror(-ret));
+	return ret;
+}
+
 /*
  * One client's session: commands until "cont".  0 after cont, or -errno
  * with err (-ECONNRESET: the client left; -ETIMEDOUT).
@@ -786,26 +813,7 @@ static int serve_client(int cfd, const struct owner_opts *o,
 			break;
 	}
 	owner_reader_free(&rd);
-	if (ret == -EPIPE || ret == -ECONNRESET) {
-		set_err(err, errlen,
-		     "the guest owner disconnected from %s without \"cont\"",
-		     o->socket_path);
-		ret = -ECANCELED;
-	} else if (ret == -EINTR) {
-		set_err(err, errlen,
-			"stopped by a signal while the guest owner on %s was "
-			"connected",
-			o->socket_path);
-	} else if (ret == -ETIMEDOUT) {
-		set_err(err, errlen,
-		     "the guest owner on %s did not send \"cont\" within %u s",
-		     o->socket_path,
-		     o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
-	} else if (ret) {
-		set_err(err, errlen, "the owner socket %s: %s", o->socket_path,
-		     strerror(-ret));
-	}
-	return ret;
+	return ret ? client_gone(o, ret, err, errlen) : 0;
 }
 
 static int exchange_socket(const struct owner_opts *o,
