@@ -205,8 +205,9 @@ int launch_cpu_signature(const char *cpu, uint32_t *sig, char *err,
 /*
  * The launch configuration of o and in, its plan (freed by the caller
  * with launch_plan_free) and the digest the firmware must compute (32
- * bytes SEV/SEV-ES, 48 SNP).  0; -EINVAL when the firmware or inputs
- * cannot do it (err says why); -ENOMEM.
+ * bytes SEV/SEV-ES, 48 SNP; digest NULL: the plan only, a dry run).
+ * 0; -EINVAL when the firmware or inputs cannot do it (err says why);
+ * -ENOMEM.
  */
 int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 		 struct launch_plan *plan, uint8_t digest[48], char *err,

@@ -52,7 +52,7 @@ int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 	};
 	int ret = launch_plan_build(&c, plan, err, errlen);
 
-	if (ret)
+	if (ret || !digest)
 		return ret;
 	ret = o->mode == SEV_MODE_SNP ? measure_snp_digest(plan, digest)
 				      : measure_sev_digest(plan, digest);

@@ -93,6 +93,24 @@ static void gather_cpuid(struct sev_host_facts *f)
 #endif
 }
 
+/* /sys/module/kvm_amd/parameters/NAME into v (untouched when absent). */
+static void read_param(const char *name, struct sev_host_param_value *v)
+{
+	char path[64], buf[16];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/module/kvm_amd/parameters/%s",
+		 name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n >= 0)
+		sev_host_param_parse(buf, (size_t)n, v);
+}
+
 static void gather_params(struct sev_host_facts *f)
 {
 	struct stat st;
@@ -101,32 +119,9 @@ static void gather_params(struct sev_host_facts *f)
 		stat("/sys/module/kvm_amd", &st) == 0 && S_ISDIR(st.st_mode);
 	if (!f->kvm_amd_loaded)
 		return;
-	for (int i = 0; i < SEV_HOST_NPARAMS; i++) {
-		char path[64], buf[16];
-		ssize_t n;
-		int fd;
-
-		snprintf(path, sizeof(path),
-			 "/sys/module/kvm_amd/parameters/%s", param_names[i]);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf));
-		close(fd);
-		if (n >= 0)
-			sev_host_param_parse(buf, (size_t)n, &f->param[i]);
-	}
-	{
-		char buf[16];
-		int fd = open("/sys/module/kvm_amd/parameters/debug_swap",
-			      O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
-
-		if (fd >= 0)
-			close(fd);
-		if (n >= 0)
-			sev_host_param_parse(buf, (size_t)n, &f->debug_swap);
-	}
+	for (int i = 0; i < SEV_HOST_NPARAMS; i++)
+		read_param(param_names[i], &f->param[i]);
+	read_param("debug_swap", &f->debug_swap);
 }
 
 static void gather_release(struct sev_host_facts *f)
