@@ -93,6 +93,11 @@ fuzz-smoke: $(FUZZ_BINS)
 		tail -n 1 $$f.log; \
 	done
 
+# Benchmarks (scripts/bench-*): programs that print figures, never tests.
+$(BUILD)/bench/%: tests/bench/%.c $(INTERNAL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(INTERNAL_LIB) $(LDLIBS_LIB)
+
 # Only the program is installed; the internal archive is not a library.
 install: bin/sevboot
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -102,6 +107,6 @@ format:
 	clang-format -i $(LIB_SRCS) $(BIN_SRCS) $(wildcard */*.h tests/unit/*.c tests/fuzz/*.c)
 
 clean:
-	rm -rf bin lib $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(INTERNAL_LIB)
+	rm -rf bin lib $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench $(INTERNAL_LIB)
 
 -include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d)
