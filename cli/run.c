@@ -406,8 +406,12 @@ static int check_sev_host(const struct run_opts *o, struct sev_host_info *info,
 	int ret;
 
 	sev_host_gather(&facts);
-	/* The model follows this host's kernel: a mode the kernel lacks
-	 * is refused on the model too. */
+	/* The model follows this host's kernel (or, for tests, the release
+	 * SEVBOOT_MODEL_KERNEL names): a mode the kernel lacks is refused on
+	 * the model too, and its SNP policy rules apply. */
+	if (o->model && getenv("SEVBOOT_MODEL_KERNEL"))
+		snprintf(facts.kernel_release, sizeof(facts.kernel_release),
+			 "%s", getenv("SEVBOOT_MODEL_KERNEL"));
 	sev_kernel_profile_from(&facts, kernel);
 	if (o->model && o->mode == SEV_MODE_SNP && !kernel->snp) {
 		sev_kernel_profile_name(kernel, msg, sizeof(msg));

@@ -130,6 +130,33 @@ bad_inputs() {
 	else
 		expect_error "no /dev/kvm" 4 "/dev/kvm does not exist" -- --kernel "$kernel" --mem 64M
 	fi
+	model_follows_the_kernel
+}
+
+# The firmware model follows the host kernel (SEVBOOT_MODEL_KERNEL stands
+# in for uname's release): Linux 6.1 has no SNP, and no KVM_SEV_INIT2, so
+# the model picks the legacy init there by itself, as the real launch does.
+model_follows_the_kernel() {
+	if [ -z "$AMDSEV" ]; then
+		skipped "the model on Linux 6.1: $AMDSEV_WHY"
+		return
+	fi
+	SEVBOOT_MODEL_KERNEL=6.1.0-28-amd64 expect_error "--snp on the model of Linux 6.1" 4 \
+		"^sevboot: this host cannot run SEV-SNP guests, not even on the firmware model, which follows the host kernel: Linux 6\.1 \(uname -r 6\.1\.0-28-amd64\) has no SNP .*Linux 6\.11 or later\)$" \
+		-- --snp --sev-model --ovmf "$AMDSEV"
+	SEVBOOT_MODEL_BREAK=gpa expect_error "SEVBOOT_MODEL_BREAK=gpa" 2 \
+		"^sevboot: SEVBOOT_MODEL_BREAK=gpa: expected uaddr or len" -- --policy 0x1 --sev-model --ovmf "$AMDSEV"
+	if [ -e /dev/kvm ]; then
+		skipped "the model's legacy init on Linux 6.1, outside the test host: this machine has /dev/kvm (the launch would run)"
+		return
+	fi
+	SEVBOOT_MODEL_KERNEL=6.1.0-28-amd64 "$SB" --policy 0x5 --sev-model --ovmf "$AMDSEV" >"$W/out" 2>"$W/err"
+	if grep -qx "sevboot: this kernel has no KVM_SEV_INIT2: using the legacy KVM_SEV_ES_INIT" "$W/err" &&
+	   grep -q "SEV-ES launch, 1 vCPU, .*legacy KVM_SEV_ES_INIT" "$W/err"; then
+		ok "SEV-ES on the model of Linux 6.1 picks the legacy KVM_SEV_ES_INIT and says so"
+	else
+		bad "SEV-ES on the model of Linux 6.1: $(head -c 400 "$W/err")"
+	fi
 }
 
 # ------------------------------------------------- guests in the test host
