@@ -906,6 +906,62 @@ START_TEST(machine_calls)
 }
 END_TEST
 
+/* sev/run.c hands the machine's calls to the layer (what vmm/'s
+ * cvm_record() calls), and tells the machine what the real VM needs. */
+START_TEST(run_wires_the_layer)
+{
+	struct rig *r =
+		rig_new(SEV_MODE_SEV_ES, POLICY_ES, 1, "6.12.1", false, 0);
+	struct sev_kernel_profile now, old;
+	struct sev_run_config c = {.mode = SEV_MODE_SEV_ES,
+				   .policy = POLICY_ES,
+				   .plan = &r->p,
+				   .model = true,
+				   .kernel = &now};
+	struct sev_vm_call vc = {.kind = SEV_VM_REG_REGION, .size = PG};
+	struct sev_vm_needs n;
+	struct sev_run *run;
+	void *bad = unreadable_page();
+	char err[512] = "";
+
+	profile("6.12.1", &now);
+	run = sev_run_new(&c, err, sizeof(err));
+	ck_assert_ptr_nonnull(run);
+	sev_run_vm_needs(run, &n);
+	ck_assert(n.record_only && n.pin_memory && !n.private_memory);
+	ck_assert_uint_eq(n.vm_type, KVM_X86_SEV_ES_VM);
+	ck_assert_msg(sev_run_init(run, -1, err, sizeof(err)) == 0, "%s", err);
+	vc.hva = bad;
+	ck_assert_int_eq(sev_run_vm_call(run, &vc, err, sizeof(err)), -ENOMEM);
+	ck_assert_msg(strstr(err, "sev_pin_memory()"), "%s", err);
+	vc.hva = r->low;
+	ck_assert_int_eq(sev_run_vm_call(run, &vc, err, sizeof(err)), 0);
+	sev_run_free(run);
+
+	/* Linux 6.1 has no SEV-ES VM type: the layer refuses to stand in for
+	 * a VM that KVM_CREATE_VM would refuse. */
+	profile("6.1.0-28-amd64", &old);
+	c.kernel = &old;
+	run = sev_run_new(&c, err, sizeof(err));
+	ck_assert_ptr_nonnull(run);
+	ck_assert_int_lt(sev_run_init(run, -1, err, sizeof(err)), 0);
+	ck_assert_msg(strstr(err, "KVM_CREATE_VM type 3: -EINVAL on Linux 6.1"),
+		      "%s", err);
+	sev_run_free(run);
+
+	/* Real hardware records nothing. */
+	c.model = false;
+	run = sev_run_new(&c, err, sizeof(err));
+	sev_run_vm_needs(run, &n);
+	ck_assert(!n.record_only);
+	vc.hva = bad;
+	ck_assert_int_eq(sev_run_vm_call(run, &vc, err, sizeof(err)), 0);
+	sev_run_free(run);
+	munmap(bad, PG);
+	rig_free(r);
+}
+END_TEST
+
 START_TEST(break_values)
 {
 	enum sev_model_break b;
@@ -952,6 +1008,7 @@ int main(void)
 	tcase_add_test(tc, legacy_and_old_kernels_take_register_writes);
 	tcase_add_test(tc, commands_after_finish);
 	tcase_add_test(tc, machine_calls);
+	tcase_add_test(tc, run_wires_the_layer);
 	tcase_add_test(tc, break_values);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
