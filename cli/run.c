@@ -397,7 +397,8 @@ static int exit_code_for(const struct vm_result *r, const char *err)
  * host's KVM (the model stands behind the same kernel), then, for the real
  * firmware, whether the host can run the mode at all.
  */
-static int check_sev_host(const struct run_opts *o, struct sev_host_info *info)
+static int check_sev_host(const struct run_opts *o, struct sev_host_info *info,
+			  struct sev_kernel_profile *kernel)
 {
 	struct sev_host_facts facts;
 	struct snp_policy_rules rules;
@@ -405,6 +406,23 @@ static int check_sev_host(const struct run_opts *o, struct sev_host_info *info)
 	int ret;
 
 	sev_host_gather(&facts);
+	/* The model follows this host's kernel (or, for tests, the release
+	 * SEVBOOT_MODEL_KERNEL names): a mode the kernel lacks is refused on
+	 * the model too, and its SNP policy rules apply. */
+	if (o->model && getenv("SEVBOOT_MODEL_KERNEL"))
+		snprintf(facts.kernel_release, sizeof(facts.kernel_release),
+			 "%s", getenv("SEVBOOT_MODEL_KERNEL"));
+	sev_kernel_profile_from(&facts, kernel);
+	if (o->model && o->mode == SEV_MODE_SNP && !kernel->snp) {
+		sev_kernel_profile_name(kernel, msg, sizeof(msg));
+		fprintf(stderr,
+			"sevboot: this host cannot run SEV-SNP guests, not even "
+			"on the firmware model, which follows the host kernel: "
+			"%s has no SNP (KVM_X86_SNP_VM and the SNP launch "
+			"commands need Linux 6.11 or later)\n",
+			msg);
+		return EXIT_HOST;
+	}
 	if (o->mode == SEV_MODE_SNP) {
 		sev_snp_policy_rules(&facts, &rules);
 		if (sev_snp_policy_check(o->snp_policy, &rules, msg,
@@ -437,6 +455,7 @@ struct run_sev {
 	struct launch_plan *plan;
 	uint8_t expected[48];
 	bool legacy_init; /* as launched (a pre-6.10 kernel forces it) */
+	struct sev_kernel_profile kernel; /* this host's (the model's rules) */
 	bool measured_kernel; /* measured direct boot */
 	uint32_t vcpu_sig;
 	struct sev_run_config rc;
@@ -597,7 +616,9 @@ static int sev_plan(struct run_sev *r, const struct run_opts *o,
 		fprintf(stderr, "sevboot: --cpu %s: %s\n", o->cpu, err);
 		return EXIT_USAGE;
 	}
-	if (!o->model && !o->legacy_init && !host->init2 &&
+	/* The model follows this host's kernel, so it needs the legacy
+	 * init where the real launch would. */
+	if (!o->legacy_init && !(o->model ? r->kernel.vm_types : host->init2) &&
 	    o->mode != SEV_MODE_SNP) {
 		/* A kernel before 6.10 has only the legacy commands. */
 		lo.legacy_init = true;
@@ -660,6 +681,23 @@ static int sev_plan(struct run_sev *r, const struct run_opts *o,
 	if (ret) {
 		fprintf(stderr, "sevboot: %s\n", err);
 		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* SEVBOOT_MODEL_BREAK (tests): honoured only with --sev-model. */
+static int sev_model_break(struct run_sev *r, const struct run_opts *o)
+{
+	const char *v = getenv("SEVBOOT_MODEL_BREAK");
+
+	if (!o->model || !v)
+		return 0;
+	if (sev_model_break_parse(v, &r->rc.model_break)) {
+		fprintf(stderr,
+			"sevboot: SEVBOOT_MODEL_BREAK=%s: expected uaddr or len "
+			"(a test-only switch of --sev-model)\n",
+			v);
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -815,11 +853,13 @@ static int sev_prepare(struct run_sev *r, const struct run_opts *o,
 		.model = o->model,
 		.legacy_init = r->legacy_init,
 		.self_session = o->self_session,
+		.kernel = o->model ? &r->kernel : NULL,
 		.verbose = o->verbose,
 		.report = report_cb,
 		.report_ctx = r,
 	};
-	rc = sev_firmware(r, o, host);
+	rc = sev_model_break(r, o);
+	rc = rc ?: sev_firmware(r, o, host);
 	rc = rc ?: sev_owner(r, o, info);
 	rc = rc ?: sev_snp_finish(r, o);
 	if (rc)
@@ -1022,7 +1062,7 @@ int cmd_run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.sev) {
-		rc = check_sev_host(&o, &host);
+		rc = check_sev_host(&o, &host, &sr.kernel);
 		if (rc)
 			return rc;
 	}

@@ -727,3 +727,42 @@ int sev_snp_policy_check(uint64_t policy, const struct snp_policy_rules *r,
 	}
 	return 0;
 }
+
+/* ------------------------------------------------ the kernel's profile */
+
+void sev_kernel_profile_from(const struct sev_host_facts *f,
+			     struct sev_kernel_profile *p)
+{
+	unsigned maj, min;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->release, sizeof(p->release), "%s", f->kernel_release);
+	sev_snp_policy_rules(f, &p->snp_rules);
+	/* Unknown: the newest rules, which are the strictest sevboot
+	 * knows. */
+	p->vm_types = p->snp = true;
+	if (!release_version(f->kernel_release, &maj, &min))
+		return;
+	p->major = maj;
+	p->minor = min;
+	/* KVM_SEV_INIT2 and the SEV VM types came with 6.10, SNP with 6.11
+	 * (Linux arch/x86/kvm/svm/sev.c sev_guest_init2(),
+	 * snp_launch_start(); include/uapi/linux/kvm.h). */
+	p->vm_types = maj > 6 || (maj == 6 && min >= 10);
+	p->snp = maj > 6 || (maj == 6 && min >= 11);
+}
+
+void sev_kernel_profile_name(const struct sev_kernel_profile *p, char *buf,
+			     size_t len)
+{
+	if (!len)
+		return;
+	if (!p->major && !p->minor)
+		snprintf(buf, len,
+			 "an unknown Linux%s%s%s (treated as the newest)",
+			 p->release[0] ? " (uname -r " : "", p->release,
+			 p->release[0] ? ")" : "");
+	else
+		snprintf(buf, len, "Linux %u.%u (uname -r %s)", p->major,
+			 p->minor, p->release);
+}

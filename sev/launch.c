@@ -116,8 +116,13 @@ launch_err(struct sev_launch *l, const char *fmt, ...)
 static void command_failed(struct sev_launch *l, const char *desc, int ret,
 			   uint32_t fw_error)
 {
+	const char *why = l->transport.ops->why
+				  ? l->transport.ops->why(l->transport.ctx)
+				  : NULL;
 	char fw[96];
 
+	if (!why)
+		why = "";
 	/* SNP_LAUNCH_UPDATE's -EIO with the firmware never failing is the
 	 * kernel's: kvm_gmem_populate() could not take the pages (Linux
 	 * arch/x86/kvm/svm/sev.c snp_launch_update()). */
@@ -126,17 +131,20 @@ static void command_failed(struct sev_launch *l, const char *desc, int ret,
 		launch_err(l,
 			   "%s failed: the kernel failed to populate guest "
 			   "memory (Input/output error with no firmware "
-			   "error: are the pages private, in a guest_memfd "
-			   "slot, and not populated before?)",
-			   desc);
+			   "error: %s)",
+			   desc,
+			   *why ? why
+				: "are the pages private, in a guest_memfd "
+				  "slot, and not populated before?");
 		return;
 	}
 
 	/* sev_status_format says "unknown firmware status 0x.." itself for
 	 * a code without a name. */
 	sev_status_format(fw_error, fw, sizeof(fw));
-	launch_err(l, "%s failed: %s, %s%s", desc, strerror(-ret),
-		   sev_status_name(fw_error) ? "firmware status " : "", fw);
+	launch_err(l, "%s failed: %s, %s%s%s%s%s", desc, strerror(-ret),
+		   sev_status_name(fw_error) ? "firmware status " : "", fw,
+		   *why ? " (" : "", why, *why ? ")" : "");
 }
 
 /* "<cmd> at 0x<gpa> (<len> bytes[, page type T][, what])" */

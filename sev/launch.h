@@ -48,6 +48,10 @@ struct sev_transport_ops {
 	 * ...) with the kernel's struct for it; the same contract. */
 	int (*platform_cmd)(void *ctx, uint32_t cmd, void *data,
 			    uint32_t *fw_error);
+	/* Optional: why the last vm_cmd failed, when the transport knows
+	 * more than the errno (the kernel-rules layer names the kernel's
+	 * check); NULL or "" otherwise. */
+	const char *(*why)(void *ctx);
 };
 
 struct sev_transport {
@@ -80,6 +84,44 @@ void sev_kvm_transport_close(struct sev_kvm_transport *k);
 /* The firmware model's transport (struct sev_model, below): the same
  * vm_cmd calls, answered in software.  m must outlive its use. */
 struct sev_transport sev_transport_model(struct sev_model *m);
+
+/* ------------------------------------------------ the kernel's rules */
+
+/*
+ * sev/model/kernel.c: a transport in front of the firmware model that
+ * checks, for every KVM_MEMORY_ENCRYPT_OP, what the kernel checks before
+ * it calls the firmware (Linux arch/x86/kvm/svm/sev.c sev_mem_enc_ioctl()
+ * and the functions it dispatches to; virt/kvm/guest_memfd.c
+ * kvm_gmem_populate()), and answers with the kernel's errno, so a launch
+ * that would fail on real hardware fails on the model too.  It follows
+ * one kernel (struct sev_kernel_profile): on one without KVM_SEV_INIT2 or
+ * SNP those commands do not exist.  What the machine would have asked of
+ * KVM besides the launch commands (REG_REGION, guest_memfd slots, memory
+ * attributes, vCPUs, register writes) reaches it through
+ * sev_kernel_vm_call() (sev_run_vm_call()).
+ */
+struct sev_kernel;
+
+struct sev_kernel_config {
+	struct sev_kernel_profile profile;
+	/* KVM_CREATE_VM's type sevboot would have used on real hardware. */
+	unsigned long vm_type;
+	struct sev_transport inner; /* the firmware model's transport */
+	enum sev_model_break brk;
+};
+
+/* NULL with err filled: out of memory, or a VM type the profile's
+ * kernel does not have (KVM_CREATE_VM would fail with -EINVAL). */
+struct sev_kernel *sev_kernel_new(const struct sev_kernel_config *c,
+				  char *err, size_t errlen);
+void sev_kernel_free(struct sev_kernel *k);
+/* The layer as a transport; k must outlive its use. */
+struct sev_transport sev_transport_kernel(struct sev_kernel *k);
+/* A recorded machine call (struct sev_vm_call): 0 or the kernel's -errno,
+ * with the reason kept for sev_kernel_why(). */
+int sev_kernel_vm_call(struct sev_kernel *k, const struct sev_vm_call *c);
+/* The sentence of the last refusal ("" when none). */
+const char *sev_kernel_why(const struct sev_kernel *k);
 
 /* ------------------------------------------------- the firmware model */
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include <openssl/crypto.h>
 
@@ -32,6 +33,7 @@ struct sev_run {
 	const struct sev_machine *m; /* from sev_run_launch() on */
 	struct sev_launch launch;
 	struct sev_model *model;
+	struct sev_kernel *kernel; /* the model's kernel-rules layer */
 	struct sev_kvm_transport kvm;
 	bool initialized;
 	/* --self-session: sevboot's own session and its keys (secrets,
@@ -59,6 +61,7 @@ void sev_run_free(struct sev_run *r)
 {
 	if (!r)
 		return;
+	sev_kernel_free(r->kernel);
 	if (r->model)
 		sev_model_free(r->model);
 	sev_kvm_transport_close(&r->kvm);
@@ -70,19 +73,48 @@ void sev_run_vm_needs(const struct sev_run *r, struct sev_vm_needs *n)
 {
 	const struct sev_run_config *c = r->c;
 
-	*n = (struct sev_vm_needs){ .vm_type = KVM_X86_DEFAULT_VM };
-	/* The model stands behind a plain VM (the test host's KVM has no
-	 * SEV), and it encrypts nothing, so there is nothing to pin or keep
-	 * private.  Legacy INIT runs on a default VM as well. */
-	if (c->model)
-		return;
-	n->pin_memory = c->mode != SEV_MODE_SNP;
-	n->private_memory = c->mode == SEV_MODE_SNP;
+	*n = (struct sev_vm_needs){
+		.vm_type = KVM_X86_DEFAULT_VM,
+		.pin_memory = c->mode != SEV_MODE_SNP,
+		.private_memory = c->mode == SEV_MODE_SNP,
+		/* The model stands behind a plain VM (the test host's KVM
+		 * has no SEV): what the real VM would need is recorded for
+		 * its kernel-rules layer instead. */
+		.record_only = c->model,
+	};
+	/* Legacy INIT runs on a default VM. */
 	if (c->legacy_init)
 		return;
 	n->vm_type = c->mode == SEV_MODE_SNP	   ? KVM_X86_SNP_VM
 		     : c->mode == SEV_MODE_SEV_ES ? KVM_X86_SEV_ES_VM
 						  : KVM_X86_SEV_VM;
+}
+
+int sev_run_vm_call(struct sev_run *r, const struct sev_vm_call *c, char *err,
+		    size_t errlen)
+{
+	int ret;
+
+	if (!r || !r->kernel)
+		return 0;
+	ret = sev_kernel_vm_call(r->kernel, c);
+	if (ret)
+		set_err(err, errlen, "%s", sev_kernel_why(r->kernel));
+	return ret;
+}
+
+int sev_model_break_parse(const char *s, enum sev_model_break *out)
+{
+	*out = SEV_MODEL_BREAK_NONE;
+	if (!s || !*s)
+		return 0;
+	if (!strcmp(s, "uaddr"))
+		*out = SEV_MODEL_BREAK_UADDR;
+	else if (!strcmp(s, "len"))
+		*out = SEV_MODEL_BREAK_LEN;
+	else
+		return -EINVAL;
+	return 0;
 }
 
 /* The model asks for a vCPU's VMSA the way KVM builds it. */
@@ -112,6 +144,59 @@ static int model_vmsa(void *ctx, unsigned index, uint8_t page[VMSA_SIZE])
 	return 0;
 }
 
+/* The kernel this host runs, for the model to follow. */
+static void host_kernel_profile(struct sev_kernel_profile *p)
+{
+	struct sev_host_facts f;
+	struct utsname u;
+
+	memset(&f, 0, sizeof(f));
+	if (!uname(&u))
+		snprintf(f.kernel_release, sizeof(f.kernel_release), "%s",
+			 u.release);
+	sev_kernel_profile_from(&f, p);
+}
+
+/* The model behind its kernel-rules layer, as the transport; -v (or a
+ * deliberate break) names the kernel it follows. */
+static int open_model(struct sev_run *r, const struct sev_model_config *mc,
+		      struct sev_transport *t, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	struct sev_kernel_config kc = { .brk = c->model_break };
+	struct sev_vm_needs n;
+	char name[160];
+
+	r->model = sev_model_new(mc, err, errlen);
+	if (!r->model)
+		return -ENOMEM;
+	if (c->kernel)
+		kc.profile = *c->kernel;
+	else
+		host_kernel_profile(&kc.profile);
+	sev_run_vm_needs(r, &n);
+	kc.vm_type = n.vm_type;
+	kc.inner = sev_transport_model(r->model);
+	r->kernel = sev_kernel_new(&kc, err, errlen);
+	if (!r->kernel)
+		return -EINVAL;
+	*t = sev_transport_kernel(r->kernel);
+	if (!c->verbose && !c->model_break)
+		return 0;
+	sev_kernel_profile_name(&kc.profile, name, sizeof(name));
+	fprintf(stderr,
+		"sevboot: the firmware model follows the kernel rules of %s%s\n",
+		name,
+		c->model_break == SEV_MODEL_BREAK_UADDR
+			? "; SEVBOOT_MODEL_BREAK=uaddr: every memory command's "
+			  "host address is broken on purpose"
+		: c->model_break == SEV_MODEL_BREAK_LEN
+			? "; SEVBOOT_MODEL_BREAK=len: every memory command's "
+			  "length is 8 bytes short on purpose"
+			: "");
+	return 0;
+}
+
 static int open_transport(struct sev_run *r, int vm_fd,
 			  struct sev_transport *t, char *err, size_t errlen)
 {
@@ -128,11 +213,7 @@ static int open_transport(struct sev_run *r, int vm_fd,
 
 	if (!c->model)
 		return sev_kvm_transport_open(&r->kvm, vm_fd, t, err, errlen);
-	r->model = sev_model_new(&mc, err, errlen);
-	if (!r->model)
-		return -ENOMEM;
-	*t = sev_transport_model(r->model);
-	return 0;
+	return open_model(r, &mc, t, err, errlen);
 }
 
 int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen)

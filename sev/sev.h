@@ -373,6 +373,34 @@ void sev_snp_policy_rules(const struct sev_host_facts *f,
 int sev_snp_policy_check(uint64_t policy, const struct snp_policy_rules *r,
 			 char *msg, size_t msglen);
 
+/* ------------------------------------------------ the kernel's profile */
+
+/*
+ * What the host kernel's KVM offers an SEV launch, by its version: the
+ * firmware model's kernel-rules layer (sev/model/kernel.c) follows it, and
+ * `run` picks the init the real kernel would need from it.
+ */
+struct sev_kernel_profile {
+	char release[65];      /* the uname -r it came from; "" unknown */
+	unsigned major, minor; /* 0.0: unknown, the newest rules apply */
+	/* KVM_X86_SEV_VM / KVM_X86_SEV_ES_VM and KVM_SEV_INIT2 (6.10+;
+	 * before, only the legacy INIT on the default VM type). */
+	bool vm_types;
+	/* KVM_X86_SNP_VM and the SNP launch commands (6.11+). */
+	bool snp;
+	/* SNP_LAUNCH_START's policy rules (sev_snp_policy_rules). */
+	struct snp_policy_rules snp_rules;
+};
+
+/* The profile of the kernel f describes (its kernel_release and, for the
+ * SNP policy, its published policy bits). */
+void sev_kernel_profile_from(const struct sev_host_facts *f,
+			     struct sev_kernel_profile *p);
+/* "Linux 6.12 (uname -r 6.12.48+deb13-amd64)" or "an unknown Linux
+ * (treated as the newest)", always NUL-terminated. */
+void sev_kernel_profile_name(const struct sev_kernel_profile *p, char *buf,
+			     size_t len);
+
 /* -------------------------------------------------- firmware status codes */
 
 /*
@@ -656,6 +684,20 @@ struct sev_snp_finish_args {
 	uint8_t host_data[SEV_SNP_HOST_DATA_LEN]; /* into the report */
 };
 
+/*
+ * SEVBOOT_MODEL_BREAK (tests only, honoured with the firmware model): the
+ * kernel-rules layer breaks every memory command on purpose, to show that
+ * the launch then fails with the kernel's errno.  "uaddr": the host
+ * address points at a page that cannot be read; "len": the length is 8
+ * bytes short.  0 with *out set, or -EINVAL for another value.
+ */
+enum sev_model_break {
+	SEV_MODEL_BREAK_NONE = 0,
+	SEV_MODEL_BREAK_UADDR = 1,
+	SEV_MODEL_BREAK_LEN = 2,
+};
+int sev_model_break_parse(const char *s, enum sev_model_break *out);
+
 struct sev_run;
 
 /* A launch: the one configuration `run` hands over. */
@@ -690,6 +732,10 @@ struct sev_run_config {
 	uint32_t secret_size;
 	/* SNP_LAUNCH_FINISH inputs; NULL: none. */
 	const struct sev_snp_finish_args *snp_finish;
+	/* The firmware model's kernel-rules layer: the kernel it follows
+	 * (NULL: this host's, from uname) and a deliberate break. */
+	const struct sev_kernel_profile *kernel;
+	enum sev_model_break model_break;
 	bool verbose; /* -v: say where a VMSA left the plan (model) */
 	/* Told when the launch ended, well or not (its timings). */
 	void (*report)(void *ctx, const struct sev_run *r);
@@ -702,7 +748,45 @@ struct sev_vm_needs {
 	bool pin_memory;       /* REG_REGION every RAM slot (SEV, SEV-ES) */
 	bool private_memory;   /* guest_memfd slots, all private, and the
 				  guest's conversions (SNP) */
+	/*
+	 * The firmware model: the three above are what the real VM would
+	 * need, but the VM is a plain one (KVM_X86_DEFAULT_VM, ordinary
+	 * slots) and the calls that only a real SEV VM takes are handed to
+	 * sev_run_vm_call() instead of KVM, so that the model's kernel-rules
+	 * layer checks the launch against them.
+	 */
+	bool record_only;
 };
+
+/* A call the machine would make to KVM for a confidential VM, recorded
+ * instead (sev_vm_needs.record_only). */
+enum sev_vm_call_kind {
+	SEV_VM_REG_REGION,     /* KVM_MEMORY_ENCRYPT_REG_REGION hva, size */
+	SEV_VM_SLOT,	       /* a memslot gpa, size at hva; private_mem:
+				  KVM_SET_USER_MEMORY_REGION2 with a
+				  guest_memfd (KVM_MEM_GUEST_MEMFD) */
+	SEV_VM_SET_ATTRIBUTES, /* KVM_SET_MEMORY_ATTRIBUTES gpa, size,
+				  PRIVATE when private_mem */
+	SEV_VM_CREATE_VCPU,    /* KVM_CREATE_VCPU vcpu */
+	SEV_VM_SET_REGS,       /* KVM_SET_REGS/SREGS/FPU/... on vcpu */
+};
+
+struct sev_vm_call {
+	enum sev_vm_call_kind kind;
+	uint64_t gpa, size;
+	void *hva;
+	bool private_mem;
+	unsigned vcpu;
+};
+
+/*
+ * Hand a recorded call to the model's kernel-rules layer: 0, or the
+ * -errno the kernel would have answered, with err filled (the call, the
+ * errno and the kernel function that refuses it).  0 when r runs on real
+ * hardware (nothing is recorded there).
+ */
+int sev_run_vm_call(struct sev_run *r, const struct sev_vm_call *c, char *err,
+		    size_t errlen);
 
 /* A launch for c (c and what it points to must outlive it).  NULL with
  * err filled when out of memory. */

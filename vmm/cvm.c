@@ -30,7 +30,15 @@ unsigned long cvm_vm_type(const struct machine *m)
 	if (!m->cfg->sev)
 		return KVM_X86_DEFAULT_VM;
 	sev_run_vm_needs(m->cfg->sev, &n);
-	return n.vm_type;
+	/* The firmware model runs on a plain VM; the type the real VM
+	 * would have is the model's kernel-rules layer's to check. */
+	return n.record_only ? KVM_X86_DEFAULT_VM : n.vm_type;
+}
+
+int cvm_record(struct machine *m, const struct sev_vm_call *c, char *err,
+	       size_t errlen)
+{
+	return sev_run_vm_call(m->cfg->sev, c, err, errlen);
 }
 
 /* SNP guests share memory through KVM_HC_MAP_GPA_RANGE, which KVM hands
@@ -139,7 +147,9 @@ int cvm_init(struct machine *m, char *err, size_t errlen)
 	int ret;
 
 	sev_run_vm_needs(m->cfg->sev, &n);
-	if (n.pin_memory) {
+	/* Nothing is pinned for the model (its layer does not count
+	 * RLIMIT_MEMLOCK). */
+	if (n.pin_memory && !n.record_only) {
 		ret = ensure_memlock(m, err, errlen);
 		if (ret)
 			return ret;
@@ -148,8 +158,11 @@ int cvm_init(struct machine *m, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	m->pin_mem = n.pin_memory;
+	m->record = n.record_only;
 	if (n.private_memory) {
-		ret = enable_map_gpa_exits(m, err, errlen);
+		/* The model's guest never leaves the plain VM's memory, so it
+		 * asks for no conversions. */
+		ret = n.record_only ? 0 : enable_map_gpa_exits(m, err, errlen);
 		if (ret)
 			return ret;
 		m->private_mem = true;
@@ -163,8 +176,15 @@ int cvm_slot_added(struct machine *m, const struct mem_slot *s, char *err,
 	struct kvm_enc_region r = { .addr = (uintptr_t)s->hva,
 				    .size = s->size };
 
+	struct sev_vm_call c = { .kind = SEV_VM_REG_REGION,
+				 .gpa = s->gpa,
+				 .size = r.size,
+				 .hva = (void *)(uintptr_t)r.addr };
+
 	if (!m->pin_mem)
 		return 0;
+	if (m->record)
+		return cvm_record(m, &c, err, errlen);
 	if (ioctl(m->vm_fd, KVM_MEMORY_ENCRYPT_REG_REGION, &r) < 0) {
 		int ret = -errno;
 

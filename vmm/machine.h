@@ -73,6 +73,9 @@ struct machine {
 	/* A confidential VM (vmm/cvm.c; cfg->sev is its launch): */
 	bool pin_mem;	  /* SEV/SEV-ES on real KVM: REG_REGION every slot */
 	bool private_mem; /* SNP on real KVM: guest_memfd slots */
+	/* The firmware model: the two above are recorded (cvm_record())
+	 * instead of asked of KVM, which runs a plain VM. */
+	bool record;
 	struct sev_machine sev_machine; /* what the launch sees of us */
 
 	pthread_t main_thread;
@@ -91,6 +94,11 @@ void machine_stop_detail(struct machine *m, enum vm_stop why, int status,
 	__attribute__((format(printf, 4, 5)));
 int vcpu_create(struct machine *m, struct vcpu *v, unsigned id,
 		const struct kvm_cpuid2 *supported, char *err, size_t errlen);
+/* May vCPU v's registers still be written?  0, or -EINVAL (with err)
+ * once its VMSA is encrypted on a VM type with protected state, as the
+ * kernel's register setters answer (Linux arch/x86/kvm/x86.c
+ * kvm_arch_vcpu_ioctl_set_regs(), 6.10+).  Every register write asks. */
+int vcpu_may_write_regs(struct vcpu *v, char *err, size_t errlen);
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_cpu_state *s,
 			char *err, size_t errlen);
 int vcpu_start(struct vcpu *v);
@@ -139,6 +147,10 @@ unsigned long cvm_vm_type(const struct machine *m);
 /* After KVM_CREATE_VM, before memory and vCPUs: the launch's INIT. */
 int cvm_init(struct machine *m, char *err, size_t errlen);
 /* After each RAM slot: pin it (SEV/SEV-ES). */
+/* A call the real VM would take, handed to the model's kernel-rules
+ * layer instead (m->record): 0 or its -errno with err filled. */
+int cvm_record(struct machine *m, const struct sev_vm_call *c, char *err,
+	       size_t errlen);
 int cvm_slot_added(struct machine *m, const struct mem_slot *s, char *err,
 		   size_t errlen);
 /* Every vCPU exists, none ran: the launch sequence. */

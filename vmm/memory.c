@@ -36,17 +36,63 @@ void *machine_gpa_ptr(struct machine *m, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+/* KVM_SET_MEMORY_ATTRIBUTES, or its record for the firmware model's
+ * kernel-rules layer (which fills err). */
 static int set_attributes(struct machine *m, uint64_t gpa, uint64_t size,
-			  bool private)
+			  bool private, char *err, size_t errlen)
 {
 	struct kvm_memory_attributes a = {
 		.address = gpa,
 		.size = size,
 		.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
 	};
+	struct sev_vm_call c = { .kind = SEV_VM_SET_ATTRIBUTES,
+				 .gpa = gpa,
+				 .size = size,
+				 .private_mem = private };
 
+	if (m->record)
+		return cvm_record(m, &c, err, errlen);
 	return ioctl(m->vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a) < 0 ? -errno
 								   : 0;
+}
+
+/* An ordinary slot (KVM_SET_USER_MEMORY_REGION) for s. */
+static int add_plain_slot(struct machine *m, struct mem_slot *s, char *err,
+			  size_t errlen)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = m->nslots - 1,
+		.guest_phys_addr = s->gpa,
+		.memory_size = s->size,
+		.userspace_addr = (uintptr_t)s->hva,
+	};
+	int ret;
+
+	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		ret = -errno;
+		set_err(err, errlen,
+			"KVM_SET_USER_MEMORY_REGION [0x%llx, +0x%llx): %s",
+			(unsigned long long)s->gpa,
+			(unsigned long long)s->size, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* The slot as KVM_SET_USER_MEMORY_REGION(2) would make it, recorded for
+ * the firmware model (whose plain VM gets the ordinary slot). */
+static int record_slot(struct machine *m, struct mem_slot *s, bool private,
+		       char *err, size_t errlen)
+{
+	struct sev_vm_call c = { .kind = SEV_VM_SLOT,
+				 .gpa = s->gpa,
+				 .size = s->size,
+				 .hva = s->hva,
+				 .private_mem = private };
+	int ret = add_plain_slot(m, s, err, errlen);
+
+	return ret ? ret : cvm_record(m, &c, err, errlen);
 }
 
 /*
@@ -62,6 +108,12 @@ static int add_private_slot(struct machine *m, struct mem_slot *s, char *err,
 	struct kvm_userspace_memory_region2 r;
 	int ret;
 
+	if (m->record) {
+		ret = record_slot(m, s, true, err, errlen);
+		return ret ? ret
+			   : set_attributes(m, s->gpa, s->size, true, err,
+					    errlen);
+	}
 	s->gmem_fd = ioctl(m->vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
 	if (s->gmem_fd < 0) {
 		ret = -errno;
@@ -87,7 +139,7 @@ static int add_private_slot(struct machine *m, struct mem_slot *s, char *err,
 			(unsigned long long)s->size, strerror(errno));
 		return ret;
 	}
-	ret = set_attributes(m, s->gpa, s->size, true);
+	ret = set_attributes(m, s->gpa, s->size, true, err, errlen);
 	if (ret)
 		set_err(err, errlen,
 			"KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) [0x%llx, +0x%llx): "
@@ -120,7 +172,6 @@ int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 		 struct mem_slot **out, char *err, size_t errlen)
 {
 	struct mem_slot *s = &m->slots[m->nslots];
-	struct kvm_userspace_memory_region r;
 	int ret;
 
 	/* Lazily backed: MAP_NORESERVE anonymous memory is faulted in by
@@ -142,21 +193,9 @@ int mem_add_slot(struct machine *m, uint64_t gpa, uint64_t size,
 	m->nslots++;
 	if (m->private_mem)
 		return add_private_slot(m, s, err, errlen);
-	r = (struct kvm_userspace_memory_region){
-		.slot = m->nslots - 1,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)s->hva,
-	};
-	if (ioctl(m->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
-		ret = -errno;
-		set_err(err, errlen,
-			"KVM_SET_USER_MEMORY_REGION [0x%llx, +0x%llx): %s",
-			(unsigned long long)gpa, (unsigned long long)size,
-			strerror(-ret));
-		return ret;
-	}
-	return 0;
+	if (m->record)
+		return record_slot(m, s, false, err, errlen);
+	return add_plain_slot(m, s, err, errlen);
 }
 
 int mem_release(struct machine *m, uint64_t gpa, uint64_t size,
@@ -190,12 +229,16 @@ int mem_release(struct machine *m, uint64_t gpa, uint64_t size,
 int mem_convert(struct machine *m, uint64_t gpa, uint64_t size,
 		bool to_private)
 {
+	char why[256];
 	int ret;
 
 	if (!m->private_mem)
 		return 0; /* nothing is private: nothing to convert */
-	ret = set_attributes(m, gpa, size, to_private);
-	return ret ? ret : mem_release(m, gpa, size, to_private);
+	ret = set_attributes(m, gpa, size, to_private, why, sizeof(why));
+	/* The model's guest memory is the only copy: nothing to release. */
+	if (ret || m->record)
+		return ret;
+	return mem_release(m, gpa, size, to_private);
 }
 
 void mem_free_slots(struct machine *m)

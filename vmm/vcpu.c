@@ -98,8 +98,15 @@ int vcpu_create(struct machine *m, struct vcpu *v, unsigned id,
 	struct kvm_cpuid2 *c;
 	int mmap_size, ret;
 
+	struct sev_vm_call rec = { .kind = SEV_VM_CREATE_VCPU, .vcpu = id };
+
 	v->m = m;
 	v->id = id;
+	if (m->record) {
+		ret = cvm_record(m, &rec, err, errlen);
+		if (ret)
+			return ret;
+	}
 	v->fd = ioctl(m->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	if (v->fd < 0) {
 		ret = -errno;
@@ -159,12 +166,26 @@ static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type,
 	s->db = !code64;
 }
 
+int vcpu_may_write_regs(struct vcpu *v, char *err, size_t errlen)
+{
+	struct sev_vm_call rec = { .kind = SEV_VM_SET_REGS, .vcpu = v->id };
+
+	/* On real KVM the setters themselves refuse (-EINVAL once a
+	 * protected-state vCPU's VMSA is encrypted); the firmware model's
+	 * plain VM would not, so its kernel-rules layer is asked. */
+	return v->m->record ? cvm_record(v->m, &rec, err, errlen) : 0;
+}
+
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_cpu_state *s,
 			char *err, size_t errlen)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int ret;
+
+	ret = vcpu_may_write_regs(v, err, errlen);
+	if (ret)
+		return ret;
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		goto fail;
@@ -255,7 +276,10 @@ int vcpu_load_vmsa_regs(struct vcpu *v, const struct vmsa_regs *r,
 			       .e = { .index = MSR_IA32_CR_PAT,
 				      .data = r->g_pat } };
 	const char *what;
+	int ret = vcpu_may_write_regs(v, err, errlen);
 
+	if (ret)
+		return ret;
 	what = "KVM_GET_SREGS";
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		goto fail;

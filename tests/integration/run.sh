@@ -130,6 +130,33 @@ bad_inputs() {
 	else
 		expect_error "no /dev/kvm" 4 "/dev/kvm does not exist" -- --kernel "$kernel" --mem 64M
 	fi
+	model_follows_the_kernel
+}
+
+# The firmware model follows the host kernel (SEVBOOT_MODEL_KERNEL stands
+# in for uname's release): Linux 6.1 has no SNP, and no KVM_SEV_INIT2, so
+# the model picks the legacy init there by itself, as the real launch does.
+model_follows_the_kernel() {
+	if [ -z "$AMDSEV" ]; then
+		skipped "the model on Linux 6.1: $AMDSEV_WHY"
+		return
+	fi
+	SEVBOOT_MODEL_KERNEL=6.1.0-28-amd64 expect_error "--snp on the model of Linux 6.1" 4 \
+		"^sevboot: this host cannot run SEV-SNP guests, not even on the firmware model, which follows the host kernel: Linux 6\.1 \(uname -r 6\.1\.0-28-amd64\) has no SNP .*Linux 6\.11 or later\)$" \
+		-- --snp --sev-model --ovmf "$AMDSEV"
+	SEVBOOT_MODEL_BREAK=gpa expect_error "SEVBOOT_MODEL_BREAK=gpa" 2 \
+		"^sevboot: SEVBOOT_MODEL_BREAK=gpa: expected uaddr or len" -- --policy 0x1 --sev-model --ovmf "$AMDSEV"
+	if [ -e /dev/kvm ]; then
+		skipped "the model's legacy init on Linux 6.1, outside the test host: this machine has /dev/kvm (the launch would run)"
+		return
+	fi
+	SEVBOOT_MODEL_KERNEL=6.1.0-28-amd64 "$SB" --policy 0x5 --sev-model --ovmf "$AMDSEV" >"$W/out" 2>"$W/err"
+	if grep -qx "sevboot: this kernel has no KVM_SEV_INIT2: using the legacy KVM_SEV_ES_INIT" "$W/err" &&
+	   grep -q "SEV-ES launch, 1 vCPU, .*legacy KVM_SEV_ES_INIT" "$W/err"; then
+		ok "SEV-ES on the model of Linux 6.1 picks the legacy KVM_SEV_ES_INIT and says so"
+	else
+		bad "SEV-ES on the model of Linux 6.1: $(head -c 400 "$W/err")"
+	fi
 }
 
 # ------------------------------------------------- guests in the test host
@@ -304,7 +331,8 @@ sev_model_guests() {
 	check_case "$W/sev.log" sev-model-sev 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 	sev_log_has "$W/sev.log" "SEV: the expected digest was printed, verified, and -v printed the table" \
 		'expected launch digest: [0-9a-f]{64}' 'launch measurement verified' 'NOT confidential' \
-		'LAUNCH_UPDATE_DATA +firmware +4194304' 'LAUNCH_UPDATE_DATA +kernel hashes +176'
+		'LAUNCH_UPDATE_DATA +firmware +4194304' 'LAUNCH_UPDATE_DATA +kernel hashes +176' \
+		'the firmware model follows the kernel rules of Linux 6\.[0-9]+ \(uname -r '
 	sev_log_has "$W/sev.log" "SEV: --self-session exported the PDH and checked with its own TIK" \
 		'PDH_CERT_EXPORT' "launch measurement verified: the firmware measured the expected digest \\(checked with sevboot's own session\\)"
 	sev_log_has "$W/sev.log" "SEV: --timing-json has every command with CLOCK_MONOTONIC times" \
@@ -322,7 +350,8 @@ sev_model_guests() {
 	check_case "$W/snp.log" sev-model-snp 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 	sev_log_has "$W/snp.log" "SNP: every page type, digest verified" \
 		'expected launch digest: [0-9a-f]{96}' 'SNP_LAUNCH_UPDATE +CPUID +4096' 'SNP_LAUNCH_UPDATE +SNP_SECRETS' \
-		'SNP_LAUNCH_UPDATE +KERNEL_HASHES' 'firmware model measured the expected digest'
+		'SNP_LAUNCH_UPDATE +KERNEL_HASHES' 'firmware model measured the expected digest' \
+		'the firmware model follows the kernel rules of Linux 6\.[0-9]+ \(uname -r '
 
 	# The guest owner's stop: a session for the model's PDH key, the
 	# measurement checked by the owner against its own digest, a secret
@@ -362,6 +391,15 @@ sev_model_guests() {
 		echo 'n=0; until [ -S /tmp/owner2.sock ] || [ $n -ge 60 ]; do sleep 1; n=$((n + 1)); done'
 		echo 's=$(cut -d" " -f1 /proc/uptime); kill -TERM $pid; wait $pid; rc=$?; e=$(cut -d" " -f1 /proc/uptime)'
 		echo 'echo "CASE-END owner-sigterm rc=$rc sock-left=$([ -e /tmp/owner2.sock ] && echo yes || echo no) uptime ${s}s->${e}s"'
+		# The model's kernel-rules layer: a host address the kernel
+		# cannot pin or read, or a length 8 bytes short, fails the
+		# first memory command with the kernel's errno (no vCPU runs).
+		for b in uaddr len; do
+			echo "echo CASE-BEGIN break-$b-sev"
+			echo "SEVBOOT_MODEL_BREAK=$b sevboot $SEVARGS --policy 0x1 --append \"$APP\" </dev/null; echo \"CASE-END break-$b-sev rc=\$?\""
+			echo "echo CASE-BEGIN break-$b-snp"
+			echo "SEVBOOT_MODEL_BREAK=$b sevboot $SEVARGS --snp --append \"$APP\" </dev/null; echo \"CASE-END break-$b-snp rc=\$?\""
+		done
 	} > "$W/refuse.cmds"
 	run_testhost owner-refusals "$W/refuse.log" "$W/refuse.cmds" "${tf[@]}"
 	check_case "$W/refuse.log" owner-mismatch 5
@@ -372,6 +410,24 @@ sev_model_guests() {
 	check_case "$W/refuse.log" owner-sigterm 143
 	sev_log_has "$W/refuse.log" "owner-sigterm: SIGTERM during the owner's stop: exit 143, socket gone, named" \
 		'stopped by a signal while waiting for the guest owner' 'CASE-END owner-sigterm rc=143 sock-left=no'
+	model_breaks "$W/refuse.log"
+}
+
+# The launches SEVBOOT_MODEL_BREAK broke on purpose: exit 5, the kernel's
+# errno and the kernel function that refused, in the one error line.
+model_breaks() { # log
+	check_case "$1" break-uaddr-sev 5
+	sev_log_has "$1" "break-uaddr-sev: an unpinnable host address is the kernel's -ENOMEM" \
+		'LAUNCH_UPDATE_DATA at 0x[0-9a-f]+ .*failed: Cannot allocate memory.*-ENOMEM: LAUNCH_UPDATE_DATA: sev_pin_memory\(\) cannot pin'
+	check_case "$1" break-len-sev 5
+	sev_log_has "$1" "break-len-sev: a length off by 8 is the firmware's INVALID_LENGTH through -EIO" \
+		'LAUNCH_UPDATE_DATA at 0x[0-9a-f]+ .*failed: Input/output error, firmware status SEV_RET_INVALID_LEN'
+	check_case "$1" break-uaddr-snp 5
+	sev_log_has "$1" "break-uaddr-snp: an unreadable source is kvm_gmem_populate's -EFAULT, reported as -EIO with firmware error 0" \
+		'SNP_LAUNCH_UPDATE at 0x[0-9a-f]+ .*failed: the kernel failed to populate guest memory .*-EIO: SNP_LAUNCH_UPDATE: kvm_gmem_populate\(\) stops at GFN 0x[0-9a-f]+ with -EFAULT'
+	check_case "$1" break-len-snp 5
+	sev_log_has "$1" "break-len-snp: a length that is not page aligned is snp_launch_update's -EINVAL" \
+		'SNP_LAUNCH_UPDATE at 0x[0-9a-f]+ .*failed: Invalid argument.*-EINVAL: snp_launch_update\(\): the length is not page aligned'
 }
 
 # sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.
