@@ -110,3 +110,6 @@ clean:
 	rm -rf bin lib $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench $(INTERNAL_LIB)
 
 -include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d)
+
+# AMD's roots are embedded (.incbin) by owner/trust.c.
+$(BUILD)/obj/owner/trust.o: $(wildcard owner/roots/*/*/*)
