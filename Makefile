@@ -69,6 +69,7 @@ unit: $(UNIT_BINS) bin/sevboot
 
 integration: bin/sevboot
 	SEVBOOT_SHARED=$(SHARED) tests/integration/owner.sh
+	SEVBOOT_SHARED=$(SHARED) tests/integration/trust.sh
 	SEVBOOT_SHARED=$(SHARED) BUILD=$(BUILD) tests/integration/run.sh
 
 # The fuzz harnesses are built and run briefly too, so they cannot rot.
