@@ -795,7 +795,8 @@ static int snp_report_inputs(const char *cmd, const struct report_opts *o,
 /* The report's verification, SNP or SEV; r filled.  0 or an exit code. */
 static int report_check(const char *cmd, const struct report_opts *o,
 			const uint8_t *raw, size_t rawlen, struct ark_root *root,
-			struct trust_result *r)
+			struct trust_result *r, char *head, size_t headlen,
+			int *product)
 {
 	struct snp_chain snp = {.product = AMD_PRODUCT_UNKNOWN};
 	struct sev_chain sev = {0};
@@ -837,6 +838,8 @@ static int report_check(const char *cmd, const struct report_opts *o,
 			trust_error(cmd, "--chain %s: %s", o->chain, err);
 			rc = EXIT_BAD_INPUT;
 		}
+		snprintf(head, headlen, "SEV attestation report, signed by "
+			 "the PEK");
 		if (!rc && sev_att_report_verify(raw, &sev,
 						 root->sev ? &root->amd : NULL,
 						 &x, r, err, sizeof(err))) {
@@ -854,10 +857,12 @@ static int report_check(const char *cmd, const struct report_opts *o,
 		trust_error(cmd, "--report %s: %s", o->report, err);
 		rc = EXIT_BAD_INPUT;
 	}
-	if (!rc && !o->json && !snp_report_parse(raw, &rep, NULL, 0))
-		printf("SNP report v%u, %s, signed by the %s\n", rep.version,
-		       amd_product_name(snp.product),
-		       snp.vek_is_vlek ? "VLEK" : "VCEK");
+	if (!rc && !snp_report_parse(raw, &rep, NULL, 0)) {
+		snprintf(head, headlen, "SNP report v%u, %s, signed by the %s",
+			 rep.version, amd_product_name(snp.product),
+			 snp.vek_is_vlek ? "VLEK" : "VCEK");
+		*product = snp.product;
+	}
 	snp_chain_free(&snp);
 	return rc;
 }
@@ -890,7 +895,8 @@ int cmd_verify_report(int argc, char **argv)
 	struct json_writer w = {0};
 	uint8_t raw[SNP_REPORT_LEN];
 	size_t rawlen = 0;
-	int rc;
+	char head[128] = "";
+	int rc, product = AMD_PRODUCT_UNKNOWN;
 
 	if (!r) {
 		trust_error(cmd, "out of memory");
@@ -919,21 +925,25 @@ int cmd_verify_report(int argc, char **argv)
 			       root.sev ? "SEV's (AMD CA format)"
 					: "SNP's (X.509)");
 	if (!rc)
-		rc = report_check(cmd, &o, raw, rawlen, &root, r);
+		rc = report_check(cmd, &o, raw, rawlen, &root, r, head,
+				  sizeof(head), &product);
 	if (rc)
 		goto out;
 	if (o.json) {
 		jw_begin(&w);
 		jw_key(&w, "report");
 		jw_cstr(&w, rawlen == SNP_REPORT_LEN ? "snp" : "sev");
+		jw_key(&w, "summary");
+		jw_cstr(&w, head);
+		jw_key(&w, "product");
+		jw_cstr(&w, amd_product_name(product));
 		json_verdict(&w, r);
 		jw_end(&w);
 		rc = json_print(cmd, &w);
 		if (rc)
 			goto out;
 	} else {
-		if (rawlen == SEV_ATT_REPORT_LEN)
-			printf("SEV attestation report, signed by the PEK\n");
+		printf("%s\n", head);
 		print_checks(r);
 		print_verdict(r);
 	}

@@ -244,12 +244,15 @@ int amd_cert_verify(const struct amd_cert *signer, const struct amd_cert *c,
 		ret = rsa_pss_verify(k, amd_md(signer), c->raw, body,
 				     c->raw + body, c->modulus_bits / 8);
 	EVP_PKEY_free(k);
-	if (ret == -EBADMSG)
+	if (!ret)
+		set_err(why, whylen, "RSASSA-PSS %s",
+			signer->modulus_bits == 2048 ? "SHA-256" : "SHA-384");
+	else if (ret == -EBADMSG)
 		set_err(why, whylen,
 			"expected a valid RSASSA-PSS %s signature, found "
 			"one that does not verify",
 			signer->modulus_bits == 2048 ? "SHA-256" : "SHA-384");
-	else if (ret)
+	else
 		set_err(why, whylen, "OpenSSL failed");
 	return ret;
 }
@@ -360,6 +363,13 @@ int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s,
 				 "expected a valid signature by the %s in "
 				 "slot %u, found one that does not verify",
 				 who, k + 1);
+		if (!ret) {
+			uint32_t algo = get_le32(slot, SLOT_ALGO);
+
+			snprintf(e, sizeof(e), "%s %s, slot %u",
+				 s->sev ? "ECDSA P-384" : "RSASSA-PSS",
+				 algo & 0x100 ? "SHA-384" : "SHA-256", k + 1);
+		}
 		if (!ret || ret == -ENOMEM)
 			break;
 	}
@@ -370,8 +380,7 @@ int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s,
 			who);
 		return -EBADMSG;
 	}
-	if (ret)
-		set_err(why, whylen, "%s", ret == -ENOMEM ? "OpenSSL failed" : e);
+	set_err(why, whylen, "%s", ret == -ENOMEM ? "OpenSSL failed" : e);
 	return ret;
 }
 
