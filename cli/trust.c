@@ -361,8 +361,7 @@ static void chain_input_free(struct chain_input *in)
 }
 
 /* Read and sort one file into in. */
-static int chain_file(const char *cmd, const char *path,
-		      struct chain_input *in)
+static int chain_file(const char *cmd, const char *path, struct chain_input *in)
 {
 	struct blob *b = &in->b[in->nb];
 	char err[300] = "";
@@ -407,7 +406,7 @@ static int chain_inputs(const char *cmd, const struct chain_opts *o,
 	}
 	if (!rc && in->have_sev && in->have_snp) {
 		trust_error(cmd, "give the certificates of one chain: SEV "
-			    "(AMD's formats) or SNP (X.509), not both");
+				 "(AMD's formats) or SNP (X.509), not both");
 		rc = EXIT_USAGE;
 	}
 	if (!rc && o->ark)
@@ -440,8 +439,7 @@ static int chain_opts_parse(int argc, char **argv, struct chain_opts *o,
 				 verify_chain_spec.synopsis);
 	*at = (int64_t)time(NULL);
 	if (o->at && (why = parse_time(o->at, at)))
-		return cli_error(&verify_chain_spec, "--at %s: %s", o->at,
-				 why);
+		return cli_error(&verify_chain_spec, "--at %s: %s", o->at, why);
 	return -1;
 }
 
@@ -623,8 +621,7 @@ static int opt_hex(const char *opt, const char *s, uint8_t *out, size_t n,
 static int opt_min_tcb(const char *s, struct snp_tcb *t, bool *is_raw,
 		       uint64_t *raw)
 {
-	static const char *const names[] = {"fmc", "bl", "tee", "snp",
-					    "ucode"};
+	static const char *const names[] = {"fmc", "bl", "tee", "snp", "ucode"};
 	char *dup, *tok, *save = NULL;
 	int rc = 0;
 
@@ -794,9 +791,9 @@ static int snp_report_inputs(const char *cmd, const struct report_opts *o,
 
 /* The report's verification, SNP or SEV; r filled.  0 or an exit code. */
 static int report_check(const char *cmd, const struct report_opts *o,
-			const uint8_t *raw, size_t rawlen, struct ark_root *root,
-			struct trust_result *r, char *head, size_t headlen,
-			int *product)
+			const uint8_t *raw, size_t rawlen,
+			struct ark_root *root, struct trust_result *r,
+			char *head, size_t headlen, int *product)
 {
 	struct snp_chain snp = {.product = AMD_PRODUCT_UNKNOWN};
 	struct sev_chain sev = {0};
@@ -833,12 +830,13 @@ static int report_check(const char *cmd, const struct report_opts *o,
 					 "a SEV report is checked with the "
 					 "platform's PEK: give --chain FILE");
 		rc = read_input(cmd, "--chain", o->chain, &b);
-		if (!rc && sev_chain_add(&sev, amd, b.data, b.len, err,
-					 sizeof(err))) {
+		if (!rc &&
+		    sev_chain_add(&sev, amd, b.data, b.len, err, sizeof(err))) {
 			trust_error(cmd, "--chain %s: %s", o->chain, err);
 			rc = EXIT_BAD_INPUT;
 		}
-		snprintf(head, headlen, "SEV attestation report, signed by "
+		snprintf(head, headlen,
+			 "SEV attestation report, signed by "
 			 "the PEK");
 		if (!rc && sev_att_report_verify(raw, &sev,
 						 root->sev ? &root->amd : NULL,
@@ -977,15 +975,16 @@ static void f_hex(struct field_out *o, const char *name, const uint8_t *p,
 }
 
 /* A number, and in text a note after it (may be ""). */
-static void f_num(struct field_out *o, const char *name, uint64_t v,
-		  bool hex, const char *note)
+static void f_num(struct field_out *o, const char *name, uint64_t v, bool hex,
+		  const char *note)
 {
 	if (o->w) {
 		jw_key(o->w, name);
 		jw_uint(o->w, v);
 		return;
 	}
-	printf(hex ? "%-19s 0x%" PRIx64 "%s%s%s\n" : "%-19s %" PRIu64 "%s%s%s\n",
+	printf(hex ? "%-19s 0x%" PRIx64 "%s%s%s\n"
+		   : "%-19s %" PRIu64 "%s%s%s\n",
 	       name, v, *note ? " (" : "", note, *note ? ")" : "");
 }
 
@@ -1010,8 +1009,9 @@ static void f_tcb(struct field_out *o, const char *name, uint64_t tcb,
 
 	snp_tcb_split(tcb, product, &t);
 	if (product == AMD_TURIN)
-		snprintf(note, sizeof(note), "fmc %u bl %u tee %u snp %u ucode %u",
-			 t.fmc, t.bl, t.tee, t.snp, t.ucode);
+		snprintf(note, sizeof(note),
+			 "fmc %u bl %u tee %u snp %u ucode %u", t.fmc, t.bl,
+			 t.tee, t.snp, t.ucode);
 	else
 		snprintf(note, sizeof(note), "bl %u tee %u snp %u ucode %u",
 			 t.bl, t.tee, t.snp, t.ucode);
@@ -1035,14 +1035,26 @@ static void f_version(struct field_out *o, const char *name, uint8_t major,
 /* SNP guest policy bits 16-25 and platform info bits (SNP ABI 56860
  * Table 9 and Table 23 PLATFORM_INFO). */
 static const char *const policy_bits[26] = {
-	[16] = "SMT",	     [17] = "(reserved, 1)", [18] = "MIGRATE_MA",
-	[19] = "DEBUG",	     [20] = "SINGLE_SOCKET", [21] = "CXL_ALLOW",
-	[22] = "MEM_AES_256_XTS", [23] = "RAPL_DIS", [24] = "CIPHERTEXT_HIDING",
+	[16] = "SMT",
+	[17] = "(reserved, 1)",
+	[18] = "MIGRATE_MA",
+	[19] = "DEBUG",
+	[20] = "SINGLE_SOCKET",
+	[21] = "CXL_ALLOW",
+	[22] = "MEM_AES_256_XTS",
+	[23] = "RAPL_DIS",
+	[24] = "CIPHERTEXT_HIDING",
 	[25] = "PAGE_SWAP_DISABLE",
 };
 static const char *const platform_bits[8] = {
-	"SMT_EN",    "TSME_EN", "ECC_EN", "RAPL_DIS", "CIPHERTEXT_HIDING_EN",
-	"ALIAS_CHECK_COMPLETE", NULL,	  "TIO_EN",
+	"SMT_EN",
+	"TSME_EN",
+	"ECC_EN",
+	"RAPL_DIS",
+	"CIPHERTEXT_HIDING_EN",
+	"ALIAS_CHECK_COMPLETE",
+	NULL,
+	"TIO_EN",
 };
 
 static void show_snp_head(struct field_out *o, const struct snp_report *r,
@@ -1062,9 +1074,10 @@ static void show_snp_head(struct field_out *o, const struct snp_report *r,
 	f_tcb(o, "current_tcb", r->current_tcb, product);
 	bit_names(r->platform_info, platform_bits, 8, note, sizeof(note));
 	f_num(o, "platform_info", r->platform_info, true, note);
-	snprintf(note, sizeof(note), "author_key_en %u, mask_chip_key %u, "
-		 "signing_key %u (%s)", r->flags & 1, (r->flags >> 1) & 1,
-		 SNP_SIGNING_KEY(r->flags),
+	snprintf(note, sizeof(note),
+		 "author_key_en %u, mask_chip_key %u, "
+		 "signing_key %u (%s)",
+		 r->flags & 1, (r->flags >> 1) & 1, SNP_SIGNING_KEY(r->flags),
 		 SNP_SIGNING_KEY(r->flags) == 0	  ? "VCEK"
 		 : SNP_SIGNING_KEY(r->flags) == 1 ? "VLEK"
 		 : SNP_SIGNING_KEY(r->flags) == 7 ? "none"
@@ -1113,7 +1126,7 @@ static void show_sev(struct field_out *o, const struct sev_att_report *r)
 	f_num(o, "signature_usage", r->sig_usage, true, "PEK");
 	f_num(o, "signature_algo", r->sig_algo, true,
 	      r->sig_algo == SEV_ALGO_ECDSA_SHA256 ? "ECDSA SHA-256"
-						    : "ECDSA SHA-384");
+						   : "ECDSA SHA-384");
 	f_hex(o, "signature_r", r->sig, 72);
 	f_hex(o, "signature_s", r->sig + 72, 72);
 }
@@ -1163,8 +1176,7 @@ int cmd_show_report(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (args.n != 1)
-		return cli_error(&show_report_spec,
-				 "%s (usage: sevboot %s)",
+		return cli_error(&show_report_spec, "%s (usage: sevboot %s)",
 				 args.n ? "one FILE only" : "missing FILE",
 				 show_report_spec.synopsis);
 	rc = read_report(cmd, "", args.v[0], raw, &rawlen);

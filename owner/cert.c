@@ -35,16 +35,16 @@
 #define AMD_MODULUS_BITS  0x3c
 
 /* SEV certificate (55766 App. C; AMD-ASPFW sev_cert.h). */
-#define SEV_VERSION	   0x000
-#define SEV_USAGE	   0x008
-#define SEV_ALGO	   0x00c
-#define SEV_BODY_LEN	   0x414
-#define SEV_SLOT1	   0x414
-#define SEV_SLOT2	   0x61c
-#define SLOT_USAGE	   0x0
-#define SLOT_ALGO	   0x4
-#define SLOT_SIG	   0x8
-#define SEV_USAGE_INVALID  0x1000
+#define SEV_VERSION	    0x000
+#define SEV_USAGE	    0x008
+#define SEV_ALGO	    0x00c
+#define SEV_BODY_LEN	    0x414
+#define SEV_SLOT1	    0x414
+#define SEV_SLOT2	    0x61c
+#define SLOT_USAGE	    0x0
+#define SLOT_ALGO	    0x4
+#define SLOT_SIG	    0x8
+#define SEV_USAGE_INVALID   0x1000
 #define SEV_ALGO_RSA_SHA256 0x001
 #define SEV_ALGO_RSA_SHA384 0x101
 
@@ -326,16 +326,16 @@ static bool slot_is_signer(const uint8_t *slot, const struct sev_signer *s)
 	if (s->sev)
 		return usage == get_le32(s->sev, SEV_USAGE) &&
 		       algo == get_le32(s->sev, SEV_ALGO);
-	return usage == AMD_USAGE_ASK && (algo == SEV_ALGO_RSA_SHA256 ||
-					  algo == SEV_ALGO_RSA_SHA384);
+	return usage == AMD_USAGE_ASK &&
+	       (algo == SEV_ALGO_RSA_SHA256 || algo == SEV_ALGO_RSA_SHA384);
 }
 
-int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s,
-		    char *why, size_t whylen)
+int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s, char *why,
+		    size_t whylen)
 {
 	static const size_t slots[] = {SEV_SLOT1, SEV_SLOT2};
-	const char *who = s->sev ? sev_usage_name(get_le32(s->sev, SEV_USAGE))
-				 : "ASK";
+	const char *who =
+		s->sev ? sev_usage_name(get_le32(s->sev, SEV_USAGE)) : "ASK";
 	char e[200] = "";
 	int ret = 1;
 
@@ -436,10 +436,13 @@ int sev_chain_add(struct sev_chain *ch, struct amd_cert amd[2],
 		struct amd_cert *c = !ch->ask && !ch->ark ? &amd[0] : &amd[1];
 
 		if ((ch->ask && ch->ark) ||
-		    amd_cert_parse(p + off, len - off, &used, c, e, sizeof(e))) {
+		    amd_cert_parse(p + off, len - off, &used, c, e,
+				   sizeof(e))) {
 			if (ch->ask && ch->ark)
-				set_err(err, errlen, "at byte %zu: more than "
-					"an ASK and an ARK", off);
+				set_err(err, errlen,
+					"at byte %zu: more than "
+					"an ASK and an ARK",
+					off);
 			else
 				set_err(err, errlen,
 					"at byte %zu: neither a SEV "

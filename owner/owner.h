@@ -385,9 +385,9 @@ int owner_client_run(const char *path, int64_t deadline,
 #define TRUST_TEXT	 400
 
 struct trust_check {
-	char what[64];		/* "ASK signed by ARK", "measurement" */
+	char what[64]; /* "ASK signed by ARK", "measurement" */
 	bool ok;
-	char text[TRUST_TEXT];	/* on failure: expected ..., found ... */
+	char text[TRUST_TEXT]; /* on failure: expected ..., found ... */
 };
 
 struct trust_result {
@@ -436,19 +436,19 @@ const uint8_t *amd_root(int product, enum amd_root which, size_t *len);
 /* The AMD CA certificate (ARK, ASK; SEV API 55766 App. B.1; AMD-ASPFW
  * amd_cert.h amd_cert_t): little-endian, RSA-2048 (Naples) or RSA-4096. */
 #define AMD_CERT_HDR	     0x40
-#define AMD_CERT_LEN_2048    (AMD_CERT_HDR + 3 * 256)	/* 832 */
-#define AMD_CERT_LEN_4096    (AMD_CERT_HDR + 3 * 512)	/* 1600 */
-#define AMD_CERT_NAPLES_BARE (AMD_CERT_HDR + 2 * 256)	/* 576, unsigned */
+#define AMD_CERT_LEN_2048    (AMD_CERT_HDR + 3 * 256) /* 832 */
+#define AMD_CERT_LEN_4096    (AMD_CERT_HDR + 3 * 512) /* 1600 */
+#define AMD_CERT_NAPLES_BARE (AMD_CERT_HDR + 2 * 256) /* 576, unsigned */
 #define AMD_USAGE_ARK	     0x0000
 #define AMD_USAGE_ASK	     0x0013
 
 struct amd_cert {
 	uint8_t raw[AMD_CERT_LEN_4096];
-	size_t len;		 /* 832 or 1600 */
+	size_t len; /* 832 or 1600 */
 	uint8_t key_id[16], certifying_id[16];
-	uint32_t usage;		 /* AMD_USAGE_ARK, AMD_USAGE_ASK */
+	uint32_t usage; /* AMD_USAGE_ARK, AMD_USAGE_ASK */
 	uint32_t pubexp_bits, modulus_bits;
-	bool completed;		 /* the 576-byte Naples ARK, signature added */
+	bool completed; /* the 576-byte Naples ARK, signature added */
 };
 
 /*
@@ -474,7 +474,7 @@ int amd_cert_verify(const struct amd_cert *signer, const struct amd_cert *c,
 
 /* A SEV certificate's signer: another SEV certificate, or the ASK. */
 struct sev_signer {
-	const uint8_t *sev;	   /* SEV_CERT_LEN bytes, or NULL */
+	const uint8_t *sev;	    /* SEV_CERT_LEN bytes, or NULL */
 	const struct amd_cert *amd; /* or this */
 };
 /*
@@ -484,8 +484,8 @@ struct sev_signer {
  * RSASSA-PSS from the ASK, over the body [0, 0x414).  0; -EBADMSG (why
  * says which: no such slot, a malformed slot, a bad signature); -ENOMEM.
  */
-int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s,
-		    char *why, size_t whylen);
+int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s, char *why,
+		    size_t whylen);
 
 /* A SEV chain as files hold it; NULL: not given. */
 struct sev_chain {
@@ -539,24 +539,24 @@ bool snp_cert_looks_x509(const uint8_t *p, size_t len);
  * number, e.g. a KDS cert_chain) into ch by its kind.  -EINVAL with err
  * (not X.509, an unknown kind, a second certificate of one kind).
  */
-int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len,
-		  char *err, size_t errlen);
+int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len, char *err,
+		  size_t errlen);
 
 /* The VCEK/VLEK extensions (AMD KDS spec 57230 §3; OIDs
  * 1.3.6.1.4.1.3704.1.x). */
-#define SNP_SPL_FMC   9 /* 1.3.6.1.4.1.3704.1.3.9, Turin */
+#define SNP_SPL_FMC 9 /* 1.3.6.1.4.1.3704.1.3.9, Turin */
 struct snp_vek_ext {
 	char product_name[32]; /* .1.2, "Milan-B0"; "" when absent */
 	bool has_spl[10];      /* .1.3.1 bl .2 tee .3 snp .4-.7 spl4-7
 				  .8 ucode .9 fmc */
 	uint32_t spl[10];
-	uint8_t hwid[64];      /* .1.4: 64 bytes, 8 on Turin */
-	size_t hwid_len;       /* 0: absent (a VLEK) */
+	uint8_t hwid[64]; /* .1.4: 64 bytes, 8 on Turin */
+	size_t hwid_len;  /* 0: absent (a VLEK) */
 };
 /* -EINVAL with err for a malformed extension (both hwID encodings are
  * read: the raw 64 bytes, and an OCTET STRING). */
-int snp_vek_extensions(struct x509_st *vek, struct snp_vek_ext *e,
-		       char *err, size_t errlen);
+int snp_vek_extensions(struct x509_st *vek, struct snp_vek_ext *e, char *err,
+		       size_t errlen);
 
 /*
  * Check ch at time at: root (--ark; X.509) when given, else AMD's
@@ -574,7 +574,7 @@ int snp_chain_verify(const struct snp_chain *ch, struct x509_st *root,
  * AMD-ASPFW sev_rmp.h snp_attestation_report_t). */
 #define SNP_REPORT_LEN	   0x4a0
 #define SNP_REPORT_SIGNED  0x2a0 /* bytes [0, 0x2a0) are signed */
-#define SEV_ATT_REPORT_LEN 0xd0  /* SEV API 55766 §6.8 ATTESTATION */
+#define SEV_ATT_REPORT_LEN 0xd0	 /* SEV API 55766 §6.8 ATTESTATION */
 
 struct snp_report {
 	uint32_t version, guest_svn;
@@ -603,8 +603,8 @@ struct snp_report {
  * ignored).  *raw gets SNP_REPORT_LEN or SEV_ATT_REPORT_LEN bytes and
  * *rawlen which.  -EINVAL with err.
  */
-int trust_report_read(const uint8_t *p, size_t len, uint8_t *raw,
-		      size_t cap, size_t *rawlen, char *err, size_t errlen);
+int trust_report_read(const uint8_t *p, size_t len, uint8_t *raw, size_t cap,
+		      size_t *rawlen, char *err, size_t errlen);
 /* The fields of an SNP report (SNP_REPORT_LEN bytes).  -EINVAL with err
  * for a version sevboot does not know (2, 3 and 5 are known) or
  * reserved bytes that are not zero. */

@@ -21,35 +21,35 @@
 #include "util/util.h"
 
 /* SNP report fields (56860 Table 23). */
-#define R_VERSION	    0x000
-#define R_GUEST_SVN	    0x004
-#define R_POLICY	    0x008
-#define R_FAMILY_ID	    0x010
-#define R_IMAGE_ID	    0x020
-#define R_VMPL		    0x030
-#define R_SIG_ALGO	    0x034
-#define R_CURRENT_TCB	    0x038
-#define R_PLATFORM_INFO	    0x040
-#define R_FLAGS		    0x048
-#define R_REPORT_DATA	    0x050
-#define R_MEASUREMENT	    0x090
-#define R_HOST_DATA	    0x0c0
-#define R_ID_KEY_DIGEST	    0x0e0
-#define R_AUTHOR_KEY_DIGEST 0x110
-#define R_REPORT_ID	    0x140
-#define R_REPORT_ID_MA	    0x160
-#define R_REPORTED_TCB	    0x180
-#define R_CPUID_FAM	    0x188
-#define R_CPUID_MOD	    0x189
-#define R_CPUID_STEP	    0x18a
-#define R_CHIP_ID	    0x1a0
-#define R_COMMITTED_TCB	    0x1e0
-#define R_CURRENT_BUILD	    0x1e8
-#define R_COMMITTED_BUILD   0x1ec
-#define R_LAUNCH_TCB	    0x1f0
-#define R_LAUNCH_MIT	    0x1f8
-#define R_CURRENT_MIT	    0x200
-#define R_SIG		    0x2a0
+#define R_VERSION		   0x000
+#define R_GUEST_SVN		   0x004
+#define R_POLICY		   0x008
+#define R_FAMILY_ID		   0x010
+#define R_IMAGE_ID		   0x020
+#define R_VMPL			   0x030
+#define R_SIG_ALGO		   0x034
+#define R_CURRENT_TCB		   0x038
+#define R_PLATFORM_INFO		   0x040
+#define R_FLAGS			   0x048
+#define R_REPORT_DATA		   0x050
+#define R_MEASUREMENT		   0x090
+#define R_HOST_DATA		   0x0c0
+#define R_ID_KEY_DIGEST		   0x0e0
+#define R_AUTHOR_KEY_DIGEST	   0x110
+#define R_REPORT_ID		   0x140
+#define R_REPORT_ID_MA		   0x160
+#define R_REPORTED_TCB		   0x180
+#define R_CPUID_FAM		   0x188
+#define R_CPUID_MOD		   0x189
+#define R_CPUID_STEP		   0x18a
+#define R_CHIP_ID		   0x1a0
+#define R_COMMITTED_TCB		   0x1e0
+#define R_CURRENT_BUILD		   0x1e8
+#define R_COMMITTED_BUILD	   0x1ec
+#define R_LAUNCH_TCB		   0x1f0
+#define R_LAUNCH_MIT		   0x1f8
+#define R_CURRENT_MIT		   0x200
+#define R_SIG			   0x2a0
 #define SIG_ALGO_ECDSA_P384_SHA384 1
 
 /* SEV report (55766 §6.8). */
@@ -63,8 +63,8 @@
 
 /* ---------------------------------------------------------------- read */
 
-int trust_report_read(const uint8_t *p, size_t len, uint8_t *raw,
-		      size_t cap, size_t *rawlen, char *err, size_t errlen)
+int trust_report_read(const uint8_t *p, size_t len, uint8_t *raw, size_t cap,
+		      size_t *rawlen, char *err, size_t errlen)
 {
 	size_t digits = 0, n;
 
@@ -268,7 +268,8 @@ static void check_tcb_ext(struct trust_result *r, const struct snp_report *rep,
 	if (!ok) {
 		trust_add(r, false, "reported_tcb",
 			  "expected the %s's TCB extensions, found %s "
-			  "without them", vek, vek);
+			  "without them",
+			  vek, vek);
 		return;
 	}
 	want = (struct snp_tcb){.fmc = (uint8_t)e->spl[9],
@@ -325,8 +326,8 @@ static void check_expect(struct trust_result *r, const struct snp_report *rep,
 		check_bytes(r, "measurement", x->measurement, rep->measurement,
 			    48);
 	if (x->have_report_data)
-		check_bytes(r, "report_data", x->report_data,
-			    rep->report_data, 64);
+		check_bytes(r, "report_data", x->report_data, rep->report_data,
+			    64);
 	if (x->have_host_data)
 		check_bytes(r, "host_data", x->host_data, rep->host_data, 32);
 	if (x->have_policy)
@@ -377,8 +378,9 @@ static void check_snp_signature(struct trust_result *r, const uint8_t *raw,
 			  vek);
 		return;
 	}
-	trust_add(r, !sev_ecdsa_verify(k, EVP_sha384(), raw, SNP_REPORT_SIGNED,
-				       raw + R_SIG),
+	trust_add(r,
+		  !sev_ecdsa_verify(k, EVP_sha384(), raw, SNP_REPORT_SIGNED,
+				    raw + R_SIG),
 		  "signature", "%s", "");
 	if (!r->check[r->n - 1].ok)
 		snprintf(r->check[r->n - 1].text, TRUST_TEXT,
@@ -403,7 +405,8 @@ int snp_report_verify(const uint8_t raw[SNP_REPORT_LEN],
 	if (ret)
 		return ret;
 	if (!ch->vek) {
-		set_err(err, errlen, "no VCEK or VLEK certificate to check "
+		set_err(err, errlen,
+			"no VCEK or VLEK certificate to check "
 			"the report with");
 		return -EINVAL;
 	}
@@ -474,7 +477,8 @@ int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
 	if (ret)
 		return ret;
 	if (!ch->pek) {
-		set_err(err, errlen, "no PEK certificate to check the SEV "
+		set_err(err, errlen,
+			"no PEK certificate to check the SEV "
 			"report with");
 		return -EINVAL;
 	}
@@ -484,13 +488,14 @@ int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
 	ret = sev_cert_public_key(ch->pek, SEV_USAGE_PEK, &pek, why,
 				  sizeof(why));
 	if (ret) {
-		trust_add(r, false, "signature", "expected a usable PEK, "
-			  "found: %s", why);
+		trust_add(r, false, "signature",
+			  "expected a usable PEK, "
+			  "found: %s",
+			  why);
 	} else {
-		ret = sev_ecdsa_verify(pek,
-				       rep.sig_algo & 0x100 ? EVP_sha384()
-							    : EVP_sha256(),
-				       raw, A_SIGNED, raw + A_SIG);
+		ret = sev_ecdsa_verify(
+			pek, rep.sig_algo & 0x100 ? EVP_sha384() : EVP_sha256(),
+			raw, A_SIGNED, raw + A_SIG);
 		trust_add(r, !ret, "signature", "%s",
 			  ret ? "expected a valid ECDSA P-384 signature by "
 				"the PEK, found one that does not verify"

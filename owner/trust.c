@@ -117,7 +117,10 @@ struct root_files {
 
 #define SEV_ONLY(g)                                                            \
 	{                                                                      \
-		{g##_sev_ark, g##_sev_ask}, { &g##_sev_ark_len, &g##_sev_ask_len } \
+		{g##_sev_ark, g##_sev_ask},                                    \
+		{                                                              \
+			&g##_sev_ark_len, &g##_sev_ask_len                     \
+		}                                                              \
 	}
 #define SEV_SNP(g)                                                             \
 	{                                                                      \

@@ -43,8 +43,8 @@ bool snp_cert_looks_x509(const uint8_t *p, size_t len)
 {
 	size_t k = 0;
 
-	while (k < len && (p[k] == ' ' || p[k] == '\n' || p[k] == '\r' ||
-			   p[k] == '\t'))
+	while (k < len &&
+	       (p[k] == ' ' || p[k] == '\n' || p[k] == '\r' || p[k] == '\t'))
 		k++;
 	if (len - k >= 10 && !memcmp(p + k, "-----BEGIN", 10))
 		return true;
@@ -86,15 +86,15 @@ static enum snp_cert_kind cert_kind(X509 *c, int *product)
 		k = SNP_CERT_ASK;
 		gen = cn + 4;
 	}
-	*product = gen ? amd_product_parse(gen, strlen(gen))
-		       : AMD_PRODUCT_UNKNOWN;
+	*product =
+		gen ? amd_product_parse(gen, strlen(gen)) : AMD_PRODUCT_UNKNOWN;
 	return k;
 }
 
 static const char *kind_name(enum snp_cert_kind k)
 {
-	static const char *const names[] = {"ARK", "ASK", "ASVK", "VCEK",
-					    "VLEK", "other"};
+	static const char *const names[] = {"ARK",  "ASK",  "ASVK",
+					    "VCEK", "VLEK", "other"};
 	return names[k];
 }
 
@@ -103,9 +103,9 @@ static int chain_take(struct snp_chain *ch, X509 *c, char *err, size_t errlen)
 {
 	int product;
 	enum snp_cert_kind k = cert_kind(c, &product);
-	X509 **slot = k == SNP_CERT_ARK	   ? &ch->ark
-		      : k == SNP_CERT_ASK  ? &ch->ask
-		      : k == SNP_CERT_ASVK ? &ch->asvk
+	X509 **slot = k == SNP_CERT_ARK	    ? &ch->ark
+		      : k == SNP_CERT_ASK   ? &ch->ask
+		      : k == SNP_CERT_ASVK  ? &ch->asvk
 		      : k == SNP_CERT_OTHER ? NULL
 					    : &ch->vek;
 	char cn[64];
@@ -119,8 +119,7 @@ static int chain_take(struct snp_chain *ch, X509 *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (*slot) {
-		set_err(err, errlen, "a second %s certificate",
-			kind_name(k));
+		set_err(err, errlen, "a second %s certificate", kind_name(k));
 		return -EINVAL;
 	}
 	if (product == AMD_PRODUCT_UNKNOWN || product < AMD_MILAN) {
@@ -172,8 +171,8 @@ static int add_pem(struct snp_chain *ch, const uint8_t *p, size_t len,
 	return ret;
 }
 
-int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len,
-		  char *err, size_t errlen)
+int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len, char *err,
+		  size_t errlen)
 {
 	const unsigned char *q = p;
 	X509 *c;
@@ -189,8 +188,7 @@ int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len,
 	ERR_clear_error();
 	if (!c || q != p + len) {
 		X509_free(c);
-		set_err(err, errlen,
-			"not one DER X.509 certificate (%s)",
+		set_err(err, errlen, "not one DER X.509 certificate (%s)",
 			c ? "bytes follow it" : "it does not parse");
 		return -EINVAL;
 	}
@@ -331,7 +329,8 @@ static void format_time(const ASN1_TIME *t, char *out, size_t len)
 static void check_validity(struct trust_result *r, const char *name, X509 *c,
 			   int64_t at)
 {
-	const ASN1_TIME *nb = X509_get0_notBefore(c), *na = X509_get0_notAfter(c);
+	const ASN1_TIME *nb = X509_get0_notBefore(c),
+			*na = X509_get0_notAfter(c);
 	char what[64], from[40], to[40], when[40];
 	time_t t = (time_t)at;
 	struct tm tm;
@@ -369,8 +368,8 @@ static void check_x509_link(struct trust_result *r, const char *what,
 
 		common_name(X509_get_subject_name(signer), want, sizeof(want));
 		common_name(X509_get_issuer_name(c), got, sizeof(got));
-		trust_add(r, false, what, "expected issuer \"%s\", found \"%s\"",
-			  want, got);
+		trust_add(r, false, what,
+			  "expected issuer \"%s\", found \"%s\"", want, got);
 		return;
 	}
 	if (!X509_get_signature_info(c, &mdnid, &pknid, NULL, NULL) ||
@@ -395,8 +394,8 @@ static void check_x509_link(struct trust_result *r, const char *what,
 static X509 *anchor(const struct snp_chain *ch, X509 *root,
 		    struct trust_result *r)
 {
-	X509 *ark = root ? X509_dup(root) : builtin_x509(ch->product,
-							 AMD_ROOT_SNP_ARK);
+	X509 *ark = root ? X509_dup(root)
+			 : builtin_x509(ch->product, AMD_ROOT_SNP_ARK);
 
 	if (!ark) {
 		trust_add(r, false, "ARK",
@@ -405,8 +404,7 @@ static X509 *anchor(const struct snp_chain *ch, X509 *root,
 		return NULL;
 	}
 	if (ch->ark && X509_cmp(ch->ark, ark)) {
-		trust_add(r, false, "ARK",
-			  "expected %s, found another ARK",
+		trust_add(r, false, "ARK", "expected %s, found another ARK",
 			  root ? "the --ark certificate"
 			       : "AMD's built-in ARK");
 		X509_free(ark);
@@ -427,8 +425,10 @@ static X509 *check_ca(const struct snp_chain *ch, X509 *ark, bool asvk,
 		: builtin_x509(ch->product,
 			       asvk ? AMD_ROOT_SNP_ASVK : AMD_ROOT_SNP_ASK);
 	if (!ca) {
-		trust_add(r, false, name, "expected the %s's certificate, "
-			  "found none", name);
+		trust_add(r, false, name,
+			  "expected the %s's certificate, "
+			  "found none",
+			  name);
 		return NULL;
 	}
 	snprintf(what, sizeof(what), "%s signed by ARK", name);
@@ -456,8 +456,7 @@ int snp_chain_verify(const struct snp_chain *ch, X509 *root, int64_t at,
 	if (ch->vek && (ch->vek_is_vlek ? asvk : ask)) {
 		snprintf(what, sizeof(what), "%s signed by %s", vek,
 			 ch->vek_is_vlek ? "ASVK" : "ASK");
-		check_x509_link(r, what, ch->vek_is_vlek ? asvk : ask,
-				ch->vek);
+		check_x509_link(r, what, ch->vek_is_vlek ? asvk : ask, ch->vek);
 		check_validity(r, vek, ch->vek, at);
 	}
 	X509_free(ark);
