@@ -1036,7 +1036,7 @@ static void f_version(struct field_out *o, const char *name, uint8_t major,
  * Table 9 and Table 23 PLATFORM_INFO). */
 static const char *const policy_bits[26] = {
 	[16] = "SMT",
-	[17] = "(reserved, 1)",
+	[17] = "RESERVED_MBO",
 	[18] = "MIGRATE_MA",
 	[19] = "DEBUG",
 	[20] = "SINGLE_SOCKET",
@@ -1061,10 +1061,18 @@ static void show_snp_head(struct field_out *o, const struct snp_report *r,
 			  int product)
 {
 	char note[200];
+	int n;
 
 	f_num(o, "version", r->version, false, "");
 	f_num(o, "guest_svn", r->guest_svn, false, "");
-	bit_names(r->policy, policy_bits, 26, note, sizeof(note));
+	/* Bits 7:0 ABI minor, 15:8 ABI major, then the flags. */
+	n = snprintf(note, sizeof(note), "ABI %u.%u",
+		     (unsigned)(r->policy >> 8) & 0xff,
+		     (unsigned)r->policy & 0xff);
+	bit_names(r->policy, policy_bits, 26, note + n + 1,
+		  sizeof(note) - (size_t)n - 1);
+	if (note[n + 1])
+		note[n] = ' ';
 	f_num(o, "policy", r->policy, true, note);
 	f_hex(o, "family_id", r->family_id, 16);
 	f_hex(o, "image_id", r->image_id, 16);

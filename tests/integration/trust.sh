@@ -105,7 +105,7 @@ else
 	expect "VLEK report with a VCEK" 5 '^FAILED +signing key: expected VCEK' -- \
 		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vcek "$TR/test_data/snp/test-vcek.der"
 	# show-report and --json.
-	expect "show-report (hex file)" 0 '^version +2$' '^policy +0x30000 \(SMT \(reserved, 1\)\)' "^measurement +$MILAN_M" \
+	expect "show-report (hex file)" 0 '^version +2$' '^policy +0x30000 \(ABI 0.0 SMT RESERVED_MBO\)' "^measurement +$MILAN_M" \
 		'^current_version +1.52 build 4' -- show-report "$V/tests/certs_data/report_milan.hex"
 	expect "show-report v3 (VLEK)" 0 '^version +3$' '^cpuid_fam_id +0x19' '^flags +0x4 .*signing_key 1 \(VLEK\)' -- \
 		show-report "$TR/test_data/snp/test-vlek-report.bin"
