@@ -73,6 +73,7 @@ int amd_cert_parse(const uint8_t *p, size_t len, size_t *used,
 	uint32_t version, eb, mb;
 	size_t total;
 
+	set_err(err, errlen, "%s", "");
 	memset(c, 0, sizeof(*c));
 	if (len < AMD_CERT_HDR) {
 		set_err(err, errlen,
@@ -421,6 +422,7 @@ int sev_chain_add(struct sev_chain *ch, struct amd_cert amd[2],
 	char e[200];
 	int ret;
 
+	set_err(err, errlen, "%s", "");
 	if (!len) {
 		set_err(err, errlen, "no certificate in it");
 		return -EINVAL;

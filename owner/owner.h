@@ -379,7 +379,7 @@ int owner_client_run(const char *path, int64_t deadline,
  * command prints them all: a failed check says what was expected and what
  * was found.  The functions return 0 when they could check (whatever the
  * verdict; result->failed counts the failures), -EINVAL for input they
- * cannot read (err says why), -ENOMEM.
+ * cannot read (err says why; "" on success), -ENOMEM.
  */
 #define TRUST_MAX_CHECKS 40
 #define TRUST_TEXT	 400

@@ -68,6 +68,7 @@ int trust_report_read(const uint8_t *p, size_t len, uint8_t *raw, size_t cap,
 {
 	size_t digits = 0, n;
 
+	set_err(err, errlen, "%s", "");
 	if (len == SNP_REPORT_LEN || len == SEV_ATT_REPORT_LEN) {
 		if (len > cap)
 			return -EINVAL;
@@ -119,6 +120,7 @@ int trust_report_read(const uint8_t *p, size_t len, uint8_t *raw, size_t cap,
 int snp_report_parse(const uint8_t *raw, struct snp_report *r, char *err,
 		     size_t errlen)
 {
+	set_err(err, errlen, "%s", "");
 	memset(r, 0, sizeof(*r));
 	r->version = get_le32(raw, R_VERSION);
 	/* 2 (ASPFW 1.55.25), 3 and 4 (CPUID fields), 5 (mitigation
@@ -401,6 +403,7 @@ int snp_report_verify(const uint8_t raw[SNP_REPORT_LEN],
 	struct snp_vek_ext e;
 	int ret, product;
 
+	set_err(err, errlen, "%s", "");
 	ret = snp_report_parse(raw, &rep, err, errlen);
 	if (ret)
 		return ret;
@@ -437,6 +440,7 @@ int snp_report_verify(const uint8_t raw[SNP_REPORT_LEN],
 int sev_att_report_parse(const uint8_t raw[SEV_ATT_REPORT_LEN],
 			 struct sev_att_report *rep, char *err, size_t errlen)
 {
+	set_err(err, errlen, "%s", "");
 	memset(rep, 0, sizeof(*rep));
 	memcpy(rep->mnonce, raw + A_MNONCE, 16);
 	memcpy(rep->launch_digest, raw + A_LAUNCH_DIGEST, 32);
@@ -473,6 +477,7 @@ int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
 	char why[200] = "";
 	int ret, product;
 
+	set_err(err, errlen, "%s", "");
 	ret = sev_att_report_parse(raw, &rep, err, errlen);
 	if (ret)
 		return ret;

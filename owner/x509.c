@@ -178,6 +178,7 @@ int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len, char *err,
 	X509 *c;
 	int ret;
 
+	set_err(err, errlen, "%s", "");
 	if (len > INT32_MAX || !snp_cert_looks_x509(p, len)) {
 		set_err(err, errlen, "not an X.509 certificate (PEM or DER)");
 		return -EINVAL;
@@ -262,6 +263,7 @@ int snp_vek_extensions(X509 *vek, struct snp_vek_ext *e, char *err,
 	int n = X509_get_ext_count(vek);
 	char oid[80];
 
+	set_err(err, errlen, "%s", "");
 	memset(e, 0, sizeof(*e));
 	for (int k = 0; k < n; k++) {
 		X509_EXTENSION *x = X509_get_ext(vek, k);
