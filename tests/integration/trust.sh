@@ -104,6 +104,19 @@ else
 		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-06-01
 	expect "VLEK report with a VCEK" 5 '^FAILED +signing key: expected VCEK' -- \
 		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vcek "$TR/test_data/snp/test-vcek.der"
+	# A SEV ATTESTATION report (no real one is public): the right layout,
+	# not signed by Rome's PEK; the chain and the fields check, the
+	# signature does not.
+	head -c 208 /dev/zero > "$W/sev-report.bin"
+	printf '\x05' | dd of="$W/sev-report.bin" bs=1 seek=$((0x30)) conv=notrunc status=none
+	printf '\x02\x10' | dd of="$W/sev-report.bin" bs=1 seek=$((0x34)) conv=notrunc status=none
+	printf '\x02' | dd of="$W/sev-report.bin" bs=1 seek=$((0x38)) conv=notrunc status=none
+	cat "$W/rome/"{pdh,pek,oca,cek}.cert > "$W/rome-chain.bin"
+	expect "SEV report, not signed by the PEK" 5 '^SEV attestation report, signed by the PEK' '^ok +PDH signed by PEK' \
+		'^FAILED +signature: expected a valid ECDSA P-384 signature by the PEK' '^ok +launch digest' '^ok +policy: 0x5' -- \
+		verify-report --report "$W/sev-report.bin" --chain "$W/rome-chain.bin" --measurement "$(printf '%064d' 0)" --policy 5
+	expect "show-report (SEV)" 0 '^SEV attestation report \(208 bytes\)' '^policy +0x5' '^signature_usage +0x1002 \(PEK\)' -- \
+		show-report "$W/sev-report.bin"
 	# show-report and --json.
 	expect "show-report (hex file)" 0 '^version +2$' '^policy +0x30000 \(ABI 0.0 SMT RESERVED_MBO\)' "^measurement +$MILAN_M" \
 		'^current_version +1.52 build 4' -- show-report "$V/tests/certs_data/report_milan.hex"

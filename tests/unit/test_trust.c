@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "loader/loader.h"
@@ -1093,6 +1094,203 @@ START_TEST(sev_report_signed_by_pek)
 }
 END_TEST
 
+/* ------------------------------------------- a SEV chain of our own */
+
+/*
+ * A whole SEV chain made here with OpenSSL, in AMD's formats (SEV API
+ * 55766 App. B and C): RSA-2048 ARK and ASK (RSASSA-PSS SHA-256, salt 32,
+ * little-endian), a CEK signed by the ASK, OCA, PEK (signed by OCA and
+ * CEK), PDH.  It stands for a platform whose ARK is not AMD's: trusted
+ * only with --ark.
+ */
+struct own_chain {
+	uint8_t ark[AMD_CERT_LEN_2048], ask[AMD_CERT_LEN_2048];
+	uint8_t cek[SEV_CERT_LEN], oca[SEV_CERT_LEN], pek[SEV_CERT_LEN];
+	uint8_t pdh[SEV_CERT_LEN];
+	EVP_PKEY *pek_key;
+};
+
+static void rsa_pss_sign_le(EVP_PKEY *k, const uint8_t *data, size_t len,
+			    uint8_t out_le[256])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	uint8_t be[256];
+	size_t n = sizeof(be);
+
+	ck_assert(ctx);
+	ck_assert_int_gt(EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), NULL, k),
+			 0);
+	ck_assert_int_gt(
+		EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 0);
+	ck_assert_int_gt(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32), 0);
+	ck_assert_int_gt(EVP_DigestSign(ctx, be, &n, data, len), 0);
+	ck_assert_uint_eq(n, 256);
+	for (size_t i = 0; i < 256; i++)
+		out_le[i] = be[255 - i];
+	EVP_MD_CTX_free(ctx);
+}
+
+/* An AMD CA certificate of k, signed by signer. */
+static void amd_cert_make(EVP_PKEY *k, EVP_PKEY *signer, uint8_t id,
+			  uint8_t signer_id, uint32_t usage,
+			  uint8_t out[AMD_CERT_LEN_2048])
+{
+	BIGNUM *n = NULL, *e = NULL;
+
+	memset(out, 0, AMD_CERT_LEN_2048);
+	put_le32(out, 0, 1);
+	memset(out + 0x04, id, 16);
+	memset(out + 0x14, signer_id, 16);
+	put_le32(out, 0x24, usage);
+	put_le32(out, 0x38, 2048);
+	put_le32(out, 0x3c, 2048);
+	ck_assert(EVP_PKEY_get_bn_param(k, "n", &n));
+	ck_assert(EVP_PKEY_get_bn_param(k, "e", &e));
+	ck_assert_int_eq(BN_bn2lebinpad(e, out + 0x40, 256), 256);
+	ck_assert_int_eq(BN_bn2lebinpad(n, out + 0x140, 256), 256);
+	rsa_pss_sign_le(signer, out, 0x240, out + 0x240);
+	BN_free(n);
+	BN_free(e);
+}
+
+static void own_chain_make(struct own_chain *c, uint8_t ark_id)
+{
+	EVP_PKEY *ark = EVP_RSA_gen(2048), *ask = EVP_RSA_gen(2048);
+	EVP_PKEY *cek, *oca, *pdh;
+
+	ck_assert(ark && ask);
+	amd_cert_make(ark, ark, ark_id, ark_id, AMD_USAGE_ARK, c->ark);
+	amd_cert_make(ask, ark, ark_id + 1, ark_id, AMD_USAGE_ASK, c->ask);
+	ck_assert_int_eq(sev_p384_generate(&cek), 0);
+	ck_assert_int_eq(sev_p384_generate(&oca), 0);
+	ck_assert_int_eq(sev_p384_generate(&c->pek_key), 0);
+	ck_assert_int_eq(sev_p384_generate(&pdh), 0);
+	/* CEK: slot 1 by the ASK, RSA_SHA256 (0x1). */
+	ck_assert_int_eq(sev_cert_build(cek, SEV_USAGE_CEK,
+					SEV_ALGO_ECDSA_SHA256, 0, 14, NULL, 0,
+					c->cek),
+			 0);
+	put_le32(c->cek, 0x414, AMD_USAGE_ASK);
+	put_le32(c->cek, 0x418, 0x1);
+	rsa_pss_sign_le(ask, c->cek, 0x414, c->cek + 0x41c);
+	ck_assert_int_eq(sev_cert_build(oca, SEV_USAGE_OCA,
+					SEV_ALGO_ECDSA_SHA256, 1, 55, oca,
+					SEV_USAGE_OCA, c->oca),
+			 0);
+	/* PEK: slot 1 by the OCA, slot 2 by the CEK (AMD-ASPFW sev_plat.c
+	 * sev_pek_generate()). */
+	ck_assert_int_eq(sev_cert_build(c->pek_key, SEV_USAGE_PEK,
+					SEV_ALGO_ECDSA_SHA256, 1, 55, oca,
+					SEV_USAGE_OCA, c->pek),
+			 0);
+	put_le32(c->pek, 0x61c, SEV_USAGE_CEK);
+	put_le32(c->pek, 0x620, SEV_ALGO_ECDSA_SHA256);
+	ck_assert_int_eq(sev_ecdsa_sign(cek, EVP_sha256(), c->pek, 0x414,
+					c->pek + 0x624),
+			 0);
+	ck_assert_int_eq(sev_cert_build(pdh, SEV_USAGE_PDH,
+					SEV_ALGO_ECDH_SHA256, 1, 55, c->pek_key,
+					SEV_USAGE_PEK, c->pdh),
+			 0);
+	EVP_PKEY_free(ark);
+	EVP_PKEY_free(ask);
+	EVP_PKEY_free(cek);
+	EVP_PKEY_free(oca);
+	EVP_PKEY_free(pdh);
+}
+
+/* Our own chain verifies with --ark, not without; another --ark is
+ * refused; a SEV report signed by its PEK verifies end to end. */
+START_TEST(own_sev_chain_and_report)
+{
+	struct own_chain *c = malloc(sizeof(*c)), *other = malloc(sizeof(*c));
+	struct amd_cert *amd = malloc(2 * sizeof(*amd)), root, root2;
+	struct sev_chain ch = {0};
+	struct trust_result r;
+	struct snp_expect x = {
+		.have_measurement = true, .have_policy = true, .policy = 0x1};
+	uint8_t rep[SEV_ATT_REPORT_LEN] = {0};
+	char err[256];
+	int p;
+
+	ck_assert(c && other && amd);
+	own_chain_make(c, 0xa0);
+	own_chain_make(other, 0xb0);
+	ck_assert_int_eq(amd_cert_parse(c->ark, sizeof(c->ark), NULL, &root,
+					err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(amd_cert_parse(other->ark, sizeof(other->ark), NULL,
+					&root2, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(sev_chain_add(&ch, amd, c->ask, sizeof(c->ask), err,
+				       sizeof(err)),
+			 0);
+	ch.cek = c->cek, ch.oca = c->oca, ch.pek = c->pek, ch.pdh = c->pdh;
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_chain_verify(&ch, &root, &r, &p), 0);
+	dump(&r);
+	ck_assert_uint_eq(r.failed, 0);
+	ck_assert_uint_eq(r.n, 7);
+	ck_assert_int_eq(p, AMD_PRODUCT_UNKNOWN);
+	/* Without --ark: none of AMD's ARKs has its key id. */
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_chain_verify(&ch, NULL, &r, &p), 0);
+	ck_check(&r, "ARK", false);
+	ck_assert_ptr_nonnull(strstr(find(&r, "ARK")->text,
+				     "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"));
+	/* The chain's own ARK must be the --ark one. */
+	ck_assert_int_eq(sev_chain_add(&ch, amd, c->ark, sizeof(c->ark), err,
+				       sizeof(err)),
+			 0);
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_chain_verify(&ch, &root2, &r, &p), 0);
+	ck_check(&r, "ARK", false);
+	/* The other chain's ASK under our ARK. */
+	memset(&ch, 0, sizeof(ch));
+	ck_assert_int_eq(sev_chain_add(&ch, amd, other->ask, sizeof(other->ask),
+				       err, sizeof(err)),
+			 0);
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_chain_verify(&ch, &root, &r, &p), 0);
+	ck_check(&r, "ASK signed by ARK", false);
+	/* A SEV report signed by the PEK, checked up to --ark. */
+	memset(&ch, 0, sizeof(ch));
+	ck_assert_int_eq(sev_chain_add(&ch, amd, c->ask, sizeof(c->ask), err,
+				       sizeof(err)),
+			 0);
+	ch.cek = c->cek, ch.oca = c->oca, ch.pek = c->pek, ch.pdh = c->pdh;
+	memset(rep + 0x10, 0x5a, 32);
+	memcpy(x.measurement, rep + 0x10, 32);
+	put_le32(rep, 0x30, 0x1);
+	put_le32(rep, 0x34, SEV_USAGE_PEK);
+	put_le32(rep, 0x38, SEV_ALGO_ECDSA_SHA256);
+	ck_assert_int_eq(
+		sev_ecdsa_sign(c->pek_key, EVP_sha256(), rep, 0x34, rep + 0x40),
+		0);
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_att_report_verify(rep, &ch, &root, &x, &r, err,
+					       sizeof(err)),
+			 0);
+	dump(&r);
+	ck_assert_uint_eq(r.failed, 0);
+	ck_assert_uint_eq(r.n, 10);
+	/* The same report with the other platform's chain. */
+	ch.cek = other->cek, ch.oca = other->oca, ch.pek = other->pek;
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_att_report_verify(rep, &ch, &root, &x, &r, err,
+					       sizeof(err)),
+			 0);
+	ck_check(&r, "signature", false);
+	ck_check(&r, "CEK signed by ASK", false);
+	EVP_PKEY_free(c->pek_key);
+	EVP_PKEY_free(other->pek_key);
+	free(c);
+	free(other);
+	free(amd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust");
@@ -1124,6 +1322,7 @@ int main(void)
 	tcase_add_test(tc, report_read_refusals);
 	tcase_add_test(tc, tcb_split_layouts);
 	tcase_add_test(tc, sev_report_signed_by_pek);
+	tcase_add_test(tc, own_sev_chain_and_report);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
