@@ -60,7 +60,7 @@ static int call(int fd, struct owner_reader *rd, int64_t deadline,
 /* A connected, non-blocking socket at path; -errno with err. */
 static int dial(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, ret;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -90,7 +90,7 @@ static int converse(int fd, struct owner_reader *rd, int64_t deadline,
 		    const struct owner_client *oc, char *err, size_t errlen)
 {
 	struct sev_owner_request req;
-	struct sev_owner_reply rep = {0};
+	struct sev_owner_reply rep = { 0 };
 	struct sev_owner_cmd c;
 	int ret;
 
@@ -120,7 +120,7 @@ static int converse(int fd, struct owner_reader *rd, int64_t deadline,
 int owner_client_run(const char *path, int64_t deadline,
 		     const struct owner_client *oc, char *err, size_t errlen)
 {
-	struct owner_reader rd = {.fd = -1};
+	struct owner_reader rd = { .fd = -1 };
 	char *line, why[256] = "";
 	size_t len;
 	int fd, ret;

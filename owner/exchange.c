@@ -73,8 +73,8 @@ static int set_nonblock(int fd)
 static int wait_fd(int fd, short events, int64_t deadline, int cancel)
 {
 	for (;;) {
-		struct pollfd p[2] = {{.fd = fd, .events = events},
-				      {.fd = cancel, .events = POLLIN}};
+		struct pollfd p[2] = { { .fd = fd, .events = events },
+				       { .fd = cancel, .events = POLLIN } };
 		int pr = poll(p, cancel > 0 ? 2 : 1, ms_left(deadline));
 
 		if (pr < 0 && errno == EINTR)
@@ -284,13 +284,13 @@ static void kill_and_reap(pid_t pid)
  * raises SIGPIPE), its stdout, and the process. */
 struct child {
 	int in, out, pidfd;
-	pid_t pid;  /* -1 once reaped */
-	int status; /* its wait status, once reaped */
-	char *msg;  /* the request and a newline */
+	pid_t pid;    /* -1 once reaped */
+	int status;   /* its wait status, once reaped */
+	char *msg;    /* the request and a newline */
 	size_t msg_len, msg_off;
-	char *buf; /* what it wrote, SEV_OWNER_MSG_MAX + 1 */
+	char *buf;    /* what it wrote, SEV_OWNER_MSG_MAX + 1 */
 	size_t got;
-	bool reading;  /* its stdout is open */
+	bool reading; /* its stdout is open */
 	int cancel_fd; /* the owner_opts' */
 	char shown[CMD_SHOWN + 8];
 };
@@ -315,8 +315,8 @@ static int child_start(struct child *c, const char *cmd, const char *request,
 {
 	int sp[2] = {-1, -1}, out[2] = {-1, -1}, ret;
 
-	*c = (struct child){
-		.in = -1, .out = -1, .pidfd = -1, .pid = -1, .reading = true};
+	*c = (struct child){ .in = -1, .out = -1, .pidfd = -1, .pid = -1,
+			     .reading = true };
 	cmd_shown(cmd, c->shown, sizeof(c->shown));
 	c->msg_len = strlen(request) + 1;
 	c->msg = malloc(c->msg_len + 1);
@@ -329,8 +329,7 @@ static int child_start(struct child *c, const char *cmd, const char *request,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
 	    pipe2(out, O_CLOEXEC) < 0) {
 		ret = -errno;
-		set_err(err, errlen,
-			"cannot make pipes for the owner command: %s",
+		set_err(err, errlen, "cannot make pipes for the owner command: %s",
 			strerror(errno));
 		goto fail;
 	}
@@ -440,19 +439,19 @@ static int child_step(struct child *c, int64_t deadline, char *err,
 
 	if (c->in >= 0) {
 		i_in = n;
-		pfd[n++] = (struct pollfd){c->in, POLLOUT, 0};
+		pfd[n++] = (struct pollfd){ c->in, POLLOUT, 0 };
 	}
 	if (c->reading) {
 		i_out = n;
-		pfd[n++] = (struct pollfd){c->out, POLLIN, 0};
+		pfd[n++] = (struct pollfd){ c->out, POLLIN, 0 };
 	}
 	if (running && c->pidfd >= 0) {
 		i_pid = n;
-		pfd[n++] = (struct pollfd){c->pidfd, POLLIN, 0};
+		pfd[n++] = (struct pollfd){ c->pidfd, POLLIN, 0 };
 	}
 	if (c->cancel_fd > 0) {
 		i_cancel = n;
-		pfd[n++] = (struct pollfd){c->cancel_fd, POLLIN, 0};
+		pfd[n++] = (struct pollfd){ c->cancel_fd, POLLIN, 0 };
 	}
 	tmo = ms_left(deadline);
 	if (tmo == 0)
@@ -576,9 +575,9 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 
 	if (n == 0 || n >= sizeof(sa.sun_path)) {
 		set_err(err, errlen,
-			"--owner-socket: the path is %zu bytes; a unix socket "
-			"path must have 1 to %zu",
-			n, sizeof(sa.sun_path) - 1);
+		     "--owner-socket: the path is %zu bytes; a unix socket "
+		     "path must have 1 to %zu",
+		     n, sizeof(sa.sun_path) - 1);
 		return n ? -ENAMETOOLONG : -EINVAL;
 	}
 	memcpy(sa.sun_path, l->path, n);
@@ -588,10 +587,9 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 
 		if (!S_ISSOCK(st.st_mode)) {
 			set_err(err, errlen,
-				"--owner-socket %s: the file exists and is not "
-				"a "
-				"socket; sevboot does not replace it",
-				l->path);
+			     "--owner-socket %s: the file exists and is not a "
+			     "socket; sevboot does not replace it",
+			     l->path);
 			return -EEXIST;
 		}
 		/* A socket someone listens on is in use; one nobody
@@ -606,25 +604,23 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 		close(probe);
 		if (ret == 0) {
 			set_err(err, errlen,
-				"--owner-socket %s: another program is "
-				"listening "
-				"there",
-				l->path);
+			     "--owner-socket %s: another program is listening "
+			     "there",
+			     l->path);
 			return -EADDRINUSE;
 		}
 		if (unlink(l->path) < 0 && errno != ENOENT) {
 			ret = -errno;
 			set_err(err, errlen,
-				"--owner-socket %s: cannot remove the old "
-				"socket: "
-				"%s",
-				l->path, strerror(errno));
+			     "--owner-socket %s: cannot remove the old socket: "
+			     "%s",
+			     l->path, strerror(errno));
 			return ret;
 		}
 	} else if (errno != ENOENT) {
 		ret = -errno;
 		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-			strerror(errno));
+		     strerror(errno));
 		return ret;
 	}
 
@@ -640,13 +636,13 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-			strerror(errno));
+		     strerror(errno));
 		return ret == -EADDRINUSE ? -EEXIST : ret;
 	}
 	if (lstat(l->path, &st) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-			strerror(errno));
+		     strerror(errno));
 		return ret;
 	}
 	l->bound = true;
@@ -656,13 +652,13 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 	if ((st.st_mode & 0777) & ~0600u && chmod(l->path, 0600) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "--owner-socket %s: chmod: %s", l->path,
-			strerror(errno));
+		     strerror(errno));
 		return ret;
 	}
 	if (listen(l->fd, 1) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "--owner-socket %s: listen: %s", l->path,
-			strerror(errno));
+		     strerror(errno));
 		return ret;
 	}
 	return 0;
@@ -705,6 +701,7 @@ static int send_error(int fd, const char *tag, const char *desc,
 	return ret ? ret : send_answer(fd, text, deadline);
 }
 
+
 /* Why a session with the owner's client ended without "cont". */
 static int client_gone(const struct owner_opts *o, int ret, char *err,
 		       size_t errlen)
@@ -722,8 +719,7 @@ static int client_gone(const struct owner_opts *o, int ret, char *err,
 			o->socket_path);
 	else if (ret == -ETIMEDOUT)
 		set_err(err, errlen,
-			"the guest owner on %s did not send \"cont\" within %u "
-			"s",
+			"the guest owner on %s did not send \"cont\" within %u s",
 			o->socket_path,
 			o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
 	else
@@ -842,21 +838,18 @@ static int exchange_socket(const struct owner_opts *o,
 	l.fd = -1;
 	listener_unlink(&l);
 	if (ret == -ETIMEDOUT) {
-		set_err(err, errlen,
-			"no guest owner connected to %s within %u s",
-			o->socket_path, timeout);
+		set_err(err, errlen, "no guest owner connected to %s within %u s",
+		     o->socket_path, timeout);
 		goto out;
 	}
 	if (ret == -EINTR) {
-		set_err(err, errlen,
-			"stopped by a signal while waiting for the "
-			"guest owner on %s",
-			o->socket_path);
+		set_err(err, errlen, "stopped by a signal while waiting for the "
+				     "guest owner on %s", o->socket_path);
 		goto out;
 	}
 	if (ret) {
 		set_err(err, errlen, "--owner-socket %s: accept: %s",
-			o->socket_path, strerror(-ret));
+		     o->socket_path, strerror(-ret));
 		goto out;
 	}
 	ret = serve_client(cfd, o, req, rep, deadline, err, errlen);
@@ -887,8 +880,8 @@ int owner_exchange(const struct owner_opts *o,
 	memset(rep, 0, sizeof(*rep));
 	if (!o->cmd == !o->socket_path) {
 		set_err(err, errlen,
-			"the guest owner is asked through exactly one "
-			"of --owner-cmd and --owner-socket");
+		     "the guest owner is asked through exactly one "
+		     "of --owner-cmd and --owner-socket");
 		return -EINVAL;
 	}
 	if (o->cmd && !o->cmd[0]) {
@@ -901,9 +894,8 @@ int owner_exchange(const struct owner_opts *o,
 	if (o->cmd) {
 		ret = sev_owner_request_encode(req, &request);
 		if (ret) {
-			set_err(err, errlen,
-				"cannot encode the owner request: %s",
-				strerror(-ret));
+			set_err(err, errlen, "cannot encode the owner request: %s",
+			     strerror(-ret));
 			return ret;
 		}
 		ret = exchange_cmd(o, request, req, rep, deadline, err, errlen);

@@ -52,7 +52,7 @@ static int parse_message(const char *text, size_t len, const char *what,
 		err[0] = '\0';
 	if (len > SEV_OWNER_MSG_MAX) {
 		set_err(err, errlen, "%s is %zu bytes; the limit is %d", what,
-			len, SEV_OWNER_MSG_MAX);
+			  len, SEV_OWNER_MSG_MAX);
 		return -E2BIG;
 	}
 	if (!text && len)
@@ -69,7 +69,7 @@ static int parse_message(const char *text, size_t len, const char *what,
 	}
 	if ((*out)->type != JSON_OBJECT) {
 		set_err(err, errlen, "%s must be a JSON object, not %s", what,
-			json_type_name((*out)->type));
+			  json_type_name((*out)->type));
 		json_free(*out);
 		*out = NULL;
 		return -EINVAL;
@@ -79,7 +79,8 @@ static int parse_message(const char *text, size_t len, const char *what,
 
 static int check_members(struct rd *r, const char *const *allowed)
 {
-	const struct json_member *m = json_unknown_member(r->obj, allowed);
+	const struct json_member *m =
+		json_unknown_member(r->obj, allowed);
 	char q[64];
 
 	if (!m)
@@ -90,7 +91,8 @@ static int check_members(struct rd *r, const char *const *allowed)
 }
 
 /* The member key, treating null as absent.  NULL with err when required. */
-static const struct json *rd_get(struct rd *r, const char *key, bool required)
+static const struct json *rd_get(struct rd *r, const char *key,
+				     bool required)
 {
 	const struct json *v = json_get(r->obj, key);
 
@@ -105,7 +107,7 @@ static int wrong_type(struct rd *r, const char *key, const char *want,
 		      const struct json *v)
 {
 	set_err(r->err, r->errlen, "%s: \"%s\" must be %s, not %s", r->what,
-		key, want, json_type_name(v->type));
+		  key, want, json_type_name(v->type));
 	return -EINVAL;
 }
 
@@ -124,8 +126,8 @@ static int rd_uint(struct rd *r, const char *key, uint64_t max, bool required,
 		return wrong_type(r, key, "an integer", v);
 	if (v->i.neg || v->i.u > max) {
 		set_err(r->err, r->errlen,
-			"%s: \"%s\" must be an integer from 0 to %" PRIu64,
-			r->what, key, max);
+			  "%s: \"%s\" must be an integer from 0 to %" PRIu64,
+			  r->what, key, max);
 		return -EINVAL;
 	}
 	*out = v->i.u;
@@ -174,14 +176,14 @@ static int rd_base64_fixed(struct rd *r, const char *key, uint8_t *out,
 	}
 	if (ret) {
 		set_err(r->err, r->errlen,
-			"%s: \"%s\" is not base64 (RFC 4648, padded)", r->what,
-			key);
+			  "%s: \"%s\" is not base64 (RFC 4648, padded)",
+			  r->what, key);
 		return -EINVAL;
 	}
 	if (n != want) {
 		set_err(r->err, r->errlen,
-			"%s: \"%s\" holds %zu bytes; it must hold %zu", r->what,
-			key, n, want);
+			  "%s: \"%s\" holds %zu bytes; it must hold %zu",
+			  r->what, key, n, want);
 		free(buf);
 		return -EINVAL;
 	}
@@ -216,16 +218,16 @@ static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 			return -EINVAL;
 		if (hdr || gpa) {
 			set_err(r->err, r->errlen,
-				"%s has a \"%s\" but no \"secret\"", r->what,
-				hdr ? "packet-header" : "gpa");
+				  "%s has a \"%s\" but no \"secret\"", r->what,
+				  hdr ? "packet-header" : "gpa");
 			return -EINVAL;
 		}
 		return 0; /* no secret */
 	}
 	if (!hdr) {
 		set_err(r->err, r->errlen,
-			"%s has a \"secret\" but no \"packet-header\"",
-			r->what);
+			  "%s has a \"secret\" but no \"packet-header\"",
+			  r->what);
 		return -EINVAL;
 	}
 	if (sec->type != JSON_STRING)
@@ -243,15 +245,15 @@ static int rd_secret(struct rd *r, bool required, struct sev_owner_reply *rep)
 	}
 	if (ret) {
 		set_err(r->err, r->errlen,
-			"%s: \"secret\" is not base64 (RFC 4648, padded)",
-			r->what);
+			  "%s: \"secret\" is not base64 (RFC 4648, padded)",
+			  r->what);
 		goto bad;
 	}
 	if (!secret_len_ok(n)) {
 		set_err(r->err, r->errlen,
-			"%s: \"secret\" holds %zu bytes; the firmware takes "
-			"16 to %d bytes in multiples of 16",
-			r->what, n, SEV_SECRET_MAX);
+			  "%s: \"secret\" holds %zu bytes; the firmware takes "
+			  "16 to %d bytes in multiples of 16",
+			  r->what, n, SEV_SECRET_MAX);
 		free(buf);
 		goto bad;
 	}
@@ -267,6 +269,7 @@ bad:
 	memset(rep, 0, sizeof(*rep));
 	return ret == -ENOMEM ? -ENOMEM : -EINVAL;
 }
+
 
 /* The launch's numbers both messages carry: policy, handle and the
  * firmware's version.  0, or -EINVAL with the sentence in r. */
@@ -366,9 +369,9 @@ static int request_from_json(struct rd *r, struct sev_owner_request *req)
 
 		json_quote(v->str.s, v->str.len, q, sizeof(q));
 		set_err(r->err, r->errlen,
-			"%s: \"mode\" is %s; it must be \"sev\", \"seves\" "
-			"or \"snp\"",
-			r->what, q);
+			  "%s: \"mode\" is %s; it must be \"sev\", \"seves\" "
+			  "or \"snp\"",
+			  r->what, q);
 		return -EINVAL;
 	}
 	if (rd_launch(r, req))
@@ -379,10 +382,10 @@ static int request_from_json(struct rd *r, struct sev_owner_request *req)
 	if (rd_string(r, "expected-digest", &v))
 		return -EINVAL;
 	if (hex_decode(v->str.s, v->str.len, req->expected_digest,
-		       sizeof(req->expected_digest))) {
+			   sizeof(req->expected_digest))) {
 		set_err(r->err, r->errlen,
-			"%s: \"expected-digest\" must be %zu hex digits",
-			r->what, 2 * sizeof(req->expected_digest));
+			  "%s: \"expected-digest\" must be %zu hex digits",
+			  r->what, 2 * sizeof(req->expected_digest));
 		return -EINVAL;
 	}
 	if (rd_uint(r, "secret-gpa", UINT64_MAX, true, NULL, &req->secret_gpa))
@@ -499,36 +502,36 @@ int sev_owner_reply_check(const struct sev_owner_request *req,
 		return 0;
 	if (req->mode == SEV_MODE_SNP) {
 		set_err(err, errlen,
-			"an SNP launch takes no LAUNCH_SECRET "
-			"(its secrets go through the SNP secrets page)");
+			  "an SNP launch takes no LAUNCH_SECRET "
+			  "(its secrets go through the SNP secrets page)");
 		return -EINVAL;
 	}
 	if (!rep->secret || !secret_len_ok(rep->secret_len)) {
 		set_err(err, errlen,
-			"the secret is %zu bytes; the firmware takes 16 to "
-			"%d bytes in multiples of 16",
-			rep->secret_len, SEV_SECRET_MAX);
+			  "the secret is %zu bytes; the firmware takes 16 to "
+			  "%d bytes in multiples of 16",
+			  rep->secret_len, SEV_SECRET_MAX);
 		return -EINVAL;
 	}
 	if (rep->has_gpa && rep->gpa % 16) {
 		set_err(err, errlen,
-			"the secret's gpa 0x%" PRIx64 " is not 16-byte "
-			"aligned",
-			rep->gpa);
+			  "the secret's gpa 0x%" PRIx64 " is not 16-byte "
+			  "aligned",
+			  rep->gpa);
 		return -EINVAL;
 	}
 	if (!rep->has_gpa && (!req->secret_gpa || !req->secret_size)) {
 		set_err(err, errlen,
-			"the firmware has no secret area, so the secret "
-			"needs a \"gpa\"");
+			  "the firmware has no secret area, so the secret "
+			  "needs a \"gpa\"");
 		return -EINVAL;
 	}
 	gpa = rep->has_gpa ? rep->gpa : req->secret_gpa;
 	if (gpa > UINT64_MAX - rep->secret_len) {
 		set_err(err, errlen,
-			"the secret at gpa 0x%" PRIx64 " runs past the end "
-			"of the address space",
-			gpa);
+			  "the secret at gpa 0x%" PRIx64 " runs past the end "
+			  "of the address space",
+			  gpa);
 		return -EINVAL;
 	}
 	end = gpa + rep->secret_len;
@@ -536,10 +539,10 @@ int sev_owner_reply_check(const struct sev_owner_request *req,
 	if (req->secret_size && gpa >= req->secret_gpa && gpa < area_end &&
 	    end > area_end) {
 		set_err(err, errlen,
-			"the secret is %zu bytes at 0x%" PRIx64 "; the "
-			"secret area 0x%" PRIx64 "-0x%" PRIx64 " ends "
-			"before it does",
-			rep->secret_len, gpa, req->secret_gpa, area_end - 1);
+			  "the secret is %zu bytes at 0x%" PRIx64 "; the "
+			  "secret area 0x%" PRIx64 "-0x%" PRIx64 " ends "
+			  "before it does",
+			  rep->secret_len, gpa, req->secret_gpa, area_end - 1);
 		return -EINVAL;
 	}
 	return 0;
@@ -583,9 +586,9 @@ static int read_tag(struct rd *r, struct sev_owner_cmd *c)
 	}
 	if (v->type != JSON_STRING || v->str.len > TAG_STRING_MAX) {
 		set_err(r->err, r->errlen,
-			"%s: \"id\" must be a string of at most %d bytes or "
-			"an integer",
-			r->what, TAG_STRING_MAX);
+			  "%s: \"id\" must be a string of at most %d bytes or "
+			  "an integer",
+			  r->what, TAG_STRING_MAX);
 		return -EINVAL;
 	}
 	jw_str(&w, v->str.s, v->str.len);
@@ -630,11 +633,11 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 	if (k == NCMDS) {
 		json_quote(v->str.s, v->str.len, q, sizeof(q));
 		set_err(err, errlen,
-			"the command %s is not known; sevboot knows "
-			"qmp_capabilities, query-sev, "
-			"query-sev-launch-measure, query-sevboot-launch, "
-			"sev-inject-launch-secret and cont",
-			q);
+			  "the command %s is not known; sevboot knows "
+			  "qmp_capabilities, query-sev, "
+			  "query-sev-launch-measure, query-sevboot-launch, "
+			  "sev-inject-launch-secret and cont",
+			  q);
 		goto out;
 	}
 	c->id = (enum sev_owner_cmd_id)k;
@@ -652,9 +655,9 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 	if (c->id == SEV_OWNER_CMD_INJECT) {
 		if (!a) {
 			set_err(err, errlen,
-				"sev-inject-launch-secret needs "
-				"\"arguments\" with a \"packet-header\" and "
-				"a \"secret\"");
+				  "sev-inject-launch-secret needs "
+				  "\"arguments\" with a \"packet-header\" and "
+				  "a \"secret\"");
 			goto out;
 		}
 		if (check_members(&args, reply_members))
@@ -753,8 +756,8 @@ int sev_owner_greeting_parse(const char *text, size_t len, char *err,
 	g = json_get(doc, "sevboot");
 	if (!g || g->type != JSON_OBJECT) {
 		set_err(err, errlen,
-			"the greeting has no \"sevboot\" object: the peer "
-			"is not sevboot's owner socket");
+			  "the greeting has no \"sevboot\" object: the peer "
+			  "is not sevboot's owner socket");
 		goto out;
 	}
 	r.obj = g;
@@ -762,9 +765,9 @@ int sev_owner_greeting_parse(const char *text, size_t len, char *err,
 		goto out;
 	if (proto != SEV_OWNER_PROTOCOL) {
 		set_err(err, errlen,
-			"the peer speaks owner protocol %" PRIu64 "; this "
-			"sevboot speaks %d",
-			proto, SEV_OWNER_PROTOCOL);
+			  "the peer speaks owner protocol %" PRIu64 "; this "
+			  "sevboot speaks %d",
+			  proto, SEV_OWNER_PROTOCOL);
 		goto out;
 	}
 	ret = 0;
@@ -808,7 +811,8 @@ int sev_owner_answer(const struct sev_owner_request *req,
 	case SEV_OWNER_CMD_QUERY_MEASURE:
 		jw_begin(&w);
 		jw_key(&w, "data");
-		jw_base64(&w, req->launch_measure, sizeof(req->launch_measure));
+		jw_base64(&w, req->launch_measure,
+			      sizeof(req->launch_measure));
 		jw_end(&w);
 		break;
 	case SEV_OWNER_CMD_QUERY_LAUNCH:
@@ -879,7 +883,7 @@ static int answer_query_sev(struct rd *r, struct sev_owner_request *req)
 		return -EINVAL;
 	if (!enabled) {
 		set_err(r->err, r->errlen, "%s says SEV is not enabled",
-			r->what);
+			  r->what);
 		return -EINVAL;
 	}
 	if (rd_launch(r, req))
@@ -914,8 +918,8 @@ int sev_owner_answer_parse(const char *text, size_t len,
 	err_v = json_get(doc, "error");
 	if (!ret_v == !err_v) {
 		set_err(err, errlen,
-			"the answer must have either \"return\" or "
-			"\"error\"");
+			  "the answer must have either \"return\" or "
+			  "\"error\"");
 		goto out;
 	}
 	if (err_v) {
@@ -964,8 +968,8 @@ int sev_owner_answer_parse(const char *text, size_t len,
 	default:
 		if (json_unknown_member(ret_v, none)) {
 			set_err(err, errlen,
-				"the answer to %s must be {\"return\":{}}",
-				cmd_names[id]);
+				  "the answer to %s must be {\"return\":{}}",
+				  cmd_names[id]);
 			goto out;
 		}
 		break;
@@ -1025,8 +1029,8 @@ int sev_owner_verify(const uint8_t tik[SEV_KEY_LEN],
 		return -EINVAL;
 	if (req->mode == SEV_MODE_SNP) {
 		set_err(err, errlen,
-			"an SNP launch has no LAUNCH_MEASURE to "
-			"verify");
+			  "an SNP launch has no LAUNCH_MEASURE to "
+			  "verify");
 		return -EINVAL;
 	}
 	ret = measure_launch_hmac(tik, req->api_major, req->api_minor,
@@ -1035,19 +1039,19 @@ int sev_owner_verify(const uint8_t tik[SEV_KEY_LEN],
 	if (ret) {
 		OPENSSL_cleanse(mac, sizeof(mac));
 		set_err(err, errlen,
-			"cannot compute the measurement "
-			"(OpenSSL failed)");
+			  "cannot compute the measurement "
+			  "(OpenSSL failed)");
 		return ret < 0 ? ret : -EIO;
 	}
 	ret = CRYPTO_memcmp(mac, req->launch_measure, 32) ? -EBADMSG : 0;
 	OPENSSL_cleanse(mac, sizeof(mac));
 	if (ret)
 		set_err(err, errlen,
-			"measurement mismatch: the firmware's LAUNCH_MEASURE "
-			"is not that of the expected digest under this TIK "
-			"(firmware %u.%u build %u, policy 0x%" PRIx32 ")",
-			req->api_major, req->api_minor, req->build,
-			req->policy);
+			  "measurement mismatch: the firmware's LAUNCH_MEASURE "
+			  "is not that of the expected digest under this TIK "
+			  "(firmware %u.%u build %u, policy 0x%" PRIx32 ")",
+			  req->api_major, req->api_minor, req->build,
+			  req->policy);
 	return ret;
 }
 
@@ -1089,22 +1093,22 @@ int sev_owner_seal(const uint8_t tek[SEV_KEY_LEN],
 	}
 	if (!req->secret_gpa || !req->secret_size) {
 		set_err(err, errlen,
-			"the guest's firmware has no secret area, so a "
-			"secret table has nowhere to go");
+			  "the guest's firmware has no secret area, so a "
+			  "secret table has nowhere to go");
 		return -EINVAL;
 	}
 	size = sev_owner_table_size(s, n);
 	if (!size || size > req->secret_size || size > SEV_SECRET_MAX) {
 		if (size && size <= SEV_SECRET_MAX)
 			set_err(err, errlen,
-				"the secret table is %zu bytes; the guest's "
-				"secret area holds %" PRIu32,
-				size, req->secret_size);
+				  "the secret table is %zu bytes; the guest's "
+				  "secret area holds %" PRIu32,
+				  size, req->secret_size);
 		else
 			set_err(err, errlen,
-				"the secret table is too large; the firmware "
-				"takes at most %d bytes",
-				SEV_SECRET_MAX);
+				  "the secret table is too large; the firmware "
+				  "takes at most %d bytes",
+				  SEV_SECRET_MAX);
 		return -EINVAL;
 	}
 	ret = -ENOMEM;
@@ -1138,8 +1142,8 @@ int sev_owner_seal(const uint8_t tek[SEV_KEY_LEN],
 	sev_tk_wipe(&tk);
 	if (ret) {
 		set_err(err, errlen,
-			"cannot seal the secret (OpenSSL "
-			"failed)");
+			  "cannot seal the secret (OpenSSL "
+			  "failed)");
 		goto out;
 	}
 	rep->inject = true;
