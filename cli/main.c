@@ -66,7 +66,7 @@ static void list_commands(FILE *f)
 		   "\n"
 		   "Commands:\n");
 	for (size_t k = 0; k < NCOMMANDS; k++)
-		fprintf(f, "  %-12s %s\n", commands[k].name,
+		fprintf(f, "  %-13s %s\n", commands[k].name,
 			commands[k].summary);
 	fprintf(f, "\n"
 		   "With options only, sevboot runs `run`.  'sevboot help "
