@@ -336,8 +336,10 @@ static void check_validity(struct trust_result *r, const char *name, X509 *c,
 	char what[64], from[40], to[40], when[40];
 	time_t t = (time_t)at;
 	struct tm tm;
-	bool before = X509_cmp_time(nb, &t) != -1;
-	bool after = X509_cmp_time(na, &t) != 1;
+	int cmp_nb = ASN1_TIME_cmp_time_t(nb, t);
+	int cmp_na = ASN1_TIME_cmp_time_t(na, t);
+	/* Both ends are inside the validity (RFC 5280 §4.1.2.5). */
+	bool before = cmp_nb > 0, after = cmp_na == -1;
 
 	snprintf(what, sizeof(what), "%s validity", name);
 	format_time(nb, from, sizeof(from));
@@ -346,6 +348,12 @@ static void check_validity(struct trust_result *r, const char *name, X509 *c,
 	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(when, sizeof(when), "%lld", (long long)at);
 	ERR_clear_error();
+	if (cmp_nb == -2 || cmp_na == -2) {
+		trust_add(r, false, what,
+			  "expected readable validity dates, found %s to %s",
+			  from, to);
+		return;
+	}
 	if (!before && !after) {
 		trust_add(r, true, what, "%s to %s", from, to);
 		return;

@@ -102,6 +102,22 @@ else
 		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der"
 	expect "VLEK report --at 2025-06-01" 0 '^verified' -- \
 		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-06-01
+	expect "VLEK report --at @SECONDS" 0 '^verified' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at @1748736000
+	expect "VLEK report --at its last second" 0 '^verified' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-12-10T22:14:21Z
+	expect "VLEK report --at a second later" 5 '^FAILED +VLEK validity: .*found it expired' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-12-10T22:14:22Z
+	expect "VLEK report --at a day after it expired" 5 '^FAILED +VLEK validity: expected 2025-12-11 22:14:21 UTC within' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-12-11T22:14:21Z
+	printf '\x01\x02\x03\x04\x05' > "$W/report-data"
+	expect "--report-data-file" 0 '^ok +report_data: 0102030405000' -- verify-report --report "$GO/testdata/attestation.bin" \
+		--vcek "$GO/testdata/vcek.testcer" --report-data-file "$W/report-data"
+	expect "--ark the Milan ARK" 0 '^verified' -- verify-report --report "$V/tests/certs_data/report_milan.hex" \
+		--vcek "$V/tests/certs_data/vcek_milan.der" --ark "$V/src/certs/snp/builtin/milan/ark.pem"
+	expect "--ark the Genoa ARK for a Milan VCEK" 5 '^FAILED +ASK signed by ARK: expected issuer "ARK-Genoa", found "ARK-Milan"' -- \
+		verify-report --report "$V/tests/certs_data/report_milan.hex" --vcek "$V/tests/certs_data/vcek_milan.der" \
+		--ark "$V/src/certs/snp/builtin/genoa/ark.pem"
 	expect "VLEK report with a VCEK" 5 '^FAILED +signing key: expected VCEK' -- \
 		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vcek "$TR/test_data/snp/test-vcek.der"
 	# A SEV ATTESTATION report (no real one is public): the right layout,
