@@ -655,80 +655,125 @@ START_TEST(snp_vlek_expired)
 }
 END_TEST
 
-/* DER of a certificate file (PEM: its first certificate). */
-static int file_der(const char *rel, uint8_t **der)
+/* The DER of certificate idx (ARK, ASK, ASVK, VCEK/VLEK order, those
+ * present) of a file; 0 when it has fewer, -1 when the file is absent. */
+static int file_der(const char *rel, unsigned idx, uint8_t **der)
 {
 	struct blob b;
 	struct snp_chain ch;
-	X509 *c;
-	int len;
+	X509 *certs[4];
+	unsigned n = 0;
+	int len = 0;
 
+	*der = NULL;
 	if (!shared_read(rel, &b))
 		return -1;
 	snp_chain_init(&ch);
 	ck_assert_int_eq(snp_chain_add(&ch, b.data, b.len, NULL, 0), 0);
-	c = ch.vek ? ch.vek : ch.ask ? ch.ask : ch.asvk ? ch.asvk : ch.ark;
-	*der = NULL;
-	len = i2d_X509(c, der);
-	ck_assert_int_gt(len, 0);
+	if (ch.ark)
+		certs[n++] = ch.ark;
+	if (ch.ask)
+		certs[n++] = ch.ask;
+	if (ch.asvk)
+		certs[n++] = ch.asvk;
+	if (ch.vek)
+		certs[n++] = ch.vek;
+	if (idx < n) {
+		len = i2d_X509(certs[idx], der);
+		ck_assert_int_gt(len, 0);
+	}
 	snp_chain_free(&ch);
 	blob_free(&b);
 	return len;
 }
 
-/* One byte in the signed part (DER byte 40, as virtee's
+/* Every real SNP certificate file, each certificate in it. */
+static const char *const snp_files[] = {
+	VIRTEE "tests/certs_data/vcek_milan.der",
+	VIRTEE "tests/certs_data/vcek_turin.der",
+	VIRTEE "tests/certs_data/cert_chain_milan",
+	VIRTEE "tests/certs_data/cert_chain_turin",
+	VIRTEE "src/certs/snp/builtin/milan/ark.pem",
+	VIRTEE "src/certs/snp/builtin/milan/ask.pem",
+	VIRTEE "src/certs/snp/builtin/genoa/ark.pem",
+	VIRTEE "src/certs/snp/builtin/genoa/ask.pem",
+	VIRTEE "src/certs/snp/builtin/turin/ark.pem",
+	VIRTEE "src/certs/snp/builtin/turin/ask.pem",
+	GOSEV "testdata/vcek.testcer",
+	GOSEV "testdata/milan.testcer",
+	GOSEV "testdata/milanvlek.testcer",
+	GOSEV "trust/ask_ark_milan.pem",
+	GOSEV "trust/ask_ark_genoa.pem",
+	GOSEV "trust/ask_ark_turin_vcek.pem",
+	GOSEV "trust/ask_ark_milan_vlek.pem",
+	GOSEV "trust/ask_ark_genoa_vlek.pem",
+	GOSEV "trust/ask_ark_turin_vlek.pem",
+	TRUSTEE "test_data/snp/test-vcek.der",
+	TRUSTEE "test_data/snp/test-vlek.der",
+	TRUSTEE "test_data/az-snp-vtpm/vcek-genoa.pem",
+	TRUSTEE "src/snp/milan_ask_ark_asvk.pem",
+	TRUSTEE "src/snp/genoa_ask_ark_asvk.pem",
+	TRUSTEE "src/snp/turin_ask_ark_asvk.pem",
+};
+
+/* Certificate der (len bytes) alone, checked up to the built-in roots
+ * at a time every real certificate is valid: 1 when it read and every
+ * check held, 0 when it read and one failed, -1 when it did not read. */
+static int lone_verdict(const uint8_t *der, int len)
+{
+	struct snp_chain ch;
+	struct trust_result r;
+	int v = -1;
+
+	snp_chain_init(&ch);
+	if (!snp_chain_add(&ch, der, (size_t)len, NULL, 0)) {
+		trust_result_init(&r);
+		ck_assert_int_eq(snp_chain_verify(&ch, NULL, T_VLEK_OK, &r), 0);
+		v = r.failed == 0;
+	}
+	snp_chain_free(&ch);
+	return v;
+}
+
+/* Every certificate of every file: as it is, its checks hold; one byte
+ * changed in the signed part (DER byte 40, as virtee's
  * milan_chain_invalid; trustee's byte 42) or in the signature (the last
- * byte) of every certificate: its link fails. */
+ * byte): a check fails, or it no longer reads as AMD's. */
 START_TEST(snp_flipped_bytes_fail)
 {
-	static const char *const files[] = {
-		VIRTEE "tests/certs_data/vcek_milan.der",
-		VIRTEE "tests/certs_data/vcek_turin.der",
-		GOSEV "testdata/vcek.testcer",
-		TRUSTEE "test_data/snp/test-vcek.der",
-		TRUSTEE "test_data/snp/test-vlek.der",
-		TRUSTEE "test_data/az-snp-vtpm/vcek-genoa.pem",
-		VIRTEE "src/certs/snp/builtin/milan/ask.pem",
-		VIRTEE "src/certs/snp/builtin/turin/ark.pem",
-		GOSEV "trust/ask_ark_genoa_vlek.pem",
-	};
+	unsigned certs = 0, read_and_failed = 0;
 
-	unsigned checked = 0;
+	for (size_t k = 0; k < sizeof(snp_files) / sizeof(snp_files[0]); k++) {
+		for (unsigned idx = 0;; idx++) {
+			uint8_t *der;
+			int len = file_der(snp_files[k], idx, &der);
+			int at[] = {40, 42, len - 1};
 
-	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
-		uint8_t *der;
-		int len = file_der(files[k], &der);
-		int at[] = {40, 42, len - 1};
+			if (len < 0)
+				SKIP_TEST("no ../shared/%s", snp_files[k]);
+			if (!len)
+				break;
+			certs++;
+			ck_assert_msg(lone_verdict(der, len) == 1, "%s #%u",
+				      snp_files[k], idx);
+			for (int w = 0; w < 3; w++) {
+				int v;
 
-		if (len < 0)
-			SKIP_TEST("no ../shared/%s", files[k]);
-		for (int w = 0; w < 3; w++) {
-			struct snp_chain ch;
-			struct trust_result r;
-
-			der[at[w]] ^= 0x01;
-			snp_chain_init(&ch);
-			/* A change may make it unreadable: that fails too. */
-			if (!snp_chain_add(&ch, der, (size_t)len, NULL, 0)) {
-				trust_result_init(&r);
-				ck_assert_int_eq(snp_chain_verify(&ch, NULL,
-								  T_VLEK_OK,
-								  &r),
-						 0);
-				ck_assert_msg(r.failed > 0, "%s byte %d",
-					      files[k], at[w]);
-				checked++;
+				der[at[w]] ^= 0x01;
+				v = lone_verdict(der, len);
+				ck_assert_msg(v != 1, "%s #%u byte %d",
+					      snp_files[k], idx, at[w]);
+				read_and_failed += v == 0;
+				der[at[w]] ^= 0x01;
 			}
-			snp_chain_free(&ch);
-			der[at[w]] ^= 0x01;
+			OPENSSL_free(der);
 		}
-		OPENSSL_free(der);
 	}
-	/* Most changes leave a readable certificate whose link fails. */
-	printf("snp_flipped_bytes_fail: %u of %zu changed certificates "
-	       "read and failed\n",
-	       checked, 3 * sizeof(files) / sizeof(files[0]));
-	ck_assert_uint_ge(checked, 2 * sizeof(files) / sizeof(files[0]));
+	printf("snp_flipped_bytes_fail: %u certificates, %u of %u changed "
+	       "ones read and failed a check\n",
+	       certs, read_and_failed, 3 * certs);
+	ck_assert_uint_eq(certs, 41);
+	ck_assert_uint_ge(read_and_failed, 2 * certs);
 }
 END_TEST
 
@@ -963,6 +1008,30 @@ START_TEST(report_genoa_azure)
 	ck_check(&r, "signature", false);
 	ck_assert(verify_case(&genoa_azure, 0x2e8 + 5, 1, T_NOW, NULL, &r));
 	ck_check(&r, "signature", false);
+}
+END_TEST
+
+/* Every real report: as it is, its signature holds; a byte changed in
+ * the signed part (the measurement) or in the signature (R, S) breaks it. */
+START_TEST(report_flipped_bytes_fail)
+{
+	const struct report_case *cases[] = {&milan_virtee, &milan_gosev,
+					     &milan_trustee, &milan_vlek,
+					     &genoa_azure};
+	static const long at[] = {0x90, 0x2a0 + 1, 0x2e8 + 40};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct trust_result r;
+
+		if (!verify_case(cases[k], -1, 0, T_VLEK_OK, NULL, &r))
+			SKIP_TEST("no ../shared/%s", cases[k]->report);
+		ck_assert_msg(r.failed == 0, "%s", cases[k]->report);
+		for (int w = 0; w < 3; w++) {
+			ck_assert(verify_case(cases[k], at[w], 1, T_VLEK_OK,
+					      NULL, &r));
+			ck_check(&r, "signature", false);
+		}
+	}
 }
 END_TEST
 
@@ -1318,6 +1387,7 @@ int main(void)
 	tcase_add_test(tc, report_milan_trustee);
 	tcase_add_test(tc, report_milan_vlek);
 	tcase_add_test(tc, report_genoa_azure);
+	tcase_add_test(tc, report_flipped_bytes_fail);
 	tcase_add_test(tc, report_wrong_vcek);
 	tcase_add_test(tc, report_read_refusals);
 	tcase_add_test(tc, tcb_split_layouts);
