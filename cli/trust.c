@@ -326,6 +326,7 @@ static int dir_files(const char *cmd, const char *dir, char **paths,
 			break;
 		}
 		if (asprintf(&paths[*n], "%s/%s", dir, e->d_name) < 0) {
+			trust_error(cmd, "out of memory");
 			rc = EXIT_RUNTIME;
 			break;
 		}
@@ -779,6 +780,17 @@ static int snp_report_inputs(const char *cmd, const struct report_opts *o,
 				    : "VLEK (CN=SEV-VLEK)");
 		rc = EXIT_BAD_INPUT;
 	}
+	if (!rc && ch->vek) {
+		struct snp_vek_ext e;
+		char err[300] = "";
+
+		if (snp_vek_extensions(ch->vek, &e, err, sizeof(err))) {
+			trust_error(cmd, "%s %s: %s",
+				    o->vcek ? "--vcek" : "--vlek",
+				    o->vcek ? o->vcek : o->vlek, err);
+			rc = EXIT_BAD_INPUT;
+		}
+	}
 	if (!rc && o->chain)
 		rc = snp_file(cmd, "--chain", o->chain, ch);
 	if (!rc && !ch->vek)
@@ -789,6 +801,55 @@ static int snp_report_inputs(const char *cmd, const struct report_opts *o,
 	return rc;
 }
 
+/* A SEV report: its PEK from --chain, up to the ARK. */
+static int sev_report_check(const char *cmd, const struct report_opts *o,
+			    const uint8_t *raw, const struct ark_root *root,
+			    const struct snp_expect *x, struct trust_result *r)
+{
+	struct sev_chain sev = {0};
+	struct amd_cert amd[2];
+	struct sev_att_report rep;
+	struct blob b = {0};
+	char err[300] = "";
+	int rc;
+
+	if (o->vcek || o->vlek || o->min_tcb || o->have_vmpl ||
+	    x->have_report_data || o->host_data || o->family_id ||
+	    o->image_id || o->id_key_digest || o->author_key_digest)
+		return cli_error(&verify_report_spec,
+				 "--report %s is a SEV report: it has only a "
+				 "launch digest and a policy to check "
+				 "(--measurement, --policy)",
+				 o->report);
+	if (!o->chain)
+		return cli_error(&verify_report_spec,
+				 "a SEV report is checked with the platform's "
+				 "PEK: give --chain FILE");
+	if (sev_att_report_parse(raw, &rep, err, sizeof(err))) {
+		trust_error(cmd, "--report %s: %s", o->report, err);
+		return EXIT_BAD_INPUT;
+	}
+	rc = read_input(cmd, "--chain", o->chain, &b);
+	if (!rc && sev_chain_add(&sev, amd, b.data, b.len, err, sizeof(err)))
+		trust_error(cmd, "--chain %s: %s", o->chain, err);
+	else if (!rc && !sev.pek)
+		trust_error(cmd,
+			    "--chain %s: holds no PEK certificate "
+			    "(usage 0x1002)",
+			    o->chain);
+	else if (!rc &&
+		 sev_att_report_verify(raw, &sev, root->sev ? &root->amd : NULL,
+				       x, r, err, sizeof(err)))
+		trust_error(cmd, "%s", err);
+	else
+		goto out;
+	if (!rc)
+		rc = EXIT_BAD_INPUT;
+out:
+	blob_free(&b);
+	return rc;
+}
+
 /* The report's verification, SNP or SEV; r filled.  0 or an exit code. */
 static int report_check(const char *cmd, const struct report_opts *o,
 			const uint8_t *raw, size_t rawlen,
@@ -796,10 +857,7 @@ static int report_check(const char *cmd, const struct report_opts *o,
 			char *head, size_t headlen, int *product)
 {
 	struct snp_chain snp = {.product = AMD_PRODUCT_UNKNOWN};
-	struct sev_chain sev = {0};
-	struct amd_cert amd[2];
 	struct snp_expect x;
-	struct blob b = {0};
 	struct snp_report rep;
 	bool tcb_raw = false;
 	uint64_t tcb = 0;
@@ -817,35 +875,14 @@ static int report_check(const char *cmd, const struct report_opts *o,
 	if (rc)
 		return rc;
 	if (rawlen == SEV_ATT_REPORT_LEN) {
-		if (o->vcek || o->vlek || o->min_tcb || o->have_vmpl ||
-		    x.have_report_data || o->host_data || o->family_id ||
-		    o->image_id || o->id_key_digest || o->author_key_digest)
-			return cli_error(&verify_report_spec,
-					 "--report %s is a SEV report: it has "
-					 "only a launch digest and a policy "
-					 "to check (--measurement, --policy)",
-					 o->report);
-		if (!o->chain)
-			return cli_error(&verify_report_spec,
-					 "a SEV report is checked with the "
-					 "platform's PEK: give --chain FILE");
-		rc = read_input(cmd, "--chain", o->chain, &b);
-		if (!rc &&
-		    sev_chain_add(&sev, amd, b.data, b.len, err, sizeof(err))) {
-			trust_error(cmd, "--chain %s: %s", o->chain, err);
-			rc = EXIT_BAD_INPUT;
-		}
 		snprintf(head, headlen,
 			 "SEV attestation report, signed by "
 			 "the PEK");
-		if (!rc && sev_att_report_verify(raw, &sev,
-						 root->sev ? &root->amd : NULL,
-						 &x, r, err, sizeof(err))) {
-			trust_error(cmd, "%s", err);
-			rc = EXIT_BAD_INPUT;
-		}
-		blob_free(&b);
-		return rc;
+		return sev_report_check(cmd, o, raw, root, &x, r);
+	}
+	if (snp_report_parse(raw, &rep, err, sizeof(err))) {
+		trust_error(cmd, "--report %s: %s", o->report, err);
+		return EXIT_BAD_INPUT;
 	}
 	rc = snp_report_inputs(cmd, o, &snp);
 	if (!rc && tcb_raw)
@@ -855,7 +892,7 @@ static int report_check(const char *cmd, const struct report_opts *o,
 		trust_error(cmd, "--report %s: %s", o->report, err);
 		rc = EXIT_BAD_INPUT;
 	}
-	if (!rc && !snp_report_parse(raw, &rep, NULL, 0)) {
+	if (!rc) {
 		snprintf(head, headlen, "SNP report v%u, %s, signed by the %s",
 			 rep.version, amd_product_name(snp.product),
 			 snp.vek_is_vlek ? "VLEK" : "VCEK");
