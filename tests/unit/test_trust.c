@@ -1079,6 +1079,47 @@ START_TEST(report_read_refusals)
 }
 END_TEST
 
+/* Versions 3 and 5 (SNP ABI 56860 Table 23): the CPUID fields name the
+ * product, v5 adds the mitigation vectors; v2 leaves both unread. */
+START_TEST(report_versions)
+{
+	uint8_t raw[SNP_REPORT_LEN] = {0};
+	struct snp_report rep;
+
+	put_le32(raw, 0x0, 5);
+	raw[0x188] = 0x1a; /* Turin */
+	raw[0x189] = 0x02;
+	raw[0x18a] = 0x01;
+	put_le64(raw, 0x1f8, 0x1122334455667788ULL);
+	put_le64(raw, 0x200, 0x99aabbccddeeff00ULL);
+	put_le64(raw, 0x180, 0x0900000004030201ULL);
+	ck_assert_int_eq(snp_report_parse(raw, &rep, NULL, 0), 0);
+	ck_assert_uint_eq(rep.launch_mit_vector, 0x1122334455667788ULL);
+	ck_assert_uint_eq(rep.current_mit_vector, 0x99aabbccddeeff00ULL);
+	ck_assert_uint_eq(rep.cpuid_fam, 0x1a);
+	ck_assert_uint_eq(rep.cpuid_step, 1);
+	ck_assert_int_eq(snp_report_product(&rep), AMD_TURIN);
+	raw[0x188] = 0x19;
+	raw[0x189] = 0x11;
+	ck_assert_int_eq(snp_report_parse(raw, &rep, NULL, 0), 0);
+	ck_assert_int_eq(snp_report_product(&rep), AMD_GENOA);
+	raw[0x189] = 0x01;
+	ck_assert_int_eq(snp_report_parse(raw, &rep, NULL, 0), 0);
+	ck_assert_int_eq(snp_report_product(&rep), AMD_MILAN);
+	put_le32(raw, 0x0, 2);
+	ck_assert_int_eq(snp_report_parse(raw, &rep, NULL, 0), 0);
+	ck_assert_uint_eq(rep.cpuid_fam, 0);
+	ck_assert_uint_eq(rep.launch_mit_vector, 0);
+	ck_assert_int_eq(snp_report_product(&rep), AMD_PRODUCT_UNKNOWN);
+	/* v2 with a Turin-shaped chip id (8 bytes, the rest zero). */
+	raw[0x1a0] = 0x1e;
+	ck_assert_int_eq(snp_report_parse(raw, &rep, NULL, 0), 0);
+	ck_assert_int_eq(snp_report_product(&rep), AMD_TURIN);
+	put_le32(raw, 0x0, 6);
+	ck_assert_int_eq(snp_report_parse(raw, &rep, NULL, 0), -EINVAL);
+}
+END_TEST
+
 /* The TCB layouts (Linux psp-sev.h sev_snp_tcb_version_genoa_milan,
  * _turin). */
 START_TEST(tcb_split_layouts)
@@ -1390,6 +1431,7 @@ int main(void)
 	tcase_add_test(tc, report_flipped_bytes_fail);
 	tcase_add_test(tc, report_wrong_vcek);
 	tcase_add_test(tc, report_read_refusals);
+	tcase_add_test(tc, report_versions);
 	tcase_add_test(tc, tcb_split_layouts);
 	tcase_add_test(tc, sev_report_signed_by_pek);
 	tcase_add_test(tc, own_sev_chain_and_report);
