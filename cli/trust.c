@@ -1069,8 +1069,8 @@ static void f_version(struct field_out *o, const char *name, uint8_t major,
 	}
 }
 
-/* SNP guest policy bits 16-25 and platform info bits (SNP ABI 56860
- * Table 9 and Table 23 PLATFORM_INFO). */
+/* SNP guest policy bits 16-25 and platform info bits (SNP ABI 56860, the
+ * guest policy and ATTESTATION_REPORT's PLATFORM_INFO). */
 static const char *const policy_bits[26] = {
 	[16] = "SMT",
 	[17] = "RESERVED_MBO",

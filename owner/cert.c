@@ -7,7 +7,7 @@
  *   ARK (self-signed) -> ASK -> CEK -> PEK <- OCA (self-signed)
  *                                      PEK -> PDH
  *
- * ARK and ASK are in the AMD CA format (SEV API 55766 App. B.1), RSA
+ * ARK and ASK are in the AMD certificate format (SEV API 55766), RSA
  * keys, RSASSA-PSS signatures; OCA, PEK, PDH and CEK are SEV certificates
  * (55766 App. C), P-384 keys with ECDSA signatures in one of two slots.
  * Every integer is little-endian.  OpenSSL does the cryptography.
@@ -26,7 +26,7 @@
 #include "owner/owner.h"
 #include "util/util.h"
 
-/* AMD CA format (55766 App. B.1; AMD-ASPFW amd_cert.h). */
+/* AMD certificate format (SEV API 55766; AMD-ASPFW amd_cert.h). */
 #define AMD_VERSION	  0x00
 #define AMD_KEY_ID	  0x04
 #define AMD_CERTIFYING_ID 0x14
@@ -185,7 +185,7 @@ out:
 
 /*
  * RSASSA-PSS, MGF1 with the message's hash, salt = hash length (what
- * AMD's certificates use; SEV API 55766 App. B.1), over data with md;
+ * AMD's certificates use, SEV API 55766), over data with md;
  * sig_le is modulus-length bytes, little-endian.  0, -EBADMSG, -ENOMEM.
  */
 static int rsa_pss_verify(EVP_PKEY *k, const EVP_MD *md, const uint8_t *data,

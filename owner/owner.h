@@ -418,8 +418,8 @@ int amd_product_parse(const char *s, size_t len);
 /*
  * AMD's published roots, built into sevboot (owner/roots/, embedded by
  * owner/roots.c): the ARK and ASK of every generation in the AMD CA
- * format (SEV API 55766 App. B), and for Milan, Genoa and Turin the
- * X.509 ARK, ASK and ASVK in PEM (SNP ABI 56860 ch. 2; AMD KDS spec
+ * format (SEV API 55766), and for Milan, Genoa and Turin the
+ * X.509 ARK, ASK and ASVK in PEM (AMD KDS spec
  * 57230).  NULL/0 when there is none.
  */
 enum amd_root {
@@ -433,7 +433,7 @@ const uint8_t *amd_root(int product, enum amd_root which, size_t *len);
 
 /* ---------------------------------- trust: SEV certificates (cert.c) */
 
-/* The AMD CA certificate (ARK, ASK; SEV API 55766 App. B.1; AMD-ASPFW
+/* The AMD CA certificate (ARK, ASK; SEV API 55766; AMD-ASPFW
  * amd_cert.h amd_cert_t): little-endian, RSA-2048 (Naples) or RSA-4096. */
 #define AMD_CERT_HDR	     0x40
 #define AMD_CERT_LEN_2048    (AMD_CERT_HDR + 3 * 256) /* 832 */
@@ -542,7 +542,7 @@ bool snp_cert_looks_x509(const uint8_t *p, size_t len);
 int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len, char *err,
 		  size_t errlen);
 
-/* The VCEK/VLEK extensions (AMD KDS spec 57230 §3; OIDs
+/* The VCEK/VLEK extensions (AMD KDS spec 57230, VCEK extensions; OIDs
  * 1.3.6.1.4.1.3704.1.x). */
 #define SNP_SPL_FMC 9 /* 1.3.6.1.4.1.3704.1.3.9, Turin */
 struct snp_vek_ext {
@@ -570,11 +570,11 @@ int snp_chain_verify(const struct snp_chain *ch, struct x509_st *root,
 
 /* ----------------------------------------- trust: reports (report.c) */
 
-/* The SNP attestation report (SNP ABI 56860 Table 23 ATTESTATION_REPORT;
+/* The SNP attestation report (SNP ABI 56860 ATTESTATION_REPORT;
  * AMD-ASPFW sev_rmp.h snp_attestation_report_t). */
 #define SNP_REPORT_LEN	   0x4a0
 #define SNP_REPORT_SIGNED  0x2a0 /* bytes [0, 0x2a0) are signed */
-#define SEV_ATT_REPORT_LEN 0xd0	 /* SEV API 55766 §6.8 ATTESTATION */
+#define SEV_ATT_REPORT_LEN 0xd0	 /* SEV API 55766 ATTESTATION */
 
 struct snp_report {
 	uint32_t version, guest_svn;
@@ -647,7 +647,7 @@ int snp_report_verify(const uint8_t raw[SNP_REPORT_LEN],
 		      int64_t at, const struct snp_expect *x,
 		      struct trust_result *r, char *err, size_t errlen);
 
-/* The SEV ATTESTATION report (SEV API 55766 §6.8; AMD-ASPFW
+/* The SEV ATTESTATION command's report (SEV API 55766; AMD-ASPFW
  * sev_mcmd_attestation_report_t): 208 bytes. */
 struct sev_att_report {
 	uint8_t mnonce[16], launch_digest[32];

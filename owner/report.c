@@ -2,11 +2,11 @@
 /*
  * owner/report.c: attestation reports, read and checked.
  *
- *   - The SNP ATTESTATION_REPORT (SNP ABI 56860 Table 23; AMD-ASPFW
+ *   - The SNP ATTESTATION_REPORT (SNP ABI 56860; AMD-ASPFW
  *     sev_rmp.h snp_attestation_report_t, 0x4a0 bytes), signed by the
  *     VCEK or VLEK: ECDSA P-384 with SHA-384 over [0, 0x2a0), R and S
  *     little-endian at 0x2a0 and 0x2e8.
- *   - The SEV ATTESTATION report (SEV API 55766 §6.8; AMD-ASPFW
+ *   - The SEV ATTESTATION command's report (SEV API 55766; AMD-ASPFW
  *     sev_mcmd_attestation_report_t, 0xd0 bytes), signed by the PEK:
  *     ECDSA P-384 with SHA-256 over [0, 0x34).
  */
@@ -20,7 +20,7 @@
 #include "owner/owner.h"
 #include "util/util.h"
 
-/* SNP report fields (56860 Table 23). */
+/* SNP report fields (56860 ATTESTATION_REPORT). */
 #define R_VERSION		   0x000
 #define R_GUEST_SVN		   0x004
 #define R_POLICY		   0x008
@@ -52,7 +52,7 @@
 #define R_SIG			   0x2a0
 #define SIG_ALGO_ECDSA_P384_SHA384 1
 
-/* SEV report (55766 §6.8). */
+/* SEV report (55766 ATTESTATION command). */
 #define A_MNONCE	0x00
 #define A_LAUNCH_DIGEST 0x10
 #define A_POLICY	0x30
@@ -254,8 +254,9 @@ static void tcb_text(const struct snp_tcb *t, int product, char *out,
 			 t->tee, t->snp, t->ucode);
 }
 
-/* reported_tcb against the VEK's TCB extensions (KDS spec 57230 §3:
- * .3.1 blSPL, .3.2 teeSPL, .3.3 snpSPL, .3.8 ucodeSPL, .3.9 fmcSPL). */
+/* reported_tcb against the VEK's TCB extensions (KDS spec 57230, VCEK
+ * extensions: .3.1 blSPL, .3.2 teeSPL, .3.3 snpSPL, .3.8 ucodeSPL, .3.9
+ * fmcSPL). */
 static void check_tcb_ext(struct trust_result *r, const struct snp_report *rep,
 			  int product, const struct snp_vek_ext *e,
 			  const char *vek)

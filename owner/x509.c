@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * owner/x509.c: SEV-SNP's X.509 certificates (AMD's KDS interface spec
- * 57230; SNP ABI 56860 ch. 2): ARK -> ASK -> VCEK and ARK -> ASVK ->
+ * 57230): ARK -> ASK -> VCEK and ARK -> ASVK ->
  * VLEK, each CA signature RSASSA-PSS with SHA-384 (MGF1 SHA-384, salt
  * 48), the VCEK/VLEK an ECDSA P-384 key whose extensions name the chip
  * (hwID) and the TCB it was issued for.  OpenSSL parses and verifies.
@@ -22,7 +22,7 @@
 #include "owner/owner.h"
 #include "util/util.h"
 
-/* AMD's arc (KDS spec 57230 §3, "VCEK certificate extensions"). */
+/* AMD's arc (KDS spec 57230, "VCEK certificate extensions"). */
 #define OID_AMD		  "1.3.6.1.4.1.3704.1."
 #define OID_PRODUCT_NAME  OID_AMD "2"
 #define OID_SPL		  OID_AMD "3."
@@ -365,7 +365,7 @@ static void check_validity(struct trust_result *r, const char *name, X509 *c,
 }
 
 /* c signed by signer: names, algorithm (RSASSA-PSS SHA-384, KDS spec
- * 57230 §2), signature. */
+ * 57230), signature. */
 static void check_x509_link(struct trust_result *r, const char *what,
 			    X509 *signer, X509 *c)
 {

@@ -1079,8 +1079,8 @@ START_TEST(report_read_refusals)
 }
 END_TEST
 
-/* Versions 3 and 5 (SNP ABI 56860 Table 23): the CPUID fields name the
- * product, v5 adds the mitigation vectors; v2 leaves both unread. */
+/* Versions 3 and 5 (SNP ABI 56860 ATTESTATION_REPORT): the CPUID fields name
+ * the product, v5 adds the mitigation vectors; v2 leaves both unread. */
 START_TEST(report_versions)
 {
 	uint8_t raw[SNP_REPORT_LEN] = {0};
@@ -1143,7 +1143,7 @@ END_TEST
 
 /* No real SEV ATTESTATION report exists in public data (testdata README
  * 4): one signed here with a PEK of our own, in the layout of SEV API
- * 55766 §6.8, verifies; a byte changed in the signed part or the
+ * 55766 ATTESTATION command, verifies; a byte changed in the signed part or the
  * signature does not. */
 START_TEST(sev_report_signed_by_pek)
 {
@@ -1208,10 +1208,10 @@ END_TEST
 
 /*
  * A whole SEV chain made here with OpenSSL, in AMD's formats (SEV API
- * 55766 App. B and C): RSA-2048 ARK and ASK (RSASSA-PSS SHA-256, salt 32,
- * little-endian), a CEK signed by the ASK, OCA, PEK (signed by OCA and
- * CEK), PDH.  It stands for a platform whose ARK is not AMD's: trusted
- * only with --ark.
+ * 55766, AMD-ASPFW amd_cert.h and sev_cert.h): RSA-2048 ARK and ASK (RSASSA-PSS
+ * SHA-256, salt 32, little-endian), a CEK signed by the ASK, OCA, PEK (signed
+ * by OCA and CEK), PDH.  It stands for a platform whose ARK is not AMD's:
+ * trusted only with --ark.
  */
 struct own_chain {
 	uint8_t ark[AMD_CERT_LEN_2048], ask[AMD_CERT_LEN_2048];
