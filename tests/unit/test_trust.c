@@ -196,6 +196,48 @@ START_TEST(naples_ark_without_signature)
 }
 END_TEST
 
+/* What the AMD certificate parser refuses, each with its reason. */
+START_TEST(amd_cert_refusals)
+{
+	static const struct {
+		size_t off;
+		uint32_t value;
+		const char *why;
+	} bad[] = {
+		{0x00, 2, "version 2"},
+		{0x24, 0x5, "key usage 0x5"},
+		{0x38, 2048, "2048-bit exponent and a 4096-bit modulus"},
+		{0x3c, 3072, "4096-bit exponent and a 3072-bit modulus"},
+	};
+	size_t len;
+	const uint8_t *a = amd_root(AMD_ROME, AMD_ROOT_SEV_ARK, &len);
+	uint8_t copy[AMD_CERT_LEN_4096];
+	struct amd_cert c;
+	char err[256];
+	size_t used;
+
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		memcpy(copy, a, len);
+		put_le32(copy, bad[k].off, bad[k].value);
+		ck_assert_int_eq(
+			amd_cert_parse(copy, len, NULL, &c, err, sizeof(err)),
+			-EINVAL);
+		ck_assert_msg(strstr(err, bad[k].why), "%s", err);
+	}
+	ck_assert_int_eq(amd_cert_parse(a, len - 1, NULL, &c, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "1599 bytes"));
+	ck_assert_int_eq(amd_cert_parse(a, 63, NULL, &c, err, sizeof(err)),
+			 -EINVAL);
+	/* With room to spare (a concatenation): its own length. */
+	memcpy(copy, a, len);
+	ck_assert_int_eq(amd_cert_parse(copy, len, &used, &c, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(used, len);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
 /* ----------------------------------------------------------- SEV chains */
 
 struct sev_files {
@@ -1410,6 +1452,7 @@ int main(void)
 	tcase_add_test(tc, builtin_sev_roots_are_amds);
 	tcase_add_test(tc, builtin_snp_roots_are_amds);
 	tcase_add_test(tc, naples_ark_without_signature);
+	tcase_add_test(tc, amd_cert_refusals);
 	tcase_add_test(tc, sev_chain_naples);
 	tcase_add_test(tc, sev_chain_rome);
 	tcase_add_test(tc, sev_chain_wrong_signers);
