@@ -381,18 +381,15 @@ static void check_snp_signature(struct trust_result *r, const uint8_t *raw,
 			  vek);
 		return;
 	}
-	trust_add(r,
-		  !sev_ecdsa_verify(k, EVP_sha384(), raw, SNP_REPORT_SIGNED,
-				    raw + R_SIG),
-		  "signature", "%s", "");
-	if (!r->check[r->n - 1].ok)
-		snprintf(r->check[r->n - 1].text, TRUST_TEXT,
-			 "expected a valid ECDSA P-384 SHA-384 signature by "
-			 "the %s, found one that does not verify",
-			 vek);
+	if (!sev_ecdsa_verify(k, EVP_sha384(), raw, SNP_REPORT_SIGNED,
+			      raw + R_SIG))
+		trust_add(r, true, "signature", "ECDSA P-384 SHA-384 by the %s",
+			  vek);
 	else
-		snprintf(r->check[r->n - 1].text, TRUST_TEXT,
-			 "ECDSA P-384 SHA-384 by the %s", vek);
+		trust_add(r, false, "signature",
+			  "expected a valid ECDSA P-384 SHA-384 signature by "
+			  "the %s, found one that does not verify",
+			  vek);
 }
 
 int snp_report_verify(const uint8_t raw[SNP_REPORT_LEN],
