@@ -69,6 +69,7 @@ unit: $(UNIT_BINS) bin/sevboot
 
 integration: bin/sevboot
 	SEVBOOT_SHARED=$(SHARED) tests/integration/owner.sh
+	SEVBOOT_SHARED=$(SHARED) tests/integration/trust.sh
 	SEVBOOT_SHARED=$(SHARED) BUILD=$(BUILD) tests/integration/run.sh
 
 # The fuzz harnesses are built and run briefly too, so they cannot rot.
@@ -110,3 +111,6 @@ clean:
 	rm -rf bin lib $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/bench $(INTERNAL_LIB)
 
 -include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d)
+
+# AMD's roots are embedded (.incbin) by owner/trust.c.
+$(BUILD)/obj/owner/trust.o: $(wildcard owner/roots/*/*/*)

@@ -89,7 +89,7 @@ struct cli_opt {
 #define CLI_ALSO(type, field) .also = offsetof(type, field) + 1
 
 /* The operands a command takes besides its options (FILE, DIR). */
-#define CLI_MAX_ARGS 2
+#define CLI_MAX_ARGS 16
 struct cli_args {
 	unsigned n;
 	const char *v[CLI_MAX_ARGS];
@@ -148,7 +148,8 @@ const char *cli_word(char *buf, size_t cap, const char *w, size_t len);
 
 /* Every sub-command's options and usage (cli/main.c lists them). */
 extern const struct cli_spec run_spec, inspect_spec, measure_spec, session_spec,
-	owner_spec, model_keys_spec;
+	owner_spec, model_keys_spec, verify_chain_spec, verify_report_spec,
+	show_report_spec;
 
 /*
  * A number option: "0x..." is hex, anything else decimal, or hex with an
@@ -251,6 +252,15 @@ const char *answer_word(enum answer a); /* "yes", "no", "uncertain" */
 int cmd_model_keys(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_owner(int argc, char **argv);
+
+/*
+ * The guest owner's trust commands (cli/trust.c): AMD certificate chains
+ * and attestation reports.  0 when every check holds, EXIT_SEV when one
+ * fails, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_RUNTIME.
+ */
+int cmd_verify_chain(int argc, char **argv);
+int cmd_verify_report(int argc, char **argv);
+int cmd_show_report(int argc, char **argv);
 
 /* No core file of this process, and no dump of it through a pipe or
  * ptrace (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): 0, or -1 with errno. */

@@ -34,6 +34,14 @@ static const struct command commands[] = {
 	 "guest owner: a launch session for a platform's PDH", &session_spec},
 	{"owner", cmd_owner,
 	 "guest owner: check a launch measurement, seal secrets", &owner_spec},
+	{"verify-chain", cmd_verify_chain,
+	 "guest owner: check an AMD certificate chain (SEV or SNP)",
+	 &verify_chain_spec},
+	{"verify-report", cmd_verify_report,
+	 "guest owner: check an attestation report (SNP or SEV)",
+	 &verify_report_spec},
+	{"show-report", cmd_show_report,
+	 "every field of an attestation report, by name", &show_report_spec},
 	{"model-keys", cmd_model_keys,
 	 "a platform identity for the firmware model", &model_keys_spec},
 	{"help", NULL, "this list, or one command's usage (help COMMAND)",
@@ -58,7 +66,7 @@ static void list_commands(FILE *f)
 		   "\n"
 		   "Commands:\n");
 	for (size_t k = 0; k < NCOMMANDS; k++)
-		fprintf(f, "  %-12s %s\n", commands[k].name,
+		fprintf(f, "  %-13s %s\n", commands[k].name,
 			commands[k].summary);
 	fprintf(f, "\n"
 		   "With options only, sevboot runs `run`.  'sevboot help "

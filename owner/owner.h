@@ -368,4 +368,303 @@ struct owner_client {
 int owner_client_run(const char *path, int64_t deadline,
 		     const struct owner_client *oc, char *err, size_t errlen);
 
+/* ------------------------------------------------ trust: the verdicts */
+
+/*
+ * What the guest owner checks before trusting a platform or a guest:
+ * AMD's certificate chains (owner/cert.c for the SEV formats, owner/x509.c
+ * for SNP's X.509 certificates, with AMD's roots built in: owner/roots.c)
+ * and attestation reports (owner/report.c).  A verification does every
+ * check it can and records each one in a struct trust_result, so that a
+ * command prints them all: a failed check says what was expected and what
+ * was found.  The functions return 0 when they could check (whatever the
+ * verdict; result->failed counts the failures), -EINVAL for input they
+ * cannot read (err says why; "" on success), -ENOMEM.
+ */
+#define TRUST_MAX_CHECKS 40
+#define TRUST_TEXT	 400
+
+struct trust_check {
+	char what[64]; /* "ASK signed by ARK", "measurement" */
+	bool ok;
+	char text[TRUST_TEXT]; /* on failure: expected ..., found ... */
+};
+
+struct trust_result {
+	struct trust_check check[TRUST_MAX_CHECKS];
+	unsigned n, failed;
+	bool expired; /* one of the failures is a certificate's validity */
+};
+
+void trust_result_init(struct trust_result *r);
+/* Record one check (what: a short name; fmt: the detail, may be NULL). */
+void trust_add(struct trust_result *r, bool ok, const char *what,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The AMD product generations, oldest first. */
+enum amd_product {
+	AMD_NAPLES,
+	AMD_ROME,
+	AMD_MILAN,
+	AMD_GENOA,
+	AMD_TURIN,
+	AMD_NPRODUCTS,
+	AMD_PRODUCT_UNKNOWN = -1,
+};
+const char *amd_product_name(int p); /* "Milan"; "unknown" */
+/* "Milan" (any case) -> AMD_MILAN, or AMD_PRODUCT_UNKNOWN. */
+int amd_product_parse(const char *s, size_t len);
+
+/*
+ * AMD's published roots, built into sevboot (owner/roots/, embedded by
+ * owner/roots.c): the ARK and ASK of every generation in the AMD CA
+ * format (SEV API 55766), and for Milan, Genoa and Turin the
+ * X.509 ARK, ASK and ASVK in PEM (AMD KDS spec
+ * 57230).  NULL/0 when there is none.
+ */
+enum amd_root {
+	AMD_ROOT_SEV_ARK, /* AMD CA format */
+	AMD_ROOT_SEV_ASK,
+	AMD_ROOT_SNP_ARK, /* X.509, PEM */
+	AMD_ROOT_SNP_ASK,
+	AMD_ROOT_SNP_ASVK,
+};
+const uint8_t *amd_root(int product, enum amd_root which, size_t *len);
+
+/* ---------------------------------- trust: SEV certificates (cert.c) */
+
+/* The AMD CA certificate (ARK, ASK; SEV API 55766; AMD-ASPFW
+ * amd_cert.h amd_cert_t): little-endian, RSA-2048 (Naples) or RSA-4096. */
+#define AMD_CERT_HDR	     0x40
+#define AMD_CERT_LEN_2048    (AMD_CERT_HDR + 3 * 256) /* 832 */
+#define AMD_CERT_LEN_4096    (AMD_CERT_HDR + 3 * 512) /* 1600 */
+#define AMD_CERT_NAPLES_BARE (AMD_CERT_HDR + 2 * 256) /* 576, unsigned */
+#define AMD_USAGE_ARK	     0x0000
+#define AMD_USAGE_ASK	     0x0013
+
+struct amd_cert {
+	uint8_t raw[AMD_CERT_LEN_4096];
+	size_t len; /* 832 or 1600 */
+	uint8_t key_id[16], certifying_id[16];
+	uint32_t usage; /* AMD_USAGE_ARK, AMD_USAGE_ASK */
+	uint32_t pubexp_bits, modulus_bits;
+	bool completed; /* the 576-byte Naples ARK, signature added */
+};
+
+/*
+ * One AMD CA certificate at the start of p[0..len): *used gets its length
+ * (NULL: it must be all of p).  The Naples ARK as AMD first published it
+ * (576 bytes, no signature; AMDESE/AMDSEV issue 17) is taken only when it
+ * is exactly the built-in one's first 576 bytes, and completed with its
+ * known signature.  -EINVAL with err.
+ */
+int amd_cert_parse(const uint8_t *p, size_t len, size_t *used,
+		   struct amd_cert *c, char *err, size_t errlen);
+/* The generation whose built-in ARK has c's key id (ARK) or certifying id
+ * (ASK), or AMD_PRODUCT_UNKNOWN. */
+int amd_cert_product(const struct amd_cert *c);
+/*
+ * c signed by signer: c's certifying id is signer's key id and its
+ * RSASSA-PSS signature (MGF1 with the same hash, salt = hash length;
+ * SHA-256 for 2048-bit keys, SHA-384 for 4096-bit ones) verifies.
+ * 0; -EBADMSG (why says which); -ENOMEM.
+ */
+int amd_cert_verify(const struct amd_cert *signer, const struct amd_cert *c,
+		    char *why, size_t whylen);
+
+/* A SEV certificate's signer: another SEV certificate, or the ASK. */
+struct sev_signer {
+	const uint8_t *sev;	    /* SEV_CERT_LEN bytes, or NULL */
+	const struct amd_cert *amd; /* or this */
+};
+/*
+ * cert (SEV_CERT_LEN bytes) signed by s: the slot whose usage and
+ * algorithm are the signer's (either slot; AMD-ASPFW sev_cert.c
+ * sev_cert_validate_sig()), ECDSA P-384 with R and S little-endian, or
+ * RSASSA-PSS from the ASK, over the body [0, 0x414).  0; -EBADMSG (why
+ * says which: no such slot, a malformed slot, a bad signature); -ENOMEM.
+ */
+int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s, char *why,
+		    size_t whylen);
+
+/* A SEV chain as files hold it; NULL: not given. */
+struct sev_chain {
+	const uint8_t *pdh, *pek, *oca, *cek; /* SEV_CERT_LEN each */
+	const struct amd_cert *ask, *ark;
+};
+/*
+ * Put every certificate in p[0..len) into ch: one SEV certificate
+ * (0x824 bytes, by its usage), one AMD CA certificate, or a concatenation
+ * (sevctl export: PDH, PEK, OCA, CEK, then ASK and ARK with --full).  amd
+ * holds room for the AMD certificates (two).  -EINVAL with err for
+ * anything else, and for a second certificate of one kind.
+ */
+int sev_chain_add(struct sev_chain *ch, struct amd_cert amd[2],
+		  const uint8_t *p, size_t len, char *err, size_t errlen);
+/*
+ * Check ch up to an ARK: root (--ark) when given, else AMD's built-in ARK
+ * of the generation that signed it; ASK and ARK are the built-in ones
+ * when ch has none.  Every link present is checked (ARK self, ARK -> ASK,
+ * ASK -> CEK, OCA self, OCA -> PEK, CEK -> PEK, PEK -> PDH), and a link
+ * that is missing between the certificates given and the root fails.
+ * *product: the generation found, or AMD_PRODUCT_UNKNOWN.
+ */
+int sev_chain_verify(const struct sev_chain *ch, const struct amd_cert *root,
+		     struct trust_result *r, int *product);
+
+/* --------------------------------- trust: SNP certificates (x509.c) */
+
+/* What a certificate is, by its subject (AMD KDS spec 57230). */
+enum snp_cert_kind {
+	SNP_CERT_ARK,  /* CN=ARK-<product>, self-signed */
+	SNP_CERT_ASK,  /* CN=SEV-<product> */
+	SNP_CERT_ASVK, /* CN=SEV-VLEK-<product> */
+	SNP_CERT_VCEK, /* CN=SEV-VCEK */
+	SNP_CERT_VLEK, /* CN=SEV-VLEK */
+	SNP_CERT_OTHER,
+};
+
+struct x509_st;
+/* An SNP chain: the certificates found, each owned by it. */
+struct snp_chain {
+	struct x509_st *ark, *ask, *asvk, *vek;
+	bool vek_is_vlek;
+	int product; /* from the certificates' names, or unknown */
+};
+void snp_chain_free(struct snp_chain *ch);
+/* Is p[0..len) X.509 (PEM text or a DER SEQUENCE)? */
+bool snp_cert_looks_x509(const uint8_t *p, size_t len);
+/*
+ * Every certificate of p[0..len) (one DER certificate, or PEM with any
+ * number, e.g. a KDS cert_chain) into ch by its kind.  -EINVAL with err
+ * (not X.509, an unknown kind, a second certificate of one kind).
+ */
+int snp_chain_add(struct snp_chain *ch, const uint8_t *p, size_t len, char *err,
+		  size_t errlen);
+
+/* The VCEK/VLEK extensions (AMD KDS spec 57230, VCEK extensions; OIDs
+ * 1.3.6.1.4.1.3704.1.x). */
+#define SNP_SPL_FMC 9 /* 1.3.6.1.4.1.3704.1.3.9, Turin */
+struct snp_vek_ext {
+	char product_name[32]; /* .1.2, "Milan-B0"; "" when absent */
+	bool has_spl[10];      /* .1.3.1 bl .2 tee .3 snp .4-.7 spl4-7
+				  .8 ucode .9 fmc */
+	uint32_t spl[10];
+	uint8_t hwid[64]; /* .1.4: 64 bytes, 8 on Turin */
+	size_t hwid_len;  /* 0: absent (a VLEK) */
+};
+/* -EINVAL with err for a malformed extension (both hwID encodings are
+ * read: the raw 64 bytes, and an OCTET STRING). */
+int snp_vek_extensions(struct x509_st *vek, struct snp_vek_ext *e, char *err,
+		       size_t errlen);
+
+/*
+ * Check ch at time at: root (--ark; X.509) when given, else AMD's
+ * built-in ARK of ch's product; the ASK/ASVK built in when ch has none.
+ * ARK self-signed, ARK -> ASK (or ASVK), ASK -> VCEK (ASVK -> VLEK), all
+ * RSASSA-PSS SHA-384, each certificate valid at time at (an expired one
+ * fails with r->expired set).
+ */
+int snp_chain_verify(const struct snp_chain *ch, struct x509_st *root,
+		     int64_t at, struct trust_result *r);
+
+/* ----------------------------------------- trust: reports (report.c) */
+
+/* The SNP attestation report (SNP ABI 56860 ATTESTATION_REPORT;
+ * AMD-ASPFW sev_rmp.h snp_attestation_report_t). */
+#define SNP_REPORT_LEN	   0x4a0
+#define SNP_REPORT_SIGNED  0x2a0 /* bytes [0, 0x2a0) are signed */
+#define SEV_ATT_REPORT_LEN 0xd0	 /* SEV API 55766 ATTESTATION */
+
+struct snp_report {
+	uint32_t version, guest_svn;
+	uint64_t policy;
+	uint8_t family_id[16], image_id[16];
+	uint32_t vmpl, sig_algo;
+	uint64_t current_tcb, platform_info;
+	uint32_t flags; /* bit 0 AUTHOR_KEY_EN, 1 MASK_CHIP_KEY, 4:2 key */
+	uint8_t report_data[64], measurement[48], host_data[32];
+	uint8_t id_key_digest[48], author_key_digest[48];
+	uint8_t report_id[32], report_id_ma[32];
+	uint64_t reported_tcb;
+	uint8_t cpuid_fam, cpuid_mod, cpuid_step; /* v3+ */
+	uint8_t chip_id[64];
+	uint64_t committed_tcb;
+	uint8_t current_build, current_minor, current_major;
+	uint8_t committed_build, committed_minor, committed_major;
+	uint64_t launch_tcb;
+	uint64_t launch_mit_vector, current_mit_vector; /* v5 */
+	uint8_t sig_r[72], sig_s[72];
+};
+#define SNP_SIGNING_KEY(flags) (((flags) >> 2) & 7) /* 0 VCEK, 1 VLEK */
+
+/*
+ * A report as files hold it: the raw bytes, or hex text (white space
+ * ignored).  *raw gets SNP_REPORT_LEN or SEV_ATT_REPORT_LEN bytes and
+ * *rawlen which.  -EINVAL with err.
+ */
+int trust_report_read(const uint8_t *p, size_t len, uint8_t *raw, size_t cap,
+		      size_t *rawlen, char *err, size_t errlen);
+/* The fields of an SNP report (SNP_REPORT_LEN bytes).  -EINVAL with err
+ * for a version sevboot does not know (2, 3 and 5 are known) or
+ * reserved bytes that are not zero. */
+int snp_report_parse(const uint8_t *raw, struct snp_report *rep, char *err,
+		     size_t errlen);
+/* The generation of a report: its CPUID fields (v3+), else the shape
+ * of its chip id (Turin's has 8 bytes), else unknown. */
+int snp_report_product(const struct snp_report *rep);
+
+/* A TCB_VERSION's parts (SNP ABI 56860 TCB_VERSION; Linux psp-sev.h:
+ * Milan/Genoa and Turin lay them out differently). */
+struct snp_tcb {
+	uint8_t fmc, bl, tee, snp, ucode;
+};
+void snp_tcb_split(uint64_t tcb, int product, struct snp_tcb *t);
+
+/* What the user expects of a report; have_* says what was given. */
+struct snp_expect {
+	bool have_measurement, have_report_data, have_host_data, have_policy;
+	bool have_vmpl, have_family_id, have_image_id, have_id_key_digest;
+	bool have_author_key_digest, have_min_tcb;
+	uint8_t measurement[48]; /* SEV: the first 32 (launch digest) */
+	uint8_t report_data[64], host_data[32];
+	uint64_t policy;
+	uint32_t vmpl;
+	uint8_t family_id[16], image_id[16];
+	uint8_t id_key_digest[48], author_key_digest[48];
+	struct snp_tcb min_tcb;
+};
+
+/*
+ * Verify an SNP report: its signature (ECDSA P-384 SHA-384 over
+ * [0, 0x2a0), R and S little-endian) with the chain's VCEK or VLEK, the
+ * chain itself (snp_chain_verify), the report against the VEK's
+ * extensions (chip_id = hwID, reported_tcb = the TCB SPLs; a VLEK binds
+ * no chip) and the expectations.
+ */
+int snp_report_verify(const uint8_t raw[SNP_REPORT_LEN],
+		      const struct snp_chain *ch, struct x509_st *root,
+		      int64_t at, const struct snp_expect *x,
+		      struct trust_result *r, char *err, size_t errlen);
+
+/* The SEV ATTESTATION command's report (SEV API 55766; AMD-ASPFW
+ * sev_mcmd_attestation_report_t): 208 bytes. */
+struct sev_att_report {
+	uint8_t mnonce[16], launch_digest[32];
+	uint32_t policy, sig_usage, sig_algo;
+	uint8_t sig[SEV_ECDSA_SIG_LEN];
+};
+int sev_att_report_parse(const uint8_t raw[SEV_ATT_REPORT_LEN],
+			 struct sev_att_report *rep, char *err, size_t errlen);
+/*
+ * Verify a SEV report: the PEK's ECDSA P-384 SHA-256 signature over
+ * [0, 0x34), the PEK's chain (sev_chain_verify, with root), and the
+ * expectations (measurement = the launch digest, policy).
+ */
+int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
+			  const struct sev_chain *ch,
+			  const struct amd_cert *root,
+			  const struct snp_expect *x, struct trust_result *r,
+			  char *err, size_t errlen);
+
 #endif

@@ -125,6 +125,27 @@ bad_inputs() {
 	else
 		skipped "SEV input checks with an AmdSev OVMF: $AMDSEV_WHY"
 	fi
+	# The trust commands (their good paths: tests/integration/trust.sh).
+	head -c 1184 /dev/zero > "$W/zero-report.bin"
+	{ printf '\x02'; head -c 1183 /dev/zero; } > "$W/v2-report.bin"
+	head -c 4096 /dev/zero | tr '\0' x > "$W/xxx.bin"
+	expect_error "verify-chain without files" 2 "verify-chain: missing FILE... or --dir DIR" -- verify-chain
+	expect_error "verify-chain garbage" 3 "verify-chain: $W/xxx.bin: at byte 0: neither a SEV certificate" -- verify-chain "$W/xxx.bin"
+	expect_error "verify-chain empty file" 3 "verify-chain: $W/empty: .*empty" -- verify-chain "$W/empty"
+	expect_error "verify-chain --at garbage" 2 "verify-chain: --at yesterday: must be YYYY-MM-DD" -- verify-chain --at yesterday "$W/xxx.bin"
+	expect_error "verify-chain --dir missing" 3 "verify-chain: --dir $W/nodir: " -- verify-chain --dir "$W/nodir"
+	expect_error "verify-report without --report" 2 "verify-report: missing --report FILE" -- verify-report
+	expect_error "verify-report wrong size" 3 "verify-report: --report $W/xxx.bin: 4096 bytes; a report is 1184 bytes" -- verify-report --report "$W/xxx.bin"
+	expect_error "verify-report --vcek garbage" 3 "verify-report: --vcek $W/xxx.bin: not an X.509 certificate" -- verify-report --report "$W/v2-report.bin" --vcek "$W/xxx.bin"
+	expect_error "verify-report without a VCEK" 2 "verify-report: an SNP report is checked with the VCEK or VLEK" -- verify-report --report "$W/v2-report.bin"
+	expect_error "verify-report --measurement short" 2 "verify-report: --measurement abcd: must be 48 bytes" -- verify-report --report "$W/v2-report.bin" --measurement abcd
+	expect_error "verify-report version 0" 3 "verify-report: --report $W/zero-report.bin: report version 0" -- verify-report --report "$W/zero-report.bin" --vcek "$W/xxx.bin"
+	{ head -c 52 /dev/zero; printf '\x02\x10\x00\x00\x02'; head -c 151 /dev/zero; } > "$W/sev-report.bin"
+	expect_error "verify-report SEV without --chain" 2 "verify-report: a SEV report is checked with the platform's PEK: give --chain FILE" -- verify-report --report "$W/sev-report.bin"
+	expect_error "verify-report SEV --chain without a PEK" 3 "verify-report: --chain owner/roots/sev/rome/ark.cert: holds no PEK certificate" -- verify-report --report "$W/sev-report.bin" --chain owner/roots/sev/rome/ark.cert
+	expect_error "verify-report SEV with --vcek" 2 "verify-report: --report $W/sev-report.bin is a SEV report" -- verify-report --report "$W/sev-report.bin" --vcek "$W/xxx.bin"
+	expect_error "verify-chain --ark an ASK" 3 "verify-chain: --ark owner/roots/sev/rome/ask.cert: expected an ARK" -- verify-chain --ark owner/roots/sev/rome/ask.cert owner/roots/sev/rome/ask.cert
+	expect_error "show-report version 0" 3 "show-report: $W/zero-report.bin: report version 0" -- show-report "$W/zero-report.bin"
 	if [ -e /dev/kvm ]; then
 		skipped "no-KVM message: this machine has /dev/kvm"
 	else

@@ -557,9 +557,10 @@ END_TEST
 
 START_TEST(sevboot_help)
 {
-	static const char *const cmds[] = {"run",     "inspect", "measure",
-					   "session", "owner",	 "model-keys",
-					   "help"};
+	static const char *const cmds[] = {
+		"run",	       "inspect",    "measure",	     "session",
+		"owner",       "model-keys", "verify-chain", "verify-report",
+		"show-report", "help"};
 	const char *bin = sevboot_bin();
 	static char list[16384], out[16384], out2[16384], err[4096];
 
@@ -575,7 +576,7 @@ START_TEST(sevboot_help)
 		char want[64];
 
 		/* sevboot --help lists it ... */
-		snprintf(want, sizeof(want), "\n  %-12s ", cmds[k]);
+		snprintf(want, sizeof(want), "\n  %-13s ", cmds[k]);
 		ck_assert_msg(strstr(list, want), "--help lacks %s", cmds[k]);
 		if (!strcmp(cmds[k], "help"))
 			continue;

@@ -1,0 +1,154 @@
+#!/bin/bash
+# The trust commands through bin/sevboot (no KVM): every real chain and
+# report in ../shared/testdata gets the verdict its README states
+# (verify-chain, verify-report, exit 0 or 5, the failed check named),
+# show-report prints the fields, and --json parses.  The refusals of bad
+# input are in tests/integration/run.sh's bad_inputs.
+# Ends with "N passed, N failed, N skipped"; exit status 1 on a failure.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+SB="$top/bin/sevboot"
+SHARED=${SEVBOOT_SHARED:-$top/../shared}
+TD="$SHARED/testdata"
+V="$TD/virtee/sev"
+TR="$TD/confidential-containers/trustee/deps/verifier"
+GO="$TD/google/go-sev-guest/verify"
+W=$(mktemp -d "${TMPDIR:-/tmp}/sevboot-trust.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); echo "PASS: $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+
+# expect NAME RC REGEX... -- ARGS...: sevboot exits RC, nothing on stderr,
+# and every REGEX matches a line of its stdout.
+expect() {
+	local name=$1 want=$2 re
+	shift 2
+	local res=()
+	while [ "$1" != "--" ]; do res+=("$1"); shift; done
+	shift
+	"$SB" "$@" >"$W/out" 2>"$W/err"
+	local rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name: exit $rc, want $want: $(head -c 300 "$W/err") $(grep FAILED "$W/out" | head -3)"
+		return
+	fi
+	if [ -s "$W/err" ]; then
+		bad "$name: stderr: $(head -c 300 "$W/err")"
+		return
+	fi
+	for re in "${res[@]}"; do
+		if ! grep -qE -- "$re" "$W/out"; then
+			bad "$name: no line matches /$re/: $(tail -n 3 "$W/out")"
+			return
+		fi
+	done
+	ok "$name (exit $rc): $(tail -n 1 "$W/out" | head -c 200)"
+}
+
+if [ ! -x "$SB" ]; then
+	bad "bin/sevboot is not built (make)"
+elif [ ! -d "$TD" ]; then
+	skipped "trust commands on real AMD data: no $TD (SEVBOOT_SHARED)"
+else
+	MILAN_M=7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f
+	# SEV chains (virtee tests/naples, tests/rome) with the built-in roots.
+	for gen in naples rome; do
+		expect "SEV chain $gen" 0 "^SEV chain, ${gen^}" '^ok +PEK signed by CEK' '^verified: all 7 checks hold' \
+			-- verify-chain "$V/tests/$gen/"{pdh,pek,oca,cek}.cert
+	done
+	mkdir "$W/rome"
+	cp "$V/tests/rome/"*.cert "$V/src/certs/sev/builtin/rome/"{ark,ask}.cert "$W/rome/"
+	expect "SEV chain --dir with ARK and ASK" 0 '^verified: all 7 checks hold' -- verify-chain --dir "$W/rome"
+	expect "SEV chain --ark (Rome)" 0 '^verified' -- verify-chain --ark "$V/src/certs/sev/builtin/rome/ark.cert" "$W/rome/"{pdh,pek,oca,cek}.cert
+	expect "SEV chain --ark of another generation" 5 '^FAILED +CEK signed by ASK' -- \
+		verify-chain --ark "$V/src/certs/sev/builtin/milan/ark.cert" "$W/rome/"{pdh,pek,oca,cek}.cert
+	expect "Naples ARK as first published (576 bytes)" 0 '^ok +ARK self-signed' -- \
+		verify-chain "$V/tests/naples/ark.cert.bad" "$V/src/certs/sev/builtin/naples/ask.cert"
+	cp "$V/tests/rome/pek.cert" "$W/pek.cert"
+	printf '\x01' | dd of="$W/pek.cert" bs=1 seek=$((0x41c + 9)) conv=notrunc status=none
+	expect "SEV chain, PEK signature changed" 5 '^FAILED +PEK signed by OCA: expected a valid signature' -- \
+		verify-chain "$W/rome/"{pdh,oca,cek}.cert "$W/pek.cert"
+	# SNP CA bundles and VCEKs alone.
+	for f in "$V/tests/certs_data/cert_chain_milan" "$V/tests/certs_data/cert_chain_turin" \
+		"$GO/trust/ask_ark_genoa.pem" "$GO/trust/ask_ark_turin_vlek.pem" \
+		"$TR/src/snp/genoa_ask_ark_asvk.pem" "$V/tests/certs_data/vcek_turin.der" \
+		"$TR/test_data/az-snp-vtpm/vcek-genoa.pem"; do
+		expect "SNP chain $(basename "$f")" 0 '^SNP chain, (Milan|Genoa|Turin)' '^verified' -- verify-chain "$f"
+	done
+	expect "altered hwID VCEK (trustee)" 5 '^FAILED +VCEK signed by ASK' -- verify-chain "$TR/test_data/snp/test-vcek-invalid-new.der"
+	expect "expired VLEK" 5 '^FAILED +VLEK validity: .*found it expired' 'a certificate has expired' -- verify-chain "$TR/test_data/snp/test-vlek.der"
+	expect "VLEK --at inside its validity" 0 '^verified' -- verify-chain --at 2025-06-01 "$TR/test_data/snp/test-vlek.der"
+	# SNP reports.
+	expect "Milan report (virtee)" 0 '^SNP report v2, Milan, signed by the VCEK' '^ok +chip_id' '^ok +reported_tcb: bl 3 tee 0 snp 8 ucode 115' "^ok +measurement: $MILAN_M" -- \
+		verify-report --report "$V/tests/certs_data/report_milan.hex" --vcek "$V/tests/certs_data/vcek_milan.der" \
+		--chain "$V/tests/certs_data/cert_chain_milan" --measurement "$MILAN_M" --policy 0x30000 --vmpl 0
+	expect "Milan report, another measurement" 5 "^FAILED +measurement: expected 00*, found $MILAN_M" 'NOT verified: 1 of' -- \
+		verify-report --report "$V/tests/certs_data/report_milan.hex" --vcek "$V/tests/certs_data/vcek_milan.der" \
+		--measurement "$(printf '%096d' 0)"
+	expect "go-sev-guest report" 0 '^verified' -- verify-report --report "$GO/testdata/attestation.bin" --vcek "$GO/testdata/vcek.testcer" \
+		--report-data 0102030405 --policy 0xb0000 --min-tcb bl=2,tee=0,snp=5,ucode=68 --host-data "$(printf '%064d' 0)"
+	expect "go-sev-guest report, minimum TCB too high" 5 '^FAILED +minimum TCB: expected at least bl 2 tee 0 snp 9 ucode 68, found bl 2 tee 0 snp 5 ucode 68' -- \
+		verify-report --report "$GO/testdata/attestation.bin" --vcek "$GO/testdata/vcek.testcer" --min-tcb 0x4409000000000002
+	expect "trustee report" 0 '^verified' -- verify-report --report "$TR/test_data/snp/test-report.bin" --vcek "$TR/test_data/snp/test-vcek.der" \
+		--family-id 01000000000000000000000000000000 --image-id 02000000000000000000000000000000
+	cp "$TR/test_data/snp/test-report.bin" "$W/report.bin"
+	printf '\x04' | dd of="$W/report.bin" bs=1 seek=384 conv=notrunc status=none
+	expect "trustee report, reported_tcb changed" 5 '^FAILED +signature' '^FAILED +reported_tcb: expected the VCEK' -- \
+		verify-report --report "$W/report.bin" --vcek "$TR/test_data/snp/test-vcek.der"
+	expect "VLEK report today (VLEK expired)" 5 '^FAILED +VLEK validity' '^ok +signature' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der"
+	expect "VLEK report --at 2025-06-01" 0 '^verified' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-06-01
+	expect "VLEK report --at @SECONDS" 0 '^verified' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at @1748736000
+	expect "VLEK report --at its last second" 0 '^verified' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-12-10T22:14:21Z
+	expect "VLEK report --at a second later" 5 '^FAILED +VLEK validity: .*found it expired' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-12-10T22:14:22Z
+	expect "VLEK report --at a day after it expired" 5 '^FAILED +VLEK validity: expected 2025-12-11 22:14:21 UTC within' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vlek "$TR/test_data/snp/test-vlek.der" --at 2025-12-11T22:14:21Z
+	printf '\x01\x02\x03\x04\x05' > "$W/report-data"
+	expect "--report-data-file" 0 '^ok +report_data: 0102030405000' -- verify-report --report "$GO/testdata/attestation.bin" \
+		--vcek "$GO/testdata/vcek.testcer" --report-data-file "$W/report-data"
+	expect "--ark the Milan ARK" 0 '^verified' -- verify-report --report "$V/tests/certs_data/report_milan.hex" \
+		--vcek "$V/tests/certs_data/vcek_milan.der" --ark "$V/src/certs/snp/builtin/milan/ark.pem"
+	expect "--ark the Genoa ARK for a Milan VCEK" 5 '^FAILED +ASK signed by ARK: expected issuer "ARK-Genoa", found "ARK-Milan"' -- \
+		verify-report --report "$V/tests/certs_data/report_milan.hex" --vcek "$V/tests/certs_data/vcek_milan.der" \
+		--ark "$V/src/certs/snp/builtin/genoa/ark.pem"
+	expect "VLEK report with a VCEK" 5 '^FAILED +signing key: expected VCEK' -- \
+		verify-report --report "$TR/test_data/snp/test-vlek-report.bin" --vcek "$TR/test_data/snp/test-vcek.der"
+	# A SEV ATTESTATION report (no real one is public): the right layout,
+	# not signed by Rome's PEK; the chain and the fields check, the
+	# signature does not.
+	head -c 208 /dev/zero > "$W/sev-report.bin"
+	printf '\x05' | dd of="$W/sev-report.bin" bs=1 seek=$((0x30)) conv=notrunc status=none
+	printf '\x02\x10' | dd of="$W/sev-report.bin" bs=1 seek=$((0x34)) conv=notrunc status=none
+	printf '\x02' | dd of="$W/sev-report.bin" bs=1 seek=$((0x38)) conv=notrunc status=none
+	cat "$W/rome/"{pdh,pek,oca,cek}.cert > "$W/rome-chain.bin"
+	expect "SEV report, not signed by the PEK" 5 '^SEV attestation report, signed by the PEK' '^ok +PDH signed by PEK' \
+		'^FAILED +signature: expected a valid ECDSA P-384 signature by the PEK' '^ok +launch digest' '^ok +policy: 0x5' -- \
+		verify-report --report "$W/sev-report.bin" --chain "$W/rome-chain.bin" --measurement "$(printf '%064d' 0)" --policy 5
+	expect "show-report (SEV)" 0 '^SEV attestation report \(208 bytes\)' '^policy +0x5' '^signature_usage +0x1002 \(PEK\)' -- \
+		show-report "$W/sev-report.bin"
+	# show-report and --json.
+	expect "show-report (hex file)" 0 '^version +2$' '^policy +0x30000 \(ABI 0.0 SMT RESERVED_MBO\)' "^measurement +$MILAN_M" \
+		'^current_version +1.52 build 4' -- show-report "$V/tests/certs_data/report_milan.hex"
+	expect "show-report v3 (VLEK)" 0 '^version +3$' '^cpuid_fam_id +0x19' '^flags +0x4 .*signing_key 1 \(VLEK\)' -- \
+		show-report "$TR/test_data/snp/test-vlek-report.bin"
+	for args in "show-report --json $GO/testdata/attestation.bin" \
+		"verify-chain --json $V/tests/certs_data/vcek_milan.der" \
+		"verify-report --json --report $V/tests/certs_data/report_milan.hex --vcek $V/tests/certs_data/vcek_milan.der"; do
+		# shellcheck disable=SC2086
+		"$SB" $args >"$W/json" 2>"$W/err"
+		if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d.get("verified", True) else 1)' "$W/json"; then
+			ok "--json parses: sevboot ${args%% *} ..."
+		else
+			bad "--json: sevboot $args: $(head -c 300 "$W/json")"
+		fi
+	done
+fi
+echo "trust: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
