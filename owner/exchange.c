@@ -566,63 +566,115 @@ static void listener_unlink(struct listener *l)
 		unlink(l->path);
 }
 
+/*
+ * A socket at the path: one someone listens on is in use (-EADDRINUSE);
+ * one nobody listens on is left over from an earlier run and removed.
+ * Anything else there is never replaced (-EEXIST).
+ */
+static int listener_clear_stale(struct listener *l,
+				const struct sockaddr_un *sa, char *err,
+				size_t errlen)
+{
+	struct stat st;
+	int probe, ret;
+
+	if (lstat(l->path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		ret = -errno;
+		set_err(err, errlen, "--owner-socket %s: %s", l->path,
+			strerror(errno));
+		return ret;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		set_err(err, errlen,
+			"--owner-socket %s: the file exists and is not a "
+			"socket; sevboot does not replace it",
+			l->path);
+		return -EEXIST;
+	}
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0) {
+		ret = -errno;
+		set_err(err, errlen, "socket: %s", strerror(errno));
+		return ret;
+	}
+	ret = connect(probe, (const struct sockaddr *)sa, sizeof(*sa));
+	close(probe);
+	if (ret == 0) {
+		set_err(err, errlen,
+			"--owner-socket %s: another program is listening "
+			"there",
+			l->path);
+		return -EADDRINUSE;
+	}
+	if (unlink(l->path) < 0 && errno != ENOENT) {
+		ret = -errno;
+		set_err(err, errlen,
+			"--owner-socket %s: cannot remove the old socket: %s",
+			l->path, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/*
+ * After bind(): the name must be a socket of mode 0600.  Nothing is changed
+ * by name here: a chmod() of the path would follow a symlink that another
+ * user of the directory swapped in after bind(), and make a file of their
+ * choice 0600.  The mode is right from bind() itself (see listener_open()).
+ */
+static int listener_check_bound(struct listener *l, char *err, size_t errlen)
+{
+	struct stat st;
+	int ret;
+
+	if (lstat(l->path, &st) < 0) {
+		ret = -errno;
+		set_err(err, errlen,
+			"--owner-socket %s: gone right after bind: %s "
+			"(does another program use this directory?)",
+			l->path, strerror(errno));
+		return ret;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		set_err(err, errlen,
+			"--owner-socket %s: replaced by something that is not "
+			"a socket right after bind (does another program use "
+			"this directory?); sevboot does not touch it",
+			l->path);
+		return -EEXIST;
+	}
+	l->bound = true;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	if ((st.st_mode & 0777) != 0600) {
+		set_err(err, errlen,
+			"--owner-socket %s: the socket was created with mode "
+			"%04o, not 0600",
+			l->path, (unsigned)(st.st_mode & 0777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int listener_open(struct listener *l, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t n = strlen(l->path);
-	struct stat st;
 	int ret;
 
 	if (n == 0 || n >= sizeof(sa.sun_path)) {
 		set_err(err, errlen,
-		     "--owner-socket: the path is %zu bytes; a unix socket "
-		     "path must have 1 to %zu",
-		     n, sizeof(sa.sun_path) - 1);
+			"--owner-socket: the path is %zu bytes; a unix socket "
+			"path must have 1 to %zu",
+			n, sizeof(sa.sun_path) - 1);
 		return n ? -ENAMETOOLONG : -EINVAL;
 	}
 	memcpy(sa.sun_path, l->path, n);
-
-	if (lstat(l->path, &st) == 0) {
-		int probe;
-
-		if (!S_ISSOCK(st.st_mode)) {
-			set_err(err, errlen,
-			     "--owner-socket %s: the file exists and is not a "
-			     "socket; sevboot does not replace it",
-			     l->path);
-			return -EEXIST;
-		}
-		/* A socket someone listens on is in use; one nobody
-		 * listens on is left over from an earlier run. */
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe < 0) {
-			ret = -errno;
-			set_err(err, errlen, "socket: %s", strerror(errno));
-			return ret;
-		}
-		ret = connect(probe, (struct sockaddr *)&sa, sizeof(sa));
-		close(probe);
-		if (ret == 0) {
-			set_err(err, errlen,
-			     "--owner-socket %s: another program is listening "
-			     "there",
-			     l->path);
-			return -EADDRINUSE;
-		}
-		if (unlink(l->path) < 0 && errno != ENOENT) {
-			ret = -errno;
-			set_err(err, errlen,
-			     "--owner-socket %s: cannot remove the old socket: "
-			     "%s",
-			     l->path, strerror(errno));
-			return ret;
-		}
-	} else if (errno != ENOENT) {
-		ret = -errno;
-		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-		     strerror(errno));
+	ret = listener_clear_stale(l, &sa, err, errlen);
+	if (ret)
 		return ret;
-	}
 
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (l->fd < 0) {
@@ -630,35 +682,42 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 		set_err(err, errlen, "socket: %s", strerror(errno));
 		return ret;
 	}
-	/* Linux gives the socket file the socket inode's mode (less the
-	 * umask): 0600 from the start, no window with a wider one. */
-	(void)fchmod(l->fd, 0600);
+	/*
+	 * bind() creates the file with the socket inode's mode less the
+	 * umask (net/unix/af_unix.c, unix_bind_bsd()), and fchmod() on the
+	 * socket sets that inode's mode: the file is 0600 from its first
+	 * instant, whatever the umask, and nothing is chmod'ed by name.
+	 */
+	if (fchmod(l->fd, 0600) < 0) {
+		ret = -errno;
+		set_err(err, errlen,
+			"--owner-socket %s: cannot make the socket 0600: %s",
+			l->path, strerror(errno));
+		return ret;
+	}
 	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
+		if (ret == -EADDRINUSE) {
+			/* bind() never follows or replaces what is there. */
+			set_err(err, errlen,
+				"--owner-socket %s: something appeared at the "
+				"path just before bind (does another program "
+				"use this directory?); sevboot does not "
+				"replace it",
+				l->path);
+			return -EEXIST;
+		}
 		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-		     strerror(errno));
-		return ret == -EADDRINUSE ? -EEXIST : ret;
-	}
-	if (lstat(l->path, &st) < 0) {
-		ret = -errno;
-		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-		     strerror(errno));
+			strerror(errno));
 		return ret;
 	}
-	l->bound = true;
-	l->dev = st.st_dev;
-	l->ino = st.st_ino;
-	/* Nobody can connect before listen(), so this is still in time. */
-	if ((st.st_mode & 0777) & ~0600u && chmod(l->path, 0600) < 0) {
-		ret = -errno;
-		set_err(err, errlen, "--owner-socket %s: chmod: %s", l->path,
-		     strerror(errno));
+	ret = listener_check_bound(l, err, errlen);
+	if (ret)
 		return ret;
-	}
 	if (listen(l->fd, 1) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "--owner-socket %s: listen: %s", l->path,
-		     strerror(errno));
+			strerror(errno));
 		return ret;
 	}
 	return 0;
