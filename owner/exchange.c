@@ -36,6 +36,7 @@
 extern char **environ;
 
 #define CMD_SHOWN 60 /* characters of --owner-cmd named in errors */
+#define KILL_GRACE_MS 500 /* SIGTERM to SIGKILL, for the command's group */
 
 int64_t owner_now_ms(void)
 {
@@ -261,23 +262,20 @@ static int spawn_shell(const char *cmd, int stdin_fd, int stdout_fd, pid_t *pid)
 		ret = posix_spawnattr_setsigmask(&attr, &none);
 	if (!ret)
 		ret = posix_spawnattr_setsigdefault(&attr, &all);
+	/* Its own process group (setpgid(0, 0) in the child before exec,
+	 * POSIX posix_spawn()), so that stopping it reaches everything it
+	 * started: child_stop() signals the group. */
+	if (!ret)
+		ret = posix_spawnattr_setpgroup(&attr, 0);
 	if (!ret)
 		ret = posix_spawnattr_setflags(
-			&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+			&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+				       POSIX_SPAWN_SETPGROUP);
 	if (!ret)
 		ret = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return -ret;
-}
-
-static void kill_and_reap(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 }
 
 /* The owner command while it runs: its stdin (a socket, so writing never
@@ -295,11 +293,41 @@ struct child {
 	char shown[CMD_SHOWN + 8];
 };
 
+/*
+ * Stop a command that is still running, and everything in its process
+ * group (the shell's pid is the group's id): SIGTERM (and SIGCONT, for
+ * members stopped by job control), then SIGKILL after KILL_GRACE_MS unless
+ * the group is gone by then.  The shell is reaped as soon as it exits;
+ * until then its pid, and so the group's id, cannot be reused.
+ */
+static void child_stop(struct child *c)
+{
+	pid_t pg = c->pid;
+	int64_t until = owner_now_ms() + KILL_GRACE_MS;
+	int status;
+
+	if (pg <= 0)
+		return;
+	kill(-pg, SIGTERM);
+	kill(-pg, SIGCONT);
+	for (;;) {
+		if (c->pid > 0 && waitpid(c->pid, &status, WNOHANG) == c->pid)
+			c->pid = -1;
+		if (c->pid < 0 && kill(-pg, 0) < 0 && errno == ESRCH)
+			return;
+		if (owner_now_ms() >= until)
+			break;
+		poll(NULL, 0, 10);
+	}
+	kill(-pg, SIGKILL);
+	while (c->pid > 0 && waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	c->pid = -1;
+}
+
 static void child_end(struct child *c)
 {
-	if (c->pid > 0)
-		kill_and_reap(c->pid);
-	c->pid = -1;
+	child_stop(c);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	if (c->in >= 0)
@@ -407,7 +435,7 @@ static int child_read(struct child *c, bool drain, char *err, size_t errlen)
 			"the owner command %s wrote more than %d bytes; it was "
 			"stopped",
 			c->shown, SEV_OWNER_MSG_MAX);
-		return -EBADMSG; /* child_end() kills and reaps it */
+		return -EBADMSG; /* child_end() stops and reaps it */
 	}
 	return 0;
 }
@@ -472,7 +500,7 @@ static int child_step(struct child *c, int64_t deadline, char *err,
 			"stopped by a signal while the owner command %s ran; "
 			"it was killed",
 			c->shown);
-		return -EINTR; /* child_end() kills and reaps it */
+		return -EINTR; /* child_end() stops and reaps it */
 	}
 	if (i_in >= 0 && pfd[i_in].revents)
 		child_write(c);

@@ -1666,6 +1666,70 @@ START_TEST(exchange_cmd_failures)
 }
 END_TEST
 
+/* Is pid a live process (neither gone nor a zombie)? */
+static bool process_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* The pids in path (one a line, want of them) are all dead.  Any still
+ * alive is killed first, so a failure leaves nothing behind. */
+static void assert_all_dead(const char *path, int want)
+{
+	FILE *f = fopen(path, "r");
+	int pid, n = 0, alive = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fscanf(f, "%d", &pid) == 1) {
+		n++;
+		if (pid > 1 && process_alive(pid)) {
+			alive++;
+			kill(pid, SIGKILL);
+		}
+	}
+	fclose(f);
+	ck_assert_int_eq(n, want);
+	ck_assert_msg(alive == 0, "%d of the command's processes outlived it",
+		      alive);
+}
+
+/* At the timeout the command's whole process group is stopped: SIGTERM,
+ * then SIGKILL for what ignores that; nothing it started lives on. */
+START_TEST(exchange_cmd_stops_its_group)
+{
+	static const char *const fmt[] = {
+		"sh -c 'echo $$ >> %s; sleep 300 & echo $! >> %s; "
+		"exec sleep 300'",
+		"trap \"\" TERM; sh -c 'echo $$ >> %s; sleep 300 & "
+		"echo $! >> %s; exec sleep 300'",
+	};
+	struct tmpdir t;
+	char pids[128], cmd[512];
+
+	tmpdir_make(&t);
+	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		snprintf(pids, sizeof(pids), "%s/pids%zu", t.path, i);
+		snprintf(cmd, sizeof(cmd), fmt[i], pids, pids);
+		exchange_cmd_fails(cmd, 2, -ETIMEDOUT,
+				   "did not answer within 2 s; it was killed");
+		assert_all_dead(pids, 2);
+	}
+	tmpdir_remove(&t);
+}
+END_TEST
+
 START_TEST(exchange_opts_refusals)
 {
 	struct sev_owner_request req;
@@ -2351,6 +2415,7 @@ static Suite *owner_suite(void)
 	tcase_set_timeout(ex, 60);
 	tcase_add_test(ex, exchange_cmd_secret);
 	tcase_add_test(ex, exchange_cmd_failures);
+	tcase_add_test(ex, exchange_cmd_stops_its_group);
 	tcase_add_test(ex, exchange_opts_refusals);
 	tcase_add_test(ex, exchange_socket_session);
 	tcase_add_test(ex, exchange_socket_no_secret_and_stale);
