@@ -11,6 +11,7 @@
  * sentence, the child is always reaped and the socket always unlinked.
  * One thread, poll() for every wait, no signal handlers.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -294,33 +295,81 @@ struct child {
 };
 
 /*
+ * Has the process group pg a member that is not a zombie?  1 yes, 0 no,
+ * -1 cannot tell (no /proc).  kill(-pg, 0) cannot answer that: it counts
+ * zombies too, the unreaped shell and the orphans init has yet to reap.
+ */
+static int group_live(pid_t pg)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int live = 0;
+
+	if (!d)
+		return -1;
+	while (!live && (e = readdir(d))) {
+		char path[300], buf[512], *p, state;
+		int ppid, pgrp, fd;
+		ssize_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...", comm may hold ')'
+		 * (fs/proc/array.c, do_task_stat()). */
+		p = strrchr(buf, ')');
+		if (p &&
+		    sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+		    pgrp == pg && state != 'Z' && state != 'X')
+			live = 1;
+	}
+	closedir(d);
+	return live;
+}
+
+/* Wait at most ms for the group pg to have no live member. */
+static bool group_wait(pid_t pg, int ms)
+{
+	int64_t until = owner_now_ms() + ms;
+
+	while (group_live(pg) != 0) {
+		if (owner_now_ms() >= until)
+			return false;
+		poll(NULL, 0, 10);
+	}
+	return true;
+}
+
+/*
  * Stop a command that is still running, and everything in its process
  * group (the shell's pid is the group's id): SIGTERM (and SIGCONT, for
  * members stopped by job control), then SIGKILL after KILL_GRACE_MS unless
- * the group is gone by then.  The shell is reaped as soon as it exits;
- * until then its pid, and so the group's id, cannot be reused.
+ * every member is dead by then, and again at most KILL_GRACE_MS for the
+ * killed to die (a signal takes effect when its target next runs).  The
+ * shell is reaped last: until then its pid, the group's id, cannot be
+ * reused, so no signal can reach another group.
  */
 static void child_stop(struct child *c)
 {
-	pid_t pg = c->pid;
-	int64_t until = owner_now_ms() + KILL_GRACE_MS;
 	int status;
 
-	if (pg <= 0)
+	if (c->pid <= 0)
 		return;
-	kill(-pg, SIGTERM);
-	kill(-pg, SIGCONT);
-	for (;;) {
-		if (c->pid > 0 && waitpid(c->pid, &status, WNOHANG) == c->pid)
-			c->pid = -1;
-		if (c->pid < 0 && kill(-pg, 0) < 0 && errno == ESRCH)
-			return;
-		if (owner_now_ms() >= until)
-			break;
-		poll(NULL, 0, 10);
+	kill(-c->pid, SIGTERM);
+	kill(-c->pid, SIGCONT);
+	if (!group_wait(c->pid, KILL_GRACE_MS)) {
+		kill(-c->pid, SIGKILL);
+		group_wait(c->pid, KILL_GRACE_MS);
 	}
-	kill(-pg, SIGKILL);
-	while (c->pid > 0 && waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	c->pid = -1;
 }
