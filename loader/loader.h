@@ -2,8 +2,9 @@
 /*
  * loader: files -> what the machine needs to boot them.
  *
- * Everything here is a pure function over bytes (file_read() is the one
- * exception: it turns a path into bytes).  No function prints; each one that
+ * Everything here is a pure function over bytes (the file_*() functions
+ * are the exception: they turn a path into bytes, and they are the only
+ * way sevboot reads a file a user names).  No function prints; each one that
  * can fail returns 0 or a negative errno and writes one human sentence into
  * err[errlen] that names the problem (the caller prefixes the input's name).
  */
@@ -36,6 +37,21 @@ struct blob {
  */
 int file_read(const char *path, size_t max, struct blob *out, char *err,
 	      size_t errlen);
+/* file_read(), and a file that group or others may access is refused
+ * (-EACCES, "chmod 600 it"): for private keys. */
+int file_read_private(const char *path, size_t max, struct blob *out, char *err,
+		      size_t errlen);
+/* len bytes at off of a regular file of any size (-ENODATA: it is
+ * shorter); the same refusals as file_read(). */
+int file_peek(const char *path, uint64_t off, void *buf, size_t len, char *err,
+	      size_t errlen);
+/*
+ * Open an input stream: a regular file, a FIFO or a character device (a
+ * terminal), without waiting for a FIFO's writer; the fd is returned in
+ * blocking mode, for a reader that polls.  Anything else is refused
+ * (-EISDIR, -EINVAL), or -errno from open() with err filled.
+ */
+int file_open_stream(const char *path, char *err, size_t errlen);
 void blob_free(struct blob *b);
 /*
  * The same checks, but the file is mapped (private, read-only) instead of

@@ -335,6 +335,102 @@ START_TEST(test_read_no_fd_leak)
 }
 END_TEST
 
+/* --serial-in's open: never waits for a FIFO's writer, and the reader gets
+ * a blocking fd that sees what the writer sends, then its end. */
+START_TEST(test_stream_fifo_without_writer)
+{
+	char path[128], err[256] = "", buf[8];
+	int fd, w;
+
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	fd = file_open_stream(path, err, sizeof(err)); /* blocked before */
+	ck_assert_msg(fd >= 0, "%s", err);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	w = open(path, O_WRONLY | O_NONBLOCK); /* the reader is there */
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_eq(write(w, "hi", 2), 2);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 2);
+	ck_assert_mem_eq(buf, "hi", 2);
+	close(w);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_stream_kinds)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char path[128], err[256];
+	int fd, s;
+
+	tmp_file("in.txt", "abc", 3, path, sizeof(path));
+	fd = file_open_stream(path, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "%s", err);
+	close(fd);
+	fd = file_open_stream("/dev/null", err, sizeof(err));
+	ck_assert_msg(fd >= 0, "%s", err);
+	close(fd);
+
+	ck_assert_int_eq(file_open_stream(tmpdir, err, sizeof(err)), -EISDIR);
+	ck_assert_str_eq(err, "is a directory; give a file, a FIFO or a "
+			      "terminal");
+	snprintf(path, sizeof(path), "%s/nope", tmpdir);
+	ck_assert_int_eq(file_open_stream(path, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "no such file");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", tmpdir);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(file_open_stream(sa.sun_path, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "is a socket"));
+	close(s);
+}
+END_TEST
+
+/* A private key: the same checks as file_read, and no access for others. */
+START_TEST(test_read_private)
+{
+	char path[128], err[256];
+	struct blob b;
+
+	tmp_file("key", "0123456789", 10, path, sizeof(path));
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(file_read_private(path, 64, &b, err, sizeof(err)),
+			 -EACCES);
+	ck_assert_ptr_null(b.data);
+	ck_assert_str_eq(err, "a private key must not be readable by others "
+			      "(mode 0644); chmod 600 it");
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(file_read_private(path, 64, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(b.len, 10);
+	ck_assert_mem_eq(b.data, "0123456789", 10);
+	blob_free(&b);
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(file_read_private(path, 64, &b, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "FIFO"));
+}
+END_TEST
+
+START_TEST(test_peek)
+{
+	char path[128], err[256];
+	uint8_t buf[4];
+
+	tmp_file("p", "0123456789", 10, path, sizeof(path));
+	ck_assert_int_eq(file_peek(path, 6, buf, 4, err, sizeof(err)), 0);
+	ck_assert_mem_eq(buf, "6789", 4);
+	ck_assert_int_eq(file_peek(path, 7, buf, 4, err, sizeof(err)),
+			 -ENODATA);
+	ck_assert_str_eq(err, "the file ends before byte 11");
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(file_peek(path, 0, buf, 4, err, sizeof(err)), -EINVAL);
+}
+END_TEST
 
 START_TEST(map_ok_and_release)
 {
@@ -387,6 +483,10 @@ static Suite *file_suite(void)
 	tcase_add_test(tc, test_read_too_big);
 	tcase_add_test(tc, test_read_short);
 	tcase_add_test(tc, test_read_no_fd_leak);
+	tcase_add_test(tc, test_stream_fifo_without_writer);
+	tcase_add_test(tc, test_stream_kinds);
+	tcase_add_test(tc, test_read_private);
+	tcase_add_test(tc, test_peek);
 	suite_add_tcase(s, tc);
 	return s;
 }
