@@ -314,9 +314,10 @@ static int load(const char *opt, const char *path, size_t max,
 		struct blob *b)
 {
 	char err[256];
-	/* Mapped, not copied: the machine releases the pages once the guest
-	 * has its own copy, so sevboot's memory stays small. */
-	int ret = file_map(path, max, b, err, sizeof(err));
+	/* A private copy the file's fate cannot reach (a truncated file
+	 * mapped directly would SIGBUS at the guest's next fw_cfg read);
+	 * the machine releases its pages once the guest has its own copy. */
+	int ret = file_load(path, max, b, err, sizeof(err));
 
 	if (ret) {
 		fprintf(stderr, "sevboot: %s %s: %s\n", opt, path, err);

@@ -4,7 +4,7 @@
  *
  * This file is the only one in loader/ that touches the file system, and
  * every file a user names reaches sevboot through it: whole regular files
- * with a size cap (file_read(), file_read_private(), file_map()), a peek
+ * with a size cap (file_read(), file_read_private(), file_load()), a peek
  * (file_peek()), and input streams (file_open_stream()).  Each open is
  * O_NONBLOCK, so a FIFO with no writer never hangs the start: it is refused
  * (a file) or waited on by its reader (a stream).  Everything after works
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -274,13 +275,63 @@ int file_open_stream(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-int file_map(const char *path, size_t max, struct blob *out, char *err,
-	     size_t errlen)
+/*
+ * Copy size bytes of fd into the memfd mfd, in the kernel (sendfile(2): no
+ * page of it passes through this process), and check the file did not
+ * change meanwhile: no shorter (a copy stopping early), no longer (a byte
+ * at size), and the same size and times as st said before.
+ */
+static int copy_checked(int fd, int mfd, const struct stat *st, char *err,
+			size_t errlen)
+{
+	size_t size = (size_t)st->st_size;
+	struct stat now;
+	off_t off = 0;
+	uint8_t extra;
+	ssize_t n;
+
+	while ((size_t)off < size) {
+		n = sendfile(mfd, fd, &off, size - (size_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			set_err(err, errlen,
+				"copy failed after %jd of %zu bytes: %s",
+				(intmax_t)off, size, strerror(e));
+			return -e;
+		}
+		if (n == 0)
+			break;
+	}
+	if ((size_t)off != size) {
+		set_err(err, errlen,
+			"short read: got %jd of %zu bytes (the file shrank "
+			"while it was read: was it being replaced?)",
+			(intmax_t)off, size);
+		return -EIO;
+	}
+	if (pread(fd, &extra, 1, (off_t)size) != 0 || fstat(fd, &now) ||
+	    now.st_size != st->st_size ||
+	    now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+	    now.st_ctim.tv_sec != st->st_ctim.tv_sec ||
+	    now.st_ctim.tv_nsec != st->st_ctim.tv_nsec) {
+		set_err(err, errlen,
+			"the file changed while it was read (was it being "
+			"replaced?)");
+		return -EIO;
+	}
+	return 0;
+}
+
+int file_load(const char *path, size_t max, struct blob *out, char *err,
+	      size_t errlen)
 {
 	struct stat st;
-	size_t size;
-	void *p;
-	int fd;
+	void *p = MAP_FAILED;
+	int fd, mfd, ret;
 
 	out->data = NULL;
 	out->len = 0;
@@ -288,18 +339,38 @@ int file_map(const char *path, size_t max, struct blob *out, char *err,
 	fd = open_checked(path, max, &st, err, errlen);
 	if (fd < 0)
 		return fd;
-	size = (size_t)st.st_size;
-	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		int e = errno;
-
-		set_err(err, errlen, "cannot map %zu bytes: %s", size,
-			strerror(e));
-		return -e;
+	mfd = memfd_create("sevboot-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0) {
+		ret = -errno;
+		set_err(err, errlen, "memfd_create: %s", strerror(errno));
+		close(fd);
+		return ret;
 	}
+	ret = copy_checked(fd, mfd, &st, err, errlen);
+	close(fd);
+	/* Sealed: not even sevboot can change or resize the copy
+	 * (memfd_create(2), F_ADD_SEALS). */
+	if (!ret && fcntl(mfd, F_ADD_SEALS,
+			  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+				  F_SEAL_SEAL) < 0) {
+		ret = -errno;
+		set_err(err, errlen, "cannot seal the copy: %s",
+			strerror(errno));
+	}
+	if (!ret) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, mfd,
+			 0);
+		if (p == MAP_FAILED) {
+			ret = -errno;
+			set_err(err, errlen, "cannot map %jd bytes: %s",
+				(intmax_t)st.st_size, strerror(errno));
+		}
+	}
+	close(mfd); /* the mapping keeps the copy */
+	if (ret)
+		return ret;
 	out->data = p;
-	out->len = size;
+	out->len = (size_t)st.st_size;
 	out->mapped = true;
 	return 0;
 }
@@ -311,8 +382,8 @@ void blob_release_pages(const uint8_t *p, size_t len)
 	uintptr_t end = ((uintptr_t)p + len) & ~(page - 1);
 
 	/* Only pages wholly before p + len: the one it ends in may still be
-	 * read.  Dropping a private, unwritten file page only forgets it;
-	 * the next touch reads it from the file again. */
+	 * read.  Dropping a private, unwritten page of file_load()'s copy
+	 * only forgets it; the next touch reads it from the copy again. */
 	if (end > start)
 		madvise((void *)start, end - start, MADV_DONTNEED);
 }

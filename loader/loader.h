@@ -27,7 +27,7 @@
 struct blob {
 	uint8_t *data; /* malloc'ed or mapped; NULL when len == 0 */
 	size_t len;
-	bool mapped; /* file_map(): a private read-only file mapping */
+	bool mapped; /* file_load(): a private read-only mapping of a copy */
 };
 
 /*
@@ -54,14 +54,19 @@ int file_peek(const char *path, uint64_t off, void *buf, size_t len, char *err,
 int file_open_stream(const char *path, char *err, size_t errlen);
 void blob_free(struct blob *b);
 /*
- * The same checks, but the file is mapped (private, read-only) instead of
- * copied, so a large kernel or initrd costs memory only while it is read.
+ * The same checks, but the bytes go to a private copy: a sealed memfd
+ * (copied in the kernel, no slower than a read; the file must not change
+ * while it is copied, -EIO), mapped private and read-only.  Nothing done
+ * to the file afterwards (truncated, rewritten: a `cp` over it) reaches
+ * the copy, which a mapping of the file itself would (SIGBUS past a new
+ * end, new bytes elsewhere).  For kernel, initrd and firmware: served to
+ * the guest for its whole life.
  */
-int file_map(const char *path, size_t max, struct blob *out, char *err,
-	     size_t errlen);
-/* Forget the pages of a file_map() blob wholly inside [p, p + len): they
- * leave this process's memory and are re-read from the file if touched
- * again.  Only for memory that file_map() returned. */
+int file_load(const char *path, size_t max, struct blob *out, char *err,
+	      size_t errlen);
+/* Forget the pages of a file_load() blob wholly inside [p, p + len): they
+ * leave this process's memory and are read again from the copy if touched
+ * again.  Only for memory that file_load() returned. */
 void blob_release_pages(const uint8_t *p, size_t len);
 
 /* Parse "512M", "4G", "65536K", "1073741824" (bytes).  Suffixes K M G T,

@@ -264,6 +264,22 @@ wait \$pid; rc=\$?
 tr -d "\\033" < /tmp/serial-in.serial | sed "s/^/  guest| /"
 echo "CASE-END serial-in rc=\$rc"
 EOS
+		# Kernel and initrd truncated (a `cp` over them) after sevboot
+		# loaded them and before the guest has them: sevboot serves its
+		# own copy.  It waits in open() for the reader of its --serial
+		# FIFO (openat, syscall 257, in /proc/PID/syscall) until both
+		# files are emptied.  Before the copy: SIGBUS, exit 135.
+		cat <<EOS
+echo CASE-BEGIN inputs-truncated
+cp $G/vmlinuz /tmp/t-vmlinuz; cp $G/initrd.gz /tmp/t-initrd.gz; mkfifo /tmp/t.fifo
+sevboot --serial /tmp/t.fifo --kernel /tmp/t-vmlinuz --initrd /tmp/t-initrd.gz --mem 256M --append "$APP sevtest.action=poweroff" </dev/null & pid=\$!
+n=0; until [ "\$(cut -d' ' -f1 /proc/\$pid/syscall 2>/dev/null)" = 257 ] || [ \$n -ge 120 ]; do sleep 1; n=\$((n + 1)); done
+: > /tmp/t-initrd.gz; : > /tmp/t-vmlinuz; echo "TRUNCATED sizes \$(wc -c < /tmp/t-vmlinuz) \$(wc -c < /tmp/t-initrd.gz)"
+cat /tmp/t.fifo > /tmp/inputs-truncated.serial & cat=\$!
+wait \$pid; rc=\$?; wait \$cat
+tr -d "\\033" < /tmp/inputs-truncated.serial | sed "s/^/  guest| /"
+echo "CASE-END inputs-truncated rc=\$rc"
+EOS
 	} > "$W/direct.cmds"
 	run_testhost direct "$W/direct.log" "$W/direct.cmds"
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
@@ -276,6 +292,8 @@ EOS
 	check_case "$W/direct.log" timeout 124
 	# Real KVM, no SEV (kvm_amd sev=N): the documented message and code.
 	check_case "$W/direct.log" serial-in 0 'SEVBOOT-GUEST-GOT: typed-by-the-host'
+	check_case "$W/direct.log" inputs-truncated 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
+	sev_log_has "$W/direct.log" "inputs-truncated: both files were emptied while sevboot held them" 'TRUNCATED sizes 0 0'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
 
