@@ -333,6 +333,9 @@ START_TEST(test_read_no_fd_leak)
 				 -EINVAL);
 		ck_assert_int_eq(file_read(path, 100, &b, NULL, 0), 0);
 		blob_free(&b);
+		ck_assert_int_eq(file_load(path, 10, &b, NULL, 0), -EFBIG);
+		ck_assert_int_eq(file_load(path, 100, &b, NULL, 0), 0);
+		blob_free(&b);
 	}
 	ck_assert_int_eq(count_fds(), before);
 }
