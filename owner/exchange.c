@@ -309,7 +309,7 @@ static int group_live(pid_t pg)
 		return -1;
 	while (!live && (e = readdir(d))) {
 		char path[300], buf[512], *p, state;
-		int ppid, pgrp, fd;
+		int pgrp, fd;
 		ssize_t n;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
@@ -326,8 +326,7 @@ static int group_live(pid_t pg)
 		/* "pid (comm) state ppid pgrp ...", comm may hold ')'
 		 * (fs/proc/array.c, do_task_stat()). */
 		p = strrchr(buf, ')');
-		if (p &&
-		    sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+		if (p && sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2 &&
 		    pgrp == pg && state != 'Z' && state != 'X')
 			live = 1;
 	}
