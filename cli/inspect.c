@@ -353,16 +353,10 @@ static bool bytes_are_bzimage(const uint8_t *img, size_t len)
 static bool file_is_bzimage(const char *path)
 {
 	uint8_t magic[4];
-	bool yes;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
-	if (fd < 0)
-		return false;
-	yes = pread(fd, magic, sizeof(magic), BZIMAGE_HDRS_OFF) ==
-		      (ssize_t)sizeof(magic) &&
-	      !memcmp(magic, "HdrS", 4);
-	close(fd);
-	return yes;
+	return file_peek(path, BZIMAGE_HDRS_OFF, magic, sizeof(magic), NULL,
+			 0) == 0 &&
+	       !memcmp(magic, "HdrS", 4);
 }
 
 static int kernel_hint(const char *path)

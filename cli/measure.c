@@ -301,8 +301,9 @@ static int load(const char *opt, const char *path, size_t max,
 		*b = (struct blob){ 0 };
 		return -1;
 	}
-	/* Mapped: hashing reads each byte once, with no copy in between. */
-	ret = file_map(path, max, b, err, sizeof(err));
+	/* A private copy (made in the kernel): a file truncated while it is
+	 * hashed is an error line, not a SIGBUS. */
+	ret = file_load(path, max, b, err, sizeof(err));
 
 	if (ret == -ENODATA && empty_ok) {
 		*b = (struct blob){ 0 };

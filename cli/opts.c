@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "cli/cli.h"
+#include "loader/loader.h"
 #include "util/util.h"
 
 /*
@@ -57,60 +58,34 @@ int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out)
 int cli_read_blob(const char *opt, const char *path, size_t want,
 		  uint8_t *out)
 {
-	uint8_t *text;
-	size_t cap = want * 2 + 4096, len = 0;
-	int fd, ret = 0;
+	/* Room for the base64 of want bytes with line breaks. */
+	size_t cap = want * 2 + 4096;
+	struct blob text;
+	char err[256];
+	int ret = file_read(path, cap, &text, err, sizeof(err));
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "sevboot: %s %s: %s\n", opt, path,
-			strerror(errno));
+	if (ret == -EFBIG) {
+		fprintf(stderr,
+			"sevboot: %s %s: too big: expected %zu bytes (raw) or "
+			"their base64\n",
+			opt, path, want);
 		return EXIT_BAD_INPUT;
 	}
-	text = malloc(cap);
-	if (!text) {
-		close(fd);
-		fprintf(stderr, "sevboot: %s %s: out of memory\n", opt, path);
-		return EXIT_RUNTIME;
+	if (ret) {
+		fprintf(stderr, "sevboot: %s %s: %s\n", opt, path, err);
+		return ret == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
-	for (;;) {
-		ssize_t n = read(fd, text + len, cap - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "sevboot: %s %s: %s\n", opt, path,
-				strerror(errno));
-			ret = EXIT_BAD_INPUT;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == cap) {
-			fprintf(stderr,
-				"sevboot: %s %s: too big: expected %zu bytes "
-				"(raw) or their base64\n",
-				opt, path, want);
-			ret = EXIT_BAD_INPUT;
-			break;
-		}
+	if (text.len == want) {
+		memcpy(out, text.data, want);
+	} else if (base64_decode_text(text.data, text.len, out, want)) {
+		fprintf(stderr,
+			"sevboot: %s %s: expected %zu bytes (raw) or their "
+			"base64, found %zu bytes that are neither\n",
+			opt, path, want, text.len);
+		ret = EXIT_BAD_INPUT;
 	}
-	close(fd);
-	if (!ret) {
-		if (len == want)
-			memcpy(out, text, want);
-		else if (base64_decode_text(text, len, out, want)) {
-			fprintf(stderr,
-				"sevboot: %s %s: expected %zu bytes (raw) or "
-				"their base64, found %zu bytes that are "
-				"neither\n",
-				opt, path, want, len);
-			ret = EXIT_BAD_INPUT;
-		}
-	}
-	OPENSSL_cleanse(text, cap);
-	free(text);
+	OPENSSL_cleanse(text.data, text.len);
+	blob_free(&text);
 	return ret;
 }
 

@@ -314,9 +314,10 @@ static int load(const char *opt, const char *path, size_t max,
 		struct blob *b)
 {
 	char err[256];
-	/* Mapped, not copied: the machine releases the pages once the guest
-	 * has its own copy, so sevboot's memory stays small. */
-	int ret = file_map(path, max, b, err, sizeof(err));
+	/* A private copy the file's fate cannot reach (a truncated file
+	 * mapped directly would SIGBUS at the guest's next fw_cfg read);
+	 * the machine releases its pages once the guest has its own copy. */
+	int ret = file_load(path, max, b, err, sizeof(err));
 
 	if (ret) {
 		fprintf(stderr, "sevboot: %s %s: %s\n", opt, path, err);
@@ -555,10 +556,9 @@ static void print_hex(const char *what, const uint8_t *b, size_t n)
 /* Read the model's PDH key from DIR/pdh.key (48 bytes, kept private). */
 static int read_model_key(const char *dir, uint8_t d[48])
 {
-	char path[PATH_MAX];
-	struct stat st;
-	int fd, ret = 0;
-	ssize_t n;
+	char path[PATH_MAX], err[256];
+	struct blob b;
+	int ret;
 
 	if (snprintf(path, sizeof(path), "%s/pdh.key", dir) >=
 	    (int)sizeof(path)) {
@@ -566,28 +566,28 @@ static int read_model_key(const char *dir, uint8_t d[48])
 				"long\n", dir);
 		return EXIT_USAGE;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "sevboot: --sev-model-keys %s: %s (make it "
-				"with `sevboot model-keys %s`)\n",
-			path, strerror(errno), dir);
+	ret = file_read_private(path, 48, &b, err, sizeof(err));
+	if (ret == -ENOENT) {
+		fprintf(stderr,
+			"sevboot: --sev-model-keys %s: %s (make it "
+			"with `sevboot model-keys %s`)\n",
+			path, err, dir);
 		return EXIT_BAD_INPUT;
 	}
-	if (fstat(fd, &st) || (st.st_mode & 077)) {
-		fprintf(stderr, "sevboot: --sev-model-keys %s: a private key "
-				"must not be readable by others (mode %o); "
-				"chmod 600 it\n",
-			path, (unsigned)(st.st_mode & 0777));
-		close(fd);
-		return EXIT_BAD_INPUT;
-	}
-	n = read(fd, d, 48);
-	if (n != 48 || st.st_size != 48) {
+	if (ret == -EFBIG || (!ret && b.len != 48)) {
 		fprintf(stderr, "sevboot: --sev-model-keys %s: expected a "
 				"48-byte P-384 private key\n", path);
 		ret = EXIT_BAD_INPUT;
+	} else if (ret) {
+		fprintf(stderr, "sevboot: --sev-model-keys %s: %s\n", path,
+			err);
+		return ret == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	} else {
+		memcpy(d, b.data, 48);
 	}
-	close(fd);
+	if (b.data)
+		OPENSSL_cleanse(b.data, b.len);
+	blob_free(&b);
 	return ret;
 }
 
@@ -953,10 +953,14 @@ static int open_io(const struct run_opts *o, struct run_io *io)
 	if (o->debugcon && open_out("--debugcon", o->debugcon, &io->dbg_fd))
 		return EXIT_BAD_INPUT;
 	if (o->serial_in) {
-		io->in_fd = open(o->serial_in, O_RDONLY | O_CLOEXEC);
+		char err[256];
+
+		/* A FIFO without its writer yet does not hold the start up:
+		 * the guest's input waits for it. */
+		io->in_fd = file_open_stream(o->serial_in, err, sizeof(err));
 		if (io->in_fd < 0) {
 			fprintf(stderr, "sevboot: --serial-in %s: %s\n",
-				o->serial_in, strerror(errno));
+				o->serial_in, err);
 			return EXIT_BAD_INPUT;
 		}
 	} else if (isatty(STDIN_FILENO)) {

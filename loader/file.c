@@ -2,17 +2,24 @@
 /*
  * Files -> bytes, and the one string parser every size option shares.
  *
- * file_read() is the only function in loader/ that touches the file system;
- * everything after it works on the bytes it returns.
+ * This file is the only one in loader/ that touches the file system, and
+ * every file a user names reaches sevboot through it: whole regular files
+ * with a size cap (file_read(), file_read_private(), file_load()), a peek
+ * (file_peek()), and input streams (file_open_stream()).  Each open is
+ * O_NONBLOCK, so a FIFO with no writer never hangs the start: it is refused
+ * (a file) or waited on by its reader (a stream).  Everything after works
+ * on the bytes these return.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,12 +81,11 @@ static int open_error(const char *path, int e, char *err, size_t errlen)
 
 /*
  * Open path and check it is a non-empty regular file of at most max bytes.
- * Returns the fd (size in *size) or a negative errno with err filled.
+ * Returns the fd (its fstat in *st) or a negative errno with err filled.
  */
-static int open_checked(const char *path, size_t max, size_t *size, char *err,
-			size_t errlen)
+static int open_checked(const char *path, size_t max, struct stat *st,
+			char *err, size_t errlen)
 {
-	struct stat st;
 	int fd, ret;
 
 	/*
@@ -90,57 +96,67 @@ static int open_checked(const char *path, size_t max, size_t *size, char *err,
 	if (fd < 0)
 		return open_error(path, errno, err, errlen);
 
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "cannot stat: %s", strerror(errno));
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	if (!S_ISREG(st->st_mode)) {
+		ret = S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
 		set_err(err, errlen, "is %s, not a regular file",
-			file_kind(st.st_mode));
+			file_kind(st->st_mode));
 		goto fail;
 	}
-	if (st.st_size == 0) {
+	if (st->st_size == 0) {
 		ret = -ENODATA;
 		set_err(err, errlen, "the file is empty");
 		goto fail;
 	}
-	if ((uintmax_t)st.st_size > max) {
+	if ((uintmax_t)st->st_size > max) {
 		ret = -EFBIG;
 		if (max && max % SZ_1M == 0)
 			set_err(err, errlen,
 				"the file is %jd bytes, larger than the limit "
 				"of %zu bytes (%zu MiB)",
-				(intmax_t)st.st_size, max,
+				(intmax_t)st->st_size, max,
 				(size_t)(max / SZ_1M));
 		else
 			set_err(err, errlen,
 				"the file is %jd bytes, larger than the limit "
 				"of %zu bytes",
-				(intmax_t)st.st_size, max);
+				(intmax_t)st->st_size, max);
 		goto fail;
 	}
-	*size = (size_t)st.st_size;
 	return fd;
 fail:
 	close(fd);
 	return ret;
 }
 
-int file_read(const char *path, size_t max, struct blob *out, char *err,
-	      size_t errlen)
+/* file_read() and file_read_private(): the same but for the mode check. */
+static int read_whole(const char *path, size_t max, bool private,
+		      struct blob *out, char *err, size_t errlen)
 {
 	uint8_t *buf = NULL;
-	size_t size = 0, got = 0;
+	size_t size, got = 0;
+	struct stat st;
 	int fd, ret;
 
 	out->data = NULL;
 	out->len = 0;
 	out->mapped = false;
-	fd = open_checked(path, max, &size, err, errlen);
+	fd = open_checked(path, max, &st, err, errlen);
 	if (fd < 0)
 		return fd;
+	size = (size_t)st.st_size;
+	if (private && (st.st_mode & 077)) {
+		ret = -EACCES;
+		set_err(err, errlen,
+			"a private key must not be readable by others (mode "
+			"%04o); chmod 600 it",
+			(unsigned)(st.st_mode & 07777));
+		goto out;
+	}
 
 	buf = malloc(size);
 	if (!buf) {
@@ -188,30 +204,173 @@ out:
 	return ret;
 }
 
-int file_map(const char *path, size_t max, struct blob *out, char *err,
-	     size_t errlen)
+int file_read(const char *path, size_t max, struct blob *out, char *err,
+	      size_t errlen)
 {
-	size_t size = 0;
-	void *p;
-	int fd;
+	return read_whole(path, max, false, out, err, errlen);
+}
+
+int file_read_private(const char *path, size_t max, struct blob *out, char *err,
+		      size_t errlen)
+{
+	return read_whole(path, max, true, out, err, errlen);
+}
+
+int file_peek(const char *path, uint64_t off, void *buf, size_t len, char *err,
+	      size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open_checked(path, SIZE_MAX, &st, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	n = pread(fd, buf, len, (off_t)off);
+	close(fd);
+	if (n < 0) {
+		set_err(err, errlen, "read failed: %s", strerror(errno));
+		return -EIO;
+	}
+	if ((size_t)n != len) {
+		set_err(err, errlen, "the file ends before byte %" PRIu64,
+			off + len);
+		return -ENODATA;
+	}
+	return 0;
+}
+
+int file_open_stream(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, fl;
+
+	/* O_NONBLOCK: a FIFO opens at once, writer or not (fifo(7)). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return open_error(path, errno, err, errlen);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		set_err(err, errlen, "cannot stat: %s", strerror(e));
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) &&
+	    !S_ISCHR(st.st_mode)) {
+		set_err(err, errlen, "is %s; give a file, a FIFO or a terminal",
+			file_kind(st.st_mode));
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	/* The reader polls and then reads whatever is there; it sees the
+	 * stream as a plain open() would have given it. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int e = errno;
+
+		set_err(err, errlen, "fcntl: %s", strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/*
+ * Copy size bytes of fd into the memfd mfd, in the kernel (sendfile(2): no
+ * page of it passes through this process), and check the file did not
+ * change meanwhile: no shorter (a copy stopping early), no longer (a byte
+ * at size), and the same size and times as st said before.
+ */
+static int copy_checked(int fd, int mfd, const struct stat *st, char *err,
+			size_t errlen)
+{
+	size_t size = (size_t)st->st_size;
+	struct stat now;
+	off_t off = 0;
+	uint8_t extra;
+	ssize_t n;
+
+	while ((size_t)off < size) {
+		n = sendfile(mfd, fd, &off, size - (size_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			set_err(err, errlen,
+				"copy failed after %jd of %zu bytes: %s",
+				(intmax_t)off, size, strerror(e));
+			return -e;
+		}
+		if (n == 0)
+			break;
+	}
+	if ((size_t)off != size) {
+		set_err(err, errlen,
+			"short read: got %jd of %zu bytes (the file shrank "
+			"while it was read: was it being replaced?)",
+			(intmax_t)off, size);
+		return -EIO;
+	}
+	if (pread(fd, &extra, 1, (off_t)size) != 0 || fstat(fd, &now) ||
+	    now.st_size != st->st_size ||
+	    now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+	    now.st_ctim.tv_sec != st->st_ctim.tv_sec ||
+	    now.st_ctim.tv_nsec != st->st_ctim.tv_nsec) {
+		set_err(err, errlen,
+			"the file changed while it was read (was it being "
+			"replaced?)");
+		return -EIO;
+	}
+	return 0;
+}
+
+int file_load(const char *path, size_t max, struct blob *out, char *err,
+	      size_t errlen)
+{
+	struct stat st;
+	void *p = MAP_FAILED;
+	int fd, mfd, ret;
 
 	out->data = NULL;
 	out->len = 0;
 	out->mapped = false;
-	fd = open_checked(path, max, &size, err, errlen);
+	fd = open_checked(path, max, &st, err, errlen);
 	if (fd < 0)
 		return fd;
-	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		int e = errno;
-
-		set_err(err, errlen, "cannot map %zu bytes: %s", size,
-			strerror(e));
-		return -e;
+	mfd = memfd_create("sevboot-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0) {
+		ret = -errno;
+		set_err(err, errlen, "memfd_create: %s", strerror(errno));
+		close(fd);
+		return ret;
 	}
+	ret = copy_checked(fd, mfd, &st, err, errlen);
+	close(fd);
+	/* Sealed: not even sevboot can change or resize the copy
+	 * (memfd_create(2), F_ADD_SEALS). */
+	if (!ret && fcntl(mfd, F_ADD_SEALS,
+			  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+				  F_SEAL_SEAL) < 0) {
+		ret = -errno;
+		set_err(err, errlen, "cannot seal the copy: %s",
+			strerror(errno));
+	}
+	if (!ret) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, mfd,
+			 0);
+		if (p == MAP_FAILED) {
+			ret = -errno;
+			set_err(err, errlen, "cannot map %jd bytes: %s",
+				(intmax_t)st.st_size, strerror(errno));
+		}
+	}
+	close(mfd); /* the mapping keeps the copy */
+	if (ret)
+		return ret;
 	out->data = p;
-	out->len = size;
+	out->len = (size_t)st.st_size;
 	out->mapped = true;
 	return 0;
 }
@@ -223,8 +382,8 @@ void blob_release_pages(const uint8_t *p, size_t len)
 	uintptr_t end = ((uintptr_t)p + len) & ~(page - 1);
 
 	/* Only pages wholly before p + len: the one it ends in may still be
-	 * read.  Dropping a private, unwritten file page only forgets it;
-	 * the next touch reads it from the file again. */
+	 * read.  Dropping a private, unwritten page of file_load()'s copy
+	 * only forgets it; the next touch reads it from the copy again. */
 	if (end > start)
 		madvise((void *)start, end - start, MADV_DONTNEED);
 }

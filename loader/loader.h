@@ -2,8 +2,9 @@
 /*
  * loader: files -> what the machine needs to boot them.
  *
- * Everything here is a pure function over bytes (file_read() is the one
- * exception: it turns a path into bytes).  No function prints; each one that
+ * Everything here is a pure function over bytes (the file_*() functions
+ * are the exception: they turn a path into bytes, and they are the only
+ * way sevboot reads a file a user names).  No function prints; each one that
  * can fail returns 0 or a negative errno and writes one human sentence into
  * err[errlen] that names the problem (the caller prefixes the input's name).
  */
@@ -26,7 +27,7 @@
 struct blob {
 	uint8_t *data; /* malloc'ed or mapped; NULL when len == 0 */
 	size_t len;
-	bool mapped; /* file_map(): a private read-only file mapping */
+	bool mapped; /* file_load(): a private read-only mapping of a copy */
 };
 
 /*
@@ -36,16 +37,36 @@ struct blob {
  */
 int file_read(const char *path, size_t max, struct blob *out, char *err,
 	      size_t errlen);
+/* file_read(), and a file that group or others may access is refused
+ * (-EACCES, "chmod 600 it"): for private keys. */
+int file_read_private(const char *path, size_t max, struct blob *out, char *err,
+		      size_t errlen);
+/* len bytes at off of a regular file of any size (-ENODATA: it is
+ * shorter); the same refusals as file_read(). */
+int file_peek(const char *path, uint64_t off, void *buf, size_t len, char *err,
+	      size_t errlen);
+/*
+ * Open an input stream: a regular file, a FIFO or a character device (a
+ * terminal), without waiting for a FIFO's writer; the fd is returned in
+ * blocking mode, for a reader that polls.  Anything else is refused
+ * (-EISDIR, -EINVAL), or -errno from open() with err filled.
+ */
+int file_open_stream(const char *path, char *err, size_t errlen);
 void blob_free(struct blob *b);
 /*
- * The same checks, but the file is mapped (private, read-only) instead of
- * copied, so a large kernel or initrd costs memory only while it is read.
+ * The same checks, but the bytes go to a private copy: a sealed memfd
+ * (copied in the kernel, no slower than a read; the file must not change
+ * while it is copied, -EIO), mapped private and read-only.  Nothing done
+ * to the file afterwards (truncated, rewritten: a `cp` over it) reaches
+ * the copy, which a mapping of the file itself would (SIGBUS past a new
+ * end, new bytes elsewhere).  For kernel, initrd and firmware: served to
+ * the guest for its whole life.
  */
-int file_map(const char *path, size_t max, struct blob *out, char *err,
-	     size_t errlen);
-/* Forget the pages of a file_map() blob wholly inside [p, p + len): they
- * leave this process's memory and are re-read from the file if touched
- * again.  Only for memory that file_map() returned. */
+int file_load(const char *path, size_t max, struct blob *out, char *err,
+	      size_t errlen);
+/* Forget the pages of a file_load() blob wholly inside [p, p + len): they
+ * leave this process's memory and are read again from the copy if touched
+ * again.  Only for memory that file_load() returned. */
 void blob_release_pages(const uint8_t *p, size_t len);
 
 /* Parse "512M", "4G", "65536K", "1073741824" (bytes).  Suffixes K M G T,

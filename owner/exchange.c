@@ -11,6 +11,7 @@
  * sentence, the child is always reaped and the socket always unlinked.
  * One thread, poll() for every wait, no signal handlers.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -36,6 +37,7 @@
 extern char **environ;
 
 #define CMD_SHOWN 60 /* characters of --owner-cmd named in errors */
+#define KILL_GRACE_MS 500 /* SIGTERM to SIGKILL, for the command's group */
 
 int64_t owner_now_ms(void)
 {
@@ -261,23 +263,20 @@ static int spawn_shell(const char *cmd, int stdin_fd, int stdout_fd, pid_t *pid)
 		ret = posix_spawnattr_setsigmask(&attr, &none);
 	if (!ret)
 		ret = posix_spawnattr_setsigdefault(&attr, &all);
+	/* Its own process group (setpgid(0, 0) in the child before exec,
+	 * POSIX posix_spawn()), so that stopping it reaches everything it
+	 * started: child_stop() signals the group. */
+	if (!ret)
+		ret = posix_spawnattr_setpgroup(&attr, 0);
 	if (!ret)
 		ret = posix_spawnattr_setflags(
-			&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+			&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+				       POSIX_SPAWN_SETPGROUP);
 	if (!ret)
 		ret = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return -ret;
-}
-
-static void kill_and_reap(pid_t pid)
-{
-	int status;
-
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 }
 
 /* The owner command while it runs: its stdin (a socket, so writing never
@@ -295,11 +294,88 @@ struct child {
 	char shown[CMD_SHOWN + 8];
 };
 
+/*
+ * Has the process group pg a member that is not a zombie?  1 yes, 0 no,
+ * -1 cannot tell (no /proc).  kill(-pg, 0) cannot answer that: it counts
+ * zombies too, the unreaped shell and the orphans init has yet to reap.
+ */
+static int group_live(pid_t pg)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int live = 0;
+
+	if (!d)
+		return -1;
+	while (!live && (e = readdir(d))) {
+		char path[300], buf[512], *p, state;
+		int pgrp, fd;
+		ssize_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...", comm may hold ')'
+		 * (fs/proc/array.c, do_task_stat()). */
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2 &&
+		    pgrp == pg && state != 'Z' && state != 'X')
+			live = 1;
+	}
+	closedir(d);
+	return live;
+}
+
+/* Wait at most ms for the group pg to have no live member. */
+static bool group_wait(pid_t pg, int ms)
+{
+	int64_t until = owner_now_ms() + ms;
+
+	while (group_live(pg) != 0) {
+		if (owner_now_ms() >= until)
+			return false;
+		poll(NULL, 0, 10);
+	}
+	return true;
+}
+
+/*
+ * Stop a command that is still running, and everything in its process
+ * group (the shell's pid is the group's id): SIGTERM (and SIGCONT, for
+ * members stopped by job control), then SIGKILL after KILL_GRACE_MS unless
+ * every member is dead by then, and again at most KILL_GRACE_MS for the
+ * killed to die (a signal takes effect when its target next runs).  The
+ * shell is reaped last: until then its pid, the group's id, cannot be
+ * reused, so no signal can reach another group.
+ */
+static void child_stop(struct child *c)
+{
+	int status;
+
+	if (c->pid <= 0)
+		return;
+	kill(-c->pid, SIGTERM);
+	kill(-c->pid, SIGCONT);
+	if (!group_wait(c->pid, KILL_GRACE_MS)) {
+		kill(-c->pid, SIGKILL);
+		group_wait(c->pid, KILL_GRACE_MS);
+	}
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	c->pid = -1;
+}
+
 static void child_end(struct child *c)
 {
-	if (c->pid > 0)
-		kill_and_reap(c->pid);
-	c->pid = -1;
+	child_stop(c);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	if (c->in >= 0)
@@ -407,7 +483,7 @@ static int child_read(struct child *c, bool drain, char *err, size_t errlen)
 			"the owner command %s wrote more than %d bytes; it was "
 			"stopped",
 			c->shown, SEV_OWNER_MSG_MAX);
-		return -EBADMSG; /* child_end() kills and reaps it */
+		return -EBADMSG; /* child_end() stops and reaps it */
 	}
 	return 0;
 }
@@ -472,7 +548,7 @@ static int child_step(struct child *c, int64_t deadline, char *err,
 			"stopped by a signal while the owner command %s ran; "
 			"it was killed",
 			c->shown);
-		return -EINTR; /* child_end() kills and reaps it */
+		return -EINTR; /* child_end() stops and reaps it */
 	}
 	if (i_in >= 0 && pfd[i_in].revents)
 		child_write(c);
@@ -566,63 +642,115 @@ static void listener_unlink(struct listener *l)
 		unlink(l->path);
 }
 
+/*
+ * A socket at the path: one someone listens on is in use (-EADDRINUSE);
+ * one nobody listens on is left over from an earlier run and removed.
+ * Anything else there is never replaced (-EEXIST).
+ */
+static int listener_clear_stale(struct listener *l,
+				const struct sockaddr_un *sa, char *err,
+				size_t errlen)
+{
+	struct stat st;
+	int probe, ret;
+
+	if (lstat(l->path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		ret = -errno;
+		set_err(err, errlen, "--owner-socket %s: %s", l->path,
+			strerror(errno));
+		return ret;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		set_err(err, errlen,
+			"--owner-socket %s: the file exists and is not a "
+			"socket; sevboot does not replace it",
+			l->path);
+		return -EEXIST;
+	}
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0) {
+		ret = -errno;
+		set_err(err, errlen, "socket: %s", strerror(errno));
+		return ret;
+	}
+	ret = connect(probe, (const struct sockaddr *)sa, sizeof(*sa));
+	close(probe);
+	if (ret == 0) {
+		set_err(err, errlen,
+			"--owner-socket %s: another program is listening "
+			"there",
+			l->path);
+		return -EADDRINUSE;
+	}
+	if (unlink(l->path) < 0 && errno != ENOENT) {
+		ret = -errno;
+		set_err(err, errlen,
+			"--owner-socket %s: cannot remove the old socket: %s",
+			l->path, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/*
+ * After bind(): the name must be a socket of mode 0600.  Nothing is changed
+ * by name here: a chmod() of the path would follow a symlink that another
+ * user of the directory swapped in after bind(), and make a file of their
+ * choice 0600.  The mode is right from bind() itself (see listener_open()).
+ */
+static int listener_check_bound(struct listener *l, char *err, size_t errlen)
+{
+	struct stat st;
+	int ret;
+
+	if (lstat(l->path, &st) < 0) {
+		ret = -errno;
+		set_err(err, errlen,
+			"--owner-socket %s: gone right after bind: %s "
+			"(does another program use this directory?)",
+			l->path, strerror(errno));
+		return ret;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		set_err(err, errlen,
+			"--owner-socket %s: replaced by something that is not "
+			"a socket right after bind (does another program use "
+			"this directory?); sevboot does not touch it",
+			l->path);
+		return -EEXIST;
+	}
+	l->bound = true;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	if ((st.st_mode & 0777) != 0600) {
+		set_err(err, errlen,
+			"--owner-socket %s: the socket was created with mode "
+			"%04o, not 0600",
+			l->path, (unsigned)(st.st_mode & 0777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int listener_open(struct listener *l, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t n = strlen(l->path);
-	struct stat st;
 	int ret;
 
 	if (n == 0 || n >= sizeof(sa.sun_path)) {
 		set_err(err, errlen,
-		     "--owner-socket: the path is %zu bytes; a unix socket "
-		     "path must have 1 to %zu",
-		     n, sizeof(sa.sun_path) - 1);
+			"--owner-socket: the path is %zu bytes; a unix socket "
+			"path must have 1 to %zu",
+			n, sizeof(sa.sun_path) - 1);
 		return n ? -ENAMETOOLONG : -EINVAL;
 	}
 	memcpy(sa.sun_path, l->path, n);
-
-	if (lstat(l->path, &st) == 0) {
-		int probe;
-
-		if (!S_ISSOCK(st.st_mode)) {
-			set_err(err, errlen,
-			     "--owner-socket %s: the file exists and is not a "
-			     "socket; sevboot does not replace it",
-			     l->path);
-			return -EEXIST;
-		}
-		/* A socket someone listens on is in use; one nobody
-		 * listens on is left over from an earlier run. */
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe < 0) {
-			ret = -errno;
-			set_err(err, errlen, "socket: %s", strerror(errno));
-			return ret;
-		}
-		ret = connect(probe, (struct sockaddr *)&sa, sizeof(sa));
-		close(probe);
-		if (ret == 0) {
-			set_err(err, errlen,
-			     "--owner-socket %s: another program is listening "
-			     "there",
-			     l->path);
-			return -EADDRINUSE;
-		}
-		if (unlink(l->path) < 0 && errno != ENOENT) {
-			ret = -errno;
-			set_err(err, errlen,
-			     "--owner-socket %s: cannot remove the old socket: "
-			     "%s",
-			     l->path, strerror(errno));
-			return ret;
-		}
-	} else if (errno != ENOENT) {
-		ret = -errno;
-		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-		     strerror(errno));
+	ret = listener_clear_stale(l, &sa, err, errlen);
+	if (ret)
 		return ret;
-	}
 
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (l->fd < 0) {
@@ -630,35 +758,42 @@ static int listener_open(struct listener *l, char *err, size_t errlen)
 		set_err(err, errlen, "socket: %s", strerror(errno));
 		return ret;
 	}
-	/* Linux gives the socket file the socket inode's mode (less the
-	 * umask): 0600 from the start, no window with a wider one. */
-	(void)fchmod(l->fd, 0600);
+	/*
+	 * bind() creates the file with the socket inode's mode less the
+	 * umask (net/unix/af_unix.c, unix_bind_bsd()), and fchmod() on the
+	 * socket sets that inode's mode: the file is 0600 from its first
+	 * instant, whatever the umask, and nothing is chmod'ed by name.
+	 */
+	if (fchmod(l->fd, 0600) < 0) {
+		ret = -errno;
+		set_err(err, errlen,
+			"--owner-socket %s: cannot make the socket 0600: %s",
+			l->path, strerror(errno));
+		return ret;
+	}
 	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		ret = -errno;
+		if (ret == -EADDRINUSE) {
+			/* bind() never follows or replaces what is there. */
+			set_err(err, errlen,
+				"--owner-socket %s: something appeared at the "
+				"path just before bind (does another program "
+				"use this directory?); sevboot does not "
+				"replace it",
+				l->path);
+			return -EEXIST;
+		}
 		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-		     strerror(errno));
-		return ret == -EADDRINUSE ? -EEXIST : ret;
-	}
-	if (lstat(l->path, &st) < 0) {
-		ret = -errno;
-		set_err(err, errlen, "--owner-socket %s: %s", l->path,
-		     strerror(errno));
+			strerror(errno));
 		return ret;
 	}
-	l->bound = true;
-	l->dev = st.st_dev;
-	l->ino = st.st_ino;
-	/* Nobody can connect before listen(), so this is still in time. */
-	if ((st.st_mode & 0777) & ~0600u && chmod(l->path, 0600) < 0) {
-		ret = -errno;
-		set_err(err, errlen, "--owner-socket %s: chmod: %s", l->path,
-		     strerror(errno));
+	ret = listener_check_bound(l, err, errlen);
+	if (ret)
 		return ret;
-	}
 	if (listen(l->fd, 1) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "--owner-socket %s: listen: %s", l->path,
-		     strerror(errno));
+			strerror(errno));
 		return ret;
 	}
 	return 0;

@@ -289,8 +289,9 @@ struct owner_opts {
  * --owner-cmd: /bin/sh -c CMD runs with req's JSON and a newline on its
  * stdin, all signals at their defaults and no other file descriptor but
  * stderr (sevboot's own); its stdout, at most SEV_OWNER_MSG_MAX bytes, is
- * the reply.  On timeout the shell (or the command, when the shell execs
- * it) is killed with SIGKILL; the child is always reaped.
+ * the reply.  It runs in its own process group; when sevboot stops it
+ * (timeout, cancel_fd, too much output) the group gets SIGTERM, then
+ * SIGKILL after 0.5 s; the shell is always reaped.
  *
  * --owner-socket: a unix socket at PATH, mode 0600 (an existing socket
  * nobody listens on is replaced; anything else at PATH is refused), one

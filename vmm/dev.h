@@ -146,7 +146,7 @@ struct fwcfg;
 struct fwcfg *fwcfg_new(const struct dev_host *h, bool dma);
 /* Data is referenced, not copied: it must outlive the device. */
 int fwcfg_add(struct fwcfg *f, uint16_t key, const void *data, size_t len);
-/* The same for data from file_map(): after the guest has read a page of it
+/* The same for data from file_load(): after the guest has read a page of it
  * by DMA, the page is released (blob_release_pages()). */
 int fwcfg_add_mapped(struct fwcfg *f, uint16_t key, const void *data,
 		     size_t len);

@@ -33,7 +33,7 @@ struct vm_config {
 	const uint8_t *initrd;
 	size_t initrd_len;
 	const char *cmdline;
-	/* ovmf, kernel and initrd come from file_map(): once the guest has
+	/* ovmf, kernel and initrd come from file_load(): once the guest has
 	 * its copy, their pages are released. */
 	bool inputs_mapped;
 

@@ -24,14 +24,16 @@ skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
 # ------------------------------------------------------------ bad inputs
 # expect_error NAME EXPECTED_RC PATTERN -- ARGS...: sevboot must exit with
 # EXPECTED_RC, print exactly one line on stderr matching PATTERN, nothing on
-# stdout, and not crash.
+# stdout, and not crash, nor hang (60 s).
 expect_error() {
 	local name=$1 want=$2 pat=$3
 	shift 4
-	"$SB" "$@" >"$W/out" 2>"$W/err"
+	timeout -k 5 60 "$SB" "$@" >"$W/out" 2>"$W/err"
 	local rc=$? lines
 	lines=$(wc -l < "$W/err")
-	if [ "$rc" -ne "$want" ]; then
+	if [ "$rc" -eq 124 ] && [ "$want" -ne 124 ]; then
+		bad "$name: still running after 60 s (hung?): $(head -c 300 "$W/err")"
+	elif [ "$rc" -ne "$want" ]; then
 		bad "$name: exit $rc, want $want ($(head -c 300 "$W/err"))"
 	elif [ "$lines" -ne 1 ]; then
 		bad "$name: $lines lines on stderr, want 1: $(head -c 300 "$W/err")"
@@ -117,6 +119,28 @@ bad_inputs() {
 	expect_error "--secret-gpa unaligned" 2 "--secret-gpa 0x1001: .*16-byte aligned" -- --policy 0x1 --ovmf "$ovmf" --secret-gpa 0x1001
 	expect_error "--sev-model-keys alone" 2 "goes with --sev-model" -- --policy 0x1 --ovmf "$ovmf" --sev-model-keys "$W"
 	expect_error "kernel, firmware without hashes table" 3 "no usable kernel hashes table .*--no-kernel-hashes" -- --policy 0x1 --sev-model --ovmf "$ovmf" --kernel "$kernel"
+	# A FIFO nobody writes to: refused at once, never waited on.
+	mkfifo "$W/fifo"
+	head -c 2084 /dev/urandom > "$W/raw.cert"
+	head -c 96 /dev/urandom > "$W/raw.idblock"
+	mkdir "$W/fifokeys" && mkfifo -m 600 "$W/fifokeys/pdh.key"
+	if [ -e /dev/kvm ]; then
+		skipped "--serial-in FIFO without a writer: this machine has /dev/kvm"
+	else
+		# Opened without waiting for a writer, so sevboot gets as far
+		# as /dev/kvm.
+		expect_error "--serial-in FIFO without a writer" 4 "/dev/kvm does not exist" -- --kernel "$kernel" --mem 64M --serial-in "$W/fifo"
+	fi
+	expect_error "--serial-in a directory" 3 "^sevboot: --serial-in $W: is a directory; give a file, a FIFO or a terminal$" -- --kernel "$kernel" --mem 64M --serial-in "$W"
+	if [ -n "$AMDSEV" ]; then
+		expect_error "--dh-cert-file FIFO" 3 "^sevboot: --dh-cert-file $W/fifo: is a pipe \(FIFO\), not a regular file$" -- --policy 0x1 --sev-model --ovmf "$AMDSEV" --dh-cert-file "$W/fifo" --session-file "$W/fifo"
+		expect_error "--session-file FIFO" 3 "^sevboot: --session-file $W/fifo: is a pipe \(FIFO\), not a regular file$" -- --policy 0x1 --sev-model --ovmf "$AMDSEV" --dh-cert-file "$W/raw.cert" --session-file "$W/fifo"
+		expect_error "--id-block FIFO" 3 "^sevboot: --id-block $W/fifo: is a pipe \(FIFO\), not a regular file$" -- --snp --sev-model --ovmf "$AMDSEV" --id-block "$W/fifo" --id-auth "$W/fifo"
+		expect_error "--id-auth FIFO" 3 "^sevboot: --id-auth $W/fifo: is a pipe \(FIFO\), not a regular file$" -- --snp --sev-model --ovmf "$AMDSEV" --id-block "$W/raw.idblock" --id-auth "$W/fifo"
+		expect_error "--sev-model-keys pdh.key FIFO" 3 "^sevboot: --sev-model-keys $W/fifokeys/pdh.key: is a pipe \(FIFO\), not a regular file$" -- --policy 0x1 --sev-model --sev-model-keys "$W/fifokeys" --ovmf "$AMDSEV"
+	else
+		skipped "FIFOs as SEV input files need an AmdSev OVMF: $AMDSEV_WHY"
+	fi
 	if [ -n "$AMDSEV" ]; then
 		printf 'not a certificate' > "$W/bad.cert"
 		expect_error "--dh-cert-file garbage" 3 "--dh-cert-file $W/bad.cert: expected 2084 bytes \\(raw\\) or their base64" -- --policy 0x1 --sev-model --ovmf "$AMDSEV" --dh-cert-file "$W/bad.cert" --session-file "$W/bad.cert"
@@ -288,6 +312,22 @@ wait \$pid; rc=\$?
 tr -d "\\033" < /tmp/serial-in.serial | sed "s/^/  guest| /"
 echo "CASE-END serial-in rc=\$rc"
 EOS
+		# Kernel and initrd truncated (a `cp` over them) after sevboot
+		# loaded them and before the guest has them: sevboot serves its
+		# own copy.  It waits in open() for the reader of its --serial
+		# FIFO (openat, syscall 257, in /proc/PID/syscall) until both
+		# files are emptied.  Before the copy: SIGBUS, exit 135.
+		cat <<EOS
+echo CASE-BEGIN inputs-truncated
+cp $G/vmlinuz /tmp/t-vmlinuz; cp $G/initrd.gz /tmp/t-initrd.gz; mkfifo /tmp/t.fifo
+sevboot --serial /tmp/t.fifo --kernel /tmp/t-vmlinuz --initrd /tmp/t-initrd.gz --mem 256M --append "$APP sevtest.action=poweroff" </dev/null & pid=\$!
+n=0; until [ "\$(cut -d' ' -f1 /proc/\$pid/syscall 2>/dev/null)" = 257 ] || [ \$n -ge 120 ]; do sleep 1; n=\$((n + 1)); done
+: > /tmp/t-initrd.gz; : > /tmp/t-vmlinuz; echo "TRUNCATED sizes \$(wc -c < /tmp/t-vmlinuz) \$(wc -c < /tmp/t-initrd.gz)"
+cat /tmp/t.fifo > /tmp/inputs-truncated.serial & cat=\$!
+wait \$pid; rc=\$?; wait \$cat
+tr -d "\\033" < /tmp/inputs-truncated.serial | sed "s/^/  guest| /"
+echo "CASE-END inputs-truncated rc=\$rc"
+EOS
 	} > "$W/direct.cmds"
 	run_testhost direct "$W/direct.log" "$W/direct.cmds"
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
@@ -300,6 +340,8 @@ EOS
 	check_case "$W/direct.log" timeout 124
 	# Real KVM, no SEV (kvm_amd sev=N): the documented message and code.
 	check_case "$W/direct.log" serial-in 0 'SEVBOOT-GUEST-GOT: typed-by-the-host'
+	check_case "$W/direct.log" inputs-truncated 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
+	sev_log_has "$W/direct.log" "inputs-truncated: both files were emptied while sevboot held them" 'TRUNCATED sizes 0 0'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
 

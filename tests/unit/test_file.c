@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* loader/file.c: file_read() on every kind of bad path, and parse_size(). */
+/* loader/file.c: file_read() and file_load() on every kind of bad path, a
+ * file that changes during or after a load, the stream and peek openers,
+ * and parse_size(). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -124,7 +128,7 @@ static const char *tmp_file(const char *name, const void *data, size_t len,
 }
 
 /* The blob is cleared on failure, and err holds one line. */
-/* Every failure must look the same through file_read() and file_map(). */
+/* Every failure must look the same through file_read() and file_load(). */
 #define EXPECT_FAIL_ONE(fn, path, max, code, needle)                           \
 	do {                                                                   \
 		struct blob b_ = {(uint8_t *)1, 99, true};                     \
@@ -143,8 +147,7 @@ static const char *tmp_file(const char *name, const void *data, size_t len,
 #define EXPECT_READ_FAIL(path, max, code, needle)                              \
 	do {                                                                   \
 		EXPECT_FAIL_ONE(file_read, path, max, code, needle);           \
-		if ((code) != -EIO) /* a mapping cannot see a short read */    \
-			EXPECT_FAIL_ONE(file_map, path, max, code, needle);    \
+		EXPECT_FAIL_ONE(file_load, path, max, code, needle);           \
 	} while (0)
 
 static int count_fds(void)
@@ -330,37 +333,204 @@ START_TEST(test_read_no_fd_leak)
 				 -EINVAL);
 		ck_assert_int_eq(file_read(path, 100, &b, NULL, 0), 0);
 		blob_free(&b);
+		ck_assert_int_eq(file_load(path, 10, &b, NULL, 0), -EFBIG);
+		ck_assert_int_eq(file_load(path, 100, &b, NULL, 0), 0);
+		blob_free(&b);
 	}
 	ck_assert_int_eq(count_fds(), before);
 }
 END_TEST
 
-
-START_TEST(map_ok_and_release)
+/* --serial-in's open: never waits for a FIFO's writer, and the reader gets
+ * a blocking fd that sees what the writer sends, then its end. */
+START_TEST(test_stream_fifo_without_writer)
 {
-	char path[] = "/tmp/sevboot-map-XXXXXX";
-	int fd = mkstemp(path);
-	uint8_t buf[3 * 4096 + 100];
-	struct blob b;
-	char err[256] = "";
+	char path[128], err[256] = "", buf[8];
+	int fd, w;
 
-	ck_assert_int_ge(fd, 0);
-	for (size_t i = 0; i < sizeof(buf); i++)
-		buf[i] = (uint8_t)(i * 7 + 3);
-	ck_assert_int_eq(write(fd, buf, sizeof(buf)), (int)sizeof(buf));
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	fd = file_open_stream(path, err, sizeof(err)); /* blocked before */
+	ck_assert_msg(fd >= 0, "%s", err);
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	w = open(path, O_WRONLY | O_NONBLOCK); /* the reader is there */
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_eq(write(w, "hi", 2), 2);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 2);
+	ck_assert_mem_eq(buf, "hi", 2);
+	close(w);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 0);
 	close(fd);
-	ck_assert_int_eq(file_map(path, 1 << 20, &b, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(test_stream_kinds)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char path[128], err[256];
+	int fd, s;
+
+	tmp_file("in.txt", "abc", 3, path, sizeof(path));
+	fd = file_open_stream(path, err, sizeof(err));
+	ck_assert_msg(fd >= 0, "%s", err);
+	close(fd);
+	fd = file_open_stream("/dev/null", err, sizeof(err));
+	ck_assert_msg(fd >= 0, "%s", err);
+	close(fd);
+
+	ck_assert_int_eq(file_open_stream(tmpdir, err, sizeof(err)), -EISDIR);
+	ck_assert_str_eq(err, "is a directory; give a file, a FIFO or a "
+			      "terminal");
+	snprintf(path, sizeof(path), "%s/nope", tmpdir);
+	ck_assert_int_eq(file_open_stream(path, err, sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "no such file");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", tmpdir);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(file_open_stream(sa.sun_path, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "is a socket"));
+	close(s);
+}
+END_TEST
+
+/* A private key: the same checks as file_read, and no access for others. */
+START_TEST(test_read_private)
+{
+	char path[128], err[256];
+	struct blob b;
+
+	tmp_file("key", "0123456789", 10, path, sizeof(path));
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(file_read_private(path, 64, &b, err, sizeof(err)),
+			 -EACCES);
+	ck_assert_ptr_null(b.data);
+	ck_assert_str_eq(err, "a private key must not be readable by others "
+			      "(mode 0644); chmod 600 it");
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(file_read_private(path, 64, &b, err, sizeof(err)), 0);
+	ck_assert_uint_eq(b.len, 10);
+	ck_assert_mem_eq(b.data, "0123456789", 10);
+	blob_free(&b);
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(file_read_private(path, 64, &b, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "FIFO"));
+}
+END_TEST
+
+START_TEST(test_peek)
+{
+	char path[128], err[256];
+	uint8_t buf[4];
+
+	tmp_file("p", "0123456789", 10, path, sizeof(path));
+	ck_assert_int_eq(file_peek(path, 6, buf, 4, err, sizeof(err)), 0);
+	ck_assert_mem_eq(buf, "6789", 4);
+	ck_assert_int_eq(file_peek(path, 7, buf, 4, err, sizeof(err)),
+			 -ENODATA);
+	ck_assert_str_eq(err, "the file ends before byte 11");
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(file_peek(path, 0, buf, 4, err, sizeof(err)), -EINVAL);
+}
+END_TEST
+
+/* What sevboot holds of a file_load()ed kernel or initrd is its own: the
+ * file truncated (a `cp` over it) or rewritten after the load changes
+ * nothing, and reading every byte raises no SIGBUS; released pages come
+ * back unchanged too. */
+START_TEST(load_survives_truncation)
+{
+	uint8_t data[3 * 4096 + 100];
+	char path[128], err[256] = "";
+	struct blob b;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	tmp_file("initrd", data, sizeof(data), path, sizeof(path));
+	ck_assert_int_eq(file_load(path, 1 << 20, &b, err, sizeof(err)), 0);
 	ck_assert(b.mapped);
-	ck_assert_uint_eq(b.len, sizeof(buf));
-	ck_assert_mem_eq(b.data, buf, sizeof(buf));
-	/* Released pages read back from the file unchanged. */
+	ck_assert_uint_eq(b.len, sizeof(data));
+
+	ck_assert_int_eq(truncate(path, 0), 0);
+	ck_assert_mem_eq(b.data, data, sizeof(data)); /* every byte */
 	blob_release_pages(b.data + 10, 2 * 4096);
 	blob_release_pages(b.data, b.len);
-	ck_assert_mem_eq(b.data, buf, sizeof(buf));
+	ck_assert_mem_eq(b.data, data, sizeof(data));
+
+	/* Rewritten in place with other bytes: still the loaded ones. */
+	fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	memset(data + 4096, 'X', 4096);
+	ck_assert_int_eq(write(fd, data, sizeof(data)), (int)sizeof(data));
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	close(fd);
+	blob_release_pages(b.data, b.len);
+	ck_assert_mem_eq(b.data, data, sizeof(data));
 	blob_free(&b);
 	ck_assert_ptr_null(b.data);
 	ck_assert(!b.mapped);
-	unlink(path);
+}
+END_TEST
+
+/*
+ * sendfile() for this test program: the real call, after (when a test
+ * sets change_path) someone else changes the file just as file_load()
+ * copies it: how a `cp` over it during the start looks.
+ */
+enum change { CHANGE_NONE, CHANGE_SHRINK, CHANGE_GROW, CHANGE_REWRITE };
+static const char *change_path;
+static enum change change_how;
+
+ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
+{
+	if (change_path && change_how != CHANGE_NONE) {
+		int fd = open(change_path, O_WRONLY | O_APPEND);
+
+		ck_assert_int_ge(fd, 0);
+		if (change_how == CHANGE_SHRINK)
+			ck_assert_int_eq(ftruncate(fd, 4096), 0);
+		else if (change_how == CHANGE_GROW)
+			ck_assert_int_eq(write(fd, "more", 4), 4);
+		else
+			ck_assert_int_eq(pwrite(fd, "YY", 2, 0), 2);
+		close(fd);
+		change_how = CHANGE_NONE;
+	}
+	return syscall(SYS_sendfile, out_fd, in_fd, offset, count);
+}
+
+/* A file that changes while it is loaded: one line, nothing held. */
+START_TEST(load_refuses_a_changing_file)
+{
+	static const struct {
+		enum change how;
+		const char *want;
+	} cases[] = {
+		{CHANGE_SHRINK, "short read: got 4096 of 12388 bytes (the file "
+				"shrank while it was read"},
+		{CHANGE_GROW, "the file changed while it was read"},
+		{CHANGE_REWRITE, "the file changed while it was read"},
+	};
+	/* An old mtime, so that a write now changes it whatever the
+	 * timestamp granularity. */
+	const struct timespec old[2] = {{946684800, 0}, {946684800, 0}};
+	uint8_t data[3 * 4096 + 100] = {1};
+	char path[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tmp_file("changing", data, sizeof(data), path, sizeof(path));
+		ck_assert_int_eq(utimensat(AT_FDCWD, path, old, 0), 0);
+		change_path = path;
+		change_how = cases[i].how;
+		EXPECT_FAIL_ONE(file_load, path, 1 << 20, -EIO, cases[i].want);
+		change_path = NULL;
+	}
 }
 END_TEST
 
@@ -371,7 +541,6 @@ static Suite *file_suite(void)
 
 	tc = tcase_create("parse_size");
 	tcase_add_test(tc, test_parse_size_ok);
-	tcase_add_test(tc, map_ok_and_release);
 	tcase_add_test(tc, test_parse_size_overflow);
 	tcase_add_test(tc, test_parse_size_garbage);
 	suite_add_tcase(s, tc);
@@ -387,6 +556,12 @@ static Suite *file_suite(void)
 	tcase_add_test(tc, test_read_too_big);
 	tcase_add_test(tc, test_read_short);
 	tcase_add_test(tc, test_read_no_fd_leak);
+	tcase_add_test(tc, test_stream_fifo_without_writer);
+	tcase_add_test(tc, test_stream_kinds);
+	tcase_add_test(tc, test_read_private);
+	tcase_add_test(tc, test_peek);
+	tcase_add_test(tc, load_survives_truncation);
+	tcase_add_test(tc, load_refuses_a_changing_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1665,6 +1666,70 @@ START_TEST(exchange_cmd_failures)
 }
 END_TEST
 
+/* Is pid a live process (neither gone nor a zombie)? */
+static bool process_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* The pids in path (one a line, want of them) are all dead.  Any still
+ * alive is killed first, so a failure leaves nothing behind. */
+static void assert_all_dead(const char *path, int want)
+{
+	FILE *f = fopen(path, "r");
+	int pid, n = 0, alive = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fscanf(f, "%d", &pid) == 1) {
+		n++;
+		if (pid > 1 && process_alive(pid)) {
+			alive++;
+			kill(pid, SIGKILL);
+		}
+	}
+	fclose(f);
+	ck_assert_int_eq(n, want);
+	ck_assert_msg(alive == 0, "%d of the command's processes outlived it",
+		      alive);
+}
+
+/* At the timeout the command's whole process group is stopped: SIGTERM,
+ * then SIGKILL for what ignores that; nothing it started lives on. */
+START_TEST(exchange_cmd_stops_its_group)
+{
+	static const char *const fmt[] = {
+		"sh -c 'echo $$ >> %s; sleep 300 & echo $! >> %s; "
+		"exec sleep 300'",
+		"trap \"\" TERM; sh -c 'echo $$ >> %s; sleep 300 & "
+		"echo $! >> %s; exec sleep 300'",
+	};
+	struct tmpdir t;
+	char pids[128], cmd[512];
+
+	tmpdir_make(&t);
+	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		snprintf(pids, sizeof(pids), "%s/pids%zu", t.path, i);
+		snprintf(cmd, sizeof(cmd), fmt[i], pids, pids);
+		exchange_cmd_fails(cmd, 2, -ETIMEDOUT,
+				   "did not answer within 2 s; it was killed");
+		assert_all_dead(pids, 2);
+	}
+	tmpdir_remove(&t);
+}
+END_TEST
+
 START_TEST(exchange_opts_refusals)
 {
 	struct sev_owner_request req;
@@ -1889,6 +1954,102 @@ START_TEST(exchange_socket_no_secret_and_stale)
 		      "%s", err);
 	ck_assert_int_eq(client_wait(pid), 0);
 	ck_assert(!rep.inject && !rep.secret);
+	tmpdir_remove(&t);
+}
+END_TEST
+
+/*
+ * bind() for this whole test program: the real system call, and, when a
+ * test sets swap_path, another user of the directory putting a symlink at
+ * the path just before bind() or just after it (then replacing the socket).
+ */
+static const char *swap_path, *swap_target;
+static bool swap_before;
+
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	long r;
+
+	if (swap_path && swap_before)
+		ck_assert_int_eq(symlink(swap_target, swap_path), 0);
+	r = syscall(SYS_bind, fd, sa, len);
+	if (swap_path && !swap_before && r == 0) {
+		ck_assert_int_eq(unlink(swap_path), 0);
+		ck_assert_int_eq(symlink(swap_target, swap_path), 0);
+	}
+	return (int)r;
+}
+
+/* The exchange refuses with -EEXIST and want; the symlink's target keeps
+ * its mode 0644, and the symlink is left alone. */
+static void socket_refused(struct owner_opts *o, const char *target,
+			   const char *want)
+{
+	struct sev_owner_request req;
+	struct sev_owner_reply rep;
+	char err[512];
+	struct stat st;
+	int ret;
+
+	sample_request(&req);
+	ret = owner_exchange(o, &req, &rep, err, sizeof(err));
+	ck_assert_msg(ret == -EEXIST, "%d: %s", ret, err);
+	ck_assert_msg(strstr(err, want) && strstr(err, o->socket_path),
+		      "'%s' lacks '%s'", err, want);
+	ck_assert_ptr_null(strchr(err, '\n'));
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0644);
+	ck_assert_int_eq(lstat(o->socket_path, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(unlink(o->socket_path), 0);
+}
+
+/* The socket is 0600 from bind() whatever the umask, and no symlink at
+ * the path is followed: not one there before, nor one swapped in just
+ * before or after bind() (a chmod by name would follow that one). */
+START_TEST(exchange_socket_mode_and_symlinks)
+{
+	const struct step steps[] = {
+		{"{\"execute\":\"cont\"}", "{\"return\":{}}"},
+		{NULL, NULL},
+	};
+	struct sev_owner_request req;
+	struct sev_owner_reply rep;
+	struct owner_opts o = {.timeout_s = 10};
+	struct tmpdir t;
+	char path[256], target[256], err[512];
+	mode_t old;
+	pid_t pid;
+
+	tmpdir_make(&t);
+	tmpdir_file(&t, "owner.sock", path, sizeof(path));
+	tmpdir_file(&t, "precious", target, sizeof(target));
+	o.socket_path = path;
+	sample_request(&req);
+
+	/* umask 0 would give 0777 (less nothing) without the fchmod. */
+	old = umask(0);
+	pid = client_start(path, steps, true);
+	ck_assert_msg(owner_exchange(&o, &req, &rep, err, sizeof(err)) == 0,
+		      "%s", err);
+	umask(old);
+	ck_assert_int_eq(client_wait(pid), 0);
+
+	write_text(target, "precious");
+	ck_assert_int_eq(chmod(target, 0644), 0);
+	ck_assert_int_eq(symlink(target, path), 0);
+	socket_refused(&o, target, "is not a socket");
+
+	swap_path = path;
+	swap_target = target;
+	swap_before = true;
+	socket_refused(&o, target, "just before bind");
+	swap_before = false;
+	o.timeout_s = 1; /* before the fix: chmod'ed the target, then waited */
+	socket_refused(&o, target,
+		       "replaced by something that is not a socket");
+	swap_path = NULL;
+	assert_no_children();
 	tmpdir_remove(&t);
 }
 END_TEST
@@ -2254,10 +2415,12 @@ static Suite *owner_suite(void)
 	tcase_set_timeout(ex, 60);
 	tcase_add_test(ex, exchange_cmd_secret);
 	tcase_add_test(ex, exchange_cmd_failures);
+	tcase_add_test(ex, exchange_cmd_stops_its_group);
 	tcase_add_test(ex, exchange_opts_refusals);
 	tcase_add_test(ex, exchange_socket_session);
 	tcase_add_test(ex, exchange_socket_no_secret_and_stale);
 	tcase_add_test(ex, exchange_socket_failures);
+	tcase_add_test(ex, exchange_socket_mode_and_symlinks);
 	tcase_add_test(ex, exchange_stops_on_a_signal);
 	tcase_add_test(ex, exchange_end_to_end);
 	tcase_add_test(ex, exchange_with_sevboot_owner);
