@@ -59,27 +59,26 @@
 #include <unistd.h>
 
 #define MAX_CHILDREN 8
-#define NR_WINDOWS 48
-#define WINDOW_LEN (4 * 4096)
-#define ARENA_MAX (2u << 20)
+#define NR_WINDOWS   48
+#define WINDOW_LEN   (4 * 4096)
+#define ARENA_MAX    (2u << 20)
 
 /* PIIX4 PM function 00:01.3: PMBA (0x40) and PMREGMISC (0x80), and where
  * sevboot's ACPI tables and OVMF put the block (PcdAcpiPmBaseAddress). */
-#define PCI_CFG(dev, fn, reg) \
-	(0x80000000u | (dev) << 11 | (fn) << 8 | (reg))
-#define PM_BASE 0xb000
-#define PM1_CNT_SLP_EN 0x2000
+#define PCI_CFG(dev, fn, reg) (0x80000000u | (dev) << 11 | (fn) << 8 | (reg))
+#define PM_BASE		      0xb000
+#define PM1_CNT_SLP_EN	      0x2000
 /* sevboot's DSDT: Name (_S5, Package () { Zero, Zero }). */
 #define PM1_CNT_SLP_TYP_S5 (0 << 10)
 
-#define FWCFG_SEL 0x510
-#define FWCFG_DATA 0x511
-#define FWCFG_DMA 0x514
-#define DMA_CTL_ERROR 0x01
-#define DMA_CTL_READ 0x02
-#define DMA_CTL_SKIP 0x04
+#define FWCFG_SEL      0x510
+#define FWCFG_DATA     0x511
+#define FWCFG_DMA      0x514
+#define DMA_CTL_ERROR  0x01
+#define DMA_CTL_READ   0x02
+#define DMA_CTL_SKIP   0x04
 #define DMA_CTL_SELECT 0x08
-#define DMA_CTL_WRITE 0x10
+#define DMA_CTL_WRITE  0x10
 
 /* Counters shared by the storm processes and the parent. */
 struct stats {
@@ -161,19 +160,17 @@ struct range {
 
 /* What sevboot decodes (vmm/: serial, cmos, pci, i8042, legacy, fw_cfg). */
 static const struct range decoded[] = {
-	{ 0x3f8, 8 },  { 0x70, 2 },   { 0xcf8, 8 },	 { PM_BASE, 64 },
-	{ 0x60, 1 },   { 0x64, 1 },   { 0x80, 1 },	 { 0xed, 1 },
-	{ 0x92, 1 },   { 0x402, 1 },  { 0x501, 4 },	 { FWCFG_SEL, 2 },
-	{ FWCFG_DMA, 8 },
+	{0x3f8, 8}, {0x70, 2},	    {0xcf8, 8},	    {PM_BASE, 64}, {0x60, 1},
+	{0x64, 1},  {0x80, 1},	    {0xed, 1},	    {0x92, 1},	   {0x402, 1},
+	{0x501, 4}, {FWCFG_SEL, 2}, {FWCFG_DMA, 8},
 };
 #define NR_DECODED (sizeof(decoded) / sizeof(decoded[0]))
 
 /* KVM's own devices: sevboot never sees them, the guest kernel needs them. */
 static bool kvm_port(unsigned p)
 {
-	return p == 0x20 || p == 0x21 || p == 0xa0 || p == 0xa1 ||
-	       p == 0x4d0 || p == 0x4d1 || (p >= 0x40 && p <= 0x43) ||
-	       p == 0x61;
+	return p == 0x20 || p == 0x21 || p == 0xa0 || p == 0xa1 || p == 0x4d0 ||
+	       p == 0x4d1 || (p >= 0x40 && p <= 0x43) || p == 0x61;
 }
 
 /*
@@ -278,7 +275,7 @@ static void port_string(unsigned port, unsigned len, bool write)
 
 static unsigned rnd_width(void)
 {
-	static const unsigned w[] = { 1, 2, 4 };
+	static const unsigned w[] = {1, 2, 4};
 
 	return w[below(3)];
 }
@@ -437,7 +434,7 @@ static uint32_t desc_ctl(const uint8_t *d)
 /* Is fw_cfg there, with DMA?  (The signature and FW_CFG_ID bit 1.) */
 static void fwcfg_probe(void)
 {
-	char sig[5] = { 0 };
+	char sig[5] = {0};
 
 	outw(0, FWCFG_SEL);
 	for (int i = 0; i < 4; i++)
@@ -506,7 +503,7 @@ static uint16_t rnd_key(void)
 {
 	switch (below(4)) {
 	case 0:
-		return (uint16_t)below(0x20);	   /* the fixed keys */
+		return (uint16_t)below(0x20); /* the fixed keys */
 	case 1:
 		return (uint16_t)(0x20 + below(16)); /* the files */
 	case 2:
@@ -539,7 +536,8 @@ static void storm_dma(struct arena *a)
 		      (uint32_t)rnd_key() << 16;
 		break;
 	case 5:
-		ctl = DMA_CTL_WRITE | DMA_CTL_SELECT | (uint32_t)rnd_key() << 16;
+		ctl = DMA_CTL_WRITE | DMA_CTL_SELECT |
+		      (uint32_t)rnd_key() << 16;
 		break;
 	case 6:
 		ctl = DMA_CTL_SELECT | (uint32_t)rnd_key() << 16;
@@ -638,11 +636,11 @@ static unsigned nwin;
 static uint64_t window_place(uint64_t high_start)
 {
 	static const struct range r[] = {
-		{ 0xc0000000ULL, 0x3ec00000ULL },   /* PCI hole */
-		{ 0xfec01000ULL, 0x1ff000ULL },	    /* IOAPIC+4K .. LAPIC */
-		{ 0xfee01000ULL, 0x1fb000ULL },	    /* LAPIC+4K .. TSS */
-		{ 0xff000000ULL, 0xc00000ULL },	    /* below the firmware */
-		{ 0, 16ULL << 30 },		    /* above RAM */
+		{0xc0000000ULL, 0x3ec00000ULL}, /* PCI hole */
+		{0xfec01000ULL, 0x1ff000ULL},	/* IOAPIC+4K .. LAPIC */
+		{0xfee01000ULL, 0x1fb000ULL},	/* LAPIC+4K .. TSS */
+		{0xff000000ULL, 0xc00000ULL},	/* below the firmware */
+		{0, 16ULL << 30},		/* above RAM */
 	};
 	unsigned i = (unsigned)below(5);
 	uint64_t base = i == 4 ? high_start : r[i].base;
@@ -886,8 +884,8 @@ static void report(double secs)
  * killed and reaped. */
 static void run_storms(unsigned ncpu, uint64_t seed, double until)
 {
-	pid_t pid[MAX_CHILDREN] = { 0 };
-	unsigned gen[MAX_CHILDREN] = { 0 };
+	pid_t pid[MAX_CHILDREN] = {0};
+	unsigned gen[MAX_CHILDREN] = {0};
 
 	for (;;) {
 		bool over = now() >= until;
@@ -953,7 +951,8 @@ int main(int argc, char **argv)
 	ncpu = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu < 1 || ncpu > MAX_CHILDREN)
 		ncpu = ncpu < 1 ? 1 : MAX_CHILDREN;
-	say("seed %llu, %u s, %u CPU%s (replay: sevtest.action=hostile:%u:%llu)",
+	say("seed %llu, %u s, %u CPU%s (replay: "
+	    "sevtest.action=hostile:%u:%llu)",
 	    (unsigned long long)seed, secs, ncpu, ncpu == 1 ? "" : "s", secs,
 	    (unsigned long long)seed);
 

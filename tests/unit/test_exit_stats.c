@@ -36,7 +36,7 @@ END_TEST
 
 START_TEST(format_lists_what_occurred)
 {
-	uint64_t k[VM_EXIT_KINDS] = { 0 };
+	uint64_t k[VM_EXIT_KINDS] = {0};
 	char buf[256];
 
 	vm_exit_kinds_format(k, buf, sizeof(buf));
@@ -53,7 +53,7 @@ END_TEST
 
 START_TEST(format_stays_in_its_buffer)
 {
-	uint64_t k[VM_EXIT_KINDS] = { [VM_EXIT_IO] = 12, [VM_EXIT_MMIO] = 3 };
+	uint64_t k[VM_EXIT_KINDS] = {[VM_EXIT_IO] = 12, [VM_EXIT_MMIO] = 3};
 	char buf[16];
 
 	memset(buf, 'x', sizeof(buf));
