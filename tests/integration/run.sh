@@ -243,9 +243,10 @@ EOS
 # exit statistics with I/O and MMIO exits, the storm's own end, no
 # sanitizer report, and every REGEX.
 check_hostile() {
-	local log=$1 name=$2 block re
+	local log=$1 name=$2 block re failed=$fail
 	shift 2
 	check_case "$log" "$name" 0 'HOSTILE: seed [0-9]+'
+	[ "$fail" -eq "$failed" ] || return
 	block=$(sed -n "/^CASE-BEGIN $name\$/,/^CASE-END $name /p" "$log")
 	if printf '%s\n' "$block" | grep -qaE "$SANITIZER_RE"; then
 		bad "$name: sanitizer report: $(printf '%s\n' "$block" | grep -aE "$SANITIZER_RE" | head -n 3)"
