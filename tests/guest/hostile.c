@@ -85,7 +85,18 @@ struct stats {
 	uint64_t out, in, str, decoded, defused, pci, fw_sel, fw_data;
 	uint64_t dma, dma_in_ram, dma_outside, dma_bad_status, dma_junk;
 	uint64_t mmio_w, mmio_r, mmio_wide;
-	uint64_t restarts;
+	uint64_t restarts, dma_busy;
+	/* The first descriptor left without a status: control before and
+	 * after, length, target, descriptor address. */
+	uint32_t bad_before, bad_after, bad_len;
+	uint64_t bad_addr, bad_desc;
+	/*
+	 * The DMA address register is one per machine: a storm that writes
+	 * its two halves holds this, so another CPU's writes cannot splice
+	 * an address of their own in between (a descriptor at a random RAM
+	 * address would make the device write the guest kernel's memory).
+	 */
+	int dma_lock;
 };
 
 static struct stats *st;
@@ -211,6 +222,53 @@ static bool defuse(unsigned port, uint8_t *b, unsigned len)
 	return true;
 }
 
+#define FWCFG_DMA_LEN 8
+
+static bool dma_lock(void)
+{
+	for (int i = 0; i < 100000; i++) {
+		if (!__atomic_exchange_n(&st->dma_lock, 1, __ATOMIC_ACQUIRE))
+			return true;
+		__builtin_ia32_pause();
+	}
+	COUNT(dma_busy); /* its holder was killed or is descheduled: skip */
+	return false;
+}
+
+static void dma_unlock(void)
+{
+	__atomic_store_n(&st->dma_lock, 0, __ATOMIC_RELEASE);
+}
+
+static bool touches_dma(unsigned port, unsigned len)
+{
+	return port < FWCFG_DMA + FWCFG_DMA_LEN && port + len > FWCFG_DMA;
+}
+
+/*
+ * Writes that may reach the DMA address register go in with the lock held
+ * and the high half set to 0xffffffff first: whatever the write does, a
+ * transfer it starts has its descriptor at 2^64 - 4 GiB or above, which is
+ * never RAM.  Nobody writes the low half without having written the high
+ * half under the same lock.
+ */
+static bool dma_guard_begin(unsigned port, unsigned len)
+{
+	if (!touches_dma(port, len))
+		return true;
+	if (!dma_lock())
+		return false;
+	outl(0xffffffffu, FWCFG_DMA);
+	COUNT(dma_junk);
+	return true;
+}
+
+static void dma_guard_end(unsigned port, unsigned len)
+{
+	if (touches_dma(port, len))
+		dma_unlock();
+}
+
 static void port_write(unsigned port, uint64_t val, unsigned len)
 {
 	uint8_t b[4];
@@ -221,12 +279,15 @@ static void port_write(unsigned port, uint64_t val, unsigned len)
 	if (!defuse(port, b, len))
 		return;
 	val = b[0] | b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	if (!dma_guard_begin(port, len))
+		return;
 	if (len == 1)
 		outb((uint8_t)val, port);
 	else if (len == 2)
 		outw((uint16_t)val, port);
 	else
 		outl((uint32_t)val, port);
+	dma_guard_end(port, len);
 	COUNT(out);
 }
 
@@ -258,6 +319,8 @@ static void port_string(unsigned port, unsigned len, bool write)
 		for (unsigned i = 0; i < count; i++)
 			if (!defuse(port, buf + i * len, len))
 				return;
+	if (write && !dma_guard_begin(port, len))
+		return;
 	COUNT(str);
 	if (write && len == 1)
 		outsb(port, buf, count);
@@ -271,6 +334,8 @@ static void port_string(unsigned port, unsigned len, bool write)
 		insw(port, buf, count);
 	else
 		insl(port, buf, count);
+	if (write)
+		dma_guard_end(port, len);
 }
 
 static unsigned rnd_width(void)
@@ -512,6 +577,24 @@ static uint16_t rnd_key(void)
 	return (uint16_t)rnd();
 }
 
+/* The device works synchronously: once the low half is written, only
+ * "done" (0) or "error" (1) may be left in the control field. */
+static void dma_check(const uint8_t *d, uint32_t ctl, uint32_t len,
+		      uint64_t addr, uint64_t desc_pa)
+{
+	uint32_t after = desc_ctl(d);
+
+	if (after <= DMA_CTL_ERROR)
+		return;
+	if (COUNT(dma_bad_status) == 1) {
+		st->bad_before = ctl;
+		st->bad_after = after;
+		st->bad_len = len;
+		st->bad_addr = addr;
+		st->bad_desc = desc_pa;
+	}
+}
+
 /* One DMA descriptor, well or badly formed. */
 static void storm_dma(struct arena *a)
 {
@@ -567,11 +650,14 @@ static void storm_dma(struct arena *a)
 	 * ours to break). */
 	if (target_in_arena && len > a->len - (addr - a->pa))
 		len = (uint32_t)(a->len - (addr - a->pa));
+	if (!dma_lock())
+		return;
 	if (a->len < 32) {
 		/* No arena: descriptors outside RAM only. */
 		COUNT(dma);
 		COUNT(dma_outside);
 		dma_kick(rnd_outside());
+		dma_unlock();
 		return;
 	}
 	desc_put(a->va + doff, ctl, len, addr);
@@ -585,21 +671,16 @@ static void storm_dma(struct arena *a)
 	switch (below(8)) {
 	case 0: /* the descriptor itself outside RAM */
 		dma_kick(rnd_outside());
-		return;
-	case 1: /* malformed register writes: halves, bytes, odd offsets */
-		COUNT(dma_junk);
-		port_write(FWCFG_DMA + (unsigned)below(8), rnd_value(),
-			   rnd_width());
-		return;
-	case 2: /* the high half only */
+		break;
+	case 1: /* the high half only */
 		outl(bswap32((uint32_t)(desc_pa >> 32)), FWCFG_DMA);
-		return;
+		break;
+	default:
+		dma_kick(desc_pa);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		dma_check(a->va + doff, ctl, len, addr, desc_pa);
 	}
-	dma_kick(desc_pa);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	/* Done synchronously: only "done" (0) or "error" (1) may be left. */
-	if (desc_ctl(a->va + doff) > DMA_CTL_ERROR)
-		COUNT(dma_bad_status);
+	dma_unlock();
 }
 
 static void storm_fwcfg(struct arena *a)
@@ -867,12 +948,19 @@ static void report(double secs)
 	    (unsigned long long)st->str, (unsigned long long)st->decoded,
 	    (unsigned long long)st->defused, (unsigned long long)st->pci);
 	say("fw_cfg: %llu selects, %llu data bursts, %llu DMA (%llu into "
-	    "RAM, %llu outside, %llu malformed), %llu bad DMA status",
+	    "RAM, %llu outside, %llu register writes), %llu bad DMA status",
 	    (unsigned long long)st->fw_sel, (unsigned long long)st->fw_data,
 	    (unsigned long long)st->dma, (unsigned long long)st->dma_in_ram,
 	    (unsigned long long)st->dma_outside,
 	    (unsigned long long)st->dma_junk,
 	    (unsigned long long)st->dma_bad_status);
+	if (st->dma_bad_status)
+		say("fw_cfg: first descriptor left without a status: at "
+		    "0x%llx, "
+		    "control 0x%x -> 0x%x, length 0x%x, address 0x%llx",
+		    (unsigned long long)st->bad_desc, st->bad_before,
+		    st->bad_after, st->bad_len,
+		    (unsigned long long)st->bad_addr);
 	say("MMIO: %llu writes, %llu reads, %llu wide; %llu storm restarts",
 	    (unsigned long long)st->mmio_w, (unsigned long long)st->mmio_r,
 	    (unsigned long long)st->mmio_wide,
@@ -922,6 +1010,7 @@ static void run_storms(unsigned ncpu, uint64_t seed, double until)
 			kill(pid[c], SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
+	dma_unlock(); /* a storm killed while holding it */
 }
 
 int main(int argc, char **argv)
