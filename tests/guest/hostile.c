@@ -38,7 +38,11 @@
  *  - guest RAM that is not the program's own: DMA that writes memory is
  *    aimed into this process's own physically contiguous arena (found
  *    through /proc/self/pagemap) or wholly outside RAM; the firmware's
- *    image at the top of 4 GiB is RAM under OVMF and is not touched.
+ *    image at the top of 4 GiB is RAM under OVMF and is not touched.  The
+ *    DMA address register is written under a lock the storms share, and a
+ *    stray write to it (random port writes, malformed shapes) goes in
+ *    after its high half is set to 0xffffffff, so no transfer ever starts
+ *    from a descriptor at an address nobody chose.
  */
 #define _GNU_SOURCE
 #include <errno.h>
