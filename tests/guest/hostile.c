@@ -803,9 +803,12 @@ static void storm_mmio(void)
 		}
 		return;
 	}
-	case 1: { /* rep movsb across the window */
+	case 1: { /* rep movsb, in or out */
 		uint8_t buf[64];
-		size_t n = 1 + below(sizeof(buf));
+		/* Within the window: past it lies another mapping or none. */
+		size_t n = 1 + below(WINDOW_LEN - off < sizeof(buf)
+					     ? WINDOW_LEN - off
+					     : sizeof(buf));
 		const void *src = buf;
 		void *dst = (void *)(w->va + off);
 
