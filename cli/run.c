@@ -1044,6 +1044,12 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 			vm_stop_name(res.why), res.seconds,
 			(unsigned long long)res.exits,
 			(unsigned long long)(res.guest_resident >> 10), rc);
+	if (o->verbose) {
+		char kinds[256];
+
+		vm_exit_kinds_format(res.exit_kinds, kinds, sizeof(kinds));
+		fprintf(stderr, "sevboot: exits by kind: %s\n", kinds);
+	}
 	return rc;
 }
 

@@ -38,6 +38,71 @@ const char *vm_stop_name(enum vm_stop why)
 	return "?";
 }
 
+enum vm_exit_kind vm_exit_kind_of(uint32_t exit_reason)
+{
+	switch (exit_reason) {
+	case KVM_EXIT_IO:
+		return VM_EXIT_IO;
+	case KVM_EXIT_MMIO:
+		return VM_EXIT_MMIO;
+	case KVM_EXIT_HYPERCALL:
+		return VM_EXIT_HYPERCALL;
+	case KVM_EXIT_MEMORY_FAULT:
+		return VM_EXIT_MEMORY_FAULT;
+	case KVM_EXIT_INTR:
+		return VM_EXIT_INTR;
+	case KVM_EXIT_HLT:
+		return VM_EXIT_HLT;
+	case KVM_EXIT_SHUTDOWN:
+		return VM_EXIT_SHUTDOWN;
+	case KVM_EXIT_SYSTEM_EVENT:
+		return VM_EXIT_SYSTEM_EVENT;
+	}
+	return VM_EXIT_OTHER;
+}
+
+const char *vm_exit_kind_name(enum vm_exit_kind kind)
+{
+	static const char *const names[VM_EXIT_KINDS] = {
+		[VM_EXIT_IO] = "io",
+		[VM_EXIT_MMIO] = "mmio",
+		[VM_EXIT_HYPERCALL] = "hypercall",
+		[VM_EXIT_MEMORY_FAULT] = "memory-fault",
+		[VM_EXIT_INTR] = "intr",
+		[VM_EXIT_HLT] = "hlt",
+		[VM_EXIT_SHUTDOWN] = "shutdown",
+		[VM_EXIT_SYSTEM_EVENT] = "system-event",
+		[VM_EXIT_OTHER] = "other",
+	};
+
+	return (unsigned)kind < VM_EXIT_KINDS ? names[kind] : "?";
+}
+
+void vm_exit_kinds_format(const uint64_t kinds[VM_EXIT_KINDS], char *buf,
+			  size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (unsigned k = 0; k < VM_EXIT_KINDS; k++) {
+		int n;
+
+		if (!kinds[k])
+			continue;
+		n = snprintf(used < len ? buf + used : NULL,
+			     used < len ? len - used : 0,
+			     "%s%s %llu", used ? ", " : "",
+			     vm_exit_kind_name(k),
+			     (unsigned long long)kinds[k]);
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+	if (!used)
+		snprintf(buf, len, "none");
+}
+
 static void machine_stop_locked_tail(struct machine *m)
 {
 	for (unsigned i = 0; i < m->nvcpus; i++)
@@ -604,8 +669,11 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	machine_stop(m, VM_STOP_ERROR, 0); /* no-op unless still running */
 	res->seconds = now_seconds() - t0;
 	machine_join(m);
-	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
+	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
 		res->exits += m->vcpus[i].exits;
+		for (unsigned k = 0; k < VM_EXIT_KINDS; k++)
+			res->exit_kinds[k] += m->vcpus[i].exit_kinds[k];
+	}
 	/* Where a guest that ran out of time was, for a hang's report. */
 	if (cfg->verbose && res->why == VM_STOP_TIMEOUT)
 		for (unsigned i = 0; i < m->nvcpus; i++) {

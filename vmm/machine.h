@@ -36,6 +36,7 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	uint64_t exits;
+	uint64_t exit_kinds[VM_EXIT_KINDS]; /* exits by kind */
 };
 
 struct mem_slot {

@@ -553,6 +553,7 @@ static void *vcpu_thread(void *arg)
 			/* SNP: the guest touched memory as private/shared
 			 * against its attribute; KVM reports it failing. */
 			v->exits++;
+			v->exit_kinds[VM_EXIT_MEMORY_FAULT]++;
 			handle_memory_fault(v, errno);
 			continue;
 		}
@@ -567,6 +568,7 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		v->exits++;
+		v->exit_kinds[vm_exit_kind_of(v->run->exit_reason)]++;
 		switch (v->run->exit_reason) {
 		case KVM_EXIT_IO:
 			handle_io(v);

@@ -49,11 +49,26 @@ struct vm_config {
 	struct sev_run *sev;
 };
 
+/* The kinds of KVM_RUN exit the vCPUs handle, counted for -v. */
+enum vm_exit_kind {
+	VM_EXIT_IO,
+	VM_EXIT_MMIO,
+	VM_EXIT_HYPERCALL,
+	VM_EXIT_MEMORY_FAULT,
+	VM_EXIT_INTR,
+	VM_EXIT_HLT,
+	VM_EXIT_SHUTDOWN,
+	VM_EXIT_SYSTEM_EVENT,
+	VM_EXIT_OTHER, /* failed entries, internal errors, unknown reasons */
+	VM_EXIT_KINDS
+};
+
 struct vm_result {
 	enum vm_stop why;
 	int status; /* debug-exit value, signal number or -errno */
 	double seconds; /* from vm_run() entry to stop */
 	uint64_t exits;	/* KVM_RUN exits handled, all vCPUs */
+	uint64_t exit_kinds[VM_EXIT_KINDS]; /* the same, by kind */
 	uint64_t guest_resident; /* bytes of guest RAM resident at the stop */
 };
 
@@ -82,5 +97,13 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	   enum vm_error_kind *kind, char *err, size_t errlen);
 
 const char *vm_stop_name(enum vm_stop why);
+
+/* A KVM exit reason (struct kvm_run's exit_reason) -> its kind. */
+enum vm_exit_kind vm_exit_kind_of(uint32_t exit_reason);
+const char *vm_exit_kind_name(enum vm_exit_kind kind);
+/* "io 12, mmio 3, intr 40": the kinds that occurred, in enum order, or
+ * "none".  Truncated to len like snprintf. */
+void vm_exit_kinds_format(const uint64_t kinds[VM_EXIT_KINDS], char *buf,
+			  size_t len);
 
 #endif

@@ -6,6 +6,10 @@
 #     bzImage boot, OVMF boot over fw_cfg, --smp 2, and the exit codes of
 #     poweroff, reboot, debug-exit, triple fault and timeout.  Each OVMF
 #     scenario gets a fresh test host (QEMU's TCG SVM bug, see README.md).
+#  3. The hostile guest (tests/guest/hostile.c): a storm of port, PCI,
+#     fw_cfg, DMA and MMIO accesses, direct and under OVMF, with bin/sevboot
+#     and, when it is built, the ASan+UBSan build (build/asan/bin/sevboot).
+#     HOSTILE_SEED=N replays a storm; HOSTILE_SECONDS sets its length.
 # Prints the guests' own serial lines and ends with "N passed, N failed,
 # N skipped".
 set -u
@@ -275,6 +279,82 @@ G=/payload/guest
 KARGS="--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 256M"
 APP="console=ttyS0 loglevel=4 panic=-1"
 
+# ------------------------------------------------------ the hostile guest
+# The guest's /init runs tests/guest/hostile.c for HOSTILE_SECONDS: random
+# writes and reads at every port sevboot decodes and many it does not, PCI
+# configuration cycles, fw_cfg selectors and DMA descriptors, MMIO in the
+# PCI hole and device range; then it powers off by ACPI itself.  sevboot
+# must exit 0 and print its exit statistics, and its stderr must hold no
+# sanitizer report.  Seed 0: the guest picks one and prints it; give it as
+# HOSTILE_SEED to replay the storm.
+HOSTILE_SECONDS=${HOSTILE_SECONDS:-20}
+HOSTILE_SEED=${HOSTILE_SEED:-0}
+ASAN_SB="$B/asan/bin/sevboot"
+SANITIZER_RE='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
+
+# hostile_cmd NAME SEVBOOT_ARGS: shell lines for one storm, sevboot's
+# stderr kept (less the -v lines naming each unhandled port once: the storm
+# touches thousands) and the guest's serial output filtered to its lines.
+hostile_cmd() {
+	local name=$1
+	shift
+	cat <<EOS
+echo CASE-BEGIN $name
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+s=\$(cut -d" " -f1 /proc/uptime)
+sevboot -v --serial /tmp/$name.serial $* --smp 2 --timeout 300 --append "$APP sevtest.action=hostile:$HOSTILE_SECONDS:$HOSTILE_SEED" </dev/null 2>/tmp/$name.err; rc=\$?
+e=\$(cut -d" " -f1 /proc/uptime)
+grep -a 'HOSTILE:\|SEVBOOT-GUEST\|Kernel panic' /tmp/$name.serial | tr -d '\033' | cut -c1-300 | sed 's/^/  guest| /'
+grep -av 'unhandled port' /tmp/$name.err | cut -c1-300 | sed 's/^/  sevboot| /'
+echo "  sevboot| (\$(grep -c 'unhandled port' /tmp/$name.err) lines naming unhandled ports left out)"
+echo "CASE-END $name rc=\$rc uptime \${s}s->\${e}s"
+EOS
+}
+
+# check_hostile LOG NAME [REGEX...]: exit 0 after the storm began, the
+# exit statistics with I/O and MMIO exits, the storm's own end, no
+# sanitizer report, and every REGEX.
+check_hostile() {
+	local log=$1 name=$2 block re failed=$fail
+	shift 2
+	check_case "$log" "$name" 0 'HOSTILE: seed [0-9]+'
+	[ "$fail" -eq "$failed" ] || return
+	block=$(sed -n "/^CASE-BEGIN $name\$/,/^CASE-END $name /p" "$log")
+	if printf '%s\n' "$block" | grep -qaE "$SANITIZER_RE"; then
+		bad "$name: sanitizer report: $(printf '%s\n' "$block" | grep -aE "$SANITIZER_RE" | head -n 3)"
+		return
+	fi
+	for re in 'sevboot: exits by kind: io [1-9][0-9]*, mmio [1-9][0-9]*' \
+		'HOSTILE: done after [0-9]+ s' 'HOSTILE: powering off' "$@"; do
+		if ! printf '%s\n' "$block" | grep -qaE -- "$re"; then
+			bad "$name: no line matches /$re/"
+			return
+		fi
+	done
+	ok "$name: storm survived, no sanitizer report ($(printf '%s\n' "$block" | grep -aoE 'exits by kind: .*' | head -n 1))"
+}
+
+# fw_cfg exists only under OVMF: its DMA worked before and after the storm,
+# descriptors went in and out of RAM, and each in RAM was completed.
+HOSTILE_OVMF_RE=('self-check before: ok' 'after the storm: fw_cfg answers; DMA self-check ok'
+	'DMA \([1-9][0-9]* into RAM, [1-9][0-9]* outside' ', 0 bad DMA status')
+
+hostile_guests() {
+	hostile_cmd hostile-ovmf "--ovmf $G/OVMF.fd $KARGS" > "$W/hostile-ovmf.cmds"
+	run_testhost hostile-ovmf "$W/hostile-ovmf.log" "$W/hostile-ovmf.cmds" --single
+	check_hostile "$W/hostile-ovmf.log" hostile-ovmf "${HOSTILE_OVMF_RE[@]}"
+	if [ ! -x "$ASAN_SB" ]; then
+		skipped "the hostile guest under ASan+UBSan: $ASAN_SB is not built (make asan)"
+		return
+	fi
+	hostile_cmd hostile-asan-direct "$KARGS" > "$W/hostile-asan.cmds"
+	run_testhost hostile-asan-direct "$W/hostile-asan.log" "$W/hostile-asan.cmds" --sevboot "$ASAN_SB"
+	check_hostile "$W/hostile-asan.log" hostile-asan-direct
+	hostile_cmd hostile-asan-ovmf "--ovmf $G/OVMF.fd $KARGS" > "$W/hostile-asan-ovmf.cmds"
+	run_testhost hostile-asan-ovmf "$W/hostile-asan-ovmf.log" "$W/hostile-asan-ovmf.cmds" --single --sevboot "$ASAN_SB"
+	check_hostile "$W/hostile-asan-ovmf.log" hostile-asan-ovmf "${HOSTILE_OVMF_RE[@]}"
+}
+
 run_testhost() { # name logfile cmdfile [testhost options]
 	local name=$1 log=$2 cmds=$3
 	shift 3
@@ -300,6 +380,7 @@ guests() {
 		# The test host runs Linux 6.12, whose snp_launch_start()
 		# demands SMT allowed (bit 16): refused before anything starts.
 		case_cmd snp-policy-smt "--ovmf $G/OVMF.fd $KARGS --snp --snp-policy 0x20000 --sev-model"
+		hostile_cmd hostile-direct "$KARGS"
 		# --serial-in: a FIFO the test host writes one line into once the
 		# guest says it is reading (1 s checks; direct boot only).
 		cat <<EOS
@@ -344,6 +425,7 @@ EOS
 	sev_log_has "$W/direct.log" "inputs-truncated: both files were emptied while sevboot held them" 'TRUNCATED sizes 0 0'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
+	check_hostile "$W/direct.log" hostile-direct
 
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.
@@ -354,6 +436,7 @@ EOS
 	case_cmd ovmf-smp2 "--ovmf $G/OVMF.fd $KARGS --smp 2 --timeout 300 --append \"$APP sevtest.action=reboot\"" > "$W/ovmf2.cmds"
 	run_testhost ovmf-smp2 "$W/ovmf2.log" "$W/ovmf2.cmds" --single
 	check_case "$W/ovmf2.log" ovmf-smp2 10 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
+	hostile_guests
 	if [ -n "$AMDSEV" ]; then
 		sev_model_guests
 	else
