@@ -34,6 +34,7 @@ struct run_opts {
 	uint64_t mem;
 	unsigned smp, timeout;
 	bool verbose;
+	bool no_seccomp;
 
 	/* SEV: requested by --policy (bit 2 selects SEV-ES, as in QEMU) or
 	 * --snp / --snp-policy. */
@@ -102,6 +103,9 @@ static const struct cli_opt run_options[] = {
 	  .help = "stop the guest after SECONDS (exit code 124)" },
 	{ "verbose", 'v', CLI_FLAG, RUN(verbose),
 	  .help = "say what the machine does, on stderr" },
+	{ "no-seccomp", .arg = CLI_FLAG, RUN(no_seccomp),
+	  .help = "run the guest without the seccomp filter that confines "
+		  "the run loop (for debugging)" },
 
 	{ .arg = CLI_SECTION, .help = "SEV, SEV-ES and SEV-SNP launches:" },
 	{ "policy", .arg = CLI_HEX, RUN(policy), .max = UINT32_MAX,
@@ -198,9 +202,9 @@ const struct cli_spec run_spec = {
 		 "usage, 3 bad input\n"
 		 "file, 4 host lacks KVM support, 5 SEV launch failure, 10 "
 		 "guest reset,\n"
-		 "11 triple fault, 64+v guest wrote v to port 0x501, 124 "
-		 "timeout,\n"
-		 "128+n signal n.\n",
+		 "11 triple fault, 12 a system call outside the seccomp "
+		 "filter, 64+v guest\n"
+		 "wrote v to port 0x501, 124 timeout, 128+n signal n.\n",
 };
 
 /* The SEV mode the options ask for, and what goes with it. */
@@ -965,6 +969,9 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 		.debugcon_fd = io->dbg_fd,
 		.timeout_sec = o->timeout,
 		.verbose = o->verbose,
+		.seccomp = !o->no_seccomp,
+		.seccomp_exit = EXIT_SECCOMP,
+		.tty = io->raw ? &io->saved_term : NULL,
 		.sev = sr->run,
 	};
 	struct vm_result res;

@@ -11,7 +11,7 @@ set -eu
 
 case "${1:-}" in
 "")
-	PKGS="build-essential pkg-config libssl-dev libelf-dev check \
+	PKGS="build-essential pkg-config libssl-dev libelf-dev check libseccomp-dev \
 clang libclang-rt-14-dev \
 qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates" ;;
 edk2)
