@@ -691,6 +691,11 @@ struct sev_run_config {
 	/* SNP_LAUNCH_FINISH inputs; NULL: none. */
 	const struct sev_snp_finish_args *snp_finish;
 	bool verbose; /* -v: say where a VMSA left the plan (model) */
+	/* Asked before every firmware command: nonzero stops the launch
+	 * there (sev_run_launch() then fails with -EINTR and "the launch was
+	 * stopped before ..."); NULL: never. */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 	/* Told when the launch ended, well or not (its timings). */
 	void (*report)(void *ctx, const struct sev_run *r);
 	void *report_ctx;

@@ -219,6 +219,9 @@ guests() {
 	{
 		case_cmd direct-poweroff "$KARGS --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-smp2 "$KARGS --smp 2 --append \"$APP sevtest.action=poweroff\""
+		# The run loop confined (vmm/confine.c): -v says so, the guest
+		# boots and powers off under the filter.
+		case_cmd direct-seccomp "$KARGS --smp 2 -v --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-4g "--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 4G --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-reboot "$KARGS --append \"$APP sevtest.action=reboot\""
 		case_cmd direct-debugexit "$KARGS --append \"$APP sevtest.action=exit:5\""
@@ -244,6 +247,7 @@ EOS
 	run_testhost direct "$W/direct.log" "$W/direct.cmds"
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
 	check_case "$W/direct.log" direct-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1'
+	check_case "$W/direct.log" direct-seccomp 0 'sevboot: seccomp: on: the run loop may make [0-9]+ kinds of system call'
 	# RAM above the PCI hole (3 GiB low + 1 GiB from 4 GiB up) is usable.
 	check_case "$W/direct.log" direct-4g 0 'SEVBOOT-GUEST-MARKER .*memkb=(3[5-9]|40)[0-9]{5} '
 	check_case "$W/direct.log" direct-reboot 10 'SEVBOOT-GUEST-MARKER'
