@@ -18,6 +18,12 @@
  * The allow list is written down here and nowhere else (README.md
  * "Confinement" describes it): allowed_calls[] below, then the calls whose
  * arguments are checked in add_arg_rules().
+ *
+ * Every thread must leave SIGSYS unblocked (vcpu.c's mask does): the
+ * kernel delivers a blocked SIGSYS with its default action instead
+ * (force_sig_info_to_task(), kernel/signal.c), which ends the process
+ * without the message.  And no thread may be created once the filter is
+ * in (clone is not allowed): threads are started first, then confined.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/kvm_uapi.h"
@@ -277,6 +284,11 @@ int confine_install(const struct confine_opts *o, unsigned *nrules,
 		trap.tty_fd = o->tty_fd;
 	}
 	trap_names_fill();
+	/* What allowed code would otherwise open a file for, done now: the
+	 * RTC's gmtime_r() loads the time zone on first use (glibc
+	 * time/tzset.c, __tz_convert() -> tzset_internal() reads
+	 * /etc/localtime). */
+	tzset();
 	sa.sa_sigaction = trap_handler;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL)) {
