@@ -200,6 +200,7 @@ done
 [ -n "$AMDSEV" ] || AMDSEV_WHY="no OVMF.amdsev: neither $SHARED/firmware/OVMF.amdsev.sid.fd nor $B/firmware/OVMF.amdsev.fd (firmware-blobs/get-ovmf-amdsev) exists"
 
 G=/payload/guest
+STRACE=$(command -v strace || true)
 KARGS="--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 256M"
 APP="console=ttyS0 loglevel=4 panic=-1"
 
@@ -231,6 +232,19 @@ guests() {
 		# The test host runs Linux 6.12, whose snp_launch_start()
 		# demands SMT allowed (bit 16): refused before anything starts.
 		case_cmd snp-policy-smt "--ovmf $G/OVMF.fd $KARGS --snp --snp-policy 0x20000 --sev-model"
+		# SIGTERM during an SEV launch on the model: strace delivers it
+		# at sevboot's first madvise (guest RAM mapped, right after
+		# INIT2), so it is pending at the next firmware command: the
+		# launch stops before LAUNCH_START, exit 143, --timing-json
+		# whole (LAUNCH_START held back: no ioctl).
+		if [ -n "$STRACE" ]; then
+			cat <<EOS
+echo CASE-BEGIN launch-sigterm
+strace -f -qq -o /dev/null -e trace=none -e inject=madvise:signal=SIGTERM:when=1 sevboot --ovmf $G/OVMF.fd --mem 256M --policy 0x1 --sev-model --timing-json /tmp/stop.json </dev/null; rc=\$?
+echo "STOP-JSON \$(cat /tmp/stop.json 2>/dev/null || echo none)"
+echo "CASE-END launch-sigterm rc=\$rc"
+EOS
+		fi
 		# --serial-in: a FIFO the test host writes one line into once the
 		# guest says it is reading (1 s checks; direct boot only).
 		cat <<EOS
@@ -244,7 +258,7 @@ tr -d "\\033" < /tmp/serial-in.serial | sed "s/^/  guest| /"
 echo "CASE-END serial-in rc=\$rc"
 EOS
 	} > "$W/direct.cmds"
-	run_testhost direct "$W/direct.log" "$W/direct.cmds"
+	run_testhost direct "$W/direct.log" "$W/direct.cmds" ${STRACE:+--bin "$STRACE"}
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
 	check_case "$W/direct.log" direct-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1'
 	check_case "$W/direct.log" direct-seccomp 0 'sevboot: seccomp: on: the run loop may make [0-9]+ kinds of system call'
@@ -258,6 +272,13 @@ EOS
 	check_case "$W/direct.log" serial-in 0 'SEVBOOT-GUEST-GOT: typed-by-the-host'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
+	if [ -n "$STRACE" ]; then
+		check_case "$W/direct.log" launch-sigterm 143 'sevboot: stopped by signal 15 \(Terminated\): the launch was stopped before LAUNCH_START'
+		sev_log_has "$W/direct.log" "launch-sigterm: --timing-json written whole, LAUNCH_START not issued" \
+			'STOP-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"ret":0,.*\{"step":"LAUNCH_START".*"ret":-4,"fw_status":"SEV_RET_NO_FW_CALL","ioctls":0\}\]\}'
+	else
+		skipped "launch-sigterm: strace is not installed here (it delivers the signal mid-launch)"
+	fi
 
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.

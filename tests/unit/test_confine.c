@@ -16,6 +16,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
 #include "tests/unit/testutil.h"
 #include "vmm/vmm.h"
 
@@ -233,6 +236,37 @@ START_TEST(existing_threads_are_covered)
 }
 END_TEST
 
+/* The stop path ends in exit(): stdio flushes and OpenSSL's atexit
+ * cleanup (the model and the launch channel use it) run confined. */
+static void exit_after_openssl_body(void)
+{
+	uint8_t buf[48], md[48];
+	unsigned mdlen = 0;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+
+	int nul = open("/dev/null", O_WRONLY);
+
+	if (!k || RAND_bytes(buf, sizeof(buf)) != 1 ||
+	    !EVP_Digest(buf, sizeof(buf), md, &mdlen, EVP_sha384(), NULL) ||
+	    nul < 0 || dup2(nul, STDOUT_FILENO) < 0)
+		_exit(90);
+	confine_or_die();
+	EVP_PKEY_free(k);
+	printf("buffered until exit\n");
+	exit(0);
+}
+
+START_TEST(exit_after_openssl_is_allowed)
+{
+	char out[1024];
+	int st = run_child(exit_after_openssl_body, out, sizeof(out));
+
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "status 0x%x, stderr: %s", st, out);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
 /* Without the filter the same calls go through: the stops above are the
  * filter's doing. */
 static void unconfined_body(void)
@@ -282,6 +316,7 @@ int main(void)
 	tcase_add_test(tc, executable_mapping_stops);
 	tcase_add_test(tc, existing_threads_are_covered);
 	tcase_add_test(tc, unconfined_calls_go_through);
+	tcase_add_test(tc, exit_after_openssl_is_allowed);
 	tcase_add_test(tc, ioctl_names_listed);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
