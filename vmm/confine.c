@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,7 @@ static const struct {
 #define TRAP_NAMES 512
 #define TRAP_NAME_LEN 32
 static struct {
+	uint32_t arch; /* the native AUDIT_ARCH_* the names are for */
 	int exit_code;
 	int tty_fd; /* -1: no terminal to give back */
 	struct termios tty;
@@ -157,7 +159,7 @@ static void trap_handler(int sig, siginfo_t *si, void *uc)
 	char line[256];
 	size_t n = 0, cap = sizeof(line);
 	int nr = si->si_syscall;
-	bool native = si->si_arch == (unsigned)seccomp_arch_native();
+	bool native = si->si_arch == trap.arch;
 
 	(void)sig;
 	(void)uc;
@@ -277,6 +279,7 @@ int confine_install(const struct confine_opts *o, unsigned *nrules,
 	unsigned n = 0;
 	int ret;
 
+	trap.arch = seccomp_arch_native();
 	trap.exit_code = o->exit_code;
 	trap.tty_fd = -1;
 	if (o->tty && o->tty_fd >= 0) {
