@@ -310,7 +310,9 @@ int confine_install(const struct confine_opts *o, unsigned *nrules,
 	ret = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (ret) {
-		set_err(err, errlen, "loading the seccomp filter: %s",
+		set_err(err, errlen,
+			"loading the seccomp filter: %s (--no-seccomp runs "
+			"without it)",
 			ret > 0 ? "a thread could not be synchronised"
 				: strerror(-ret));
 		return ret > 0 ? -ESRCH : ret;

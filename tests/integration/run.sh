@@ -240,7 +240,7 @@ guests() {
 		if [ -n "$STRACE" ]; then
 			cat <<EOS
 echo CASE-BEGIN launch-sigterm
-strace -f -qq -o /dev/null -e trace=none -e inject=madvise:signal=SIGTERM:when=1 sevboot --ovmf $G/OVMF.fd --mem 256M --policy 0x1 --sev-model --timing-json /tmp/stop.json </dev/null; rc=\$?
+strace -f -qq -o /dev/null -e trace=madvise -e inject=madvise:signal=SIGTERM:when=1 sevboot --ovmf $G/OVMF.fd --mem 256M --policy 0x1 --sev-model --timeout 60 --timing-json /tmp/stop.json </dev/null; rc=\$?
 echo "STOP-JSON \$(cat /tmp/stop.json 2>/dev/null || echo none)"
 echo "CASE-END launch-sigterm rc=\$rc"
 EOS
