@@ -90,19 +90,19 @@ static const struct {
 	unsigned long req;
 	const char *name;
 } allowed_ioctls[] = {
-	{ KVM_RUN, "KVM_RUN" },
+	{KVM_RUN, "KVM_RUN"},
 	/* Device interrupts (machine.c host_irq_set). */
-	{ KVM_IRQ_LINE, "KVM_IRQ_LINE" },
+	{KVM_IRQ_LINE, "KVM_IRQ_LINE"},
 	/* SNP conversions: MAP_GPA_RANGE and memory-fault exits
 	 * (vmm/memory.c mem_convert). */
-	{ KVM_SET_MEMORY_ATTRIBUTES, "KVM_SET_MEMORY_ATTRIBUTES" },
+	{KVM_SET_MEMORY_ATTRIBUTES, "KVM_SET_MEMORY_ATTRIBUTES"},
 	/* -v at a timeout: where each vCPU was (vcpu_describe). */
-	{ KVM_GET_REGS, "KVM_GET_REGS" },
-	{ KVM_GET_SREGS, "KVM_GET_SREGS" },
-	{ KVM_GET_MP_STATE, "KVM_GET_MP_STATE" },
+	{KVM_GET_REGS, "KVM_GET_REGS"},
+	{KVM_GET_SREGS, "KVM_GET_SREGS"},
+	{KVM_GET_MP_STATE, "KVM_GET_MP_STATE"},
 	/* The terminal given back as it was (tcgetattr/tcsetattr). */
-	{ TCGETS, "TCGETS" },
-	{ TCSETS, "TCSETS" },
+	{TCGETS, "TCGETS"},
+	{TCSETS, "TCSETS"},
 };
 
 /* ---------------------------------------------------------- the trap */
@@ -114,7 +114,7 @@ static const struct {
  * returns a malloc()ed string, and malloc is not async-signal-safe
  * (signal-safety(7)).
  */
-#define TRAP_NAMES 512
+#define TRAP_NAMES    512
 #define TRAP_NAME_LEN 32
 static struct {
 	uint32_t arch; /* the native AUDIT_ARCH_* the names are for */
@@ -163,8 +163,9 @@ static void trap_handler(int sig, siginfo_t *si, void *uc)
 
 	(void)sig;
 	(void)uc;
-	n = put_str(line, n, cap, "sevboot: seccomp: the run loop made a "
-				  "system call outside its allow list: ");
+	n = put_str(line, n, cap,
+		    "sevboot: seccomp: the run loop made a "
+		    "system call outside its allow list: ");
 	if (native && nr >= 0 && nr < TRAP_NAMES && trap.names[nr][0])
 		n = put_str(line, n, cap, trap.names[nr]);
 	else
@@ -175,8 +176,9 @@ static void trap_handler(int sig, siginfo_t *si, void *uc)
 		n = put_str(line, n, cap, ", architecture ");
 		n = put_num(line, n, cap, si->si_arch, 16);
 	}
-	n = put_str(line, n, cap, "); stopped (--no-seccomp runs without "
-				  "the filter)\n");
+	n = put_str(line, n, cap,
+		    "); stopped (--no-seccomp runs without "
+		    "the filter)\n");
 	if (trap.tty_fd >= 0)
 		tcsetattr(trap.tty_fd, TCSANOW, &trap.tty);
 	(void)!write(STDERR_FILENO, line, n);
@@ -186,8 +188,8 @@ static void trap_handler(int sig, siginfo_t *si, void *uc)
 static void trap_names_fill(void)
 {
 	for (int nr = 0; nr < TRAP_NAMES; nr++) {
-		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
-							   nr);
+		char *s =
+			seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
 
 		trap.names[nr][0] = 0;
 		if (s)
@@ -209,20 +211,21 @@ static int add_arg_rules(scmp_filter_ctx ctx, unsigned *n)
 {
 	int ret = 0;
 
-	for (size_t k = 0; !ret && k < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]); k++)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-					       allowed_ioctls[k].req &
-						       0xffffffffu));
+	for (size_t k = 0;
+	     !ret && k < sizeof(allowed_ioctls) / sizeof(allowed_ioctls[0]);
+	     k++)
+		ret = seccomp_rule_add(
+			ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+				allowed_ioctls[k].req & 0xffffffffu));
 	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
-					       0));
+		ret = seccomp_rule_add(
+			ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	if (!ret)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect),
-				       1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
-					       0));
+		ret = seccomp_rule_add(
+			ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+			SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	if (!ret)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise),
 				       1, SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED));
@@ -235,8 +238,7 @@ static int add_arg_rules(scmp_filter_ctx ctx, unsigned *n)
 	return ret;
 }
 
-static scmp_filter_ctx build_filter(unsigned *nrules, char *err,
-				    size_t errlen)
+static scmp_filter_ctx build_filter(unsigned *nrules, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	int ret;
@@ -250,9 +252,12 @@ static scmp_filter_ctx build_filter(unsigned *nrules, char *err,
 	 * and console threads); a call of another architecture (int 0x80,
 	 * x32) is trapped and named as well. */
 	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	ret = ret ?: seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-				      SCMP_ACT_TRAP);
-	for (size_t k = 0; !ret && k < sizeof(allowed_calls) / sizeof(allowed_calls[0]); k++) {
+	ret = ret
+		      ?: seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+					  SCMP_ACT_TRAP);
+	for (size_t k = 0;
+	     !ret && k < sizeof(allowed_calls) / sizeof(allowed_calls[0]);
+	     k++) {
 		int nr = seccomp_syscall_resolve_name(allowed_calls[k]);
 
 		if (nr < 0)
@@ -270,10 +275,10 @@ static scmp_filter_ctx build_filter(unsigned *nrules, char *err,
 	return ctx;
 }
 
-int confine_install(const struct confine_opts *o, unsigned *nrules,
-		    char *err, size_t errlen)
+int confine_install(const struct confine_opts *o, unsigned *nrules, char *err,
+		    size_t errlen)
 {
-	struct sigaction sa = { .sa_flags = SA_SIGINFO };
+	struct sigaction sa = {.sa_flags = SA_SIGINFO};
 	sigset_t sys;
 	scmp_filter_ctx ctx;
 	unsigned n = 0;

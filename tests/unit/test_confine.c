@@ -54,7 +54,7 @@ static int run_child(void (*body)(void), char *out, size_t outlen)
 
 static void confine_or_die(void)
 {
-	struct confine_opts o = { .exit_code = CODE, .tty_fd = -1 };
+	struct confine_opts o = {.exit_code = CODE, .tty_fd = -1};
 	char err[256];
 	unsigned n = 0;
 
@@ -75,7 +75,7 @@ static void say(const char *s)
 static void allowed_then_openat(void)
 {
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	struct timespec ts, zero = { 0, 0 };
+	struct timespec ts, zero = {0, 0};
 	struct tm tm;
 	int p[2];
 	char c = 'x';
@@ -172,8 +172,8 @@ END_TEST
 static void exec_body(void)
 {
 	confine_or_die();
-	mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-	     -1, 0);
+	mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	     0);
 	say("NOT-STOPPED\n");
 }
 
@@ -284,8 +284,7 @@ START_TEST(unconfined_calls_go_through)
 	char out[256];
 	int st = run_child(unconfined_body, out, sizeof(out));
 
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x",
-		      st);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x", st);
 	ck_assert_str_eq(out, "UNCONFINED-OK\n");
 }
 END_TEST
