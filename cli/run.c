@@ -1030,8 +1030,15 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 	rc = vm_run(&cfg, &res, &kind, err, sizeof(err));
 	restore_terminal(io);
 	if (rc && sr->stop_signal) {
-		fprintf(stderr, "sevboot: stopped by signal %d (%s): %s\n",
-			sr->stop_signal, strsignal(sr->stop_signal), err);
+		/* The owner's wait says itself that a signal ended it. */
+		if (sr->owner_ret == -EINTR)
+			fprintf(stderr, "sevboot: %s (signal %d, %s)\n", err,
+				sr->stop_signal, strsignal(sr->stop_signal));
+		else
+			fprintf(stderr,
+				"sevboot: stopped by signal %d (%s): %s\n",
+				sr->stop_signal, strsignal(sr->stop_signal),
+				err);
 		return EXIT_SIGNAL_BASE + sr->stop_signal;
 	}
 	if (rc) {
