@@ -12,7 +12,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -Wno-unused-parameter \
 	  -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	  -fPIC -pthread -I.
-LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf 2>/dev/null || echo -lcrypto -lelf) -pthread
+LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf libseccomp 2>/dev/null || echo -lcrypto -lelf -lseccomp) -pthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 LIB_SRCS := $(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c vmm/*.c))

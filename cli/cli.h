@@ -22,6 +22,7 @@
  *   10       the guest asked for a reset/reboot
  *   11       the guest triple-faulted (KVM shutdown exit)
  *   64+v     the guest wrote v (0..63) to the debug-exit port 0x501
+ *   12       the run loop made a system call its seccomp filter forbids
  *   124      --timeout expired
  *   128+sig  stopped by signal sig (SIGINT, SIGTERM, SIGHUP)
  */
@@ -34,6 +35,7 @@ enum sevboot_exit {
 	EXIT_SEV = 5,
 	EXIT_RESET = 10,
 	EXIT_TRIPLE_FAULT = 11,
+	EXIT_SECCOMP = 12,
 	EXIT_DEBUG_BASE = 64,
 	EXIT_TIMEOUT = 124,
 	EXIT_SIGNAL_BASE = 128,

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@ struct run_opts {
 	uint64_t mem;
 	unsigned smp, timeout;
 	bool verbose;
+	bool no_seccomp;
 
 	/* SEV: requested by --policy (bit 2 selects SEV-ES, as in QEMU) or
 	 * --snp / --snp-policy. */
@@ -102,6 +105,9 @@ static const struct cli_opt run_options[] = {
 	  .help = "stop the guest after SECONDS (exit code 124)" },
 	{ "verbose", 'v', CLI_FLAG, RUN(verbose),
 	  .help = "say what the machine does, on stderr" },
+	{ "no-seccomp", .arg = CLI_FLAG, RUN(no_seccomp),
+	  .help = "run the guest without the seccomp filter that confines "
+		  "the run loop (for debugging)" },
 
 	{ .arg = CLI_SECTION, .help = "SEV, SEV-ES and SEV-SNP launches:" },
 	{ "policy", .arg = CLI_HEX, RUN(policy), .max = UINT32_MAX,
@@ -198,9 +204,9 @@ const struct cli_spec run_spec = {
 		 "usage, 3 bad input\n"
 		 "file, 4 host lacks KVM support, 5 SEV launch failure, 10 "
 		 "guest reset,\n"
-		 "11 triple fault, 64+v guest wrote v to port 0x501, 124 "
-		 "timeout,\n"
-		 "128+n signal n.\n",
+		 "11 triple fault, 12 a system call outside the seccomp "
+		 "filter, 64+v guest\n"
+		 "wrote v to port 0x501, 124 timeout, 128+n signal n.\n",
 };
 
 /* The SEV mode the options ask for, and what goes with it. */
@@ -467,10 +473,70 @@ struct run_sev {
 	uint8_t id_block[96], id_auth[4096];
 	struct owner_opts owner;
 	int owner_ret; /* the owner exchange's result, for the exit code */
-	int owner_stop_fd; /* signalfd of the stop signals, or -1 */
-	int stop_signal;   /* the signal that stopped the owner's stop */
+	int stop_fd;	 /* signalfd of the stop signals (stop_signals_block) */
+	int stop_signal; /* the one that stopped the launch or the owner */
 	bool timing_failed;
 };
+
+/*
+ * Ctrl-C, SIGTERM and SIGHUP stop sevboot at any point, within a second,
+ * with exit 128 + n.  They are blocked from the start (every thread
+ * inherits the mask), so each waits, pending, for a place that looks:
+ * between the start-up steps (cmd_run), before every firmware command
+ * (the launch's stop callback), in the guest owner's wait (owner/, on
+ * this signalfd) and in the run loop (vm_run's sigtimedwait).  Nothing
+ * reads the signalfd: the signal stays pending for the next place.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static int stop_signals_block(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (unsigned k = 0; k < 3; k++)
+		sigaddset(&set, stop_signals[k]);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* The stop signal pending now (poll with no wait), or 0. */
+static int stop_pending(int stop_fd)
+{
+	struct pollfd p = { .fd = stop_fd, .events = POLLIN };
+	sigset_t pending;
+
+	if (stop_fd < 0 || poll(&p, 1, 0) != 1)
+		return 0;
+	sigpending(&pending);
+	for (unsigned k = 0; k < 3; k++)
+		if (sigismember(&pending, stop_signals[k]))
+			return stop_signals[k];
+	return 0;
+}
+
+/* Between start-up steps: a pending stop ends the run here, saying
+ * when.  0 to go on, or the exit code. */
+static int startup_stop(struct run_sev *r, const char *when)
+{
+	int sig = stop_pending(r->stop_fd);
+
+	if (!sig)
+		return 0;
+	fprintf(stderr, "sevboot: stopped by signal %d (%s) %s\n", sig,
+		strsignal(sig), when);
+	return EXIT_SIGNAL_BASE + sig;
+}
+
+/* The launch's stop callback: before every firmware command. */
+static int launch_stop_cb(void *ctx)
+{
+	struct run_sev *r = ctx;
+
+	if (!r->stop_signal)
+		r->stop_signal = stop_pending(r->stop_fd);
+	return r->stop_signal;
+}
 
 static int owner_cb(void *ctx, const struct sev_owner_request *req,
 		    struct sev_owner_reply *rep, char *err, size_t errlen)
@@ -478,17 +544,10 @@ static int owner_cb(void *ctx, const struct sev_owner_request *req,
 	struct run_sev *r = ctx;
 
 	r->owner_ret = owner_exchange(&r->owner, req, rep, err, errlen);
-	if (r->owner_ret == -EINTR) {
-		/* The signal is still pending (the machine blocks it):
-		 * which one decides the exit code. */
-		static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-		sigset_t pending;
-
-		sigpending(&pending);
-		for (unsigned k = 0; k < 3 && !r->stop_signal; k++)
-			if (sigismember(&pending, stops[k]))
-				r->stop_signal = stops[k];
-	}
+	/* The signal that ended the wait is still pending: which one
+	 * decides the exit code. */
+	if (r->owner_ret == -EINTR && !r->stop_signal)
+		r->stop_signal = stop_pending(r->stop_fd);
 	return r->owner_ret;
 }
 
@@ -746,24 +805,12 @@ static int sev_owner(struct run_sev *r, const struct run_opts *o,
 		r->rc.session_len = sizeof(r->session);
 	}
 	if (o->owner_cmd || o->owner_socket) {
-		sigset_t stops;
-
 		/* Ctrl-C, SIGTERM and SIGHUP end the wait for the owner at
-		 * once (the machine blocks them, so they reach this fd). */
-		sigemptyset(&stops);
-		sigaddset(&stops, SIGINT);
-		sigaddset(&stops, SIGTERM);
-		sigaddset(&stops, SIGHUP);
-		r->owner_stop_fd = signalfd(-1, &stops, SFD_CLOEXEC | SFD_NONBLOCK);
-		if (r->owner_stop_fd < 0) {
-			fprintf(stderr, "sevboot: signalfd: %s\n",
-				strerror(errno));
-			return EXIT_RUNTIME;
-		}
+		 * once (stop_signals_block). */
 		r->owner = (struct owner_opts){ .cmd = o->owner_cmd,
 						.socket_path = o->owner_socket,
 						.timeout_s = o->owner_timeout,
-						.cancel_fd = r->owner_stop_fd };
+						.cancel_fd = r->stop_fd };
 		r->rc.owner = owner_cb;
 		r->rc.owner_ctx = r;
 	}
@@ -855,6 +902,8 @@ static int sev_prepare(struct run_sev *r, const struct run_opts *o,
 		.self_session = o->self_session,
 		.kernel = o->model ? &r->kernel : NULL,
 		.verbose = o->verbose,
+		.stop = launch_stop_cb,
+		.stop_ctx = r,
 		.report = report_cb,
 		.report_ctx = r,
 	};
@@ -875,8 +924,6 @@ static int sev_prepare(struct run_sev *r, const struct run_opts *o,
 
 static void run_sev_free(struct run_sev *r)
 {
-	if (r->owner_stop_fd > 0)
-		close(r->owner_stop_fd);
 	sev_run_free(r->run);
 	if (r->plan) {
 		launch_plan_free(r->plan);
@@ -1009,6 +1056,9 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 		.debugcon_fd = io->dbg_fd,
 		.timeout_sec = o->timeout,
 		.verbose = o->verbose,
+		.seccomp = !o->no_seccomp,
+		.seccomp_exit = EXIT_SECCOMP,
+		.tty = io->raw ? &io->saved_term : NULL,
 		.sev = sr->run,
 	};
 	struct vm_result res;
@@ -1023,10 +1073,20 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 			o->smp == 1 ? "" : "s");
 	rc = vm_run(&cfg, &res, &kind, err, sizeof(err));
 	restore_terminal(io);
+	if (rc && sr->stop_signal) {
+		/* The owner's wait says itself that a signal ended it. */
+		if (sr->owner_ret == -EINTR)
+			fprintf(stderr, "sevboot: %s (signal %d, %s)\n", err,
+				sr->stop_signal, strsignal(sr->stop_signal));
+		else
+			fprintf(stderr,
+				"sevboot: stopped by signal %d (%s): %s\n",
+				sr->stop_signal, strsignal(sr->stop_signal),
+				err);
+		return EXIT_SIGNAL_BASE + sr->stop_signal;
+	}
 	if (rc) {
 		fprintf(stderr, "sevboot: %s\n", err);
-		if (sr->stop_signal)
-			return EXIT_SIGNAL_BASE + sr->stop_signal;
 		if (sr->owner_ret)
 			return owner_exit_code(sr->owner_ret);
 		return kind == VM_ERR_HOST    ? EXIT_HOST
@@ -1060,7 +1120,7 @@ int cmd_run(int argc, char **argv)
 	struct run_io io = { .out_fd = STDOUT_FILENO, .in_fd = -1,
 			     .dbg_fd = -1 };
 	struct sev_host_info host = { 0 };
-	struct run_sev sr = { 0 };
+	struct run_sev sr = { .stop_fd = -1 };
 	int rc;
 
 	rc = parse_run_opts(argc, argv, &o);
@@ -1070,23 +1130,32 @@ int cmd_run(int argc, char **argv)
 	 * terminal still raw: the UART write just fails and output is
 	 * dropped. */
 	signal(SIGPIPE, SIG_IGN);
-
-	if (o.sev) {
-		rc = check_sev_host(&o, &host, &sr.kernel);
-		if (rc)
-			return rc;
+	/* From here on a stop signal is seen where sevboot looks for it,
+	 * never acted on half-way (they stay blocked until exit). */
+	sr.stop_fd = stop_signals_block();
+	if (sr.stop_fd < 0) {
+		fprintf(stderr, "sevboot: signalfd: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
 	}
-	rc = load_inputs(&o, &in);
+
+	rc = o.sev ? check_sev_host(&o, &host, &sr.kernel) : 0;
+	if (!rc)
+		rc = load_inputs(&o, &in);
+	if (!rc)
+		rc = startup_stop(&sr, "while reading the inputs");
 	if (!rc && o.sev)
 		rc = sev_prepare(&sr, &o, &in.ovmf, in.info, &in.kernel,
 				 &in.initrd,
 				 o.append ? o.append : DEFAULT_CMDLINE, &host);
+	if (!rc)
+		rc = startup_stop(&sr, "while preparing the launch");
 	if (!rc)
 		rc = open_io(&o, &io);
 	if (!rc)
 		rc = run_machine(&o, &in, &io, &sr);
 	close_io(&io);
 	run_sev_free(&sr);
+	close(sr.stop_fd);
 	free_inputs(&in);
 	return rc;
 }

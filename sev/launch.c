@@ -121,6 +121,10 @@ static void command_failed(struct sev_launch *l, const char *desc, int ret,
 				  : NULL;
 	char fw[96];
 
+	if (l->stopped) {
+		launch_err(l, "the launch was stopped before %s", desc);
+		return;
+	}
 	if (!why)
 		why = "";
 	/* SNP_LAUNCH_UPDATE's -EIO with the firmware never failing is the
@@ -205,19 +209,34 @@ static void timing_end(struct sev_launch_timing *t)
 	clock_gettime(CLOCK_MONOTONIC, &t->end);
 }
 
-/* One ioctl through the transport, accounted in t. */
+/* Is the launch to stop before the next command?  A firmware command can
+ * take long on real hardware (a 4 MiB LAUNCH_UPDATE_DATA, a long
+ * SNP_LAUNCH_UPDATE loop), so Ctrl-C and SIGTERM are looked at before
+ * each one. */
+static bool stop_now(struct sev_launch *l)
+{
+	if (!l->stopped && l->stop && l->stop(l->stop_ctx))
+		l->stopped = true;
+	return l->stopped;
+}
+
+/* One ioctl through the transport, accounted in t; none when the launch
+ * is to stop (-EINTR). */
 static int issue(struct sev_launch *l, struct sev_launch_timing *t, uint32_t id,
 		 void *data)
 {
 	uint32_t fw_error = SB_SEV_RET_NO_FW_CALL_U32;
-	int ret;
+	int ret = -EINTR;
 
-	ret = l->transport.ops->vm_cmd(l->transport.ctx, id, data, &fw_error);
+	if (!stop_now(l)) {
+		ret = l->transport.ops->vm_cmd(l->transport.ctx, id, data,
+					       &fw_error);
+		t->ioctls++;
+	}
 	/* The contract is 0 or -errno; anything else is a broken transport,
 	 * and must not read as success. */
 	if (ret > 0)
 		ret = -EIO;
-	t->ioctls++;
 	t->ret = ret;
 	t->fw_error = fw_error;
 	l->last_ret = ret;
@@ -459,12 +478,15 @@ int sevl_pdh_export(struct sev_launch *l, uint8_t pdh[SEV_CERT_LEN])
 	e.cert_chain_len = 3 * SEV_CERT_LEN;
 	t = timing_begin(l, &scratch, cmd, NULL, false, 0, SEV_CERT_LEN);
 	t->fw_error = SB_SEV_RET_NO_FW_CALL_U32;
-	ret = l->transport.ops->platform_cmd(l->transport.ctx,
-					     SEV_PDH_CERT_EXPORT, &e,
-					     &t->fw_error);
+	ret = -EINTR;
+	if (!stop_now(l)) {
+		ret = l->transport.ops->platform_cmd(l->transport.ctx,
+						     SEV_PDH_CERT_EXPORT, &e,
+						     &t->fw_error);
+		t->ioctls = 1;
+	}
 	if (ret > 0)
 		ret = -EIO; /* the contract is 0 or -errno */
-	t->ioctls = 1;
 	timing_end(t);
 	t->ret = l->last_ret = ret;
 	l->last_fw_error = t->fw_error;

@@ -231,6 +231,14 @@ struct sev_launch {
 
 	struct sev_transport transport;
 
+	/* Asked before every firmware command: nonzero stops the launch
+	 * there, the command not issued (-EINTR, "the launch was stopped
+	 * before ..."; cli/run.c answers from its stop signals).  NULL:
+	 * never.  Set after sevl_setup(). */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
+	bool stopped; /* a command was held back by it */
+
 	/* The last command's result, for callers that act on a status
 	 * (e.g. SEV_RET_INVALID_PARAM on an SNP CPUID page). */
 	int last_ret;

@@ -228,6 +228,8 @@ int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen)
 		return ret;
 	ret = sevl_setup(l, c->mode, c->policy, t);
 	l->share_handle = c->handle;
+	l->stop = c->stop;
+	l->stop_ctx = c->stop_ctx;
 	if (!ret && c->dh_cert)
 		ret = sevl_set_session(l, c->dh_cert, c->dh_cert_len,
 				       c->session, c->session_len);

@@ -737,6 +737,11 @@ struct sev_run_config {
 	const struct sev_kernel_profile *kernel;
 	enum sev_model_break model_break;
 	bool verbose; /* -v: say where a VMSA left the plan (model) */
+	/* Asked before every firmware command: nonzero stops the launch
+	 * there (sev_run_launch() then fails with -EINTR and "the launch was
+	 * stopped before ..."); NULL: never. */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 	/* Told when the launch ended, well or not (its timings). */
 	void (*report)(void *ctx, const struct sev_run *r);
 	void *report_ctx;

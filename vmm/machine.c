@@ -605,6 +605,94 @@ static int machine_build(struct machine *m, enum vm_error_kind *kind,
 	return cvm_launch(m, err, errlen);
 }
 
+void machine_wait_go(struct machine *m)
+{
+	pthread_mutex_lock(&m->stop_lock);
+	while (!m->go)
+		pthread_cond_wait(&m->go_cond, &m->stop_lock);
+	pthread_mutex_unlock(&m->stop_lock);
+}
+
+static void machine_let_go(struct machine *m)
+{
+	pthread_mutex_lock(&m->stop_lock);
+	m->go = true;
+	pthread_cond_broadcast(&m->go_cond);
+	pthread_mutex_unlock(&m->stop_lock);
+}
+
+/*
+ * The run loop's seccomp filter, once every thread exists and none has run
+ * the guest: the vCPU threads wait for machine_let_go(), and the filter is
+ * loaded into all of them at once (vmm/confine.c), so no thread is ever
+ * created under it and none runs the guest without it.
+ */
+static int machine_confine(struct machine *m, char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	struct confine_opts co = { .exit_code = c->seccomp_exit,
+				   .tty_fd = STDIN_FILENO,
+				   .tty = c->tty };
+	const char *why;
+	char ioctls[256];
+	unsigned ncalls;
+	int ret;
+
+	if (!c->seccomp) {
+		if (c->verbose)
+			fprintf(stderr, "sevboot: seccomp: off (--no-seccomp)\n");
+		return 0;
+	}
+	if (!confine_available(&why)) {
+		if (c->verbose)
+			fprintf(stderr, "sevboot: seccomp: off: %s\n", why);
+		return 0;
+	}
+	ret = confine_install(&co, &ncalls, err, errlen);
+	if (ret || !c->verbose)
+		return ret;
+	confine_ioctl_names(ioctls, sizeof(ioctls));
+	fprintf(stderr,
+		"sevboot: seccomp: on: the run loop may make %u kinds of "
+		"system call (ioctl only %s); any other stops sevboot with "
+		"exit %d\n",
+		ncalls, ioctls, c->seccomp_exit);
+	return 0;
+}
+
+/* Serial input, the vCPU threads (waiting), the filter. */
+static int machine_start(struct machine *m, enum vm_error_kind *kind,
+			 char *err, size_t errlen)
+{
+	const struct vm_config *cfg = m->cfg;
+	int ret = 0;
+
+	*kind = VM_ERR_RUNTIME;
+	if (cfg->serial_in_fd >= 0) {
+		ret = serial_input_start(m->serial, &m->io, cfg->serial_in_fd);
+		if (ret) {
+			snprintf(err, errlen, "starting serial input: %s",
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	for (unsigned i = 0; i < m->nvcpus; i++) {
+		ret = vcpu_start(&m->vcpus[i]);
+		if (ret) {
+			snprintf(err, errlen, "starting vCPU thread %u: %s", i,
+				 strerror(-ret));
+			machine_stop(m, VM_STOP_ERROR, ret);
+			return ret;
+		}
+	}
+	ret = machine_confine(m, err, errlen);
+	if (ret)
+		machine_stop(m, VM_STOP_ERROR, ret);
+	else
+		*kind = VM_ERR_NONE;
+	return ret;
+}
+
 int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	   enum vm_error_kind *kind, char *err, size_t errlen)
 {
@@ -628,6 +716,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 		m->io_exits = calloc(65536, sizeof(*m->io_exits));
 	m->main_thread = pthread_self();
 	pthread_mutex_init(&m->stop_lock, NULL);
+	pthread_cond_init(&m->go_cond, NULL);
 
 	/* Block the signals the main thread waits for before any thread
 	 * exists, so every thread inherits the mask. */
@@ -640,23 +729,9 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	sigaction(VCPU_KICK_SIGNAL, &sa, &old_sa);
 
 	ret = machine_build(m, kind, err, errlen);
-	if (!ret && cfg->serial_in_fd >= 0) {
-		ret = serial_input_start(m->serial, &m->io, cfg->serial_in_fd);
-		if (ret) {
-			*kind = VM_ERR_RUNTIME;
-			snprintf(err, errlen, "starting serial input: %s",
-				 strerror(-ret));
-		}
-	}
-	for (unsigned i = 0; !ret && i < m->nvcpus; i++) {
-		ret = vcpu_start(&m->vcpus[i]);
-		if (ret) {
-			*kind = VM_ERR_RUNTIME;
-			snprintf(err, errlen, "starting vCPU thread %u: %s", i,
-				 strerror(-ret));
-			machine_stop(m, VM_STOP_ERROR, ret);
-		}
-	}
+	if (!ret)
+		ret = machine_start(m, kind, err, errlen);
+	machine_let_go(m); /* a failed start finds the machine stopped */
 	if (!ret) {
 		/* --timeout counts the guest's run, not the launch (which
 		 * may wait for the guest owner). */
@@ -688,6 +763,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 			print_io_exits(m);
 	}
 	machine_teardown(m);
+	pthread_cond_destroy(&m->go_cond);
 	free(m);
 
 	/* Drop signals that raced with the stop (a second Ctrl-C, late

@@ -81,6 +81,10 @@ struct machine {
 
 	pthread_t main_thread;
 	pthread_mutex_t stop_lock;
+	/* The vCPU threads wait for go (under stop_lock) before their first
+	 * KVM_RUN: the run loop is confined between their start and it. */
+	pthread_cond_t go_cond;
+	bool go;
 	_Atomic int stopped; /* enum vm_stop; VM_RUNNING until the first stop */
 	int stop_status;
 	char stop_detail[200]; /* what stopped it, for error stops */
@@ -89,6 +93,8 @@ struct machine {
 };
 
 void machine_stop(struct machine *m, enum vm_stop why, int status);
+/* A vCPU thread waits here until vm_run lets the guest run. */
+void machine_wait_go(struct machine *m);
 /* The same, with a sentence saying what happened (kept if first). */
 void machine_stop_detail(struct machine *m, enum vm_stop why, int status,
 			 const char *fmt, ...)

@@ -540,10 +540,13 @@ static void *vcpu_thread(void *arg)
 	struct machine *m = v->m;
 	sigset_t set;
 
-	/* Only the kick signal may interrupt KVM_RUN in this thread. */
+	/* Only the kick signal may interrupt KVM_RUN in this thread; SIGSYS
+	 * stays open for the seccomp filter's report (vmm/confine.c). */
 	sigfillset(&set);
 	sigdelset(&set, VCPU_KICK_SIGNAL);
+	sigdelset(&set, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
+	machine_wait_go(m);
 
 	while (atomic_load(&m->stopped) == VM_RUNNING) {
 		int ret = ioctl(v->fd, KVM_RUN, 0);

@@ -19,6 +19,8 @@
 
 #define VMM_MAX_VCPUS 256
 
+struct termios;
+
 struct vm_config {
 	uint64_t mem_size;
 	unsigned ncpus;
@@ -42,6 +44,14 @@ struct vm_config {
 	int debugcon_fd;   /* port 0x402 output, -1: discard */
 	unsigned timeout_sec; /* 0: none */
 	bool verbose;
+
+	/* Confine the run loop (vmm/confine.c) once the machine is built
+	 * and launched, just before the guest runs; a system call outside
+	 * the allow list exits with seccomp_exit.  tty: the terminal state
+	 * to give back to stdin if that happens (NULL: none). */
+	bool seccomp;
+	int seccomp_exit;
+	const struct termios *tty;
 
 	/* A confidential guest: its launch (sev/run.c), which the machine
 	 * initialises right after KVM_CREATE_VM and runs once every vCPU
@@ -105,5 +115,25 @@ const char *vm_exit_kind_name(enum vm_exit_kind kind);
  * "none".  Truncated to len like snprintf. */
 void vm_exit_kinds_format(const uint64_t kinds[VM_EXIT_KINDS], char *buf,
 			  size_t len);
+/*
+ * The run loop's seccomp filter (vmm/confine.c, where the allow list is).
+ * confine_install() loads it into every thread of the process (TSYNC); from
+ * then on a call outside the list writes one line naming it on stderr and
+ * _exit()s with exit_code, after giving tty back to tty_fd when tty is set.
+ * It cannot be removed.  0 and the number of system calls allowed in
+ * *ncalls, or -errno with err filled (nothing installed).
+ */
+struct confine_opts {
+	int exit_code;
+	int tty_fd;
+	const struct termios *tty;
+};
+int confine_install(const struct confine_opts *o, unsigned *ncalls,
+		    char *err, size_t errlen);
+/* The ioctl requests the filter allows, by name, comma-separated (-v). */
+void confine_ioctl_names(char *buf, size_t len);
+/* False, with the reason, where the filter cannot work (a sanitizer
+ * build, whose runtime needs clone, ptrace and open at exit). */
+bool confine_available(const char **why);
 
 #endif

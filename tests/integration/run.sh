@@ -276,6 +276,7 @@ done
 [ -n "$AMDSEV" ] || AMDSEV_WHY="no OVMF.amdsev: neither $SHARED/firmware/OVMF.amdsev.sid.fd nor $B/firmware/OVMF.amdsev.fd (firmware-blobs/get-ovmf-amdsev) exists"
 
 G=/payload/guest
+STRACE=$(command -v strace || true)
 KARGS="--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 256M"
 APP="console=ttyS0 loglevel=4 panic=-1"
 
@@ -371,6 +372,9 @@ guests() {
 	{
 		case_cmd direct-poweroff "$KARGS --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-smp2 "$KARGS --smp 2 --append \"$APP sevtest.action=poweroff\""
+		# The run loop confined (vmm/confine.c): -v says so, the guest
+		# boots and powers off under the filter.
+		case_cmd direct-seccomp "$KARGS --smp 2 -v --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-4g "--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 4G --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-reboot "$KARGS --append \"$APP sevtest.action=reboot\""
 		case_cmd direct-debugexit "$KARGS --append \"$APP sevtest.action=exit:5\""
@@ -381,6 +385,19 @@ guests() {
 		# demands SMT allowed (bit 16): refused before anything starts.
 		case_cmd snp-policy-smt "--ovmf $G/OVMF.fd $KARGS --snp --snp-policy 0x20000 --sev-model"
 		hostile_cmd hostile-direct "$KARGS"
+		# SIGTERM during an SEV launch on the model: strace delivers it
+		# at sevboot's first madvise (guest RAM mapped, right after
+		# INIT2), so it is pending at the next firmware command: the
+		# launch stops before LAUNCH_START, exit 143, --timing-json
+		# whole (LAUNCH_START held back: no ioctl).
+		if [ -n "$STRACE" ]; then
+			cat <<EOS
+echo CASE-BEGIN launch-sigterm
+strace -f -qq -o /dev/null -e trace=madvise -e inject=madvise:signal=SIGTERM:when=1 sevboot --ovmf $G/OVMF.fd --mem 256M --policy 0x1 --sev-model --timeout 60 --timing-json /tmp/stop.json </dev/null; rc=\$?
+echo "STOP-JSON \$(cat /tmp/stop.json 2>/dev/null || echo none)"
+echo "CASE-END launch-sigterm rc=\$rc"
+EOS
+		fi
 		# --serial-in: a FIFO the test host writes one line into once the
 		# guest says it is reading (1 s checks; direct boot only).
 		cat <<EOS
@@ -410,9 +427,10 @@ tr -d "\\033" < /tmp/inputs-truncated.serial | sed "s/^/  guest| /"
 echo "CASE-END inputs-truncated rc=\$rc"
 EOS
 	} > "$W/direct.cmds"
-	run_testhost direct "$W/direct.log" "$W/direct.cmds"
+	run_testhost direct "$W/direct.log" "$W/direct.cmds" ${STRACE:+--bin "$STRACE"}
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
 	check_case "$W/direct.log" direct-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1'
+	check_case "$W/direct.log" direct-seccomp 0 'sevboot: seccomp: on: the run loop may make [0-9]+ kinds of system call'
 	# RAM above the PCI hole (3 GiB low + 1 GiB from 4 GiB up) is usable.
 	check_case "$W/direct.log" direct-4g 0 'SEVBOOT-GUEST-MARKER .*memkb=(3[5-9]|40)[0-9]{5} '
 	check_case "$W/direct.log" direct-reboot 10 'SEVBOOT-GUEST-MARKER'
@@ -426,6 +444,13 @@ EOS
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
 	check_hostile "$W/direct.log" hostile-direct
+	if [ -n "$STRACE" ]; then
+		check_case "$W/direct.log" launch-sigterm 143 'sevboot: stopped by signal 15 \(Terminated\): the launch was stopped before LAUNCH_START'
+		sev_log_has "$W/direct.log" "launch-sigterm: --timing-json written whole, LAUNCH_START not issued" \
+			'STOP-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"ret":0,.*\{"step":"LAUNCH_START".*"ret":-4,"fw_status":"SEV_RET_NO_FW_CALL","ioctls":0\}\]\}'
+	else
+		skipped "launch-sigterm: strace is not installed here (it delivers the signal mid-launch)"
+	fi
 
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.

@@ -7,6 +7,7 @@
  * command (which also proves every real option table is well formed).
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -460,9 +461,10 @@ static void slurp(int fd, char *buf, size_t len)
 	close(fd);
 }
 
-/* Run bin/sevboot with words; its exit code, stdout and stderr. */
-static int run(const char *bin, const char *const *words, char *out,
-	       size_t outlen, char *err, size_t errlen)
+/* Run bin/sevboot with words, signal sig (0: none) pending and blocked
+ * as it starts; its exit code, stdout and stderr. */
+static int run_sig(const char *bin, const char *const *words, int sig,
+		   char *out, size_t outlen, char *err, size_t errlen)
 {
 	char *argv[16] = {(char *)bin}, o_path[] = "/tmp/cliopt-o.XXXXXX",
 	     e_path[] = "/tmp/cliopt-e.XXXXXX";
@@ -479,6 +481,15 @@ static int run(const char *bin, const char *const *words, char *out,
 	if (pid == 0) {
 		dup2(ofd, 1);
 		dup2(efd, 2);
+		if (sig) {
+			/* Blocked and pending signals survive execve(2). */
+			sigset_t set;
+
+			sigemptyset(&set);
+			sigaddset(&set, sig);
+			sigprocmask(SIG_BLOCK, &set, NULL);
+			raise(sig);
+		}
 		execv(bin, argv);
 		_exit(127);
 	}
@@ -487,6 +498,12 @@ static int run(const char *bin, const char *const *words, char *out,
 	slurp(efd, err, errlen);
 	ck_assert_msg(WIFEXITED(st), "sevboot died: status %d", st);
 	return WEXITSTATUS(st);
+}
+
+static int run(const char *bin, const char *const *words, char *out,
+	       size_t outlen, char *err, size_t errlen)
+{
+	return run_sig(bin, words, 0, out, outlen, err, errlen);
 }
 
 static const struct {
@@ -613,6 +630,53 @@ START_TEST(sevboot_help)
 }
 END_TEST
 
+/*
+ * Ctrl-C, SIGTERM and SIGHUP during start-up (reading the inputs, building
+ * the launch plan) stop sevboot at the next step with 128 + n and one line
+ * naming the signal; nothing is written (no --timing-json).  The signal is
+ * made pending before sevboot starts, so this needs no KVM and no timing.
+ */
+START_TEST(sevboot_stops_during_startup)
+{
+	const char *bin = sevboot_bin();
+	char fw[512], amd[512], out[4096], err[4096];
+	char tj[] = "/tmp/cliopt-tj.XXXXXX";
+	int fd, rc;
+
+	if (!bin)
+		SKIP_TEST("bin/sevboot is not built");
+	if (!shared_path("firmware/OVMF.deb12.fd", fw, sizeof(fw)) ||
+	    !shared_path("firmware/OVMF.amdsev.sid.fd", amd, sizeof(amd)))
+		SKIP_TEST("no ../shared/firmware (SEVBOOT_SHARED)");
+	rc = run_sig(bin, W("--ovmf", fw, "--mem", "64M"), SIGTERM, out,
+		     sizeof(out), err, sizeof(err));
+	ck_assert_msg(rc == 128 + SIGTERM, "exit %d: %s", rc, err);
+	ck_assert_str_eq(err, "sevboot: stopped by signal 15 (Terminated) "
+			      "while reading the inputs\n");
+	ck_assert_str_eq(out, "");
+
+	fd = mkstemp(tj);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(tj);
+	rc = run_sig(bin,
+		     W("--ovmf", amd, "--policy", "0x1", "--sev-model",
+		       "--timing-json", tj),
+		     SIGHUP, out, sizeof(out), err, sizeof(err));
+	ck_assert_msg(rc == 128 + SIGHUP, "exit %d: %s", rc, err);
+	ck_assert_str_eq(err, "sevboot: stopped by signal 1 (Hangup) while "
+			      "reading the inputs\n");
+	ck_assert_int_eq(access(tj, F_OK), -1);
+
+	/* Without the signal the same run goes on (to the missing
+	 * /dev/kvm here, or further where there is one). */
+	rc = run(bin, W("--ovmf", fw, "--mem", "64M", "--timeout", "1"), out,
+		 sizeof(out), err, sizeof(err));
+	ck_assert_msg(rc != 128 + SIGTERM && !strstr(err, "stopped by signal"),
+		      "exit %d: %s", rc, err);
+}
+END_TEST
+
 /* No command of sevboot may leave a core with keys or secrets in it. */
 START_TEST(core_dumps_are_off)
 {
@@ -647,6 +711,7 @@ static Suite *cli_opts_suite(void)
 	tcase_add_test(bin, sevboot_usage_errors);
 	tcase_add_test(bin, sevboot_help);
 	tcase_add_test(bin, core_dumps_are_off);
+	tcase_add_test(bin, sevboot_stops_during_startup);
 	suite_add_tcase(s, bin);
 	return s;
 }

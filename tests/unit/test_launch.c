@@ -9,7 +9,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/signalfd.h>
 
 #include "loader/loader.h"
 #include "util/kvm_uapi.h"
@@ -62,6 +65,10 @@ struct fake_fw {
 	bool snp_fail_after_2; /* fail once two pages are done */
 	bool snp_fail_fw_set;  /* ... with firmware status snp_fail_fw */
 	uint32_t snp_fail_fw;
+
+	/* A signal arrives while the raise_at-th command runs (0: none). */
+	unsigned raise_at;
+	int raise_sig;
 };
 
 static size_t uapi_size(uint32_t id)
@@ -141,6 +148,8 @@ static int fake_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 		}
 	}
 	fk->ncmds++;
+	if (fk->raise_at && fk->ncmds == fk->raise_at)
+		raise(fk->raise_sig);
 
 	if (fk->fail && id == fk->fail_id) {
 		if (fk->fail_skip)
@@ -1706,6 +1715,142 @@ static int positive_vm_cmd(void *ctx, uint32_t id, void *data,
 	return 1;
 }
 
+/* ---------------------------------------------------- a stop signal */
+
+/* The launch's stop callback as cli/run.c makes it: the stop signals
+ * blocked, a signalfd of them polled without waiting before every
+ * command. */
+struct sig_stop {
+	int fd;
+	unsigned asked;
+	sigset_t old;
+};
+
+static int sig_stop_cb(void *ctx)
+{
+	struct sig_stop *s = ctx;
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+	s->asked++;
+	return poll(&p, 1, 0) == 1;
+}
+
+static void sig_stop_init(struct sig_stop *s, struct sev_launch *l)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	ck_assert_int_eq(sigprocmask(SIG_BLOCK, &set, &s->old), 0);
+	s->fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	ck_assert_int_ge(s->fd, 0);
+	s->asked = 0;
+	l->stop = sig_stop_cb;
+	l->stop_ctx = s;
+}
+
+/* Which signal was pending, taken so the test leaves none behind. */
+static int sig_stop_take(struct sig_stop *s)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sig = sigtimedwait(&set, NULL, &zero);
+	close(s->fd);
+	sigprocmask(SIG_SETMASK, &s->old, NULL);
+	return sig;
+}
+
+/* SIGTERM pending before LAUNCH_UPDATE_DATA: the command is not issued,
+ * the launch says where it stopped, the record shows no ioctl, and every
+ * later command is held back too. */
+START_TEST(test_stop_signal_before_command)
+{
+	struct fake_fw *fk = fake_new();
+	struct sev_launch *l = launch_new(fk, SEV_MODE_SEV, 0x1);
+	struct sig_stop st;
+	uint8_t *src = pages(4);
+	unsigned issued;
+
+	sig_stop_init(&st, l);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
+	ck_assert_int_eq(sevl_start(l), 0);
+	ck_assert_int_eq(sevl_update_data(l, 0x100000, src, 4096), 0);
+	ck_assert_uint_eq(st.asked, 3);
+	issued = fk->ncmds;
+
+	raise(SIGTERM);
+	ck_assert_int_eq(sevl_update_data(l, 0x200000, src, 4 * 4096),
+			 -EINTR);
+	ck_assert_uint_eq(fk->ncmds, issued);
+	ck_assert_str_eq(sevl_error(l),
+			 "the launch was stopped before LAUNCH_UPDATE_DATA at "
+			 "0x200000 (16384 bytes)");
+	ck_assert_int_eq(l->timings[l->ntimings - 1].ret, -EINTR);
+	ck_assert_uint_eq(l->timings[l->ntimings - 1].ioctls, 0);
+	ck_assert_uint_eq(l->timings[l->ntimings - 1].fw_error, NO_FW_CALL);
+	ck_assert_int_eq(sevl_measure(l), -EINTR);
+	ck_assert_uint_eq(fk->ncmds, issued);
+	ck_assert_int_eq(sig_stop_take(&st), SIGTERM);
+	free(src);
+	free(l);
+	free(fk);
+}
+END_TEST
+
+/* Ctrl-C arriving during a long SNP_LAUNCH_UPDATE: the loop stops before
+ * its next call, saying how far it got. */
+START_TEST(test_stop_signal_in_snp_update)
+{
+	struct fake_fw *fk = fake_new();
+	struct sev_launch *l = launch_new(fk, SEV_MODE_SNP, 0x30000);
+	struct sig_stop st;
+	uint8_t *src = pages(8);
+	unsigned first;
+
+	sig_stop_init(&st, l);
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
+	ck_assert_int_eq(sevl_snp_start(l), 0);
+	fk->snp_pages_per_call = 1;
+	first = fk->ncmds;
+	fk->raise_at = first + 3;
+	fk->raise_sig = SIGINT;
+	ck_assert_int_eq(sevl_snp_update(l, 0x100000, src, 8 * 4096,
+					 SNP_PAGE_NORMAL),
+			 -EINTR);
+	ck_assert_uint_eq(fk->ncmds - first, 3);
+	ck_assert_str_eq(sevl_error(l),
+			 "the launch was stopped before SNP_LAUNCH_UPDATE at "
+			 "0x100000 (32768 bytes, page type NORMAL) after "
+			 "0x3000 bytes");
+	ck_assert_uint_eq(l->timings[l->ntimings - 1].ioctls, 3);
+	ck_assert_int_eq(l->timings[l->ntimings - 1].ret, -EINTR);
+	ck_assert_int_eq(sig_stop_take(&st), SIGINT);
+
+	/* Without a pending signal the same loop runs to the end. */
+	sig_stop_init(&st, l);
+	l->stopped = false;
+	fk->raise_at = 0;
+	first = fk->ncmds;
+	ck_assert_int_eq(sevl_snp_update(l, 0x200000, src, 8 * 4096,
+					 SNP_PAGE_NORMAL),
+			 0);
+	ck_assert_uint_eq(fk->ncmds - first, 8);
+	ck_assert_uint_eq(st.asked, 8);
+	ck_assert_int_eq(sig_stop_take(&st), -1);
+	free(src);
+	free(l);
+	free(fk);
+}
+END_TEST
+
 START_TEST(test_broken_transport)
 {
 	static const struct sev_transport_ops ops = {.vm_cmd = positive_vm_cmd};
@@ -1803,6 +1948,8 @@ static Suite *launch_suite(void)
 	tc = tcase_create("snp_loop");
 	tcase_add_test(tc, test_snp_update_loop);
 	tcase_add_test(tc, test_snp_update_no_progress);
+	tcase_add_test(tc, test_stop_signal_before_command);
+	tcase_add_test(tc, test_stop_signal_in_snp_update);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("timing");
