@@ -405,6 +405,10 @@ static int check_sev_host(const struct run_opts *o, struct sev_host_info *info)
 	int ret;
 
 	sev_host_gather(&facts);
+	if (o->verbose) {
+		sev_host_describe(&facts, msg, sizeof(msg));
+		fprintf(stderr, "sevboot: host: %s\n", msg);
+	}
 	if (o->mode == SEV_MODE_SNP) {
 		sev_snp_policy_rules(&facts, &rules);
 		if (sev_snp_policy_check(o->snp_policy, &rules, msg,
