@@ -656,7 +656,8 @@ static void say_params(const struct sev_host_facts *f, struct sentences *s)
 /*
  * KVM_CAP_VM_TYPES came in Linux 6.8 (arch/x86/kvm/x86.c), the SEV VM
  * types and KVM_SEV_INIT2 in 6.10: arch/x86/kvm/svm/sev.c
- * sev_hardware_setup() sets a type's bit only when kvm_amd enabled it.
+ * sev_set_cpu_caps() (sev_hardware_setup() in later kernels) sets a type's
+ * bit only when kvm_amd enabled that mode.
  */
 static void say_vm_types(const struct sev_host_facts *f, struct sentences *s)
 {
