@@ -396,10 +396,6 @@ static int exit_code_for(const struct vm_result *r, const char *err)
 }
 
 /*
- * Before anything is created: can this host run the requested mode?  Each
- * missing piece is one plain sentence.
- */
-/*
  * Before anything is created: the SNP policy against the rules of this
  * host's KVM (the model stands behind the same kernel), then, for the real
  * firmware, whether the host can run the mode at all.
@@ -413,6 +409,10 @@ static int check_sev_host(const struct run_opts *o, struct sev_host_info *info,
 	int ret;
 
 	sev_host_gather(&facts);
+	if (o->verbose) {
+		sev_host_describe(&facts, msg, sizeof(msg));
+		fprintf(stderr, "sevboot: host: %s\n", msg);
+	}
 	/* The model follows this host's kernel (or, for tests, the release
 	 * SEVBOOT_MODEL_KERNEL names): a mode the kernel lacks is refused on
 	 * the model too, and its SNP policy rules apply. */

@@ -621,6 +621,99 @@ int sev_host_check(const struct sev_host_facts *f, enum sev_mode mode,
 	return bad_options ? -EINVAL : 0;
 }
 
+/* ------------------------------------------------------- the facts, told */
+
+/* "sev=N sev_es=N, no sev_snp parameter (...)" for sev_host_describe(). */
+static void say_params(const struct sev_host_facts *f, struct sentences *s)
+{
+	static const char *const since[SEV_HOST_NPARAMS] = {
+		[SEV_HOST_PARAM_SEV] = "built without CONFIG_KVM_AMD_SEV",
+		[SEV_HOST_PARAM_SEV_ES] = "SEV-ES needs Linux 5.11",
+		[SEV_HOST_PARAM_SEV_SNP] = "SEV-SNP needs Linux 6.11",
+	};
+	char set[96] = "", absent[192] = "";
+	size_t ns = 0, na = 0;
+
+	for (int i = 0; i < SEV_HOST_NPARAMS; i++) {
+		const struct sev_host_param_value *v = &f->param[i];
+
+		if (v->present)
+			ns += snprintf(set + ns, sizeof(set) - ns, " %s=%s",
+				       param_names[i], v->raw);
+		else
+			na += snprintf(absent + na, sizeof(absent) - na,
+				       ", no %s parameter (%s)", param_names[i],
+				       since[i]);
+		if (ns >= sizeof(set) || na >= sizeof(absent))
+			break;
+	}
+	if (f->debug_swap.present && ns < sizeof(set))
+		snprintf(set + ns, sizeof(set) - ns, " debug_swap=%s",
+			 f->debug_swap.raw);
+	say(s, "kvm_amd%s%s", set, absent);
+}
+
+/*
+ * KVM_CAP_VM_TYPES came in Linux 6.8 (arch/x86/kvm/x86.c), the SEV VM
+ * types and KVM_SEV_INIT2 in 6.10: arch/x86/kvm/svm/sev.c
+ * sev_set_cpu_caps() (sev_hardware_setup() in later kernels) sets a type's
+ * bit only when kvm_amd enabled that mode.
+ */
+static void say_vm_types(const struct sev_host_facts *f, struct sentences *s)
+{
+	static const char *const names[] = {
+		[KVM_X86_SEV_VM] = "SEV",
+		[KVM_X86_SEV_ES_VM] = "SEV-ES",
+		[KVM_X86_SNP_VM] = "SEV-SNP",
+	};
+	char list[32] = "";
+	size_t n = 0;
+
+	if (!f->kvm_exists || f->kvm_errno || f->vm_types < 0) {
+		say(s, "KVM's VM types not read (/dev/kvm not opened)");
+		return;
+	}
+	if (f->vm_types == 0) {
+		say(s, "no KVM_CAP_VM_TYPES (Linux before 6.8): no "
+		       "KVM_SEV_INIT2, only the legacy KVM_SEV_INIT and "
+		       "KVM_SEV_ES_INIT");
+		return;
+	}
+	for (int t = KVM_X86_SEV_VM; t <= KVM_X86_SNP_VM; t++)
+		if (f->vm_types & (1 << t))
+			n += snprintf(list + n, sizeof(list) - n, "%s%s",
+				      n ? ", " : "", names[t]);
+	if (!n)
+		say(s,
+		    "KVM VM types 0x%x: no SEV VM type, so no KVM_SEV_INIT2 "
+		    "(kvm_amd's SEV is off, or Linux before 6.10)",
+		    (unsigned)f->vm_types);
+	else
+		say(s, "KVM VM types 0x%x: KVM_SEV_INIT2 for %s",
+		    (unsigned)f->vm_types, list);
+}
+
+void sev_host_describe(const struct sev_host_facts *f, char *msg, size_t msglen)
+{
+	struct sentences s = {.buf = msg, .len = msglen};
+
+	if (msg && msglen)
+		msg[0] = '\0';
+	say(&s, "Linux %s",
+	    f->kernel_release[0] ? f->kernel_release : "(release unknown)");
+	say_vm_types(f, &s);
+	if (f->kvm_amd_loaded)
+		say_params(f, &s);
+	else
+		say(&s, "kvm_amd not loaded");
+	if (!f->sev_exists)
+		say(&s, "no /dev/sev");
+	else if (f->sev_errno)
+		say(&s, "/dev/sev: %s", strerror(f->sev_errno));
+	else
+		say(&s, "/dev/sev opened");
+}
+
 /* ------------------------------------------------------------ SNP policy */
 
 /* SNP ABI 56860, "Guest Policy"; Linux arch/x86/kvm/svm/sev.c. */

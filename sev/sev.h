@@ -353,6 +353,16 @@ int sev_host_check(const struct sev_host_facts *f, enum sev_mode mode,
 		   int cbitpos, int reduced_phys_bits, char *msg, size_t msglen,
 		   struct sev_host_info *out);
 
+/*
+ * The kernel facts in f as one line of "; "-joined phrases, for -v:
+ * "Linux 6.1.0-57-amd64; no KVM_CAP_VM_TYPES (Linux before 6.8): no
+ * KVM_SEV_INIT2, only the legacy KVM_SEV_INIT and KVM_SEV_ES_INIT; kvm_amd
+ * sev=N sev_es=N, no sev_snp parameter (SEV-SNP needs Linux 6.11); no
+ * /dev/sev".  Truncated to msglen.
+ */
+void sev_host_describe(const struct sev_host_facts *f, char *msg,
+		       size_t msglen);
+
 /* ------------------------------------------------------ SNP policy */
 
 /* What the host's KVM accepts in SNP_LAUNCH_START's policy (Linux

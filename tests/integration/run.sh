@@ -10,6 +10,8 @@
 #     fw_cfg, DMA and MMIO accesses, direct and under OVMF, with bin/sevboot
 #     and, when it is built, the ASan+UBSan build (build/asan/bin/sevboot).
 #     HOSTILE_SEED=N replays a storm; HOSTILE_SECONDS sets its length.
+#  4. A few of them again with Debian 12's default kernel (Linux 6.1) as the
+#     test host's kernel: no KVM_SEV_INIT2, no SEV VM types, no SNP.
 # Prints the guests' own serial lines and ends with "N passed, N failed,
 # N skipped".
 set -u
@@ -601,6 +603,66 @@ model_breaks() { # log
 		'SNP_LAUNCH_UPDATE at 0x[0-9a-f]+ .*failed: Invalid argument.*-EINVAL: snp_launch_update\(\): the length is not page aligned'
 }
 
+# ------------------------------------- Debian 12's default kernel (6.1)
+# The test host's own kernel is Linux 6.1, what Debian 12's
+# linux-image-amd64 installs: KVM has no KVM_SEV_INIT2 and no SEV VM types
+# (KVM_CAP_VM_TYPES and INIT2 came in 6.8 and 6.10), kvm_amd no sev_snp
+# (SNP came in 6.11).  The nested guest still runs the 6.12 kernel.
+linux61_guests() {
+	local why d
+	if ! why=$(scripts/testhost/build "$B" 6.1 2>&1); then
+		skipped "Linux 6.1 test host: $(printf '%s\n' "$why" | tail -n 1)"
+		return
+	fi
+	[ -f "$W/fault.bin" ] || make_fault_kernel "$W/fault.bin"
+	# Cases that boot no OVMF share one test host (no --single needed).
+	{
+		echo 'echo "HOST-KERNEL $(uname -r)"'
+		case_cmd linux61-direct-poweroff "$KARGS --append \"$APP sevtest.action=poweroff\""
+		# The host check on a host without SEV, with -v's kernel facts.
+		case_cmd linux61-host-check "--ovmf $G/OVMF.fd $KARGS --policy 0x5 -v"
+	} > "$W/l61.cmds"
+	run_testhost linux61 "$W/l61.log" "$W/l61.cmds" --kernel 6.1
+	sev_log_has "$W/l61.log" "Linux 6.1 test host: the test host runs Debian 12's 6.1 kernel" \
+		'^HOST-KERNEL 6\.1\.'
+	check_case "$W/l61.log" linux61-direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
+	check_case "$W/l61.log" linux61-host-check 4 'sevboot: this host cannot run SEV-ES guests: '
+	sev_log_has "$W/l61.log" "linux61-host-check: -v names the kernel's facts (no INIT2, no SNP)" \
+		'^sevboot: host: Linux 6\.1\..*no KVM_SEV_INIT2.*no sev_snp'
+
+	case_cmd linux61-ovmf-poweroff "--ovmf $G/OVMF.fd $KARGS --timeout 300 --append \"$APP sevtest.action=poweroff\"" > "$W/l61-ovmf.cmds"
+	run_testhost linux61-ovmf "$W/l61-ovmf.log" "$W/l61-ovmf.cmds" --kernel 6.1 --single
+	check_case "$W/l61-ovmf.log" linux61-ovmf-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
+
+	if [ -z "$AMDSEV" ]; then
+		skipped "linux61-snp-model, linux61-sev-model-es: $AMDSEV_WHY"
+		return
+	fi
+	# SNP on the model follows the host kernel, and 6.1 has none: refused
+	# before anything starts (first, so that it costs no OVMF boot).
+	# SEV-ES on the model: on this kernel sevboot must pick the legacy
+	# KVM_SEV_ES_INIT by itself, and the digest it expects must be the
+	# one `sevboot measure --legacy-init` computes.
+	{
+		case_cmd linux61-snp-model "--ovmf $A $KARGS --snp --sev-model --timeout 120 --append \"$APP sevtest.action=poweroff\""
+		printf 'd=$(sevboot measure --mode seves --legacy-init --ovmf %s %s --append "%s") && echo "MEASURE-LEGACY $d"\n' \
+			"$A" "$(printf '%s' "$KARGS" | sed 's/--mem [^ ]*//')" "$APP sevtest.action=poweroff"
+		case_cmd linux61-sev-model-es "--ovmf $A $KARGS --sev-model --timeout 300 --policy 0x5 -v --append \"$APP sevtest.action=poweroff\""
+	} > "$W/l61-es.cmds"
+	run_testhost linux61-sev-model-es "$W/l61-es.log" "$W/l61-es.cmds" --kernel 6.1 --single \
+		--file "$AMDSEV:guest/amdsev.fd"
+	check_case "$W/l61-es.log" linux61-snp-model 4 'SNP.*6\.1'
+	check_case "$W/l61-es.log" linux61-sev-model-es 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
+	if grep -qxF "sevboot: this kernel has no KVM_SEV_INIT2: using the legacy KVM_SEV_ES_INIT" "$W/l61-es.log"; then
+		ok "linux61-sev-model-es: sevboot chose the legacy KVM_SEV_ES_INIT by itself and said so"
+	else
+		bad "linux61-sev-model-es: no line 'sevboot: this kernel has no KVM_SEV_INIT2: using the legacy KVM_SEV_ES_INIT'"
+	fi
+	d=$(sed -n 's/^MEASURE-LEGACY \([0-9a-f]\{64\}\)$/\1/p' "$W/l61-es.log")
+	sev_log_has "$W/l61-es.log" "linux61-sev-model-es: the measurement is verified and is sevboot measure --legacy-init's digest" \
+		'launch measurement verified' "expected launch digest: ${d:-no-MEASURE-LEGACY-line}"
+}
+
 # sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.
 sev_log_has() {
 	local log=$1 what=$2 re
@@ -621,6 +683,7 @@ else
 	bad_inputs "$B/testhost/OVMF.fd" "$B/testhost/vmlinuz"
 	if command -v qemu-system-x86_64 >/dev/null; then
 		guests
+		linux61_guests
 	else
 		skipped "guests on KVM: qemu-system-x86_64 is not installed (scripts/setup.sh)"
 	fi

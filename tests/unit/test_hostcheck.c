@@ -886,6 +886,64 @@ END_TEST
 
 END_TEST
 
+/* ------------------------------------------------- -v's kernel facts */
+
+START_TEST(describe_kernels)
+{
+	struct sev_host_facts f;
+	char msg[512];
+
+	/* Debian 12's 6.1 test host: kvm_amd without SEV, no INIT2. */
+	good_host(&f);
+	linux_6_1(&f);
+	strcpy(f.kernel_release, "6.1.0-57-amd64");
+	sev_host_param_parse("N\n", 2, &f.param[SEV_HOST_PARAM_SEV]);
+	sev_host_param_parse("N\n", 2, &f.param[SEV_HOST_PARAM_SEV_ES]);
+	f.sev_exists = false;
+	sev_host_describe(&f, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "Linux 6.1.0-57-amd64; no KVM_CAP_VM_TYPES "
+			      "(Linux before 6.8): no KVM_SEV_INIT2, only the "
+			      "legacy KVM_SEV_INIT and KVM_SEV_ES_INIT; "
+			      "kvm_amd sev=N sev_es=N, no sev_snp parameter "
+			      "(SEV-SNP needs Linux 6.11); no /dev/sev");
+
+	/* 6.8/6.9 with debug_swap; /dev/kvm types without SEV ones. */
+	good_host(&f);
+	linux_6_10(&f);
+	f.vm_types = 1 << 0 | 1 << 1;
+	strcpy(f.kernel_release, "6.8.0");
+	sev_host_param_parse("Y\n", 2, &f.debug_swap);
+	sev_host_describe(&f, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "Linux 6.8.0; KVM VM types 0x3: no SEV VM "
+			      "type, so no KVM_SEV_INIT2 (kvm_amd's SEV is "
+			      "off, or Linux before 6.10); kvm_amd sev=Y "
+			      "sev_es=Y debug_swap=Y, no sev_snp parameter "
+			      "(SEV-SNP needs Linux 6.11); /dev/sev opened");
+
+	/* Everything on; then /dev/kvm and kvm_amd missing. */
+	good_host(&f);
+	strcpy(f.kernel_release, "6.12.118+deb12-amd64");
+	sev_host_describe(&f, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "Linux 6.12.118+deb12-amd64; KVM VM types "
+			      "0x1d: KVM_SEV_INIT2 for SEV, SEV-ES, SEV-SNP; "
+			      "kvm_amd sev=Y sev_es=Y sev_snp=Y; /dev/sev "
+			      "opened");
+	f.kvm_amd_loaded = false;
+	f.kvm_exists = false;
+	f.kvm_errno = ENOENT;
+	f.sev_errno = EACCES;
+	f.kernel_release[0] = '\0';
+	sev_host_describe(&f, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "Linux (release unknown); KVM's VM types not "
+			      "read (/dev/kvm not opened); kvm_amd not loaded; "
+			      "/dev/sev: Permission denied");
+
+	/* A short buffer: cut, terminated. */
+	sev_host_describe(&f, msg, 12);
+	ck_assert_str_eq(msg, "Linux (rele");
+}
+END_TEST
+
 static Suite *hostcheck_suite(void)
 {
 	Suite *s = suite_create("hostcheck");
@@ -902,6 +960,7 @@ static Suite *hostcheck_suite(void)
 	tcase_add_test(tc, sev_dev_opened_read_only);
 	tcase_add_test(tc, snp_policy_rules_per_kernel);
 	tcase_add_test(tc, debug_swap_param_reaches_the_launch);
+	tcase_add_test(tc, describe_kernels);
 	suite_add_tcase(s, tc);
 	return s;
 }
