@@ -58,19 +58,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	struct pci *p;
 	struct i8042 *k;
 	struct legacy *l;
+	struct console *sout, *dout;
 
 	memset(ram, 0, sizeof(ram));
 	memcpy(ram, in, n < RAM_SIZE ? n : RAM_SIZE);
 	fake_host_init(&fh, ram, RAM_BASE, RAM_SIZE);
 	bus_init(&io);
 
-	s = serial_new(&fh.h, SERIAL_COM1_IRQ, null_fd());
+	/* Small buffers, so that full ones (the UART's back-pressure,
+	 * debugcon's drops) are reached too. */
+	sout = test_console(null_fd(), 256, 0, n & 1);
+	dout = test_console(null_fd(), 256, n & 2 ? 100 : 0, n & 4);
+	s = serial_new(&fh.h, SERIAL_COM1_IRQ, sout);
 	f = fwcfg_new(&fh.h, true);
 	c = cmos_new(&fh.h, 3ULL << 30, 1ULL << 30, 4);
 	p = pci_new(&fh.h, &io);
 	k = i8042_new(&fh.h);
-	l = legacy_new(&fh.h, null_fd());
-	if (!s || !f || !c || !p || !k || !l)
+	l = legacy_new(&fh.h, dout);
+	if (!sout || !dout || !s || !f || !c || !p || !k || !l)
 		abort();
 	fwcfg_add_u16(f, FW_CFG_NB_CPUS, 4);
 	fwcfg_add(f, FW_CFG_KERNEL_DATA, blob, sizeof(blob));
@@ -134,7 +139,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 		}
 	}
 
+	/* The outputs' threads stop before the UART they call back. */
+	console_close(sout, NULL);
+	console_close(dout, NULL);
 	serial_free(s);
+	console_free(sout);
+	console_free(dout);
 	fwcfg_free(f);
 	cmos_free(c);
 	pci_free(p);
