@@ -203,6 +203,35 @@ G=/payload/guest
 KARGS="--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 256M"
 APP="console=ttyS0 loglevel=4 panic=-1"
 
+# Shell lines: sevboot (the binary SBIN) writing its serial output into a
+# FIFO that nobody reads, the guest flooding its console.  With --timeout 5
+# it must end with 124, and killed by SIGTERM with 143, each after a
+# bounded flush that says what was not written.  The watchdogs (timeout -s
+# KILL, kill -KILL) only bound a hang: a killed sevboot exits 137.
+stall_cases() { # SBIN
+	local sb=$1
+	cat <<EOS
+echo CASE-BEGIN stalled-timeout
+mkfifo /tmp/stall1.fifo; exec 4<>/tmp/stall1.fifo
+s=\$(cut -d" " -f1 /proc/uptime)
+timeout -s KILL 120 $sb $KARGS --timeout 5 -v --append "$APP sevtest.action=flood" </dev/null >&4 2>/tmp/stall1.err; rc=\$?
+e=\$(cut -d" " -f1 /proc/uptime)
+exec 4>&-
+grep -v "^sevboot: port 0x" /tmp/stall1.err | sed "s/^/  stderr| /"
+echo "CASE-END stalled-timeout rc=\$rc uptime \${s}s->\${e}s"
+echo CASE-BEGIN stalled-sigterm
+mkfifo /tmp/stall2.fifo; exec 5<>/tmp/stall2.fifo
+$sb $KARGS -v --append "$APP sevtest.action=flood" </dev/null >&5 2>/tmp/stall2.err & pid=\$!
+timeout 120 head -c 200000 /tmp/stall2.fifo > /tmp/stall2.head; sleep 5
+echo "  the reader took \$(grep -c SEVBOOT-GUEST-FLOOD /tmp/stall2.head) flood lines, then stopped reading"
+(sleep 60; kill -KILL \$pid 2>/dev/null) & w=\$!
+s=\$(cut -d" " -f1 /proc/uptime); kill -TERM \$pid; wait \$pid; rc=\$?; e=\$(cut -d" " -f1 /proc/uptime)
+kill \$w 2>/dev/null; exec 5>&-
+grep -v "^sevboot: port 0x" /tmp/stall2.err | sed "s/^/  stderr| /"
+echo "CASE-END stalled-sigterm rc=\$rc uptime \${s}s->\${e}s"
+EOS
+}
+
 run_testhost() { # name logfile cmdfile [testhost options]
 	local name=$1 log=$2 cmds=$3
 	shift 3
@@ -240,6 +269,7 @@ wait \$pid; rc=\$?
 tr -d "\\033" < /tmp/serial-in.serial | sed "s/^/  guest| /"
 echo "CASE-END serial-in rc=\$rc"
 EOS
+		stall_cases sevboot
 	} > "$W/direct.cmds"
 	run_testhost direct "$W/direct.log" "$W/direct.cmds"
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
@@ -254,6 +284,10 @@ EOS
 	check_case "$W/direct.log" serial-in 0 'SEVBOOT-GUEST-GOT: typed-by-the-host'
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
+	# A stalled output (a FIFO nobody reads) stops neither --timeout nor
+	# SIGTERM; the flush at the stop gives up and says so.
+	check_case "$W/direct.log" stalled-timeout 124 'serial output: gave up .* bytes not written'
+	check_case "$W/direct.log" stalled-sigterm 143 'serial output: gave up .* bytes not written'
 
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.
