@@ -84,6 +84,8 @@ struct console {
 	size_t want;
 	void (*space_cb)(void *ctx);
 	void *space_ctx;
+	void *cb_running; /* the ctx whose callback runs now */
+	pthread_cond_t cb_done;
 
 	/* Things the drain thread says once. */
 	bool limit_hit, limit_said, loss_said, dead_said;
@@ -144,7 +146,8 @@ static void emit(struct console *c, const uint8_t *p, size_t n)
 		c->count++;
 	}
 	c->accepted += n;
-	if (n)
+	/* The drain thread waits only while the ring is empty. */
+	if (n && c->count == n)
 		pthread_cond_signal(&c->cond);
 }
 
@@ -346,6 +349,18 @@ bool console_notify_space(struct console *c, size_t want,
 	return now;
 }
 
+void console_forget(struct console *c, void *ctx)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (c->want && c->space_ctx == ctx)
+		c->want = 0;
+	while (c->cb_running == ctx)
+		pthread_cond_wait(&c->cb_done, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* ------------------------------------------------ the drain thread */
 
 /* One line on stderr, from the drain thread: never waits long for it. */
@@ -442,9 +457,12 @@ static void wake_space(struct console *c)
 	if (!c->want || space_locked(c) < c->want)
 		return;
 	c->want = 0;
+	c->cb_running = ctx;
 	pthread_mutex_unlock(&c->lock);
 	cb(ctx);
 	pthread_mutex_lock(&c->lock);
+	c->cb_running = NULL;
+	pthread_cond_broadcast(&c->cb_done);
 }
 
 /* Stopping: has the output had its chance? */
@@ -562,6 +580,7 @@ struct console *console_new(const struct console_config *cfg, char *err,
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->cond, NULL);
+	pthread_cond_init(&c->cb_done, NULL);
 	pick_fd(c);
 	ret = pthread_create(&c->thread, NULL, drain_thread, c);
 	if (ret) {
@@ -612,6 +631,7 @@ void console_free(struct console *c)
 	if (c->own_fd)
 		close(c->fd);
 	pthread_cond_destroy(&c->cond);
+	pthread_cond_destroy(&c->cb_done);
 	pthread_mutex_destroy(&c->lock);
 	free(c->buf);
 	free(c);

@@ -133,6 +133,9 @@ size_t console_space(struct console *c);
  * waiter: a later call replaces it). */
 bool console_notify_space(struct console *c, size_t want,
 			  void (*cb)(void *ctx), void *ctx);
+/* ctx's waiting for room is over: no callback for it runs after this
+ * returns (do not call it holding a lock the callback takes). */
+void console_forget(struct console *c, void *ctx);
 /* The stop: flush for at most CONSOLE_CLOSE_IDLE_MS without progress
  * (CONSOLE_CLOSE_MAX_MS in all), then stop the thread, say on stderr how
  * many bytes were not written, and fill st (may be NULL).  Idempotent.

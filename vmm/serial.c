@@ -519,6 +519,8 @@ void serial_free(struct serial *s)
 {
 	if (!s)
 		return;
+	/* The output's thread may call tx_room() until this returns. */
+	console_forget(s->out, s);
 	if (s->thread_started) {
 		uint64_t one = 1;
 

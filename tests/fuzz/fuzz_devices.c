@@ -58,17 +58,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	struct pci *p;
 	struct i8042 *k;
 	struct legacy *l;
-	struct console *sout, *dout;
+	static struct console *sout, *dout;
 
 	memset(ram, 0, sizeof(ram));
 	memcpy(ram, in, n < RAM_SIZE ? n : RAM_SIZE);
 	fake_host_init(&fh, ram, RAM_BASE, RAM_SIZE);
 	bus_init(&io);
 
-	/* Small buffers, so that full ones (the UART's back-pressure,
-	 * debugcon's drops) are reached too. */
-	sout = test_console(null_fd(), 256, 0, n & 1);
-	dout = test_console(null_fd(), 256, n & 2 ? 100 : 0, n & 4);
+	/* Outputs live as long as the process (a thread each per run
+	 * would cost most of the time); small buffers, so that full ones
+	 * (the UART's back-pressure, debugcon's drops) are reached too. */
+	sout = sout ? sout : test_console(null_fd(), 256, 0, true);
+	dout = dout ? dout : test_console(null_fd(), 256, 0, false);
 	s = serial_new(&fh.h, SERIAL_COM1_IRQ, sout);
 	f = fwcfg_new(&fh.h, true);
 	c = cmos_new(&fh.h, 3ULL << 30, 1ULL << 30, 4);
@@ -139,12 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 		}
 	}
 
-	/* The outputs' threads stop before the UART they call back. */
-	console_close(sout, NULL);
-	console_close(dout, NULL);
-	serial_free(s);
-	console_free(sout);
-	console_free(dout);
+	serial_free(s); /* no callback from sout reaches it after this */
 	fwcfg_free(f);
 	cmos_free(c);
 	pci_free(p);

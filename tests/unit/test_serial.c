@@ -56,8 +56,7 @@ static void rig_init(struct rig *r, bool with_pipe)
 
 static void rig_free(struct rig *r)
 {
-	console_close(r->con, NULL); /* its thread calls the UART back */
-	serial_free(r->s);
+	serial_free(r->s); /* no room callback reaches it after this */
 	console_free(r->con);
 	if (r->out[0] >= 0) {
 		close(r->out[0]);
