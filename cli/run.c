@@ -25,7 +25,7 @@
 #define MAX_KERNEL (256 * SZ_1M)
 #define MAX_INITRD (2 * SZ_1G)
 #define MAX_TIMEOUT (7 * 24 * 3600)
-#define MAX_OUTPUT_LIMIT (1ULL << 40)
+#define MAX_OUTPUT_LIMIT      (1ULL << 40)
 #define DEFAULT_SNP_POLICY 0x30000ULL
 #define DEFAULT_OWNER_TIMEOUT 600
 

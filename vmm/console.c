@@ -235,7 +235,9 @@ static void filter_string(struct console *c, uint8_t b)
 	if (++c->string_len > CONSOLE_STRING_MAX || b == 0x07 || b == 0x9c)
 		c->fs = F_TEXT;
 	else if (c->fs == F_STRING_ESC)
-		c->fs = b == '\\' ? F_TEXT : b == 0x1b ? F_STRING_ESC : F_STRING;
+		c->fs = b == '\\'   ? F_TEXT
+			: b == 0x1b ? F_STRING_ESC
+				    : F_STRING;
 	else if (b == 0x1b)
 		c->fs = F_STRING_ESC;
 }
@@ -333,8 +335,8 @@ size_t console_space(struct console *c)
 	return n;
 }
 
-bool console_notify_space(struct console *c, size_t want,
-			  void (*cb)(void *ctx), void *ctx)
+bool console_notify_space(struct console *c, size_t want, void (*cb)(void *ctx),
+			  void *ctx)
 {
 	bool now;
 
@@ -367,7 +369,7 @@ void console_forget(struct console *c, void *ctx)
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
-	struct pollfd p = { .fd = STDERR_FILENO, .events = POLLOUT };
+	struct pollfd p = {.fd = STDERR_FILENO, .events = POLLOUT};
 	char line[256];
 	va_list ap;
 	int n;
@@ -429,7 +431,7 @@ static bool news(const struct console *c)
  */
 static ssize_t out_write(struct console *c, const uint8_t *p, size_t len)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+	struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
 	int r = poll(&pfd, 1, CONSOLE_POLL_MS);
 	ssize_t n;
 
@@ -476,9 +478,8 @@ static bool give_up(struct console *c)
 static void drain_once(struct console *c)
 {
 	size_t tail = (c->head + c->cfg.capacity - c->count) % c->cfg.capacity;
-	size_t len = c->count < c->cfg.capacity - tail
-			     ? c->count
-			     : c->cfg.capacity - tail;
+	size_t len = c->count < c->cfg.capacity - tail ? c->count
+						       : c->cfg.capacity - tail;
 	ssize_t n;
 
 	/* Writers only fill free space, so [tail, tail + len) stays put. */

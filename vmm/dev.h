@@ -100,9 +100,9 @@ static inline void le_put(uint8_t *d, unsigned len, uint64_t v)
  * buffer full are lost (counted).  Optionally capped (limit) and filtered
  * for terminals.
  */
-#define CONSOLE_HOLD_MAX 32	      /* longest escape sequence kept */
-#define CONSOLE_CLOSE_IDLE_MS 1500    /* the stop's flush: no progress */
-#define CONSOLE_CLOSE_MAX_MS 10000    /* ... and in all */
+#define CONSOLE_HOLD_MAX      32    /* longest escape sequence kept */
+#define CONSOLE_CLOSE_IDLE_MS 1500  /* the stop's flush: no progress */
+#define CONSOLE_CLOSE_MAX_MS  10000 /* ... and in all */
 struct console_config {
 	const char *name;      /* "serial": for messages */
 	const char *limit_opt; /* "--serial-limit": for the limit's message */
@@ -131,8 +131,8 @@ size_t console_space(struct console *c);
 /* True when want bytes of space are there now; otherwise cb(ctx) is called
  * once, from the drain thread with no lock held, when they are (one
  * waiter: a later call replaces it). */
-bool console_notify_space(struct console *c, size_t want,
-			  void (*cb)(void *ctx), void *ctx);
+bool console_notify_space(struct console *c, size_t want, void (*cb)(void *ctx),
+			  void *ctx);
 /* ctx's waiting for room is over: no callback for it runs after this
  * returns (do not call it holding a lock the callback takes). */
 void console_forget(struct console *c, void *ctx);

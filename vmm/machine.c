@@ -182,19 +182,19 @@ static int check_vcpu_count(struct machine *m, char *err, size_t errlen)
 /* Guest output buffers: the UART's pushes back (its line status), so a
  * small one does; debugcon's drops when full, so it gets room for a
  * firmware's burst of debug messages. */
-#define SERIAL_OUT_BUFFER (16 * 1024)
+#define SERIAL_OUT_BUFFER   (16 * 1024)
 #define DEBUGCON_OUT_BUFFER (1024 * 1024)
 
 static int new_output(const char *name, const char *limit_opt, int fd,
 		      size_t capacity, uint64_t limit, bool raw,
 		      struct console **out, char *err, size_t errlen)
 {
-	struct console_config cc = { .name = name,
-				     .limit_opt = limit_opt,
-				     .fd = fd,
-				     .capacity = capacity,
-				     .limit = limit,
-				     .filter = !raw && isatty(fd) };
+	struct console_config cc = {.name = name,
+				    .limit_opt = limit_opt,
+				    .fd = fd,
+				    .capacity = capacity,
+				    .limit = limit,
+				    .filter = !raw && isatty(fd)};
 
 	*out = NULL;
 	if (fd < 0)
@@ -211,9 +211,11 @@ static int setup_devices(struct machine *m, char *err, size_t errlen)
 	ret = new_output("serial", "--serial-limit", c->serial_out_fd,
 			 SERIAL_OUT_BUFFER, c->serial_limit, c->raw,
 			 &m->serial_out, err, errlen);
-	ret = ret ?: new_output("debugcon", "--debugcon-limit", c->debugcon_fd,
-				DEBUGCON_OUT_BUFFER, c->debugcon_limit, c->raw,
-				&m->debugcon_out, err, errlen);
+	ret = ret
+		      ?: new_output("debugcon", "--debugcon-limit",
+				    c->debugcon_fd, DEBUGCON_OUT_BUFFER,
+				    c->debugcon_limit, c->raw, &m->debugcon_out,
+				    err, errlen);
 	if (ret)
 		return ret;
 

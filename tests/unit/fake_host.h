@@ -100,13 +100,13 @@ static inline uint8_t io_inb(struct bus *b, uint16_t port)
 static inline struct console *test_console(int fd, size_t capacity,
 					   uint64_t limit, bool filter)
 {
-	struct console_config cc = { .name = "test",
-				     .limit_opt = "--test-limit",
-				     .fd = fd,
-				     .capacity = capacity,
-				     .limit = limit,
-				     .filter = filter,
-				     .close_idle_ms = 200 };
+	struct console_config cc = {.name = "test",
+				    .limit_opt = "--test-limit",
+				    .fd = fd,
+				    .capacity = capacity,
+				    .limit = limit,
+				    .filter = filter,
+				    .close_idle_ms = 200};
 	char err[128];
 
 	return console_new(&cc, err, sizeof(err));
@@ -120,7 +120,7 @@ static inline size_t read_wait(int fd, void *buf, size_t n, int quiet_ms)
 	size_t got = 0;
 
 	while (got < n) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t r;
 
 		if (poll(&p, 1, quiet_ms) <= 0)

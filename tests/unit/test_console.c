@@ -13,8 +13,7 @@ struct sink {
 	int p[2];
 };
 
-static void sink_init(struct sink *s, size_t cap, uint64_t limit,
-		      bool filter)
+static void sink_init(struct sink *s, size_t cap, uint64_t limit, bool filter)
 {
 	ck_assert_int_eq(pipe2(s->p, O_NONBLOCK | O_CLOEXEC), 0);
 	s->c = test_console(s->p[1], cap, limit, filter);
@@ -202,20 +201,20 @@ END_TEST
 START_TEST(test_filter)
 {
 	static const char in[] =
-		"a\033[31mred\033[0m"	     /* SGR: kept */
-		"\033]0;title\007"	     /* OSC, BEL-terminated */
-		"\033]52;c;QUFBQQ==\033\\"   /* OSC 52 (clipboard), ST */
-		"\033c"			     /* RIS: full reset */
-		"\033[2J\033[1;1H"	     /* erase screen, cursor home */
-		"\033[?25l"		     /* private mode: hide cursor */
-		"\033(0"		     /* line-drawing charset */
-		"\033P1$r\033\\"	     /* DCS */
-		"\x01\x07\x0e\x7f"	     /* SOH, BEL, SO: dropped; DEL */
-		"\t\b\r\n"		     /* kept */
-		"\x9b" "31m"		     /* raw 8-bit CSI: the CSI goes */
-		"\xc2\x9b" "0m"		     /* U+009B (CSI): goes */
-		"\xc3\xa9\xc2\xa0"	     /* é, no-break space: kept */
-		"\033[38;5;200mx\033[K";     /* 256 colours, erase line */
+		"a\033[31mred\033[0m"	   /* SGR: kept */
+		"\033]0;title\007"	   /* OSC, BEL-terminated */
+		"\033]52;c;QUFBQQ==\033\\" /* OSC 52 (clipboard), ST */
+		"\033c"			   /* RIS: full reset */
+		"\033[2J\033[1;1H"	   /* erase screen, cursor home */
+		"\033[?25l"		   /* private mode: hide cursor */
+		"\033(0"		   /* line-drawing charset */
+		"\033P1$r\033\\"	   /* DCS */
+		"\x01\x07\x0e\x7f"	   /* SOH, BEL, SO: dropped; DEL */
+		"\t\b\r\n"		   /* kept */
+		"\23331m"		   /* raw 8-bit CSI: the CSI goes */
+		"\302\2330m"		   /* U+009B (CSI): goes */
+		"\xc3\xa9\xc2\xa0"	   /* é, no-break space: kept */
+		"\033[38;5;200mx\033[K";   /* 256 colours, erase line */
 	static const char want[] =
 		"a\033[31mred\033[0m"
 		"\x7f\t\b\r\n"
@@ -308,8 +307,9 @@ START_TEST(test_dead_output)
 	ck_assert_uint_eq(st.written, 0);
 	ck_assert_uint_eq(st.failed + st.lost, 20000);
 	ck_assert_uint_gt(st.failed, 0);
-	ck_assert_uint_eq(count_lines(said, "sevboot: test output: Broken pipe; "
-					    "the rest is discarded"),
+	ck_assert_uint_eq(count_lines(said,
+				      "sevboot: test output: Broken pipe; "
+				      "the rest is discarded"),
 			  1);
 	sink_free(&s);
 }

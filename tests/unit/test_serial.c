@@ -253,7 +253,7 @@ START_TEST(test_tx_polling_guest_slow_drain)
 {
 	enum { N = 48 * 1024 };
 	static char got[N];
-	struct slow_reader sr = { .buf = got, .want = N };
+	struct slow_reader sr = {.buf = got, .want = N};
 	struct console_stats st;
 	struct rig r;
 	pthread_t t;
