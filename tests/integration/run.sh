@@ -225,7 +225,7 @@ echo "CASE-END stalled-timeout rc=\$rc uptime \${s}s->\${e}s"
 echo CASE-BEGIN stalled-sigterm
 mkfifo /tmp/stall2.fifo; exec 5<>/tmp/stall2.fifo; dd if=/dev/zero bs=65536 count=1 >&5 2>/dev/null
 $sb $KARGS -v --append "$APP sevtest.action=flood" </dev/null >&5 2>/tmp/stall2.err & pid=\$!
-n=0; until grep -q "unhandled port 0x2e9" /tmp/stall2.err || [ \$n -ge 90 ]; do sleep 1; n=\$((n + 1)); done; sleep 15
+n=0; until grep -q "unhandled port 0x2e9" /tmp/stall2.err 2>/dev/null || [ \$n -ge 90 ]; do sleep 1; n=\$((n + 1)); done; sleep 15
 (sleep 60; kill -KILL \$pid 2>/dev/null) & w=\$!
 s=\$(cut -d" " -f1 /proc/uptime); kill -TERM \$pid; wait \$pid; rc=\$?; e=\$(cut -d" " -f1 /proc/uptime)
 kill \$w 2>/dev/null; exec 5>&-
