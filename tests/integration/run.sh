@@ -73,6 +73,9 @@ bad_inputs() {
 	expect_error "--smp absurd" 2 "--smp 100000" -- --smp 100000 --kernel "$kernel"
 	expect_error "--smp negative" 2 "--smp -1" -- --smp -1 --kernel "$kernel"
 	expect_error "--timeout 0" 2 "--timeout 0" -- --timeout 0 --kernel "$kernel"
+	expect_error "--serial-limit 0" 2 "^sevboot: --serial-limit 0: must be a size from 1 to 1T, such as 512M or 4G$" -- --serial-limit 0 --kernel "$kernel"
+	expect_error "--serial-limit garbage" 2 "^sevboot: --serial-limit 1Q: must be a size" -- --serial-limit 1Q --kernel "$kernel"
+	expect_error "--debugcon-limit without --debugcon" 2 "^sevboot: --debugcon-limit needs --debugcon FILE$" -- --debugcon-limit 1M --kernel "$kernel"
 	expect_error "unknown option" 2 "unknown option '--frobnicate'" -- --frobnicate
 	expect_error "missing value" 2 "--kernel needs a value" -- --kernel
 	expect_error "nothing to boot" 2 "nothing to boot" -- --mem 512M
@@ -210,7 +213,7 @@ APP="console=ttyS0 loglevel=4 panic=-1"
 # guest wrote, nothing was written).  Under TCG the guest needs 15 to 20 s
 # to reach its flood, so the timeout is 40 s, not a few.  The watchdogs
 # (timeout -s KILL, kill -KILL) only bound a hang: a killed sevboot exits
-# 137.
+# 137.  Then --serial-limit on the same flood.
 stall_cases() { # SBIN
 	local sb=$1
 	cat <<EOS
@@ -231,6 +234,10 @@ s=\$(cut -d" " -f1 /proc/uptime); kill -TERM \$pid; wait \$pid; rc=\$?; e=\$(cut
 kill \$w 2>/dev/null; exec 5>&-
 grep -v "^sevboot: port 0x" /tmp/stall2.err | sed "s/^/  stderr| /"
 echo "CASE-END stalled-sigterm rc=\$rc uptime \${s}s->\${e}s"
+echo CASE-BEGIN serial-limit
+$sb --serial /tmp/limit.out $KARGS --serial-limit 8K --timeout 40 --append "$APP sevtest.action=flood" </dev/null 2>/tmp/limit.err; rc=\$?
+sed "s/^/  stderr| /" /tmp/limit.err
+echo "CASE-END serial-limit rc=\$rc output=\$(wc -c < /tmp/limit.out) bytes, \$(grep -c SEVBOOT-GUEST-FLOOD /tmp/limit.out) flood lines"
 EOS
 }
 
@@ -292,6 +299,11 @@ EOS
 	check_case "$W/direct.log" stalled-sigterm 143 'serial output: the guest wrote [1-9][0-9]* bytes, 0 written, .* [1-9][0-9]* not written at the stop'
 	sev_log_has "$W/direct.log" "stalled output: the stop gave up and said so" \
 		'serial output: gave up [0-9.]+ s after the stop, [0-9]+ bytes not written'
+	# --serial-limit: exactly 8 KiB written, said once, the guest runs on
+	# to the timeout.
+	check_case "$W/direct.log" serial-limit 124 'CASE-END serial-limit rc=124 output=8192 bytes, [1-9][0-9]* flood lines'
+	sev_log_has "$W/direct.log" "serial-limit: said once" \
+		'stderr\| sevboot: serial output reached --serial-limit 8K; the rest is discarded \(the guest keeps running\)'
 
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.
