@@ -11,8 +11,12 @@
  * driver and console, OVMF's SerialPortLib) waits and loses nothing; once
  * the drain has made room, THRE comes back, with its interrupt.  A guest
  * that writes regardless loses what finds the buffer full, as on hardware
- * (the console counts it).  The RX side has a real 16-byte FIFO because
- * the guest drains it at its own pace and the input thread must wait for it.
+ * (the console counts it; Linux's serial console does that after waiting
+ * 10 ms per character: wait_for_xmitr() in the kernel's
+ * drivers/tty/serial/8250/8250_port.c, whose uart_config[PORT_16550A]
+ * loads tx_loadsz = 16 bytes per THRE).  The RX side has a real 16-byte
+ * FIFO because the guest drains it at its own pace and the input thread
+ * must wait for it.
  *
  * Interrupt state is recomputed from the registers after every access and
  * the IRQ line is driven as a level; the machine turns level changes into
