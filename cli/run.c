@@ -1058,8 +1058,8 @@ int cmd_run(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	/* A reader that goes away (sevboot | head) must not kill us with the
-	 * terminal still raw: the UART write just fails and output is
-	 * dropped. */
+	 * terminal still raw: the output's writes fail (EPIPE), which is
+	 * said once, and the rest of that output is dropped. */
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.sev) {
