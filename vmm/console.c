@@ -365,7 +365,8 @@ void console_forget(struct console *c, void *ctx)
 
 /* ------------------------------------------------ the drain thread */
 
-/* One line on stderr, from the drain thread: never waits long for it. */
+/* One line on stderr (the drain thread's, and the stop's): never waits
+ * long for it, since stderr may be as stalled as the output. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
@@ -612,13 +613,12 @@ void console_close(struct console *c, struct console_stats *st)
 	pthread_mutex_unlock(&c->lock);
 	if (c->started && !c->closed)
 		pthread_join(c->thread, NULL);
+	/* stderr may be the same stalled terminal: say() does not wait. */
 	if (!c->closed && c->st.unwritten)
-		fprintf(stderr,
-			"sevboot: %s output: gave up %.1f s after the stop, "
-			"%llu bytes not written (the output was not taking "
-			"them)\n",
-			c->cfg.name, c->gave_up_ms / 1e3,
-			(unsigned long long)c->st.unwritten);
+		say("sevboot: %s output: gave up %.1f s after the stop, %llu "
+		    "bytes not written (the output was not taking them)\n",
+		    c->cfg.name, c->gave_up_ms / 1e3,
+		    (unsigned long long)c->st.unwritten);
 	c->closed = true;
 	if (st)
 		*st = c->st;
