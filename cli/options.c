@@ -231,21 +231,6 @@ static void store_uint(void *field, size_t size, uint64_t v)
 }
 
 /* 16M, 1T: the largest unit that divides n. */
-static void fmt_size(char *buf, size_t len, uint64_t n)
-{
-	static const char units[] = "KMGT";
-	int k = -1;
-
-	while (k < 3 && n && n % 1024 == 0) {
-		n /= 1024;
-		k++;
-	}
-	if (k < 0)
-		snprintf(buf, len, "%llu", (unsigned long long)n);
-	else
-		snprintf(buf, len, "%llu%c", (unsigned long long)n, units[k]);
-}
-
 /* What a number option's value must be. */
 static const char *number_rule(const struct cli_opt *o, char *buf, size_t len)
 {
@@ -254,8 +239,8 @@ static const char *number_rule(const struct cli_opt *o, char *buf, size_t len)
 	if (o->bad)
 		return o->bad;
 	if (o->arg == CLI_SIZE) {
-		fmt_size(lo, sizeof(lo), o->min);
-		fmt_size(hi, sizeof(hi), o->max);
+		size_format(o->min, lo, sizeof(lo));
+		size_format(o->max, hi, sizeof(hi));
 		snprintf(buf, len,
 			 "must be a size from %s to %s, such as "
 			 "512M or 4G",

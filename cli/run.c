@@ -27,6 +27,7 @@
 #define MAX_KERNEL (256 * SZ_1M)
 #define MAX_INITRD (2 * SZ_1G)
 #define MAX_TIMEOUT (7 * 24 * 3600)
+#define MAX_OUTPUT_LIMIT      (1ULL << 40)
 #define DEFAULT_SNP_POLICY 0x30000ULL
 #define DEFAULT_OWNER_TIMEOUT 600
 
@@ -34,6 +35,8 @@ struct run_opts {
 	const char *ovmf, *kernel, *initrd, *append;
 	const char *serial, *serial_in, *debugcon;
 	uint64_t mem;
+	uint64_t serial_limit, debugcon_limit; /* 0: none */
+	bool raw;
 	unsigned smp, timeout;
 	bool verbose;
 	bool no_seccomp;
@@ -100,6 +103,17 @@ static const struct cli_opt run_options[] = {
 		  "it is a terminal)" },
 	{ "debugcon", .arg = CLI_STRING, RUN(debugcon), .meta = "FILE",
 	  .help = "write the firmware's debug port (0x402) to FILE" },
+	{ "serial-limit", .arg = CLI_SIZE, RUN(serial_limit), .min = 1,
+	  .max = MAX_OUTPUT_LIMIT, .meta = "SIZE",
+	  .help = "write at most SIZE bytes of serial output (e.g. 1M); the "
+		  "rest is discarded, the guest keeps running" },
+	{ "debugcon-limit", .arg = CLI_SIZE, RUN(debugcon_limit), .min = 1,
+	  .max = MAX_OUTPUT_LIMIT, .meta = "SIZE",
+	  .help = "the same for --debugcon's output" },
+	{ "raw", .arg = CLI_FLAG, RUN(raw),
+	  .help = "keep the control sequences of the guest's output when it "
+		  "goes to a terminal (filtered by default: they could "
+		  "reprogram it)" },
 	{ "timeout", .arg = CLI_UINT, RUN(timeout), .min = 1,
 	  .max = MAX_TIMEOUT, .unit = "seconds", .meta = "SECONDS",
 	  .help = "stop the guest after SECONDS (exit code 124)" },
@@ -291,6 +305,9 @@ static int check_boot_opts(const struct run_opts *o)
 	if (!o->kernel && (o->initrd || o->append))
 		return cli_error(&run_spec,
 				 "--initrd and --append need --kernel");
+	if (o->debugcon_limit && !o->debugcon)
+		return cli_error(&run_spec,
+				 "--debugcon-limit needs --debugcon FILE");
 	return -1;
 }
 
@@ -1035,6 +1052,23 @@ static void close_io(struct run_io *io)
 		close(io->in_fd);
 }
 
+/* -v: what became of the guest's output. */
+static void print_output_stats(const char *name, const struct console_stats *s)
+{
+	fprintf(stderr,
+		"sevboot: %s output: the guest wrote %llu bytes, %llu written, "
+		"%llu lost (the output was not keeping up and the guest wrote "
+		"anyway), %llu filtered (terminal controls), %llu over the "
+		"limit, %llu after a write error, %llu not written at the "
+		"stop\n",
+		name, (unsigned long long)s->guest,
+		(unsigned long long)s->written, (unsigned long long)s->lost,
+		(unsigned long long)s->filtered,
+		(unsigned long long)s->over_limit,
+		(unsigned long long)s->failed,
+		(unsigned long long)s->unwritten);
+}
+
 /* Build and run the machine; the exit code. */
 static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 		       struct run_io *io, struct run_sev *sr)
@@ -1054,6 +1088,9 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 		.serial_out_fd = io->out_fd,
 		.serial_in_fd = io->in_fd,
 		.debugcon_fd = io->dbg_fd,
+		.serial_limit = o->serial_limit,
+		.debugcon_limit = o->debugcon_limit,
+		.raw = o->raw,
 		.timeout_sec = o->timeout,
 		.verbose = o->verbose,
 		.seccomp = !o->no_seccomp,
@@ -1097,16 +1134,18 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 	rc = exit_code_for(&res, err);
 	if (sr->timing_failed && rc == EXIT_POWEROFF)
 		rc = EXIT_RUNTIME;
-	if (o->verbose)
+	if (o->verbose) {
+		char kinds[256];
+
+		print_output_stats("serial", &res.serial);
+		if (io->dbg_fd >= 0)
+			print_output_stats("debugcon", &res.debugcon);
 		fprintf(stderr,
 			"sevboot: guest stopped (%s) after %.3f s, %llu exits, "
 			"guest RAM resident %llu KiB, exit code %d\n",
 			vm_stop_name(res.why), res.seconds,
 			(unsigned long long)res.exits,
 			(unsigned long long)(res.guest_resident >> 10), rc);
-	if (o->verbose) {
-		char kinds[256];
-
 		vm_exit_kinds_format(res.exit_kinds, kinds, sizeof(kinds));
 		fprintf(stderr, "sevboot: exits by kind: %s\n", kinds);
 	}
@@ -1127,8 +1166,8 @@ int cmd_run(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	/* A reader that goes away (sevboot | head) must not kill us with the
-	 * terminal still raw: the UART write just fails and output is
-	 * dropped. */
+	 * terminal still raw: the output's writes fail (EPIPE), which is
+	 * said once, and the rest of that output is dropped. */
 	signal(SIGPIPE, SIG_IGN);
 	/* From here on a stop signal is seen where sevboot looks for it,
 	 * never acted on half-way (they stay blocked until exit). */

@@ -470,3 +470,18 @@ int parse_size(const char *s, uint64_t *out)
 	*out = v << shift;
 	return 0;
 }
+
+void size_format(uint64_t n, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int k = -1;
+
+	while (k < 3 && n && n % 1024 == 0) {
+		n /= 1024;
+		k++;
+	}
+	if (k < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)n, units[k]);
+}

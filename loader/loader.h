@@ -73,6 +73,9 @@ void blob_release_pages(const uint8_t *p, size_t len);
  * case-insensitive, optional "B"/"iB".  -EINVAL on syntax, -ERANGE on
  * overflow. */
 int parse_size(const char *s, uint64_t *out);
+/* n as parse_size() reads it back, in the largest unit that divides it
+ * ("1M", "1536K", "1000"). */
+void size_format(uint64_t n, char *buf, size_t len);
 
 /* ----------------------------------------------------- memory layout/e820 */
 

@@ -93,12 +93,65 @@ static inline void le_put(uint8_t *d, unsigned len, uint64_t v)
 
 /* --------------------------------------------------------------- devices */
 
+/*
+ * Guest output sinks (vmm/console.c): a bounded buffer per output, drained
+ * by a thread of its own that does the host writes, so a device never
+ * waits for the output.  console_write() never blocks: bytes that find the
+ * buffer full are lost (counted).  Optionally capped (limit) and filtered
+ * for terminals.
+ */
+#define CONSOLE_HOLD_MAX      32    /* longest escape sequence kept */
+#define CONSOLE_CLOSE_IDLE_MS 1500  /* the stop's flush: no progress */
+#define CONSOLE_CLOSE_MAX_MS  10000 /* ... and in all */
+struct console_config {
+	const char *name;      /* "serial": for messages */
+	const char *limit_opt; /* "--serial-limit": for the limit's message */
+	int fd;		       /* the output; not owned, must stay open */
+	size_t capacity;       /* buffer bytes */
+	uint64_t limit;	       /* at most this many bytes out; 0: no limit */
+	bool filter;	       /* drop terminal control sequences */
+	unsigned close_idle_ms, close_max_ms; /* 0: the defaults above */
+};
+struct console_stats {
+	uint64_t guest;	     /* bytes the guest wrote */
+	uint64_t written;    /* bytes the output took */
+	uint64_t lost;	     /* found the buffer full */
+	uint64_t filtered;   /* terminal controls removed */
+	uint64_t over_limit; /* past the limit, discarded */
+	uint64_t failed;     /* discarded after the output failed */
+	uint64_t unwritten;  /* still buffered when the stop gave up */
+};
+struct console;
+/* Starts its thread.  NULL with err filled. */
+struct console *console_new(const struct console_config *cfg, char *err,
+			    size_t errlen);
+void console_write(struct console *c, const uint8_t *data, size_t len);
+/* Bytes the buffer can take now (what a filter may hold kept aside). */
+size_t console_space(struct console *c);
+/* True when want bytes of space are there now; otherwise cb(ctx) is called
+ * once, from the drain thread with no lock held, when they are (one
+ * waiter: a later call replaces it). */
+bool console_notify_space(struct console *c, size_t want, void (*cb)(void *ctx),
+			  void *ctx);
+/* ctx's waiting for room is over: no callback for it runs after this
+ * returns (do not call it holding a lock the callback takes). */
+void console_forget(struct console *c, void *ctx);
+/* The stop: flush for at most CONSOLE_CLOSE_IDLE_MS without progress
+ * (CONSOLE_CLOSE_MAX_MS in all), then stop the thread, say on stderr how
+ * many bytes were not written, and fill st (may be NULL).  Idempotent.
+ * After it, no callback runs. */
+void console_close(struct console *c, struct console_stats *st);
+/* Closes if need be; NULL is fine. */
+void console_free(struct console *c);
+
 /* 8250/16550A UART. */
 #define SERIAL_COM1_BASE 0x3f8
 #define SERIAL_COM1_IRQ 4
 struct serial;
-/* out_fd: where THR bytes go (-1: discard). */
-struct serial *serial_new(const struct dev_host *h, unsigned irq, int out_fd);
+/* out: where THR bytes go (NULL: discard).  While it has no room for a
+ * transmit FIFO's worth, the line status says the transmitter is busy. */
+struct serial *serial_new(const struct dev_host *h, unsigned irq,
+			  struct console *out);
 int serial_attach(struct serial *s, struct bus *io, uint16_t base);
 /* Feed received bytes into the RX FIFO (drops on overflow, returns bytes
  * accepted); raises the IRQ as the registers say.  Thread-safe against the
@@ -107,7 +160,8 @@ size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len);
 /* Start a thread that reads in_fd and feeds the UART until EOF or stop. */
 int serial_input_start(struct serial *s, struct bus *io, int in_fd);
 void serial_free(struct serial *s);
-/* Bytes written by the guest so far (for tests and statistics). */
+/* Bytes written by the guest so far (for tests and statistics), whether
+ * or not they reached the output. */
 uint64_t serial_tx_bytes(const struct serial *s);
 
 /* QEMU fw_cfg: selector 0x510 (16-bit), data 0x511 (8-bit), DMA 0x514. */
@@ -202,12 +256,12 @@ int debug_exit_attach(const struct dev_host *h, struct bus *io);
 /*
  * Ports that firmware and Linux probe and that need (almost) no behaviour:
  * 0x80 (POST), 0x92 (A20, reads 0x02; bit 0 = fast reset), 0xed, 0x402
- * (debugcon: output to debugcon_fd if >= 0, reads 0xe9), plus the debug-exit
+ * (debugcon: output to a console if not NULL, reads 0xe9), plus the debug-exit
  * port above.  PIC ELCR is in-kernel.  (This replaces legacy_ports_attach:
- * debugcon needs somewhere to keep its fd.)
+ * debugcon needs somewhere to keep its output.)
  */
 struct legacy;
-struct legacy *legacy_new(const struct dev_host *h, int debugcon_fd);
+struct legacy *legacy_new(const struct dev_host *h, struct console *debugcon);
 /* Registers all the ports above, DEBUG_EXIT_PORT included. */
 int legacy_attach(struct legacy *l, struct bus *io);
 void legacy_free(struct legacy *l);

@@ -4,13 +4,11 @@
  * 0xed delay port, "fast A20 and reset" 0x92, and QEMU's debugcon at 0x402.
  *
  * They share one small struct: a copy of the host (for stops) and the
- * debugcon fd.  debug_exit_attach, usable on its own, keeps the caller's
+ * debugcon output.  debug_exit_attach, usable on its own, keeps the caller's
  * dev_host pointer instead since it has nowhere else to put it.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "vmm/dev.h"
 
@@ -28,7 +26,7 @@
 
 struct legacy {
 	struct dev_host host;
-	int debugcon_fd;
+	struct console *debugcon;
 };
 
 static void debug_exit(const struct dev_host *h, uint64_t off,
@@ -86,15 +84,13 @@ static void debugcon_write(void *dev, uint64_t off, const uint8_t *data,
 {
 	struct legacy *l = dev;
 
-	if (l->debugcon_fd < 0)
-		return;
-	/* Blocking is acceptable (a slow reader slows the firmware, as a
-	 * slow console would); errors drop the byte. */
-	while (write(l->debugcon_fd, data, 1) < 0 && errno == EINTR)
-		;
+	/* No status register to push back with: a full buffer drops the
+	 * byte (counted by the console). */
+	if (l->debugcon)
+		console_write(l->debugcon, data, 1);
 }
 
-struct legacy *legacy_new(const struct dev_host *h, int debugcon_fd)
+struct legacy *legacy_new(const struct dev_host *h, struct console *debugcon)
 {
 	struct legacy *l = calloc(1, sizeof(*l));
 
@@ -102,7 +98,7 @@ struct legacy *legacy_new(const struct dev_host *h, int debugcon_fd)
 		return NULL;
 	if (h)
 		l->host = *h;
-	l->debugcon_fd = debugcon_fd;
+	l->debugcon = debugcon;
 	return l;
 }
 

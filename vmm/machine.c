@@ -244,10 +244,45 @@ static int check_vcpu_count(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* Guest output buffers: the UART's pushes back (its line status), so a
+ * small one does; debugcon's drops when full, so it gets room for a
+ * firmware's burst of debug messages. */
+#define SERIAL_OUT_BUFFER   (16 * 1024)
+#define DEBUGCON_OUT_BUFFER (1024 * 1024)
+
+static int new_output(const char *name, const char *limit_opt, int fd,
+		      size_t capacity, uint64_t limit, bool raw,
+		      struct console **out, char *err, size_t errlen)
+{
+	struct console_config cc = {.name = name,
+				    .limit_opt = limit_opt,
+				    .fd = fd,
+				    .capacity = capacity,
+				    .limit = limit,
+				    .filter = !raw && isatty(fd)};
+
+	*out = NULL;
+	if (fd < 0)
+		return 0;
+	*out = console_new(&cc, err, errlen);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int setup_devices(struct machine *m, char *err, size_t errlen)
 {
 	const struct vm_config *c = m->cfg;
 	int ret;
+
+	ret = new_output("serial", "--serial-limit", c->serial_out_fd,
+			 SERIAL_OUT_BUFFER, c->serial_limit, c->raw,
+			 &m->serial_out, err, errlen);
+	ret = ret
+		      ?: new_output("debugcon", "--debugcon-limit",
+				    c->debugcon_fd, DEBUGCON_OUT_BUFFER,
+				    c->debugcon_limit, c->raw, &m->debugcon_out,
+				    err, errlen);
+	if (ret)
+		return ret;
 
 	bus_init(&m->io);
 	bus_init(&m->mmio);
@@ -255,12 +290,12 @@ static int setup_devices(struct machine *m, char *err, size_t errlen)
 				     .irq_set = host_irq_set,
 				     .gpa_ptr = host_gpa_ptr,
 				     .stop = host_stop };
-	m->serial = serial_new(&m->host, SERIAL_COM1_IRQ, c->serial_out_fd);
+	m->serial = serial_new(&m->host, SERIAL_COM1_IRQ, m->serial_out);
 	m->cmos = cmos_new(&m->host, m->layout.low_size, m->layout.high_size,
 			   c->ncpus);
 	m->pci = pci_new(&m->host, &m->io);
 	m->i8042 = i8042_new(&m->host);
-	m->legacy = legacy_new(&m->host, c->debugcon_fd);
+	m->legacy = legacy_new(&m->host, m->debugcon_out);
 	if (!m->serial || !m->cmos || !m->pci || !m->i8042 || !m->legacy) {
 		snprintf(err, errlen, "out of memory creating devices");
 		return -ENOMEM;
@@ -493,6 +528,9 @@ static void machine_join(struct machine *m)
 static void machine_teardown(struct machine *m)
 {
 	machine_join(m);
+	/* The outputs' threads end before the devices they call back. */
+	console_close(m->serial_out, NULL);
+	console_close(m->debugcon_out, NULL);
 	if (m->serial)
 		serial_free(m->serial);
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++)
@@ -505,6 +543,8 @@ static void machine_teardown(struct machine *m)
 	pci_free(m->pci);
 	i8042_free(m->i8042);
 	legacy_free(m->legacy);
+	console_free(m->serial_out);
+	console_free(m->debugcon_out);
 	if (m->plan) {
 		boot_plan_free(m->plan);
 		free(m->plan);
@@ -744,6 +784,9 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	machine_stop(m, VM_STOP_ERROR, 0); /* no-op unless still running */
 	res->seconds = now_seconds() - t0;
 	machine_join(m);
+	/* What the guest wrote last goes out now, for a bounded time. */
+	console_close(m->serial_out, &res->serial);
+	console_close(m->debugcon_out, &res->debugcon);
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
 		res->exits += m->vcpus[i].exits;
 		for (unsigned k = 0; k < VM_EXIT_KINDS; k++)

@@ -55,6 +55,7 @@ struct machine {
 	struct bus io, mmio;
 	struct dev_host host;
 	struct serial *serial;
+	struct console *serial_out, *debugcon_out; /* NULL: discarded */
 	struct fwcfg *fwcfg;
 	struct cmos *cmos;
 	struct pci *pci;

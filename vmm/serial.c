@@ -2,10 +2,21 @@
 /*
  * 16550A UART.
  *
- * Transmission is instantaneous: a byte written to THR goes straight to the
- * output fd, so THR and the transmitter are always empty (LSR THRE|TEMT) and
- * the TX FIFO is never modelled.  The RX side has a real 16-byte FIFO because
- * the guest drains it at its own pace and the input thread must wait for it.
+ * A byte written to THR goes to the output's buffer (vmm/console.c), which a
+ * thread of its own drains to the host: the vCPU never waits for the host.
+ * The buffer stands in for the transmitter: while it lacks room for a
+ * transmit FIFO's worth (16 bytes, 1 with FIFOs off), LSR says THR and the
+ * transmitter are busy (THRE and TEMT clear) and no THRE interrupt is
+ * raised, so a driver that polls LSR or waits for THRE (Linux's 8250
+ * driver and console, OVMF's SerialPortLib) waits and loses nothing; once
+ * the drain has made room, THRE comes back, with its interrupt.  A guest
+ * that writes regardless loses what finds the buffer full, as on hardware
+ * (the console counts it; Linux's serial console does that after waiting
+ * 10 ms per character: wait_for_xmitr() in the kernel's
+ * drivers/tty/serial/8250/8250_port.c, whose uart_config[PORT_16550A]
+ * loads tx_loadsz = 16 bytes per THRE).  The RX side has a real 16-byte
+ * FIFO because the guest drains it at its own pace and the input thread
+ * must wait for it.
  *
  * Interrupt state is recomputed from the registers after every access and
  * the IRQ line is driven as a level; the machine turns level changes into
@@ -21,6 +32,7 @@
 #include "vmm/dev.h"
 
 #define UART_RX_FIFO 16
+#define UART_TX_FIFO 16
 
 /* Register offsets. */
 enum {
@@ -74,14 +86,10 @@ enum {
 #define MSR_DCD	   0x80
 #define MSR_DELTAS 0x0f
 
-/* How long a TX byte may wait for a non-blocking out_fd to drain. */
-#define TX_POLL_MS 1000
-
 struct serial {
 	struct dev_host host;
 	unsigned irq;
-	int out_fd;
-	bool tx_stalled; /* out_fd did not drain in time: drop, don't wait */
+	struct console *out;
 
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
 	uint8_t fcr;	  /* last FCR value while FIFOs enabled */
@@ -95,8 +103,10 @@ struct serial {
 
 	uint64_t tx_bytes; /* accessed atomically: readers need no lock */
 
-	/* Input thread; its state is guarded by the bus lock. */
+	/* The bus whose lock guards the registers (for the output's room
+	 * callback and the input thread). */
 	struct bus *io;
+	/* Input thread; its state is guarded by the bus lock. */
 	pthread_t thread;
 	bool thread_started;
 	bool stopping;
@@ -124,9 +134,25 @@ static unsigned rx_trigger(const struct serial *s)
 	return fifo_on(s) ? level[s->fcr >> 6] : 1;
 }
 
+/* Bytes a driver may write after seeing THRE: the transmit FIFO, or the
+ * holding register of a 16450. */
+static unsigned tx_room_needed(const struct serial *s)
+{
+	return fifo_on(s) ? UART_TX_FIFO : 1;
+}
+
+/* THR (and the transmitter) empty: the output can take a FIFO's worth.
+ * In loopback the bytes never reach the output. */
+static bool thr_empty(const struct serial *s)
+{
+	return !s->out || (s->mcr & MCR_LOOP) ||
+	       console_space(s->out) >= tx_room_needed(s);
+}
+
 static uint8_t lsr(const struct serial *s)
 {
-	return LSR_THRE | LSR_TEMT | s->lsr_err | (s->rx_count ? LSR_DR : 0);
+	return (thr_empty(s) ? LSR_THRE | LSR_TEMT : 0) | s->lsr_err |
+	       (s->rx_count ? LSR_DR : 0);
 }
 
 /* The modem input lines as the UART sees them. */
@@ -158,7 +184,7 @@ static uint8_t iir_id(const struct serial *s)
 		 * reported as a timeout at once, which drivers treat the
 		 * same way as "data available". */
 		return s->rx_count >= rx_trigger(s) ? IIR_RDI : IIR_TIMEOUT;
-	if ((s->ier & IER_THRI) && s->thr_pending)
+	if ((s->ier & IER_THRI) && s->thr_pending && thr_empty(s))
 		return IIR_THRI;
 	if ((s->ier & IER_MSI) && (s->msr & MSR_DELTAS))
 		return IIR_MSI;
@@ -225,36 +251,26 @@ static uint8_t rx_pop(struct serial *s)
 	return c;
 }
 
-/*
- * Write one byte to out_fd.  A blocking fd may block (a full pipe means the
- * reader is behind, and dropping console output would hide guest messages).
- * A non-blocking one gets TX_POLL_MS to drain; if it does not, the reader is
- * taken to be stuck and bytes are dropped without waiting until a write
- * succeeds again, so a stuck reader costs the guest one wait, not one per
- * byte.  Other errors drop the byte.
- */
-static void tx_out(struct serial *s, uint8_t c)
+static void tx_room(void *arg);
+
+/* THR became (or will become) empty: the THRE interrupt is armed now if it
+ * is, else when the output has made room. */
+static void thr_arm(struct serial *s)
 {
-	for (;;) {
-		ssize_t n = write(s->out_fd, &c, 1);
+	s->thr_pending =
+		!s->out || (s->mcr & MCR_LOOP) ||
+		console_notify_space(s->out, tx_room_needed(s), tx_room, s);
+}
 
-		if (n == 1) {
-			s->tx_stalled = false;
-			return;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    !s->tx_stalled) {
-			struct pollfd p = {.fd = s->out_fd, .events = POLLOUT};
-			int r = poll(&p, 1, TX_POLL_MS);
+/* The output made room (its drain thread, no lock held). */
+static void tx_room(void *arg)
+{
+	struct serial *s = arg;
 
-			if (r > 0 || (r < 0 && errno == EINTR))
-				continue;
-			s->tx_stalled = true;
-		}
-		return;
-	}
+	pthread_mutex_lock(&s->io->lock);
+	thr_arm(s);
+	update_irq(s);
+	pthread_mutex_unlock(&s->io->lock);
 }
 
 static void tx_byte(struct serial *s, uint8_t c)
@@ -264,11 +280,12 @@ static void tx_byte(struct serial *s, uint8_t c)
 		/* Loopback: the transmitter feeds the receiver. */
 		if (!rx_push(s, c))
 			s->lsr_err |= LSR_OE;
-	} else if (s->out_fd >= 0) {
-		tx_out(s, c);
+	} else if (s->out) {
+		console_write(s->out, &c, 1);
 	}
-	/* The byte left at once, so THR is empty again. */
-	s->thr_pending = true;
+	/* Writing THR clears a THRE interrupt; it comes back when THR is
+	 * empty again. */
+	thr_arm(s);
 }
 
 static uint8_t reg_read(struct serial *s, unsigned reg)
@@ -325,8 +342,10 @@ static void reg_write(struct serial *s, unsigned reg, uint8_t v)
 			s->ier = v & 0x0f;
 			/* Enabling THRI while THR is empty raises THRE
 			 * again; Linux's THRE probe relies on this. */
-			if ((old ^ s->ier) & IER_THRI)
-				s->thr_pending = s->ier & IER_THRI;
+			if ((old ^ s->ier) & s->ier & IER_THRI)
+				thr_arm(s);
+			else if ((old ^ s->ier) & IER_THRI)
+				s->thr_pending = false;
 		}
 		break;
 	case UART_IIR_FCR:
@@ -390,7 +409,8 @@ static void serial_write(void *dev, uint64_t off, const uint8_t *data,
 	notify_space(s);
 }
 
-struct serial *serial_new(const struct dev_host *h, unsigned irq, int out_fd)
+struct serial *serial_new(const struct dev_host *h, unsigned irq,
+			  struct console *out)
 {
 	struct serial *s = calloc(1, sizeof(*s));
 
@@ -399,7 +419,7 @@ struct serial *serial_new(const struct dev_host *h, unsigned irq, int out_fd)
 	if (h)
 		s->host = *h;
 	s->irq = irq;
-	s->out_fd = out_fd;
+	s->out = out;
 	s->dll = 0x0c; /* 9600 baud, as a BIOS would leave it */
 	s->msr = modem_lines(s);
 	s->wake_fd = -1;
@@ -412,7 +432,10 @@ int serial_attach(struct serial *s, struct bus *io, uint16_t base)
 {
 	int id = bus_add(io, base, 8, serial_read, serial_write, s, "serial");
 
-	return id < 0 ? id : 0;
+	if (id < 0)
+		return id;
+	s->io = io;
+	return 0;
 }
 
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t len)
@@ -500,6 +523,8 @@ void serial_free(struct serial *s)
 {
 	if (!s)
 		return;
+	/* The output's thread may call tx_room() until this returns. */
+	console_forget(s->out, s);
 	if (s->thread_started) {
 		uint64_t one = 1;
 

@@ -39,9 +39,14 @@ struct vm_config {
 	 * its copy, their pages are released. */
 	bool inputs_mapped;
 
-	int serial_out_fd; /* guest UART output */
+	int serial_out_fd; /* guest UART output, -1: discard */
 	int serial_in_fd;  /* -1: no input */
 	int debugcon_fd;   /* port 0x402 output, -1: discard */
+	/* At most this many bytes to each output (0: no limit). */
+	uint64_t serial_limit, debugcon_limit;
+	/* Keep terminal control sequences even when an output is a
+	 * terminal (otherwise they are filtered there). */
+	bool raw;
 	unsigned timeout_sec; /* 0: none */
 	bool verbose;
 
@@ -80,6 +85,7 @@ struct vm_result {
 	uint64_t exits;	/* KVM_RUN exits handled, all vCPUs */
 	uint64_t exit_kinds[VM_EXIT_KINDS]; /* the same, by kind */
 	uint64_t guest_resident; /* bytes of guest RAM resident at the stop */
+	struct console_stats serial, debugcon; /* the outputs, at the stop */
 };
 
 /* What a failure was about, so the CLI can pick its exit code. */

@@ -58,19 +58,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	struct pci *p;
 	struct i8042 *k;
 	struct legacy *l;
+	static struct console *sout, *dout;
 
 	memset(ram, 0, sizeof(ram));
 	memcpy(ram, in, n < RAM_SIZE ? n : RAM_SIZE);
 	fake_host_init(&fh, ram, RAM_BASE, RAM_SIZE);
 	bus_init(&io);
 
-	s = serial_new(&fh.h, SERIAL_COM1_IRQ, null_fd());
+	/* Outputs live as long as the process (a thread each per run
+	 * would cost most of the time); small buffers, so that full ones
+	 * (the UART's back-pressure, debugcon's drops) are reached too. */
+	sout = sout ? sout : test_console(null_fd(), 256, 0, true);
+	dout = dout ? dout : test_console(null_fd(), 256, 0, false);
+	s = serial_new(&fh.h, SERIAL_COM1_IRQ, sout);
 	f = fwcfg_new(&fh.h, true);
 	c = cmos_new(&fh.h, 3ULL << 30, 1ULL << 30, 4);
 	p = pci_new(&fh.h, &io);
 	k = i8042_new(&fh.h);
-	l = legacy_new(&fh.h, null_fd());
-	if (!s || !f || !c || !p || !k || !l)
+	l = legacy_new(&fh.h, dout);
+	if (!sout || !dout || !s || !f || !c || !p || !k || !l)
 		abort();
 	fwcfg_add_u16(f, FW_CFG_NB_CPUS, 4);
 	fwcfg_add(f, FW_CFG_KERNEL_DATA, blob, sizeof(blob));
@@ -134,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 		}
 	}
 
-	serial_free(s);
+	serial_free(s); /* no callback from sout reaches it after this */
 	fwcfg_free(f);
 	cmos_free(c);
 	pci_free(p);

@@ -81,6 +81,9 @@ bad_inputs() {
 	expect_error "--smp absurd" 2 "--smp 100000" -- --smp 100000 --kernel "$kernel"
 	expect_error "--smp negative" 2 "--smp -1" -- --smp -1 --kernel "$kernel"
 	expect_error "--timeout 0" 2 "--timeout 0" -- --timeout 0 --kernel "$kernel"
+	expect_error "--serial-limit 0" 2 "^sevboot: --serial-limit 0: must be a size from 1 to 1T, such as 512M or 4G$" -- --serial-limit 0 --kernel "$kernel"
+	expect_error "--serial-limit garbage" 2 "^sevboot: --serial-limit 1Q: must be a size" -- --serial-limit 1Q --kernel "$kernel"
+	expect_error "--debugcon-limit without --debugcon" 2 "^sevboot: --debugcon-limit needs --debugcon FILE$" -- --debugcon-limit 1M --kernel "$kernel"
 	expect_error "unknown option" 2 "unknown option '--frobnicate'" -- --frobnicate
 	expect_error "missing value" 2 "--kernel needs a value" -- --kernel
 	expect_error "nothing to boot" 2 "nothing to boot" -- --mem 512M
@@ -358,6 +361,41 @@ hostile_guests() {
 	check_hostile "$W/hostile-asan-ovmf.log" hostile-asan-ovmf "${HOSTILE_OVMF_RE[@]}"
 }
 
+# Shell lines: sevboot (the binary SBIN) writing its serial output into a
+# FIFO that is already full and that nobody reads, the guest flooding its
+# console.  With --timeout it must end with 124, and killed by SIGTERM with
+# 143, each after a bounded flush that says what was not written (-v: the
+# guest wrote, nothing was written).  Under TCG the guest needs 15 to 20 s
+# to reach its flood, so the timeout is 40 s, not a few.  The watchdogs
+# (timeout -s KILL, kill -KILL) only bound a hang: a killed sevboot exits
+# 137.  Then --serial-limit on the same flood.
+stall_cases() { # SBIN
+	local sb=$1
+	cat <<EOS
+echo CASE-BEGIN stalled-timeout
+mkfifo /tmp/stall1.fifo; exec 4<>/tmp/stall1.fifo; dd if=/dev/zero bs=65536 count=1 >&4 2>/dev/null
+s=\$(cut -d" " -f1 /proc/uptime)
+timeout -s KILL 120 $sb $KARGS --timeout 40 -v --append "$APP sevtest.action=flood" </dev/null >&4 2>/tmp/stall1.err; rc=\$?
+e=\$(cut -d" " -f1 /proc/uptime)
+exec 4>&-
+grep -v "^sevboot: port 0x" /tmp/stall1.err | sed "s/^/  stderr| /"
+echo "CASE-END stalled-timeout rc=\$rc uptime \${s}s->\${e}s"
+echo CASE-BEGIN stalled-sigterm
+mkfifo /tmp/stall2.fifo; exec 5<>/tmp/stall2.fifo; dd if=/dev/zero bs=65536 count=1 >&5 2>/dev/null
+$sb $KARGS -v --append "$APP sevtest.action=flood" </dev/null >&5 2>/tmp/stall2.err & pid=\$!
+n=0; until grep -q "unhandled port 0x2e9" /tmp/stall2.err 2>/dev/null || [ \$n -ge 90 ]; do sleep 1; n=\$((n + 1)); done; sleep 15
+(sleep 60; kill -KILL \$pid 2>/dev/null) & w=\$!
+s=\$(cut -d" " -f1 /proc/uptime); kill -TERM \$pid; wait \$pid; rc=\$?; e=\$(cut -d" " -f1 /proc/uptime)
+kill \$w 2>/dev/null; exec 5>&-
+grep -v "^sevboot: port 0x" /tmp/stall2.err | sed "s/^/  stderr| /"
+echo "CASE-END stalled-sigterm rc=\$rc uptime \${s}s->\${e}s"
+echo CASE-BEGIN serial-limit
+$sb --serial /tmp/limit.out $KARGS --serial-limit 8K --timeout 40 --append "$APP sevtest.action=flood" </dev/null 2>/tmp/limit.err; rc=\$?
+sed "s/^/  stderr| /" /tmp/limit.err
+echo "CASE-END serial-limit rc=\$rc output=\$(wc -c < /tmp/limit.out) bytes, \$(grep -c SEVBOOT-GUEST-FLOOD /tmp/limit.out) flood lines"
+EOS
+}
+
 run_testhost() { # name logfile cmdfile [testhost options]
 	local name=$1 log=$2 cmds=$3
 	shift 3
@@ -428,6 +466,7 @@ wait \$pid; rc=\$?; wait \$cat
 tr -d "\\033" < /tmp/inputs-truncated.serial | sed "s/^/  guest| /"
 echo "CASE-END inputs-truncated rc=\$rc"
 EOS
+		stall_cases sevboot
 	} > "$W/direct.cmds"
 	run_testhost direct "$W/direct.log" "$W/direct.cmds" ${STRACE:+--bin "$STRACE"}
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
@@ -453,6 +492,17 @@ EOS
 	else
 		skipped "launch-sigterm: strace is not installed here (it delivers the signal mid-launch)"
 	fi
+	# A stalled output (a FIFO nobody reads) stops neither --timeout nor
+	# SIGTERM; the flush at the stop gives up and says so.
+	check_case "$W/direct.log" stalled-timeout 124 'serial output: the guest wrote [1-9][0-9]* bytes, 0 written, .* [1-9][0-9]* not written at the stop'
+	check_case "$W/direct.log" stalled-sigterm 143 'serial output: the guest wrote [1-9][0-9]* bytes, 0 written, .* [1-9][0-9]* not written at the stop'
+	sev_log_has "$W/direct.log" "stalled output: the stop gave up and said so" \
+		'serial output: gave up [0-9.]+ s after the stop, [0-9]+ bytes not written'
+	# --serial-limit: exactly 8 KiB written, said once, the guest runs on
+	# to the timeout.
+	check_case "$W/direct.log" serial-limit 124 'CASE-END serial-limit rc=124 output=8192 bytes, [1-9][0-9]* flood lines'
+	sev_log_has "$W/direct.log" "serial-limit: said once" \
+		'stderr\| sevboot: serial output reached --serial-limit 8K; the rest is discarded \(the guest keeps running\)'
 
 	# --timeout: a stalled guest ends as exit 124 with its log, not as a
 	# test host killed from outside.

@@ -7,8 +7,11 @@
 #ifndef SEVBOOT_TESTS_FAKE_HOST_H
 #define SEVBOOT_TESTS_FAKE_HOST_H
 
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm/dev.h"
 
@@ -91,6 +94,45 @@ static inline void io_outb(struct bus *b, uint16_t port, uint8_t v)
 static inline uint8_t io_inb(struct bus *b, uint16_t port)
 {
 	return (uint8_t)io_in(b, port, 1);
+}
+
+/* A console (vmm/console.c) on fd for a device under test. */
+static inline struct console *test_console(int fd, size_t capacity,
+					   uint64_t limit, bool filter)
+{
+	struct console_config cc = {.name = "test",
+				    .limit_opt = "--test-limit",
+				    .fd = fd,
+				    .capacity = capacity,
+				    .limit = limit,
+				    .filter = filter,
+				    .close_idle_ms = 200};
+	char err[128];
+
+	return console_new(&cc, err, sizeof(err));
+}
+
+/* Read up to n bytes from fd as a console's thread delivers them: stops
+ * at n, or after quiet_ms without a byte (a bound on waiting, not a
+ * timing assertion: the caller checks what arrived). */
+static inline size_t read_wait(int fd, void *buf, size_t n, int quiet_ms)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, quiet_ms) <= 0)
+			break;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
 }
 
 /* xorshift64: reproducible "random" accesses for the hostile tests. */

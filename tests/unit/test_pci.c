@@ -15,6 +15,7 @@ struct rig {
 	struct pci *p;
 	struct i8042 *k;
 	struct legacy *l;
+	struct console *dbg_out;
 	int dbg[2];
 };
 
@@ -25,7 +26,9 @@ static void rig_init(struct rig *r)
 	ck_assert_int_eq(pipe2(r->dbg, O_NONBLOCK | O_CLOEXEC), 0);
 	r->p = pci_new(&r->fh.h, &r->io);
 	r->k = i8042_new(&r->fh.h);
-	r->l = legacy_new(&r->fh.h, r->dbg[1]);
+	r->dbg_out = test_console(r->dbg[1], 4096, 0, false);
+	ck_assert_ptr_nonnull(r->dbg_out);
+	r->l = legacy_new(&r->fh.h, r->dbg_out);
 	ck_assert_ptr_nonnull(r->p);
 	ck_assert_ptr_nonnull(r->k);
 	ck_assert_ptr_nonnull(r->l);
@@ -39,6 +42,7 @@ static void rig_free(struct rig *r)
 	pci_free(r->p);
 	i8042_free(r->k);
 	legacy_free(r->l);
+	console_free(r->dbg_out);
 	close(r->dbg[0]);
 	close(r->dbg[1]);
 }
@@ -650,7 +654,7 @@ START_TEST(test_legacy)
 	ck_assert_uint_eq(io_inb(&r.io, 0x402), 0xe9);
 	io_outb(&r.io, 0x402, 'o');
 	io_outb(&r.io, 0x402, 'k');
-	ck_assert_int_eq(read(r.dbg[0], c, sizeof(c)), 2);
+	ck_assert_uint_eq(read_wait(r.dbg[0], c, 2, 5000), 2);
 	ck_assert_mem_eq(c, "ok", 2);
 
 	/* POST and delay ports are claimed and inert. */
@@ -677,13 +681,13 @@ START_TEST(test_debug_exit_standalone)
 	ck_assert_int_eq(fh.stop_why, VM_STOP_DEBUG_EXIT);
 	ck_assert_int_eq(fh.stop_status, 7);
 	/* legacy_attach would now collide on the port. */
-	l = legacy_new(&fh.h, -1);
+	l = legacy_new(&fh.h, NULL);
 	ck_assert_int_lt(legacy_attach(l, &io), 0);
 	legacy_free(l);
 
-	/* Without a debugcon fd, writes are dropped. */
+	/* Without a debugcon output, writes are dropped. */
 	bus_init(&io);
-	l = legacy_new(&fh.h, -1);
+	l = legacy_new(&fh.h, NULL);
 	ck_assert_int_eq(legacy_attach(l, &io), 0);
 	io_outb(&io, 0x402, 'x');
 	ck_assert_uint_eq(io_inb(&io, 0x402), 0xe9);
