@@ -110,21 +110,36 @@ check: unit unit-asan
 	$(MAKE) fuzz-smoke FUZZ_SECONDS=10
 	$(MAKE) integration
 
-# libFuzzer harnesses (clang).  fuzz-smoke runs each for a short while.
+# libFuzzer harnesses (clang), one per input surface, each with a seed
+# corpus in tests/fuzz/corpus/<harness>/.  The library is built once for
+# them (instrumented, ASan + UBSan, every finding fatal) in
+# $(BUILD)/fuzz/lib; fuzz-smoke runs each harness FUZZ_SECONDS from its
+# corpus, fuzz-long FUZZ_RUNS executions each (scripts/fuzz-long).
 FUZZ_CC ?= clang
-FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard cli/*.c cli/*.h)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) -I. -D_GNU_SOURCE -pthread
+FUZZ_LIB := $(BUILD)/fuzz/lib/libsevboot.a
+$(FUZZ_LIB): $(LIB_SRCS) $(wildcard */*.h */*/*.h)
+	+$(MAKE) BUILD=$(BUILD)/fuzz/lib CC=$(FUZZ_CC) WERROR= FORTIFY= \
+		CFLAGS="-g -O1" SAN_FLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $@
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard cli/*.c cli/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LDLIBS_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS_LIB)
 fuzz: $(FUZZ_BINS)
 FUZZ_SECONDS ?= 20
 fuzz-smoke: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
-		echo "== $$f ($(FUZZ_SECONDS) s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 > $$f.log 2>&1 || \
+		h=$${f##*/}; c=tests/fuzz/corpus/$$h; w=$(BUILD)/fuzz/work/$$h; \
+		rm -rf $$w; mkdir -p $$w; \
+		echo "== $$f ($(FUZZ_SECONDS) s, corpus $$c)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$w \
+			$$( [ -d $$c ] && echo $$c ) > $$f.log 2>&1 || \
 			{ tail -n 30 $$f.log; echo "FAIL: $$f"; exit 1; }; \
 		tail -n 1 $$f.log; \
 	done
+FUZZ_RUNS ?= 10000000
+fuzz-long: $(FUZZ_BINS)
+	FUZZ_RUNS=$(FUZZ_RUNS) BUILD=$(BUILD) scripts/fuzz-long $(FUZZ_BINS)
 
 # Only the program is installed; the internal archive is not a library.
 install: bin/sevboot

@@ -510,10 +510,95 @@ static void report_bad_exit(struct vcpu *v)
 				    v->id, r->exit_reason);
 }
 
+static void handle_system_event(struct vcpu *v)
+{
+	struct machine *m = v->m;
+
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		machine_stop(m, VM_STOP_POWEROFF, 0);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		machine_stop(m, VM_STOP_RESET, 0);
+		break;
+	case KVM_SYSTEM_EVENT_SEV_TERM: {
+		char why[120];
+
+		cvm_sev_term_describe(v->run->system_event.data[0], why,
+				      sizeof(why));
+		machine_stop_detail(m, VM_STOP_ERROR, -EIO,
+				    "vCPU %u: the SEV guest asked to be "
+				    "terminated (%s)",
+				    v->id, why);
+		break;
+	}
+	default:
+		machine_stop_detail(m, VM_STOP_ERROR, -EIO,
+				    "vCPU %u: unexpected system event %u",
+				    v->id, v->run->system_event.type);
+		break;
+	}
+}
+
+int vcpu_handle_exit(struct vcpu *v, int ret, int err)
+{
+	struct machine *m = v->m;
+
+	if (ret < 0 && (err == EFAULT || err == EHWPOISON) &&
+	    v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+		/* SNP: the guest touched memory as private/shared against
+		 * its attribute; KVM reports it failing. */
+		v->exits++;
+		handle_memory_fault(v, err);
+		return 0;
+	}
+	if (ret < 0) {
+		if (err == EINTR || err == EAGAIN) {
+			v->run->immediate_exit = 0;
+			return 0;
+		}
+		machine_stop_detail(m, VM_STOP_ERROR, -err,
+				    "KVM_RUN on vCPU %u failed: %s", v->id,
+				    strerror(err));
+		return -err;
+	}
+	v->exits++;
+	switch (v->run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(v);
+		break;
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		break;
+	case KVM_EXIT_INTR:
+		v->run->immediate_exit = 0;
+		break;
+	case KVM_EXIT_HYPERCALL:
+		handle_hypercall(v);
+		break;
+	case KVM_EXIT_HLT:
+		/* Only without an in-kernel LAPIC, which we always have; a
+		 * halted guest with no LAPIC never wakes. */
+		machine_stop(m, VM_STOP_POWEROFF, 0);
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		machine_stop(m, VM_STOP_TRIPLE_FAULT, (int)v->id);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		handle_system_event(v);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+	case KVM_EXIT_INTERNAL_ERROR:
+	default:
+		report_bad_exit(v);
+		break;
+	}
+	return 0;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
-	struct machine *m = v->m;
 	sigset_t set;
 
 	/* Only the kick signal may interrupt KVM_RUN in this thread. */
@@ -521,84 +606,11 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
 
-	while (atomic_load(&m->stopped) == VM_RUNNING) {
+	while (atomic_load(&v->m->stopped) == VM_RUNNING) {
 		int ret = ioctl(v->fd, KVM_RUN, 0);
 
-		if (ret < 0 && (errno == EFAULT || errno == EHWPOISON) &&
-		    v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
-			/* SNP: the guest touched memory as private/shared
-			 * against its attribute; KVM reports it failing. */
-			v->exits++;
-			handle_memory_fault(v, errno);
-			continue;
-		}
-		if (ret < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				v->run->immediate_exit = 0;
-				continue;
-			}
-			machine_stop_detail(m, VM_STOP_ERROR, -errno,
-					    "KVM_RUN on vCPU %u failed: %s",
-					    v->id, strerror(errno));
+		if (vcpu_handle_exit(v, ret, ret < 0 ? errno : 0))
 			break;
-		}
-		v->exits++;
-		switch (v->run->exit_reason) {
-		case KVM_EXIT_IO:
-			handle_io(v);
-			break;
-		case KVM_EXIT_MMIO:
-			handle_mmio(v);
-			break;
-		case KVM_EXIT_INTR:
-			v->run->immediate_exit = 0;
-			break;
-		case KVM_EXIT_HYPERCALL:
-			handle_hypercall(v);
-			break;
-		case KVM_EXIT_HLT:
-			/* Only without an in-kernel LAPIC, which we always
-			 * have; a halted guest with no LAPIC never wakes. */
-			machine_stop(m, VM_STOP_POWEROFF, 0);
-			break;
-		case KVM_EXIT_SHUTDOWN:
-			machine_stop(m, VM_STOP_TRIPLE_FAULT, (int)v->id);
-			break;
-		case KVM_EXIT_SYSTEM_EVENT:
-			switch (v->run->system_event.type) {
-			case KVM_SYSTEM_EVENT_SHUTDOWN:
-				machine_stop(m, VM_STOP_POWEROFF, 0);
-				break;
-			case KVM_SYSTEM_EVENT_RESET:
-				machine_stop(m, VM_STOP_RESET, 0);
-				break;
-			case KVM_SYSTEM_EVENT_SEV_TERM: {
-				char why[120];
-
-				cvm_sev_term_describe(
-					v->run->system_event.data[0], why,
-					sizeof(why));
-				machine_stop_detail(
-					m, VM_STOP_ERROR, -EIO,
-					"vCPU %u: the SEV guest asked to be "
-					"terminated (%s)",
-					v->id, why);
-				break;
-			}
-			default:
-				machine_stop_detail(
-					m, VM_STOP_ERROR, -EIO,
-					"vCPU %u: unexpected system event %u",
-					v->id, v->run->system_event.type);
-				break;
-			}
-			break;
-		case KVM_EXIT_FAIL_ENTRY:
-		case KVM_EXIT_INTERNAL_ERROR:
-		default:
-			report_bad_exit(v);
-			break;
-		}
 	}
 	return NULL;
 }
