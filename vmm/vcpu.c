@@ -404,18 +404,20 @@ static void note_unhandled_port(struct machine *m, uint16_t port, bool out)
 static void handle_io(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
-	uint8_t *data = (uint8_t *)r + r->io.data_offset;
 	unsigned size = r->io.size;
+	uint8_t *data;
 
 	/* The kernel guarantees data lies in the run area; check anyway,
 	 * the run page is shared with the kernel only, but a bug here would
-	 * scribble over our own memory. */
+	 * scribble over our own memory.  The pointer is formed only after
+	 * the check: run + a wild offset is already undefined behaviour. */
 	if (r->io.data_offset >= v->run_size || size == 0 || size > 8 ||
 	    (uint64_t)r->io.count * size > v->run_size - r->io.data_offset) {
 		machine_stop_detail(v->m, VM_STOP_ERROR, -EINVAL,
 				    "vCPU %u: malformed I/O exit", v->id);
 		return;
 	}
+	data = (uint8_t *)r + r->io.data_offset;
 	if (v->m->io_exits)
 		atomic_fetch_add_explicit(&v->m->io_exits[r->io.port], 1,
 					  memory_order_relaxed);

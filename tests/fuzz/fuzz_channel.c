@@ -40,9 +40,9 @@
 #define ID_AUTH_LEN  4096
 
 /* Fixed P-384 scalars (any value below the group order is a key). */
-static const uint8_t pdh_d[48] = { [0] = 0x11, [20] = 0x5a, [47] = 0x2a };
-static const uint8_t godh_d[48] = { [0] = 0x22, [30] = 0x77, [47] = 0x3b };
-static const uint8_t idk_d[48] = { [0] = 0x33, [10] = 0x99, [47] = 0x4c };
+static const uint8_t pdh_d[48] = {[0] = 0x11, [20] = 0x5a, [47] = 0x2a};
+static const uint8_t godh_d[48] = {[0] = 0x22, [30] = 0x77, [47] = 0x3b};
+static const uint8_t idk_d[48] = {[0] = 0x33, [10] = 0x99, [47] = 0x4c};
 
 /* Copy up to len input bytes over buf; the rest stays as it was. */
 static void overlay(uint8_t *buf, size_t len, const uint8_t *in, size_t n)
@@ -59,10 +59,9 @@ static void flip(uint8_t *buf, size_t len, const uint8_t *in, size_t n)
 
 static void fuzz_cert(const uint8_t *in, size_t n)
 {
-	static const uint16_t usages[] = { SEV_USAGE_PDH, SEV_USAGE_PEK,
-					   SEV_USAGE_OCA, SEV_USAGE_CEK,
-					   0x1000 };
-	uint8_t cert[SEV_CERT_LEN] = { 0 };
+	static const uint16_t usages[] = {SEV_USAGE_PDH, SEV_USAGE_PEK,
+					  SEV_USAGE_OCA, SEV_USAGE_CEK, 0x1000};
+	uint8_t cert[SEV_CERT_LEN] = {0};
 	EVP_PKEY *k = NULL, *ours = NULL;
 	char err[200];
 	uint8_t z[48];
@@ -89,7 +88,7 @@ static void fuzz_cert(const uint8_t *in, size_t n)
 
 static void fuzz_pubkey(const uint8_t *in, size_t n)
 {
-	uint8_t key[SEV_ECC_PUBKEY_LEN] = { 0 };
+	uint8_t key[SEV_ECC_PUBKEY_LEN] = {0};
 	uint8_t again[SEV_ECC_PUBKEY_LEN];
 	EVP_PKEY *k = NULL;
 	char err[200];
@@ -107,9 +106,9 @@ static void fuzz_pubkey(const uint8_t *in, size_t n)
 
 static void fuzz_secret(const uint8_t *in, size_t n)
 {
-	static const struct sev_tk tk = { { 1, 2, 3 }, { 4, 5, 6 } };
-	static const uint8_t measure[32] = { 7 };
-	uint8_t hdr[SEV_PACKET_HDR_LEN] = { 0 }, plain[256];
+	static const struct sev_tk tk = {{1, 2, 3}, {4, 5, 6}};
+	static const uint8_t measure[32] = {7};
+	uint8_t hdr[SEV_PACKET_HDR_LEN] = {0}, plain[256];
 	const uint8_t *trans = in + sizeof(hdr);
 	size_t len;
 
@@ -145,9 +144,8 @@ static void fuzz_owner_session(const uint8_t *in, size_t n)
 static struct sev_model *model_new(enum sev_mode mode,
 				   int (*vmsa)(void *, unsigned, uint8_t *))
 {
-	struct sev_model_config mc = { .pdh_private = pdh_d,
-				       .vmsa = vmsa,
-				       .mode = mode };
+	struct sev_model_config mc = {
+		.pdh_private = pdh_d, .vmsa = vmsa, .mode = mode};
 	char err[200];
 	struct sev_model *m = sev_model_new(&mc, err, sizeof(err));
 
@@ -159,10 +157,11 @@ static struct sev_model *model_new(enum sev_mode mode,
  * model's PDH, with input bytes flipped in either. */
 static void fuzz_launch_start(const uint8_t *in, size_t n)
 {
-	uint8_t pdh[SEV_CERT_LEN], godh[SEV_CERT_LEN], blob[SEV_CERT_LEN + 0x80];
+	uint8_t pdh[SEV_CERT_LEN], godh[SEV_CERT_LEN],
+		blob[SEV_CERT_LEN + 0x80];
 	uint8_t *session = blob + SEV_CERT_LEN, z[48];
-	struct sev_tk tk = { { 0x10 }, { 0x20 } };
-	static const uint8_t nonce[16] = { 1 }, iv[16] = { 2 };
+	struct sev_tk tk = {{0x10}, {0x20}};
+	static const uint8_t nonce[16] = {1}, iv[16] = {2};
 	EVP_PKEY *g = NULL, *p = NULL;
 	struct sev_model *m = model_new(SEV_MODE_SEV, NULL);
 	struct sev_launch l;
@@ -171,8 +170,8 @@ static void fuzz_launch_start(const uint8_t *in, size_t n)
 
 	CHECK(sev_model_pdh_cert(m, pdh) == 0);
 	CHECK(sev_p384_from_private(godh_d, &g) == 0);
-	CHECK(sev_cert_public_key(pdh, SEV_USAGE_PDH, &p, err,
-				  sizeof(err)) == 0);
+	CHECK(sev_cert_public_key(pdh, SEV_USAGE_PDH, &p, err, sizeof(err)) ==
+	      0);
 	CHECK(sev_ecdh(g, p, z) == 0);
 	CHECK(sev_cert_build(g, 0x1000, 0, 1, 55, NULL, 0, godh) == 0);
 	CHECK(sev_session_wrap(z, nonce, iv, &tk, policy, session) == 0);
@@ -209,8 +208,8 @@ static int no_vmsa(void *ctx, unsigned index, uint8_t *page)
 static void fuzz_id_block(const uint8_t *in, size_t n)
 {
 	static uint8_t auth[ID_AUTH_LEN];
-	uint8_t idb[ID_BLOCK_LEN] = { 0 }, both[ID_BLOCK_LEN + ID_AUTH_LEN];
-	struct kvm_sev_snp_launch_finish fin = { 0 };
+	uint8_t idb[ID_BLOCK_LEN] = {0}, both[ID_BLOCK_LEN + ID_AUTH_LEN];
+	struct kvm_sev_snp_launch_finish fin = {0};
 	struct sev_model *m = model_new(SEV_MODE_SNP, no_vmsa);
 	const uint64_t policy = 0x30000;
 	struct sev_transport t;
@@ -230,8 +229,8 @@ static void fuzz_id_block(const uint8_t *in, size_t n)
 		CHECK(sev_model_launch_digest(m, idb, 48) == 0);
 	if (sel & 2)
 		put_le64(idb, 0x58, policy);
-	put_le32(auth, 0, 1);	  /* ID_ALGO: P-384 with SHA-384 */
-	put_le32(auth, 4, 1);	  /* AUTHOR_ALGO */
+	put_le32(auth, 0, 1); /* ID_ALGO: P-384 with SHA-384 */
+	put_le32(auth, 4, 1); /* AUTHOR_ALGO */
 	if (sel & 4) {
 		CHECK(sev_p384_from_private(idk_d, &k) == 0);
 		CHECK(sev_ecc_pubkey_put(k, auth + 0x240) == 0);

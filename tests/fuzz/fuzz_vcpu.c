@@ -44,14 +44,15 @@
 #define HIGH_BASE 0x100000000ULL
 
 static const uint32_t reasons[] = {
-	KVM_EXIT_IO,	     KVM_EXIT_MMIO,	      KVM_EXIT_HYPERCALL,
-	KVM_EXIT_MEMORY_FAULT, KVM_EXIT_SYSTEM_EVENT, KVM_EXIT_INTR,
-	KVM_EXIT_HLT,	     KVM_EXIT_SHUTDOWN,	      KVM_EXIT_FAIL_ENTRY,
-	KVM_EXIT_INTERNAL_ERROR,
+	KVM_EXIT_IO,	       KVM_EXIT_MMIO,
+	KVM_EXIT_HYPERCALL,    KVM_EXIT_MEMORY_FAULT,
+	KVM_EXIT_SYSTEM_EVENT, KVM_EXIT_INTR,
+	KVM_EXIT_HLT,	       KVM_EXIT_SHUTDOWN,
+	KVM_EXIT_FAIL_ENTRY,   KVM_EXIT_INTERNAL_ERROR,
 };
 #define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
 
-static const int errs[] = { 0, EFAULT, EHWPOISON, EINTR, EAGAIN, EIO };
+static const int errs[] = {0, EFAULT, EHWPOISON, EINTR, EAGAIN, EIO};
 #define NERRS (sizeof(errs) / sizeof(errs[0]))
 
 static int null_fd(void)
@@ -75,7 +76,7 @@ struct devs {
 
 static void devs_setup(struct devs *d, struct machine *m, uint8_t *ram)
 {
-	static const uint8_t blob[256] = { 0x55, 0xaa };
+	static const uint8_t blob[256] = {0x55, 0xaa};
 
 	fake_host_init(&d->fh, ram, 0, RAM_SIZE);
 	d->s = serial_new(&d->fh.h, SERIAL_COM1_IRQ, null_fd());
@@ -117,8 +118,8 @@ static void check_hypercall(struct machine *m, const struct kvm_run *r)
 	if (r->hypercall.ret != 0)
 		return;
 	/* Accepted: a sane range wholly in RAM, and KVM said yes. */
-	CHECK(cvm_map_gpa_args((const uint64_t *)r->hypercall.args, &gpa,
-			       &size, &priv) == 0);
+	CHECK(cvm_map_gpa_args((const uint64_t *)r->hypercall.args, &gpa, &size,
+			       &priv) == 0);
 	CHECK(machine_gpa_ptr(m, gpa, size) != NULL);
 	CHECK(!m->private_mem);
 }
@@ -131,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	static struct machine m;
 	static struct vm_config cfg;
 	struct kvm_run *r = (struct kvm_run *)runbuf;
-	struct vcpu v = { 0 };
+	struct vcpu v = {0};
 	struct devs d;
 
 	signal(MACHINE_WAKE_SIGNAL, SIG_IGN);
@@ -143,8 +144,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	cfg.verbose = n && (in[0] & 0x80);
 	m.cfg = &cfg;
 	m.kvm_fd = m.vm_fd = -1;
-	m.slots[0] = (struct mem_slot){ 0, RAM_SIZE, low, -1 };
-	m.slots[1] = (struct mem_slot){ HIGH_BASE, RAM_SIZE, high, -1 };
+	m.slots[0] = (struct mem_slot){0, RAM_SIZE, low, -1};
+	m.slots[1] = (struct mem_slot){HIGH_BASE, RAM_SIZE, high, -1};
 	m.nslots = 2;
 	m.private_mem = n && (in[0] & 0x40);
 	m.io_exits = n && (in[0] & 0x20) ? io_exits : NULL;
@@ -153,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	bus_init(&m.io);
 	bus_init(&m.mmio);
 	devs_setup(&d, &m, low);
-	v = (struct vcpu){ .m = &m, .fd = -1, .run = r, .run_size = RUN_SIZE };
+	v = (struct vcpu){.m = &m, .fd = -1, .run = r, .run_size = RUN_SIZE};
 
 	for (size_t i = 1; i + 1 + REC_RUN <= n; i += 1 + REC_RUN) {
 		uint8_t sel = in[i];
@@ -161,8 +162,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 		int ret;
 
 		memcpy(runbuf, in + i + 1, REC_RUN);
-		r->exit_reason = (sel & 15) < NREASONS ? reasons[sel & 15]
-						       : get_le32(in + i + 1, 0);
+		r->exit_reason = (sel & 15) < NREASONS
+					 ? reasons[sel & 15]
+					 : get_le32(in + i + 1, 0);
 		atomic_store(&m.stopped, VM_RUNNING);
 		m.stop_detail[0] = '\0';
 		ret = vcpu_handle_exit(&v, err ? -1 : 0, err);
