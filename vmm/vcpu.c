@@ -404,29 +404,33 @@ static void note_unhandled_port(struct machine *m, uint16_t port, bool out)
 static void handle_io(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
-	unsigned size = r->io.size;
+	/* Read once: an IN writes into the run page, and were data to
+	 * overlap these fields it would change them under the loop. */
+	const uint64_t offset = r->io.data_offset;
+	const uint32_t count = r->io.count;
+	const uint16_t port = r->io.port;
+	const unsigned size = r->io.size;
+	const bool out = r->io.direction == KVM_EXIT_IO_OUT;
 	uint8_t *data;
 
-	/* The kernel guarantees data lies in the run area; check anyway,
-	 * the run page is shared with the kernel only, but a bug here would
-	 * scribble over our own memory.  The pointer is formed only after
-	 * the check: run + a wild offset is already undefined behaviour. */
-	if (r->io.data_offset >= v->run_size || size == 0 || size > 8 ||
-	    (uint64_t)r->io.count * size > v->run_size - r->io.data_offset) {
+	/* The kernel puts the data in the run area after struct kvm_run
+	 * (KVM_PIO_PAGE_OFFSET, arch/x86/include/uapi/asm/kvm.h); check
+	 * anyway, a bug here would scribble over our own memory.  The
+	 * pointer is formed only after the check: run + a wild offset is
+	 * already undefined behaviour. */
+	if (offset < sizeof(*r) || offset >= v->run_size || size == 0 ||
+	    size > 8 || (uint64_t)count * size > v->run_size - offset) {
 		machine_stop_detail(v->m, VM_STOP_ERROR, -EINVAL,
 				    "vCPU %u: malformed I/O exit", v->id);
 		return;
 	}
-	data = (uint8_t *)r + r->io.data_offset;
+	data = (uint8_t *)r + offset;
 	if (v->m->io_exits)
-		atomic_fetch_add_explicit(&v->m->io_exits[r->io.port], 1,
+		atomic_fetch_add_explicit(&v->m->io_exits[port], 1,
 					  memory_order_relaxed);
-	for (uint32_t i = 0; i < r->io.count; i++, data += size) {
-		bool out = r->io.direction == KVM_EXIT_IO_OUT;
-
-		if (!bus_access(&v->m->io, r->io.port, data, size, out))
-			note_unhandled_port(v->m, r->io.port, out);
-	}
+	for (uint32_t i = 0; i < count; i++, data += size)
+		if (!bus_access(&v->m->io, port, data, size, out))
+			note_unhandled_port(v->m, port, out);
 }
 
 static void handle_mmio(struct vcpu *v)

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -91,6 +92,31 @@ START_TEST(io_exit_count_past_the_run_page_stops_the_machine)
 }
 END_TEST
 
+/* Data overlapping struct kvm_run itself: an IN would rewrite the exit's
+ * own count and port under the loop (found by fuzz_vcpu: the handler
+ * then ran past the run page). */
+START_TEST(io_data_over_the_run_struct_is_refused)
+{
+	struct rig *r = rig_new();
+	struct kvm_run *run = r->v.run;
+
+	memset(r->ram, 0, sizeof(r->ram));
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = KVM_EXIT_IO_IN;
+	run->io.size = 8;
+	run->io.port = 0x1234; /* nobody decodes it: reads as 0xff */
+	run->io.data_offset = offsetof(struct kvm_run, io);
+	run->io.count = 2;
+	ck_assert_int_eq(vcpu_handle_exit(&r->v, 0, 0), 0);
+	ck_assert_int_eq(atomic_load(&r->m.stopped), VM_STOP_ERROR);
+	ck_assert_ptr_nonnull(strstr(r->m.stop_detail, "malformed I/O exit"));
+	/* Nothing past the run page was written. */
+	for (size_t k = 0; k < sizeof(r->ram); k++)
+		ck_assert_uint_eq(r->ram[k], 0);
+	rig_free(r);
+}
+END_TEST
+
 START_TEST(hypercall_outside_ram_is_refused_to_the_guest)
 {
 	struct rig *r = rig_new();
@@ -135,6 +161,7 @@ int main(void)
 
 	tcase_add_test(tc, io_exit_with_wild_data_offset_stops_the_machine);
 	tcase_add_test(tc, io_exit_count_past_the_run_page_stops_the_machine);
+	tcase_add_test(tc, io_data_over_the_run_struct_is_refused);
 	tcase_add_test(tc, hypercall_outside_ram_is_refused_to_the_guest);
 	tcase_add_test(tc, failed_kvm_run_ends_the_thread_and_says_why);
 	suite_add_tcase(s, tc);
