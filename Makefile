@@ -107,7 +107,7 @@ integration: $(BIN)
 check: unit unit-asan
 	scripts/check-flags
 	scripts/include-graph
-	$(MAKE) fuzz-smoke FUZZ_SECONDS=10
+	$(MAKE) fuzz-smoke FUZZ_SECONDS=5
 	$(MAKE) integration
 
 # libFuzzer harnesses (clang), one per input surface, each with a seed
@@ -122,7 +122,7 @@ FUZZ_LIB := $(BUILD)/fuzz/lib/libsevboot.a
 $(FUZZ_LIB): $(LIB_SRCS) $(wildcard */*.h */*/*.h)
 	+$(MAKE) BUILD=$(BUILD)/fuzz/lib CC=$(FUZZ_CC) WERROR= FORTIFY= \
 		CFLAGS="-g -O1" SAN_FLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $@
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard cli/*.c cli/*.h tests/unit/*.h)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard cli/*.c cli/*.h tests/unit/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) $(LDLIBS_LIB)
 fuzz: $(FUZZ_BINS)

@@ -73,8 +73,8 @@ static void fuzz_cert(const uint8_t *in, size_t n)
 	memset(err, 'x', sizeof(err));
 	ret = sev_cert_public_key(cert, usages[in[0] % 5], &k, err,
 				  sizeof(err));
-	CHECK(memchr(err, '\0', sizeof(err)));
 	if (ret) {
+		CHECK(memchr(err, '\0', sizeof(err)) && err[0]);
 		CHECK(ret < 0 && !k);
 		return;
 	}
@@ -173,7 +173,8 @@ static void fuzz_launch_start(const uint8_t *in, size_t n)
 	CHECK(sev_cert_public_key(pdh, SEV_USAGE_PDH, &p, err, sizeof(err)) ==
 	      0);
 	CHECK(sev_ecdh(g, p, z) == 0);
-	CHECK(sev_cert_build(g, 0x1000, 0, 1, 55, NULL, 0, godh) == 0);
+	CHECK(sev_cert_build(g, SEV_USAGE_PDH, SEV_ALGO_ECDH_SHA256, pdh[4],
+			     pdh[5], NULL, 0, godh) == 0);
 	CHECK(sev_session_wrap(z, nonce, iv, &tk, policy, session) == 0);
 	EVP_PKEY_free(g);
 	EVP_PKEY_free(p);

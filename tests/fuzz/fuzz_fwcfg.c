@@ -124,7 +124,9 @@ static int add_items(struct fwcfg *f, const uint8_t *img, size_t len,
 static void dma(struct bus *io, uint8_t *ram, const uint8_t *r)
 {
 	uint8_t d[8];
-	/* A descriptor in RAM: control, length, address (big endian). */
+	/* A descriptor in RAM: control (the item's key in the high half
+	 * when selecting, flags from the record's op), length, address (big
+	 * endian), the target somewhere in RAM. */
 	size_t at = (r[1] << 8 | r[2]) % (RAM_SIZE - 16);
 	uint64_t gpa = RAM_BASE + at;
 

@@ -12,13 +12,11 @@
  * the socket is gone afterwards.
  *
  * sevboot's own stderr lines (the socket's "waiting" line) would flood the
- * log: stderr goes to /dev/null, and the sanitizers and checks report on
- * a copy of the real stderr.
+ * log: they go to /dev/null (tests/fuzz/quiet.h).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sanitizer/common_interface_defs.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,13 +29,12 @@
 
 #include "owner/owner.h"
 #include "sev/sev.h"
-
-static int report_fd = 2;
+#include "tests/fuzz/quiet.h"
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			dprintf(report_fd,                                     \
+			dprintf(quiet_fd(),                                    \
 				"fuzz_transport: check failed: %s\n", #cond);  \
 			abort();                                               \
 		}                                                              \
@@ -56,14 +53,7 @@ static void remove_dir(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-	report_fd = dup(2);
-	if (report_fd < 0 || null < 0)
-		abort();
-	__sanitizer_set_report_fd((void *)(intptr_t)report_fd);
-	dup2(null, 2);
-	close(null);
+	quiet_fd();
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(dir, sizeof(dir), "/tmp/fuzz_transport.XXXXXX");
 	if (!mkdtemp(dir))
@@ -178,7 +168,9 @@ static void fuzz_socket(const uint8_t *in, size_t n)
 	o.timeout_s = 5;
 	o.version = "fuzz";
 	CHECK(pthread_create(&t, NULL, client_thread, &c) == 0);
+	quiet_begin();
 	ret = owner_exchange(&o, &req, &rep, err, sizeof(err));
+	quiet_end();
 	pthread_join(t, NULL);
 	check_result(ret, &rep, err);
 	CHECK(lstat(path, &st) < 0 && errno == ENOENT);
@@ -199,7 +191,9 @@ static void fuzz_cmd(const uint8_t *in, size_t n)
 	snprintf(cmd, sizeof(cmd), "exec cat %s", path);
 	o.cmd = cmd;
 	o.timeout_s = 5;
+	quiet_begin();
 	ret = owner_exchange(&o, &req, &rep, err, sizeof(err));
+	quiet_end();
 	check_result(ret, &rep, err);
 	sev_owner_reply_free(&rep);
 }
