@@ -87,7 +87,9 @@ unit: $(UNIT_BINS) $(BIN)
 # UndefinedBehaviorSanitizer, every finding fatal, in $(BUILD)/asan
 # (the program: $(BUILD)/asan/bin/sevboot).  unit-asan runs the unit
 # suite with them: Check still forks each test, and the leak checker runs
-# in every process that exits.
+# in every process that exits; Check's per-test timeout is stretched
+# (CK_TIMEOUT_MULTIPLIER, default 10 here), since the sanitizers slow the
+# code several times and the machine may be shared.
 ASAN_BUILD := $(BUILD)/asan
 ASAN_MAKE = $(MAKE) BUILD=$(ASAN_BUILD) BIN=$(ASAN_BUILD)/bin/sevboot \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer" FORTIFY= \
@@ -97,6 +99,7 @@ asan:
 unit-asan:
 	+ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1:detect_stack_use_after_return=1} \
 	UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10} \
 	$(ASAN_MAKE) unit
 
 integration: $(BIN)
