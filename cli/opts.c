@@ -47,7 +47,8 @@ int cli_parse_num(const char *s, bool hex, uint64_t max, uint64_t *out)
 			d = (unsigned)(*p - 'A' + 10);
 		else
 			return -EINVAL;
-		if (v > (max - d) / base)
+		/* d > max first: max - d would wrap and let anything in. */
+		if (d > max || v > (max - d) / base)
 			return -ERANGE;
 		v = v * base + d;
 	}

@@ -149,6 +149,8 @@ static int parse_fms(const char *name, uint32_t *sig)
 int cpu_model_signature(const char *name, uint32_t *sig, char *err,
 			size_t errlen)
 {
+	char q[200];
+
 	if (!name || !*name) {
 		cpu_err(err, errlen, "empty vCPU model");
 		return -EINVAL;
@@ -162,24 +164,26 @@ int cpu_model_signature(const char *name, uint32_t *sig, char *err,
 			return 0;
 		}
 	}
+	/* The name as typed, quoted and with control bytes escaped, so
+	 * the refusal stays one line. */
+	json_quote(name, strlen(name), q, sizeof(q));
 	if (name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) {
 		if (parse_hex_sig(name, sig) == 0)
 			return 0;
 		cpu_err(err, errlen,
-			"vCPU signature \"%s\" is not 1 to 8 hex digits after "
-			"0x",
-			name);
+			"vCPU signature %s is not 1 to 8 hex digits after 0x",
+			q);
 		return -EINVAL;
 	}
 	if (strchr(name, '/')) {
 		if (parse_fms(name, sig) == 0)
 			return 0;
 		cpu_err(err, errlen,
-			"vCPU \"%s\" is not family/model/stepping in decimal "
+			"vCPU %s is not family/model/stepping in decimal "
 			"(family <= %u, model <= 255, stepping <= 15)",
-			name, FMS_FAMILY_MAX);
+			q, FMS_FAMILY_MAX);
 		return -EINVAL;
 	}
-	cpu_err(err, errlen, "unknown vCPU model \"%s\"", name);
+	cpu_err(err, errlen, "unknown vCPU model %s", q);
 	return -EINVAL;
 }

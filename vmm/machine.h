@@ -110,6 +110,14 @@ int vcpu_may_write_regs(struct vcpu *v, char *err, size_t errlen);
 int vcpu_set_boot_state(struct vcpu *v, const struct boot_cpu_state *s,
 			char *err, size_t errlen);
 int vcpu_start(struct vcpu *v);
+/*
+ * One return of KVM_RUN (ret, and errno in err when ret < 0) handled as
+ * the vCPU thread does: the exit in v->run dispatched to the buses, the
+ * conversions or a stop of the machine.  Everything in v->run is taken as
+ * untrusted.  Non-zero (-errno) when KVM_RUN itself failed and the thread
+ * must end; the machine is stopped then.
+ */
+int vcpu_handle_exit(struct vcpu *v, int ret, int err);
 void vcpu_kick(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
 /* One line on where a stopped vCPU is (RIP, CS base, IF, MP state). */

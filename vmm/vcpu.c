@@ -428,27 +428,33 @@ static void note_unhandled_port(struct machine *m, uint16_t port, bool out)
 static void handle_io(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
-	uint8_t *data = (uint8_t *)r + r->io.data_offset;
-	unsigned size = r->io.size;
+	/* Read once: an IN writes into the run page, and were data to
+	 * overlap these fields it would change them under the loop. */
+	const uint64_t offset = r->io.data_offset;
+	const uint32_t count = r->io.count;
+	const uint16_t port = r->io.port;
+	const unsigned size = r->io.size;
+	const bool out = r->io.direction == KVM_EXIT_IO_OUT;
+	uint8_t *data;
 
-	/* The kernel guarantees data lies in the run area; check anyway,
-	 * the run page is shared with the kernel only, but a bug here would
-	 * scribble over our own memory. */
-	if (r->io.data_offset >= v->run_size || size == 0 || size > 8 ||
-	    (uint64_t)r->io.count * size > v->run_size - r->io.data_offset) {
+	/* The kernel puts the data in the run area after struct kvm_run
+	 * (KVM_PIO_PAGE_OFFSET, arch/x86/include/uapi/asm/kvm.h); check
+	 * anyway, a bug here would scribble over our own memory.  The
+	 * pointer is formed only after the check: run + a wild offset is
+	 * already undefined behaviour. */
+	if (offset < sizeof(*r) || offset >= v->run_size || size == 0 ||
+	    size > 8 || (uint64_t)count * size > v->run_size - offset) {
 		machine_stop_detail(v->m, VM_STOP_ERROR, -EINVAL,
 				    "vCPU %u: malformed I/O exit", v->id);
 		return;
 	}
+	data = (uint8_t *)r + offset;
 	if (v->m->io_exits)
-		atomic_fetch_add_explicit(&v->m->io_exits[r->io.port], 1,
+		atomic_fetch_add_explicit(&v->m->io_exits[port], 1,
 					  memory_order_relaxed);
-	for (uint32_t i = 0; i < r->io.count; i++, data += size) {
-		bool out = r->io.direction == KVM_EXIT_IO_OUT;
-
-		if (!bus_access(&v->m->io, r->io.port, data, size, out))
-			note_unhandled_port(v->m, r->io.port, out);
-	}
+	for (uint32_t i = 0; i < count; i++, data += size)
+		if (!bus_access(&v->m->io, port, data, size, out))
+			note_unhandled_port(v->m, port, out);
 }
 
 static void handle_mmio(struct vcpu *v)
@@ -534,10 +540,97 @@ static void report_bad_exit(struct vcpu *v)
 				    v->id, r->exit_reason);
 }
 
+static void handle_system_event(struct vcpu *v)
+{
+	struct machine *m = v->m;
+
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		machine_stop(m, VM_STOP_POWEROFF, 0);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		machine_stop(m, VM_STOP_RESET, 0);
+		break;
+	case KVM_SYSTEM_EVENT_SEV_TERM: {
+		char why[120];
+
+		cvm_sev_term_describe(v->run->system_event.data[0], why,
+				      sizeof(why));
+		machine_stop_detail(m, VM_STOP_ERROR, -EIO,
+				    "vCPU %u: the SEV guest asked to be "
+				    "terminated (%s)",
+				    v->id, why);
+		break;
+	}
+	default:
+		machine_stop_detail(m, VM_STOP_ERROR, -EIO,
+				    "vCPU %u: unexpected system event %u",
+				    v->id, v->run->system_event.type);
+		break;
+	}
+}
+
+int vcpu_handle_exit(struct vcpu *v, int ret, int err)
+{
+	struct machine *m = v->m;
+
+	if (ret < 0 && (err == EFAULT || err == EHWPOISON) &&
+	    v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+		/* SNP: the guest touched memory as private/shared against
+		 * its attribute; KVM reports it failing. */
+		v->exits++;
+		v->exit_kinds[VM_EXIT_MEMORY_FAULT]++;
+		handle_memory_fault(v, err);
+		return 0;
+	}
+	if (ret < 0) {
+		if (err == EINTR || err == EAGAIN) {
+			v->run->immediate_exit = 0;
+			return 0;
+		}
+		machine_stop_detail(m, VM_STOP_ERROR, -err,
+				    "KVM_RUN on vCPU %u failed: %s", v->id,
+				    strerror(err));
+		return -err;
+	}
+	v->exits++;
+	v->exit_kinds[vm_exit_kind_of(v->run->exit_reason)]++;
+	switch (v->run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(v);
+		break;
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		break;
+	case KVM_EXIT_INTR:
+		v->run->immediate_exit = 0;
+		break;
+	case KVM_EXIT_HYPERCALL:
+		handle_hypercall(v);
+		break;
+	case KVM_EXIT_HLT:
+		/* Only without an in-kernel LAPIC, which we always have; a
+		 * halted guest with no LAPIC never wakes. */
+		machine_stop(m, VM_STOP_POWEROFF, 0);
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		machine_stop(m, VM_STOP_TRIPLE_FAULT, (int)v->id);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		handle_system_event(v);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+	case KVM_EXIT_INTERNAL_ERROR:
+	default:
+		report_bad_exit(v);
+		break;
+	}
+	return 0;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
-	struct machine *m = v->m;
 	sigset_t set;
 
 	/* Only the kick signal may interrupt KVM_RUN in this thread; SIGSYS
@@ -546,88 +639,13 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, VCPU_KICK_SIGNAL);
 	sigdelset(&set, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
-	machine_wait_go(m);
+	machine_wait_go(v->m);
 
-	while (atomic_load(&m->stopped) == VM_RUNNING) {
+	while (atomic_load(&v->m->stopped) == VM_RUNNING) {
 		int ret = ioctl(v->fd, KVM_RUN, 0);
 
-		if (ret < 0 && (errno == EFAULT || errno == EHWPOISON) &&
-		    v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
-			/* SNP: the guest touched memory as private/shared
-			 * against its attribute; KVM reports it failing. */
-			v->exits++;
-			v->exit_kinds[VM_EXIT_MEMORY_FAULT]++;
-			handle_memory_fault(v, errno);
-			continue;
-		}
-		if (ret < 0) {
-			if (errno == EINTR || errno == EAGAIN) {
-				v->run->immediate_exit = 0;
-				continue;
-			}
-			machine_stop_detail(m, VM_STOP_ERROR, -errno,
-					    "KVM_RUN on vCPU %u failed: %s",
-					    v->id, strerror(errno));
+		if (vcpu_handle_exit(v, ret, ret < 0 ? errno : 0))
 			break;
-		}
-		v->exits++;
-		v->exit_kinds[vm_exit_kind_of(v->run->exit_reason)]++;
-		switch (v->run->exit_reason) {
-		case KVM_EXIT_IO:
-			handle_io(v);
-			break;
-		case KVM_EXIT_MMIO:
-			handle_mmio(v);
-			break;
-		case KVM_EXIT_INTR:
-			v->run->immediate_exit = 0;
-			break;
-		case KVM_EXIT_HYPERCALL:
-			handle_hypercall(v);
-			break;
-		case KVM_EXIT_HLT:
-			/* Only without an in-kernel LAPIC, which we always
-			 * have; a halted guest with no LAPIC never wakes. */
-			machine_stop(m, VM_STOP_POWEROFF, 0);
-			break;
-		case KVM_EXIT_SHUTDOWN:
-			machine_stop(m, VM_STOP_TRIPLE_FAULT, (int)v->id);
-			break;
-		case KVM_EXIT_SYSTEM_EVENT:
-			switch (v->run->system_event.type) {
-			case KVM_SYSTEM_EVENT_SHUTDOWN:
-				machine_stop(m, VM_STOP_POWEROFF, 0);
-				break;
-			case KVM_SYSTEM_EVENT_RESET:
-				machine_stop(m, VM_STOP_RESET, 0);
-				break;
-			case KVM_SYSTEM_EVENT_SEV_TERM: {
-				char why[120];
-
-				cvm_sev_term_describe(
-					v->run->system_event.data[0], why,
-					sizeof(why));
-				machine_stop_detail(
-					m, VM_STOP_ERROR, -EIO,
-					"vCPU %u: the SEV guest asked to be "
-					"terminated (%s)",
-					v->id, why);
-				break;
-			}
-			default:
-				machine_stop_detail(
-					m, VM_STOP_ERROR, -EIO,
-					"vCPU %u: unexpected system event %u",
-					v->id, v->run->system_event.type);
-				break;
-			}
-			break;
-		case KVM_EXIT_FAIL_ENTRY:
-		case KVM_EXIT_INTERNAL_ERROR:
-		default:
-			report_bad_exit(v);
-			break;
-		}
 	}
 	return NULL;
 }

@@ -218,6 +218,31 @@ static const struct {
 	{W("--smp", "x", "--help"), "--smp x: must be a number from 1 to 256"},
 };
 
+/* A limit below a digit's value (found by fuzz_numbers: max - d wrapped
+ * and "0xE" passed a limit of 0). */
+START_TEST(numbers_respect_small_limits)
+{
+	uint64_t v = 42;
+
+	ck_assert_int_eq(cli_parse_num("E", true, 0, &v), -ERANGE);
+	ck_assert_int_eq(cli_parse_num("0xf", false, 3, &v), -ERANGE);
+	ck_assert_int_eq(cli_parse_num("9", false, 8, &v), -ERANGE);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_int_eq(cli_parse_num("3", false, 3, &v), 0);
+	ck_assert_uint_eq(v, 3);
+	ck_assert_int_eq(cli_parse_num("0x3f", false, 63, &v), 0);
+	ck_assert_uint_eq(v, 63);
+	ck_assert_int_eq(cli_parse_num("0x40", false, 63, &v), -ERANGE);
+	ck_assert_int_eq(cli_parse_num("18446744073709551615", false,
+					 UINT64_MAX, &v),
+			 0);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	ck_assert_int_eq(cli_parse_num("18446744073709551616", false,
+					 UINT64_MAX, &v),
+			 -ERANGE);
+}
+END_TEST
+
 START_TEST(errors_name_the_option)
 {
 	struct t_opts o;
@@ -697,6 +722,7 @@ static Suite *cli_opts_suite(void)
 	TCase *bin = tcase_create("sevboot");
 
 	tcase_add_test(parser, parses_every_kind);
+	tcase_add_test(parser, numbers_respect_small_limits);
 	tcase_add_test(parser, errors_name_the_option);
 	tcase_add_test(parser, long_words_are_cut);
 	tcase_add_test(parser, help_is_in_every_table);

@@ -487,6 +487,26 @@ START_TEST(model_refusal_small_err)
 }
 END_TEST
 
+/* A refusal stays one line whatever was typed (found by fuzz_numbers:
+ * a newline in --cpu's value went into the message as is). */
+START_TEST(model_refusal_is_one_line)
+{
+	static const char *bad[] = { ",\n", "0x\n1", "25/\r\n/1",
+				     "EPYC\x1b[2J" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint32_t sig;
+		char err[1024] = "";
+
+		ck_assert_int_eq(cpu_model_signature(bad[i], &sig, err,
+						     sizeof(err)),
+				 -EINVAL);
+		ck_assert_msg(!strpbrk(err, "\n\r\x1b"), "case %zu: %s", i,
+			      err);
+	}
+}
+END_TEST
+
 START_TEST(mode_names)
 {
 	ck_assert_str_eq(sev_mode_name(SEV_MODE_SEV), "sev");
@@ -514,6 +534,7 @@ static Suite *vmsa_suite(void)
 	tcase_add_test(tc, model_names);
 	tcase_add_test(tc, model_refusals);
 	tcase_add_test(tc, model_refusal_small_err);
+	tcase_add_test(tc, model_refusal_is_one_line);
 	tcase_add_test(tc, mode_names);
 	suite_add_tcase(s, tc);
 	return s;
