@@ -45,6 +45,10 @@ struct mem_slot {
 	int gmem_fd; /* SNP: the slot's guest_memfd; -1 otherwise */
 };
 
+/* -v names at most this many unhandled ports (a hostile guest could
+ * otherwise make it print 65536 lines). */
+#define MACHINE_PORTS_NAMED 32
+
 struct machine {
 	const struct vm_config *cfg;
 	int kvm_fd, vm_fd;
@@ -90,6 +94,7 @@ struct machine {
 	int stop_status;
 	char stop_detail[200]; /* what stopped it, for error stops */
 	_Atomic uint8_t io_seen[65536 / 8]; /* unhandled ports logged once */
+	_Atomic unsigned io_named;	    /* ... at most MACHINE_PORTS_NAMED */
 	_Atomic uint32_t *io_exits; /* per port, counted with -v only */
 };
 

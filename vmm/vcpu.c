@@ -412,16 +412,25 @@ int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu_synced,
 }
 
 /* With -v, name each port nobody decodes, once: it tells what a guest
- * expects from the machine. */
+ * expects from the machine.  Only the first MACHINE_PORTS_NAMED: a guest
+ * that probes every port must not fill the terminal. */
 static void note_unhandled_port(struct machine *m, uint16_t port, bool out)
 {
 	uint8_t bit = 1u << (port & 7);
+	unsigned n;
 
 	if (!m->cfg->verbose ||
 	    (atomic_fetch_or(&m->io_seen[port >> 3], bit) & bit))
 		return;
-	fprintf(stderr, "sevboot: guest %s unhandled port 0x%x\n",
-		out ? "wrote" : "read", port);
+	n = atomic_fetch_add(&m->io_named, 1);
+	if (n < MACHINE_PORTS_NAMED)
+		fprintf(stderr, "sevboot: guest %s unhandled port 0x%x\n",
+			out ? "wrote" : "read", port);
+	else if (n == MACHINE_PORTS_NAMED)
+		fprintf(stderr,
+			"sevboot: the guest uses more unhandled ports; -v "
+			"names the first %d\n",
+			MACHINE_PORTS_NAMED);
 }
 
 /* One KVM_EXIT_IO: count items of size bytes, data in the run page. */

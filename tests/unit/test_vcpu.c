@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/unit/testutil.h"
 #include "util/kvm_uapi.h"
@@ -117,6 +118,46 @@ START_TEST(io_data_over_the_run_struct_is_refused)
 }
 END_TEST
 
+/* A guest probing every port gets at most MACHINE_PORTS_NAMED lines from
+ * -v, then one saying the rest are not named (the hostile guest's storm
+ * made thousands). */
+START_TEST(unhandled_ports_named_a_bounded_number_of_times)
+{
+	struct rig *r = rig_new();
+	struct kvm_run *run = r->v.run;
+	FILE *log = tmpfile();
+	char line[256];
+	int saved = dup(STDERR_FILENO), named = 0, more = 0;
+
+	ck_assert_ptr_nonnull(log);
+	r->cfg.verbose = true;
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fileno(log), STDERR_FILENO), 0);
+	for (unsigned p = 0; p < 500; p++) {
+		run->exit_reason = KVM_EXIT_IO;
+		run->io.direction = KVM_EXIT_IO_OUT;
+		run->io.size = 1;
+		run->io.port = 0x4000 + (p % 250); /* each twice */
+		run->io.count = 1;
+		run->io.data_offset = 4096;
+		ck_assert_int_eq(vcpu_handle_exit(&r->v, 0, 0), 0);
+	}
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(log);
+	while (fgets(line, sizeof(line), log)) {
+		named += strstr(line, "unhandled port 0x") != NULL;
+		more += strstr(line, "more unhandled ports") != NULL;
+	}
+	fclose(log);
+	ck_assert_int_eq(named, MACHINE_PORTS_NAMED);
+	ck_assert_int_eq(more, 1);
+	ck_assert_int_eq(atomic_load(&r->m.stopped), VM_RUNNING);
+	rig_free(r);
+}
+END_TEST
+
 START_TEST(hypercall_outside_ram_is_refused_to_the_guest)
 {
 	struct rig *r = rig_new();
@@ -162,6 +203,7 @@ int main(void)
 	tcase_add_test(tc, io_exit_with_wild_data_offset_stops_the_machine);
 	tcase_add_test(tc, io_exit_count_past_the_run_page_stops_the_machine);
 	tcase_add_test(tc, io_data_over_the_run_struct_is_refused);
+	tcase_add_test(tc, unhandled_ports_named_a_bounded_number_of_times);
 	tcase_add_test(tc, hypercall_outside_ram_is_refused_to_the_guest);
 	tcase_add_test(tc, failed_kvm_run_ends_the_thread_and_says_why);
 	suite_add_tcase(s, tc);
