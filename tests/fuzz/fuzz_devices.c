@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests/unit/fake_host.h"
+#include "tests/fuzz/devio.h"
 
 #define RAM_BASE 0x1000
 #define RAM_SIZE 0x10000
@@ -28,24 +29,6 @@ static const uint16_t bases[] = {
 #define NBASES (sizeof(bases) / sizeof(bases[0]))
 
 static const uint8_t blob[512] = {0x55, 0xaa, 1, 2, 3};
-
-/* Opened once: serial and debugcon output really go through write(). */
-static int null_fd(void)
-{
-	static int fd = -2;
-
-	if (fd == -2)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	return fd;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 {

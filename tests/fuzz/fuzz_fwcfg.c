@@ -26,6 +26,7 @@
 
 #include "loader/loader.h"
 #include "tests/unit/fake_host.h"
+#include "tests/fuzz/devio.h"
 
 #define RAM_BASE 0x1000
 #define RAM_SIZE 0x10000
@@ -53,23 +54,6 @@ static const uint16_t keys[] = {
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char cmdline[] = "console=ttyS0 quiet";
-
-static int null_fd(void)
-{
-	static int fd = -2;
-
-	if (fd == -2)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	return fd;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* The image in a file, mapped privately as file_map() maps inputs. */
 static uint8_t *map_image(const uint8_t *img, size_t len)
@@ -183,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	static const uint8_t e820[40] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xa};
 	struct fake_host fh;
 	size_t nrec, ops, len;
+	static struct console *sout;
 	struct serial *s;
 	struct fwcfg *f;
 	struct bus io;
@@ -203,9 +188,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	memset(ram, 0, sizeof(ram));
 	fake_host_init(&fh, ram, RAM_BASE, RAM_SIZE);
 	bus_init(&io);
-	s = serial_new(&fh.h, SERIAL_COM1_IRQ, null_fd());
+	/* One console for the process: a drain thread per input would
+	 * make the harness crawl (as in fuzz_devices). */
+	sout = sout ? sout : test_console(null_fd(), 256, 0, true);
+	s = serial_new(&fh.h, SERIAL_COM1_IRQ, sout);
 	f = fwcfg_new(&fh.h, true);
-	if (!s || !f || pipe2(pipefd, O_CLOEXEC | O_NONBLOCK))
+	if (!sout || !s || !f || pipe2(pipefd, O_CLOEXEC | O_NONBLOCK))
 		abort();
 	if (add_items(f, img, len, e820) || fwcfg_attach(f, &io) ||
 	    serial_attach(s, &io, SERIAL_COM1_BASE) ||

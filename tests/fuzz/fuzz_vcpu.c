@@ -28,6 +28,7 @@
 #include "tests/unit/fake_host.h"
 #include "util/kvm_uapi.h"
 #include "vmm/machine.h"
+#include "tests/fuzz/devio.h"
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -55,15 +56,6 @@ static const uint32_t reasons[] = {
 static const int errs[] = {0, EFAULT, EHWPOISON, EINTR, EAGAIN, EIO};
 #define NERRS (sizeof(errs) / sizeof(errs[0]))
 
-static int null_fd(void)
-{
-	static int fd = -2;
-
-	if (fd == -2)
-		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	return fd;
-}
-
 struct devs {
 	struct fake_host fh;
 	struct serial *s;
@@ -78,14 +70,19 @@ static void devs_setup(struct devs *d, struct machine *m, uint8_t *ram)
 {
 	static const uint8_t blob[256] = {0x55, 0xaa};
 
+	/* One pair of consoles for the process (as in fuzz_devices). */
+	static struct console *sout, *dout;
+
+	sout = sout ? sout : test_console(null_fd(), 256, 0, true);
+	dout = dout ? dout : test_console(null_fd(), 256, 0, false);
 	fake_host_init(&d->fh, ram, 0, RAM_SIZE);
-	d->s = serial_new(&d->fh.h, SERIAL_COM1_IRQ, null_fd());
+	d->s = serial_new(&d->fh.h, SERIAL_COM1_IRQ, sout);
 	d->f = fwcfg_new(&d->fh.h, true);
 	d->c = cmos_new(&d->fh.h, RAM_SIZE, RAM_SIZE, 1);
 	d->p = pci_new(&d->fh.h, &m->io);
 	d->k = i8042_new(&d->fh.h);
-	d->l = legacy_new(&d->fh.h, null_fd());
-	if (!d->s || !d->f || !d->c || !d->p || !d->k || !d->l)
+	d->l = legacy_new(&d->fh.h, dout);
+	if (!sout || !dout || !d->s || !d->f || !d->c || !d->p || !d->k || !d->l)
 		abort();
 	fwcfg_add(d->f, FW_CFG_KERNEL_DATA, blob, sizeof(blob));
 	if (serial_attach(d->s, &m->io, SERIAL_COM1_BASE) ||
