@@ -112,9 +112,12 @@ int amd_cert_parse(const uint8_t *p, size_t len, size_t *used,
 		if ((!used || len == AMD_CERT_NAPLES_BARE) &&
 		    naples_bare(p, len)) {
 			size_t n;
+			/* n is set by amd_root(): call it before n is read
+			 * (argument evaluation order is unspecified). */
+			const uint8_t *ark =
+				amd_root(AMD_NAPLES, AMD_ROOT_SEV_ARK, &n);
 
-			memcpy(c->raw,
-			       amd_root(AMD_NAPLES, AMD_ROOT_SEV_ARK, &n), n);
+			memcpy(c->raw, ark, n);
 			c->len = n;
 			c->completed = true;
 			goto fields;
