@@ -356,10 +356,18 @@ void console_forget(struct console *c, void *ctx)
 	if (!c)
 		return;
 	pthread_mutex_lock(&c->lock);
-	if (c->want && c->space_ctx == ctx)
-		c->want = 0;
+	/* First let a running callback finish: it may ask again (the
+	 * UART's tx_room() re-arms when there is still too little room),
+	 * and that request must be dropped too, or the drain thread calls
+	 * back into freed memory (fuzz_vcpu found it with a shared
+	 * console). */
 	while (c->cb_running == ctx)
 		pthread_cond_wait(&c->cb_done, &c->lock);
+	if (c->space_ctx == ctx) {
+		c->want = 0;
+		c->space_cb = NULL;
+		c->space_ctx = NULL;
+	}
 	pthread_mutex_unlock(&c->lock);
 }
 

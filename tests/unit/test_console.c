@@ -164,6 +164,73 @@ START_TEST(test_notify_space)
 }
 END_TEST
 
+/* A callback that asks again while it runs (as the UART's tx_room()
+ * does when there is still too little room) must not be called after
+ * console_forget(): its device is freed next.  fuzz_vcpu found the
+ * drain thread calling into a freed UART that way. */
+struct rearm {
+	struct console *c;
+	int wfd; /* the output pipe's write end */
+	atomic_int calls, entered;
+};
+
+static void rearm_cb(void *ctx)
+{
+	struct rearm *r = ctx;
+	uint8_t fill[512];
+
+	if (atomic_fetch_add(&r->calls, 1))
+		return; /* asks again the first time only */
+	atomic_store(&r->entered, 1);
+	usleep(100 * 1000); /* console_forget() is called meanwhile */
+	memset(fill, 'r', sizeof(fill));
+	/* The pipe and the buffer full again: no room until the test
+	 * reads, so the request below is still pending when
+	 * console_forget() returns. */
+	while (write(r->wfd, fill, sizeof(fill)) > 0)
+		;
+	while (write(r->wfd, fill, 1) > 0)
+		;
+	console_write(r->c, fill, sizeof(fill));
+	console_notify_space(r->c, 16, rearm_cb, r);
+}
+
+START_TEST(test_forget_drops_a_rearmed_callback)
+{
+	static struct rearm r;
+	struct sink s;
+	char fill[4096], buf[65536];
+
+	sink_init(&s, 256, 0, false);
+	r.c = s.c;
+	r.wfd = s.p[1];
+	ck_assert_int_eq(fcntl(s.p[0], F_SETPIPE_SZ, 4096), 4096);
+	memset(fill, 'f', sizeof(fill));
+	while (write(s.p[1], fill, sizeof(fill)) > 0)
+		;
+	while (write(s.p[1], fill, 1) > 0)
+		;
+	put(&s, fill, 256);
+	ck_assert(!console_notify_space(s.c, 16, rearm_cb, &r));
+	/* The host reads what is there, once (no more room until the
+	 * callback has run): the drain makes room and calls back. */
+	while (read(s.p[0], buf, sizeof(buf)) > 0)
+		;
+	for (int i = 0; i < 100000 && !atomic_load(&r.entered); i++)
+		usleep(100);
+	ck_assert_int_eq(atomic_load(&r.entered), 1);
+	console_forget(s.c, &r); /* waits for the running callback */
+	ck_assert_int_eq(atomic_load(&r.calls), 1);
+	/* More room: nobody may be called now. */
+	for (int i = 0; i < 5; i++) {
+		read_wait(s.p[0], buf, sizeof(buf), 100);
+		usleep(20 * 1000);
+	}
+	ck_assert_int_eq(atomic_load(&r.calls), 1);
+	sink_free(&s);
+}
+END_TEST
+
 /* --serial-limit: exactly the limit goes out, said once; the rest is
  * discarded without filling the buffer. */
 START_TEST(test_limit)
@@ -355,6 +422,7 @@ static Suite *console_suite(void)
 	tcase_add_test(tc, test_order_and_stats);
 	tcase_add_test(tc, test_regular_file);
 	tcase_add_test(tc, test_notify_space);
+	tcase_add_test(tc, test_forget_drops_a_rearmed_callback);
 	tcase_add_test(tc, test_limit);
 	tcase_add_test(tc, test_filter);
 	tcase_add_test(tc, test_filter_edges);
