@@ -901,15 +901,19 @@ static void storm(unsigned cpu, uint64_t seed, double until)
 /* ------------------------------------------------------- the end of it */
 
 /* The UART back to 115200 8N1, FIFOs on, no loopback, OUT2 set, so the
- * kernel's console reaches the host again. */
+ * kernel's console reaches the host again; its interrupts off (IER 0),
+ * so the kernel's driver does not take THRE from under our polled lines;
+ * then a line end, so what the storm left half-written ends there. */
 static void uart_restore(void)
 {
 	outb(0x80, 0x3fb);
 	outb(0x01, 0x3f8);
 	outb(0x00, 0x3f9);
 	outb(0x03, 0x3fb);
+	outb(0x00, 0x3f9);
 	outb(0x07, 0x3fa);
 	outb(0x0b, 0x3fc);
+	uart_puts("\r\n");
 }
 
 /* ACPI S5 as sevboot's PM device expects it: the PM block back at PM_BASE
