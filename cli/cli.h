@@ -264,6 +264,11 @@ int cmd_verify_chain(int argc, char **argv);
 int cmd_verify_report(int argc, char **argv);
 int cmd_show_report(int argc, char **argv);
 
+/* sevboot guest report|ext-report|derived-key (cli/guest.c), inside an
+ * SEV-SNP guest. */
+int cmd_guest(int argc, char **argv);
+extern const struct cli_spec guest_spec;
+
 /* ------------------------------------------------ files a command writes */
 
 #define CLI_MAX_FILES 12 /* the most one command writes */

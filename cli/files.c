@@ -58,7 +58,7 @@ int cli_ensure_dir(const char *cmd, const char *dir)
 }
 
 int cli_path_join(const char *cmd, const char *dir, const char *name, char *out,
-		size_t outlen)
+		  size_t outlen)
 {
 	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen) {
 		tool_error(cmd, "%s: the path is too long", dir);
@@ -68,8 +68,7 @@ int cli_path_join(const char *cmd, const char *dir, const char *name, char *out,
 }
 
 /* Refuse before anything is written when a target exists. */
-int cli_check_absent(const char *cmd, const char *dir,
-		     const char *const *names)
+int cli_check_absent(const char *cmd, const char *dir, const char *const *names)
 {
 	char path[4096];
 	struct stat st;
@@ -175,4 +174,3 @@ io_error:
 	unlink(tmp);
 	return EXIT_RUNTIME;
 }
-

@@ -94,7 +94,7 @@ static int request_failed(const char *what, int e,
 	char fw[96];
 
 	*fw_err = io->fw_error == 0xff || io->fw_error == 0 ? -1
-							   : (int)io->fw_error;
+							    : (int)io->fw_error;
 	if (e == ENOTTY && !io->exitinfo2) {
 		set_err(err, errlen,
 			"%s: the sev-guest driver refused it (ENOTTY: its "
@@ -113,9 +113,8 @@ static int request_failed(const char *what, int e,
 		set_err(err, errlen, "%s failed: %s, firmware status %s", what,
 			strerror(e), fw);
 	} else if (io->vmm_error) {
-		set_err(err, errlen,
-			"%s failed: %s, hypervisor error 0x%x", what,
-			strerror(e), io->vmm_error);
+		set_err(err, errlen, "%s failed: %s, hypervisor error 0x%x",
+			what, strerror(e), io->vmm_error);
 	} else {
 		set_err(err, errlen, "%s failed: %s", what, strerror(e));
 	}
@@ -384,8 +383,7 @@ const char *sev_cert_guid_name(const struct guid *g)
 {
 	struct guid k;
 
-	for (size_t i = 0; i < sizeof(cert_guids) / sizeof(cert_guids[0]);
-	     i++)
+	for (size_t i = 0; i < sizeof(cert_guids) / sizeof(cert_guids[0]); i++)
 		if (!guid_parse(cert_guids[i].guid, &k) &&
 		    !memcmp(k.b, g->b, GUID_LEN))
 			return cert_guids[i].name;
@@ -402,9 +400,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 
 #define CERT_ENTRY_LEN 24 /* GUID, offset u32, length u32 */
 
-int sev_cert_table_parse(const uint8_t *t, size_t len,
-			 struct sev_cert_entry *e, size_t max, size_t *n,
-			 char *err, size_t errlen)
+int sev_cert_table_parse(const uint8_t *t, size_t len, struct sev_cert_entry *e,
+			 size_t max, size_t *n, char *err, size_t errlen)
 {
 	size_t k = 0, off;
 
@@ -602,8 +599,8 @@ int sev_tsm_entry_report(const char *entry,
 		ret = tsm_read(entry, "outblob", 1u << 20, &r->report,
 			       &r->report_len, err, errlen);
 	if (!ret) {
-		ret = tsm_read(entry, "auxblob", 1u << 20, &r->aux,
-			       &r->aux_len, err, errlen);
+		ret = tsm_read(entry, "auxblob", 1u << 20, &r->aux, &r->aux_len,
+			       err, errlen);
 		if (ret == -ENOENT || ret == -ENODATA || ret == -EOPNOTSUPP)
 			ret = 0; /* an older kernel, or no certificates */
 	}

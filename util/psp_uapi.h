@@ -39,7 +39,6 @@
 #define SB_UAPI_VALUE(name, value)                                             \
 	_Static_assert((name) == (value), #name " must be " #value)
 
-
 /* ================================================== /dev/sev (PSP) */
 
 /* All /dev/sev structs are packed. */

@@ -29,8 +29,8 @@ struct fake {
 	unsigned long last_req;
 	uint32_t rsp_status; /* MSG_*_RSP status to answer */
 	uint32_t report_size;
-	int fail_errno;	   /* the ioctl fails with this ... */
-	uint64_t exitinfo2; /* ... and this in the struct */
+	int fail_errno;	     /* the ioctl fails with this ... */
+	uint64_t exitinfo2;  /* ... and this in the struct */
 	uint32_t need_certs; /* ext report: the buffer the "host" needs */
 	uint8_t user_data[64];
 	uint32_t vmpl;
@@ -46,10 +46,9 @@ static uint8_t *at(uint64_t addr)
 /* A table: VCEK at 0x60 (16 bytes), ASK, ARK, then the zero entry. */
 static size_t make_table(uint8_t *t, size_t cap)
 {
-	static const char *const g[] = {
-		"63da758d-e664-4564-adc5-f4b93be8accd",
-		"4ab7b379-bbac-4fe4-a02f-05aef327c782",
-		"c0b406a4-a803-4952-9743-3fb6014cd0ae"};
+	static const char *const g[] = {"63da758d-e664-4564-adc5-f4b93be8accd",
+					"4ab7b379-bbac-4fe4-a02f-05aef327c782",
+					"c0b406a4-a803-4952-9743-3fb6014cd0ae"};
 	struct guid id;
 
 	memset(t, 0, cap);
@@ -111,8 +110,7 @@ static int fake_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 		memset(rsp, 0, 4000);
 		put_le32(rsp, 0, f->rsp_status);
 		put_le32(rsp, 4, f->report_size);
-		for (unsigned i = 0; i < f->report_size && i < 4000 - 0x20;
-		     i++)
+		for (unsigned i = 0; i < f->report_size && i < 4000 - 0x20; i++)
 			rsp[0x20 + i] = (uint8_t)i;
 	}
 	if (f->fail_errno) {
@@ -149,8 +147,8 @@ START_TEST(report_marshalling)
 
 	fake_dev(&g, &f);
 	pattern(d);
-	ck_assert_int_eq(sev_guest_report(&g, d, 2, rep, sizeof(rep), &len,
-					  &fw, err, sizeof(err)),
+	ck_assert_int_eq(sev_guest_report(&g, d, 2, rep, sizeof(rep), &len, &fw,
+					  err, sizeof(err)),
 			 0);
 	ck_assert_uint_eq(f.calls, 1);
 	ck_assert_uint_eq(f.last_req, K_SNP_GET_REPORT);
@@ -174,8 +172,8 @@ START_TEST(report_firmware_status)
 
 	fake_dev(&g, &f);
 	f.rsp_status = 0x16;
-	ck_assert_int_eq(sev_guest_report(&g, d, 0, rep, sizeof(rep), &len,
-					  &fw, err, sizeof(err)),
+	ck_assert_int_eq(sev_guest_report(&g, d, 0, rep, sizeof(rep), &len, &fw,
+					  err, sizeof(err)),
 			 -EIO);
 	ck_assert_int_eq(fw, 0x16);
 	ck_assert_ptr_nonnull(strstr(err, "SEV_RET_INVALID_PARAM (0x16)"));
@@ -184,8 +182,8 @@ START_TEST(report_firmware_status)
 	fake_dev(&g, &f);
 	f.fail_errno = EIO;
 	f.exitinfo2 = 0x27;
-	ck_assert_int_eq(sev_guest_report(&g, d, 0, rep, sizeof(rep), &len,
-					  &fw, err, sizeof(err)),
+	ck_assert_int_eq(sev_guest_report(&g, d, 0, rep, sizeof(rep), &len, &fw,
+					  err, sizeof(err)),
 			 -EIO);
 	ck_assert_int_eq(fw, 0x27);
 	ck_assert_ptr_nonnull(strstr(err, "SEV_RET_INVALID_KEY"));
@@ -193,13 +191,13 @@ START_TEST(report_firmware_status)
 	/* A report size the message cannot hold. */
 	fake_dev(&g, &f);
 	f.report_size = 4000;
-	ck_assert_int_eq(sev_guest_report(&g, d, 0, rep, sizeof(rep), &len,
-					  &fw, err, sizeof(err)),
+	ck_assert_int_eq(sev_guest_report(&g, d, 0, rep, sizeof(rep), &len, &fw,
+					  err, sizeof(err)),
 			 -EBADMSG);
 	/* VMPL out of range never reaches the device. */
 	fake_dev(&g, &f);
-	ck_assert_int_eq(sev_guest_report(&g, d, 4, rep, sizeof(rep), &len,
-					  &fw, err, sizeof(err)),
+	ck_assert_int_eq(sev_guest_report(&g, d, 4, rep, sizeof(rep), &len, &fw,
+					  err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_uint_eq(f.calls, 0);
 	ck_assert_int_eq(fw, -1);
@@ -212,8 +210,8 @@ START_TEST(derived_key_marshalling)
 	struct fake f;
 	struct sev_guest_key_req k = {
 		.root_key_select = 1,
-		.guest_field_select = SEV_GUEST_FIELD_MEASUREMENT |
-				      SEV_GUEST_FIELD_TCB,
+		.guest_field_select =
+			SEV_GUEST_FIELD_MEASUREMENT | SEV_GUEST_FIELD_TCB,
 		.vmpl = 1,
 		.guest_svn = 0x11223344,
 		.tcb_version = 0xdb18000000000004ull,
@@ -263,8 +261,8 @@ START_TEST(ext_report_grows_buffer)
 	fake_dev(&g, &f);
 	f.need_certs = 3 * 4096;
 	pattern(d);
-	ck_assert_int_eq(sev_guest_ext_report(&g, d, 0, rep, sizeof(rep),
-					      &len, &certs, &clen, &fw, err,
+	ck_assert_int_eq(sev_guest_ext_report(&g, d, 0, rep, sizeof(rep), &len,
+					      &certs, &clen, &fw, err,
 					      sizeof(err)),
 			 0);
 	ck_assert_uint_eq(f.calls, 2);
@@ -274,9 +272,9 @@ START_TEST(ext_report_grows_buffer)
 	ck_assert_mem_eq(f.user_data, d, 64);
 	ck_assert_uint_eq(len, 1184);
 	ck_assert_uint_eq(clen, 3 * 4096);
-	ck_assert_int_eq(sev_cert_table_parse(certs, clen, e, 8, &n, err,
-					      sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		sev_cert_table_parse(certs, clen, e, 8, &n, err, sizeof(err)),
+		0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(sev_cert_guid_name(&e[0].guid), "vcek");
 	ck_assert_str_eq(sev_cert_guid_name(&e[1].guid), "ask");
@@ -289,8 +287,8 @@ START_TEST(ext_report_grows_buffer)
 	fake_dev(&g, &f);
 	f.need_certs = 4096 + 1;
 	certs = NULL;
-	ck_assert_int_eq(sev_guest_ext_report(&g, d, 0, rep, sizeof(rep),
-					      &len, &certs, &clen, &fw, err,
+	ck_assert_int_eq(sev_guest_ext_report(&g, d, 0, rep, sizeof(rep), &len,
+					      &certs, &clen, &fw, err,
 					      sizeof(err)),
 			 -EPROTO);
 	ck_assert_ptr_null(certs);
@@ -306,25 +304,24 @@ START_TEST(cert_table_bad)
 	char err[256];
 
 	make_table(t, sizeof(t));
-	ck_assert_int_eq(sev_cert_table_parse(t, sizeof(t), e, 2, &n, err,
-					      sizeof(err)),
-			 -E2BIG);
+	ck_assert_int_eq(
+		sev_cert_table_parse(t, sizeof(t), e, 2, &n, err, sizeof(err)),
+		-E2BIG);
 	put_le32(t, 24 + 20, 0x1000); /* ASK's length past the end */
-	ck_assert_int_eq(sev_cert_table_parse(t, sizeof(t), e, 8, &n, err,
-					      sizeof(err)),
-			 -EBADMSG);
+	ck_assert_int_eq(
+		sev_cert_table_parse(t, sizeof(t), e, 8, &n, err, sizeof(err)),
+		-EBADMSG);
 	ck_assert_ptr_nonnull(strstr(err, "entry 1"));
 	memset(t, 0xff, sizeof(t)); /* no terminator */
-	ck_assert_int_eq(sev_cert_table_parse(t, 48, e, 8, &n, err,
-					      sizeof(err)),
-			 -EBADMSG);
+	ck_assert_int_eq(
+		sev_cert_table_parse(t, 48, e, 8, &n, err, sizeof(err)),
+		-EBADMSG);
 }
 END_TEST
 
 /* ---------------------------------------------------------- configfs-tsm */
 
-static void put_file(const char *dir, const char *name, const void *p,
-		     size_t n)
+static void put_file(const char *dir, const char *name, const void *p, size_t n)
 {
 	char path[4096];
 	int fd;
@@ -456,9 +453,9 @@ START_TEST(open_missing_device)
 	struct sev_guest g;
 	char err[256];
 
-	ck_assert_int_eq(sev_guest_open(&g, "/nonexistent/sev-guest", err,
-					sizeof(err)),
-			 -ENOENT);
+	ck_assert_int_eq(
+		sev_guest_open(&g, "/nonexistent/sev-guest", err, sizeof(err)),
+		-ENOENT);
 	ck_assert_ptr_nonnull(strstr(err, "not an SEV-SNP guest"));
 }
 END_TEST
