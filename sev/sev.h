@@ -363,6 +363,86 @@ int sev_host_check(const struct sev_host_facts *f, enum sev_mode mode,
 void sev_host_describe(const struct sev_host_facts *f, char *msg,
 		       size_t msglen);
 
+/* ------------------------------------------------ platform commands */
+
+/*
+ * The AMD Secure Processor's platform, as /dev/sev offers it
+ * (sev/platform.c; Linux include/uapi/linux/psp-sev.h), or the firmware
+ * model answering from its identity in DIR (`sevboot model-keys`; NOT
+ * the real firmware).  Every command returns 0 or -errno with *fw_err
+ * the firmware status (SEV_RET_*; -1: it never reached the firmware) and
+ * err one sentence.
+ */
+struct sev_platform;
+
+/* path NULL: SEV_DEV_PATH; writable: O_RDWR, which the commands that
+ * change the platform need (the kernel answers EPERM otherwise).  NULL
+ * with *errnum (ENOENT: no /dev/sev) and err. */
+struct sev_platform *sev_platform_open(const char *path, bool writable,
+				       int *errnum, char *err, size_t errlen);
+struct sev_platform *sev_platform_open_model(const char *dir, int *errnum,
+					     char *err, size_t errlen);
+bool sev_platform_is_model(const struct sev_platform *p);
+void sev_platform_close(struct sev_platform *p);
+
+/* SEV_PLATFORM_STATUS.  state: 0 UNINIT, 1 INIT, 2 WORKING (SEV API
+ * 55766 PLATFORM_STATUS); flags bit 0 OWNER (externally owned), bit 8
+ * CONFIG_ES. */
+struct sev_platform_status {
+	uint8_t api_major, api_minor, state, build;
+	uint32_t flags, guest_count;
+};
+#define SEV_PLATFORM_FLAG_OWNER	    0x1u
+#define SEV_PLATFORM_FLAG_CONFIG_ES 0x100u
+int sev_platform_status(struct sev_platform *p, struct sev_platform_status *s,
+			int *fw_err, char *err, size_t errlen);
+
+/* SNP_PLATFORM_STATUS (SNP ABI 56860): state 0 UNINIT, 1 INIT; flags as
+ * SB_SNP_STATUS_* in util/psp_uapi.h (MASK_CHIP_ID bit 0, MASK_CHIP_KEY
+ * 1, VLEK_EN 2, ...). */
+struct sev_snp_platform_status {
+	uint8_t api_major, api_minor, state;
+	bool rmp_initialized;
+	uint32_t build_id, flags, guest_count;
+	uint64_t current_tcb, reported_tcb;
+};
+int sev_platform_snp_status(struct sev_platform *p,
+			    struct sev_snp_platform_status *s, int *fw_err,
+			    char *err, size_t errlen);
+
+int sev_platform_factory_reset(struct sev_platform *p, int *fw_err, char *err,
+			       size_t errlen);
+int sev_platform_pek_gen(struct sev_platform *p, int *fw_err, char *err,
+			 size_t errlen);
+/* The model keeps its new PDH in DIR. */
+int sev_platform_pdh_gen(struct sev_platform *p, int *fw_err, char *err,
+			 size_t errlen);
+int sev_platform_snp_commit(struct sev_platform *p, int *fw_err, char *err,
+			    size_t errlen);
+/* PEK_CSR: *csr malloc'ed, *len bytes (a SEV certificate to sign). */
+int sev_platform_pek_csr(struct sev_platform *p, uint8_t **csr, size_t *len,
+			 int *fw_err, char *err, size_t errlen);
+int sev_platform_pek_cert_import(struct sev_platform *p,
+				 const uint8_t pek[SEV_CERT_LEN],
+				 const uint8_t oca[SEV_CERT_LEN], int *fw_err,
+				 char *err, size_t errlen);
+/* PDH_CERT_EXPORT: the PDH and the chain the firmware gives with it,
+ * PEK || OCA || CEK. */
+int sev_platform_pdh_export(struct sev_platform *p,
+			    uint8_t pdh[SEV_CERT_LEN],
+			    uint8_t chain[3 * SEV_CERT_LEN], int *fw_err,
+			    char *err, size_t errlen);
+/* GET_ID2: the chip id (64 bytes on every part so far) into id[cap]. */
+int sev_platform_get_id(struct sev_platform *p, uint8_t *id, size_t cap,
+			size_t *len, int *fw_err, char *err, size_t errlen);
+int sev_platform_snp_set_config(struct sev_platform *p, uint64_t reported_tcb,
+				bool mask_chip_id, bool mask_chip_key,
+				int *fw_err, char *err, size_t errlen);
+#define SEV_VLEK_HASHSTICK_LEN 432
+int sev_platform_vlek_load(struct sev_platform *p,
+			   const uint8_t hashstick[SEV_VLEK_HASHSTICK_LEN],
+			   int *fw_err, char *err, size_t errlen);
+
 /* ------------------------------------------- the SNP guest's requests */
 
 /*
