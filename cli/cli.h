@@ -269,6 +269,10 @@ int cmd_show_report(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 extern const struct cli_spec guest_spec;
 
+/* sevboot platform COMMAND (cli/platform.c): /dev/sev or the model. */
+int cmd_platform(int argc, char **argv);
+extern const struct cli_spec platform_spec;
+
 /* ------------------------------------------------ files a command writes */
 
 #define CLI_MAX_FILES 12 /* the most one command writes */

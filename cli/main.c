@@ -42,6 +42,10 @@ static const struct command commands[] = {
 	 &verify_report_spec},
 	{"show-report", cmd_show_report,
 	 "every field of an attestation report, by name", &show_report_spec},
+	{"platform", cmd_platform,
+	 "the AMD Secure Processor's platform commands (/dev/sev or the "
+	 "model)",
+	 &platform_spec},
 	{"guest", cmd_guest,
 	 "inside an SNP guest: attestation report, certificates, derived key",
 	 &guest_spec},

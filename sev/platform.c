@@ -44,7 +44,8 @@ struct sev_platform {
 	char dir[4096];		      /* its identity's directory */
 };
 
-/* ------------------------------------------------------ the model's identity */
+/* ------------------------------------------------------ the model's identity
+ */
 
 /* The model's PDH private key from DIR/pdh.key (48 bytes, 0600). */
 static int model_identity_load(const char *dir, uint8_t d[48], char *err,
@@ -251,9 +252,9 @@ static int issue(struct sev_platform *p, const char *name, uint32_t cmd,
 	return ret;
 }
 
-#define PLATFORM_ARGS(p, fw_err) \
-	if (!(p) || !(fw_err))   \
-		return -EINVAL;  \
+#define PLATFORM_ARGS(p, fw_err)                                               \
+	if (!(p) || !(fw_err))                                                 \
+		return -EINVAL;                                                \
 	*(fw_err) = -1
 
 int sev_platform_status(struct sev_platform *p, struct sev_platform_status *s,
@@ -359,8 +360,9 @@ int sev_platform_pek_csr(struct sev_platform *p, uint8_t **csr, size_t *len,
 	if (ret && *fw_err != SEV_RET_INVALID_LEN)
 		return ret;
 	if (!c.length || c.length > 0x10000) {
-		set_err(err, errlen, "SEV_PEK_CSR: the firmware asked for %u "
-				     "bytes",
+		set_err(err, errlen,
+			"SEV_PEK_CSR: the firmware asked for %u "
+			"bytes",
 			c.length);
 		return -EPROTO;
 	}
@@ -396,8 +398,7 @@ int sev_platform_pek_cert_import(struct sev_platform *p,
 		     err, errlen);
 }
 
-int sev_platform_pdh_export(struct sev_platform *p,
-			    uint8_t pdh[SEV_CERT_LEN],
+int sev_platform_pdh_export(struct sev_platform *p, uint8_t pdh[SEV_CERT_LEN],
 			    uint8_t chain[3 * SEV_CERT_LEN], int *fw_err,
 			    char *err, size_t errlen)
 {

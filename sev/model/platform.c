@@ -78,8 +78,8 @@ static int model_snp_status(struct sev_model *m,
 
 /* GET_ID2: a length too small (or no buffer) is INVALID_LEN with the
  * length needed written back. */
-static int model_get_id2(struct sev_model *m,
-			 struct sev_user_data_get_id2 *g, uint32_t *fw_error)
+static int model_get_id2(struct sev_model *m, struct sev_user_data_get_id2 *g,
+			 uint32_t *fw_error)
 {
 	if (!g->address || g->length < MODEL_CHIP_ID_LEN) {
 		g->length = MODEL_CHIP_ID_LEN;
@@ -109,8 +109,7 @@ static int model_pdh_gen(struct sev_model *m, uint32_t *fw_error)
 	}
 	if (m->platform == MODEL_PLATFORM_WORKING) {
 		EVP_PKEY_free(k);
-		return model_fw_fail(fw_error,
-				     SEV_RET_INVALID_PLATFORM_STATE);
+		return model_fw_fail(fw_error, SEV_RET_INVALID_PLATFORM_STATE);
 	}
 	EVP_PKEY_free(m->pdh);
 	m->pdh = k;
