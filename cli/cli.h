@@ -273,6 +273,10 @@ extern const struct cli_spec guest_spec;
 int cmd_platform(int argc, char **argv);
 extern const struct cli_spec platform_spec;
 
+/* sevboot check (cli/check.c): can this host launch each mode? */
+int cmd_check(int argc, char **argv);
+extern const struct cli_spec host_check_spec;
+
 /* ------------------------------------------------ files a command writes */
 
 #define CLI_MAX_FILES 12 /* the most one command writes */

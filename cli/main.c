@@ -42,6 +42,9 @@ static const struct command commands[] = {
 	 &verify_report_spec},
 	{"show-report", cmd_show_report,
 	 "every field of an attestation report, by name", &show_report_spec},
+	{"check", cmd_check,
+	 "can this host launch SEV, SEV-ES, SEV-SNP guests (as sevctl ok)",
+	 &host_check_spec},
 	{"platform", cmd_platform,
 	 "the AMD Secure Processor's platform commands (/dev/sev or the "
 	 "model)",
