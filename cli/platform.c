@@ -245,7 +245,7 @@ static int show_snp_status(const struct sev_snp_platform_status *s,
 static int write_out(const char *cmd, const char *path, const void *p, size_t n)
 {
 	struct cli_written w = {.n = 0};
-	char dir[4096];
+	char dir[4096], what[64];
 	const char *slash = strrchr(path, '/');
 
 	if (!slash) {
@@ -261,7 +261,8 @@ static int write_out(const char *cmd, const char *path, const void *p, size_t n)
 			snprintf(dir, sizeof(dir), "/");
 		path = slash + 1;
 	}
-	return cli_write_file(cmd, dir, path, p, n, 0644, &w);
+	snprintf(what, sizeof(what), "platform %s", cmd);
+	return cli_write_file(what, dir, path, p, n, 0644, &w);
 }
 
 /* The commands, by name; what each needs. */
@@ -344,10 +345,31 @@ static int check_opts(const char *name, enum pcmd c,
 	return -1;
 }
 
-/* The read-only commands. */
+/* What was written, for people or as JSON. */
+static int said_file(const char *name, const struct platform_opts *o, size_t n,
+		     const char *what)
+{
+	struct json_writer j = {0};
+
+	if (!o->json) {
+		printf("sevboot: platform %s: %s (%zu bytes%s)\n", name, o->out,
+		       n, what);
+		return 0;
+	}
+	jw_begin(&j);
+	jw_key(&j, "out");
+	jw_cstr(&j, o->out);
+	jw_key(&j, "bytes");
+	jw_uint(&j, n);
+	jw_end(&j);
+	return json_out(&j);
+}
+
+/* The read-only commands: 0 or -errno of the firmware command; *rc an
+ * exit code when a later step failed (its line printed). */
 static int run_query(const char *name, enum pcmd c, struct sev_platform *p,
 		     const struct platform_opts *o, int *fw, char *err,
-		     size_t errlen)
+		     size_t errlen, int *rc)
 {
 	struct sev_platform_status st;
 	struct sev_snp_platform_status snp;
@@ -382,35 +404,29 @@ static int run_query(const char *name, enum pcmd c, struct sev_platform *p,
 					      err, errlen);
 		if (ret)
 			return ret;
-		ret = write_out(name, o->out, pdh, sizeof(pdh));
-		if (ret)
-			return -ret - 1000; /* an exit code, already said */
-		printf(o->json ? "{\"out\":\"%s\",\"bytes\":%zu}\n"
-			       : "sevboot: platform export: %s (%zu bytes: "
-				 "PDH, PEK, OCA, CEK)\n",
-		       o->out, sizeof(pdh));
+		*rc = write_out(name, o->out, pdh, sizeof(pdh));
+		if (!*rc)
+			*rc = said_file(name, o, sizeof(pdh),
+					" (PDH, PEK, OCA, CEK)");
 		return 0;
 	case P_PEK_CSR:
 		ret = sev_platform_pek_csr(p, &csr, &n, fw, err, errlen);
 		if (ret)
 			return ret;
-		ret = write_out(name, o->out, csr, n);
+		*rc = write_out(name, o->out, csr, n);
 		free(csr);
-		if (ret)
-			return -ret - 1000;
-		printf(o->json ? "{\"out\":\"%s\",\"bytes\":%zu}\n"
-			       : "sevboot: platform pek-csr: %s (%zu bytes)\n",
-		       o->out, n);
+		if (!*rc)
+			*rc = said_file(name, o, n, "");
 		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-/* The commands that change the platform (after --yes). */
+/* The commands that change the platform (after --yes); as run_query. */
 static int run_change(const char *name, enum pcmd c, struct sev_platform *p,
 		      const struct platform_opts *o, int *fw, char *err,
-		      size_t errlen)
+		      size_t errlen, int *rc)
 {
 	uint8_t pek[SEV_CERT_LEN], oca[SEV_CERT_LEN];
 	uint8_t stick[SEV_VLEK_HASHSTICK_LEN];
@@ -433,15 +449,19 @@ static int run_change(const char *name, enum pcmd c, struct sev_platform *p,
 		ret = cli_read_blob("--pek", o->pek, SEV_CERT_LEN, pek);
 		if (!ret)
 			ret = cli_read_blob("--oca", o->oca, SEV_CERT_LEN, oca);
-		if (ret)
-			return -ret - 1000;
+		if (ret) {
+			*rc = ret;
+			return 0;
+		}
 		return sev_platform_pek_cert_import(p, pek, oca, fw, err,
 						    errlen);
 	case P_VLEK_LOAD:
 		ret = cli_read_blob("--hashstick", o->hashstick,
 				    SEV_VLEK_HASHSTICK_LEN, stick);
-		if (ret)
-			return -ret - 1000;
+		if (ret) {
+			*rc = ret;
+			return 0;
+		}
 		ret = sev_platform_vlek_load(p, stick, fw, err, errlen);
 		OPENSSL_cleanse(stick, sizeof(stick));
 		return ret;
@@ -525,13 +545,13 @@ int cmd_platform(int argc, char **argv)
 	err[0] = '\0';
 	if (pcmds[k].changes)
 		ret = run_change(pcmds[k].name, pcmds[k].cmd, p, &o, &fw, err,
-				 sizeof(err));
+				 sizeof(err), &rc);
 	else
 		ret = run_query(pcmds[k].name, pcmds[k].cmd, p, &o, &fw, err,
-				sizeof(err));
+				sizeof(err), &rc);
 	sev_platform_close(p);
-	if (ret <= -1000) /* an exit code, the line already printed */
-		return -ret - 1000;
+	if (rc) /* its line is printed */
+		return rc;
 	if (ret) {
 		plat_error(pcmds[k].name, "%s", err[0] ? err : strerror(-ret));
 		return plat_exit(ret, fw);
