@@ -481,8 +481,15 @@ static struct sev_platform *platform_for(const char *name,
 
 	if (o->model)
 		p = sev_platform_open_model(o->model, &e, err, sizeof(err));
-	else
-		p = sev_platform_open(NULL, changes, &e, err, sizeof(err));
+	else {
+		/* Read-write when allowed: the kernel initialises an UNINIT
+		 * platform for PEK_CSR and PDH_CERT_EXPORT only for a writer
+		 * (sev_ioctl_do_pek_csr(), sev_ioctl_do_pdh_export()). */
+		p = sev_platform_open(NULL, true, &e, err, sizeof(err));
+		if (!p && !changes && (e == EACCES || e == EPERM || e == EROFS))
+			p = sev_platform_open(NULL, false, &e, err,
+					      sizeof(err));
+	}
 	if (p) {
 		if (o->model)
 			fprintf(stderr,
