@@ -67,6 +67,16 @@ platform_inputs() {
 	expect_error "guest report: report data too long" 3 "^sevboot: guest report: --report-data-file $W/65: 65 bytes; REPORT_DATA is at most 64" -- guest report --report-data-file "$W/65" --out "$W/r.bin"
 	expect_error "guest derived-key: no --out" 2 "^sevboot: guest derived-key: --out FILE\|- is required" -- guest derived-key
 	expect_error "guest derived-key: bad field" 2 "'bogus' is not one of" -- guest derived-key --fields measurement,bogus --out -
+	# A directory that is not configfs-tsm: the entry made in it has no
+	# provider; it is said, and the entry is removed again.
+	mkdir "$W/faketsm"
+	SEVBOOT_TSM_DIR=$W/faketsm
+	expect_error "guest report: not a configfs-tsm tree" 4 "^sevboot: guest report: $W/faketsm/sevboot-[0-9]+-[0-9a-f]+/provider: No such file or directory$" -- guest report --via tsm --out "$W/r.bin"
+	if [ -z "$(ls -A "$W/faketsm")" ]; then
+		ok "guest report: the configfs-tsm entry was removed"
+	else
+		bad "guest report: left $(ls -A "$W/faketsm") in the tsm directory"
+	fi
 	unset SEVBOOT_SEV_GUEST_DEV SEVBOOT_TSM_DIR
 	[ -e "$W/r.bin" ] && bad "guest report: a file was left behind"
 	expect_error "platform: unknown command" 2 "^sevboot: platform: unknown command 'frob'" -- platform frob
