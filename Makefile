@@ -77,6 +77,8 @@ $(BUILD)/tests/test_verdict: cli/verdict.c cli/launch.c cli/cli.h
 # test_cli_opts compiles cli/options.c and cli/opts.c in and drives
 # bin/sevboot.
 $(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h
+# test_guest_files compiles cli/guest.c, files.c, options.c and opts.c in.
+$(BUILD)/tests/test_guest_files: cli/guest.c cli/files.c cli/options.c cli/opts.c cli/cli.h
 unit: $(UNIT_BINS) $(BIN)
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) SEVBOOT_BIN=$(BIN) \

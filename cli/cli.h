@@ -264,6 +264,44 @@ int cmd_verify_chain(int argc, char **argv);
 int cmd_verify_report(int argc, char **argv);
 int cmd_show_report(int argc, char **argv);
 
+/* sevboot guest report|ext-report|derived-key (cli/guest.c), inside an
+ * SEV-SNP guest. */
+int cmd_guest(int argc, char **argv);
+extern const struct cli_spec guest_spec;
+
+/* sevboot platform COMMAND (cli/platform.c): /dev/sev or the model. */
+int cmd_platform(int argc, char **argv);
+extern const struct cli_spec platform_spec;
+
+/* sevboot check (cli/check.c): can this host launch each mode? */
+int cmd_check(int argc, char **argv);
+extern const struct cli_spec host_check_spec;
+
+/* ------------------------------------------------ files a command writes */
+
+#define CLI_MAX_FILES 12 /* the most one command writes */
+/* The files a command has written so far, removed if it fails later. */
+struct cli_written {
+	char path[CLI_MAX_FILES][4096];
+	unsigned n;
+};
+void cli_written_undo(struct cli_written *w);
+/* DIR/name into out[outlen]; EXIT_USAGE after one line when too long. */
+int cli_path_join(const char *cmd, const char *dir, const char *name, char *out,
+		  size_t outlen);
+/* DIR, made (0700) when it does not exist; its parent must.  0, or an
+ * exit code after one line naming cmd and DIR. */
+int cli_ensure_dir(const char *cmd, const char *dir);
+/* Refuse (EXIT_USAGE) before anything is written when DIR/name exists,
+ * for each of the NULL-terminated names. */
+int cli_check_absent(const char *cmd, const char *dir,
+		     const char *const *names);
+/* DIR/name with exactly len bytes and the mode, never replacing a file;
+ * recorded in w.  0 or an exit code after one line. */
+int cli_write_file(const char *cmd, const char *dir, const char *name,
+		   const void *data, size_t len, unsigned mode,
+		   struct cli_written *w);
+
 /* No core file of this process, and no dump of it through a pipe or
  * ptrace (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): 0, or -1 with errno. */
 int cli_no_core_dumps(void);

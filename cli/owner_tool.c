@@ -38,7 +38,6 @@
 #include "util/util.h"
 
 #define MAX_SECRETS 64
-#define MAX_FILES   4 /* the most one command writes */
 
 static void __attribute__((format(printf, 2, 3)))
 tool_error(const char *cmd, const char *fmt, ...)
@@ -50,159 +49,6 @@ tool_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-/* ------------------------------------------------------------ files */
-
-/* The files a command has written so far, removed if it fails later. */
-struct written {
-	char path[MAX_FILES][4096];
-	unsigned n;
-};
-
-static void written_undo(struct written *w)
-{
-	while (w->n)
-		unlink(w->path[--w->n]);
-}
-
-/* DIR, made (0700) when it does not exist; its parent must. */
-static int ensure_dir(const char *cmd, const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) == 0)
-		return 0;
-	if (errno != EEXIST) {
-		tool_error(cmd, "%s: cannot create the directory: %s", dir,
-			   strerror(errno));
-		return errno == ENOENT || errno == ENOTDIR ? EXIT_USAGE
-							   : EXIT_RUNTIME;
-	}
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		tool_error(cmd, "%s: exists and is not a directory", dir);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int join(const char *cmd, const char *dir, const char *name, char *out,
-		size_t outlen)
-{
-	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen) {
-		tool_error(cmd, "%s: the path is too long", dir);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* Refuse before anything is written when a target exists. */
-static int check_absent(const char *cmd, const char *dir,
-			const char *const *names)
-{
-	char path[4096];
-	struct stat st;
-	int ret;
-
-	for (; *names; names++) {
-		ret = join(cmd, dir, *names, path, sizeof(path));
-		if (ret)
-			return ret;
-		if (lstat(path, &st) == 0) {
-			tool_error(cmd,
-				   "%s exists; sevboot does not replace "
-				   "it (remove it first)",
-				   path);
-			return EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
-/*
- * DIR/name with exactly len bytes of data and the given mode: a fresh
- * temporary file in DIR, written, synced, then renamed to name only if
- * name does not exist.  Recorded in w on success.
- */
-static int write_file(const char *cmd, const char *dir, const char *name,
-		      const void *data, size_t len, mode_t mode,
-		      struct written *w)
-{
-	char path[4096], tmp[4096];
-	uint8_t rnd[8];
-	const uint8_t *p = data;
-	size_t off = 0;
-	int fd = -1, ret;
-
-	if (w->n == MAX_FILES)
-		return EXIT_RUNTIME;
-	ret = join(cmd, dir, name, path, sizeof(path));
-	if (ret)
-		return ret;
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		tool_error(cmd, "the random number generator failed");
-		return EXIT_RUNTIME;
-	}
-	if ((size_t)snprintf(tmp, sizeof(tmp),
-			     "%s/.%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", dir,
-			     name, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-			     rnd[5], rnd[6], rnd[7]) >= sizeof(tmp)) {
-		tool_error(cmd, "%s: the path is too long", dir);
-		return EXIT_USAGE;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  mode);
-	if (fd < 0) {
-		tool_error(cmd, "%s: cannot create a file: %s", dir,
-			   strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, p + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto io_error;
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0)
-		goto io_error;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto io_error;
-	}
-	fd = -1;
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
-		int e = errno;
-
-		/* File systems without RENAME_NOREPLACE: link() never
-		 * replaces either. */
-		if ((e == EINVAL || e == ENOSYS) && link(tmp, path) == 0) {
-			unlink(tmp);
-		} else {
-			if (e == EINVAL || e == ENOSYS)
-				e = errno;
-			unlink(tmp);
-			if (e == EEXIST)
-				tool_error(cmd,
-					   "%s exists; sevboot does not "
-					   "replace it",
-					   path);
-			else
-				tool_error(cmd, "%s: %s", path, strerror(e));
-			return e == EEXIST ? EXIT_USAGE : EXIT_RUNTIME;
-		}
-	}
-	snprintf(w->path[w->n++], sizeof(w->path[0]), "%s", path);
-	return 0;
-
-io_error:
-	tool_error(cmd, "%s: cannot write: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return EXIT_RUNTIME;
 }
 
 /* A whole file of at most max bytes; the error names opt and path. */
@@ -254,7 +100,7 @@ int cmd_model_keys(int argc, char **argv)
 {
 	static const char *const names[] = {"pdh.key", "pdh.cert", NULL};
 	static const char cmd[] = "model-keys";
-	struct written w = {.n = 0};
+	struct cli_written w = {.n = 0};
 	uint8_t d[48], cert[SEV_CERT_LEN];
 	struct cli_args args;
 	const char *dir;
@@ -268,9 +114,9 @@ int cmd_model_keys(int argc, char **argv)
 				 "expected one argument, the "
 				 "directory DIR (see --help)");
 	dir = args.v[0];
-	ret = ensure_dir(cmd, dir);
+	ret = cli_ensure_dir(cmd, dir);
 	if (!ret)
-		ret = check_absent(cmd, dir, names);
+		ret = cli_check_absent(cmd, dir, names);
 	if (ret)
 		return ret;
 	if (sev_model_keygen(d, cert)) {
@@ -279,13 +125,13 @@ int cmd_model_keys(int argc, char **argv)
 			   "cannot make a P-384 key pair (OpenSSL failed)");
 		return EXIT_RUNTIME;
 	}
-	ret = write_file(cmd, dir, "pdh.key", d, sizeof(d), 0600, &w);
+	ret = cli_write_file(cmd, dir, "pdh.key", d, sizeof(d), 0600, &w);
 	OPENSSL_cleanse(d, sizeof(d));
 	if (!ret)
-		ret = write_file(cmd, dir, "pdh.cert", cert, sizeof(cert), 0644,
+		ret = cli_write_file(cmd, dir, "pdh.cert", cert, sizeof(cert), 0644,
 				 &w);
 	if (ret)
-		written_undo(&w);
+		cli_written_undo(&w);
 	return ret;
 }
 
@@ -348,7 +194,7 @@ int cmd_session(int argc, char **argv)
 	static const char cmd[] = "session";
 	struct session_opts o = {.pdh = NULL};
 	struct sev_owner_session s;
-	struct written w = {.n = 0};
+	struct cli_written w = {.n = 0};
 	uint8_t pdh[SEV_CERT_LEN];
 	struct blob b = {0};
 	char why[256];
@@ -386,24 +232,24 @@ int cmd_session(int argc, char **argv)
 		tool_error(cmd, "--pdh %s: %s", o.pdh, why);
 		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 	}
-	ret = ensure_dir(cmd, o.out);
+	ret = cli_ensure_dir(cmd, o.out);
 	if (!ret)
-		ret = check_absent(cmd, o.out, names);
+		ret = cli_check_absent(cmd, o.out, names);
 	if (!ret)
-		ret = write_file(cmd, o.out, "tek.bin", s.tek, sizeof(s.tek),
+		ret = cli_write_file(cmd, o.out, "tek.bin", s.tek, sizeof(s.tek),
 				 0600, &w);
 	if (!ret)
-		ret = write_file(cmd, o.out, "tik.bin", s.tik, sizeof(s.tik),
+		ret = cli_write_file(cmd, o.out, "tik.bin", s.tik, sizeof(s.tik),
 				 0600, &w);
 	if (!ret)
-		ret = write_file(cmd, o.out, "godh.cert", s.godh_cert,
+		ret = cli_write_file(cmd, o.out, "godh.cert", s.godh_cert,
 				 sizeof(s.godh_cert), 0644, &w);
 	if (!ret)
-		ret = write_file(cmd, o.out, "session.bin", s.session,
+		ret = cli_write_file(cmd, o.out, "session.bin", s.session,
 				 sizeof(s.session), 0644, &w);
 	sev_owner_session_wipe(&s);
 	if (ret)
-		written_undo(&w);
+		cli_written_undo(&w);
 	return ret;
 }
 
@@ -528,7 +374,7 @@ static int read_key(const char *cmd, const char *dir, const char *name,
 	struct blob b = {0};
 	int ret;
 
-	ret = join(cmd, dir, name, path, sizeof(path));
+	ret = cli_path_join(cmd, dir, name, path, sizeof(path));
 	if (!ret)
 		ret = read_input(cmd, "--session", path, 4096, &b);
 	if (ret)

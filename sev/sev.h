@@ -363,6 +363,191 @@ int sev_host_check(const struct sev_host_facts *f, enum sev_mode mode,
 void sev_host_describe(const struct sev_host_facts *f, char *msg,
 		       size_t msglen);
 
+/* ------------------------------------------------ platform commands */
+
+/*
+ * The AMD Secure Processor's platform, as /dev/sev offers it
+ * (sev/platform.c; Linux include/uapi/linux/psp-sev.h), or the firmware
+ * model answering from its identity in DIR (`sevboot model-keys`; NOT
+ * the real firmware).  Every command returns 0 or -errno with *fw_err
+ * the firmware status (SEV_RET_*; -1: it never reached the firmware) and
+ * err one sentence.
+ */
+struct sev_platform;
+
+/* path NULL: SEV_DEV_PATH; writable: O_RDWR, which the commands that
+ * change the platform need (the kernel answers EPERM otherwise).  NULL
+ * with *errnum (ENOENT: no /dev/sev) and err. */
+struct sev_platform *sev_platform_open(const char *path, bool writable,
+				       int *errnum, char *err, size_t errlen);
+struct sev_platform *sev_platform_open_model(const char *dir, int *errnum,
+					     char *err, size_t errlen);
+bool sev_platform_is_model(const struct sev_platform *p);
+void sev_platform_close(struct sev_platform *p);
+
+/* SEV_PLATFORM_STATUS.  state: 0 UNINIT, 1 INIT, 2 WORKING (SEV API
+ * 55766 PLATFORM_STATUS); flags bit 0 OWNER (externally owned), bit 8
+ * CONFIG_ES. */
+struct sev_platform_status {
+	uint8_t api_major, api_minor, state, build;
+	uint32_t flags, guest_count;
+};
+#define SEV_PLATFORM_FLAG_OWNER	    0x1u
+#define SEV_PLATFORM_FLAG_CONFIG_ES 0x100u
+int sev_platform_status(struct sev_platform *p, struct sev_platform_status *s,
+			int *fw_err, char *err, size_t errlen);
+
+/* SNP_PLATFORM_STATUS (SNP ABI 56860): state 0 UNINIT, 1 INIT; flags as
+ * SB_SNP_STATUS_* in util/psp_uapi.h (MASK_CHIP_ID bit 0, MASK_CHIP_KEY
+ * 1, VLEK_EN 2, ...). */
+struct sev_snp_platform_status {
+	uint8_t api_major, api_minor, state;
+	bool rmp_initialized;
+	uint32_t build_id, flags, guest_count;
+	uint64_t current_tcb, reported_tcb;
+};
+int sev_platform_snp_status(struct sev_platform *p,
+			    struct sev_snp_platform_status *s, int *fw_err,
+			    char *err, size_t errlen);
+
+int sev_platform_factory_reset(struct sev_platform *p, int *fw_err, char *err,
+			       size_t errlen);
+int sev_platform_pek_gen(struct sev_platform *p, int *fw_err, char *err,
+			 size_t errlen);
+/* The model keeps its new PDH in DIR. */
+int sev_platform_pdh_gen(struct sev_platform *p, int *fw_err, char *err,
+			 size_t errlen);
+int sev_platform_snp_commit(struct sev_platform *p, int *fw_err, char *err,
+			    size_t errlen);
+/* PEK_CSR: *csr malloc'ed, *len bytes (a SEV certificate to sign). */
+int sev_platform_pek_csr(struct sev_platform *p, uint8_t **csr, size_t *len,
+			 int *fw_err, char *err, size_t errlen);
+int sev_platform_pek_cert_import(struct sev_platform *p,
+				 const uint8_t pek[SEV_CERT_LEN],
+				 const uint8_t oca[SEV_CERT_LEN], int *fw_err,
+				 char *err, size_t errlen);
+/* PDH_CERT_EXPORT: the PDH and the chain the firmware gives with it,
+ * PEK || OCA || CEK. */
+int sev_platform_pdh_export(struct sev_platform *p,
+			    uint8_t pdh[SEV_CERT_LEN],
+			    uint8_t chain[3 * SEV_CERT_LEN], int *fw_err,
+			    char *err, size_t errlen);
+/* GET_ID2: the chip id (64 bytes on every part so far) into id[cap]. */
+int sev_platform_get_id(struct sev_platform *p, uint8_t *id, size_t cap,
+			size_t *len, int *fw_err, char *err, size_t errlen);
+int sev_platform_snp_set_config(struct sev_platform *p, uint64_t reported_tcb,
+				bool mask_chip_id, bool mask_chip_key,
+				int *fw_err, char *err, size_t errlen);
+#define SEV_VLEK_HASHSTICK_LEN 432
+int sev_platform_vlek_load(struct sev_platform *p,
+			   const uint8_t hashstick[SEV_VLEK_HASHSTICK_LEN],
+			   int *fw_err, char *err, size_t errlen);
+
+/* ------------------------------------------- the SNP guest's requests */
+
+/*
+ * Inside an SNP guest (sev/guest.c): the attestation report, the derived
+ * key and the extended report, through /dev/sev-guest (Linux
+ * include/uapi/linux/sev-guest.h) or configfs-tsm (Linux
+ * Documentation/ABI/testing/configfs-tsm).  Each returns 0 or -errno with
+ * err filled; *fw_err is the firmware's status (SEV_RET_*), 0 on success,
+ * -1 when the request never reached the firmware.
+ */
+#define SEV_GUEST_DEV_PATH	  "/dev/sev-guest"
+#define SEV_TSM_REPORT_PATH	  "/sys/kernel/config/tsm/report"
+#define SEV_GUEST_REPORT_DATA_LEN 64
+#define SEV_GUEST_KEY_LEN	  32
+
+/* An open /dev/sev-guest.  ioctl NULL: ioctl(2); tests put a fake device
+ * there (it returns -1 with errno, as ioctl(2) does). */
+struct sev_guest {
+	int fd;
+	int (*ioctl)(void *ctx, int fd, unsigned long req, void *arg);
+	void *ctx;
+};
+
+/* path NULL: SEV_GUEST_DEV_PATH.  -ENOENT says "not an SNP guest". */
+int sev_guest_open(struct sev_guest *g, const char *path, char *err,
+		   size_t errlen);
+void sev_guest_close(struct sev_guest *g);
+
+/* SNP_GET_REPORT: the report (SNP_REPORT_LEN bytes today) into
+ * report[cap], its length in *len. */
+int sev_guest_report(struct sev_guest *g,
+		     const uint8_t data[SEV_GUEST_REPORT_DATA_LEN],
+		     uint32_t vmpl, uint8_t *report, size_t cap, size_t *len,
+		     int *fw_err, char *err, size_t errlen);
+
+/* MSG_KEY_REQ (SNP ABI 56860): root_key_select bit 0 is the root key
+ * (0 VCEK, 1 VMRK), bits 2:1 the key (0 VLEK if loaded else VCEK, 1 VCEK,
+ * 2 VLEK); guest_field_select the SEV_GUEST_FIELD_* mixed in. */
+struct sev_guest_key_req {
+	uint32_t root_key_select;
+	uint64_t guest_field_select;
+	uint32_t vmpl, guest_svn;
+	uint64_t tcb_version;
+};
+#define SEV_GUEST_FIELD_POLICY	    (1ull << 0)
+#define SEV_GUEST_FIELD_IMAGE_ID    (1ull << 1)
+#define SEV_GUEST_FIELD_FAMILY_ID   (1ull << 2)
+#define SEV_GUEST_FIELD_MEASUREMENT (1ull << 3)
+#define SEV_GUEST_FIELD_SVN	    (1ull << 4)
+#define SEV_GUEST_FIELD_TCB	    (1ull << 5)
+#define SEV_GUEST_FIELD_LAUNCH_MIT  (1ull << 6)
+
+/* SNP_GET_DERIVED_KEY: key[32] is a secret (the caller wipes it). */
+int sev_guest_derived_key(struct sev_guest *g,
+			  const struct sev_guest_key_req *k,
+			  uint8_t key[SEV_GUEST_KEY_LEN], int *fw_err,
+			  char *err, size_t errlen);
+
+/* SNP_GET_EXT_REPORT: the report as above, and the hypervisor's
+ * certificate table (*certs, malloc'ed, *certs_len bytes, the buffer
+ * grown to what the kernel asks for; all zeros: none). */
+int sev_guest_ext_report(struct sev_guest *g,
+			 const uint8_t data[SEV_GUEST_REPORT_DATA_LEN],
+			 uint32_t vmpl, uint8_t *report, size_t cap,
+			 size_t *len, uint8_t **certs, size_t *certs_len,
+			 int *fw_err, char *err, size_t errlen);
+
+/* One entry of the certificate table (GHCB 56421, SNP Extended Guest
+ * Request): its GUID and where its bytes are in the table. */
+struct sev_cert_entry {
+	struct guid guid;
+	uint32_t offset, length;
+};
+/* The entries up to the all-zero one (at most max).  -EBADMSG for an
+ * entry outside the table or no terminator, -E2BIG for more than max. */
+int sev_cert_table_parse(const uint8_t *t, size_t len,
+			 struct sev_cert_entry *e, size_t max, size_t *n,
+			 char *err, size_t errlen);
+/* "vcek", "vlek", "ask", "ark", or NULL for a GUID the spec does not
+ * name. */
+const char *sev_cert_guid_name(const struct guid *g);
+
+/* configfs-tsm: dir NULL is SEV_TSM_REPORT_PATH; after_mkdir (tests
+ * only) plays the kernel's part in a fake tree. */
+struct sev_tsm {
+	const char *dir;
+	void (*after_mkdir)(void *ctx, const char *entry);
+	void *ctx;
+};
+struct sev_tsm_result {
+	uint8_t *report, *aux; /* malloc'ed outblob and auxblob (or NULL) */
+	size_t report_len, aux_len;
+};
+/* mkdir an entry, the exchange below, rmdir. */
+int sev_tsm_report(const struct sev_tsm *t,
+		   const uint8_t data[SEV_GUEST_REPORT_DATA_LEN], uint32_t vmpl,
+		   struct sev_tsm_result *r, char *err, size_t errlen);
+/* On an existing entry: provider must be sev_guest; inblob (64 bytes),
+ * privlevel, outblob, auxblob (optional), and the generation unchanged. */
+int sev_tsm_entry_report(const char *entry,
+			 const uint8_t data[SEV_GUEST_REPORT_DATA_LEN],
+			 uint32_t vmpl, struct sev_tsm_result *r, char *err,
+			 size_t errlen);
+void sev_tsm_result_free(struct sev_tsm_result *r);
+
 /* ------------------------------------------------------ SNP policy */
 
 /* What the host's KVM accepts in SNP_LAUNCH_START's policy (Linux

@@ -38,20 +38,10 @@
 #include <linux/ioctl.h>
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
-#include <linux/psp-sev.h>
 #include <linux/types.h>
 
-/* Compile-time layout checks: offset and size of a field, size of a type. */
-#define SB_UAPI_FIELD(type, field, off, size)                                  \
-	_Static_assert(offsetof(type, field) == (off),                         \
-		       #type "." #field " must be at offset " #off);           \
-	_Static_assert(sizeof(((type *)0)->field) == (size),                   \
-		       #type "." #field " must be " #size " bytes")
-#define SB_UAPI_SIZE(type, size)                                               \
-	_Static_assert(sizeof(type) == (size),                                 \
-		       "sizeof(" #type ") must be " #size)
-#define SB_UAPI_VALUE(name, value)                                             \
-	_Static_assert((name) == (value), #name " must be " #value)
+/* The /dev/sev and /dev/sev-guest UAPI, and the SB_UAPI_* checks. */
+#include "util/psp_uapi.h"
 
 /* ============================================ KVM_MEMORY_ENCRYPT_OP ids */
 
@@ -462,7 +452,6 @@ SB_UAPI_VALUE(KVM_MEMORY_ENCRYPT_REG_REGION, 0x8010AEBBu);
 SB_UAPI_VALUE(KVM_MEMORY_ENCRYPT_UNREG_REGION, 0x8010AEBCu);
 SB_UAPI_VALUE(KVM_GET_DEVICE_ATTR, 0x4018AEE2u);
 SB_UAPI_VALUE(KVM_HAS_DEVICE_ATTR, 0x4018AEE3u);
-SB_UAPI_VALUE(SEV_ISSUE_CMD, 0xC0105300u);
 
 /* ================================================= kvm_run exits */
 
@@ -593,182 +582,5 @@ SB_UAPI_VALUE(KVM_MAP_GPA_RANGE_PAGE_SZ_2M, 1);
 SB_UAPI_VALUE(KVM_MAP_GPA_RANGE_PAGE_SZ_1G, 2);
 SB_UAPI_VALUE(KVM_MAP_GPA_RANGE_ENCRYPTED, 0x10);
 SB_UAPI_VALUE(KVM_MAP_GPA_RANGE_DECRYPTED, 0);
-
-/* ================================================== /dev/sev (PSP) */
-
-/* All /dev/sev structs are packed. */
-SB_UAPI_FIELD(struct sev_issue_cmd, cmd, 0, 4);
-SB_UAPI_FIELD(struct sev_issue_cmd, data, 4, 8);
-SB_UAPI_FIELD(struct sev_issue_cmd, error, 12, 4);
-SB_UAPI_SIZE(struct sev_issue_cmd, 16);
-
-/* Commands 0-8 are 6.1 enumerators; SNP_PLATFORM_STATUS came in 6.11. */
-SB_UAPI_VALUE(SEV_FACTORY_RESET, 0);
-SB_UAPI_VALUE(SEV_PLATFORM_STATUS, 1);
-SB_UAPI_VALUE(SEV_PEK_GEN, 2);
-SB_UAPI_VALUE(SEV_PEK_CSR, 3);
-SB_UAPI_VALUE(SEV_PDH_GEN, 4);
-SB_UAPI_VALUE(SEV_PDH_CERT_EXPORT, 5);
-SB_UAPI_VALUE(SEV_PEK_CERT_IMPORT, 6);
-SB_UAPI_VALUE(SEV_GET_ID, 7);
-SB_UAPI_VALUE(SEV_GET_ID2, 8);
-#ifndef SNP_PLATFORM_STATUS
-#define SNP_PLATFORM_STATUS 9
-#endif
-SB_UAPI_VALUE(SNP_PLATFORM_STATUS, 9);
-
-/* SEV_PLATFORM_STATUS; flags & SEV_STATUS_FLAGS_CONFIG_ES: SEV-ES usable. */
-SB_UAPI_FIELD(struct sev_user_data_status, api_major, 0, 1);
-SB_UAPI_FIELD(struct sev_user_data_status, api_minor, 1, 1);
-SB_UAPI_FIELD(struct sev_user_data_status, state, 2, 1);
-SB_UAPI_FIELD(struct sev_user_data_status, flags, 3, 4);
-SB_UAPI_FIELD(struct sev_user_data_status, build, 7, 1);
-SB_UAPI_FIELD(struct sev_user_data_status, guest_count, 8, 4);
-SB_UAPI_SIZE(struct sev_user_data_status, 12);
-SB_UAPI_VALUE(SEV_STATUS_FLAGS_CONFIG_ES, 0x0100);
-
-/*
- * SNP_PLATFORM_STATUS output.  The kernel declares the flag words as
- * bitfields whose names change between versions; we declare plain words
- * and name the bits, which also lets every field be offset-checked.
- */
-struct sb_sev_user_data_snp_status {
-	__u8 api_major;
-	__u8 api_minor;
-	__u8 state;
-	__u8 rmp_flags; /* SB_SNP_STATUS_RMP_* */
-	__u32 build_id;
-	__u32 flags; /* SB_SNP_STATUS_* */
-	__u32 guest_count;
-	__u64 current_tcb_version;
-	__u64 reported_tcb_version;
-} __attribute__((packed));
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, api_major, 0, 1);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, api_minor, 1, 1);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, state, 2, 1);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, rmp_flags, 3, 1);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, build_id, 4, 4);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, flags, 8, 4);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, guest_count, 12, 4);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, current_tcb_version, 16, 8);
-SB_UAPI_FIELD(struct sb_sev_user_data_snp_status, reported_tcb_version, 24, 8);
-SB_UAPI_SIZE(struct sb_sev_user_data_snp_status, 32);
-
-/* rmp_flags: bit 0 is_rmp_initialized. */
-#define SB_SNP_STATUS_RMP_INITIALIZED (1u << 0)
-/* flags, in the kernel's bitfield declaration order (x86: LSB first). */
-#define SB_SNP_STATUS_MASK_CHIP_ID	    (1u << 0)
-#define SB_SNP_STATUS_MASK_CHIP_KEY	    (1u << 1)
-#define SB_SNP_STATUS_VLEK_EN		    (1u << 2)
-#define SB_SNP_STATUS_FEATURE_INFO	    (1u << 3)
-#define SB_SNP_STATUS_RAPL_DIS		    (1u << 4)
-#define SB_SNP_STATUS_CIPHERTEXT_HIDING_CAP (1u << 5)
-#define SB_SNP_STATUS_CIPHERTEXT_HIDING_EN  (1u << 6)
-
-/* ================================================= SEV_RET_* codes */
-
-/*
- * 6.1 declares SEV_RET_* as an enum with implicit values up to 0x18; check
- * that they are the firmware's.  The SNP codes are defined here with
- * explicit values: some kernels declared them implicitly after INVALID_KEY
- * and got them wrong, so never take them from an old header.  The names
- * and meanings for printing are in sev/status.c.
- */
-SB_UAPI_VALUE(SEV_RET_NO_FW_CALL, -1);
-SB_UAPI_VALUE(SEV_RET_SUCCESS, 0x00);
-SB_UAPI_VALUE(SEV_RET_INVALID_PLATFORM_STATE, 0x01);
-SB_UAPI_VALUE(SEV_RET_INVALID_GUEST_STATE, 0x02);
-SB_UAPI_VALUE(SEV_RET_INAVLID_CONFIG, 0x03);
-SB_UAPI_VALUE(SEV_RET_INVALID_LEN, 0x04);
-SB_UAPI_VALUE(SEV_RET_ALREADY_OWNED, 0x05);
-SB_UAPI_VALUE(SEV_RET_INVALID_CERTIFICATE, 0x06);
-SB_UAPI_VALUE(SEV_RET_POLICY_FAILURE, 0x07);
-SB_UAPI_VALUE(SEV_RET_INACTIVE, 0x08);
-SB_UAPI_VALUE(SEV_RET_INVALID_ADDRESS, 0x09);
-SB_UAPI_VALUE(SEV_RET_BAD_SIGNATURE, 0x0a);
-SB_UAPI_VALUE(SEV_RET_BAD_MEASUREMENT, 0x0b);
-SB_UAPI_VALUE(SEV_RET_ASID_OWNED, 0x0c);
-SB_UAPI_VALUE(SEV_RET_INVALID_ASID, 0x0d);
-SB_UAPI_VALUE(SEV_RET_WBINVD_REQUIRED, 0x0e);
-SB_UAPI_VALUE(SEV_RET_DFFLUSH_REQUIRED, 0x0f);
-SB_UAPI_VALUE(SEV_RET_INVALID_GUEST, 0x10);
-SB_UAPI_VALUE(SEV_RET_INVALID_COMMAND, 0x11);
-SB_UAPI_VALUE(SEV_RET_ACTIVE, 0x12);
-SB_UAPI_VALUE(SEV_RET_HWSEV_RET_PLATFORM, 0x13);
-SB_UAPI_VALUE(SEV_RET_HWSEV_RET_UNSAFE, 0x14);
-SB_UAPI_VALUE(SEV_RET_UNSUPPORTED, 0x15);
-SB_UAPI_VALUE(SEV_RET_INVALID_PARAM, 0x16);
-SB_UAPI_VALUE(SEV_RET_RESOURCE_LIMIT, 0x17);
-SB_UAPI_VALUE(SEV_RET_SECURE_DATA_INVALID, 0x18);
-
-/* The spelling newer headers add next to the historical "INAVLID". */
-#ifndef SEV_RET_INVALID_CONFIG
-#define SEV_RET_INVALID_CONFIG 0x03
-#endif
-#ifndef SEV_RET_INVALID_PAGE_SIZE
-#define SEV_RET_INVALID_PAGE_SIZE 0x19
-#endif
-#ifndef SEV_RET_INVALID_PAGE_STATE
-#define SEV_RET_INVALID_PAGE_STATE 0x1a
-#endif
-#ifndef SEV_RET_INVALID_MDATA_ENTRY
-#define SEV_RET_INVALID_MDATA_ENTRY 0x1b
-#endif
-#ifndef SEV_RET_INVALID_PAGE_OWNER
-#define SEV_RET_INVALID_PAGE_OWNER 0x1c
-#endif
-#ifndef SEV_RET_AEAD_OFLOW
-#define SEV_RET_AEAD_OFLOW 0x1d
-#endif
-/* 0x1e is unassigned. */
-#ifndef SEV_RET_EXIT_RING_BUFFER
-#define SEV_RET_EXIT_RING_BUFFER 0x1f
-#endif
-#ifndef SEV_RET_RMP_INIT_REQUIRED
-#define SEV_RET_RMP_INIT_REQUIRED 0x20
-#endif
-#ifndef SEV_RET_BAD_SVN
-#define SEV_RET_BAD_SVN 0x21
-#endif
-#ifndef SEV_RET_BAD_VERSION
-#define SEV_RET_BAD_VERSION 0x22
-#endif
-#ifndef SEV_RET_SHUTDOWN_REQUIRED
-#define SEV_RET_SHUTDOWN_REQUIRED 0x23
-#endif
-#ifndef SEV_RET_UPDATE_FAILED
-#define SEV_RET_UPDATE_FAILED 0x24
-#endif
-#ifndef SEV_RET_RESTORE_REQUIRED
-#define SEV_RET_RESTORE_REQUIRED 0x25
-#endif
-#ifndef SEV_RET_RMP_INITIALIZATION_FAILED
-#define SEV_RET_RMP_INITIALIZATION_FAILED 0x26
-#endif
-#ifndef SEV_RET_INVALID_KEY
-#define SEV_RET_INVALID_KEY 0x27
-#endif
-#ifndef SEV_RET_SHUTDOWN_INCOMPLETE
-#define SEV_RET_SHUTDOWN_INCOMPLETE 0x28
-#endif
-SB_UAPI_VALUE(SEV_RET_INVALID_CONFIG, 0x03);
-SB_UAPI_VALUE(SEV_RET_INVALID_PAGE_SIZE, 0x19);
-SB_UAPI_VALUE(SEV_RET_INVALID_PAGE_STATE, 0x1a);
-SB_UAPI_VALUE(SEV_RET_INVALID_MDATA_ENTRY, 0x1b);
-SB_UAPI_VALUE(SEV_RET_INVALID_PAGE_OWNER, 0x1c);
-SB_UAPI_VALUE(SEV_RET_AEAD_OFLOW, 0x1d);
-SB_UAPI_VALUE(SEV_RET_EXIT_RING_BUFFER, 0x1f);
-SB_UAPI_VALUE(SEV_RET_RMP_INIT_REQUIRED, 0x20);
-SB_UAPI_VALUE(SEV_RET_BAD_SVN, 0x21);
-SB_UAPI_VALUE(SEV_RET_BAD_VERSION, 0x22);
-SB_UAPI_VALUE(SEV_RET_SHUTDOWN_REQUIRED, 0x23);
-SB_UAPI_VALUE(SEV_RET_UPDATE_FAILED, 0x24);
-SB_UAPI_VALUE(SEV_RET_RESTORE_REQUIRED, 0x25);
-SB_UAPI_VALUE(SEV_RET_RMP_INITIALIZATION_FAILED, 0x26);
-SB_UAPI_VALUE(SEV_RET_INVALID_KEY, 0x27);
-SB_UAPI_VALUE(SEV_RET_SHUTDOWN_INCOMPLETE, 0x28);
-
-/* The error fields are __u32: the driver's -1 arrives as this. */
-#define SB_SEV_RET_NO_FW_CALL_U32 0xffffffffu
 
 #endif

@@ -694,7 +694,8 @@ static int model_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 }
 
 /*
- * The model's /dev/sev: PDH_CERT_EXPORT only.  As the firmware does (SEV
+ * The model's /dev/sev: PDH_CERT_EXPORT here, the rest in platform.c.
+ * As the firmware does (SEV
  * API 55766 PDH_CERT_EXPORT), lengths too small for the PDH or the chain
  * (PEK, OCA, CEK) are INVALID_LENGTH with the lengths it needs written
  * back.  The model's PDH is not signed by a chain, so the chain it
@@ -706,8 +707,10 @@ static int model_platform_cmd(void *ctx, uint32_t id, void *data,
 	struct sev_model *m = ctx;
 	struct sev_user_data_pdh_cert_export *p = data;
 
-	if (!m || id != SEV_PDH_CERT_EXPORT)
+	if (!m)
 		return -EINVAL;
+	if (id != SEV_PDH_CERT_EXPORT) /* platform.c */
+		return model_platform_other(m, id, data, fw_error);
 	if (p->pdh_cert_len < SEV_CERT_LEN ||
 	    p->cert_chain_len < 3 * SEV_CERT_LEN || !p->pdh_cert_address ||
 	    !p->cert_chain_address) {

@@ -135,4 +135,14 @@ void model_snp_free(struct sev_model *m);
  */
 int model_snp_cpuid_check(uint8_t page[4096]);
 
+/*
+ * platform.c: the /dev/sev commands other than PDH_CERT_EXPORT
+ * (PLATFORM_STATUS, SNP_PLATFORM_STATUS, GET_ID, GET_ID2, PDH_GEN), with
+ * the kernel's structs; -EOPNOTSUPP for the ones the model cannot answer.
+ */
+int model_platform_other(struct sev_model *m, uint32_t id, void *data,
+			 uint32_t *fw_error);
+#define MODEL_CHIP_ID_LEN 64
+int model_chip_id(const struct sev_model *m, uint8_t id[MODEL_CHIP_ID_LEN]);
+
 #endif

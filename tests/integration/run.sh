@@ -52,6 +52,76 @@ expect_error() {
 	fi
 }
 
+# ------------------------------------- platform, guest and check commands
+# Here: no /dev/sev, no /dev/sev-guest, no configfs-tsm (the paths are
+# pointed at nothing so that a host that has them does not change that).
+platform_inputs() {
+	local gdev="$W/no-sev-guest" tsm="$W/no-tsm"
+	export SEVBOOT_SEV_GUEST_DEV=$gdev SEVBOOT_TSM_DIR=$tsm
+	expect_error "guest report: not an SNP guest" 4 "^sevboot: guest report: this is not an SEV-SNP guest: neither $gdev nor $tsm exists" -- guest report --out "$W/r.bin"
+	expect_error "guest ext-report: not an SNP guest" 4 "^sevboot: guest ext-report: this is not an SEV-SNP guest" -- guest ext-report --out "$W/ext"
+	expect_error "guest derived-key: not an SNP guest" 4 "^sevboot: guest derived-key: $gdev does not exist: this is not an SEV-SNP guest" -- guest derived-key --out -
+	expect_error "guest report: --via tsm without configfs-tsm" 4 "^sevboot: guest report: $tsm does not exist: no configfs-tsm" -- guest report --via tsm --out "$W/r.bin"
+	expect_error "guest report: bad report data" 2 "^sevboot: guest report: --report-data xyz: must be up to 64 bytes" -- guest report --report-data xyz --out "$W/r.bin"
+	head -c 65 /dev/zero > "$W/65"
+	expect_error "guest report: report data too long" 3 "^sevboot: guest report: --report-data-file $W/65: 65 bytes; REPORT_DATA is at most 64" -- guest report --report-data-file "$W/65" --out "$W/r.bin"
+	expect_error "guest derived-key: no --out" 2 "^sevboot: guest derived-key: --out FILE\|- is required" -- guest derived-key
+	expect_error "guest derived-key: bad field" 2 "'bogus' is not one of" -- guest derived-key --fields measurement,bogus --out -
+	# A directory that is not configfs-tsm: the entry made in it has no
+	# provider; it is said, and the entry is removed again.
+	mkdir "$W/faketsm"
+	SEVBOOT_TSM_DIR=$W/faketsm
+	expect_error "guest report: not a configfs-tsm tree" 4 "^sevboot: guest report: $W/faketsm/sevboot-[0-9]+-[0-9a-f]+/provider: No such file or directory$" -- guest report --via tsm --out "$W/r.bin"
+	if [ -z "$(ls -A "$W/faketsm")" ]; then
+		ok "guest report: the configfs-tsm entry was removed"
+	else
+		bad "guest report: left $(ls -A "$W/faketsm") in the tsm directory"
+	fi
+	unset SEVBOOT_SEV_GUEST_DEV SEVBOOT_TSM_DIR
+	[ -e "$W/r.bin" ] && bad "guest report: a file was left behind"
+	expect_error "platform: unknown command" 2 "^sevboot: platform: unknown command 'frob'" -- platform frob
+	expect_error "platform pek-gen without --yes" 2 "^sevboot: platform: pek-gen changes the platform: .*; give --yes to do it$" -- platform pek-gen
+	expect_error "platform export without --out" 2 "^sevboot: platform: export needs --out FILE$" -- platform export
+	expect_error "platform: model without identity" 3 "^sevboot: platform status: --sev-model $W/nokeys: .*sevboot model-keys" -- platform status --sev-model "$W/nokeys"
+	if [ -e /dev/sev ]; then
+		skipped "platform status without /dev/sev: this machine has /dev/sev"
+	else
+		expect_error "platform status without /dev/sev" 4 "^sevboot: platform status: /dev/sev does not exist: the ccp driver is not loaded" -- platform status
+	fi
+	# The model answers from its identity: state, API, build, owner, guests.
+	if "$SB" model-keys "$W/pm" >/dev/null 2>&1 &&
+	   "$SB" platform status --sev-model "$W/pm" > "$W/out" 2>"$W/err" &&
+	   grep -q '^state  *UNINIT (0)$' "$W/out" && grep -q '^api  *1\.55$' "$W/out" &&
+	   grep -q '^build  *25$' "$W/out" && grep -q '^owner  *self-owned$' "$W/out" &&
+	   grep -q '^guests  *0$' "$W/out" && grep -q 'WARNING: --sev-model' "$W/err"; then
+		ok "platform status --sev-model: $(tr '\n' ' ' < "$W/out")"
+	else
+		bad "platform status --sev-model: $(cat "$W/out" "$W/err" | head -c 400)"
+	fi
+	if "$SB" platform export --sev-model "$W/pm" --out "$W/export.bin" >/dev/null 2>&1 &&
+	   [ "$(wc -c < "$W/export.bin")" -eq 8336 ] && cmp -s -n 2084 "$W/export.bin" "$W/pm/pdh.cert"; then
+		ok "platform export --sev-model: 8336 bytes, the PDH first"
+	else
+		bad "platform export --sev-model: $(ls -l "$W/export.bin" 2>&1)"
+	fi
+	# check: exit 0 only when the mode can launch; here there is no SEV.
+	"$SB" check --mode sev-es > "$W/out" 2>&1
+	local rc=$?
+	if [ -e /dev/sev ]; then
+		skipped "check without SEV: this machine has /dev/sev"
+	elif [ "$rc" -eq 4 ] && grep -qE '^SEV-ES +no: ' "$W/out"; then
+		ok "check --mode sev-es (exit 4): $(cat "$W/out")"
+	else
+		bad "check --mode sev-es: exit $rc: $(head -c 300 "$W/out")"
+	fi
+	if "$SB" check --json > "$W/out" 2>&1; [ $? -eq 4 ] &&
+	   grep -q '"sev":{"ok":false' "$W/out" && grep -q '"ok":false}$' "$W/out"; then
+		ok "check --json (exit 4)"
+	else
+		bad "check --json: $(head -c 300 "$W/out")"
+	fi
+}
+
 bad_inputs() {
 	local ovmf=$1 kernel=$2
 	: > "$W/empty"
@@ -427,6 +497,19 @@ guests() {
 		# demands SMT allowed (bit 16): refused before anything starts.
 		case_cmd snp-policy-smt "--ovmf $G/OVMF.fd $KARGS --snp --snp-policy 0x20000 --sev-model"
 		hostile_cmd hostile-direct "$KARGS"
+		# No guest: the platform and the host check on real KVM
+		# without SEV (no /dev/sev in the test host).
+		cat <<EOS
+echo CASE-BEGIN platform-no-sev
+sevboot platform status </dev/null; rc=\$?
+echo "CASE-END platform-no-sev rc=\$rc"
+echo CASE-BEGIN check-no-sev
+sevboot check --mode sev-es </dev/null; rc=\$?
+echo "CASE-END check-no-sev rc=\$rc"
+echo CASE-BEGIN platform-model
+sevboot model-keys /tmp/pm >/dev/null && sevboot platform status --sev-model /tmp/pm </dev/null; rc=\$?
+echo "CASE-END platform-model rc=\$rc"
+EOS
 		# SIGTERM during an SEV launch on the model: strace delivers it
 		# at sevboot's first madvise (guest RAM mapped, right after
 		# INIT2), so it is pending at the next firmware command: the
@@ -486,6 +569,11 @@ EOS
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
 	check_hostile "$W/direct.log" hostile-direct
+	check_case "$W/direct.log" platform-no-sev 4 'sevboot: platform status: /dev/sev does not exist: the ccp driver is not loaded or the PSP is not enabled'
+	check_case "$W/direct.log" check-no-sev 4 'SEV-ES +no: this CPU .*0x8000001f'
+	check_case "$W/direct.log" platform-model 0 'guests +0'
+	sev_log_has "$W/direct.log" "platform-model: state, API version, build, owner" \
+		'state +UNINIT \(0\)' 'api +1\.55' 'build +25' 'owner +self-owned'
 	if [ -n "$STRACE" ]; then
 		check_case "$W/direct.log" launch-sigterm 143 'sevboot: stopped by signal 15 \(Terminated\): the launch was stopped before LAUNCH_START'
 		sev_log_has "$W/direct.log" "launch-sigterm: --timing-json written whole, LAUNCH_START not issued" \
@@ -738,6 +826,7 @@ if [ ! -x "$SB" ]; then
 else
 	scripts/testhost/build "$B" || bad "test host build failed"
 	bad_inputs "$B/testhost/OVMF.fd" "$B/testhost/vmlinuz"
+	platform_inputs
 	if command -v qemu-system-x86_64 >/dev/null; then
 		guests
 		linux61_guests

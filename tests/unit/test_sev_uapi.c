@@ -97,6 +97,37 @@ START_TEST(ioctl_numbers)
 }
 END_TEST
 
+/* util/psp_uapi.h: the /dev/sev and /dev/sev-guest additions, against
+ * psp-sev.h and sev-guest.h as the kernel lays them out. */
+START_TEST(psp_and_guest_uapi)
+{
+	ck_assert_uint_eq(SNP_COMMIT, 10);
+	ck_assert_uint_eq(SNP_SET_CONFIG, 11);
+	ck_assert_uint_eq(SNP_VLEK_LOAD, 12);
+	ck_assert_uint_eq(sizeof(struct sev_user_data_pek_cert_import), 24);
+	ck_assert_uint_eq(
+		offsetof(struct sev_user_data_pdh_cert_export, cert_chain_len),
+		20);
+	ck_assert_uint_eq(sizeof(struct sev_user_data_get_id2), 12);
+	ck_assert_uint_eq(sizeof(struct sb_sev_user_data_snp_config), 64);
+	ck_assert_uint_eq(
+		offsetof(struct sb_sev_user_data_snp_vlek_load,
+			 vlek_wrapped_address),
+		8);
+	ck_assert_uint_eq(sizeof(struct snp_guest_request_ioctl), 32);
+	ck_assert_uint_eq(offsetof(struct snp_guest_request_ioctl, vmm_error),
+			  28);
+	ck_assert_uint_eq(offsetof(struct snp_report_req, vmpl), 64);
+	ck_assert_uint_eq(offsetof(struct snp_derived_key_req, tcb_version),
+			  24);
+	ck_assert_uint_eq(offsetof(struct snp_ext_report_req, certs_len), 104);
+	ck_assert_uint_eq(sizeof(struct snp_ext_report_req), 112);
+	ck_assert_uint_eq(SNP_GET_REPORT, 0xC0205300u);
+	ck_assert_uint_eq(SNP_GET_DERIVED_KEY, 0xC0205301u);
+	ck_assert_uint_eq(SNP_GET_EXT_REPORT, 0xC0205302u);
+}
+END_TEST
+
 START_TEST(vm_types_caps_attrs)
 {
 	ck_assert_uint_eq(KVM_X86_DEFAULT_VM, 0);
@@ -379,6 +410,7 @@ static Suite *sev_uapi_suite(void)
 	tcase_add_test(uapi, field_offsets);
 	tcase_add_test(uapi, ioctl_numbers);
 	tcase_add_test(uapi, vm_types_caps_attrs);
+	tcase_add_test(uapi, psp_and_guest_uapi);
 	tcase_add_test(uapi, exits_and_hypercall);
 	tcase_add_test(uapi, memory_fault_accessor);
 	tcase_add_test(uapi, snp_status_layout);

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sev/model/platform.c: the firmware model's /dev/sev commands besides
+ * PDH_CERT_EXPORT (model.c), answered from the model's state.
+ *
+ * Layouts and the length protocol are the SEV API's (55766:
+ * PLATFORM_STATUS, PDH_GEN, GET_ID) and the SNP ABI's (56860:
+ * SNP_PLATFORM_STATUS), as the kernel passes them through
+ * (drivers/crypto/ccp/sev-dev.c sev_ioctl_do_*()).  Decisions where the
+ * model has nothing to answer with (each documented in README):
+ *  - Its platform is UNINIT until a VM's INIT (model.c); the SNP platform
+ *    reports the same state.
+ *  - It is self-owned (PLATFORM_STATUS flags bit 0 clear: no OCA was
+ *    imported) and supports SEV-ES (CONFIG_ES, bit 8).
+ *  - Its identity today is its PDH key pair only (`sevboot model-keys`):
+ *    PEK_GEN, PEK_CSR, PEK_CERT_IMPORT, FACTORY_RESET and the SNP
+ *    commands that change the platform (SNP_COMMIT, SNP_SET_CONFIG,
+ *    SNP_VLEK_LOAD) are -EOPNOTSUPP, never a made-up firmware status.
+ *  - Its chip id is model_chip_id()'s, derived from its PDH certificate.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "util/psp_uapi.h"
+#include "sev/model/model.h"
+#include "util/util.h"
+
+/*
+ * The model's 64-byte chip id: SHA-512 over a label and its PDH
+ * certificate, so that it is stable for one identity and differs
+ * between identities.  (The identity work replaces this with a stored
+ * id.)
+ */
+int model_chip_id(const struct sev_model *m, uint8_t id[MODEL_CHIP_ID_LEN])
+{
+	static const char label[] = "sevboot firmware model chip id";
+	unsigned int n = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok = c && EVP_DigestInit_ex(c, EVP_sha512(), NULL) &&
+		 EVP_DigestUpdate(c, label, sizeof(label) - 1) &&
+		 EVP_DigestUpdate(c, m->pdh_cert, sizeof(m->pdh_cert)) &&
+		 EVP_DigestFinal_ex(c, id, &n) && n == MODEL_CHIP_ID_LEN;
+
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -ENOMEM;
+}
+
+static int model_status(struct sev_model *m, struct sev_user_data_status *s,
+			uint32_t *fw_error)
+{
+	memset(s, 0, sizeof(*s));
+	s->api_major = m->api_major;
+	s->api_minor = m->api_minor;
+	s->state = (uint8_t)m->platform;
+	s->flags = SEV_STATUS_FLAGS_CONFIG_ES; /* self-owned: bit 0 clear */
+	s->build = m->build;
+	s->guest_count = m->handle ? 1 : 0;
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
+static int model_snp_status(struct sev_model *m,
+			    struct sb_sev_user_data_snp_status *s,
+			    uint32_t *fw_error)
+{
+	memset(s, 0, sizeof(*s));
+	s->api_major = m->api_major;
+	s->api_minor = m->api_minor;
+	s->state = m->platform == MODEL_PLATFORM_UNINIT ? 0 : 1;
+	s->rmp_flags = s->state ? SB_SNP_STATUS_RMP_INITIALIZED : 0;
+	s->build_id = m->build;
+	s->guest_count = m->snp_context ? 1 : 0;
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
+/* GET_ID2: a length too small (or no buffer) is INVALID_LEN with the
+ * length needed written back. */
+static int model_get_id2(struct sev_model *m, struct sev_user_data_get_id2 *g,
+			 uint32_t *fw_error)
+{
+	if (!g->address || g->length < MODEL_CHIP_ID_LEN) {
+		g->length = MODEL_CHIP_ID_LEN;
+		return model_fw_fail(fw_error, SEV_RET_INVALID_LEN);
+	}
+	if (model_chip_id(m, (uint8_t *)(uintptr_t)g->address))
+		return -ENOMEM;
+	g->length = MODEL_CHIP_ID_LEN;
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
+/* PDH_GEN: a new PDH key pair (SEV API 55766 PDH_GEN; the kernel
+ * initialises an UNINIT platform around it, sev_ioctl_do_pdh_pek_gen()). */
+static int model_pdh_gen(struct sev_model *m, uint32_t *fw_error)
+{
+	EVP_PKEY *k = NULL;
+	uint8_t cert[SEV_CERT_LEN];
+	int ret = sev_p384_generate(&k);
+
+	if (!ret)
+		ret = sev_cert_build(k, SEV_USAGE_PDH, SEV_ALGO_ECDH_SHA256,
+				     m->api_major, m->api_minor, NULL, 0, cert);
+	if (ret) {
+		EVP_PKEY_free(k);
+		return -ENOMEM;
+	}
+	if (m->platform == MODEL_PLATFORM_WORKING) {
+		EVP_PKEY_free(k);
+		return model_fw_fail(fw_error, SEV_RET_INVALID_PLATFORM_STATE);
+	}
+	EVP_PKEY_free(m->pdh);
+	m->pdh = k;
+	memcpy(m->pdh_cert, cert, sizeof(cert));
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
+int model_platform_other(struct sev_model *m, uint32_t id, void *data,
+			 uint32_t *fw_error)
+{
+	switch (id) {
+	case SEV_PLATFORM_STATUS:
+		return data ? model_status(m, data, fw_error) : -EFAULT;
+	case SNP_PLATFORM_STATUS:
+		return data ? model_snp_status(m, data, fw_error) : -EFAULT;
+	case SEV_GET_ID2:
+		return data ? model_get_id2(m, data, fw_error) : -EFAULT;
+	case SEV_GET_ID: {
+		struct sev_user_data_get_id *g = data;
+
+		if (!g)
+			return -EFAULT;
+		memset(g, 0, sizeof(*g));
+		if (model_chip_id(m, g->socket1))
+			return -ENOMEM;
+		*fw_error = SEV_RET_SUCCESS;
+		return 0;
+	}
+	case SEV_PDH_GEN:
+		return model_pdh_gen(m, fw_error);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
