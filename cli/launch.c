@@ -49,6 +49,12 @@ int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 		.initrd = in->initrd,
 		.initrd_len = in->initrd_len,
 		.cmdline = in->cmdline,
+		.vmm = o->vmm,
+		.snp_ovmf_digest = o->snp_ovmf_digest,
+		.svsm = in->svsm,
+		.svsm_len = in->svsm_len,
+		.svsm_info = in->svsm_info,
+		.vars_size = in->vars_size,
 	};
 	int ret = launch_plan_build(&c, plan, err, errlen);
 

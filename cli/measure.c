@@ -8,12 +8,14 @@
  * fixed form, and everything else goes to stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -21,6 +23,7 @@
 #include "cli/cli.h"
 #include "cli/measure.h"
 #include "loader/loader.h"
+#include "owner/owner.h"
 #include "sev/sev.h"
 #include "util/util.h"
 
@@ -45,7 +48,8 @@ measure_error(const char *fmt, ...)
 
 struct measure_opts {
 	enum sev_mode mode;
-	bool have_mode, ovmf_only;
+	enum vmm_type vmm;
+	bool have_mode, ovmf_only, svsm_mode, have_vmm;
 	const char *ovmf, *kernel, *initrd, *append;
 	unsigned vcpus;
 	const char *cpu;	/* --cpu / --vcpu-type */
@@ -55,12 +59,18 @@ struct measure_opts {
 	bool have_features, legacy_init, debug_swap, base64, verbose;
 	const char *tik, *mnonce;
 	const char *api_major, *api_minor, *build, *policy;
+	const char *blob;	/* --launch-measure-blob */
+	const char *ovmf_hash;	/* --snp-ovmf-hash */
+	const char *svsm, *vars_file, *dump_dir;
+	uint64_t vars_size;
+	bool have_vars_size, json;
 };
 
 static int parse_mode(const char *s, struct measure_opts *o)
 {
 	o->have_mode = true;
 	o->ovmf_only = false;
+	o->svsm_mode = false;
 	if (!strcmp(s, "sev"))
 		o->mode = SEV_MODE_SEV;
 	else if (!strcmp(s, "seves"))
@@ -70,6 +80,9 @@ static int parse_mode(const char *s, struct measure_opts *o)
 	else if (!strcmp(s, "snp:ovmf-hash")) {
 		o->mode = SEV_MODE_SNP;
 		o->ovmf_only = true;
+	} else if (!strcmp(s, "snp:svsm")) {
+		o->mode = SEV_MODE_SNP;
+		o->svsm_mode = true;
 	} else
 		return -EINVAL;
 	return 0;
@@ -77,8 +90,27 @@ static int parse_mode(const char *s, struct measure_opts *o)
 
 static const char *mode_opt(void *opts, const char *v)
 {
-	return parse_mode(v, opts) ? "must be sev, seves, snp or snp:ovmf-hash"
+	return parse_mode(v, opts) ? "must be sev, seves, snp, snp:ovmf-hash "
+				     "or snp:svsm"
 				   : NULL;
+}
+
+/* The mode as the user named it. */
+static const char *mode_name(const struct measure_opts *o)
+{
+	if (o->ovmf_only)
+		return "snp:ovmf-hash";
+	if (o->svsm_mode)
+		return "snp:svsm";
+	return sev_mode_name(o->mode);
+}
+
+static const char *vmm_opt(void *opts, const char *v)
+{
+	struct measure_opts *o = opts;
+
+	o->have_vmm = true;
+	return vmm_type_parse(v, &o->vmm) ? "must be QEMU, ec2 or gce" : NULL;
 }
 
 static const char *output_format_opt(void *opts, const char *v)
@@ -99,8 +131,13 @@ static const char *output_format_opt(void *opts, const char *v)
 /* clang-format off */
 static const struct cli_opt measure_options[] = {
 	{ "mode", .arg = CLI_CUSTOM, .parse = mode_opt, .meta = "MODE",
-	  .help = "sev, seves, snp, or snp:ovmf-hash (the SNP digest after "
-		  "the firmware pages only)" },
+	  .help = "sev, seves, snp, snp:ovmf-hash (the SNP digest after "
+		  "the firmware pages only) or snp:svsm (SNP with "
+		  "COCONUT-SVSM, see below)" },
+	{ "vmm-type", .arg = CLI_CUSTOM, .parse = vmm_opt, .meta = "TYPE",
+	  .help = "whose hypervisor sets up the VMSAs: QEMU (default; QEMU "
+		  "on KVM, as sevboot run), ec2 (Amazon EC2) or gce (Google "
+		  "Compute Engine); ec2 and gce ignore the vCPU type" },
 	{ "ovmf", .arg = CLI_STRING, M(ovmf), .meta = "FILE", .qemu = "bios",
 	  .help = "firmware image, as given to QEMU (-bios or pflash 0)" },
 	{ "vcpus", .arg = CLI_UINT, M(vcpus), .min = 1,
@@ -137,10 +174,32 @@ static const struct cli_opt measure_options[] = {
 	  .help = "with --legacy-init, SEV-ES: the host's kvm_amd has "
 		  "debug_swap=Y (Linux 6.5 to 6.9), which puts DebugSwap "
 		  "(SEV_FEATURES bit 5) in every VMSA" },
+	{ "snp-ovmf-hash", .arg = CLI_STRING, M(ovmf_hash), .meta = "HEX",
+	  .help = "--mode snp: start from this firmware digest (96 hex "
+		  "digits, what --mode snp:ovmf-hash printed) instead of "
+		  "hashing the firmware; --ovmf (even its last pages) still "
+		  "gives the metadata and reset block" },
+	{ "dump-vmsa", .arg = CLI_STRING, M(dump_dir), .meta = "DIR",
+	  .help = "write the measured VMSA pages to DIR/vmsa0.bin, "
+		  "vmsa1.bin, ... (seves, snp, snp:svsm)" },
 	{ "output-format", .arg = CLI_CUSTOM, .parse = output_format_opt,
 	  .meta = "FMT", .help = "hex (default) or base64, for the digest" },
+	{ "json", .arg = CLI_FLAG, M(json),
+	  .help = "print one JSON object instead (doc/measure-json.md)" },
 	{ "verbose", 'v', CLI_FLAG, M(verbose),
 	  .help = "say on stderr what is measured, step by step" },
+
+	{ .arg = CLI_SECTION,
+	  .help = "--mode snp:svsm (the SVSM's own VMSAs, QEMU only) needs "
+		  "both of:" },
+	{ "svsm", .arg = CLI_STRING, M(svsm), .meta = "FILE",
+	  .help = "the COCONUT-SVSM image (svsm.bin)" },
+	{ "vars-size", .arg = CLI_SIZE, M(vars_size), .max = SZ_1G,
+	  CLI_ALSO(struct measure_opts, have_vars_size), .meta = "SIZE",
+	  .help = "the size of the OVMF variable store (OVMF_VARS) in bytes, "
+		  "or instead" },
+	{ "vars-file", .arg = CLI_STRING, M(vars_file), .meta = "FILE",
+	  .help = "the variable store itself (only its size is used)" },
 
 	{ .arg = CLI_SECTION,
 	  .help = "The LAUNCH_MEASURE value (SEV and SEV-ES), as "
@@ -154,9 +213,16 @@ static const struct cli_opt measure_options[] = {
 	{ "api-minor", .arg = CLI_STRING, M(api_minor), .meta = "N",
 	  .help = "its API minor version" },
 	{ "build", .arg = CLI_STRING, M(build), .meta = "N",
-	  .help = "its build" },
+	  .help = "its build (alias --build-id, sevctl's spelling)" },
+	{ "build-id", .arg = CLI_STRING, M(build), .meta = "N" },
 	{ "policy", .arg = CLI_STRING, M(policy), .meta = "HEX",
 	  .help = "the guest policy" },
+	{ "nonce", .arg = CLI_STRING, M(mnonce), .meta = "NONCE" },
+	{ "launch-measure-blob", .arg = CLI_STRING, M(blob), .meta = "B64",
+	  .help = "instead of --mnonce (alias --nonce): check this "
+		  "query-sev-launch-measure value (base64 of MEASURE and "
+		  "MNONCE) against the digest; exit 5 if it does not match, "
+		  "as sevctl's measurement verify" },
 	{ .arg = CLI_END },
 };
 /* clang-format on */
@@ -181,8 +247,15 @@ const struct cli_spec measure_spec = {
 		 "still uses the legacy init, for which you need "
 		 "--legacy-init.\n"
 		 "\n"
+		 "A QEMU -kernel boot matches only with kernel-hashes=on (in "
+		 "-object\n"
+		 "sev-guest or sev-snp-guest): without it QEMU measures no "
+		 "kernel hashes,\n"
+		 "so measure it without --kernel.\n"
+		 "\n"
 		 "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input "
-		 "file.\n",
+		 "file,\n"
+		 "5 the --launch-measure-blob does not match.\n",
 };
 
 /* Returns -1 to go on, or an exit code. */
@@ -195,18 +268,18 @@ static int parse_measure_opts(int argc, char **argv, struct measure_opts *o)
 	if (rc >= 0)
 		return rc;
 	if (!o->have_mode)
-		return usage_error("missing --mode sev|seves|snp|snp:ovmf-hash");
+		return usage_error("missing --mode "
+				   "sev|seves|snp|snp:ovmf-hash|snp:svsm");
 	if (!o->ovmf)
 		return usage_error("missing --ovmf FILE");
 	return -1;
 }
 
-/* The checks that need several options at once. */
-static int check_combinations(const struct measure_opts *o)
+/* The vCPU and VMSA options.  -1 to go on, or an exit code. */
+static int check_vcpu_opts(const struct measure_opts *o)
 {
 	unsigned nfms = !!o->fms[0] + !!o->fms[1] + !!o->fms[2];
-	bool session = o->mnonce || o->api_major || o->api_minor || o->build ||
-		       o->policy;
+	bool vmsas = o->mode != SEV_MODE_SEV && !o->ovmf_only;
 
 	if (!!o->cpu + !!o->sig + !!nfms > 1)
 		return usage_error("give the vCPU as one of --cpu, --vcpu-sig "
@@ -218,29 +291,105 @@ static int check_combinations(const struct measure_opts *o)
 	if (o->have_features && (o->mode != SEV_MODE_SNP || o->ovmf_only))
 		return usage_error("--guest-features applies to --mode snp "
 				   "only (SEV-ES VMSAs have SEV_FEATURES 0)");
-	if (!o->kernel && (o->initrd || o->append))
-		return usage_error("--initrd and --append need --kernel");
 	if (o->debug_swap && (o->mode != SEV_MODE_SEV_ES || !o->legacy_init))
 		return usage_error("--debug-swap describes the legacy SEV-ES "
 				   "init: it needs --mode seves and "
 				   "--legacy-init");
+	if (o->vmm != VMM_QEMU && (o->legacy_init || o->debug_swap))
+		return usage_error("--legacy-init and --debug-swap describe "
+				   "QEMU on KVM, not --vmm-type %s",
+				   vmm_type_name(o->vmm));
+	if (o->dump_dir && !vmsas)
+		return usage_error("--dump-vmsa: --mode %s measures no VMSA",
+				   mode_name(o));
+	/* sev-snp-measure accepts these and ignores them: so do we, but
+	 * not silently. */
+	if (o->vmm != VMM_QEMU && vmsas && (o->cpu || o->sig || nfms))
+		fprintf(stderr,
+			"sevboot: measure: warning: the vCPU type has no "
+			"effect with --vmm-type %s: its VMSAs have RDX 0x600\n",
+			vmm_type_name(o->vmm));
+	if (o->svsm_mode && o->have_features)
+		fprintf(stderr,
+			"sevboot: measure: warning: --guest-features has no "
+			"effect in --mode snp:svsm: the SVSM's VMSAs have "
+			"SEV_FEATURES 0x1\n");
+	return -1;
+}
+
+/* The firmware-side options: kernel, SVSM, a given firmware digest. */
+static int check_image_opts(const struct measure_opts *o)
+{
+	if (!o->kernel && (o->initrd || o->append))
+		return usage_error("--initrd and --append need --kernel");
 	if (o->ovmf_only && o->kernel)
 		return usage_error("--mode snp:ovmf-hash measures the firmware "
 				   "only; drop --kernel or use --mode snp");
+	if (o->ovmf_hash && (o->mode != SEV_MODE_SNP || o->ovmf_only ||
+			     o->svsm_mode))
+		return usage_error("--snp-ovmf-hash replaces the firmware "
+				   "pages of --mode snp only");
+	if (!o->svsm_mode) {
+		if (o->svsm || o->vars_file || o->have_vars_size)
+			return usage_error("--svsm, --vars-size and --vars-file "
+					   "are for --mode snp:svsm");
+		return -1;
+	}
+	if (!o->svsm)
+		return usage_error("--mode snp:svsm needs --svsm FILE");
+	if (!!o->vars_file + !!o->have_vars_size != 1)
+		return usage_error("--mode snp:svsm needs one of --vars-size "
+				   "SIZE or --vars-file FILE");
+	if (o->vars_size % SEV_PAGE_SIZE)
+		return usage_error("--vars-size %llu: the variable store is "
+				   "whole 4 KiB pages",
+				   (unsigned long long)o->vars_size);
+	if (o->kernel)
+		return usage_error("--mode snp:svsm: the SVSM measures no "
+				   "kernel; drop --kernel");
+	if (o->vmm != VMM_QEMU)
+		return usage_error("--mode snp:svsm is measured for "
+				   "--vmm-type QEMU only");
+	return -1;
+}
+
+/* The LAUNCH_MEASURE options. */
+static int check_session_opts(const struct measure_opts *o)
+{
+	bool session = o->mnonce || o->api_major || o->api_minor || o->build ||
+		       o->policy || o->blob;
+
 	if (session && !o->tik)
-		return usage_error("--mnonce, --api-major, --api-minor, --build "
-				   "and --policy are for --tik");
+		return usage_error("--mnonce, --launch-measure-blob, "
+				   "--api-major, --api-minor, --build and "
+				   "--policy are for --tik");
 	if (!o->tik)
 		return -1;
 	if (o->mode == SEV_MODE_SNP)
 		return usage_error("--tik: SNP has no LAUNCH_MEASURE; the "
 				   "guest's attestation report carries the "
 				   "digest");
-	if (!o->mnonce || !o->api_major || !o->api_minor || !o->build ||
-	    !o->policy)
-		return usage_error("--tik needs --mnonce, --api-major, "
+	if (o->mnonce && o->blob)
+		return usage_error("--launch-measure-blob carries the mnonce: "
+				   "drop --mnonce");
+	if ((!o->mnonce && !o->blob) || !o->api_major || !o->api_minor ||
+	    !o->build || !o->policy)
+		return usage_error("--tik needs --mnonce (or "
+				   "--launch-measure-blob), --api-major, "
 				   "--api-minor, --build and --policy");
 	return -1;
+}
+
+/* The checks that need several options at once. */
+static int check_combinations(const struct measure_opts *o)
+{
+	int rc = check_image_opts(o);
+
+	if (rc < 0)
+		rc = check_session_opts(o);
+	if (rc < 0)
+		rc = check_vcpu_opts(o);
+	return rc;
 }
 
 static int vcpu_signature(const struct measure_opts *o, uint32_t *sig,
@@ -417,6 +566,8 @@ struct session {
 	uint8_t mnonce[MNONCE_LEN];
 	uint8_t api_major, api_minor, build;
 	uint32_t policy;
+	bool have_blob, verified; /* --launch-measure-blob and its check */
+	uint8_t blob[32 + MNONCE_LEN];
 };
 
 static int parse_session(const struct measure_opts *o, struct session *s)
@@ -450,17 +601,53 @@ static int parse_session(const struct measure_opts *o, struct session *s)
 		return usage_error("--policy %s has the ES bit (0x4): that "
 				   "launch is SEV-ES, use --mode seves",
 				   o->policy);
+	if (o->blob) {
+		/* QEMU's query-sev-launch-measure "data": MEASURE || MNONCE */
+		if (hex_or_base64_decode(o->blob, s->blob, sizeof(s->blob)))
+			return usage_error("--launch-measure-blob %s: give the "
+					   "48 bytes of query-sev-launch-"
+					   "measure as 64 base64 characters",
+					   o->blob);
+		s->have_blob = true;
+		memcpy(s->mnonce, s->blob + 32, MNONCE_LEN);
+		return -1;
+	}
 	if (parse_mnonce(o->mnonce, s->mnonce))
 		return usage_error("--mnonce %s: give 16 bytes as 32 hex "
 				   "digits or 24 base64 characters", o->mnonce);
 	return -1;
 }
 
+/* sevctl's measurement verify, done as `sevboot owner` does it: the
+ * blob's MEASURE against HMAC(TIK, the measure context with our digest
+ * and the blob's MNONCE), in constant time. */
+static int verify_blob(const struct measure_opts *o, const uint8_t tik[16],
+		       struct session *s, const uint8_t digest[32])
+{
+	struct sev_owner_request req = {
+		.mode = o->mode,
+		.policy = s->policy,
+		.api_major = s->api_major,
+		.api_minor = s->api_minor,
+		.build = s->build,
+	};
+	char why[256];
+	int rc;
+
+	memcpy(req.launch_measure, s->blob, sizeof(req.launch_measure));
+	rc = sev_owner_verify(tik, &req, digest, why, sizeof(why));
+	s->verified = rc == 0;
+	if (rc && rc != -EBADMSG) {
+		measure_error("--launch-measure-blob: %s", why);
+		return EXIT_RUNTIME;
+	}
+	return -1;
+}
+
 /* The TIK lives only in tik[] and the file buffer, both wiped here, and
  * is never printed. */
-static int launch_measure(const struct measure_opts *o,
-			  const struct session *s, const uint8_t digest[32],
-			  uint8_t out[32])
+static int launch_measure(const struct measure_opts *o, struct session *s,
+			  const uint8_t digest[32], uint8_t out[32])
 {
 	uint8_t tik[TIK_LEN];
 	struct blob b;
@@ -486,19 +673,23 @@ static int launch_measure(const struct measure_opts *o,
 
 	rc = measure_launch_hmac(tik, s->api_major, s->api_minor, s->build,
 				 s->policy, digest, s->mnonce, out);
-	OPENSSL_cleanse(tik, sizeof(tik));
 	if (rc) {
+		OPENSSL_cleanse(tik, sizeof(tik));
 		measure_error("--tik %s: HMAC-SHA256 failed: %s", o->tik,
 			      strerror(-rc));
 		return EXIT_RUNTIME;
 	}
-	return -1;
+	rc = s->have_blob ? verify_blob(o, tik, s, digest) : -1;
+	OPENSSL_cleanse(tik, sizeof(tik));
+	return rc;
 }
 
 /* Inputs, read once; the plan points into them. */
 struct inputs {
-	struct blob ovmf, kernel, initrd;
-	struct ovmf_info info;
+	struct blob ovmf, kernel, initrd, svsm;
+	struct ovmf_info info, svsm_info;
+	uint64_t vars_size;
+	uint8_t ovmf_digest[48]; /* --snp-ovmf-hash */
 };
 
 static void inputs_free(struct inputs *in)
@@ -506,6 +697,48 @@ static void inputs_free(struct inputs *in)
 	blob_free(&in->ovmf);
 	blob_free(&in->kernel);
 	blob_free(&in->initrd);
+	blob_free(&in->svsm);
+}
+
+/* --vars-file: only its size matters, and it must be a regular file. */
+static int vars_file_size(const char *path, uint64_t *size)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		measure_error("--vars-file %s: %s", path, strerror(errno));
+		return EXIT_BAD_INPUT;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size % SEV_PAGE_SIZE ||
+	    (uint64_t)st.st_size > SZ_1G) {
+		measure_error("--vars-file %s: not a variable store: want a "
+			      "regular file of whole 4 KiB pages, at most "
+			      "1 GiB",
+			      path);
+		return EXIT_BAD_INPUT;
+	}
+	*size = (uint64_t)st.st_size;
+	return -1;
+}
+
+/* snp:svsm: the SVSM image (its footer table is OVMF's format) and the
+ * size of the variable store between it and the firmware. */
+static int read_svsm(const struct measure_opts *o, struct inputs *in)
+{
+	char err[256];
+	int rc;
+
+	rc = load("--svsm", o->svsm, OVMF_MAX_SIZE, false, &in->svsm);
+	if (rc >= 0)
+		return rc;
+	if (ovmf_parse(in->svsm.data, in->svsm.len, &in->svsm_info, err,
+		       sizeof(err))) {
+		measure_error("--svsm %s: %s", o->svsm, err);
+		return EXIT_BAD_INPUT;
+	}
+	in->vars_size = o->vars_size;
+	return o->vars_file ? vars_file_size(o->vars_file, &in->vars_size)
+			    : -1;
 }
 
 static int read_inputs(const struct measure_opts *o, struct inputs *in)
@@ -538,7 +771,7 @@ static int read_inputs(const struct measure_opts *o, struct inputs *in)
 		if (rc >= 0)
 			return rc;
 	}
-	return -1;
+	return o->svsm_mode ? read_svsm(o, in) : -1;
 }
 
 static int print_results(const struct measure_opts *o, const uint8_t *d,
@@ -591,6 +824,12 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 		if (rc >= 0)
 			return rc;
 	}
+	if (o->ovmf_hash &&
+	    hex_decode(o->ovmf_hash, strlen(o->ovmf_hash), in->ovmf_digest,
+		       sizeof(in->ovmf_digest)))
+		return usage_error("--snp-ovmf-hash %s: give the 48-byte SNP "
+				   "digest as 96 hex digits",
+				   o->ovmf_hash);
 	rc = read_inputs(o, in);
 	if (rc >= 0)
 		return rc;
@@ -619,6 +858,12 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	lo.legacy_init = o->legacy_init;
 	lo.debug_swap = o->debug_swap;
 	lo.snp_ovmf_only = o->ovmf_only;
+	lo.vmm = o->vmm;
+	lo.snp_ovmf_digest = o->ovmf_hash ? in->ovmf_digest : NULL;
+	li.svsm = in->svsm.data;
+	li.svsm_len = in->svsm.len;
+	li.svsm_info = o->svsm_mode ? &in->svsm_info : NULL;
+	li.vars_size = in->vars_size;
 	rc = launch_build(&lo, &li, plan, digest, err, sizeof(err));
 	if (rc == -EINVAL) {
 		/* What is left to refuse is what the firmware offers. */
