@@ -29,7 +29,7 @@
 
 #define MAX_KERNEL (256 * SZ_1M)
 #define MAX_INITRD (2 * SZ_1G)
-#define TIK_LEN 16
+#define TIK_LEN	   16
 #define MNONCE_LEN 16
 
 static void __attribute__((format(printf, 1, 2)))
@@ -52,15 +52,15 @@ struct measure_opts {
 	bool have_mode, ovmf_only, svsm_mode, have_vmm;
 	const char *ovmf, *kernel, *initrd, *append;
 	unsigned vcpus;
-	const char *cpu;	/* --cpu / --vcpu-type */
-	const char *sig;	/* --vcpu-sig */
-	const char *fms[3];	/* --vcpu-family/-model/-stepping */
+	const char *cpu;    /* --cpu / --vcpu-type */
+	const char *sig;    /* --vcpu-sig */
+	const char *fms[3]; /* --vcpu-family/-model/-stepping */
 	uint64_t features;
 	bool have_features, legacy_init, debug_swap, base64, verbose;
 	const char *tik, *mnonce;
 	const char *api_major, *api_minor, *build, *policy;
-	const char *blob;	/* --launch-measure-blob */
-	const char *ovmf_hash;	/* --snp-ovmf-hash */
+	const char *blob;      /* --launch-measure-blob */
+	const char *ovmf_hash; /* --snp-ovmf-hash */
 	const char *svsm, *vars_file, *dump_dir;
 	uint64_t vars_size;
 	bool have_vars_size, json;
@@ -231,10 +231,11 @@ const struct cli_spec measure_spec = {
 	.name = "measure",
 	.prefix = "sevboot: measure: ",
 	.synopsis = "measure --mode MODE --ovmf FILE [OPTIONS]",
-	.about = "Print the launch digest the AMD Secure Processor will compute "
-		 "for this\n"
-		 "configuration (what QEMU would launch with the same "
-		 "inputs).\n",
+	.about =
+		"Print the launch digest the AMD Secure Processor will compute "
+		"for this\n"
+		"configuration (what QEMU would launch with the same "
+		"inputs).\n",
 	.opts = measure_options,
 	.notes = "SEV-ES and SNP digests cover the initial VMSAs.  By default "
 		 "they assume\n"
@@ -263,7 +264,7 @@ static int parse_measure_opts(int argc, char **argv, struct measure_opts *o)
 {
 	int rc;
 
-	*o = (struct measure_opts){ .vcpus = 1 };
+	*o = (struct measure_opts){.vcpus = 1};
 	rc = cli_parse(&measure_spec, argc, argv, o, NULL);
 	if (rc >= 0)
 		return rc;
@@ -325,14 +326,15 @@ static int check_image_opts(const struct measure_opts *o)
 	if (o->ovmf_only && o->kernel)
 		return usage_error("--mode snp:ovmf-hash measures the firmware "
 				   "only; drop --kernel or use --mode snp");
-	if (o->ovmf_hash && (o->mode != SEV_MODE_SNP || o->ovmf_only ||
-			     o->svsm_mode))
+	if (o->ovmf_hash &&
+	    (o->mode != SEV_MODE_SNP || o->ovmf_only || o->svsm_mode))
 		return usage_error("--snp-ovmf-hash replaces the firmware "
 				   "pages of --mode snp only");
 	if (!o->svsm_mode) {
 		if (o->svsm || o->vars_file || o->have_vars_size)
-			return usage_error("--svsm, --vars-size and --vars-file "
-					   "are for --mode snp:svsm");
+			return usage_error(
+				"--svsm, --vars-size and --vars-file "
+				"are for --mode snp:svsm");
 		return -1;
 	}
 	if (!o->svsm)
@@ -418,8 +420,7 @@ static int vcpu_signature(const struct measure_opts *o, uint32_t *sig,
 					   "--vcpu-stepping %s: must be "
 					   "decimal, at most 270, 255 and 15",
 					   o->fms[0], o->fms[1], o->fms[2]);
-		*sig = cpu_signature_fms((unsigned)f, (unsigned)m,
-					 (unsigned)s);
+		*sig = cpu_signature_fms((unsigned)f, (unsigned)m, (unsigned)s);
 		*label = "family/model/stepping";
 		return -1;
 	}
@@ -440,14 +441,14 @@ static bool is_dev_null(const char *path)
 
 /* Returns -1 to go on, or an exit code.  An empty file is allowed where it
  * is meaningful (an initrd of 0 bytes hashes like none). */
-static int load(const char *opt, const char *path, size_t max,
-		bool empty_ok, struct blob *b)
+static int load(const char *opt, const char *path, size_t max, bool empty_ok,
+		struct blob *b)
 {
 	char err[256];
 	int ret;
 
 	if (empty_ok && is_dev_null(path)) {
-		*b = (struct blob){ 0 };
+		*b = (struct blob){0};
 		return -1;
 	}
 	/* A private copy (made in the kernel): a file truncated while it is
@@ -455,7 +456,7 @@ static int load(const char *opt, const char *path, size_t max,
 	ret = file_load(path, max, b, err, sizeof(err));
 
 	if (ret == -ENODATA && empty_ok) {
-		*b = (struct blob){ 0 };
+		*b = (struct blob){0};
 		return -1;
 	}
 	if (ret) {
@@ -506,9 +507,12 @@ static const char *step_kind_name(const struct launch_step *s)
 static const char *page_type_name(uint8_t t)
 {
 	static const char *const names[] = {
-		[SNP_PAGE_NORMAL] = "NORMAL",	  [SNP_PAGE_VMSA] = "VMSA",
-		[SNP_PAGE_ZERO] = "ZERO",	  [SNP_PAGE_UNMEASURED] = "UNMEASURED",
-		[SNP_PAGE_SECRETS] = "SECRETS", [SNP_PAGE_CPUID] = "CPUID",
+		[SNP_PAGE_NORMAL] = "NORMAL",
+		[SNP_PAGE_VMSA] = "VMSA",
+		[SNP_PAGE_ZERO] = "ZERO",
+		[SNP_PAGE_UNMEASURED] = "UNMEASURED",
+		[SNP_PAGE_SECRETS] = "SECRETS",
+		[SNP_PAGE_CPUID] = "CPUID",
 	};
 
 	if (t < sizeof(names) / sizeof(names[0]) && names[t])
@@ -533,10 +537,11 @@ static void explain(const struct measure_opts *o, const struct launch_plan *p,
 				"%s VMSAs assume the legacy KVM_SEV_INIT/"
 				"KVM_SEV_ES_INIT (MXCSR and x87 FCW 0)%s\n",
 				pfx,
-				o->debug_swap ? ", with DebugSwap (SEV_FEATURES "
-						"bit 5) as kvm_amd.debug_swap=Y "
-						"sets it"
-					      : "");
+				o->debug_swap
+					? ", with DebugSwap (SEV_FEATURES "
+					  "bit 5) as kvm_amd.debug_swap=Y "
+					  "sets it"
+					: "");
 		else
 			fprintf(stderr,
 				"%s VMSAs assume KVM_SEV_INIT2 (Linux 6.10+: "
@@ -576,27 +581,29 @@ static int parse_session(const struct measure_opts *o, struct session *s)
 		const char *opt, *val;
 		uint8_t *out;
 	} bytes[] = {
-		{ "--api-major", o->api_major, &s->api_major },
-		{ "--api-minor", o->api_minor, &s->api_minor },
-		{ "--build", o->build, &s->build },
+		{"--api-major", o->api_major, &s->api_major},
+		{"--api-minor", o->api_minor, &s->api_minor},
+		{"--build", o->build, &s->build},
 	};
 	uint64_t v;
 
 	for (size_t k = 0; k < sizeof(bytes) / sizeof(bytes[0]); k++) {
 		if (cli_parse_num(bytes[k].val, false, 0xff, &v))
 			return usage_error("%s %s: must be a number from 0 "
-					   "to 255", bytes[k].opt,
-					   bytes[k].val);
+					   "to 255",
+					   bytes[k].opt, bytes[k].val);
 		*bytes[k].out = (uint8_t)v;
 	}
 	if (cli_parse_num(o->policy, true, UINT32_MAX, &v))
 		return usage_error("--policy %s: give a 32-bit hex number such "
-				   "as 0x5", o->policy);
+				   "as 0x5",
+				   o->policy);
 	s->policy = (uint32_t)v;
 	/* The policy's ES bit is what makes QEMU launch SEV-ES at all. */
 	if (o->mode == SEV_MODE_SEV_ES && !(s->policy & SEV_POLICY_ES))
 		return usage_error("--policy %s: --mode seves needs the ES bit "
-				   "(0x4) in the policy", o->policy);
+				   "(0x4) in the policy",
+				   o->policy);
 	if (o->mode == SEV_MODE_SEV && (s->policy & SEV_POLICY_ES))
 		return usage_error("--policy %s has the ES bit (0x4): that "
 				   "launch is SEV-ES, use --mode seves",
@@ -614,7 +621,8 @@ static int parse_session(const struct measure_opts *o, struct session *s)
 	}
 	if (parse_mnonce(o->mnonce, s->mnonce))
 		return usage_error("--mnonce %s: give 16 bytes as 32 hex "
-				   "digits or 24 base64 characters", o->mnonce);
+				   "digits or 24 base64 characters",
+				   o->mnonce);
 	return -1;
 }
 
@@ -660,7 +668,8 @@ static int launch_measure(const struct measure_opts *o, struct session *s,
 			blob_free(&b);
 		}
 		measure_error("--tik %s: the TIK file must hold exactly %u "
-			      "bytes (binary)", o->tik, TIK_LEN);
+			      "bytes (binary)",
+			      o->tik, TIK_LEN);
 		return EXIT_BAD_INPUT;
 	}
 	if (rc) {
@@ -737,8 +746,7 @@ static int read_svsm(const struct measure_opts *o, struct inputs *in)
 		return EXIT_BAD_INPUT;
 	}
 	in->vars_size = o->vars_size;
-	return o->vars_file ? vars_file_size(o->vars_file, &in->vars_size)
-			    : -1;
+	return o->vars_file ? vars_file_size(o->vars_file, &in->vars_size) : -1;
 }
 
 static int read_inputs(const struct measure_opts *o, struct inputs *in)
@@ -774,66 +782,346 @@ static int read_inputs(const struct measure_opts *o, struct inputs *in)
 	return o->svsm_mode ? read_svsm(o, in) : -1;
 }
 
-static int print_results(const struct measure_opts *o, const uint8_t *d,
-			 size_t dlen, const uint8_t *measure,
-			 const uint8_t *mnonce)
+/* What measure() found, for the output. */
+struct result {
+	uint8_t digest[48];
+	size_t dlen;
+	bool have_hmac;
+	uint8_t hmac[32];
+	struct session sess;
+	unsigned vmsa_files; /* written to --dump-vmsa */
+};
+
+/* ------------------------------------------------------------ --dump-vmsa */
+
+static void unlink_names(int dfd, const char *fmt, unsigned n)
+{
+	char name[64];
+
+	for (unsigned v = 0; v < n; v++) {
+		snprintf(name, sizeof(name), fmt, v, (int)getpid());
+		unlinkat(dfd, name, 0);
+	}
+}
+
+static int write_page(int dfd, const char *name, const uint8_t *page)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, page, VMSA_SIZE);
+	if (n != VMSA_SIZE) {
+		int e = n < 0 ? errno : ENOSPC;
+
+		close(fd);
+		return -e;
+	}
+	return close(fd) ? -errno : 0;
+}
+
+#define TMP_FMT "vmsa%u.bin.tmp-%d"
+
+/*
+ * The measured VMSA pages as DIR/vmsa<N>.bin, as sev-snp-measure names
+ * them.  Each is written whole to a temporary name first and renamed
+ * when all are written, so a failure leaves none half-written.
+ */
+static int dump_vmsas(const char *dir, const struct launch_plan *p,
+		      unsigned ncpus)
+{
+	char tmp[64], name[64];
+	unsigned v;
+	int dfd, e = 0;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		measure_error("--dump-vmsa %s: %s", dir,
+			      errno == ENOTDIR ? "not a directory"
+					       : strerror(errno));
+		return EXIT_BAD_INPUT;
+	}
+	for (v = 0; v < ncpus && !e; v++) {
+		snprintf(tmp, sizeof(tmp), TMP_FMT, v, (int)getpid());
+		e = write_page(dfd, tmp, p->vmsas + (size_t)v * VMSA_SIZE);
+	}
+	if (e) {
+		unlink_names(dfd, TMP_FMT, v);
+		close(dfd);
+		measure_error("--dump-vmsa %s: cannot write vmsa%u.bin: %s",
+			      dir, v - 1, strerror(-e));
+		return EXIT_RUNTIME;
+	}
+	for (v = 0; v < ncpus; v++) {
+		snprintf(tmp, sizeof(tmp), TMP_FMT, v, (int)getpid());
+		snprintf(name, sizeof(name), "vmsa%u.bin", v);
+		if (renameat(dfd, tmp, dfd, name)) {
+			e = errno;
+			unlink_names(dfd, TMP_FMT, ncpus);
+			close(dfd);
+			measure_error("--dump-vmsa %s: cannot rename to %s: "
+				      "%s",
+				      dir, name, strerror(e));
+			return EXIT_RUNTIME;
+		}
+	}
+	close(dfd);
+	return -1;
+}
+
+/* ------------------------------------------------------------- output */
+
+static void print_text(const struct measure_opts *o, const struct result *r)
 {
 	uint8_t blob[32 + MNONCE_LEN];
 
-	if (measure)
+	if (r->have_hmac)
 		printf("launch digest: ");
 	if (o->base64)
-		print_base64(stdout, d, dlen);
+		print_base64(stdout, r->digest, r->dlen);
 	else
-		print_hex(stdout, d, dlen);
+		print_hex(stdout, r->digest, r->dlen);
 	putchar('\n');
-	if (measure) {
-		/* QEMU's query-sev-launch-measure: base64 of the firmware's
-		 * 48-byte output, MEASURE then MNONCE. */
-		memcpy(blob, measure, 32);
-		memcpy(blob + 32, mnonce, MNONCE_LEN);
-		printf("launch measure: ");
-		print_base64(stdout, blob, sizeof(blob));
-		printf("\nmeasurement: ");
-		print_hex(stdout, measure, 32);
-		putchar('\n');
+	if (!r->have_hmac)
+		return;
+	/* QEMU's query-sev-launch-measure: base64 of the firmware's 48-byte
+	 * output, MEASURE then MNONCE. */
+	memcpy(blob, r->hmac, 32);
+	memcpy(blob + 32, r->sess.mnonce, MNONCE_LEN);
+	printf("launch measure: ");
+	print_base64(stdout, blob, sizeof(blob));
+	printf("\nmeasurement: ");
+	print_hex(stdout, r->hmac, 32);
+	putchar('\n');
+	if (r->sess.have_blob)
+		printf("launch measure blob: %s\n",
+		       r->sess.verified ? "verified" : "MISMATCH");
+}
+
+/* An input file: { "path", "size" }, or null. */
+static void json_file(struct json_writer *w, const char *key, const char *path,
+		      size_t size)
+{
+	jw_key(w, key);
+	if (!path) {
+		jw_null(w);
+		return;
 	}
-	if (fflush(stdout) || ferror(stdout)) {
-		measure_error("cannot write the result: %s", strerror(errno));
+	jw_begin(w);
+	jw_key(w, "path");
+	jw_cstr(w, path);
+	jw_key(w, "size");
+	jw_uint(w, size);
+	jw_end(w);
+}
+
+static void json_step(struct json_writer *w, const struct launch_step *s)
+{
+	bool snp = s->kind == STEP_SNP_UPDATE || s->kind == STEP_SNP_VMSA;
+
+	jw_begin(w);
+	jw_key(w, "command");
+	jw_cstr(w, step_kind_name(s));
+	jw_key(w, "page_type");
+	if (snp)
+		jw_cstr(w, page_type_name(s->page_type));
+	else
+		jw_null(w);
+	jw_key(w, "gpa");
+	if (s->kind == STEP_UPDATE_VMSA)
+		jw_null(w);
+	else
+		jw_uint(w, s->gpa);
+	jw_key(w, "length");
+	jw_uint(w, s->len);
+	jw_key(w, "what");
+	jw_cstr(w, s->what);
+	jw_key(w, "vcpu");
+	if (s->vcpu >= 0)
+		jw_uint(w, (uint64_t)s->vcpu);
+	else
+		jw_null(w);
+	jw_end(w);
+}
+
+/* The writer has no arrays: they are assembled here and added raw. */
+static int json_steps(struct json_writer *w, const struct launch_plan *p)
+{
+	char *buf = NULL, *item;
+	size_t len = 0, n;
+	FILE *m = open_memstream(&buf, &len);
+	int rc = 0;
+
+	if (!m)
+		return -ENOMEM;
+	fputc('[', m);
+	for (unsigned k = 0; k < p->nsteps && !rc; k++) {
+		struct json_writer iw = {0};
+
+		json_step(&iw, &p->steps[k]);
+		rc = jw_finish(&iw, &item, &n);
+		if (!rc) {
+			fprintf(m, "%s%s", k ? "," : "", item);
+			free(item);
+		}
+	}
+	fputc(']', m);
+	if (fclose(m) && !rc)
+		rc = -ENOMEM;
+	if (!rc) {
+		jw_key(w, "steps");
+		jw_raw(w, buf);
+	}
+	free(buf);
+	return rc;
+}
+
+static void json_vmsa_files(struct json_writer *w, const struct measure_opts *o,
+			    unsigned n)
+{
+	struct json_writer iw = {0};
+	char *buf = NULL, *item;
+	size_t len = 0, ilen;
+	FILE *m;
+
+	jw_key(w, "vmsa_files");
+	m = o->dump_dir ? open_memstream(&buf, &len) : NULL;
+	if (!m) {
+		jw_null(w);
+		return;
+	}
+	fputc('[', m);
+	for (unsigned v = 0; v < n; v++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/vmsa%u.bin", o->dump_dir, v);
+		/* A string alone is a whole JSON text for the writer. */
+		jw_cstr(&iw, path);
+		if (!jw_finish(&iw, &item, &ilen)) {
+			fprintf(m, "%s%s", v ? "," : "", item);
+			free(item);
+		}
+	}
+	fputc(']', m);
+	if (fclose(m))
+		jw_null(w);
+	else
+		jw_raw(w, buf);
+	free(buf);
+}
+static void json_launch_measure(struct json_writer *w, const struct result *r)
+{
+	uint8_t blob[32 + MNONCE_LEN];
+
+	jw_key(w, "launch_measure");
+	if (!r->have_hmac) {
+		jw_null(w);
+		return;
+	}
+	memcpy(blob, r->hmac, 32);
+	memcpy(blob + 32, r->sess.mnonce, MNONCE_LEN);
+	jw_begin(w);
+	jw_key(w, "api_major");
+	jw_uint(w, r->sess.api_major);
+	jw_key(w, "api_minor");
+	jw_uint(w, r->sess.api_minor);
+	jw_key(w, "build_id");
+	jw_uint(w, r->sess.build);
+	jw_key(w, "policy");
+	jw_uint(w, r->sess.policy);
+	jw_key(w, "mnonce");
+	jw_hex(w, r->sess.mnonce, MNONCE_LEN);
+	jw_key(w, "measurement");
+	jw_hex(w, r->hmac, 32);
+	jw_key(w, "blob");
+	jw_base64(w, blob, sizeof(blob));
+	jw_key(w, "blob_verified");
+	if (r->sess.have_blob)
+		jw_bool(w, r->sess.verified);
+	else
+		jw_null(w);
+	jw_end(w);
+}
+
+/* What the VMSAs were built from; null where a mode has no VMSA. */
+static void json_vmsa_config(struct json_writer *w,
+			     const struct measure_opts *o,
+			     const struct launch_plan *p)
+{
+	bool vmsas = o->mode != SEV_MODE_SEV && !o->ovmf_only;
+	struct vmsa_regs regs;
+
+	if (vmsas)
+		vmsa_regs(&p->vmsa, true, &regs);
+	jw_key(w, "vcpus");
+	vmsas ? jw_uint(w, o->vcpus) : jw_null(w);
+	jw_key(w, "vmsa_rdx");
+	vmsas ? jw_uint(w, regs.rdx) : jw_null(w);
+	jw_key(w, "sev_features");
+	vmsas ? jw_uint(w, regs.sev_features) : jw_null(w);
+	jw_key(w, "kvm_init");
+	if (vmsas && o->vmm == VMM_QEMU && !o->svsm_mode)
+		jw_cstr(w, o->legacy_init ? "legacy" : "init2");
+	else
+		jw_null(w);
+}
+
+/* doc/measure-json.md is the schema; keep the two in step. */
+static int print_json(const struct measure_opts *o, const struct inputs *in,
+		      const struct launch_plan *p, const struct result *r)
+{
+	struct json_writer w = {0};
+	char *text;
+	size_t len;
+	int rc;
+
+	jw_begin(&w);
+	jw_key(&w, "schema");
+	jw_cstr(&w, "sevboot-measure/1");
+	jw_key(&w, "mode");
+	jw_cstr(&w, mode_name(o));
+	jw_key(&w, "vmm_type");
+	jw_cstr(&w, vmm_type_name(o->vmm));
+	json_vmsa_config(&w, o, p);
+	json_file(&w, "ovmf", o->ovmf, in->ovmf.len);
+	json_file(&w, "kernel", o->kernel, in->kernel.len);
+	json_file(&w, "initrd", o->initrd, in->initrd.len);
+	jw_key(&w, "append");
+	o->append ? jw_cstr(&w, o->append) : jw_null(&w);
+	json_file(&w, "svsm", o->svsm, in->svsm.len);
+	jw_key(&w, "vars_size");
+	o->svsm_mode ? jw_uint(&w, in->vars_size) : jw_null(&w);
+	jw_key(&w, "snp_ovmf_hash");
+	o->ovmf_hash ? jw_hex(&w, in->ovmf_digest, 48) : jw_null(&w);
+	rc = json_steps(&w, p);
+	jw_key(&w, "digest_algorithm");
+	jw_cstr(&w, r->dlen == 48 ? "sha384" : "sha256");
+	jw_key(&w, "digest");
+	jw_hex(&w, r->digest, r->dlen);
+	jw_key(&w, "digest_base64");
+	jw_base64(&w, r->digest, r->dlen);
+	json_vmsa_files(&w, o, r->vmsa_files);
+	json_launch_measure(&w, r);
+	jw_end(&w);
+	if (rc || jw_finish(&w, &text, &len)) {
+		if (rc)
+			jw_finish(&w, &text, &len);
+		free(text);
+		measure_error("out of memory for the JSON output");
 		return EXIT_RUNTIME;
 	}
+	fwrite(text, 1, len, stdout);
+	putchar('\n');
+	free(text);
 	return 0;
 }
 
-static int measure(const struct measure_opts *o, struct inputs *in,
-		   struct launch_plan *plan)
+static int build(const struct measure_opts *o, struct inputs *in, uint32_t sig,
+		 struct launch_plan *plan, struct result *r)
 {
 	static const uint8_t no_bytes[1];
-	struct session sess;
-	uint8_t digest[48], hmac[32];
-	const char *sig_label = NULL;
-	uint32_t sig = 0;
-	char err[256];
-	int rc;
-
-	rc = vcpu_signature(o, &sig, &sig_label);
-	if (rc >= 0)
-		return rc;
-	if (o->tik) {
-		rc = parse_session(o, &sess);
-		if (rc >= 0)
-			return rc;
-	}
-	if (o->ovmf_hash &&
-	    hex_decode(o->ovmf_hash, strlen(o->ovmf_hash), in->ovmf_digest,
-		       sizeof(in->ovmf_digest)))
-		return usage_error("--snp-ovmf-hash %s: give the 48-byte SNP "
-				   "digest as 96 hex digits",
-				   o->ovmf_hash);
-	rc = read_inputs(o, in);
-	if (rc >= 0)
-		return rc;
-
 	struct launch_opts lo;
 	struct launch_inputs li = {
 		.ovmf = in->ovmf.data,
@@ -847,7 +1135,13 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 		.initrd = in->initrd.data,
 		.initrd_len = in->initrd.len,
 		.cmdline = o->append,
+		.svsm = in->svsm.data,
+		.svsm_len = in->svsm.len,
+		.svsm_info = o->svsm_mode ? &in->svsm_info : NULL,
+		.vars_size = in->vars_size,
 	};
+	char err[256];
+	int rc;
 
 	launch_opts_init(&lo);
 	lo.mode = o->mode;
@@ -860,11 +1154,13 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	lo.snp_ovmf_only = o->ovmf_only;
 	lo.vmm = o->vmm;
 	lo.snp_ovmf_digest = o->ovmf_hash ? in->ovmf_digest : NULL;
-	li.svsm = in->svsm.data;
-	li.svsm_len = in->svsm.len;
-	li.svsm_info = o->svsm_mode ? &in->svsm_info : NULL;
-	li.vars_size = in->vars_size;
-	rc = launch_build(&lo, &li, plan, digest, err, sizeof(err));
+	rc = launch_build(&lo, &li, plan, r->digest, err, sizeof(err));
+	r->dlen = o->mode == SEV_MODE_SNP ? 48 : 32;
+	if (rc == -EINVAL && o->svsm_mode) {
+		measure_error("--ovmf %s, --svsm %s: %s", o->ovmf, o->svsm,
+			      err);
+		return EXIT_BAD_INPUT;
+	}
 	if (rc == -EINVAL) {
 		/* What is left to refuse is what the firmware offers. */
 		measure_error("--ovmf %s: %s", o->ovmf, err);
@@ -874,21 +1170,82 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 		measure_error("%s", err);
 		return EXIT_RUNTIME;
 	}
-	if (o->verbose)
-		explain(o, plan, sig, sig_label, lo.snp_features);
+	return -1;
+}
+
+/* The inputs that are not files: the vCPU, the session, the digest. */
+static int parse_values(const struct measure_opts *o, struct inputs *in,
+			struct result *r, uint32_t *sig, const char **label)
+{
+	int rc = vcpu_signature(o, sig, label);
+
+	if (rc >= 0)
+		return rc;
 	if (o->tik) {
-		rc = launch_measure(o, &sess, digest, hmac);
+		rc = parse_session(o, &r->sess);
 		if (rc >= 0)
 			return rc;
 	}
-	return print_results(o, digest, o->mode == SEV_MODE_SNP ? 48 : 32,
-			     o->tik ? hmac : NULL, sess.mnonce);
+	if (o->ovmf_hash &&
+	    hex_decode(o->ovmf_hash, strlen(o->ovmf_hash), in->ovmf_digest,
+		       sizeof(in->ovmf_digest)))
+		return usage_error("--snp-ovmf-hash %s: give the 48-byte SNP "
+				   "digest as 96 hex digits",
+				   o->ovmf_hash);
+	return -1;
+}
+
+static int measure(const struct measure_opts *o, struct inputs *in,
+		   struct launch_plan *plan)
+{
+	struct result r = {0};
+	const char *sig_label = NULL;
+	uint32_t sig = 0;
+	int rc;
+
+	rc = parse_values(o, in, &r, &sig, &sig_label);
+	if (rc < 0)
+		rc = read_inputs(o, in);
+	if (rc < 0)
+		rc = build(o, in, sig, plan, &r);
+	if (rc >= 0)
+		return rc;
+	if (o->verbose)
+		explain(o, plan, sig, sig_label, plan->vmsa.sev_features);
+	if (o->tik) {
+		r.have_hmac = true;
+		rc = launch_measure(o, &r.sess, r.digest, r.hmac);
+		if (rc >= 0)
+			return rc;
+	}
+	if (o->dump_dir) {
+		rc = dump_vmsas(o->dump_dir, plan, o->vcpus);
+		if (rc >= 0)
+			return rc;
+		r.vmsa_files = o->vcpus;
+	}
+	rc = o->json ? print_json(o, in, plan, &r) : (print_text(o, &r), 0);
+	if (!rc && (fflush(stdout) || ferror(stdout))) {
+		measure_error("cannot write the result: %s", strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	if (!rc && r.sess.have_blob && !r.sess.verified) {
+		measure_error("--launch-measure-blob: measurement mismatch: "
+			      "its MEASURE is not the HMAC of this launch "
+			      "digest under this TIK (firmware %u.%u build "
+			      "%u, policy 0x%x)",
+			      r.sess.api_major, r.sess.api_minor, r.sess.build,
+			      r.sess.policy);
+		rc = EXIT_SEV;
+	}
+	OPENSSL_cleanse(&r, sizeof(r));
+	return rc;
 }
 
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_opts o;
-	struct inputs in = { 0 };
+	struct inputs in = {0};
 	struct launch_plan *plan;
 	int rc;
 
