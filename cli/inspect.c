@@ -190,7 +190,7 @@ static void print_text(const char *path, const uint8_t *img,
  * need not be UTF-8, the JSON must be. */
 static void json_str(const char *s)
 {
-	struct json_writer w = { 0 };
+	struct json_writer w = {0};
 	char *text;
 
 	jw_cstr(&w, s);

@@ -127,7 +127,7 @@ const char *vmm_type_name(enum vmm_type t)
 
 int vmm_type_parse(const char *s, enum vmm_type *t)
 {
-	static const enum vmm_type all[] = { VMM_QEMU, VMM_EC2, VMM_GCE };
+	static const enum vmm_type all[] = {VMM_QEMU, VMM_EC2, VMM_GCE};
 
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 		if (!strcasecmp(s, vmm_type_name(all[k]))) {
@@ -139,9 +139,8 @@ int vmm_type_parse(const char *s, enum vmm_type *t)
 
 static struct vmsa_seg flat(uint16_t selector, uint16_t attrib)
 {
-	return (struct vmsa_seg){ .selector = selector,
-				  .attrib = attrib,
-				  .limit = 0xffffffff };
+	return (struct vmsa_seg){
+		.selector = selector, .attrib = attrib, .limit = 0xffffffff};
 }
 
 /* The SVSM's entry state: the same on every vCPU (the SVSM starts the
