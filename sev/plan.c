@@ -255,7 +255,7 @@ static int check_svsm(const struct launch_config *c, char *err, size_t errlen)
 			 "(the store must be whole 4 KiB pages)",
 			 c->svsm_len, (unsigned long long)c->vars_size,
 			 (unsigned long long)c->ovmf_info->base_gpa);
-		return -ERANGE;
+		return -EINVAL;
 	}
 	if (svsm_entry_offset(c->svsm, s, &off) || off >= c->svsm_len) {
 		set_err(err, errlen,
