@@ -520,35 +520,64 @@ static const char *page_type_name(uint8_t t)
 	return "?";
 }
 
+/* -v: what the VMSAs assume. */
+static void explain_vmsas(const struct measure_opts *o,
+			  const struct launch_plan *p)
+{
+	const char *pfx = "sevboot: measure:";
+
+	if (o->svsm_mode)
+		fprintf(stderr,
+			"%s VMSAs: the SVSM's entry state (32-bit flat "
+			"protected mode at 0x%x, SEV_FEATURES 0x1, MXCSR "
+			"0x1f80, x87 FCW 0, as sev-snp-measure 0.0.13 has "
+			"it)\n",
+			pfx, p->vmsa.ap_reset_addr);
+	else if (o->vmm != VMM_QEMU)
+		fprintf(stderr,
+			"%s VMSAs as %s sets them up: RDX 0x600 whatever the "
+			"vCPU, MXCSR and x87 FCW 0%s\n",
+			pfx, vmm_type_name(o->vmm),
+			o->vmm == VMM_GCE ? ", PAT 0x70106"
+					  : ", BSP CS 0x9a, SS 0x92, TR 0x83");
+	else if (o->legacy_init)
+		fprintf(stderr,
+			"%s VMSAs assume the legacy KVM_SEV_INIT/"
+			"KVM_SEV_ES_INIT (MXCSR and x87 FCW 0)%s\n",
+			pfx,
+			o->debug_swap ? ", with DebugSwap (SEV_FEATURES "
+					"bit 5) as kvm_amd.debug_swap=Y "
+					"sets it"
+				      : "");
+	else
+		fprintf(stderr,
+			"%s VMSAs assume KVM_SEV_INIT2 (Linux 6.10+: "
+			"MXCSR 0x1f80, x87 FCW 0x37f); pass "
+			"--legacy-init for the legacy init\n",
+			pfx);
+}
+
 static void explain(const struct measure_opts *o, const struct launch_plan *p,
 		    uint32_t sig, const char *sig_label, uint64_t features)
 {
 	const char *pfx = "sevboot: measure:";
 
 	if (o->mode != SEV_MODE_SEV && !o->ovmf_only) {
-		fprintf(stderr, "%s %u vCPU%s, signature 0x%x (%s)", pfx,
-			o->vcpus, o->vcpus == 1 ? "" : "s", sig, sig_label);
+		fprintf(stderr,
+			"%s %u vCPU%s, VMM type %s, signature 0x%x (%s)", pfx,
+			o->vcpus, o->vcpus == 1 ? "" : "s",
+			vmm_type_name(o->vmm), sig, sig_label);
 		if (o->mode == SEV_MODE_SNP)
 			fprintf(stderr, ", guest features 0x%llx",
 				(unsigned long long)features);
 		fputc('\n', stderr);
-		if (o->legacy_init)
-			fprintf(stderr,
-				"%s VMSAs assume the legacy KVM_SEV_INIT/"
-				"KVM_SEV_ES_INIT (MXCSR and x87 FCW 0)%s\n",
-				pfx,
-				o->debug_swap
-					? ", with DebugSwap (SEV_FEATURES "
-					  "bit 5) as kvm_amd.debug_swap=Y "
-					  "sets it"
-					: "");
-		else
-			fprintf(stderr,
-				"%s VMSAs assume KVM_SEV_INIT2 (Linux 6.10+: "
-				"MXCSR 0x1f80, x87 FCW 0x37f); pass "
-				"--legacy-init for the legacy init\n",
-				pfx);
+		explain_vmsas(o, p);
 	}
+	if (p->seeded)
+		fprintf(stderr,
+			"%s step 0: the firmware pages, as the "
+			"--snp-ovmf-hash digest (not hashed here)\n",
+			pfx);
 	for (unsigned k = 0; k < p->nsteps; k++) {
 		const struct launch_step *s = &p->steps[k];
 
