@@ -224,6 +224,10 @@ int launch_cpu_signature(const char *cpu, uint32_t *sig, char *err,
 int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 		 struct launch_plan *plan, uint8_t digest[48], char *err,
 		 size_t errlen);
+/* run's --vmm-type (a cli_opt parse function): QEMU, and nothing else. */
+const char *launch_run_vmm_type(void *opts, const char *v);
+/* run's hidden --svsm: refused with the reason. */
+const char *launch_run_svsm(void *opts, const char *v);
 
 /* ------------------------------------------------ firmware verdicts */
 

@@ -655,7 +655,9 @@ START_TEST(test_cli_refusals)
 		   "--launch-measure-blob", "AAAA"),
 		 2, "are for --tik"},
 		{W("run", "--ovmf", amd, "--vmm-type", "ec2"), 2,
-		 "unknown option '--vmm-type'"},
+		 "run starts its vCPUs as QEMU on KVM does, so only QEMU"},
+		{W("run", "--ovmf", amd, "--svsm", svb), 2,
+		 "run cannot launch an SVSM"},
 	};
 
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
