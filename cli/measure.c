@@ -191,7 +191,7 @@ static const struct cli_opt measure_options[] = {
 
 	{ .arg = CLI_SECTION,
 	  .help = "--mode snp:svsm (the SVSM's own VMSAs, QEMU only) needs "
-		  "both of:" },
+		  "--svsm and one of --vars-size and --vars-file:" },
 	{ "svsm", .arg = CLI_STRING, M(svsm), .meta = "FILE",
 	  .help = "the COCONUT-SVSM image (svsm.bin)" },
 	{ "vars-size", .arg = CLI_SIZE, M(vars_size), .max = SZ_1G,
@@ -207,7 +207,8 @@ static const struct cli_opt measure_options[] = {
 	{ "tik", .arg = CLI_STRING, M(tik), .meta = "FILE",
 	  .help = "the 16-byte transport integrity key (binary)" },
 	{ "mnonce", .arg = CLI_STRING, M(mnonce), .meta = "NONCE",
-	  .help = "16 bytes, as 32 hex digits or base64" },
+	  .help = "16 bytes, as 32 hex digits or base64 (alias --nonce, "
+		  "sevctl's spelling)" },
 	{ "api-major", .arg = CLI_STRING, M(api_major), .meta = "N",
 	  .help = "the SEV firmware's API major version (query-sev)" },
 	{ "api-minor", .arg = CLI_STRING, M(api_minor), .meta = "N",
@@ -219,7 +220,7 @@ static const struct cli_opt measure_options[] = {
 	  .help = "the guest policy" },
 	{ "nonce", .arg = CLI_STRING, M(mnonce), .meta = "NONCE" },
 	{ "launch-measure-blob", .arg = CLI_STRING, M(blob), .meta = "B64",
-	  .help = "instead of --mnonce (alias --nonce): check this "
+	  .help = "instead of --mnonce: check this "
 		  "query-sev-launch-measure value (base64 of MEASURE and "
 		  "MNONCE) against the digest; exit 5 if it does not match, "
 		  "as sevctl's measurement verify" },
