@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	if (in[3] & 0x80)
 		c.vmm = (enum vmm_type)(in[6] >> 6);
 	if (in[7] & 0x80)
-		c.snp_ovmf_digest = in;	/* 48 bytes: HDR + the tail's start */
+		c.snp_ovmf_digest = in; /* 48 bytes: HDR + the tail's start */
 	if (in[2] & 0x80)
 		c.vars_size = (uint64_t)(in[4] & 0x1f) * 4096 +
 			      (in[4] & 0x20 ? 1 : 0);
