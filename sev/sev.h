@@ -257,6 +257,10 @@ struct launch_plan {
  *  SNP: the firmware as NORMAL pages; every ASEV section in table order
  *    (SNP_SEC_MEM -> ZERO, SECRETS, CPUID, KERNEL_HASHES -> NORMAL with the
  *    table or ZERO, others -> ZERO); one VMSA per vCPU at SNP_VMSA_GPA.
+ *    EC2 moves the CPUID page after the other sections, GCE measures
+ *    SNP_SEC_MEM as UNMEASURED; a given snp_ovmf_digest replaces the
+ *    firmware step (plan->seeded); an SVSM adds its image as NORMAL pages
+ *    after the firmware and its sections replace the firmware's.
  * Errors: firmware with no ASEV metadata for SNP, no reset block for
  * SEV-ES/SNP with more than one vCPU, kernel given but the hashes table is
  * absent or base/size 0, a hashes table that does not fit its area, ...
