@@ -185,6 +185,10 @@ struct launch_opts {
 	bool legacy_init;      /* KVM_SEV_INIT / KVM_SEV_ES_INIT */
 	bool debug_swap;       /* ... on a kernel that sets DebugSwap */
 	bool snp_ovmf_only;    /* measure: the firmware pages only */
+	/* measure only (run leaves them zero): whose VMSAs, and a given
+	 * digest of the SNP firmware pages (48 bytes) */
+	enum vmm_type vmm;
+	const uint8_t *snp_ovmf_digest;
 };
 
 /* The files the launch measures (kernel NULL: no measured direct boot;
@@ -196,6 +200,11 @@ struct launch_inputs {
 	const uint8_t *kernel, *initrd;
 	size_t kernel_len, initrd_len;
 	const char *cmdline;
+	/* measure's snp:svsm: the SVSM image and the variable store size */
+	const uint8_t *svsm;
+	size_t svsm_len;
+	const struct ovmf_info *svsm_info;
+	uint64_t vars_size;
 };
 
 /* The defaults: 1 vCPU, SNP features 0x1 (the signature is resolved by
@@ -215,6 +224,10 @@ int launch_cpu_signature(const char *cpu, uint32_t *sig, char *err,
 int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 		 struct launch_plan *plan, uint8_t digest[48], char *err,
 		 size_t errlen);
+/* run's --vmm-type (a cli_opt parse function): QEMU, and nothing else. */
+const char *launch_run_vmm_type(void *opts, const char *v);
+/* run's hidden --svsm: refused with the reason. */
+const char *launch_run_svsm(void *opts, const char *v);
 
 /* ------------------------------------------------ firmware verdicts */
 

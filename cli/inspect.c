@@ -11,12 +11,14 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/inspect.h"
 #include "loader/loader.h"
+#include "util/util.h"
 
 /* Where the bzImage setup header's magic lives (boot protocol). */
 #define BZIMAGE_HDRS_OFF 0x202
@@ -184,22 +186,20 @@ static void print_text(const char *path, const uint8_t *img,
 
 /* ------------------------------------------------------------- JSON */
 
+/* Through util's writer, which never emits invalid UTF-8: a file name
+ * need not be UTF-8, the JSON must be. */
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p == '\n')
-			printf("\\n");
-		else if (*p == '\t')
-			printf("\\t");
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
+	struct json_writer w = {0};
+	char *text;
+
+	jw_cstr(&w, s);
+	if (jw_finish(&w, &text, NULL)) {
+		printf("null");
+		return;
 	}
-	putchar('"');
+	fputs(text, stdout);
+	free(text);
 }
 
 static void json_area(const char *key, bool has, uint32_t base, uint32_t size,
@@ -312,7 +312,9 @@ static void print_json(const char *path, const uint8_t *img,
 	json_verdict("sev_es", &v->sev_es, false);
 	json_verdict("snp", &v->snp, false);
 	json_verdict("measured_direct_boot", &v->hashes, true);
-	printf("  }\n}\n");
+	/* Added at the end, as this output's rule is (doc/inspect-json.md,
+	 * doc/inspect.schema.json). */
+	printf("  },\n  \"schema\": \"sevboot-inspect/1\"\n}\n");
 }
 
 /* ------------------------------------------------------------- command */

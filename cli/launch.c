@@ -49,6 +49,12 @@ int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 		.initrd = in->initrd,
 		.initrd_len = in->initrd_len,
 		.cmdline = in->cmdline,
+		.vmm = o->vmm,
+		.snp_ovmf_digest = o->snp_ovmf_digest,
+		.svsm = in->svsm,
+		.svsm_len = in->svsm_len,
+		.svsm_info = in->svsm_info,
+		.vars_size = in->vars_size,
 	};
 	int ret = launch_plan_build(&c, plan, err, errlen);
 
@@ -60,4 +66,30 @@ int launch_build(const struct launch_opts *o, const struct launch_inputs *in,
 		set_err(err, errlen, "computing the launch digest failed: %s",
 			strerror(-ret));
 	return ret;
+}
+
+const char *launch_run_vmm_type(void *opts, const char *v)
+{
+	enum vmm_type t;
+
+	(void)opts;
+	if (vmm_type_parse(v, &t))
+		return "must be QEMU, ec2 or gce";
+	/* run builds the vCPUs' reset state on this host's KVM the way QEMU
+	 * does; the VMSAs EC2's or GCE's hypervisor makes are something only
+	 * `sevboot measure` predicts. */
+	if (t != VMM_QEMU)
+		return "run starts its vCPUs as QEMU on KVM does, so only "
+		       "QEMU; predict an ec2 or gce launch with sevboot "
+		       "measure --vmm-type";
+	return NULL;
+}
+
+const char *launch_run_svsm(void *opts, const char *v)
+{
+	(void)opts;
+	(void)v;
+	return "run cannot launch an SVSM (it loads neither an SVSM nor "
+	       "IGVM); predict its digest with sevboot measure --mode "
+	       "snp:svsm";
 }

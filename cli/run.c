@@ -153,6 +153,12 @@ static const struct cli_opt run_options[] = {
 	  .max = UINT64_MAX, .meta = "HEX",
 	  .bad = "give SEV_FEATURES in hex",
 	  .help = "SNP SEV_FEATURES of the VMSAs (default 0x1)" },
+	{ "vmm-type", .arg = CLI_CUSTOM, .parse = launch_run_vmm_type,
+	  .meta = "TYPE",
+	  .help = "QEMU only (ec2, gce and snp:svsm launches are for sevboot "
+		  "measure)" },
+	{ "svsm", .arg = CLI_CUSTOM, .parse = launch_run_svsm,
+	  .meta = "FILE" },
 	{ "no-kernel-hashes", .arg = CLI_FLAG, RUN(no_kernel_hashes),
 	  .help = "boot --kernel unmeasured when the firmware has no hashes "
 		  "table (otherwise refused)" },

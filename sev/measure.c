@@ -154,6 +154,10 @@ int measure_snp_digest(const struct launch_plan *p, uint8_t out[48])
 		if (check_snp_step(&p->steps[k]))
 			return -EINVAL;
 
+	/* A digest given for the firmware's pages continues the chain
+	 * (sev-snp-measure's --snp-ovmf-hash). */
+	if (p->seeded)
+		memcpy(ld, p->seed, sizeof(ld));
 	ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return -ENOMEM;

@@ -21,6 +21,7 @@
 
 #define PAGE_SIZE 4096ULL
 #define PAGE_MASK (PAGE_SIZE - 1)
+#define SVSM_INFO_GUID "a789a612-0597-4c4b-a49f-cbb1fe9d1ddd"
 
 static struct launch_step *plan_add(struct launch_plan *p,
 				    enum launch_step_kind kind, uint64_t gpa,
@@ -109,7 +110,8 @@ static int check_hashes_area(const struct ovmf_info *i, enum sev_mode mode,
  * each measured once: the firmware refuses a page that is no longer in the
  * pre-guest state, so an overlap would only fail later, on hardware.
  */
-static int check_sections(const struct ovmf_info *i, char *err, size_t errlen)
+static int check_sections(const struct ovmf_info *i, uint64_t limit,
+			  const char *image, char *err, size_t errlen)
 {
 	if (i->nsections > OVMF_MAX_SECTIONS) {
 		set_err(err, errlen,
@@ -131,13 +133,12 @@ static int check_sections(const struct ovmf_info *i, char *err, size_t errlen)
 				 s->size);
 			return -EINVAL;
 		}
-		if (end > i->base_gpa) {
+		if (end > limit) {
 			set_err(err, errlen,
 				 "SNP metadata section %u (%s at 0x%x, 0x%x "
-				 "bytes) reaches into the firmware image at "
-				 "0x%llx",
+				 "bytes) reaches into the %s image at 0x%llx",
 				 k, ovmf_section_type_name(s->type), s->gpa,
-				 s->size, (unsigned long long)i->base_gpa);
+				 s->size, image, (unsigned long long)limit);
 			return -EINVAL;
 		}
 		for (unsigned j = 0; j < k; j++) {
@@ -199,10 +200,115 @@ static int check_hashes_section(const struct ovmf_info *i, char *err,
 	return 0;
 }
 
+/* The SVSM's entry: its SVSM info entry holds the offset into the image
+ * (COCONUT-SVSM's QEMU, target/i386/sev.c; sevsnpmeasure/ovmf.py SVSM). */
+static int svsm_entry_offset(const uint8_t *img, const struct ovmf_info *i,
+			     uint32_t *off)
+{
+	struct guid g;
+
+	if (guid_parse(SVSM_INFO_GUID, &g))
+		return -EINVAL;
+	for (unsigned k = 0; k < i->nentries; k++) {
+		const struct ovmf_entry *e = &i->entries[k];
+
+		if (memcmp(e->guid.b, g.b, sizeof(g.b)) || e->data_len < 4)
+			continue;
+		*off = get_le32(img, e->data_offset);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Where the SVSM goes: below the firmware and its variable store, as
+ * QEMU maps the pflash units (code at the top, vars below) and the SVSM
+ * below both. */
+static int svsm_place(const struct launch_config *c, uint64_t *gpa)
+{
+	uint64_t top = c->ovmf_info->base_gpa;
+
+	if (c->vars_size % PAGE_SIZE || c->vars_size > top ||
+	    c->svsm_len > top - c->vars_size)
+		return -ERANGE;
+	*gpa = top - c->vars_size - c->svsm_len;
+	return 0;
+}
+
+static int check_svsm(const struct launch_config *c, char *err, size_t errlen)
+{
+	const struct ovmf_info *s = c->svsm_info;
+	uint64_t gpa;
+	uint32_t off;
+
+	if (!c->svsm_len || !s || s->size != c->svsm_len ||
+	    c->svsm_len % PAGE_SIZE) {
+		set_err(err, errlen,
+			 "the SVSM description does not match the %zu-byte "
+			 "image",
+			 c->svsm_len);
+		return -EINVAL;
+	}
+	if (svsm_place(c, &gpa)) {
+		set_err(err, errlen,
+			 "the SVSM (0x%zx bytes) and a variable store of "
+			 "0x%llx bytes do not fit below the firmware at 0x%llx "
+			 "(the store must be whole 4 KiB pages)",
+			 c->svsm_len, (unsigned long long)c->vars_size,
+			 (unsigned long long)c->ovmf_info->base_gpa);
+		return -EINVAL;
+	}
+	if (svsm_entry_offset(c->svsm, s, &off) || off >= c->svsm_len) {
+		set_err(err, errlen,
+			 "the SVSM image has no SVSM info entry (GUID %s) "
+			 "with an entry point inside it",
+			 SVSM_INFO_GUID);
+		return -EINVAL;
+	}
+	return check_sections(s, gpa, "SVSM", err, errlen);
+}
+
+/* What only `sevboot measure` asks for: other VMMs, a given firmware
+ * digest, an SVSM. */
+static int check_measure_only(const struct launch_config *c, char *err,
+			      size_t errlen)
+{
+	if (c->vmm != VMM_QEMU && c->vmm != VMM_EC2 && c->vmm != VMM_GCE) {
+		set_err(err, errlen, "unknown VMM type %d", (int)c->vmm);
+		return -EINVAL;
+	}
+	if ((c->snp_ovmf_digest || c->svsm) && c->mode != SEV_MODE_SNP) {
+		set_err(err, errlen,
+			 "a given firmware digest and an SVSM exist for SNP "
+			 "only");
+		return -EINVAL;
+	}
+	if (c->snp_ovmf_digest && (c->snp_ovmf_only || c->svsm)) {
+		set_err(err, errlen,
+			 "a given firmware digest replaces the firmware pages "
+			 "of a plain SNP launch only");
+		return -EINVAL;
+	}
+	if (c->svsm && (c->kernel || c->snp_ovmf_only || c->vmm != VMM_QEMU ||
+			c->legacy_init)) {
+		set_err(err, errlen,
+			 "an SVSM launch is measured for QEMU with "
+			 "KVM_SEV_INIT2 and without a kernel");
+		return -EINVAL;
+	}
+	if (c->vmm != VMM_QEMU && (c->legacy_init || c->debug_swap)) {
+		set_err(err, errlen,
+			 "the legacy KVM init describes QEMU on KVM, not %s",
+			 vmm_type_name(c->vmm));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_config(const struct launch_config *c, char *err, size_t errlen)
 {
 	const struct ovmf_info *i = c->ovmf_info;
 	bool es = c->mode == SEV_MODE_SEV_ES || c->mode == SEV_MODE_SNP;
+	int ret;
 
 	if (c->mode != SEV_MODE_SEV && c->mode != SEV_MODE_SEV_ES &&
 	    c->mode != SEV_MODE_SNP) {
@@ -250,9 +356,13 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 			 "the firmware-only digest exists for SNP only");
 		return -EINVAL;
 	}
+	ret = check_measure_only(c, err, errlen);
+	if (ret)
+		return ret;
 	/* Only the BSP starts at the reset vector; the APs need the reset
-	 * block's address, and 0 would point them into the IVT. */
-	if (es && c->ncpus > 1 && !c->snp_ovmf_only &&
+	 * block's address, and 0 would point them into the IVT.  (Every
+	 * vCPU of an SVSM starts at the SVSM's entry.) */
+	if (es && c->ncpus > 1 && !c->snp_ovmf_only && !c->svsm &&
 	    (!i->has_reset_block || !i->reset_addr)) {
 		set_err(err, errlen,
 			 "this firmware has no SEV-ES reset block, so %u vCPUs "
@@ -262,6 +372,8 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 	}
 	/* QEMU aborts an SNP launch without it ("Failed to locate SEV
 	 * metadata header"), so even the firmware-only prefix is useless. */
+	if (c->mode == SEV_MODE_SNP && c->svsm)
+		return check_svsm(c, err, errlen);
 	if (c->mode == SEV_MODE_SNP) {
 		int ret;
 
@@ -274,7 +386,7 @@ static int check_config(const struct launch_config *c, char *err, size_t errlen)
 				 "firmware-blobs/get-ovmf-amdsev)");
 			return -EINVAL;
 		}
-		ret = check_sections(i, err, errlen);
+		ret = check_sections(i, i->base_gpa, "firmware", err, errlen);
 		if (ret)
 			return ret;
 	}
@@ -301,7 +413,18 @@ static int add_vmsas(const struct launch_config *c, struct launch_plan *p,
 				: c->debug_swap		? SEV_FEAT_DEBUG_SWAP
 							: 0,
 		.init2 = !c->legacy_init,
+		.vmm = c->vmm,
 	};
+	if (c->svsm) {
+		uint32_t off = 0;
+
+		/* Checked by check_svsm().  The SVSM runs with SNPActive
+		 * only (sevsnpmeasure/vmsa.py VMSA_SVSM). */
+		svsm_entry_offset(c->svsm, c->svsm_info, &off);
+		vc->svsm = true;
+		vc->ap_reset_addr = (uint32_t)(p->svsm_gpa + off);
+		vc->sev_features = SNP_FEAT_SNP_ACTIVE;
+	}
 
 	p->vmsas = calloc(c->ncpus, VMSA_SIZE);
 	if (!p->vmsas) {
@@ -355,6 +478,10 @@ static uint8_t snp_section_page_type(const struct launch_config *c,
 				     uint32_t type)
 {
 	switch (type) {
+	case OVMF_SECTION_SNP_SEC_MEM:
+		/* GCE leaves the SEC memory unmeasured; QEMU and EC2
+		 * pre-validate it as zero pages. */
+		return c->vmm == VMM_GCE ? SNP_PAGE_UNMEASURED : SNP_PAGE_ZERO;
 	case OVMF_SECTION_SNP_SECRETS:
 		return SNP_PAGE_SECRETS;
 	case OVMF_SECTION_CPUID:
@@ -368,16 +495,82 @@ static uint8_t snp_section_page_type(const struct launch_config *c,
 	}
 }
 
+/*
+ * The metadata sections of the image that owns them (the firmware, or the
+ * SVSM), in table order; EC2 measures the CPUID page after all the others
+ * (sevsnpmeasure/guest.py snp_update_metadata_pages()).
+ */
+static int add_sections(const struct launch_config *c, struct launch_plan *p,
+			const struct ovmf_info *i)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned k = 0; k < i->nsections; k++) {
+			const struct ovmf_section *s = &i->sections[k];
+			uint8_t type = snp_section_page_type(c, s->type);
+			bool late = c->vmm == VMM_EC2 &&
+				    s->type == OVMF_SECTION_CPUID;
+			const uint8_t *bytes = NULL;
+
+			if (late != (pass == 1))
+				continue;
+			if (type == SNP_PAGE_NORMAL)
+				bytes = p->hashes_page; /* exactly one page */
+			if (!plan_add(p, STEP_SNP_UPDATE, s->gpa, bytes,
+				      s->size, type,
+				      ovmf_section_type_name(s->type)))
+				return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+/* The firmware's pages, or the digest given in their place. */
+static int add_firmware(const struct launch_config *c, struct launch_plan *p)
+{
+	const struct ovmf_info *i = c->ovmf_info;
+
+	if (c->snp_ovmf_digest) {
+		p->seeded = true;
+		memcpy(p->seed, c->snp_ovmf_digest, sizeof(p->seed));
+		return 0;
+	}
+	if (!plan_add(p, STEP_SNP_UPDATE, i->base_gpa, c->ovmf, c->ovmf_len,
+		      SNP_PAGE_NORMAL, "firmware"))
+		return -E2BIG;
+	return 0;
+}
+
+/* COCONUT-SVSM: the firmware, the SVSM, the SVSM's sections, its VMSAs
+ * (sevsnpmeasure/guest.py svsm_calc_launch_digest()). */
+static int build_svsm(const struct launch_config *c, struct launch_plan *p,
+		      char *err, size_t errlen)
+{
+	int ret = add_firmware(c, p);
+
+	if (ret)
+		return ret;
+	if (svsm_place(c, &p->svsm_gpa))
+		return -ERANGE; /* checked by check_svsm() */
+	if (!plan_add(p, STEP_SNP_UPDATE, p->svsm_gpa, c->svsm, c->svsm_len,
+		      SNP_PAGE_NORMAL, "SVSM"))
+		return -E2BIG;
+	ret = add_sections(c, p, c->svsm_info);
+	if (ret)
+		return ret;
+	return add_vmsas(c, p, err, errlen);
+}
+
 static int build_snp(const struct launch_config *c, struct launch_plan *p,
 		     char *err, size_t errlen)
 {
 	const struct ovmf_info *i = c->ovmf_info;
+	int ret;
 
-	if (!plan_add(p, STEP_SNP_UPDATE, i->base_gpa, c->ovmf, c->ovmf_len,
-		      SNP_PAGE_NORMAL, "firmware"))
-		return -E2BIG;
-	if (c->snp_ovmf_only)
-		return 0;
+	if (c->svsm)
+		return build_svsm(c, p, err, errlen);
+	ret = add_firmware(c, p);
+	if (ret || c->snp_ovmf_only)
+		return ret;
 
 	if (c->kernel) {
 		uint8_t table[SEV_HASHES_PADDED_LEN];
@@ -389,17 +582,9 @@ static int build_snp(const struct launch_config *c, struct launch_plan *p,
 		memcpy(p->hashes_page + (i->hashes_base & PAGE_MASK), table,
 		       sizeof(table));
 	}
-	for (unsigned k = 0; k < i->nsections; k++) {
-		const struct ovmf_section *s = &i->sections[k];
-		uint8_t type = snp_section_page_type(c, s->type);
-		const uint8_t *bytes = NULL;
-
-		if (type == SNP_PAGE_NORMAL)
-			bytes = p->hashes_page; /* checked: exactly one page */
-		if (!plan_add(p, STEP_SNP_UPDATE, s->gpa, bytes, s->size, type,
-			      ovmf_section_type_name(s->type)))
-			return -E2BIG;
-	}
+	ret = add_sections(c, p, i);
+	if (ret)
+		return ret;
 	return add_vmsas(c, p, err, errlen);
 }
 

@@ -57,8 +57,32 @@ uint32_t cpu_signature_fms(unsigned family, unsigned model,
 /* --------------------------------------------------------------- VMSA */
 
 #define VMSA_SIZE 4096
+
+/*
+ * Whose VMM set up the initial VMSAs.  Each hypervisor loads its own reset
+ * state, so the same firmware measures differently on each; the names and
+ * the differences are those of virtee/sev-snp-measure's --vmm-type
+ * (sevsnpmeasure/vmsa.py, guest.py), observed on those clouds:
+ *   QEMU: QEMU on KVM, what `sevboot run` does;
+ *   EC2:  BSP CS attributes 0x9a (APs 0x9b), SS 0x92, TR 0x83, RDX 0x600,
+ *         MXCSR and FCW 0; the CPUID page is measured after every other
+ *         metadata section;
+ *   GCE:  G_PAT 0x70106, RDX 0x600, MXCSR and FCW 0; SNP_SEC_MEM sections
+ *         are measured as UNMEASURED pages, not ZERO pages.
+ */
+enum vmm_type {
+	VMM_QEMU,
+	VMM_EC2,
+	VMM_GCE,
+};
+/* "QEMU", "ec2", "gce": sev-snp-measure's spellings. */
+const char *vmm_type_name(enum vmm_type t);
+/* Any case of those names -> t; -EINVAL. */
+int vmm_type_parse(const char *s, enum vmm_type *t);
 /* SEV_FEATURES bit 5: DebugSwap (AMD APM vol. 2, "SEV_FEATURES"). */
 #define SEV_FEAT_DEBUG_SWAP (1ULL << 5)
+/* SEV_FEATURES bit 0: SNPActive. */
+#define SNP_FEAT_SNP_ACTIVE (1ULL << 0)
 #define SNP_VMSA_GPA 0xfffffffff000ULL
 
 struct vmsa_config {
@@ -66,6 +90,10 @@ struct vmsa_config {
 	uint32_t ap_reset_addr; /* SEV-ES reset block value (APs) */
 	uint64_t sev_features; /* SNP: guest features (0x1); SEV-ES: 0 */
 	bool init2;	       /* KVM_SEV_INIT2: MXCSR 0x1f80, FCW 0x37f */
+	enum vmm_type vmm;     /* whose reset state (QEMU unless measuring) */
+	/* COCONUT-SVSM: every vCPU starts in the SVSM's 32-bit flat protected
+	 * mode at ap_reset_addr (sevsnpmeasure/vmsa.py VMSA_SVSM). */
+	bool svsm;
 };
 
 /*
@@ -184,6 +212,20 @@ struct launch_config {
 	size_t initrd_len;
 	const char *cmdline; /* NULL: no --append */
 	bool snp_ovmf_only;  /* stop after the firmware pages */
+	/* The rest describes launches `sevboot measure` predicts but `run`
+	 * does not make (run leaves them zero). */
+	enum vmm_type vmm;
+	/* SNP: the digest after the firmware pages, given (48 bytes, e.g.
+	 * from an earlier snp_ovmf_only); the firmware is then not measured,
+	 * only its metadata and reset block are used. */
+	const uint8_t *snp_ovmf_digest;
+	/* SNP with COCONUT-SVSM: the SVSM image, placed below the firmware
+	 * and its vars_size bytes of variable store; its metadata sections
+	 * and reset address replace the firmware's. */
+	const uint8_t *svsm;
+	size_t svsm_len;
+	const struct ovmf_info *svsm_info;
+	uint64_t vars_size;
 };
 
 #define LAUNCH_MAX_VCPUS 256
@@ -200,6 +242,11 @@ struct launch_plan {
 	/* SEV-ES/SNP: what the VMSAs were built from.  The launcher loads
 	 * vmsa_regs(&plan->vmsa, ...) into KVM so the real VMSAs are these. */
 	struct vmsa_config vmsa;
+	/* SNP: the digest the chain starts from (all zeros, or the given
+	 * snp_ovmf_digest, which then stands for the firmware's pages). */
+	bool seeded;
+	uint8_t seed[48];
+	uint64_t svsm_gpa; /* SVSM: where the SVSM image goes */
 };
 
 /*
@@ -210,6 +257,10 @@ struct launch_plan {
  *  SNP: the firmware as NORMAL pages; every ASEV section in table order
  *    (SNP_SEC_MEM -> ZERO, SECRETS, CPUID, KERNEL_HASHES -> NORMAL with the
  *    table or ZERO, others -> ZERO); one VMSA per vCPU at SNP_VMSA_GPA.
+ *    EC2 moves the CPUID page after the other sections, GCE measures
+ *    SNP_SEC_MEM as UNMEASURED; a given snp_ovmf_digest replaces the
+ *    firmware step (plan->seeded); an SVSM adds its image as NORMAL pages
+ *    after the firmware and its sections replace the firmware's.
  * Errors: firmware with no ASEV metadata for SNP, no reset block for
  * SEV-ES/SNP with more than one vCPU, kernel given but the hashes table is
  * absent or base/size 0, a hashes table that does not fit its area, ...

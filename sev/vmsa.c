@@ -10,6 +10,8 @@
  * source of truth: the launcher loads it into KVM and vmsa_build() lays
  * the very same values out in the page.
  */
+#include <errno.h>
+#include <strings.h>
 #include <string.h>
 
 #include "sev/sev.h"
@@ -58,6 +60,25 @@ enum {
 #define SEG_ATTR_LDT  0x82
 /* 32-bit busy TSS, as QEMU's reset state has it (EC2/libkrun: 0x83). */
 #define SEG_ATTR_TSS_BUSY 0x8b
+/* EC2's reset state (sevsnpmeasure/vmsa.py): the BSP's CS without the
+ * accessed bit, SS without it, and a 16-bit busy TSS. */
+#define EC2_ATTR_BSP_CODE 0x9a
+#define EC2_ATTR_SS	  0x92
+#define EC2_ATTR_TSS	  0x83
+/* EC2 and GCE put 0x600 in RDX (family 6) whatever the vCPU. */
+#define CLOUD_RESET_RDX 0x600
+/* GCE's hypervisor loads this PAT instead of the power-on value. */
+#define GCE_PAT 0x70106ULL
+
+/* The SVSM starts in 32-bit protected mode with flat 4 GiB segments:
+ * granular, 32-bit, present (attributes 0xc93/0xc9b), code selector 8,
+ * data 16 (COCONUT-SVSM's IGVM/QEMU start state, as sevsnpmeasure/vmsa.py
+ * VMSA_SVSM writes it). */
+#define SVSM_ATTR_DATA 0xc93
+#define SVSM_ATTR_CODE 0xc9b
+#define SVSM_SEL_CODE  8
+#define SVSM_SEL_DATA  16
+#define CR0_PE	       (1ULL << 0)
 
 #define EFER_SVME (1ULL << 12)
 #define CR4_MCE	  (1ULL << 6)
@@ -91,7 +112,105 @@ static struct vmsa_seg seg(uint16_t selector, uint16_t attrib, uint64_t base)
 				 .base = base};
 }
 
+const char *vmm_type_name(enum vmm_type t)
+{
+	switch (t) {
+	case VMM_QEMU:
+		return "QEMU";
+	case VMM_EC2:
+		return "ec2";
+	case VMM_GCE:
+		return "gce";
+	}
+	return "?";
+}
+
+int vmm_type_parse(const char *s, enum vmm_type *t)
+{
+	static const enum vmm_type all[] = {VMM_QEMU, VMM_EC2, VMM_GCE};
+
+	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+		if (!strcasecmp(s, vmm_type_name(all[k]))) {
+			*t = all[k];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static struct vmsa_seg flat(uint16_t selector, uint16_t attrib)
+{
+	return (struct vmsa_seg){
+		.selector = selector, .attrib = attrib, .limit = 0xffffffff};
+}
+
+/* The SVSM's entry state: the same on every vCPU (the SVSM starts the
+ * others itself later). */
+static void svsm_regs(const struct vmsa_config *c, struct vmsa_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->es = flat(SVSM_SEL_DATA, SVSM_ATTR_DATA);
+	r->cs = flat(SVSM_SEL_CODE, SVSM_ATTR_CODE);
+	r->ss = flat(SVSM_SEL_DATA, SVSM_ATTR_DATA);
+	r->ds = flat(SVSM_SEL_DATA, SVSM_ATTR_DATA);
+	r->fs = flat(SVSM_SEL_DATA, SVSM_ATTR_DATA);
+	r->gs = seg(0, SEG_ATTR_DATA, 0);
+	r->gdtr = seg(0, 0, 0);
+	r->ldtr = seg(0, SEG_ATTR_LDT, 0);
+	r->idtr = seg(0, 0, 0);
+	r->tr = seg(0, SEG_ATTR_TSS_BUSY, 0);
+	r->efer = EFER_SVME;
+	r->cr4 = CR4_MCE;
+	r->cr0 = CR0_ET | CR0_PE;
+	r->dr7 = DR7_RESET;
+	r->dr6 = DR6_RESET;
+	r->rflags = RFLAGS_RESERVED;
+	r->rip = c->ap_reset_addr;
+	r->g_pat = PAT_RESET;
+	r->rdx = c->vcpu_sig;
+	r->xcr0 = XCR0_X87;
+	r->sev_features = c->sev_features;
+	/* MXCSR as KVM_SEV_INIT2 sets it, but x87 FCW 0: sev-snp-measure
+	 * 0.0.13 measures that (its VMSA_SVSM passes "fcw", which names no
+	 * field of its save area, so FCW stays 0), and its SVSM digests are
+	 * the ones guest owners compare with. */
+	r->mxcsr = MXCSR_RESET;
+}
+
+static void vmsa_reset_regs(const struct vmsa_config *c, bool bsp,
+			    struct vmsa_regs *r);
+
+/* Where EC2 and GCE differ from QEMU's reset state. */
+static void cloud_regs(const struct vmsa_config *c, bool bsp,
+		       struct vmsa_regs *r)
+{
+	r->rdx = CLOUD_RESET_RDX;
+	r->mxcsr = 0;
+	r->x87_fcw = 0;
+	if (c->vmm == VMM_GCE) {
+		r->g_pat = GCE_PAT;
+		return;
+	}
+	/* By the start address, as sev-snp-measure decides it: an AP whose
+	 * reset block says 0xfffffff0 gets the BSP's attributes too. */
+	if ((bsp ? BSP_RESET_EIP : c->ap_reset_addr) == BSP_RESET_EIP)
+		r->cs.attrib = EC2_ATTR_BSP_CODE;
+	r->ss.attrib = EC2_ATTR_SS;
+	r->tr.attrib = EC2_ATTR_TSS;
+}
+
 void vmsa_regs(const struct vmsa_config *c, bool bsp, struct vmsa_regs *r)
+{
+	if (c->svsm) {
+		svsm_regs(c, r);
+		return;
+	}
+	vmsa_reset_regs(c, bsp, r);
+	if (c->vmm != VMM_QEMU)
+		cloud_regs(c, bsp, r);
+}
+
+static void vmsa_reset_regs(const struct vmsa_config *c, bool bsp,
+			    struct vmsa_regs *r)
 {
 	/* An AP starts where the firmware's SEV-ES reset block says, in
 	 * real mode: CS.base holds the upper 16 bits and IP the lower, as

@@ -5,7 +5,9 @@
  * (sev/measure.c).
  *
  * The input: an 8-byte header (mode, vCPU count, option bits, vCPU
- * signature and SNP features), then the end of a firmware image.  The
+ * signature and SNP features; their high bits choose a VMM type, a given
+ * firmware digest (the input's first 48 bytes) and the image as its own
+ * SVSM), then the end of a firmware image.  The
  * tail is padded at the front to whole pages (the footer stays at the
  * end of the image) and parsed with ovmf_parse, as sevboot does; what it
  * accepts becomes the plan's firmware.  The seed corpus holds the real
@@ -96,7 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	uint8_t *img;
 	int ret;
 
-	if (n < HDR || n - HDR > MAX_TAIL)
+	/* 48 bytes at least: a given firmware digest is read from in. */
+	if (n < 48 || n - HDR > MAX_TAIL)
 		return 0;
 	tail = n - HDR;
 	len = tail ? (tail + 4095) & ~(size_t)4095 : 4096;
@@ -123,6 +126,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 		c.cmdline = in[2] & 0x40 ? "" : "console=ttyS0";
 	c.vcpu_sig = get_le16(in, 5) | 0x800f00u;
 	c.snp_features = in[7];
+	/* measure's launches: a VMM type (3 is none: refused), a given
+	 * firmware digest, the image as its own SVSM below a store. */
+	if (in[3] & 0x80)
+		c.vmm = (enum vmm_type)(in[6] >> 6);
+	if (in[7] & 0x80)
+		c.snp_ovmf_digest = in; /* 48 bytes: HDR + the tail's start */
+	if (in[2] & 0x80)
+		c.vars_size = (uint64_t)(in[4] & 0x1f) * 4096 +
+			      (in[4] & 0x20 ? 1 : 0);
 
 	memset(err, 'x', sizeof(err));
 	ret = ovmf_parse(img, len, &info, err, sizeof(err));
@@ -130,6 +142,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 		c.ovmf = img;
 		c.ovmf_len = len;
 		c.ovmf_info = &info;
+		if (in[2] & 0x80) {
+			c.svsm = img;
+			c.svsm_len = len;
+			c.svsm_info = &info;
+		}
 		memset(err, 'x', sizeof(err));
 		ret = launch_plan_build(&c, p, err, sizeof(err));
 		if (ret) {
