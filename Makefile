@@ -23,7 +23,8 @@ SEVBOOT_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wno-unused-parameter \
 SEVBOOT_LDFLAGS = -pthread -Wl,-z,relro -Wl,-z,now $(SAN_FLAGS)
 ALL_CFLAGS = $(SEVBOOT_CPPFLAGS) $(CPPFLAGS) $(SEVBOOT_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SEVBOOT_LDFLAGS) $(LDFLAGS)
-LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf libseccomp 2>/dev/null || echo -lcrypto -lelf -lseccomp) -pthread
+# libcurl: `sevboot fetch` (owner/kds.c), AMD's KDS over HTTPS.
+LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf libseccomp libcurl 2>/dev/null || echo -lcrypto -lelf -lseccomp -lcurl) -pthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 LIB_SRCS := $(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c vmm/*.c))

@@ -19,6 +19,7 @@
  *   3        bad input file: missing, empty, truncated, too big, wrong kind
  *   4        host: no /dev/kvm, wrong API, a capability is missing
  *   5        SEV launch failure (firmware command failed, digest mismatch)
+ *   6        fetch: AMD's KDS unreachable, too slow, or it refused
  *   10       the guest asked for a reset/reboot
  *   11       the guest triple-faulted (KVM shutdown exit)
  *   64+v     the guest wrote v (0..63) to the debug-exit port 0x501
@@ -33,6 +34,7 @@ enum sevboot_exit {
 	EXIT_BAD_INPUT = 3,
 	EXIT_HOST = 4,
 	EXIT_SEV = 5,
+	EXIT_KDS = 6, /* fetch: KDS unreachable, too slow, or it refused */
 	EXIT_RESET = 10,
 	EXIT_TRIPLE_FAULT = 11,
 	EXIT_SECCOMP = 12,
@@ -151,7 +153,7 @@ const char *cli_word(char *buf, size_t cap, const char *w, size_t len);
 /* Every sub-command's options and usage (cli/main.c lists them). */
 extern const struct cli_spec run_spec, inspect_spec, measure_spec, session_spec,
 	owner_spec, model_keys_spec, verify_chain_spec, verify_report_spec,
-	show_report_spec;
+	show_report_spec, fetch_spec;
 
 /*
  * A number option: "0x..." is hex, anything else decimal, or hex with an
@@ -276,6 +278,9 @@ int cmd_owner(int argc, char **argv);
 int cmd_verify_chain(int argc, char **argv);
 int cmd_verify_report(int argc, char **argv);
 int cmd_show_report(int argc, char **argv);
+/* sevboot fetch ca|vcek|crl (cli/fetch.c): AMD KDS.  0, EXIT_USAGE,
+ * EXIT_BAD_INPUT, EXIT_SEV (the answer does not verify), EXIT_KDS. */
+int cmd_fetch(int argc, char **argv);
 
 /* sevboot guest report|ext-report|derived-key (cli/guest.c), inside an
  * SEV-SNP guest. */

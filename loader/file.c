@@ -485,3 +485,84 @@ void size_format(uint64_t n, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llu%c", (unsigned long long)n, units[k]);
 }
+
+/* A temporary name next to path: "<dir>/.<base>.<16 hex>.tmp". */
+static int temp_name(const char *path, char *tmp, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	uint8_t rnd[8];
+	char hex[17];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd)) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	hex_encode(rnd, sizeof(rnd), hex);
+	if ((size_t)snprintf(tmp, len, "%.*s.%s.%s.tmp", (int)dirlen, path,
+			     path + dirlen, hex) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, bool replace, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 32];
+	int fd, ret;
+
+	ret = temp_name(path, tmp, sizeof(tmp));
+	if (ret) {
+		set_err(err, errlen, "cannot make a temporary name: %s",
+			strerror(-ret));
+		return ret;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  (mode_t)mode);
+	if (fd < 0) {
+		ret = -errno;
+		set_err(err, errlen, "cannot create a file there: %s",
+			strerror(-ret));
+		return ret;
+	}
+	ret = write_all(fd, data, len);
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (ret) {
+		set_err(err, errlen, "cannot write: %s", strerror(-ret));
+		unlink(tmp);
+		return ret;
+	}
+	if (replace)
+		ret = rename(tmp, path) < 0 ? -errno : 0;
+	else
+		/* link() never replaces, on every file system. */
+		ret = link(tmp, path) < 0 ? -errno : 0;
+	if (ret || !replace)
+		unlink(tmp);
+	if (ret)
+		set_err(err, errlen, "%s",
+			ret == -EEXIST ? "it exists" : strerror(-ret));
+	return ret;
+}

@@ -54,6 +54,15 @@ int file_peek(const char *path, uint64_t off, void *buf, size_t len, char *err,
 int file_open_stream(const char *path, char *err, size_t errlen);
 void blob_free(struct blob *b);
 /*
+ * Write path whole or not at all: a fresh temporary file next to it (mode
+ * mode, O_EXCL, a random name), written and synced, then renamed over
+ * path (replace) or to path only when it does not exist (-EEXIST
+ * otherwise).  On any failure the temporary file is removed and path is
+ * as it was.  0, or -errno with err filled (without the path).
+ */
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, bool replace, char *err, size_t errlen);
+/*
  * The same checks, but the bytes go to a private copy: a sealed memfd
  * (copied in the kernel, no slower than a read; the file must not change
  * while it is copied, -EIO), mapped private and read-only.  Nothing done

@@ -668,4 +668,90 @@ int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
 			  const struct snp_expect *x, struct trust_result *r,
 			  char *err, size_t errlen);
 
+/* --------------------------------------- trust: AMD's KDS (kds.c) */
+
+/*
+ * AMD's Key Distribution Service (KDS interface spec 57230, chapter 4):
+ * the VCEK of one chip at one TCB, and each product's CA chain and CRL,
+ * for the VCEK (ASK) or the VLEK (ASVK), over HTTPS:
+ *   GET /{vcek|vlek}/v1/{product}/cert_chain   PEM: ASK (or ASVK), ARK
+ *   GET /{vcek|vlek}/v1/{product}/crl          DER: the ARK's CRL
+ *   GET /vcek/v1/{product}/{hwID}?blSPL=..&teeSPL=..&snpSPL=..&ucodeSPL=..
+ *                                              DER: the VCEK
+ * hwID is the report's CHIP_ID in lower-case hex (64 bytes; the first 8
+ * on Turin, whose VCEK URL also carries fmcSPL).
+ */
+#define KDS_URL_DEFAULT "https://kdsintf.amd.com"
+#define KDS_ANSWER_MAX	(1 << 20) /* no KDS answer is larger */
+
+enum kds_what {
+	KDS_CA,	  /* cert_chain */
+	KDS_VCEK, /* one chip's VCEK */
+	KDS_CRL,  /* crl */
+};
+
+struct kds_query {
+	enum kds_what what;
+	bool vlek;   /* KDS_CA, KDS_CRL: the VLEK's (ASVK) */
+	int product; /* AMD_MILAN, AMD_GENOA, AMD_TURIN */
+	uint8_t hwid[64]; /* KDS_VCEK */
+	size_t hwid_len;  /* 64, 8 on Turin */
+	struct snp_tcb tcb; /* KDS_VCEK: the report's REPORTED_TCB */
+};
+
+/*
+ * The VCEK query of an SNP report (raw, SNP_REPORT_LEN bytes): product
+ * (AMD_PRODUCT_UNKNOWN: the report's, snp_report_product()), hwID from
+ * CHIP_ID, TCB from REPORTED_TCB.  -EINVAL with err: a report that does
+ * not parse, a product it does not name (give one), an all-zero CHIP_ID
+ * (MASK_CHIP_ID, or a VLEK's report).
+ */
+int kds_query_vcek(const uint8_t *raw, int product, struct kds_query *q,
+		   char *err, size_t errlen);
+/* The URL's path and query, "/vcek/v1/Milan/cert_chain".  -ENAMETOOLONG,
+ * -EINVAL (a product KDS has no SNP keys for). */
+int kds_path(const struct kds_query *q, char *out, size_t len);
+/* Where the answer goes in a cache directory, relative to it:
+ * "vcek/Milan/cert_chain.pem", "vcek/Milan/<hwID>/bl03-tee00-snp08-
+ * ucode115.der". */
+int kds_cache_name(const struct kds_query *q, char *out, size_t len);
+/* What the answer is called for the user: "the VCEK cert_chain (ASK and
+ * ARK)", "the VCEK", "the VLEK CRL". */
+const char *kds_what_name(const struct kds_query *q);
+
+/* An HTTP answer. */
+struct kds_answer {
+	long status;	     /* 200, 404, 429, ... */
+	uint8_t *body;	     /* malloc'ed (free it), at most KDS_ANSWER_MAX */
+	size_t len;
+	long retry_after;    /* seconds, from Retry-After; -1: none */
+	char retry_text[64]; /* the Retry-After header as sent; "" none */
+};
+
+/*
+ * GET url with libcurl, http or https only, at most timeout_s seconds in
+ * all (connecting included), at most KDS_ANSWER_MAX bytes.  0 when an
+ * HTTP answer came, whatever its status (a->body then holds it); else
+ * -ETIMEDOUT, -E2BIG (a larger answer), -EHOSTUNREACH (no connection:
+ * name, refused, TLS), -EPROTO (not HTTP), -ENOMEM, with err filled.
+ */
+int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
+	    char *err, size_t errlen);
+void kds_answer_free(struct kds_answer *a);
+
+/*
+ * Is p[0..len) what q asked for, and does it verify?  CA: the PEM
+ * certificates ASK (or ASVK) and ARK of q's product, nothing else, the
+ * chain verifying at time at up to root (X.509; NULL: AMD's built-in
+ * ARK).  VCEK: one VCEK (DER or PEM) of q's product whose hwID and TCB
+ * extensions are q's, its chain verifying likewise with the built-in
+ * ASK.  CRL: one DER CRL issued by the product's ARK (or root), its
+ * signature verifying; *next_update gets its nextUpdate (0 when it has
+ * none; may be NULL).  0 when it is; -EBADMSG with err naming the first
+ * thing that is not; -ENOMEM.
+ */
+int kds_check(const struct kds_query *q, const uint8_t *p, size_t len,
+	      struct x509_st *root, int64_t at, int64_t *next_update,
+	      char *err, size_t errlen);
+
 #endif
