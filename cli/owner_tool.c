@@ -138,7 +138,7 @@ int cmd_model_keys(int argc, char **argv)
 /* ---------------------------------------------------------- session */
 
 struct session_opts {
-	const char *pdh, *out;
+	const char *pdh, *chain, *ark, *out;
 	uint64_t policy;
 	bool have_policy;
 };
@@ -149,7 +149,14 @@ struct session_opts {
 static const struct cli_opt session_options[] = {
 	{ "pdh", .arg = CLI_STRING, SESSION(pdh), .meta = "FILE",
 	  .help = "the platform's PDH certificate (0x824 bytes, raw or "
-		  "base64)" },
+		  "base64), taken as it is" },
+	{ "chain", .arg = CLI_STRING, SESSION(chain), .meta = "FILE",
+	  .help = "or the platform's whole SEV chain as `sevctl export` "
+		  "writes it (PDH, PEK, OCA, CEK; with --full also ASK, ARK): "
+		  "verified up to AMD's ARK, then its PDH is used" },
+	{ "ark", .arg = CLI_STRING, SESSION(ark), .meta = "FILE",
+	  .help = "with --chain: trust this ARK (AMD CA format) instead of "
+		  "AMD's built-in ones" },
 	{ "policy", .arg = CLI_HEX, SESSION(policy), .max = UINT32_MAX,
 	  CLI_ALSO(struct session_opts, have_policy), .meta = "P",
 	  .bad = "must be a 32-bit hex number",
@@ -163,7 +170,8 @@ static const struct cli_opt session_options[] = {
 const struct cli_spec session_spec = {
 	.name = "session",
 	.prefix = "sevboot: session: ",
-	.synopsis = "session --pdh FILE --policy P --out DIR",
+	.synopsis = "session --pdh FILE | --chain FILE [--ark FILE] --policy P "
+		    "--out DIR",
 	.about = "Make a SEV/SEV-ES launch session for the platform whose PDH "
 		 "certificate\n"
 		 "is FILE and the guest policy P:\n"
@@ -176,16 +184,135 @@ const struct cli_spec session_spec = {
 		 "0600)\n"
 		 "  DIR/tik.bin      the transport integrity key (16 bytes, "
 		 "0600)\n"
-		 "The keys are fresh random; keep DIR private.  The PDH "
+		 "The keys are fresh random; keep DIR private.  A --pdh "
 		 "certificate's\n"
-		 "signature chain is not checked here: verify the platform "
-		 "first.  DIR is\n"
-		 "created (0700) if need be; existing files are never "
+		 "signature chain is not checked: give the platform's chain "
+		 "with --chain\n"
+		 "(sevctl export), which must verify up to an ARK before its "
+		 "PDH is used.\n"
+		 "DIR is created (0700) if need be; existing files are never "
 		 "replaced.\n",
 	.opts = session_options,
 	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 bad input "
-		 "file.\n",
+		 "file, 5 the\n"
+		 "--chain does not verify.\n",
 };
+
+/* --pdh FILE: one PDH certificate, raw or base64.  0 or an exit code. */
+static int session_pdh(const char *cmd, const char *path,
+		       uint8_t pdh[SEV_CERT_LEN])
+{
+	struct blob b = {0};
+	size_t len;
+	int ret;
+
+	ret = read_input(cmd, "--pdh", path, 8 * SEV_CERT_LEN, &b);
+	if (ret)
+		return ret;
+	len = b.len;
+	if (b.len == SEV_CERT_LEN)
+		memcpy(pdh, b.data, SEV_CERT_LEN);
+	else
+		ret = base64_decode_text(b.data, b.len, pdh, SEV_CERT_LEN);
+	blob_free(&b);
+	if (ret == -ENOMEM) {
+		tool_error(cmd, "out of memory");
+		return EXIT_RUNTIME;
+	}
+	if (ret) {
+		tool_error(cmd,
+			   "--pdh %s: not a SEV certificate: expected "
+			   "%d (0x%x) bytes, raw or base64%s",
+			   path, SEV_CERT_LEN, SEV_CERT_LEN,
+			   len >= 4 * SEV_CERT_LEN
+				   ? " (a chain? give it with --chain)"
+				   : "");
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+/* --ark FILE: an ARK in the AMD CA format.  0 or an exit code. */
+static int session_ark(const char *cmd, const char *path, struct amd_cert *ark)
+{
+	struct blob b = {0};
+	char why[256] = "";
+	int ret = read_input(cmd, "--ark", path, 2 * AMD_CERT_LEN_4096, &b);
+
+	if (ret)
+		return ret;
+	ret = amd_cert_parse(b.data, b.len, NULL, ark, why, sizeof(why));
+	blob_free(&b);
+	if (!ret && ark->usage != AMD_USAGE_ARK) {
+		set_err(why, sizeof(why), "expected an ARK (key usage 0x0), "
+					  "found key usage 0x%x", ark->usage);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		tool_error(cmd, "--ark %s: %s", path, why);
+		return EXIT_BAD_INPUT;
+	}
+	return 0;
+}
+
+/*
+ * --chain FILE: the platform's chain as sevctl export writes it (virtee
+ * sev certs/sev/sev/chain.rs: PDH, PEK, OCA, CEK, 4 x 0x824 = 8336 bytes;
+ * --full adds ASK and ARK, certs/sev/chain.rs), verified up to the ARK
+ * (root, else AMD's built-in one of the generation that signed it):
+ * every link, ARK -> ASK -> CEK -> PEK <- OCA, PEK -> PDH.  The PDH into
+ * pdh.  0 or an exit code after one line naming the failing link.
+ */
+static int session_chain(const char *cmd, const char *path,
+			 const struct amd_cert *root, uint8_t pdh[SEV_CERT_LEN])
+{
+	struct amd_cert *amd = calloc(2, sizeof(*amd));
+	struct trust_result *r = malloc(sizeof(*r));
+	struct sev_chain ch = {.pdh = NULL};
+	struct blob b = {0};
+	char why[300] = "";
+	int ret, product = AMD_PRODUCT_UNKNOWN;
+
+	if (!amd || !r) {
+		tool_error(cmd, "out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	ret = read_input(cmd, "--chain", path,
+			 4 * SEV_CERT_LEN + 2 * AMD_CERT_LEN_4096, &b);
+	if (ret)
+		goto out;
+	if (sev_chain_add(&ch, amd, b.data, b.len, why, sizeof(why)) ||
+	    !ch.pdh) {
+		tool_error(cmd, "--chain %s: %s", path,
+			   why[0] ? why
+				  : "no PDH certificate in it (sevctl export "
+				    "writes PDH, PEK, OCA, CEK)");
+		ret = EXIT_BAD_INPUT;
+		goto out;
+	}
+	trust_result_init(r);
+	if (sev_chain_verify(&ch, root, r, &product)) {
+		tool_error(cmd, "out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	for (unsigned k = 0; k < r->n && !ret; k++)
+		if (!r->check[k].ok) {
+			tool_error(cmd,
+				   "--chain %s: the chain does not verify: "
+				   "%s: %s",
+				   path, r->check[k].what, r->check[k].text);
+			ret = EXIT_SEV;
+		}
+	if (!ret)
+		memcpy(pdh, ch.pdh, SEV_CERT_LEN);
+out:
+	blob_free(&b);
+	OPENSSL_clear_free(amd, amd ? 2 * sizeof(*amd) : 0);
+	free(r);
+	return ret;
+}
 
 int cmd_session(int argc, char **argv)
 {
@@ -196,40 +323,34 @@ int cmd_session(int argc, char **argv)
 	struct sev_owner_session s;
 	struct cli_written w = {.n = 0};
 	uint8_t pdh[SEV_CERT_LEN];
-	struct blob b = {0};
+	struct amd_cert ark;
 	char why[256];
 	int ret;
 
 	ret = cli_parse(&session_spec, argc, argv, &o, NULL);
 	if (ret >= 0)
 		return ret;
-	if (!o.pdh || !o.have_policy || !o.out)
-		return cli_error(&session_spec, "--pdh, --policy and --out are "
-						"required (see --help)");
-	ret = read_input(cmd, "--pdh", o.pdh, 4 * SEV_CERT_LEN, &b);
+	if (!o.pdh == !o.chain || !o.have_policy || !o.out)
+		return cli_error(&session_spec,
+				 "--pdh or --chain (one of them), --policy "
+				 "and --out are required (see --help)");
+	if (o.ark && !o.chain)
+		return cli_error(&session_spec, "--ark goes with --chain");
+	if (o.ark) {
+		ret = session_ark(cmd, o.ark, &ark);
+		if (ret)
+			return ret;
+	}
+	ret = o.pdh ? session_pdh(cmd, o.pdh, pdh)
+		    : session_chain(cmd, o.chain, o.ark ? &ark : NULL, pdh);
 	if (ret)
 		return ret;
-	if (b.len == sizeof(pdh))
-		memcpy(pdh, b.data, sizeof(pdh));
-	else
-		ret = base64_decode_text(b.data, b.len, pdh, sizeof(pdh));
-	blob_free(&b);
-	if (ret == -ENOMEM) {
-		tool_error(cmd, "out of memory");
-		return EXIT_RUNTIME;
-	}
-	if (ret) {
-		tool_error(cmd,
-			   "--pdh %s: not a SEV certificate: expected "
-			   "%d (0x%x) bytes, raw or base64",
-			   o.pdh, SEV_CERT_LEN, SEV_CERT_LEN);
-		return EXIT_BAD_INPUT;
-	}
 	why[0] = '\0';
 	ret = sev_owner_session_new(pdh, sizeof(pdh), (uint32_t)o.policy, &s,
 				    why, sizeof(why));
 	if (ret) {
-		tool_error(cmd, "--pdh %s: %s", o.pdh, why);
+		tool_error(cmd, "%s %s: %s", o.pdh ? "--pdh" : "--chain",
+			   o.pdh ? o.pdh : o.chain, why);
 		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 	}
 	ret = cli_ensure_dir(cmd, o.out);

@@ -278,50 +278,10 @@ static unsigned count_files(const char *dir)
 	return n;
 }
 
-/* What one `sevboot fetch` printed and returned. */
-struct run {
-	int rc;
-	char out[8192], err[8192];
-};
-
-static void slurp(int fd, char *buf, size_t len)
+/* One `sevboot fetch`, in this process. */
+static void fetch(struct captured *r, const char *const *args)
 {
-	ssize_t n;
-
-	lseek(fd, 0, SEEK_SET);
-	n = read(fd, buf, len - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-}
-
-/* cmd_fetch(argv...) in this process, its stdout and stderr captured. */
-static void fetch(struct run *r, const char *const *args)
-{
-	char *argv[40];
-	int n = 0, out, err, so = dup(1), se = dup(2);
-	FILE *f1 = tmpfile(), *f2 = tmpfile();
-
-	argv[n++] = "fetch";
-	while (*args)
-		argv[n++] = (char *)*args++;
-	argv[n] = NULL;
-	out = dup(fileno(f1));
-	err = dup(fileno(f2));
-	fclose(f1);
-	fclose(f2);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(out, 1);
-	dup2(err, 2);
-	r->rc = cmd_fetch(n, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	slurp(out, r->out, sizeof(r->out));
-	slurp(err, r->err, sizeof(r->err));
+	capture_cmd(r, cmd_fetch, "fetch", args);
 }
 
 static void url(char *out, size_t len, const struct kds_server *s)
@@ -406,7 +366,7 @@ static void vcek_fetch(const char *report, const char *product,
 	struct kds_server s = {0};
 	char dir[64], cache[96], out[96], base[64], file[128];
 	const char *args[16];
-	struct run r;
+	struct captured r;
 	int n = 0;
 
 	tmpdir(dir, sizeof(dir));
@@ -559,7 +519,7 @@ static void env_init(struct env *e)
 }
 
 /* fetch WHAT --product Milan (or --report R) through e's server. */
-static void env_fetch(struct env *e, struct run *r, const char *what,
+static void env_fetch(struct env *e, struct captured *r, const char *what,
 		      const char *report, const char *extra)
 {
 	const char *args[16];
@@ -587,7 +547,7 @@ static void env_fetch(struct env *e, struct run *r, const char *what,
 START_TEST(test_cache)
 {
 	struct blob vcek, chain;
-	struct run r;
+	struct captured r;
 	struct env e;
 	char file[128];
 
@@ -641,7 +601,7 @@ END_TEST
 
 START_TEST(test_rate_limit)
 {
-	struct run r;
+	struct captured r;
 	struct env e;
 	char want[512];
 
@@ -671,7 +631,7 @@ END_TEST
 
 START_TEST(test_not_found)
 {
-	struct run r;
+	struct captured r;
 	struct env e;
 
 	env_init(&e); /* no routes: 404 for everything */
@@ -693,7 +653,7 @@ END_TEST
 static void refused(struct env *e, const char *what, int want_rc,
 		    const char *want_err)
 {
-	struct run r;
+	struct captured r;
 
 	env_fetch(e, &r, what,
 		  !strcmp(what, "vcek") ? shared(CERTS "report_milan.hex")
@@ -751,7 +711,7 @@ END_TEST
 
 START_TEST(test_timeout)
 {
-	struct run r;
+	struct captured r;
 	struct env e;
 
 	env_init(&e);
@@ -838,7 +798,7 @@ START_TEST(test_crl)
 	size_t nbad = make_crl(ark, other, 86400, &bad);
 	size_t nstale = make_crl(ark, k, -60, &stale);
 	char arkpath[128], extra[160], file[128];
-	struct run r;
+	struct captured r;
 	struct env e;
 
 	env_init(&e);
@@ -894,7 +854,7 @@ END_TEST
 
 START_TEST(test_usage)
 {
-	struct run r;
+	struct captured r;
 
 	fetch(&r, (const char *[]){"vcek", "--product", "Milan", NULL});
 	ck_assert_int_eq(r.rc, EXIT_USAGE);

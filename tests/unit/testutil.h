@@ -65,4 +65,53 @@ static inline int run_suite(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* What one sub-command run in this process printed and returned. */
+struct captured {
+	int rc;
+	char out[8192], err[8192];
+};
+
+static inline void captured_slurp(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+/* r->rc = cmd(name, args..., NULL), its stdout and stderr captured (the
+ * first 8 KiB of each). */
+static inline void capture_cmd(struct captured *r, int (*cmd)(int, char **),
+			       const char *name, const char *const *args)
+{
+	char *argv[40];
+	int n = 0, out, err, so = dup(1), se = dup(2);
+	FILE *f1 = tmpfile(), *f2 = tmpfile();
+
+	ck_assert(f1 && f2 && so >= 0 && se >= 0);
+	argv[n++] = (char *)name;
+	while (*args && n < 39)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	out = dup(fileno(f1));
+	err = dup(fileno(f2));
+	fclose(f1);
+	fclose(f2);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, 1);
+	dup2(err, 2);
+	r->rc = cmd(n, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	captured_slurp(out, r->out, sizeof(r->out));
+	captured_slurp(err, r->err, sizeof(r->err));
+}
+
 #endif
