@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/sendfile.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -534,6 +536,76 @@ START_TEST(load_refuses_a_changing_file)
 }
 END_TEST
 
+/* file_write_atomic: whole or nothing, replace or not, no temporary
+ * file left behind either way. */
+static unsigned dir_entries(const char *dir)
+{
+	char cmd[256];
+	FILE *f;
+	unsigned n = 0;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%u", &n), 1);
+	pclose(f);
+	return n;
+}
+
+START_TEST(test_write_atomic)
+{
+	char dir[] = "/tmp/sevboot-wa.XXXXXX", path[64], err[128] = "";
+	struct blob b;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ck_assert_int_eq(file_write_atomic(path, "one", 3, 0600, false, err,
+					   sizeof(err)),
+			 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	/* Not replaced: -EEXIST, the old bytes kept. */
+	ck_assert_int_eq(file_write_atomic(path, "two", 3, 0600, false, err,
+					   sizeof(err)),
+			 -EEXIST);
+	ck_assert_str_eq(err, "it exists");
+	ck_assert_int_eq(file_read(path, 64, &b, NULL, 0), 0);
+	ck_assert_int_eq(memcmp(b.data, "one", 3), 0);
+	blob_free(&b);
+	/* Replaced. */
+	ck_assert_int_eq(file_write_atomic(path, "three", 5, 0644, true, err,
+					   sizeof(err)),
+			 0);
+	ck_assert_int_eq(file_read(path, 64, &b, NULL, 0), 0);
+	ck_assert_uint_eq(b.len, 5);
+	blob_free(&b);
+	ck_assert_uint_eq(dir_entries(dir), 1);
+	/* A directory that is not there: nothing anywhere. */
+	snprintf(path, sizeof(path), "%s/no/f", dir);
+	ck_assert_int_eq(file_write_atomic(path, "x", 1, 0644, true, err,
+					   sizeof(err)),
+			 -ENOENT);
+	ck_assert_uint_eq(dir_entries(dir), 1);
+	/* A write that fails half-way (over RLIMIT_FSIZE; this test runs
+	 * in its own process) leaves the old file and no temporary one. */
+	snprintf(path, sizeof(path), "%s/f", dir);
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE,
+				   &(struct rlimit){.rlim_cur = 2,
+						    .rlim_max = RLIM_INFINITY}),
+			 0);
+	ck_assert_int_eq(file_write_atomic(path, "four!", 5, 0644, true, err,
+					   sizeof(err)),
+			 -EFBIG);
+	ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+	ck_assert_int_eq(file_read(path, 64, &b, NULL, 0), 0);
+	ck_assert_int_eq(memcmp(b.data, "three", 5), 0);
+	blob_free(&b);
+	ck_assert_uint_eq(dir_entries(dir), 1);
+}
+END_TEST
+
 static Suite *file_suite(void)
 {
 	Suite *s = suite_create("file");
@@ -560,6 +632,7 @@ static Suite *file_suite(void)
 	tcase_add_test(tc, test_stream_kinds);
 	tcase_add_test(tc, test_read_private);
 	tcase_add_test(tc, test_peek);
+	tcase_add_test(tc, test_write_atomic);
 	tcase_add_test(tc, load_survives_truncation);
 	tcase_add_test(tc, load_refuses_a_changing_file);
 	suite_add_tcase(s, tc);
