@@ -322,21 +322,22 @@ static int output_path(const struct fetch_opts *o, const struct kds_query *q,
 	return 0;
 }
 
-/* The output's directory is there before anything is asked: --out DIR is
- * made (one level) when missing, -o FILE's directory must exist. */
+/* Where the output goes is checked before anything is asked: --out DIR
+ * is a directory, or its parent is (DIR is made only when the answer is
+ * written); -o FILE's directory exists. */
 static int output_dir(const struct fetch_opts *o)
 {
 	char dir[4096];
 	const char *slash;
 	struct stat st;
 
-	if (o->out) {
-		if (mkdir(o->out, 0755) < 0 && errno != EEXIST) {
-			fetch_error("--out %s: cannot create the directory: %s",
-				    o->out, strerror(errno));
-			return EXIT_USAGE;
-		}
+	if (o->out && stat(o->out, &st) == 0) {
 		snprintf(dir, sizeof(dir), "%s", o->out);
+	} else if (o->out) {
+		slash = strrchr(o->out, '/');
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash ? (int)(slash - o->out) + (slash == o->out) : 1,
+			 slash ? o->out : ".");
 	} else if (o->output && (slash = strrchr(o->output, '/'))) {
 		snprintf(dir, sizeof(dir), "%.*s",
 			 (int)(slash - o->output) + (slash == o->output),
@@ -383,9 +384,6 @@ static bool from_cache(const char *path, const struct kds_query *q, X509 *ark,
 		blob_free(b);
 		return false;
 	}
-	fprintf(stderr, "sevboot: fetch: %s from the cache %s (no request "
-			"made)\n",
-		kds_what_name(q), path);
 	return true;
 }
 
@@ -518,6 +516,11 @@ static int fetch_run(const struct fetch_opts *o, const struct kds_query *q,
 		rc = ask_kds(o, url, q, ark, now, &b);
 	if (!rc && !cached && cache[0])
 		rc = keep("cache", cache, &b, true);
+	if (!rc && o->out && mkdir(o->out, 0755) < 0 && errno != EEXIST) {
+		fetch_error("--out %s: cannot create the directory: %s", o->out,
+			    strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
 	if (!rc)
 		rc = keep(o->output ? "-o" : "--out", out, &b, false);
 	if (!rc) {
@@ -530,8 +533,12 @@ static int fetch_run(const struct fetch_opts *o, const struct kds_query *q,
 			if (q->product == AMD_TURIN)
 				printf(" fmc %u", q->tcb.fmc);
 		}
-		printf(", %zu bytes, verified, from %s\n", b.len,
-		       cached ? "the cache" : url);
+		if (cached)
+			printf(", %zu bytes, verified, from the cache %s (no "
+			       "request made)\n",
+			       b.len, cache);
+		else
+			printf(", %zu bytes, verified, from %s\n", b.len, url);
 		if (fflush(stdout) || ferror(stdout)) {
 			fetch_error("cannot write to stdout: %s",
 				    strerror(errno));

@@ -133,6 +133,17 @@ else
 		verify-report --report "$W/sev-report.bin" --chain "$W/rome-chain.bin" --measurement "$(printf '%064d' 0)" --policy 5
 	expect "show-report (SEV)" 0 '^SEV attestation report \(208 bytes\)' '^policy +0x5' '^signature_usage +0x1002 \(PEK\)' -- \
 		show-report "$W/sev-report.bin"
+	# session --chain: the chain sevctl export writes (8336 bytes),
+	# verified before its PDH is used; a flipped PEK signature refused.
+	"$SB" session --chain "$W/rome-chain.bin" --policy 1 --out "$W/sess" 2>"$W/err" &&
+		[ -s "$W/sess/session.bin" ] && [ ! -s "$W/err" ] &&
+		ok "session --chain (Rome, $(stat -c %s "$W/rome-chain.bin") bytes)" || bad "session --chain: $(head -c 300 "$W/err")"
+	cat "$W/rome/"{pdh,pek,oca,cek}.cert > "$W/bad-chain.bin"
+	printf '\x01' | dd of="$W/bad-chain.bin" bs=1 seek=$((2084 + 0x41c + 9)) conv=notrunc status=none
+	"$SB" session --chain "$W/bad-chain.bin" --policy 1 --out "$W/sess2" 2>"$W/err"
+	rc=$?
+	[ "$rc" -eq 5 ] && [ "$(wc -l < "$W/err")" -eq 1 ] && grep -q 'the chain does not verify: PEK signed by OCA' "$W/err" && [ ! -e "$W/sess2" ] &&
+		ok "session --chain, PEK signature changed (exit 5): $(cat "$W/err")" || bad "session --chain flipped: exit $rc: $(head -c 300 "$W/err")"
 	# show-report and --json.
 	expect "show-report (hex file)" 0 '^version +2$' '^policy +0x30000 \(ABI 0.0 SMT RESERVED_MBO\)' "^measurement +$MILAN_M" \
 		'^current_version +1.52 build 4' -- show-report "$V/tests/certs_data/report_milan.hex"
@@ -149,6 +160,104 @@ else
 			bad "--json: sevboot $args: $(head -c 300 "$W/json")"
 		fi
 	done
+fi
+
+# sevboot fetch through a KDS of our own: python3's http.server (already a
+# test dependency) on 127.0.0.1, any free port, serving the real files,
+# 429 with Retry-After on one path, garbage on another, and logging every
+# request target.
+kds_server() {
+	cat > "$W/kds.py" <<'PY'
+import http.server, sys
+routes = {}
+for arg in sys.argv[3:]:
+    path, spec = arg.split("=", 1)
+    routes[path] = spec
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(sys.argv[1], "a") as log:
+            log.write(self.path + "\n")
+        spec = routes.get(self.path.split("?")[0])
+        if spec is None:
+            code, body, hdr = 404, b"not found", {}
+        elif spec.startswith("429:"):
+            code, body, hdr = 429, b"slow down", {"Retry-After": spec[4:]}
+        elif spec == "garbage":
+            code, body, hdr = 200, b"<html>no</html>", {}
+        else:
+            code, body, hdr = 200, open(spec, "rb").read(), {}
+        self.send_response(code)
+        for k, v in hdr.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[2], "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+	python3 "$W/kds.py" "$W/kds.log" "$W/kds.port" "$@" &
+	kds_pid=$!
+	for _ in $(seq 50); do [ -s "$W/kds.port" ] && break; sleep 0.1; done
+	KDS="http://127.0.0.1:$(cat "$W/kds.port" 2>/dev/null)"
+}
+
+# fetch_expect NAME RC STDOUT-REGEX STDERR-REGEX -- ARGS: exit RC, the
+# regexes match (an empty one: that stream is empty).
+fetch_expect() {
+	local name=$1 want=$2 out_re=$3 err_re=$4
+	shift 5
+	"$SB" fetch "$@" --kds-url "$KDS" --cache "$W/kcache" >"$W/out" 2>"$W/err"
+	local rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "fetch: $name: exit $rc, want $want: $(head -c 300 "$W/err")"
+	elif [ -n "$out_re" ] && ! grep -qE -- "$out_re" "$W/out"; then
+		bad "fetch: $name: stdout: $(head -c 300 "$W/out")"
+	elif [ -z "$out_re" ] && [ -s "$W/out" ]; then
+		bad "fetch: $name: stdout not empty: $(head -c 300 "$W/out")"
+	elif [ -n "$err_re" ] && { [ "$(wc -l < "$W/err")" -ne 1 ] || ! grep -qE -- "$err_re" "$W/err"; }; then
+		bad "fetch: $name: stderr is not one line matching /$err_re/: $(head -c 300 "$W/err")"
+	elif [ -z "$err_re" ] && [ -s "$W/err" ]; then
+		bad "fetch: $name: stderr: $(head -c 300 "$W/err")"
+	else
+		ok "fetch: $name (exit $rc): $(cat "$W/out" "$W/err" | head -n 1 | head -c 200)"
+	fi
+}
+
+if [ ! -x "$SB" ] || [ ! -d "$TD" ]; then
+	skipped "fetch through a local KDS: no bin/sevboot or no $TD (SEVBOOT_SHARED)"
+elif ! command -v python3 >/dev/null; then
+	skipped "fetch through a local KDS: no python3 for the server"
+else
+	MILAN_HWID=d49554ec717f4e5b0fe6b143bcf0405bd7ae304727edf46603f2a76aef6a3abc15d7af38db757039029f0efacfd08e244324884738c72b082e2f87a44d541eb6
+	kds_server "/vcek/v1/Milan/$MILAN_HWID=$V/tests/certs_data/vcek_milan.der" \
+		"/vcek/v1/Milan/cert_chain=$V/tests/certs_data/cert_chain_milan" \
+		"/vlek/v1/Milan/cert_chain=$GO/trust/ask_ark_milan_vlek.pem" \
+		"/vcek/v1/Genoa/cert_chain=429:60" "/vcek/v1/Turin/cert_chain=garbage"
+	fetch_expect "VCEK of the Milan report" 0 "^$W/o/vcek.der: VCEK of Milan, hwID $MILAN_HWID, bl 3 tee 0 snp 8 ucode 115, 1360 bytes, verified, from $KDS" "" -- \
+		vcek --report "$V/tests/certs_data/report_milan.hex" --product Milan --out "$W/o"
+	want="/vcek/v1/Milan/$MILAN_HWID?blSPL=03&teeSPL=00&snpSPL=08&ucodeSPL=115"
+	[ "$(cat "$W/kds.log")" = "$want" ] && ok "fetch: the VCEK URL is $want" || bad "fetch: requests: $(cat "$W/kds.log")"
+	cmp -s "$W/o/vcek.der" "$V/tests/certs_data/vcek_milan.der" && ok "fetch: vcek.der is the served VCEK" || bad "fetch: vcek.der differs"
+	fetch_expect "VCEK again, from the cache" 0 "verified, from the cache .*\(no request made\)" "" -- \
+		vcek --report "$V/tests/certs_data/report_milan.hex" --product Milan --out "$W/o"
+	[ "$(wc -l < "$W/kds.log")" -eq 1 ] && ok "fetch: the cached VCEK made no request" || bad "fetch: $(wc -l < "$W/kds.log") requests"
+	fetch_expect "Milan cert_chain" 0 "^$W/o/cert_chain.pem: VCEK cert_chain \(ASK and ARK\) of Milan" "" -- ca --product Milan --out "$W/o"
+	expect "fetched VCEK and chain verify the report" 0 '^verified' -- verify-report --report "$V/tests/certs_data/report_milan.hex" \
+		--vcek "$W/o/vcek.der" --chain "$W/o/cert_chain.pem"
+	fetch_expect "Milan VLEK cert_chain (ASVK)" 0 "^$W/v.pem: VLEK cert_chain \(ASVK and ARK\) of Milan" "" -- ca --product Milan --endorser vlek -o "$W/v.pem"
+	fetch_expect "rate limit" 6 "" "^sevboot: fetch: AMD KDS rate limit: $KDS/vcek/v1/Genoa/cert_chain answered HTTP 429 Too Many Requests .*retry after 60 s \(Retry-After: 60\)$" -- \
+		ca --product Genoa --out "$W/g"
+	fetch_expect "garbage answer" 5 "" "^sevboot: fetch: $KDS/vcek/v1/Turin/cert_chain: the answer is not the VCEK cert_chain .* nothing was written$" -- \
+		ca --product Turin --out "$W/t"
+	[ ! -e "$W/g" ] && [ ! -e "$W/t" ] && [ -z "$(find "$W/kcache" -path '*Genoa*' -o -path '*Turin*')" ] &&
+		ok "fetch: nothing in --out or the cache after 429 and garbage" || bad "fetch: left: $(find "$W/g" "$W/t" "$W/kcache")"
+	fetch_expect "no VCEK for this chip/TCB" 6 "" "KDS has no VCEK for this chip/TCB \(HTTP 404" -- \
+		vcek --report "$GO/testdata/attestation.bin" --product Milan --out "$W/o2"
+	kill "$kds_pid" 2>/dev/null
+	wait "$kds_pid" 2>/dev/null
 fi
 echo "trust: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
