@@ -98,8 +98,8 @@ const struct cli_spec fetch_spec = {
 	.max_args = 2, /* one; a second is refused with the first */
 };
 
-static void __attribute__((format(printf, 1, 2))) fetch_error(const char *fmt,
-							      ...)
+static void __attribute__((format(printf, 1, 2)))
+fetch_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -211,8 +211,8 @@ static int fetch_query(const struct fetch_opts *o, const struct cli_args *a,
 	else if (!strcmp(w, "crl"))
 		q->what = KDS_CRL;
 	else
-		return cli_error(&fetch_spec,
-				 "'%s': expected ca, vcek or crl", w);
+		return cli_error(&fetch_spec, "'%s': expected ca, vcek or crl",
+				 w);
 	if (o->endorser && strcmp(o->endorser, "vcek") &&
 	    strcmp(o->endorser, "vlek"))
 		return cli_error(&fetch_spec,
@@ -437,11 +437,11 @@ static int ask_kds(const struct fetch_opts *o, const char *url,
 	char err[400] = "";
 	int ret;
 
-	ret = kds_get(url, o->timeout ? o->timeout : FETCH_TIMEOUT_DEFAULT,
-		      &a, err, sizeof(err));
+	ret = kds_get(url, o->timeout ? o->timeout : FETCH_TIMEOUT_DEFAULT, &a,
+		      err, sizeof(err));
 	if (ret) {
 		fetch_error("%s: %s", url, err);
-		return ret == -ENOMEM ? EXIT_RUNTIME
+		return ret == -ENOMEM	? EXIT_RUNTIME
 		       : ret == -EINVAL ? EXIT_USAGE
 					: EXIT_KDS;
 	}

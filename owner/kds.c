@@ -74,8 +74,7 @@ int kds_query_vcek(const uint8_t *raw, int product, struct kds_query *q,
 }
 
 /* "fmc01-bl03-tee00-snp08-ucode115" (sep '-') or the URL's query. */
-static int tcb_text(const struct kds_query *q, bool url, char *out,
-		    size_t len)
+static int tcb_text(const struct kds_query *q, bool url, char *out, size_t len)
 {
 	const struct snp_tcb *t = &q->tcb;
 	char fmc[24] = "";
@@ -294,7 +293,8 @@ int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 		ret = curl_errno(rc);
 		if (ret == -ETIMEDOUT)
 			set_err(err, errlen, "no answer within %u s (%s)",
-				timeout_s, cerr[0] ? cerr : curl_easy_strerror(rc));
+				timeout_s,
+				cerr[0] ? cerr : curl_easy_strerror(rc));
 		else
 			set_err(err, errlen, "%s",
 				cerr[0] ? cerr : curl_easy_strerror(rc));
@@ -307,8 +307,7 @@ int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 /* -------------------------------------------------------------- checks */
 
 /* The first failed check of r as err. */
-static int first_failure(const struct trust_result *r, char *err,
-			 size_t errlen)
+static int first_failure(const struct trust_result *r, char *err, size_t errlen)
 {
 	for (unsigned k = 0; k < r->n; k++)
 		if (!r->check[k].ok) {
@@ -355,7 +354,8 @@ static int check_ca(const struct kds_query *q, const struct snp_chain *ch,
 		set_err(err, errlen,
 			"expected the %s and the ARK, found %s%s%s%s", ca,
 			ch->ark ? "an ARK " : "", ch->ask ? "an ASK " : "",
-			ch->asvk ? "an ASVK " : "", ch->vek ? "a VCEK/VLEK" : "");
+			ch->asvk ? "an ASVK " : "",
+			ch->vek ? "a VCEK/VLEK" : "");
 		return -EBADMSG;
 	}
 	return check_product(q, ch->product, err, errlen);
@@ -385,15 +385,17 @@ static int check_vcek(const struct kds_query *q, const struct snp_chain *ch,
 	hex_encode(q->hwid, q->hwid_len, want);
 	hex_encode(e.hwid, e.hwid_len, got);
 	if (e.hwid_len != q->hwid_len || memcmp(e.hwid, q->hwid, q->hwid_len)) {
-		set_err(err, errlen, "hwID: expected %s (the report's chip_id), "
-				     "found %s",
+		set_err(err, errlen,
+			"hwID: expected %s (the report's chip_id), "
+			"found %s",
 			want, e.hwid_len ? got : "none");
 		return -EBADMSG;
 	}
 	if (!e.has_spl[1] || !e.has_spl[2] || !e.has_spl[3] || !e.has_spl[8] ||
 	    e.spl[1] != t->bl || e.spl[2] != t->tee || e.spl[3] != t->snp ||
 	    e.spl[8] != t->ucode ||
-	    (q->product == AMD_TURIN && (!e.has_spl[9] || e.spl[9] != t->fmc))) {
+	    (q->product == AMD_TURIN &&
+	     (!e.has_spl[9] || e.spl[9] != t->fmc))) {
 		set_err(err, errlen,
 			"TCB: expected bl %u tee %u snp %u ucode %u%s (the "
 			"report's reported_tcb), found bl %u tee %u snp %u "
@@ -434,8 +436,7 @@ static int64_t asn1_time_t(const ASN1_TIME *t)
 /* One DER CRL, issued and signed by the ARK (57230: the CRL lists the
  * revoked ASKs/ASVKs, signed RSASSA-PSS by the ARK). */
 static int check_crl(const struct kds_query *q, const uint8_t *p, size_t len,
-		     X509 *root, int64_t *next_update, char *err,
-		     size_t errlen)
+		     X509 *root, int64_t *next_update, char *err, size_t errlen)
 {
 	const unsigned char *d = p;
 	X509_CRL *crl = d2i_X509_CRL(NULL, &d, (long)len);
@@ -444,8 +445,9 @@ static int check_crl(const struct kds_query *q, const uint8_t *p, size_t len,
 
 	ERR_clear_error();
 	if (!crl || d != p + len) {
-		set_err(err, errlen, "not one DER certificate revocation "
-				     "list");
+		set_err(err, errlen,
+			"not one DER certificate revocation "
+			"list");
 		goto out;
 	}
 	if (!ark) {
@@ -455,14 +457,16 @@ static int check_crl(const struct kds_query *q, const uint8_t *p, size_t len,
 	}
 	if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
 			  X509_get_subject_name(ark))) {
-		set_err(err, errlen, "expected a CRL issued by the %s ARK, "
-				     "found another issuer",
+		set_err(err, errlen,
+			"expected a CRL issued by the %s ARK, "
+			"found another issuer",
 			root ? "--ark" : amd_product_name(q->product));
 		goto out;
 	}
 	if (X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1) {
-		set_err(err, errlen, "expected the ARK's signature on the CRL, "
-				     "found one that does not verify");
+		set_err(err, errlen,
+			"expected the ARK's signature on the CRL, "
+			"found one that does not verify");
 		goto out;
 	}
 	if (next_update)

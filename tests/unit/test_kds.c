@@ -30,10 +30,12 @@
 #include "owner/owner.h"
 #include "tests/unit/testutil.h"
 
-#define TD	"testdata/"
-#define CERTS	TD "virtee/sev/tests/certs_data/"
-#define AZURE	TD "confidential-containers/trustee/deps/verifier/test_data/az-snp-vtpm/"
-#define GOSEV	TD "google/go-sev-guest/verify/"
+#define TD    "testdata/"
+#define CERTS TD "virtee/sev/tests/certs_data/"
+#define AZURE                                                                  \
+	TD "confidential-containers/trustee/deps/verifier/test_data/"          \
+	   "az-snp-vtpm/"
+#define GOSEV TD "google/go-sev-guest/verify/"
 
 #define MILAN_HWID                                                             \
 	"d49554ec717f4e5b0fe6b143bcf0405bd7ae304727edf46603f2a76aef6a3abc"     \
@@ -49,8 +51,8 @@
 	"/vcek/v1/Milan/" MILAN_HWID                                           \
 	"?blSPL=03&teeSPL=00&snpSPL=08&ucodeSPL=115"
 #define GENOA_URL                                                              \
-	"/vcek/v1/Genoa/" GENOA_HWID                                           \
-	"?blSPL=10&teeSPL=00&snpSPL=23&ucodeSPL=84"
+	"/vcek/v1/Genoa/" GENOA_HWID "?blSPL=10&teeSPL=00&snpSPL=23&ucodeSPL=" \
+				     "84"
 #define TURIN_URL                                                              \
 	"/vcek/v1/Turin/" TURIN_HWID                                           \
 	"?fmcSPL=00&blSPL=00&teeSPL=00&snpSPL=00&ucodeSPL=09"
@@ -114,8 +116,8 @@ static void send_all(int fd, const void *p, size_t n)
 
 static void serve_one(struct kds_server *s, int c)
 {
-	static const struct route missing = {"", ROUTE_BODY, 404, "",
-					     (const uint8_t *)"not found", 9};
+	static const struct route missing = {
+		"", ROUTE_BODY, 404, "", (const uint8_t *)"not found", 9};
 	char buf[8192], target[1024], head[512];
 	size_t len = 0;
 	const struct route *r;
@@ -197,8 +199,8 @@ static void route(struct kds_server *s, const char *target, int status,
 		  const char *headers, const void *body, size_t len)
 {
 	ck_assert_uint_lt(s->nroutes, 8);
-	s->route[s->nroutes++] = (struct route){target, ROUTE_BODY, status,
-						headers, body, len};
+	s->route[s->nroutes++] =
+		(struct route){target, ROUTE_BODY, status, headers, body, len};
 }
 
 static unsigned nreqs(struct kds_server *s)
@@ -250,8 +252,7 @@ static void tmpdir(char *out, size_t len)
 
 static void write_file(const char *path, const void *p, size_t n)
 {
-	ck_assert_int_eq(file_write_atomic(path, p, n, 0644, true, NULL, 0),
-			 0);
+	ck_assert_int_eq(file_write_atomic(path, p, n, 0644, true, NULL, 0), 0);
 }
 
 /* Entries in a directory tree (files only), "." files included. */
@@ -470,9 +471,9 @@ START_TEST(test_paths)
 	ck_assert_int_eq(kds_path(&q, p, sizeof(p)), -EINVAL);
 
 	turin_report(raw);
-	ck_assert_int_eq(kds_query_vcek(raw, AMD_PRODUCT_UNKNOWN, &q, err,
-					sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		kds_query_vcek(raw, AMD_PRODUCT_UNKNOWN, &q, err, sizeof(err)),
+		0);
 	ck_assert_int_eq(q.product, AMD_TURIN);
 	ck_assert_int_eq(kds_path(&q, p, sizeof(p)), 0);
 	ck_assert_str_eq(p, TURIN_URL);
@@ -481,18 +482,18 @@ START_TEST(test_paths)
 			    "/fmc00-bl00-tee00-snp00-ucode09.der");
 	/* A masked chip id names no VCEK. */
 	memset(raw + 0x1a0, 0, 64);
-	ck_assert_int_eq(kds_query_vcek(raw, AMD_PRODUCT_UNKNOWN, &q, err,
-					sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(
+		kds_query_vcek(raw, AMD_PRODUCT_UNKNOWN, &q, err, sizeof(err)),
+		-EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "chip_id is all zero"));
 	/* A v2 report without a Turin-shaped chip id names no product. */
 	turin_report(raw);
 	put_le32(raw, 0, 2);
 	raw[0x188] = 0;
 	memset(raw + 0x1a0, 0x11, 64);
-	ck_assert_int_eq(kds_query_vcek(raw, AMD_PRODUCT_UNKNOWN, &q, err,
-					sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(
+		kds_query_vcek(raw, AMD_PRODUCT_UNKNOWN, &q, err, sizeof(err)),
+		-EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "give --product"));
 	ck_assert_int_eq(kds_query_vcek(raw, AMD_MILAN, &q, err, sizeof(err)),
 			 0);
@@ -680,28 +681,29 @@ START_TEST(test_bad_answers)
 	route(&e.s, MILAN_URL, 200, NULL, "<html>no</html>", 15);
 	refused(&e, "vcek", EXIT_SEV, "not an X.509 certificate");
 	/* a truncated certificate, properly framed */
-	e.s.route[0] = (struct route){MILAN_URL, ROUTE_BODY, 200, NULL,
-				      vcek.data, vcek.len - 100};
+	e.s.route[0] = (struct route){MILAN_URL, ROUTE_BODY, 200,
+				      NULL,	 vcek.data,  vcek.len - 100};
 	refused(&e, "vcek", EXIT_SEV, "not one DER X.509 certificate");
 	/* the connection cut in the middle of the body */
 	e.s.route[0].kind = ROUTE_CUT;
 	e.s.route[0].len = vcek.len;
 	refused(&e, "vcek", EXIT_KDS, MILAN_URL);
 	/* another chip's VCEK (go-sev-guest's) */
-	e.s.route[0] = (struct route){MILAN_URL, ROUTE_BODY, 200, NULL,
-				      other.data, other.len};
+	e.s.route[0] = (struct route){MILAN_URL, ROUTE_BODY, 200,
+				      NULL,	 other.data, other.len};
 	refused(&e, "vcek", EXIT_SEV, "hwID: expected " MILAN_HWID);
 	/* the right VCEK, one byte of its signed part changed (virtee
 	 * tests/certs.rs milan_chain_invalid: byte 40) */
 	vcek.data[40] ^= 1;
-	e.s.route[0] = (struct route){MILAN_URL, ROUTE_BODY, 200, NULL,
-				      vcek.data, vcek.len};
+	e.s.route[0] = (struct route){MILAN_URL, ROUTE_BODY, 200,
+				      NULL,	 vcek.data,  vcek.len};
 	refused(&e, "vcek", EXIT_SEV, "VCEK signed by ASK");
 	/* Turin's chain for Milan */
 	route(&e.s, "/vcek/v1/Milan/cert_chain", 200, NULL, turin_chain.data,
 	      turin_chain.len);
-	refused(&e, "ca", EXIT_SEV, "expected Milan's certificates, found "
-				    "Turin's");
+	refused(&e, "ca", EXIT_SEV,
+		"expected Milan's certificates, found "
+		"Turin's");
 	server_stop(&e.s);
 	blob_free(&vcek);
 	blob_free(&other);

@@ -49,9 +49,8 @@ static void flip(const char *path, size_t off)
 	ck_assert_int_eq(file_read(path, 1 << 20, &b, NULL, 0), 0);
 	ck_assert_uint_lt(off, b.len);
 	b.data[off] ^= 0x01;
-	ck_assert_int_eq(file_write_atomic(path, b.data, b.len, 0644, true,
-					   NULL, 0),
-			 0);
+	ck_assert_int_eq(
+		file_write_atomic(path, b.data, b.len, 0644, true, NULL, 0), 0);
 	blob_free(&b);
 }
 
@@ -67,12 +66,11 @@ static void dirs_init(struct dirs *d)
 	snprintf(d->out, sizeof(d->out), "%s/out", d->top);
 }
 
-static void session(struct captured *r, const struct dirs *d,
-		    const char *ark)
+static void session(struct captured *r, const struct dirs *d, const char *ark)
 {
-	const char *args[] = {"--chain", d->chain, "--policy", "0x1",
-			      "--out",	 d->out,   ark ? "--ark" : NULL,
-			      ark,	 NULL};
+	const char *args[] = {"--chain", d->chain, "--policy",		 "0x1",
+			      "--out",	 d->out,   ark ? "--ark" : NULL, ark,
+			      NULL};
 
 	capture_cmd(r, cmd_session, "session", args);
 }
@@ -175,7 +173,7 @@ static void ck_refused(const char *const *files, size_t off, const char *ark,
 	ck_assert(!exists(d.top, "out"));
 }
 
-#define C(n) ((size_t)(n) * SEV_CERT_LEN) /* the n-th certificate */
+#define C(n) ((size_t)(n)*SEV_CERT_LEN) /* the n-th certificate */
 
 START_TEST(test_flipped)
 {
@@ -207,9 +205,9 @@ START_TEST(test_ark_and_gaps)
 	char p[4096];
 	struct captured r;
 	struct dirs d;
-	static const char *const no_cek[] = {
-		SEVTD "tests/rome/pdh.cert", SEVTD "tests/rome/pek.cert",
-		SEVTD "tests/rome/oca.cert", NULL};
+	static const char *const no_cek[] = {SEVTD "tests/rome/pdh.cert",
+					     SEVTD "tests/rome/pek.cert",
+					     SEVTD "tests/rome/oca.cert", NULL};
 
 	if (!shared_path(SEVTD "src/certs/sev/builtin/rome/ark.cert", p,
 			 sizeof(p)))
@@ -219,9 +217,8 @@ START_TEST(test_ark_and_gaps)
 	NEED_CHAIN(&d, rome);
 	session(&r, &d, p);
 	ck_assert_msg(r.rc == 0, "%s", r.err);
-	ck_assert_ptr_nonnull(
-		shared_path(SEVTD "src/certs/sev/builtin/milan/ark.cert", p,
-			    sizeof(p)));
+	ck_assert_ptr_nonnull(shared_path(
+		SEVTD "src/certs/sev/builtin/milan/ark.cert", p, sizeof(p)));
 	ck_refused(rome, SIZE_MAX, p, "CEK signed by ASK");
 	/* A chain without its CEK does not lead to an ARK. */
 	ck_refused(no_cek, SIZE_MAX, NULL, "PEK signed by CEK");
@@ -229,8 +226,8 @@ START_TEST(test_ark_and_gaps)
 	dirs_init(&d);
 	NEED_CHAIN(&d, rome);
 	capture_cmd(&r, cmd_session, "session",
-		    (const char *[]){"--pdh", d.chain, "--policy", "1",
-				     "--out", d.out, NULL});
+		    (const char *[]){"--pdh", d.chain, "--policy", "1", "--out",
+				     d.out, NULL});
 	ck_assert_int_eq(r.rc, EXIT_BAD_INPUT);
 	ck_assert_ptr_nonnull(strstr(r.err, "give it with --chain"));
 	/* --pdh and --chain together, --ark without --chain. */
