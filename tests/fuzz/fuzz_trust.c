@@ -3,7 +3,8 @@
  * libFuzzer harness for the trust parsers (owner/cert.c, x509.c,
  * report.c): SEV certificates and chains, the AMD CA format, X.509
  * chains and VCEK extensions, and attestation reports, each read and
- * then verified.  The first byte picks the reader.  They must never
+ * then verified, and AMD KDS answers (owner/kds.c).  The first byte picks
+ * the reader.  They must never
  * crash, leak or read outside the input; every refusal is one terminated
  * sentence; a verification records at most TRUST_MAX_CHECKS checks and
  * counts its failures.  Seeds: tests/fuzz/corpus/fuzz_trust/.
@@ -163,11 +164,53 @@ static void fuzz_report(const uint8_t *p, size_t n)
 	free(r);
 }
 
+/*
+ * owner/kds.c: an answer from AMD's KDS, as kds_check() reads it before
+ * anything is kept (the second byte picks CA, VCEK or CRL, VCEK or VLEK,
+ * and the product), and a report as kds_query_vcek() reads it.  An answer
+ * is accepted only when it verifies, which no mutation of a real one
+ * does: check that it is refused with one sentence.
+ */
+static void fuzz_kds(const uint8_t *p, size_t n)
+{
+	static const int products[] = {AMD_MILAN, AMD_GENOA, AMD_TURIN};
+	struct kds_query q = {0};
+	char err[400], path[600];
+	int64_t next;
+	int ret;
+
+	if (!n)
+		return;
+	q.what = (enum kds_what)(p[0] % 3);
+	q.vlek = p[0] & 0x4;
+	q.product = products[(p[0] >> 3) % 3];
+	q.hwid_len = q.product == AMD_TURIN ? 8 : 64;
+	memset(q.hwid, 0x5a, sizeof(q.hwid));
+	err[0] = '\0';
+	ret = kds_check(&q, p + 1, n - 1, NULL, AT, &next, err, sizeof(err));
+	CHECK(ret == 0 || ret == -EBADMSG || ret == -ENOMEM);
+	CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+	if (ret == -EBADMSG)
+		CHECK(err[0] != '\0' && !strchr(err, '\n'));
+	if (n - 1 >= SNP_REPORT_LEN) {
+		err[0] = '\0';
+		ret = kds_query_vcek(p + 1, AMD_PRODUCT_UNKNOWN, &q, err,
+				     sizeof(err));
+		check_err(ret, err, sizeof(err));
+		if (!ret) {
+			CHECK(kds_path(&q, path, sizeof(path)) == 0);
+			CHECK(kds_cache_name(&q, path, sizeof(path)) == 0);
+			/* Nothing of the report can leave the cache. */
+			CHECK(!strstr(path, "..") && !strncmp(path, "vcek/", 5));
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 5) {
 	case 0:
 		fuzz_sev(data + 1, size - 1);
 		break;
@@ -177,8 +220,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		fuzz_x509(data + 1, size - 1);
 		break;
-	default:
+	case 3:
 		fuzz_report(data + 1, size - 1);
+		break;
+	default:
+		fuzz_kds(data + 1, size - 1);
 		break;
 	}
 	return 0;
