@@ -201,7 +201,8 @@ static void fuzz_kds(const uint8_t *p, size_t n)
 			CHECK(kds_path(&q, path, sizeof(path)) == 0);
 			CHECK(kds_cache_name(&q, path, sizeof(path)) == 0);
 			/* Nothing of the report can leave the cache. */
-			CHECK(!strstr(path, "..") && !strncmp(path, "vcek/", 5));
+			CHECK(!strstr(path, "..") &&
+			      !strncmp(path, "vcek/", 5));
 		}
 	}
 }
