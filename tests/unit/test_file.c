@@ -603,6 +603,7 @@ START_TEST(test_write_atomic)
 	ck_assert_int_eq(memcmp(b.data, "three", 5), 0);
 	blob_free(&b);
 	ck_assert_uint_eq(dir_entries(dir), 1);
+	rm_tree(dir);
 }
 END_TEST
 

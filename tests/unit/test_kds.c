@@ -52,7 +52,7 @@
 	"?blSPL=03&teeSPL=00&snpSPL=08&ucodeSPL=115"
 #define GENOA_URL                                                              \
 	"/vcek/v1/Genoa/" GENOA_HWID "?blSPL=10&teeSPL=00&snpSPL=23&ucodeSPL=" \
-				     "84"
+	"84"
 #define TURIN_URL                                                              \
 	"/vcek/v1/Turin/" TURIN_HWID                                           \
 	"?fmcSPL=00&blSPL=00&teeSPL=00&snpSPL=00&ucodeSPL=09"
@@ -398,6 +398,7 @@ static void vcek_fetch(const char *report, const char *product,
 	snprintf(file, sizeof(file), "%s/vcek.der", out);
 	ck_assert(file_equals(file, vcek, len));
 	ck_assert_ptr_nonnull(strstr(r.out, "verified, from http://127.0.0.1"));
+	rm_tree(dir);
 }
 
 START_TEST(test_url_milan)
@@ -431,6 +432,7 @@ START_TEST(test_url_genoa)
 	vcek_fetch(path, NULL, GENOA_URL, der, len);
 	OPENSSL_free(der);
 	blob_free(&pem);
+	rm_tree(dir);
 }
 END_TEST
 
@@ -447,6 +449,7 @@ START_TEST(test_url_turin)
 	write_file(path, raw, sizeof(raw));
 	vcek_fetch(path, NULL, TURIN_URL, vcek.data, vcek.len);
 	blob_free(&vcek);
+	rm_tree(dir);
 }
 END_TEST
 
@@ -508,6 +511,12 @@ struct env {
 	struct kds_server s;
 	char dir[64], cache[96], out[96], base[64];
 };
+
+static void env_done(struct env *e)
+{
+	server_stop(&e->s);
+	rm_tree(e->dir);
+}
 
 static void env_init(struct env *e)
 {
@@ -594,7 +603,7 @@ START_TEST(test_cache)
 	ck_assert_ptr_nonnull(strstr(r.err, "does not pass its checks"));
 	ck_assert_uint_eq(nreqs(&e.s), 4);
 	ck_assert(file_equals(file, chain.data, chain.len));
-	server_stop(&e.s);
+	env_done(&e);
 	blob_free(&vcek);
 	blob_free(&chain);
 }
@@ -626,7 +635,7 @@ START_TEST(test_rate_limit)
 	ck_assert_ptr_nonnull(strstr(r.err, "it sent no Retry-After"));
 	ck_assert_uint_eq(count_files(e.out), 0);
 	ck_assert_uint_eq(count_files(e.cache), 0);
-	server_stop(&e.s);
+	env_done(&e);
 }
 END_TEST
 
@@ -645,7 +654,7 @@ START_TEST(test_not_found)
 	ck_assert_ptr_nonnull(strstr(r.err, "bl 3 tee 0 snp 8 ucode 115"));
 	ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
 	ck_assert_uint_eq(count_files(e.out), 0);
-	server_stop(&e.s);
+	env_done(&e);
 }
 END_TEST
 
@@ -704,7 +713,7 @@ START_TEST(test_bad_answers)
 	refused(&e, "ca", EXIT_SEV,
 		"expected Milan's certificates, found "
 		"Turin's");
-	server_stop(&e.s);
+	env_done(&e);
 	blob_free(&vcek);
 	blob_free(&other);
 	blob_free(&turin_chain);
@@ -723,7 +732,7 @@ START_TEST(test_timeout)
 	ck_assert_int_eq(r.rc, EXIT_KDS);
 	ck_assert_msg(strstr(r.err, "no answer within 1 s"), "%s", r.err);
 	ck_assert_uint_eq(count_files(e.out), 0);
-	server_stop(&e.s);
+	env_done(&e);
 }
 END_TEST
 
@@ -799,12 +808,13 @@ START_TEST(test_crl)
 	size_t ngood = make_crl(ark, k, 86400, &good);
 	size_t nbad = make_crl(ark, other, 86400, &bad);
 	size_t nstale = make_crl(ark, k, -60, &stale);
-	char arkpath[128], extra[160], file[128];
+	char adir[64], arkpath[128], extra[160], file[128];
 	struct captured r;
 	struct env e;
 
+	tmpdir(adir, sizeof(adir));
 	env_init(&e);
-	snprintf(arkpath, sizeof(arkpath), "%s/ark.pem", e.dir);
+	snprintf(arkpath, sizeof(arkpath), "%s/ark.pem", adir);
 	write_pem(arkpath, ark);
 	snprintf(extra, sizeof(extra), "--ark=%s", arkpath);
 	route(&e.s, "/vcek/v1/Milan/crl", 200, NULL, good, ngood);
@@ -821,7 +831,7 @@ START_TEST(test_crl)
 	ck_assert_int_eq(r.rc, EXIT_SEV);
 	ck_assert_ptr_nonnull(strstr(r.err, "found another issuer"));
 	ck_assert_uint_eq(count_files(e.out), 0);
-	server_stop(&e.s);
+	env_done(&e);
 
 	/* Signed by another key. */
 	env_init(&e);
@@ -830,7 +840,7 @@ START_TEST(test_crl)
 	ck_assert_int_eq(r.rc, EXIT_SEV);
 	ck_assert_ptr_nonnull(strstr(r.err, "does not verify"));
 	ck_assert_uint_eq(count_files(e.out) + count_files(e.cache), 0);
-	server_stop(&e.s);
+	env_done(&e);
 
 	/* Past its nextUpdate: kept, but the cache does not serve it. */
 	env_init(&e);
@@ -841,8 +851,9 @@ START_TEST(test_crl)
 	ck_assert_msg(r.rc == 0, "%s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.err, "past its nextUpdate"));
 	ck_assert_uint_eq(nreqs(&e.s), 2);
-	server_stop(&e.s);
+	env_done(&e);
 
+	rm_tree(adir);
 	OPENSSL_free(good);
 	OPENSSL_free(bad);
 	OPENSSL_free(stale);

@@ -136,6 +136,7 @@ START_TEST(test_real_chains)
 			      r.err);
 		ck_assert_str_eq(r.err, "");
 		ck_session_for(&d);
+		rm_tree(d.top);
 	}
 }
 END_TEST
@@ -149,6 +150,7 @@ START_TEST(test_sevctl_size)
 	NEED_CHAIN(&d, rome);
 	ck_assert_int_eq(stat(d.chain, &st), 0);
 	ck_assert_int_eq(st.st_size, 8336);
+	rm_tree(d.top);
 }
 END_TEST
 
@@ -171,6 +173,7 @@ static void ck_refused(const char *const *files, size_t off, const char *ark,
 	ck_assert_msg(strstr(r.err, want), "flip at %zu: %s", off, r.err);
 	ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
 	ck_assert(!exists(d.top, "out"));
+	rm_tree(d.top);
 }
 
 #define C(n) ((size_t)(n)*SEV_CERT_LEN) /* the n-th certificate */
@@ -217,6 +220,7 @@ START_TEST(test_ark_and_gaps)
 	NEED_CHAIN(&d, rome);
 	session(&r, &d, p);
 	ck_assert_msg(r.rc == 0, "%s", r.err);
+	rm_tree(d.top);
 	ck_assert_ptr_nonnull(shared_path(
 		SEVTD "src/certs/sev/builtin/milan/ark.cert", p, sizeof(p)));
 	ck_refused(rome, SIZE_MAX, p, "CEK signed by ASK");
@@ -239,6 +243,7 @@ START_TEST(test_ark_and_gaps)
 		    (const char *[]){"--pdh", d.chain, "--ark", p, "--policy",
 				     "1", "--out", d.out, NULL});
 	ck_assert_int_eq(r.rc, EXIT_USAGE);
+	rm_tree(d.top);
 }
 END_TEST
 

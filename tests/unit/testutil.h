@@ -4,6 +4,7 @@
 #define SEVBOOT_TESTUTIL_H
 
 #include <check.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,23 @@ static inline void capture_cmd(struct captured *r, int (*cmd)(int, char **),
 	close(se);
 	captured_slurp(out, r->out, sizeof(r->out));
 	captured_slurp(err, r->err, sizeof(r->err));
+}
+
+static inline int rm_tree_one(const char *path, const struct stat *st,
+			      int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	remove(path);
+	return 0;
+}
+
+/* Remove a test's temporary directory and all in it (no symlink is
+ * followed). */
+static inline void rm_tree(const char *dir)
+{
+	nftw(dir, rm_tree_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif
