@@ -602,7 +602,7 @@ START_TEST(sevboot_help)
 	static const char *const cmds[] = {
 		"run",	       "inspect",    "measure",	     "session",
 		"owner",       "model-keys", "verify-chain", "verify-report",
-		"show-report", "help"};
+		"show-report", "fetch",	     "help"};
 	const char *bin = sevboot_bin();
 	static char list[16384], out[16384], out2[16384], err[4096];
 
