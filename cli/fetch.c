@@ -31,7 +31,7 @@ struct fetch_opts {
 	const char *report, *product, *endorser, *cache, *out, *output;
 	const char *kds_url, *ark;
 	unsigned timeout;
-	bool no_cache;
+	bool no_cache, json;
 };
 
 #define FETCH(field) CLI_FIELD(struct fetch_opts, field)
@@ -67,6 +67,10 @@ static const struct cli_opt fetch_options[] = {
 	{ "ark", .arg = CLI_STRING, FETCH(ark), .meta = "FILE",
 	  .help = "check the answer up to this X.509 ARK instead of AMD's "
 		  "built-in one" },
+	{ "json", .arg = CLI_FLAG, FETCH(json),
+	  .help = "say what was written as one JSON object (file, what, "
+		  "endorser, product, hwid and TCB for a VCEK, bytes, url, "
+		  "cache: the cached file used or null, verified)" },
 	{ .arg = CLI_END },
 };
 /* clang-format on */
@@ -485,10 +489,87 @@ static int keep(const char *what, const char *path, const struct blob *b,
 
 /* ------------------------------------------------------------ command */
 
+/* What was written, one line (or one JSON object with --json). */
+static int report_result(const struct fetch_opts *o, const struct kds_query *q,
+			 const char *out, const char *cache, const char *url,
+			 size_t len)
+{
+	static const char *const whats[] = {"ca", "vcek", "crl"};
+	struct json_writer w = {0};
+	char hwid[2 * 64 + 1], *text;
+	size_t n;
+
+	hex_encode(q->hwid, q->hwid_len, hwid);
+	if (o->json) {
+		jw_begin(&w);
+		jw_key(&w, "file");
+		jw_cstr(&w, out);
+		jw_key(&w, "what");
+		jw_cstr(&w, whats[q->what]);
+		jw_key(&w, "endorser");
+		jw_cstr(&w, q->vlek ? "vlek" : "vcek");
+		jw_key(&w, "product");
+		jw_cstr(&w, amd_product_name(q->product));
+		if (q->what == KDS_VCEK) {
+			jw_key(&w, "hwid");
+			jw_cstr(&w, hwid);
+			jw_key(&w, "bl");
+			jw_uint(&w, q->tcb.bl);
+			jw_key(&w, "tee");
+			jw_uint(&w, q->tcb.tee);
+			jw_key(&w, "snp");
+			jw_uint(&w, q->tcb.snp);
+			jw_key(&w, "ucode");
+			jw_uint(&w, q->tcb.ucode);
+			if (q->product == AMD_TURIN) {
+				jw_key(&w, "fmc");
+				jw_uint(&w, q->tcb.fmc);
+			}
+		}
+		jw_key(&w, "bytes");
+		jw_uint(&w, len);
+		jw_key(&w, "url");
+		jw_cstr(&w, url);
+		jw_key(&w, "cache");
+		if (cache)
+			jw_cstr(&w, cache);
+		else
+			jw_null(&w);
+		jw_key(&w, "verified");
+		jw_bool(&w, true);
+		jw_end(&w);
+		if (jw_finish(&w, &text, &n)) {
+			fetch_error("out of memory");
+			return EXIT_RUNTIME;
+		}
+		printf("%s\n", text);
+		free(text);
+	} else {
+		printf("%s: %s of %s", out, kds_what_name(q) + 4,
+		       amd_product_name(q->product));
+		if (q->what == KDS_VCEK)
+			printf(", hwID %s, bl %u tee %u snp %u ucode %u", hwid,
+			       q->tcb.bl, q->tcb.tee, q->tcb.snp, q->tcb.ucode);
+		if (q->what == KDS_VCEK && q->product == AMD_TURIN)
+			printf(" fmc %u", q->tcb.fmc);
+		if (cache)
+			printf(", %zu bytes, verified, from the cache %s (no "
+			       "request made)\n",
+			       len, cache);
+		else
+			printf(", %zu bytes, verified, from %s\n", len, url);
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		fetch_error("cannot write to stdout: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 static int fetch_run(const struct fetch_opts *o, const struct kds_query *q,
 		     X509 *ark)
 {
-	char path[600], url[4096], cache[4096], out[4096], hwid[2 * 64 + 1];
+	char path[600], url[4096], cache[4096], out[4096];
 	const char *base = o->kds_url ? o->kds_url : KDS_URL_DEFAULT;
 	size_t blen = strlen(base);
 	int64_t now = (int64_t)time(NULL);
@@ -523,28 +604,9 @@ static int fetch_run(const struct fetch_opts *o, const struct kds_query *q,
 	}
 	if (!rc)
 		rc = keep(o->output ? "-o" : "--out", out, &b, false);
-	if (!rc) {
-		printf("%s: %s of %s", out, kds_what_name(q) + 4,
-		       amd_product_name(q->product));
-		if (q->what == KDS_VCEK) {
-			hex_encode(q->hwid, q->hwid_len, hwid);
-			printf(", hwID %s, bl %u tee %u snp %u ucode %u", hwid,
-			       q->tcb.bl, q->tcb.tee, q->tcb.snp, q->tcb.ucode);
-			if (q->product == AMD_TURIN)
-				printf(" fmc %u", q->tcb.fmc);
-		}
-		if (cached)
-			printf(", %zu bytes, verified, from the cache %s (no "
-			       "request made)\n",
-			       b.len, cache);
-		else
-			printf(", %zu bytes, verified, from %s\n", b.len, url);
-		if (fflush(stdout) || ferror(stdout)) {
-			fetch_error("cannot write to stdout: %s",
-				    strerror(errno));
-			rc = EXIT_RUNTIME;
-		}
-	}
+	if (!rc)
+		rc = report_result(o, q, out, cached ? cache : NULL, url,
+				   b.len);
 	blob_free(&b);
 	return rc;
 }

@@ -580,6 +580,27 @@ START_TEST(test_cache)
 	ck_assert_ptr_nonnull(strstr(r.out, "verified, from the cache "));
 	ck_assert_ptr_nonnull(strstr(r.out, "(no request made)\n"));
 	ck_assert(file_equals(file, vcek.data, vcek.len));
+	/* --json: one object saying the same. */
+	env_fetch(&e, &r, "vcek", shared(CERTS "report_milan.hex"), "--json");
+	ck_assert_msg(r.rc == 0, "%s", r.err);
+	{
+		struct json *j = NULL;
+		const struct json *v;
+
+		ck_assert_int_eq(json_parse(r.out, strlen(r.out), &j, NULL, 0),
+				 0);
+		v = json_get(j, "hwid");
+		ck_assert(v && v->type == JSON_STRING);
+		ck_assert_str_eq(v->str.s, MILAN_HWID);
+		v = json_get(j, "ucode");
+		ck_assert(v && v->type == JSON_INT && v->i.u == 115);
+		v = json_get(j, "cache");
+		ck_assert(v && v->type == JSON_STRING);
+		v = json_get(j, "verified");
+		ck_assert(v && v->type == JSON_BOOL && v->b);
+		json_free(j);
+	}
+	ck_assert_uint_eq(nreqs(&e.s), 1);
 	/* --no-cache asks. */
 	env_fetch(&e, &r, "vcek", shared(CERTS "report_milan.hex"),
 		  "--no-cache");
