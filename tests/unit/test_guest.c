@@ -381,14 +381,6 @@ static char *tempdir(void)
 	return d;
 }
 
-static void rm_tree(const char *dir)
-{
-	char cmd[4200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 START_TEST(tsm_entry_fields)
 {
 	struct tsm_fake t = {.provider = "sev_guest\n"};
