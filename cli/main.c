@@ -42,6 +42,8 @@ static const struct command commands[] = {
 	 &verify_report_spec},
 	{"show-report", cmd_show_report,
 	 "every field of an attestation report, by name", &show_report_spec},
+	{"id-block", cmd_id_block,
+	 "guest owner: an SNP ID block and its signatures", &id_block_spec},
 	{"model-keys", cmd_model_keys,
 	 "a platform identity for the firmware model", &model_keys_spec},
 	{"help", NULL, "this list, or one command's usage (help COMMAND)",

@@ -572,12 +572,12 @@ static int print_results(const struct measure_opts *o, const uint8_t *d,
 	return 0;
 }
 
-static int measure(const struct measure_opts *o, struct inputs *in,
-		   struct launch_plan *plan)
+/* The digest of o's launch (32 bytes SEV/SEV-ES, 48 SNP): -1 to go on,
+ * or an exit code after one line on stderr. */
+static int build_digest(const struct measure_opts *o, struct inputs *in,
+			struct launch_plan *plan, uint8_t digest[48])
 {
 	static const uint8_t no_bytes[1];
-	struct session sess;
-	uint8_t digest[48], hmac[32];
 	const char *sig_label = NULL;
 	uint32_t sig = 0;
 	char err[256];
@@ -586,11 +586,6 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	rc = vcpu_signature(o, &sig, &sig_label);
 	if (rc >= 0)
 		return rc;
-	if (o->tik) {
-		rc = parse_session(o, &sess);
-		if (rc >= 0)
-			return rc;
-	}
 	rc = read_inputs(o, in);
 	if (rc >= 0)
 		return rc;
@@ -631,6 +626,24 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	}
 	if (o->verbose)
 		explain(o, plan, sig, sig_label, lo.snp_features);
+	return -1;
+}
+
+static int measure(const struct measure_opts *o, struct inputs *in,
+		   struct launch_plan *plan)
+{
+	struct session sess;
+	uint8_t digest[48], hmac[32];
+	int rc;
+
+	if (o->tik) {
+		rc = parse_session(o, &sess);
+		if (rc >= 0)
+			return rc;
+	}
+	rc = build_digest(o, in, plan, digest);
+	if (rc >= 0)
+		return rc;
 	if (o->tik) {
 		rc = launch_measure(o, &sess, digest, hmac);
 		if (rc >= 0)
@@ -665,4 +678,32 @@ int cmd_measure(int argc, char **argv)
 	free(plan);
 	inputs_free(&in);
 	return rc;
+}
+
+int measure_snp_argv(int argc, char **argv, uint8_t digest[48])
+{
+	struct measure_opts o;
+	struct inputs in = { 0 };
+	struct launch_plan *plan;
+	int rc;
+
+	rc = parse_measure_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc ? rc : EXIT_USAGE; /* --help is not for here */
+	rc = check_combinations(&o);
+	if (rc >= 0)
+		return rc;
+	if (o.mode != SEV_MODE_SNP || o.ovmf_only || o.tik)
+		return usage_error("an SNP digest needs --mode snp, without "
+				   "--tik");
+	plan = calloc(1, sizeof(*plan));
+	if (!plan) {
+		measure_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	rc = build_digest(&o, &in, plan, digest);
+	launch_plan_free(plan);
+	free(plan);
+	inputs_free(&in);
+	return rc >= 0 ? rc : 0;
 }

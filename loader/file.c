@@ -5,7 +5,8 @@
  * This file is the only one in loader/ that touches the file system, and
  * every file a user names reaches sevboot through it: whole regular files
  * with a size cap (file_read(), file_read_private(), file_load()), a peek
- * (file_peek()), and input streams (file_open_stream()).  Each open is
+ * (file_peek()), and input streams (file_open_stream()); and outputs
+ * written whole or not at all (file_write_atomic()).  Each open is
  * O_NONBLOCK, so a FIFO with no writer never hangs the start: it is refused
  * (a file) or waited on by its reader (a stream).  Everything after works
  * on the bytes these return.
@@ -484,4 +485,75 @@ void size_format(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%llu", (unsigned long long)n);
 	else
 		snprintf(buf, len, "%llu%c", (unsigned long long)n, units[k]);
+}
+
+/* The temporary file of file_write_atomic(): path.XXXXXX, O_EXCL, with
+ * mode less the umask (sevboot is single-threaded when it writes). */
+static int make_temp(const char *path, char *tmp, size_t cap, unsigned mode,
+		     char *err, size_t errlen)
+{
+	mode_t um;
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, cap, "%s.XXXXXX", path) >= cap) {
+		set_err(err, errlen, "the path is too long");
+		return -ENAMETOOLONG;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		e = errno;
+		set_err(err, errlen, "cannot create a file there: %s",
+			strerror(e));
+		return -e;
+	}
+	um = umask(0);
+	umask(um);
+	if (fchmod(fd, (mode_t)mode & ~um & 0777)) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		set_err(err, errlen, "cannot set its mode: %s", strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, char *err, size_t errlen)
+{
+	const uint8_t *p = data;
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	int fd, e;
+
+	fd = make_temp(path, tmp, sizeof(tmp), mode, err, errlen);
+	if (fd < 0)
+		return fd;
+	errno = 0;
+	while (off < len) {
+		ssize_t n = write(fd, p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path))
+		goto fail;
+	return 0;
+fail:
+	e = errno ? errno : EIO;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	set_err(err, errlen, "cannot write it: %s", strerror(e));
+	return -e;
 }

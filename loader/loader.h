@@ -54,6 +54,14 @@ int file_peek(const char *path, uint64_t off, void *buf, size_t len, char *err,
 int file_open_stream(const char *path, char *err, size_t errlen);
 void blob_free(struct blob *b);
 /*
+ * Write len bytes to path whole or not at all: a fresh temporary file next
+ * to it (mode, less the umask), written, synced, then renamed over path.
+ * On failure nothing is left behind and an existing path is untouched.
+ * 0, or -errno with err filled.
+ */
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, char *err, size_t errlen);
+/*
  * The same checks, but the bytes go to a private copy: a sealed memfd
  * (copied in the kernel, no slower than a read; the file must not change
  * while it is copied, -EIO), mapped private and read-only.  Nothing done
