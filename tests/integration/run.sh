@@ -835,14 +835,17 @@ id_block_guests() {
 	sev_log_has "$W/idblock.log" "snp-idblock: SNP_LAUNCH_FINISH took the ID block, digest verified" \
 		'firmware model measured the expected digest'
 	local c re
-	for c in "snp-idblock-flipped SNP_LAUNCH_FINISH.*SEV_RET_BAD_SIGNATURE" \
-		"snp-idblock-digest SNP_LAUNCH_FINISH.*SEV_RET_BAD_MEASUREMENT" \
-		"snp-idblock-policy SNP_LAUNCH_FINISH.*SEV_RET_POLICY_FAILURE" \
-		"snp-idauth-other-key SNP_LAUNCH_FINISH.*SEV_RET_BAD_SIGNATURE" \
-		"snp-idauth-author-other-key SNP_LAUNCH_FINISH.*SEV_RET_BAD_SIGNATURE" \
-		"sev-wrong-tik LAUNCH_START.*SEV_RET_BAD_MEASUREMENT" \
-		"sev-session-tampered LAUNCH_START.*SEV_RET_BAD_MEASUREMENT" \
-		"sev-policy-mac LAUNCH_START.*SEV_RET_BAD_MEASUREMENT"; do
+	local fin='SNP_LAUNCH_FINISH with an ID block failed: Input/output error, firmware status'
+	local sig='SEV_RET_BAD_SIGNATURE \(0x0a\): the ID authentication does not verify'
+	local ses='SEV_RET_BAD_MEASUREMENT \(0x0b\): the session does not fit this launch'
+	for c in "snp-idblock-flipped $fin $sig" \
+		"snp-idblock-digest $fin SEV_RET_BAD_MEASUREMENT \(0x0b\): the ID block's launch digest \(LD\) is not this launch's$" \
+		"snp-idblock-policy $fin SEV_RET_POLICY_FAILURE \(0x07\): the ID block's POLICY is not this launch's policy$" \
+		"snp-idauth-other-key $fin $sig" \
+		"snp-idauth-author-other-key $fin $sig" \
+		"sev-wrong-tik LAUNCH_START with policy 0x1 and a session failed: .*$ses" \
+		"sev-session-tampered LAUNCH_START with policy 0x1 and a session failed: .*$ses" \
+		"sev-policy-mac LAUNCH_START with policy 0x3 and a session failed: .*$ses"; do
 		re=${c#* }
 		c=${c%% *}
 		check_case "$W/idblock.log" "$c" 5
