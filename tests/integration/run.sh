@@ -783,8 +783,8 @@ id_block_inputs() {
 }
 
 # In the test host, on the firmware model: an SNP launch with the ID block
-# sevboot id-block made boots (last: the refusals boot no guest); the same
-# files with one byte of the block changed, a block for another digest or policy, an ID auth whose
+# sevboot id-block made boots (a test host of its own); the same files
+# with one byte of the block changed, a block for another digest or policy, an ID auth whose
 # signatures are by other keys, are refused at SNP_LAUNCH_FINISH; SEV
 # sessions that do not fit (another PDH, a changed blob, another policy)
 # are refused at LAUNCH_START.  Each refusal: exit 5, the step and the
@@ -800,11 +800,14 @@ id_block_guests() {
 	local IDB="sevboot id-block --ovmf $A --kernel $G/vmlinuz --initrd $G/initrd.gz --append \"$sapp\""
 	local Z
 	Z=$(printf '0%.0s' $(seq 96))
+	# The keys, and the ID block and auth of this launch.
+	local setup="cp /payload/keys/*.pem /tmp/ && chmod 600 /tmp/*.pem
+$IDB --id-key /tmp/id.pem --author-key /tmp/au.pem --out-block /tmp/ok.idb --out-auth /tmp/ok.auth > /tmp/idb.out; echo \"IDBLOCK-RC \$?\"; cut -c1-120 /tmp/idb.out | sed 's/^/  id-block| /'"
+	# The refusals boot no guest: one test host without --single.
 	# dd_over SRC DST OFF LEN: bytes OFF..OFF+LEN of SRC over those of DST.
 	{
-		echo 'cp /payload/keys/*.pem /tmp/ && chmod 600 /tmp/*.pem'
+		echo "$setup"
 		echo 'dd_over() { dd if="$1" of="$2" bs=1 skip=$3 seek=$3 count=$4 conv=notrunc 2>/dev/null; }'
-		echo "$IDB --id-key /tmp/id.pem --author-key /tmp/au.pem --out-block /tmp/ok.idb --out-auth /tmp/ok.auth > /tmp/idb.out; echo \"IDBLOCK-RC \$?\"; cut -c1-120 /tmp/idb.out | sed 's/^/  id-block| /'"
 		# One byte of FAMILY_ID changed: the ID key's signature fails.
 		echo "cp /tmp/ok.idb /tmp/flip.idb; printf '\\377' | dd of=/tmp/flip.idb bs=1 seek=48 conv=notrunc 2>/dev/null"
 		case_cmd snp-idblock-flipped "$SNPARGS --id-block /tmp/flip.idb --id-auth /tmp/ok.auth --author-key-enabled --append \"$sapp\""
@@ -826,16 +829,20 @@ id_block_guests() {
 		case_cmd sev-wrong-tik "--ovmf $A $KARGS --sev-model --timeout 300 --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own2/godh.cert --session-file /tmp/own2/session.bin --append \"$APP\""
 		case_cmd sev-session-tampered "--ovmf $A $KARGS --sev-model --timeout 300 --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/tampered.bin --append \"$APP\""
 		case_cmd sev-policy-mac "--ovmf $A $KARGS --sev-model --timeout 300 --policy 0x3 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --append \"$APP\""
-		# Last, the one guest that boots (QEMU's TCG bug, when it
-		# strikes, strikes while OVMF runs).
-		case_cmd snp-idblock "$SNPARGS -v --id-block /tmp/ok.idb --id-auth /tmp/ok.auth --author-key-enabled --append \"$sapp\""
 	} > "$W/idblock.cmds"
-	run_testhost idblock "$W/idblock.log" "$W/idblock.cmds" --single "${tf[@]}"
+	run_testhost idblock-refusals "$W/idblock.log" "$W/idblock.cmds" "${tf[@]}"
 	sev_log_has "$W/idblock.log" "id-block in the test host: exit 0, both key digests" \
 		'^IDBLOCK-RC 0$' 'id-block\| id-key-digest: [0-9a-f]{96}' 'id-block\| author-key-digest: [0-9a-f]{96}'
-	check_case "$W/idblock.log" snp-idblock 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
-	sev_log_has "$W/idblock.log" "snp-idblock: SNP_LAUNCH_FINISH took the ID block, digest verified" \
-		'firmware model measured the expected digest'
+	# The one guest that boots, in a test host of its own (--single;
+	# QEMU's TCG bug, when it strikes, strikes while OVMF runs).
+	{
+		echo "$setup"
+		case_cmd snp-idblock "$SNPARGS -v --id-block /tmp/ok.idb --id-auth /tmp/ok.auth --author-key-enabled --append \"$sapp\""
+	} > "$W/idblock-boot.cmds"
+	run_testhost idblock-boot "$W/idblock-boot.log" "$W/idblock-boot.cmds" --single "${tf[@]}"
+	check_case "$W/idblock-boot.log" snp-idblock 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
+	sev_log_has "$W/idblock-boot.log" "snp-idblock: SNP_LAUNCH_FINISH took the ID block, digest verified" \
+		'^IDBLOCK-RC 0$' 'SNP_LAUNCH_FINISH +- +0 .* ok$' 'firmware model measured the expected digest'
 	local c re
 	local fin='SNP_LAUNCH_FINISH with an ID block failed: Input/output error, firmware status'
 	local sig='SEV_RET_BAD_SIGNATURE \(0x0a\): the ID authentication does not verify'
