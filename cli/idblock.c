@@ -316,21 +316,14 @@ static int write_outputs(const struct idb_opts *o, const struct idb_result *r)
 	return -1;
 }
 
-static int make(const struct idb_opts *o, EVP_PKEY *id, EVP_PKEY *au,
-		struct idb_result *r)
+static int make(const struct idb_opts *o, struct snp_id_fields *f,
+		EVP_PKEY *id, EVP_PKEY *au, struct idb_result *r)
 {
-	struct snp_id_fields f = {.guest_svn = (uint32_t)o->svn,
-				  .policy = o->policy};
-	char err[256];
+	char err[256] = "";
 	int ret;
 
-	memcpy(f.ld, r->ld, sizeof(f.ld));
-	ret = id_hex("--family-id", o->family_id, f.family_id);
-	if (ret < 0)
-		ret = id_hex("--image-id", o->image_id, f.image_id);
-	if (ret >= 0)
-		return ret;
-	snp_id_block_make(&f, r->block);
+	memcpy(f->ld, r->ld, sizeof(f->ld));
+	snp_id_block_make(f, r->block);
 	r->author = au != NULL;
 	ret = snp_id_auth_sign(id, au, r->block, r->auth, err, sizeof(err));
 	/* What the firmware will check, checked before anything is
@@ -359,6 +352,7 @@ int cmd_id_block(int argc, char **argv)
 {
 	struct idb_opts o = {.policy = SNP_DEFAULT_POLICY};
 	struct idb_result r = {0};
+	struct snp_id_fields f = {0};
 	EVP_PKEY *id = NULL, *au = NULL;
 	int rc;
 
@@ -366,14 +360,20 @@ int cmd_id_block(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = check_opts(&o);
+	if (rc < 0)
+		rc = id_hex("--family-id", o.family_id, f.family_id);
+	if (rc < 0)
+		rc = id_hex("--image-id", o.image_id, f.image_id);
 	if (rc >= 0)
 		return rc;
+	f.guest_svn = (uint32_t)o.svn;
+	f.policy = o.policy;
 	/* Keys first: a wrong key costs no digest of a large image. */
 	rc = read_keys(&o, &id, &au);
 	if (rc < 0)
 		rc = launch_digest(&o, r.ld);
 	if (rc < 0)
-		rc = make(&o, id, au, &r);
+		rc = make(&o, &f, id, au, &r);
 	EVP_PKEY_free(id);
 	EVP_PKEY_free(au);
 	if (!rc && (fflush(stdout) || ferror(stdout))) {
