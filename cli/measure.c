@@ -55,6 +55,7 @@ struct measure_opts {
 	bool have_features, legacy_init, debug_swap, base64, verbose;
 	const char *tik, *mnonce;
 	const char *api_major, *api_minor, *build, *policy;
+	uint8_t *digest_out; /* measure_snp_argv(): the digest, not printed */
 };
 
 static int parse_mode(const char *s, struct measure_opts *o)
@@ -572,12 +573,12 @@ static int print_results(const struct measure_opts *o, const uint8_t *d,
 	return 0;
 }
 
-/* The digest of o's launch (32 bytes SEV/SEV-ES, 48 SNP): -1 to go on,
- * or an exit code after one line on stderr. */
-static int build_digest(const struct measure_opts *o, struct inputs *in,
-			struct launch_plan *plan, uint8_t digest[48])
+static int measure(const struct measure_opts *o, struct inputs *in,
+		   struct launch_plan *plan)
 {
 	static const uint8_t no_bytes[1];
+	struct session sess;
+	uint8_t digest[48], hmac[32];
 	const char *sig_label = NULL;
 	uint32_t sig = 0;
 	char err[256];
@@ -586,6 +587,11 @@ static int build_digest(const struct measure_opts *o, struct inputs *in,
 	rc = vcpu_signature(o, &sig, &sig_label);
 	if (rc >= 0)
 		return rc;
+	if (o->tik) {
+		rc = parse_session(o, &sess);
+		if (rc >= 0)
+			return rc;
+	}
 	rc = read_inputs(o, in);
 	if (rc >= 0)
 		return rc;
@@ -626,24 +632,10 @@ static int build_digest(const struct measure_opts *o, struct inputs *in,
 	}
 	if (o->verbose)
 		explain(o, plan, sig, sig_label, lo.snp_features);
-	return -1;
-}
-
-static int measure(const struct measure_opts *o, struct inputs *in,
-		   struct launch_plan *plan)
-{
-	struct session sess;
-	uint8_t digest[48], hmac[32];
-	int rc;
-
-	if (o->tik) {
-		rc = parse_session(o, &sess);
-		if (rc >= 0)
-			return rc;
+	if (o->digest_out) {
+		memcpy(o->digest_out, digest, 48);
+		return 0;
 	}
-	rc = build_digest(o, in, plan, digest);
-	if (rc >= 0)
-		return rc;
 	if (o->tik) {
 		rc = launch_measure(o, &sess, digest, hmac);
 		if (rc >= 0)
@@ -696,14 +688,15 @@ int measure_snp_argv(int argc, char **argv, uint8_t digest[48])
 	if (o.mode != SEV_MODE_SNP || o.ovmf_only || o.tik)
 		return usage_error("an SNP digest needs --mode snp, without "
 				   "--tik");
+	o.digest_out = digest;
 	plan = calloc(1, sizeof(*plan));
 	if (!plan) {
 		measure_error("out of memory");
 		return EXIT_RUNTIME;
 	}
-	rc = build_digest(&o, &in, plan, digest);
+	rc = measure(&o, &in, plan);
 	launch_plan_free(plan);
 	free(plan);
 	inputs_free(&in);
-	return rc >= 0 ? rc : 0;
+	return rc;
 }
