@@ -153,7 +153,7 @@ const char *cli_word(char *buf, size_t cap, const char *w, size_t len);
 /* Every sub-command's options and usage (cli/main.c lists them). */
 extern const struct cli_spec run_spec, inspect_spec, measure_spec, session_spec,
 	owner_spec, model_keys_spec, verify_chain_spec, verify_report_spec,
-	show_report_spec, fetch_spec;
+	show_report_spec, fetch_spec, id_block_spec;
 
 /*
  * A number option: "0x..." is hex, anything else decimal, or hex with an
@@ -319,6 +319,10 @@ int cli_check_absent(const char *cmd, const char *dir,
 int cli_write_file(const char *cmd, const char *dir, const char *name,
 		   const void *data, size_t len, unsigned mode,
 		   struct cli_written *w);
+
+/* sevboot id-block (cli/idblock.c): 0, EXIT_USAGE, EXIT_BAD_INPUT,
+ * EXIT_RUNTIME. */
+int cmd_id_block(int argc, char **argv);
 
 /* No core file of this process, and no dump of it through a pipe or
  * ptrace (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): 0, or -1 with errno. */

@@ -55,6 +55,8 @@ static const struct command commands[] = {
 	{"guest", cmd_guest,
 	 "inside an SNP guest: attestation report, certificates, derived key",
 	 &guest_spec},
+	{"id-block", cmd_id_block,
+	 "guest owner: an SNP ID block and its signatures", &id_block_spec},
 	{"model-keys", cmd_model_keys,
 	 "a platform identity for the firmware model", &model_keys_spec},
 	{"help", NULL, "this list, or one command's usage (help COMMAND)",

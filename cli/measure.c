@@ -64,6 +64,7 @@ struct measure_opts {
 	const char *svsm, *vars_file, *dump_dir;
 	uint64_t vars_size;
 	bool have_vars_size, json;
+	uint8_t *digest_out; /* measure_snp_argv(): the digest, not printed */
 };
 
 static int parse_mode(const char *s, struct measure_opts *o)
@@ -1246,6 +1247,10 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 		return rc;
 	if (o->verbose)
 		explain(o, plan, sig, sig_label, plan->vmsa.sev_features);
+	if (o->digest_out) {
+		memcpy(o->digest_out, r.digest, 48);
+		return 0;
+	}
 	if (o->tik) {
 		r.have_hmac = true;
 		rc = launch_measure(o, &r.sess, r.digest, r.hmac);
@@ -1291,6 +1296,35 @@ int cmd_measure(int argc, char **argv)
 		return rc;
 
 	/* ~30 KiB of steps: not for the stack. */
+	plan = calloc(1, sizeof(*plan));
+	if (!plan) {
+		measure_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	rc = measure(&o, &in, plan);
+	launch_plan_free(plan);
+	free(plan);
+	inputs_free(&in);
+	return rc;
+}
+
+int measure_snp_argv(int argc, char **argv, uint8_t digest[48])
+{
+	struct measure_opts o;
+	struct inputs in = { 0 };
+	struct launch_plan *plan;
+	int rc;
+
+	rc = parse_measure_opts(argc, argv, &o);
+	if (rc >= 0)
+		return rc ? rc : EXIT_USAGE; /* --help is not for here */
+	rc = check_combinations(&o);
+	if (rc >= 0)
+		return rc;
+	if (o.mode != SEV_MODE_SNP || o.ovmf_only || o.tik)
+		return usage_error("an SNP digest needs --mode snp, without "
+				   "--tik");
+	o.digest_out = digest;
 	plan = calloc(1, sizeof(*plan));
 	if (!plan) {
 		measure_error("out of memory");

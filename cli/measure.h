@@ -3,6 +3,8 @@
 #ifndef SEVBOOT_CLI_MEASURE_H
 #define SEVBOOT_CLI_MEASURE_H
 
+#include <stdint.h>
+
 /*
  * sevboot measure --mode sev|seves|snp|snp:ovmf-hash --ovmf FILE [...]
  *
@@ -14,5 +16,13 @@
  * line on stderr, "sevboot: measure: ...".
  */
 int cmd_measure(int argc, char **argv);
+
+/*
+ * The SNP launch digest `sevboot measure` computes for argv ("measure"
+ * then its options, --mode snp among them; no --tik), for the commands
+ * that need one (`sevboot id-block --ovmf ...`).  0 with digest set, or
+ * an exit code after one line on stderr ("sevboot: measure: ...").
+ */
+int measure_snp_argv(int argc, char **argv, uint8_t digest[48]);
 
 #endif

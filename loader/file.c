@@ -5,7 +5,8 @@
  * This file is the only one in loader/ that touches the file system, and
  * every file a user names reaches sevboot through it: whole regular files
  * with a size cap (file_read(), file_read_private(), file_load()), a peek
- * (file_peek()), and input streams (file_open_stream()).  Each open is
+ * (file_peek()), and input streams (file_open_stream()); and outputs
+ * written whole or not at all (file_write_atomic()).  Each open is
  * O_NONBLOCK, so a FIFO with no writer never hangs the start: it is refused
  * (a file) or waited on by its reader (a stream).  Everything after works
  * on the bytes these return.

@@ -753,5 +753,82 @@ void kds_answer_free(struct kds_answer *a);
 int kds_check(const struct kds_query *q, const uint8_t *p, size_t len,
 	      struct x509_st *root, int64_t at, int64_t *next_update,
 	      char *err, size_t errlen);
+/* ------------------------------------------- SNP ID block and ID auth */
+
+/*
+ * The guest owner's ID block and its authentication structure, which
+ * SNP_LAUNCH_FINISH checks against the launch (SNP ABI 56860, chapter
+ * SNP_LAUNCH_FINISH, tables ID_BLOCK and ID_AUTH; Linux
+ * include/uapi/linux/kvm.h KVM_SEV_SNP_ID_BLOCK_SIZE, ID_AUTH_SIZE).
+ * ID block (0x60 bytes): LD[48], FAMILY_ID[16], IMAGE_ID[16], VERSION
+ * (u32, 1), GUEST_SVN (u32), POLICY (u64).  ID auth (0x1000 bytes):
+ * ID_KEY_ALGO and AUTHOR_KEY_ALGO (u32, 1 = ECDSA P-384 with SHA-384) at
+ * 0x0 and 0x4; ID_BLOCK_SIG at 0x40, ID_KEY at 0x240, ID_KEY_SIG at
+ * 0x680, AUTHOR_KEY at 0x880; signatures R[72] || S[72] little-endian in
+ * a 0x200-byte slot, keys in the 0x404-byte SEV ECC form
+ * (sev_ecc_pubkey_put); everything else zero.
+ */
+#define SNP_ID_BLOCK_LEN       0x60
+#define SNP_ID_AUTH_LEN	       0x1000
+#define SNP_ID_VERSION	       1
+#define SNP_ID_ALGO_P384       1
+#define SNP_ID_AUTH_ID_SIG     0x040
+#define SNP_ID_AUTH_ID_KEY     0x240
+#define SNP_ID_AUTH_ID_KEY_SIG 0x680
+#define SNP_ID_AUTH_AUTHOR_KEY 0x880
+
+struct snp_id_fields {
+	uint8_t ld[48]; /* the launch digest the firmware must reach */
+	uint8_t family_id[16], image_id[16];
+	uint32_t guest_svn;
+	uint64_t policy; /* the launch's SNP policy, exactly */
+};
+
+/* The ID block of f, VERSION 1. */
+void snp_id_block_make(const struct snp_id_fields *f,
+		       uint8_t idb[SNP_ID_BLOCK_LEN]);
+
+/*
+ * The ID auth structure from its parts: the ID key and the ID block's
+ * signature; the author key and its signature over the ID key, or both
+ * NULL (no author key: that half stays zero, AUTHOR_KEY_ALGO 0).
+ */
+void snp_id_auth_assemble(const uint8_t id_key[SEV_ECC_PUBKEY_LEN],
+			  const uint8_t id_block_sig[SEV_ECDSA_SIG_LEN],
+			  const uint8_t *author_key, const uint8_t *id_key_sig,
+			  uint8_t auth[SNP_ID_AUTH_LEN]);
+
+/*
+ * Sign idb with the ID key (and the ID key with the author key, when
+ * author is not NULL) and assemble auth.  0; -EINVAL when a key is not
+ * P-384 (err says which); -ENOMEM when OpenSSL fails.
+ */
+int snp_id_auth_sign(EVP_PKEY *id_key, EVP_PKEY *author,
+		     const uint8_t idb[SNP_ID_BLOCK_LEN],
+		     uint8_t auth[SNP_ID_AUTH_LEN], char *err, size_t errlen);
+
+/*
+ * The checks SNP_LAUNCH_FINISH makes of auth (not those against the
+ * launch: LD and POLICY): the algorithms, the keys, the ID block's
+ * signature, and with author the ID key's.  0; -EBADMSG with err naming
+ * what fails; -ENOMEM.
+ */
+int snp_id_auth_verify(const uint8_t idb[SNP_ID_BLOCK_LEN],
+		       const uint8_t auth[SNP_ID_AUTH_LEN], bool author,
+		       char *err, size_t errlen);
+
+/* SHA-384 of a 0x404-byte key as the report's ID_KEY_DIGEST and
+ * AUTHOR_KEY_DIGEST hold it.  0 or -ENOMEM. */
+int snp_id_key_digest(const uint8_t key[SEV_ECC_PUBKEY_LEN],
+		      uint8_t digest[48]);
+
+/*
+ * A P-384 private key from a file: PEM (PKCS#8 or "EC PRIVATE KEY") or
+ * DER, not encrypted.  The file must not be readable by group or others
+ * (file_read_private).  0; -EINVAL with err (not a key, not P-384,
+ * encrypted); -ENOENT, -EACCES, ... from reading, with err; -ENOMEM.
+ */
+int sev_p384_key_read(const char *path, EVP_PKEY **out, char *err,
+		      size_t errlen);
 
 #endif

@@ -119,6 +119,7 @@ static void command_failed(struct sev_launch *l, const char *desc, int ret,
 	const char *why = l->transport.ops->why
 				  ? l->transport.ops->why(l->transport.ctx)
 				  : NULL;
+	const char *hint;
 	char fw[96];
 
 	if (l->stopped) {
@@ -146,9 +147,11 @@ static void command_failed(struct sev_launch *l, const char *desc, int ret,
 	/* sev_status_format says "unknown firmware status 0x.." itself for
 	 * a code without a name. */
 	sev_status_format(fw_error, fw, sizeof(fw));
-	launch_err(l, "%s failed: %s, %s%s%s%s%s", desc, strerror(-ret),
+	hint = ret == -EIO ? sev_status_hint(desc, fw_error) : NULL;
+	launch_err(l, "%s failed: %s, %s%s%s%s%s%s%s", desc, strerror(-ret),
 		   sev_status_name(fw_error) ? "firmware status " : "", fw,
-		   *why ? " (" : "", why, *why ? ")" : "");
+		   *why ? " (" : "", why, *why ? ")" : "", hint ? ": " : "",
+		   hint ? hint : "");
 }
 
 /* "<cmd> at 0x<gpa> (<len> bytes[, page type T][, what])" */

@@ -662,6 +662,10 @@ const char *sev_status_text(uint32_t code);
 /* "SEV_RET_X (0xNN)" or "unknown firmware status 0xNN", always
  * NUL-terminated (truncated if need be); nothing when len is 0. */
 void sev_status_format(uint32_t code, char *buf, size_t len);
+/* What code means for the failed command desc ("LAUNCH_START with policy
+ * 0x1 and a session", "SNP_LAUNCH_FINISH with an ID block", as the launch
+ * describes it), when its inputs say more; NULL otherwise. */
+const char *sev_status_hint(const char *desc, uint32_t code);
 
 /* ------------------------------------------------ the launch channel */
 

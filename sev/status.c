@@ -13,6 +13,7 @@
  * into virtee/sev).  The SEV-TIO codes from 0x28 up have names only.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "util/kvm_uapi.h"
 #include "sev/sev.h"
@@ -150,4 +151,49 @@ void sev_status_format(uint32_t code, char *buf, size_t len)
 		snprintf(buf, len, "%s (0x%02x)", name, code);
 	else
 		snprintf(buf, len, "unknown firmware status 0x%02x", code);
+}
+
+/*
+ * What a status means for the command that returned it, where the
+ * command's inputs say more than the status's name: a guest owner's
+ * session at LAUNCH_START (SEV API 55766 LAUNCH_START: the firmware
+ * checks WRAP_MAC with KIK, then POLICY_MAC with TIK; AMD-ASPFW returns
+ * BAD_MEASUREMENT for every HMAC mismatch, hmac.c), and the ID block at
+ * SNP_LAUNCH_FINISH (SNP ABI 56860 SNP_LAUNCH_FINISH: the block's LD, then
+ * its POLICY, against the launch's; the algorithms; then the signatures).
+ */
+static const struct {
+	const char *cmd; /* the failed command's description starts so */
+	uint32_t code;
+	const char *hint;
+} sev_status_hints[] = {
+	{ "LAUNCH_START with policy", 0x0b,
+	  "the session does not fit this launch: made for another "
+	  "platform's PDH, changed since it was made, or made for another "
+	  "policy (its WRAP_MAC or POLICY_MAC does not check)" },
+	{ "SNP_LAUNCH_FINISH with an ID block", 0x0b,
+	  "the ID block's launch digest (LD) is not this launch's" },
+	{ "SNP_LAUNCH_FINISH with an ID block", 0x07,
+	  "the ID block's POLICY is not this launch's policy" },
+	{ "SNP_LAUNCH_FINISH with an ID block", 0x0a,
+	  "the ID authentication does not verify: ID_BLOCK_SIG is not the "
+	  "ID key's signature of this ID block, or (--author-key-enabled) "
+	  "ID_KEY_SIG is not the author key's signature of the ID key" },
+	{ "SNP_LAUNCH_FINISH with an ID block", 0x16,
+	  "ID_KEY_ALGO (or with --author-key-enabled AUTHOR_KEY_ALGO) is not "
+	  "1, ECDSA P-384 with SHA-384" },
+};
+
+const char *sev_status_hint(const char *desc, uint32_t code)
+{
+	size_t n = sizeof(sev_status_hints) / sizeof(sev_status_hints[0]);
+
+	if (!desc)
+		return NULL;
+	for (size_t k = 0; k < n; k++)
+		if (sev_status_hints[k].code == code &&
+		    !strncmp(desc, sev_status_hints[k].cmd,
+			     strlen(sev_status_hints[k].cmd)))
+			return sev_status_hints[k].hint;
+	return NULL;
 }

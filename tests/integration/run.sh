@@ -611,6 +611,7 @@ EOS
 	hostile_guests
 	if [ -n "$AMDSEV" ]; then
 		sev_model_guests
+		id_block_guests
 	else
 		skipped "SEV flows on the firmware model: $AMDSEV_WHY"
 	fi
@@ -808,6 +809,152 @@ linux61_guests() {
 		'launch measurement verified' "expected launch digest: ${d:-no-MEASURE-LEGACY-line}"
 }
 
+# ------------------------------- ID blocks and negative launches (issue 10)
+# `sevboot id-block` here, where no KVM is needed: its bad inputs, and
+# the digest it computes is the one `sevboot measure --mode snp` prints.
+id_block_inputs() {
+	local k="$W/idkeys" idb=("$SB" id-block)
+	if ! command -v openssl >/dev/null; then
+		skipped "sevboot id-block here: no openssl command to make test keys"
+		return
+	fi
+	mkdir -p "$k"
+	( umask 077
+	  for n in id au other; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$k/$n.pem" 2>/dev/null
+	  done
+	  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/p256.pem" 2>/dev/null )
+	cp "$k/id.pem" "$k/open.pem" && chmod 644 "$k/open.pem"
+	local D=a14d638341e5674628fe1e02fbedebe5e5ab4faf1dd72d8966068e615bb99efd13d214b35c231715b38e263dc6059745
+	expect_error "id-block without --id-key" 2 "^sevboot: id-block: missing --id-key PEM$" -- id-block --measurement $D
+	expect_error "id-block without a digest" 2 "^sevboot: id-block: missing --measurement HEX or --ovmf FILE$" -- id-block --id-key "$k/id.pem"
+	expect_error "id-block --measurement zz" 2 "^sevboot: id-block: --measurement zz: give the 48-byte SNP launch digest as 96 hex digits or base64$" -- id-block --measurement zz --id-key "$k/id.pem"
+	expect_error "id-block --family-id short" 2 "^sevboot: id-block: --family-id 01: must be 16 bytes as 32 hex digits$" -- id-block --measurement $D --family-id 01 --id-key "$k/id.pem"
+	expect_error "id-block key readable by others" 3 "^sevboot: id-block: --id-key $k/open.pem: .*chmod 600 it$" -- id-block --measurement $D --id-key "$k/open.pem"
+	expect_error "id-block P-256 author key" 3 "^sevboot: id-block: --author-key $k/p256.pem: not a P-384 \(secp384r1\) EC key$" -- id-block --measurement $D --id-key "$k/id.pem" --author-key "$k/p256.pem"
+	expect_error "id-block --out-auth in a missing directory" 1 "^sevboot: id-block: --out-auth $W/nodir/a.bin: cannot create a file there: No such file or directory$" -- id-block --measurement $D --id-key "$k/id.pem" --out-block "$W/kept.bin" --out-auth "$W/nodir/a.bin"
+	if [ -e "$W/kept.bin" ] || ls "$W"/kept.bin.* >/dev/null 2>&1; then
+		bad "id-block: a failed --out-auth left --out-block or a temporary behind"
+	else
+		ok "id-block: a failed --out-auth leaves nothing behind"
+	fi
+	"${idb[@]}" --measurement $D --id-key "$k/id.pem" --author-key "$k/au.pem" --out-block "$W/b.bin" --out-auth "$W/a.bin" > "$W/idb.out" 2>"$W/idb.err"
+	local rc=$? b a
+	b=$(sed -n 's/^id-block: //p' "$W/idb.out")
+	a=$(sed -n 's/^id-auth: //p' "$W/idb.out")
+	if [ $rc -eq 0 ] && [ ! -s "$W/idb.err" ] && [ "$(stat -c %s "$W/b.bin")" = 96 ] && [ "$(stat -c %s "$W/a.bin")" = 4096 ] &&
+	   [ "$b" = "$(base64 -w0 < "$W/b.bin")" ] && [ "$a" = "$(base64 -w0 < "$W/a.bin")" ] &&
+	   grep -qE '^id-key-digest: [0-9a-f]{96}$' "$W/idb.out" && grep -qE '^author-key-digest: [0-9a-f]{96}$' "$W/idb.out"; then
+		ok "id-block: raw files of 96 and 4096 bytes, the same bytes as the base64 lines, both key digests"
+	else
+		bad "id-block: exit $rc, $(head -c 300 "$W/idb.err"), $(cut -c1-80 "$W/idb.out")"
+	fi
+	# The ID key digest is SHA-384 of the key as the auth holds it.
+	if [ "$(dd if="$W/a.bin" bs=1 skip=576 count=1028 status=none | sha384sum | cut -d' ' -f1)" = \
+	     "$(sed -n 's/^id-key-digest: //p' "$W/idb.out")" ]; then
+		ok "id-block: id-key-digest is SHA-384 of ID_KEY (bytes 0x240..0x644 of the auth)"
+	else
+		bad "id-block: id-key-digest is not SHA-384 of ID_KEY"
+	fi
+	if [ -z "$AMDSEV" ]; then
+		skipped "id-block --ovmf: $AMDSEV_WHY"
+		return
+	fi
+	local m
+	m=$("$SB" measure --mode snp --ovmf "$AMDSEV" --kernel "$B/testhost/vmlinuz" --append "console=ttyS0 x" 2>/dev/null)
+	"${idb[@]}" --ovmf "$AMDSEV" --kernel "$B/testhost/vmlinuz" --append "console=ttyS0 x" --id-key "$k/id.pem" > "$W/idb2.out" 2>&1
+	if [ -n "$m" ] && grep -qx "launch digest: $m" "$W/idb2.out"; then
+		ok "id-block --ovmf: the digest is sevboot measure --mode snp's ($m)"
+	else
+		bad "id-block --ovmf: measure said '$m', id-block: $(head -c 300 "$W/idb2.out")"
+	fi
+}
+
+# In the test host, on the firmware model: an SNP launch with the ID block
+# sevboot id-block made boots (a test host of its own); the same files
+# with one byte of the block changed, a block for another digest or policy, an ID auth whose
+# signatures are by other keys, are refused at SNP_LAUNCH_FINISH; SEV
+# sessions that do not fit (another PDH, a changed blob, another policy)
+# are refused at LAUNCH_START.  Each refusal: exit 5, the step and the
+# firmware status by name in one line.
+id_block_guests() {
+	local k="$W/idkeys" tf=(--file "$AMDSEV:guest/amdsev.fd")
+	if [ ! -f "$k/other.pem" ]; then
+		skipped "ID block launches: no test keys (openssl missing)"
+		return
+	fi
+	for n in id au other; do tf+=(--file "$k/$n.pem:keys/$n.pem"); done
+	local SNPARGS="--ovmf $A $KARGS --sev-model --timeout 300 --snp" sapp="$APP sevtest.action=poweroff"
+	local IDB="sevboot id-block --ovmf $A --kernel $G/vmlinuz --initrd $G/initrd.gz --append \"$sapp\""
+	local Z
+	Z=$(printf '0%.0s' $(seq 96))
+	# The keys, and the ID block and auth of this launch.
+	local setup="cp /payload/keys/*.pem /tmp/ && chmod 600 /tmp/*.pem
+$IDB --id-key /tmp/id.pem --author-key /tmp/au.pem --out-block /tmp/ok.idb --out-auth /tmp/ok.auth > /tmp/idb.out; echo \"IDBLOCK-RC \$?\"; cut -c1-120 /tmp/idb.out | sed 's/^/  id-block| /'"
+	# The refusals boot no guest: one test host without --single.
+	# dd_over SRC DST OFF LEN: bytes OFF..OFF+LEN of SRC over those of DST.
+	{
+		echo "$setup"
+		echo 'dd_over() { dd if="$1" of="$2" bs=1 skip=$3 seek=$3 count=$4 conv=notrunc 2>/dev/null; }'
+		# One byte of FAMILY_ID changed: the ID key's signature fails.
+		echo "cp /tmp/ok.idb /tmp/flip.idb; printf '\\377' | dd of=/tmp/flip.idb bs=1 seek=48 conv=notrunc 2>/dev/null"
+		case_cmd snp-idblock-flipped "$SNPARGS --id-block /tmp/flip.idb --id-auth /tmp/ok.auth --author-key-enabled --append \"$sapp\""
+		# Well signed, for another launch digest; for another policy.
+		echo "sevboot id-block --measurement $Z --id-key /tmp/id.pem --out-block /tmp/ld.idb --out-auth /tmp/ld.auth >/dev/null"
+		case_cmd snp-idblock-digest "$SNPARGS --id-block /tmp/ld.idb --id-auth /tmp/ld.auth --append \"$sapp\""
+		echo "$IDB --policy 0xb0000 --id-key /tmp/id.pem --out-block /tmp/pol.idb --out-auth /tmp/pol.auth >/dev/null"
+		case_cmd snp-idblock-policy "$SNPARGS --id-block /tmp/pol.idb --id-auth /tmp/pol.auth --append \"$sapp\""
+		# ID_BLOCK_SIG by another key than ID_KEY; ID_KEY_SIG by
+		# another key than AUTHOR_KEY.
+		echo "$IDB --id-key /tmp/other.pem --author-key /tmp/other.pem --out-block /tmp/oth.idb --out-auth /tmp/oth.auth >/dev/null"
+		echo 'cp /tmp/ok.auth /tmp/idsig.auth; dd_over /tmp/oth.auth /tmp/idsig.auth 64 512'
+		case_cmd snp-idauth-other-key "$SNPARGS --id-block /tmp/ok.idb --id-auth /tmp/idsig.auth --append \"$sapp\""
+		echo 'cp /tmp/ok.auth /tmp/aksig.auth; dd_over /tmp/oth.auth /tmp/aksig.auth 1664 512'
+		case_cmd snp-idauth-author-other-key "$SNPARGS --id-block /tmp/ok.idb --id-auth /tmp/aksig.auth --author-key-enabled --append \"$sapp\""
+		# SEV: sessions that do not fit the launch.
+		echo 'sevboot model-keys /tmp/mk >/dev/null && sevboot model-keys /tmp/mk2 >/dev/null && sevboot session --pdh /tmp/mk/pdh.cert --policy 0x1 --out /tmp/own >/dev/null && sevboot session --pdh /tmp/mk2/pdh.cert --policy 0x1 --out /tmp/own2 >/dev/null; echo "SESSIONS-RC $?"'
+		echo 'cp /tmp/own/session.bin /tmp/tampered.bin; printf "\377" | dd of=/tmp/tampered.bin bs=1 seek=32 conv=notrunc 2>/dev/null'
+		case_cmd sev-wrong-tik "--ovmf $A $KARGS --sev-model --timeout 300 --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own2/godh.cert --session-file /tmp/own2/session.bin --append \"$APP\""
+		case_cmd sev-session-tampered "--ovmf $A $KARGS --sev-model --timeout 300 --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/tampered.bin --append \"$APP\""
+		case_cmd sev-policy-mac "--ovmf $A $KARGS --sev-model --timeout 300 --policy 0x3 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --append \"$APP\""
+	} > "$W/idblock.cmds"
+	run_testhost idblock-refusals "$W/idblock.log" "$W/idblock.cmds" "${tf[@]}"
+	sev_log_has "$W/idblock.log" "id-block in the test host: exit 0, both key digests" \
+		'^IDBLOCK-RC 0$' 'id-block\| id-key-digest: [0-9a-f]{96}' 'id-block\| author-key-digest: [0-9a-f]{96}'
+	# The one guest that boots, in a test host of its own (--single;
+	# QEMU's TCG bug, when it strikes, strikes while OVMF runs).
+	{
+		echo "$setup"
+		case_cmd snp-idblock "$SNPARGS -v --id-block /tmp/ok.idb --id-auth /tmp/ok.auth --author-key-enabled --append \"$sapp\""
+	} > "$W/idblock-boot.cmds"
+	run_testhost idblock-boot "$W/idblock-boot.log" "$W/idblock-boot.cmds" --single "${tf[@]}"
+	check_case "$W/idblock-boot.log" snp-idblock 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
+	sev_log_has "$W/idblock-boot.log" "snp-idblock: SNP_LAUNCH_FINISH took the ID block, digest verified" \
+		'^IDBLOCK-RC 0$' 'SNP_LAUNCH_FINISH +- +0 .* ok$' 'firmware model measured the expected digest'
+	local c re
+	local fin='SNP_LAUNCH_FINISH with an ID block failed: Input/output error, firmware status'
+	local sig='SEV_RET_BAD_SIGNATURE \(0x0a\): the ID authentication does not verify'
+	local ses='SEV_RET_BAD_MEASUREMENT \(0x0b\): the session does not fit this launch'
+	for c in "snp-idblock-flipped $fin $sig" \
+		"snp-idblock-digest $fin SEV_RET_BAD_MEASUREMENT \(0x0b\): the ID block's launch digest \(LD\) is not this launch's$" \
+		"snp-idblock-policy $fin SEV_RET_POLICY_FAILURE \(0x07\): the ID block's POLICY is not this launch's policy$" \
+		"snp-idauth-other-key $fin $sig" \
+		"snp-idauth-author-other-key $fin $sig" \
+		"sev-wrong-tik LAUNCH_START with policy 0x1 and a session failed: .*$ses" \
+		"sev-session-tampered LAUNCH_START with policy 0x1 and a session failed: .*$ses" \
+		"sev-policy-mac LAUNCH_START with policy 0x3 and a session failed: .*$ses"; do
+		re=${c#* }
+		c=${c%% *}
+		check_case "$W/idblock.log" "$c" 5
+		if sed -n "/^CASE-BEGIN $c\$/,/^CASE-END $c /p" "$W/idblock.log" | grep -qaE "^sevboot: .*$re"; then
+			ok "$c: one line names the step and the status: $(sed -n "/^CASE-BEGIN $c\$/,/^CASE-END $c /p" "$W/idblock.log" | grep -aE "^sevboot: .*$re" | head -n 1 | cut -c1-300)"
+		else
+			bad "$c: no line matches /^sevboot: .*$re/"
+		fi
+	done
+	sev_log_has "$W/idblock.log" "the SEV sessions were made" '^SESSIONS-RC 0$'
+}
+
 # sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.
 sev_log_has() {
 	local log=$1 what=$2 re
@@ -827,6 +974,7 @@ else
 	scripts/testhost/build "$B" || bad "test host build failed"
 	bad_inputs "$B/testhost/OVMF.fd" "$B/testhost/vmlinuz"
 	platform_inputs
+	id_block_inputs
 	if command -v qemu-system-x86_64 >/dev/null; then
 		guests
 		linux61_guests

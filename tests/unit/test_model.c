@@ -535,7 +535,8 @@ START_TEST(session_failures)
 	rig_free(r);
 	owner_free(&o);
 
-	/* The session was made for another platform's PDH. */
+	/* The session was made for another platform's PDH: the line says
+	 * what BAD_MEASUREMENT means at LAUNCH_START. */
 	{
 		uint8_t other[SEV_CERT_LEN], d[48];
 
@@ -546,6 +547,14 @@ START_TEST(session_failures)
 		ck_ok(r, sevl_set_session(r->l, o.godh_cert, SEV_CERT_LEN,
 						o.session, SEV_SESSION_LEN));
 		ck_fw_fail(r, sevl_start(r->l), SEV_RET_BAD_MEASUREMENT);
+		ck_assert_msg(strstr(sevl_error(r->l),
+				     "LAUNCH_START with policy 0x1 and a "
+				     "session failed") &&
+				      strstr(sevl_error(r->l),
+					     "the session does not fit this "
+					     "launch: made for another "
+					     "platform's PDH"),
+			      "%s", sevl_error(r->l));
 		rig_free(r);
 		owner_free(&o);
 	}
@@ -1213,6 +1222,27 @@ struct idb_case {
 	uint32_t status;
 };
 
+/* The failed SNP_LAUNCH_FINISH's line says what in the ID block is
+ * wrong, besides the status's name (sev_status_hint). */
+static void ck_id_block_hint(struct rig *r, uint32_t status)
+{
+	const char *want =
+		status == SEV_RET_BAD_MEASUREMENT ? "the ID block's launch "
+						    "digest (LD) is not this "
+						    "launch's"
+		: status == SEV_RET_POLICY_FAILURE ? "the ID block's POLICY is "
+						     "not this launch's policy"
+		: status == SEV_RET_BAD_SIGNATURE
+			? "the ID authentication does not verify"
+			: "ID_KEY_ALGO (or with --author-key-enabled "
+			  "AUTHOR_KEY_ALGO) is not 1";
+
+	ck_assert_msg(strstr(sevl_error(r->l), "SNP_LAUNCH_FINISH with an ID "
+					       "block failed") &&
+			      strstr(sevl_error(r->l), want),
+		      "\"%s\" lacks \"%s\"", sevl_error(r->l), want);
+}
+
 static void id_block_case(const struct fw *fw, const struct idb_case *c,
 			  EVP_PKEY *id_key, EVP_PKEY *author)
 {
@@ -1286,6 +1316,7 @@ static void id_block_case(const struct fw *fw, const struct idb_case *c,
 	} else {
 		ck_fw_fail(r, ret, c->status);
 		ck_assert_uint_eq(r->l->state, SEV_GUEST_LUPDATE);
+		ck_id_block_hint(r, c->status);
 	}
 	rig_free(r);
 }
