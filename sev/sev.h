@@ -95,6 +95,14 @@ void vmsa_regs(const struct vmsa_config *c, bool bsp, struct vmsa_regs *r);
 /* Lay register values out as the VMSA page KVM would make of them (the
  * fields above; every other byte zero). */
 void vmsa_page(const struct vmsa_regs *r, uint8_t page[VMSA_SIZE]);
+/*
+ * The VMSA KVM would build now from the registers of the vCPU behind
+ * vcpu_fd (Linux arch/x86/kvm/svm/sev.c sev_es_sync_vmsa()): fpu_synced
+ * says whether KVM syncs the x87/SSE state (KVM_SEV_INIT2; the legacy
+ * INITs do not).  0, or -errno of the KVM_GET_* call that failed.
+ */
+int vmsa_read_vcpu(int vcpu_fd, uint64_t sev_features, bool fpu_synced,
+		   uint8_t page[VMSA_SIZE]);
 
 /* ------------------------------------------------------ SNP CPUID page */
 
