@@ -135,4 +135,12 @@ void model_snp_free(struct sev_model *m);
  */
 int model_snp_cpuid_check(uint8_t page[4096]);
 
+/*
+ * kernel.c: could the kernel read (pin, copy from) every page of
+ * [addr, addr + len) of this process?  What a caller that hands the model
+ * host addresses checks first, so that a bad address is the kernel's
+ * -EFAULT/-ENOMEM and not a crash of the model reading it.
+ */
+bool model_user_readable(uint64_t addr, uint64_t len);
+
 #endif
