@@ -120,6 +120,9 @@ $(BUILD)/tests/test_verdict: cli/verdict.c cli/launch.c cli/cli.h
 # test_cli_opts compiles cli/options.c and cli/opts.c in and drives
 # bin/sevboot.
 $(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h
+# test_libsev compiles the libsev API (lib/libsev.c) in.
+TEST_CLI_SRCS_test_libsev := lib/libsev.c
+$(BUILD)/tests/test_libsev: lib/libsev.c lib/libsev.h
 unit: $(UNIT_BINS) $(BIN)
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) SEVBOOT_BIN=$(BIN) \
