@@ -158,6 +158,8 @@ integration: $(BIN)
 check: unit unit-asan
 	scripts/check-flags
 	scripts/include-graph
+	scripts/check-lib-abi
+	scripts/gen-man-sevboot --check
 	$(MAKE) fuzz-smoke FUZZ_SECONDS=5
 	$(MAKE) integration
 
