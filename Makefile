@@ -152,6 +152,7 @@ unit-asan:
 integration: $(BIN)
 	SEVBOOT_SHARED=$(SHARED) tests/integration/owner.sh
 	SEVBOOT_SHARED=$(SHARED) tests/integration/trust.sh
+	BUILD=$(BUILD) tests/lib/run.sh
 	SEVBOOT_SHARED=$(SHARED) BUILD=$(BUILD) tests/integration/run.sh
 
 # The fuzz harnesses are built and run briefly too, so they cannot rot.
