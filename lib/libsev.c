@@ -134,8 +134,7 @@ static struct vm_entry *add(int fd, struct sev_vm *vm)
 		vms_cap = cap;
 	}
 	vms[nvms] = (struct vm_entry){
-		.fd = fd, .dev = st.st_dev, .ino = st.st_ino, .vm = vm
-	};
+		.fd = fd, .dev = st.st_dev, .ino = st.st_ino, .vm = vm};
 	return &vms[nvms++];
 }
 
@@ -179,7 +178,7 @@ static int fail(int ret, int *fw_err, const char *why)
 static int model_key(const char *dir, struct sev_vm_config *c)
 {
 	char path[PATH_MAX], err[256];
-	struct blob b = { 0 };
+	struct blob b = {0};
 	int ret;
 
 	if (snprintf(path, sizeof(path), "%s/pdh.key", dir) >=
@@ -299,7 +298,7 @@ API int snp_init(int vm_fd, uint64_t vmsa_features, int *fw_err)
  */
 #define WITH_VM(vm_fd, fw_err, call)                                           \
 	({                                                                     \
-		uint32_t fw = NO_FW_CALL;                       \
+		uint32_t fw = NO_FW_CALL;                                      \
 		struct vm_entry *e;                                            \
 		int r_ = libsev_fd_kind((vm_fd), "kvm-vm"), out_;              \
 		if (r_) {                                                      \
@@ -341,9 +340,9 @@ API int sev_launch_update_data(int vm_fd, uint64_t uaddr, uint64_t size,
 	if (!uaddr || !size)
 		return fail(-EINVAL, fw_err,
 			    "LAUNCH_UPDATE_DATA: no address or no length");
-	return WITH_VM(vm_fd, fw_err,
-		       sev_vm_update_data(vm, (void *)(uintptr_t)uaddr, size,
-					  &fw));
+	return WITH_VM(
+		vm_fd, fw_err,
+		sev_vm_update_data(vm, (void *)(uintptr_t)uaddr, size, &fw));
 }
 
 API int sev_launch_update_vmsa(int vm_fd, int *fw_err)

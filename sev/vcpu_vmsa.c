@@ -65,7 +65,7 @@ int vmsa_read_vcpu(int vcpu_fd, uint64_t sev_features, bool fpu_synced,
 	struct {
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e;
-	} pat = { .hdr.nmsrs = 1, .e = { .index = MSR_IA32_CR_PAT } };
+	} pat = {.hdr.nmsrs = 1, .e = {.index = MSR_IA32_CR_PAT}};
 	struct vmsa_regs r;
 
 	/* The FPU state as KVM syncs it (the standard XSAVE layout, with

@@ -214,8 +214,7 @@ int sev_vm_launch_start(struct sev_vm *v, uint32_t policy, const void *cert,
 	ret = sevl_set_policy(&v->l, policy);
 	if (!ret)
 		ret = sevl_set_session(&v->l, cert, cert ? SEV_CERT_LEN : 0,
-				       session,
-				       session ? SEV_SESSION_LEN : 0);
+				       session, session ? SEV_SESSION_LEN : 0);
 	if (ret) {
 		*fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 		set_err(v->err, sizeof(v->err), "%s", sevl_error(&v->l));
@@ -302,9 +301,8 @@ int sev_vm_attestation(struct sev_vm *v, const uint8_t mnonce[16], void *buf,
 	return done(v, sevl_attestation(&v->l, mnonce, buf, len), fw_error);
 }
 
-int sev_vm_snp_start(struct sev_vm *v, uint64_t policy,
-		     const uint8_t gosvw[16], uint16_t flags,
-		     uint32_t *fw_error)
+int sev_vm_snp_start(struct sev_vm *v, uint64_t policy, const uint8_t gosvw[16],
+		     uint16_t flags, uint32_t *fw_error)
 {
 	int ret = need_init(v, fw_error);
 
@@ -332,8 +330,7 @@ int sev_vm_snp_update(struct sev_vm *v, uint64_t gfn, void *hva, uint64_t len,
 			     "SNP_LAUNCH_UPDATE: the guest frame number is "
 			     "beyond any address");
 	if (!ret && page_type != SNP_PAGE_ZERO)
-		ret = need_readable(v, hva, len, fw_error,
-				    "SNP_LAUNCH_UPDATE");
+		ret = need_readable(v, hva, len, fw_error, "SNP_LAUNCH_UPDATE");
 	if (ret)
 		return ret;
 	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;

@@ -171,7 +171,8 @@ static void vcpus_make(struct vm *v, unsigned n, uint32_t sig, uint32_t ap)
 
 static void print_measurement(const char *mode, const unsigned char m[48])
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+				  "stuvwxyz0123456789+/";
 
 	printf("consumer: %s measurement ", mode);
 	for (int i = 0; i < 48; i += 3) {
@@ -191,11 +192,12 @@ static void refusals(struct vm *v, int es)
 
 	must_fail(sev_launch_start(v->vcpus[0] ? v->vcpus[0] : v->kvm, 1, NULL,
 				   NULL, &fw),
-		  fw, ENOTTY, LIBSEV_NO_FW_CALL, "sev_launch_start on a non-VM fd");
+		  fw, ENOTTY, LIBSEV_NO_FW_CALL,
+		  "sev_launch_start on a non-VM fd");
 	must_fail(sev_launch_measure(v->fd, m, &fw), fw, EPROTO,
 		  LIBSEV_NO_FW_CALL, "sev_launch_measure before the start");
-	must_fail(sev_launch_start(v->fd, es ? 0x1 : 0x5, NULL, NULL, &fw),
-		  fw, EINVAL, LIBSEV_NO_FW_CALL,
+	must_fail(sev_launch_start(v->fd, es ? 0x1 : 0x5, NULL, NULL, &fw), fw,
+		  EINVAL, LIBSEV_NO_FW_CALL,
 		  "sev_launch_start with the other mode's ES bit");
 }
 
@@ -233,8 +235,8 @@ static int launch_sev(struct vm *v, int es, int argc, char **argv)
 	 * adds it): until then the documented EOPNOTSUPP, no firmware call.
 	 * Once it is there, this becomes must() and run.sh checks the report
 	 * with sevboot verify-report. */
-	must_fail(sev_attestation_report(v->fd, mnonce, 16, report,
-					 &report_len, &fw),
+	must_fail(sev_attestation_report(v->fd, mnonce, 16, report, &report_len,
+					 &fw),
 		  fw, EOPNOTSUPP, LIBSEV_NO_FW_CALL,
 		  "sev_attestation_report on the model");
 	return 0;
@@ -245,11 +247,11 @@ static uint8_t page_type(const char *name)
 	static const struct {
 		const char *name;
 		uint8_t type;
-	} t[] = { { "NORMAL", LIBSEV_SNP_PAGE_NORMAL },
-		  { "ZERO", LIBSEV_SNP_PAGE_ZERO },
-		  { "UNMEASURED", LIBSEV_SNP_PAGE_UNMEASURED },
-		  { "SECRETS", LIBSEV_SNP_PAGE_SECRETS },
-		  { "CPUID", LIBSEV_SNP_PAGE_CPUID } };
+	} t[] = {{"NORMAL", LIBSEV_SNP_PAGE_NORMAL},
+		 {"ZERO", LIBSEV_SNP_PAGE_ZERO},
+		 {"UNMEASURED", LIBSEV_SNP_PAGE_UNMEASURED},
+		 {"SECRETS", LIBSEV_SNP_PAGE_SECRETS},
+		 {"CPUID", LIBSEV_SNP_PAGE_CPUID}};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(name, t[i].name))
@@ -269,14 +271,16 @@ static int launch_snp(struct vm *v, int argc, char **argv)
 	must_fail(sev_launch_start(v->fd, 1, NULL, NULL, &fw), fw, EINVAL,
 		  LIBSEV_NO_FW_CALL, "sev_launch_start on an SNP VM");
 	must_fail(snp_launch_finish(v->fd, NULL, NULL, 0, NULL, &fw), fw,
-		  EPROTO, LIBSEV_NO_FW_CALL, "snp_launch_finish before the start");
+		  EPROTO, LIBSEV_NO_FW_CALL,
+		  "snp_launch_finish before the start");
 	must(snp_launch_start(v->fd, 0x30000, NULL, 0, &fw), fw,
 	     "snp_launch_start");
 	for (int i = 4; i < argc; i++) {
 		char type[16];
 		unsigned long long gpa, len;
 
-		if (sscanf(argv[i], "%15[A-Z]:%llx:%llx", type, &gpa, &len) != 3)
+		if (sscanf(argv[i], "%15[A-Z]:%llx:%llx", type, &gpa, &len) !=
+		    3)
 			die("step %s: want TYPE:GPA:LEN", argv[i]);
 		errno = 0;
 		if (snp_launch_update(v->fd, gpa >> 12,

@@ -76,7 +76,7 @@ static void setup(void)
 	do {                                                                   \
 		int fw_ = 12345;                                               \
 		ck_assert_int_eq((call), 0);                                   \
-		ck_assert_int_eq(fw_, 0); /* SEV_RET_SUCCESS */               \
+		ck_assert_int_eq(fw_, 0); /* SEV_RET_SUCCESS */                \
 	} while (0)
 
 static uint8_t *aligned(size_t len, uint8_t fill)
@@ -94,20 +94,17 @@ static uint8_t *aligned(size_t len, uint8_t fill)
 /* Every function but the INITs, on one fd: the result and errno. */
 static void commands_fail(int fd, int e)
 {
-	unsigned char buf[LIBSEV_REPORT_LEN], mnonce[16] = { 0 };
+	unsigned char buf[LIBSEV_REPORT_LEN], mnonce[16] = {0};
 	unsigned int len = sizeof(buf);
 	uint8_t *mem = aligned(4096, 1);
 
 	FAILS(sev_launch_start(fd, 1, NULL, NULL, &fw_), e, NOFW);
-	FAILS(sev_launch_update_data(fd, (uintptr_t)mem, 4096, &fw_), e,
-	      NOFW);
+	FAILS(sev_launch_update_data(fd, (uintptr_t)mem, 4096, &fw_), e, NOFW);
 	FAILS(sev_launch_update_vmsa(fd, &fw_), e, NOFW);
 	FAILS(sev_launch_measure(fd, buf, &fw_), e, NOFW);
-	FAILS(sev_inject_launch_secret(fd, buf, buf, 16, mem, &fw_), e,
-	      NOFW);
+	FAILS(sev_inject_launch_secret(fd, buf, buf, 16, mem, &fw_), e, NOFW);
 	FAILS(sev_launch_finish(fd, &fw_), e, NOFW);
-	FAILS(sev_attestation_report(fd, mnonce, 16, buf, &len, &fw_), e,
-	      NOFW);
+	FAILS(sev_attestation_report(fd, mnonce, 16, buf, &len, &fw_), e, NOFW);
 	ck_assert_uint_eq(len, sizeof(buf)); /* untouched */
 	FAILS(snp_launch_start(fd, 0x30000, NULL, 0, &fw_), e, NOFW);
 	FAILS(snp_launch_update(fd, 0, (uintptr_t)mem, 4096,
@@ -167,9 +164,9 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
 	int vm = fake_vm();
-	unsigned char buf[LIBSEV_REPORT_LEN], mnonce[16] = { 0 };
+	unsigned char buf[LIBSEV_REPORT_LEN], mnonce[16] = {0};
 	unsigned int len = sizeof(buf);
-	uint8_t *mem = aligned(8192, 2), cert[LIBSEV_CERT_LEN] = { 0 };
+	uint8_t *mem = aligned(8192, 2), cert[LIBSEV_CERT_LEN] = {0};
 
 	WORKS(sev_init(vm, &fw_));
 	/* GODH certificate and session: both or neither. */
@@ -184,8 +181,8 @@ START_TEST(test_bad_arguments)
 	/* 16-byte alignment of address and length (the firmware's). */
 	FAILS(sev_launch_update_data(vm, (uintptr_t)mem + 1, 4096, &fw_),
 	      EINVAL, NOFW);
-	FAILS(sev_launch_update_data(vm, (uintptr_t)mem, 4095, &fw_),
-	      EINVAL, NOFW);
+	FAILS(sev_launch_update_data(vm, (uintptr_t)mem, 4095, &fw_), EINVAL,
+	      NOFW);
 	FAILS(sev_launch_measure(vm, NULL, &fw_), EINVAL, NOFW);
 	FAILS(sev_inject_launch_secret(vm, NULL, buf, 16, mem, &fw_), EINVAL,
 	      NOFW);
@@ -197,12 +194,11 @@ START_TEST(test_bad_arguments)
 	      NOFW);
 	FAILS(sev_attestation_report(vm, NULL, 16, buf, &len, &fw_), EINVAL,
 	      NOFW);
-	FAILS(sev_attestation_report(vm, mnonce, 15, buf, &len, &fw_),
-	      EINVAL, NOFW);
-	FAILS(sev_attestation_report(vm, mnonce, 16, buf, NULL, &fw_),
-	      EINVAL, NOFW);
-	FAILS(snp_launch_update(vm, 0, 0, 4096, LIBSEV_SNP_PAGE_NORMAL,
-				&fw_),
+	FAILS(sev_attestation_report(vm, mnonce, 15, buf, &len, &fw_), EINVAL,
+	      NOFW);
+	FAILS(sev_attestation_report(vm, mnonce, 16, buf, NULL, &fw_), EINVAL,
+	      NOFW);
+	FAILS(snp_launch_update(vm, 0, 0, 4096, LIBSEV_SNP_PAGE_NORMAL, &fw_),
 	      EINVAL, NOFW);
 	FAILS(snp_launch_update(vm, 0, (uintptr_t)mem, 0,
 				LIBSEV_SNP_PAGE_NORMAL, &fw_),
@@ -224,7 +220,7 @@ END_TEST
 START_TEST(test_out_of_order)
 {
 	int vm = fake_vm(), es = fake_vm(), snp = fake_vm();
-	unsigned char m[48], mnonce[16] = { 0 }, buf[LIBSEV_REPORT_LEN];
+	unsigned char m[48], mnonce[16] = {0}, buf[LIBSEV_REPORT_LEN];
 	unsigned int len = sizeof(buf);
 	uint8_t *mem = aligned(4096, 3);
 
@@ -289,7 +285,7 @@ START_TEST(test_model_memory_and_firmware_errors)
 	 * with a malformed GODH certificate fails in the firmware. */
 	vm = fake_vm();
 	{
-		uint8_t cert[LIBSEV_CERT_LEN] = { 0 }, s[LIBSEV_SESSION_LEN];
+		uint8_t cert[LIBSEV_CERT_LEN] = {0}, s[LIBSEV_SESSION_LEN];
 
 		memset(s, 0, sizeof(s));
 		WORKS(sev_init(vm, &fw_));
@@ -312,10 +308,10 @@ START_TEST(test_sev_flow_on_model)
 {
 	int vm = fake_vm();
 	uint8_t *ram = aligned(3 * 4096, 0);
-	uint8_t digest[32], mac[32], zero[16] = { 0 }, iv[16] = { 7 };
+	uint8_t digest[32], mac[32], zero[16] = {0}, iv[16] = {7};
 	uint8_t plain[32], hdr[LIBSEV_SECRET_HEADER_LEN], trans[32];
 	unsigned char m[LIBSEV_MEASUREMENT_LEN], buf[LIBSEV_REPORT_LEN];
-	unsigned char mnonce[16] = { 1 };
+	unsigned char mnonce[16] = {1};
 	unsigned int len = sizeof(buf);
 	struct sev_tk tk;
 
@@ -327,18 +323,17 @@ START_TEST(test_sev_flow_on_model)
 	WORKS(sev_launch_update_data(vm, (uintptr_t)ram + 4096, 4096, &fw_));
 	WORKS(sev_launch_measure(vm, m, &fw_));
 	SHA256(ram, 8192, digest);
-	ck_assert_int_eq(measure_launch_hmac(zero, SEV_MODEL_API_MAJOR,
-					     SEV_MODEL_API_MINOR,
-					     SEV_MODEL_BUILD, 0x1, digest,
-					     m + 32, mac),
+	ck_assert_int_eq(measure_launch_hmac(
+				 zero, SEV_MODEL_API_MAJOR, SEV_MODEL_API_MINOR,
+				 SEV_MODEL_BUILD, 0x1, digest, m + 32, mac),
 			 0);
 	ck_assert_mem_eq(m, mac, 32);
 
 	memset(&tk, 0, sizeof(tk));
 	memset(plain, 0x5c, sizeof(plain));
-	ck_assert_int_eq(sev_secret_seal(&tk, m, iv, plain, sizeof(plain),
-					 hdr, trans),
-			 0);
+	ck_assert_int_eq(
+		sev_secret_seal(&tk, m, iv, plain, sizeof(plain), hdr, trans),
+		0);
 	WORKS(sev_inject_launch_secret(vm, hdr, trans, sizeof(trans),
 				       ram + 8192, &fw_));
 	ck_assert_mem_eq(ram + 8192, plain, sizeof(plain));
@@ -414,7 +409,7 @@ static void *thread_flow(void *arg)
 	int vm = *(int *)arg, fw;
 	uint8_t *ram = aligned(4096, (uint8_t)vm);
 	unsigned char m[48];
-	uint8_t digest[32], mac[32], zero[16] = { 0 };
+	uint8_t digest[32], mac[32], zero[16] = {0};
 	long bad = 0;
 
 	for (int round = 0; round < 20; round++) {
@@ -424,8 +419,8 @@ static void *thread_flow(void *arg)
 		 * it in through dup2 onto the registered number. */
 		dup2(fd, vm);
 		close(fd);
-		bad |= sev_init(vm, &fw) | sev_launch_start(vm, 1, NULL, NULL,
-							   &fw);
+		bad |= sev_init(vm, &fw) |
+		       sev_launch_start(vm, 1, NULL, NULL, &fw);
 		bad |= sev_launch_update_data(vm, (uintptr_t)ram, 4096, &fw);
 		bad |= sev_launch_measure(vm, m, &fw);
 		SHA256(ram, 4096, digest);
@@ -448,9 +443,8 @@ START_TEST(test_threads)
 	for (int i = 0; i < 4; i++)
 		vms[i] = fake_vm();
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, thread_flow,
-						&vms[i]),
-				 0);
+		ck_assert_int_eq(
+			pthread_create(&t[i], NULL, thread_flow, &vms[i]), 0);
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(pthread_join(t[i], &r), 0);
 		ck_assert_ptr_null(r);
