@@ -55,21 +55,22 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-/* A libsev call that must succeed. */
-static void must(int ret, int fw, const char *what)
+/* A libsev call that must succeed.  fw is read here, after the call:
+ * the order in which a call's arguments are evaluated is unspecified. */
+static void must(int ret, const int *fw, const char *what)
 {
 	if (ret)
-		die("%s: %s, firmware status %d", what, strerror(errno), fw);
+		die("%s: %s, firmware status %d", what, strerror(errno), *fw);
 	printf("consumer: ok: %s\n", what);
 }
 
 /* A libsev call that must fail with errno e and firmware status f. */
-static void must_fail(int ret, int fw, int e, int f, const char *what)
+static void must_fail(int ret, const int *fw, int e, int f, const char *what)
 {
-	if (ret != -1 || errno != e || fw != f)
+	if (ret != -1 || errno != e || *fw != f)
 		die("%s: returned %d, errno %d (%s), fw_err %d; want -1, %d "
 		    "(%s), %d",
-		    what, ret, errno, strerror(errno), fw, e, strerror(e), f);
+		    what, ret, errno, strerror(errno), *fw, e, strerror(e), f);
 	printf("consumer: ok: %s fails as documented (%s, fw_err %d)\n", what,
 	       strerror(e), f);
 }
@@ -163,7 +164,7 @@ static void vcpus_make(struct vm *v, unsigned n, uint32_t sig, uint32_t ap)
 		if (ioctl(v->vcpus[i], KVM_SET_SREGS, &s) ||
 		    ioctl(v->vcpus[i], KVM_SET_REGS, &r))
 			die("vCPU %u reset state: %s", i, strerror(errno));
-		must(sev_model_add_vcpu(v->fd, v->vcpus[i], &fw), fw,
+		must(sev_model_add_vcpu(v->fd, v->vcpus[i], &fw), &fw,
 		     "sev_model_add_vcpu");
 	}
 	v->nvcpus = n;
@@ -192,11 +193,11 @@ static void refusals(struct vm *v, int es)
 
 	must_fail(sev_launch_start(v->vcpus[0] ? v->vcpus[0] : v->kvm, 1, NULL,
 				   NULL, &fw),
-		  fw, ENOTTY, LIBSEV_NO_FW_CALL,
+		  &fw, ENOTTY, LIBSEV_NO_FW_CALL,
 		  "sev_launch_start on a non-VM fd");
-	must_fail(sev_launch_measure(v->fd, m, &fw), fw, EPROTO,
+	must_fail(sev_launch_measure(v->fd, m, &fw), &fw, EPROTO,
 		  LIBSEV_NO_FW_CALL, "sev_launch_measure before the start");
-	must_fail(sev_launch_start(v->fd, es ? 0x1 : 0x5, NULL, NULL, &fw), fw,
+	must_fail(sev_launch_start(v->fd, es ? 0x1 : 0x5, NULL, NULL, &fw), &fw,
 		  EINVAL, LIBSEV_NO_FW_CALL,
 		  "sev_launch_start with the other mode's ES bit");
 }
@@ -209,35 +210,35 @@ static int launch_sev(struct vm *v, int es, int argc, char **argv)
 
 	if (es && argc != 6)
 		die("usage: consumer seves OVMF AP_RESET_ADDR NCPUS SIG");
-	must(es ? sev_es_init(v->fd, &fw) : sev_init(v->fd, &fw), fw,
+	must(es ? sev_es_init(v->fd, &fw) : sev_init(v->fd, &fw), &fw,
 	     es ? "sev_es_init" : "sev_init");
-	must_fail(sev_init(v->fd, &fw), fw, EPROTO, LIBSEV_NO_FW_CALL,
+	must_fail(sev_init(v->fd, &fw), &fw, EPROTO, LIBSEV_NO_FW_CALL,
 		  "a second INIT");
 	if (es)
 		vcpus_make(v, (unsigned)strtoul(argv[4], NULL, 0),
 			   (uint32_t)strtoul(argv[5], NULL, 0),
 			   (uint32_t)strtoul(argv[3], NULL, 0));
 	refusals(v, es);
-	must(sev_launch_start(v->fd, es ? 0x5 : 0x1, NULL, NULL, &fw), fw,
+	must(sev_launch_start(v->fd, es ? 0x5 : 0x1, NULL, NULL, &fw), &fw,
 	     "sev_launch_start");
 	must(sev_launch_update_data(v->fd, (uintptr_t)v->fw, v->fw_len, &fw),
-	     fw, "sev_launch_update_data (the whole firmware)");
+	     &fw, "sev_launch_update_data (the whole firmware)");
 	if (es)
-		must(sev_launch_update_vmsa(v->fd, &fw), fw,
+		must(sev_launch_update_vmsa(v->fd, &fw), &fw,
 		     "sev_launch_update_vmsa");
-	must(sev_launch_measure(v->fd, m, &fw), fw, "sev_launch_measure");
+	must(sev_launch_measure(v->fd, m, &fw), &fw, "sev_launch_measure");
 	print_measurement(es ? "seves" : "sev", m);
 	must_fail(sev_launch_update_data(v->fd, (uintptr_t)v->fw, 4096, &fw),
-		  fw, EPROTO, LIBSEV_NO_FW_CALL,
+		  &fw, EPROTO, LIBSEV_NO_FW_CALL,
 		  "sev_launch_update_data after the measurement");
-	must(sev_launch_finish(v->fd, &fw), fw, "sev_launch_finish");
+	must(sev_launch_finish(v->fd, &fw), &fw, "sev_launch_finish");
 	/* The firmware model has no ATTESTATION yet (the "identity" work
 	 * adds it): until then the documented EOPNOTSUPP, no firmware call.
 	 * Once it is there, this becomes must() and run.sh checks the report
 	 * with sevboot verify-report. */
 	must_fail(sev_attestation_report(v->fd, mnonce, 16, report, &report_len,
 					 &fw),
-		  fw, EOPNOTSUPP, LIBSEV_NO_FW_CALL,
+		  &fw, EOPNOTSUPP, LIBSEV_NO_FW_CALL,
 		  "sev_attestation_report on the model");
 	return 0;
 }
@@ -266,14 +267,14 @@ static int launch_snp(struct vm *v, int argc, char **argv)
 
 	if (argc < 5)
 		die("usage: consumer snp OVMF SIG TYPE:GPA:LEN...");
-	must(snp_init(v->fd, 0x1, &fw), fw, "snp_init");
+	must(snp_init(v->fd, 0x1, &fw), &fw, "snp_init");
 	vcpus_make(v, 1, (uint32_t)strtoul(argv[3], NULL, 0), 0);
-	must_fail(sev_launch_start(v->fd, 1, NULL, NULL, &fw), fw, EINVAL,
+	must_fail(sev_launch_start(v->fd, 1, NULL, NULL, &fw), &fw, EINVAL,
 		  LIBSEV_NO_FW_CALL, "sev_launch_start on an SNP VM");
-	must_fail(snp_launch_finish(v->fd, NULL, NULL, 0, NULL, &fw), fw,
+	must_fail(snp_launch_finish(v->fd, NULL, NULL, 0, NULL, &fw), &fw,
 		  EPROTO, LIBSEV_NO_FW_CALL,
 		  "snp_launch_finish before the start");
-	must(snp_launch_start(v->fd, 0x30000, NULL, 0, &fw), fw,
+	must(snp_launch_start(v->fd, 0x30000, NULL, 0, &fw), &fw,
 	     "snp_launch_start");
 	for (int i = 4; i < argc; i++) {
 		char type[16];
@@ -290,9 +291,9 @@ static int launch_snp(struct vm *v, int argc, char **argv)
 			    argv[i], strerror(errno), fw);
 		printf("consumer: ok: snp_launch_update %s\n", argv[i]);
 	}
-	must(snp_launch_finish(v->fd, NULL, NULL, 0, host_data, &fw), fw,
+	must(snp_launch_finish(v->fd, NULL, NULL, 0, host_data, &fw), &fw,
 	     "snp_launch_finish");
-	must_fail(snp_launch_finish(v->fd, NULL, NULL, 0, NULL, &fw), fw,
+	must_fail(snp_launch_finish(v->fd, NULL, NULL, 0, NULL, &fw), &fw,
 		  EPROTO, LIBSEV_NO_FW_CALL, "a second snp_launch_finish");
 	return 0;
 }
