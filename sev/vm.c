@@ -160,9 +160,12 @@ int sev_vm_init(struct sev_vm *v, enum sev_mode mode, bool legacy,
 	return done(v, ret, fw_error);
 }
 
-/* Every command after INIT needs the context INIT made. */
+/* Every command after INIT needs the context INIT made.  The status
+ * starts as "no firmware call", so that a command the launch context
+ * refuses does not report the previous command's status. */
 static int need_init(struct sev_vm *v, uint32_t *fw_error)
 {
+	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	if (v->l.vm_initialized)
 		return 0;
 	return refuse(v, -EPROTO, fw_error,
@@ -234,7 +237,6 @@ int sev_vm_update_data(struct sev_vm *v, void *hva, uint64_t len,
 	if (ret)
 		return ret;
 	/* The caller's VM: no GPA to name the step by. */
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v, sevl_update_data(&v->l, 0, hva, len), fw_error);
 }
 
@@ -244,7 +246,6 @@ int sev_vm_update_vmsa(struct sev_vm *v, uint32_t *fw_error)
 
 	if (ret)
 		return ret;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v, sevl_update_vmsa(&v->l, v->nvcpus), fw_error);
 }
 
@@ -254,7 +255,6 @@ int sev_vm_measure(struct sev_vm *v, uint8_t out[48], uint32_t *fw_error)
 
 	if (ret)
 		return ret;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	ret = sevl_measure(&v->l);
 	if (!ret)
 		memcpy(out, v->l.launch_measure, SEV_LAUNCH_MEASURE_LEN);
@@ -273,7 +273,6 @@ int sev_vm_secret(struct sev_vm *v, const void *hdr, const void *secret,
 				    "LAUNCH_SECRET");
 	if (ret)
 		return ret;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v,
 		    sevl_secret(&v->l, hdr, SEV_PACKET_HDR_LEN, secret, len, 0,
 				guest_hva),
@@ -286,7 +285,6 @@ int sev_vm_finish(struct sev_vm *v, uint32_t *fw_error)
 
 	if (ret)
 		return ret;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v, sevl_finish(&v->l), fw_error);
 }
 
@@ -297,7 +295,6 @@ int sev_vm_attestation(struct sev_vm *v, const uint8_t mnonce[16], void *buf,
 
 	if (ret)
 		return ret;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v, sevl_attestation(&v->l, mnonce, buf, len), fw_error);
 }
 
@@ -316,7 +313,6 @@ int sev_vm_snp_start(struct sev_vm *v, uint64_t policy, const uint8_t gosvw[16],
 	else
 		memset(v->l.snp_gosvw, 0, sizeof(v->l.snp_gosvw));
 	v->l.snp_start_flags = flags;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v, sevl_snp_start(&v->l), fw_error);
 }
 
@@ -333,7 +329,6 @@ int sev_vm_snp_update(struct sev_vm *v, uint64_t gfn, void *hva, uint64_t len,
 		ret = need_readable(v, hva, len, fw_error, "SNP_LAUNCH_UPDATE");
 	if (ret)
 		return ret;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v,
 		    sevl_snp_update(&v->l, gfn * SEV_PAGE_SIZE, hva, len,
 				    page_type),
@@ -347,6 +342,5 @@ int sev_vm_snp_finish(struct sev_vm *v, const struct sev_snp_finish_args *a,
 
 	if (ret)
 		return ret;
-	v->l.last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	return done(v, sevl_snp_finish(&v->l, a), fw_error);
 }
