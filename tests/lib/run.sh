@@ -69,7 +69,12 @@ consumer seves \$O $AP 2 $SIG; echo "CONSUMER-RC seves \$?"
 consumer snp \$O $SIG $STEPS; echo "CONSUMER-RC snp \$?"
 CMD
 LD_LIBRARY_PATH=$D$P/lib scripts/testhost/run --build "$B" --single --log "$W/th.log" \
-	--bin "$W/consumer" -- "$(cat "$W/cmd")" > /dev/null 2>&1
+	--bin "$W/consumer" -- "$(cat "$W/cmd")" > "$W/th.out" 2>&1
+threc=$?
+if [ "$threc" -eq 125 ] || [ ! -s "$W/th.log" ]; then
+	bad "the test host did not finish (testhost/run exit $threc): $(tail -n 5 "$W/th.out" | tr '\n' ' ')"
+	finish
+fi
 grep -E '^(consumer|libsev):' "$W/th.log" | sed 's/^/    /'
 
 zero=$W/zero.tik
