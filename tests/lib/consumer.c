@@ -139,9 +139,10 @@ static uint8_t *hva(struct vm *v, uint64_t gpa, uint64_t len)
 
 /*
  * The vCPUs, with the reset state QEMU gives an SEV-ES guest (what
- * `sevboot measure` assumes): KVM's own reset, except TR, which QEMU
- * loads as a busy 32-bit TSS (type 11; KVM's SVM reset has a busy 16-bit
- * one, type 3), RDX = the CPU signature, and an AP starting at the
+ * `sevboot measure` assumes): KVM's own reset, except the segment types,
+ * which QEMU loads with the accessed bit (CS 0xb, SS 3; KVM's SVM reset
+ * has 0xa and 2) and TR as a busy 32-bit TSS (0xb; KVM's is a busy
+ * 16-bit one, 3), RDX = the CPU signature, and an AP starting at the
  * firmware's SEV-ES reset block (CS.base the upper 16 bits, IP the
  * lower).  Each is named to the model (sev_model_add_vcpu), which reads
  * its registers as KVM does.
@@ -159,7 +160,9 @@ static void vcpus_make(struct vm *v, unsigned n, uint32_t sig, uint32_t ap)
 		if (ioctl(v->vcpus[i], KVM_GET_SREGS, &s) ||
 		    ioctl(v->vcpus[i], KVM_GET_REGS, &r))
 			die("vCPU %u registers: %s", i, strerror(errno));
-		s.tr.type = 11;
+		s.cs.type = 0xb;
+		s.ds.type = s.es.type = s.ss.type = s.fs.type = s.gs.type = 3;
+		s.tr.type = 0xb;
 		r.rdx = sig;
 		if (i) {
 			s.cs.base = ap & 0xffff0000u;
