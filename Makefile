@@ -94,13 +94,14 @@ $(LIBSEV_A): $(LIBSEV_OBJS)
 	objcopy --localize-hidden $(BUILD)/libobj/libsev-all.o
 	rm -f $@
 	ar rcs $@ $(BUILD)/libobj/libsev-all.o
-# pkg-config's file for the tree (PREFIX as given to make); install
-# writes its own for the PREFIX it installs to.
-LIBSEV_PC = sed -e 's|@PREFIX@|$(1)|g' -e 's|@VERSION@|$(LIBSEV_VERSION)|g' \
+# pkg-config's file for the tree (PREFIX, LIBDIR, INCDIR as given to
+# make); install writes its own for the directories it installs to.
+LIBSEV_PC = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	-e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(LIBSEV_VERSION)|g' \
 	lib/libsev.pc.in
 $(LIBOUT)/libsev.pc: lib/libsev.pc.in Makefile
 	@mkdir -p $(dir $@)
-	$(call LIBSEV_PC,$(PREFIX)) > $@
+	$(LIBSEV_PC) > $@
 -include $(LIBSEV_OBJS:.o=.d)
 
 # A unit test may name cli/ sources it tests (TEST_CLI_SRCS_test_x).
@@ -217,7 +218,7 @@ install: bin/sevboot libsev
 	ln -sf libsev.so.$(LIBSEV_SOMAJOR) $(DESTDIR)$(LIBDIR)/libsev.so
 	install -m 0644 $(LIBSEV_A) $(DESTDIR)$(LIBDIR)/libsev.a
 	install -m 0644 lib/libsev.h $(DESTDIR)$(INCDIR)/libsev.h
-	$(call LIBSEV_PC,$(PREFIX)) > $(DESTDIR)$(PCDIR)/libsev.pc
+	$(LIBSEV_PC) > $(DESTDIR)$(PCDIR)/libsev.pc
 	chmod 0644 $(DESTDIR)$(PCDIR)/libsev.pc
 	install -m 0644 doc/sevboot.1 $(DESTDIR)$(MANDIR)/man1/sevboot.1
 	install -m 0644 doc/sev.3 $(DESTDIR)$(MANDIR)/man3/sev.3
