@@ -42,6 +42,16 @@ else
 	bad "consumer does not build with $flags: $(head -c 600 "$W/cc.log")"
 	finish
 fi
+# The archive alone: pkg-config --static's flags with libsev taken from
+# libsev.a (the shared library is next to it, so name the archive).
+sflags=$(pkg-config --static --libs libsev | sed 's/-lsev\b/-l:libsev.a/')
+# shellcheck disable=SC2086
+if cc -o "$W/consumer-static" tests/lib/consumer.c $(pkg-config --cflags libsev) $sflags 2> "$W/cc-static.log" &&
+   ! ldd "$W/consumer-static" | grep -q libsev; then
+	ok "consumer links against libsev.a alone: cc consumer.c $sflags"
+else
+	bad "consumer with libsev.a ($sflags): $(head -c 600 "$W/cc-static.log")"
+fi
 if LD_LIBRARY_PATH=$D$P/lib ldd "$W/consumer" | grep -q "libsev.so.1 => $D$P/lib/libsev.so.1"; then
 	ok "consumer needs libsev.so.1, found in the installed prefix"
 else
