@@ -346,6 +346,52 @@ START_TEST(test_sev_flow_on_model)
 }
 END_TEST
 
+/* SNP on the model: page types and ranges KVM refuses, an unreadable
+ * source, ZERO pages without one, FINISH's ID block pairing, order. */
+START_TEST(test_snp_on_model)
+{
+	int vm = fake_vm();
+	uint8_t *ram = aligned(3 * 4096, 9), gosvw[16] = {1};
+	unsigned char id_block[LIBSEV_SNP_ID_BLOCK_LEN] = {0};
+	unsigned char host_data[32] = {0x42};
+
+	ck_assert_int_eq(mprotect(ram + 8192, 4096, PROT_NONE), 0);
+	WORKS(snp_init(vm, 0x1, &fw_));
+	FAILS(snp_launch_update(vm, 0x100, (uintptr_t)ram, 4096,
+				LIBSEV_SNP_PAGE_NORMAL, &fw_),
+	      EPROTO, NOFW);
+	FAILS(snp_launch_start(vm, 0x10000, gosvw, 0, &fw_), EINVAL, NOFW);
+	WORKS(snp_launch_start(vm, 0x30000, gosvw, 0, &fw_));
+	FAILS(snp_launch_start(vm, 0x30000, NULL, 0, &fw_), EPROTO, NOFW);
+	/* VMSA pages are KVM's own; 2 (VMSA) and 7 are refused. */
+	FAILS(snp_launch_update(vm, 0x100, (uintptr_t)ram, 4096, 2, &fw_),
+	      EINVAL, NOFW);
+	FAILS(snp_launch_update(vm, 0x100, (uintptr_t)ram, 4096, 7, &fw_),
+	      EINVAL, NOFW);
+	/* Whole pages only. */
+	FAILS(snp_launch_update(vm, 0x100, (uintptr_t)ram, 100,
+				LIBSEV_SNP_PAGE_NORMAL, &fw_),
+	      EINVAL, NOFW);
+	FAILS(snp_launch_update(vm, 0x100, (uintptr_t)ram, 3 * 4096,
+				LIBSEV_SNP_PAGE_NORMAL, &fw_),
+	      EFAULT, NOFW);
+	WORKS(snp_launch_update(vm, 0x100, (uintptr_t)ram, 8192,
+				LIBSEV_SNP_PAGE_NORMAL, &fw_));
+	WORKS(snp_launch_update(vm, 0x200, 0, 4096, LIBSEV_SNP_PAGE_ZERO,
+				&fw_));
+	/* The ID block and its authentication go together. */
+	FAILS(snp_launch_finish(vm, id_block, NULL, 0, NULL, &fw_), EINVAL,
+	      NOFW);
+	FAILS(snp_launch_finish(vm, NULL, NULL, 1, NULL, &fw_), EINVAL, NOFW);
+	WORKS(snp_launch_finish(vm, NULL, NULL, 0, host_data, &fw_));
+	FAILS(snp_launch_update(vm, 0x300, (uintptr_t)ram, 4096,
+				LIBSEV_SNP_PAGE_NORMAL, &fw_),
+	      EPROTO, NOFW);
+	munmap(ram, 3 * 4096);
+	close(vm);
+}
+END_TEST
+
 /* A fd number that now belongs to another file: its old launch is gone
  * (EPROTO), and a new INIT on it starts afresh. */
 START_TEST(test_stale_fd)
@@ -467,6 +513,7 @@ static Suite *libsev_suite(void)
 	tcase_add_test(tc, test_out_of_order);
 	tcase_add_test(tc, test_model_memory_and_firmware_errors);
 	tcase_add_test(tc, test_sev_flow_on_model);
+	tcase_add_test(tc, test_snp_on_model);
 	tcase_add_test(tc, test_stale_fd);
 	tcase_add_test(tc, test_backend_env);
 	tcase_add_test(tc, test_kernel_backend_without_dev_sev);
