@@ -173,19 +173,28 @@ static int need_init(struct sev_vm *v, uint32_t *fw_error)
 		      "sev_es_init() or snp_init() comes first");
 }
 
-/* The model reads host memory the kernel would pin or copy: refuse an
- * unreadable range as the kernel would fail it, not crash on it. */
-static int need_readable(struct sev_vm *v, const void *p, uint64_t len,
-			 uint32_t *fw_error, const char *what)
+/* The model reads (and for LAUNCH_SECRET writes) host memory the kernel
+ * would pin or copy: refuse a range it could not, as the kernel would
+ * fail it, rather than crash on it. */
+static int need_access(struct sev_vm *v, const void *p, uint64_t len,
+		       bool write, uint32_t *fw_error, const char *what)
 {
+	uint64_t a = (uint64_t)(uintptr_t)p;
+
 	if (!v->model || !len ||
-	    model_user_readable((uint64_t)(uintptr_t)p, len))
+	    (write ? model_user_writable(a, len) : model_user_readable(a, len)))
 		return 0;
 	*fw_error = SB_SEV_RET_NO_FW_CALL_U32;
 	set_err(v->err, sizeof(v->err),
-		"%s: host memory %p (+0x%llx) cannot be read", what, p,
-		(unsigned long long)len);
+		"%s: host memory %p (+0x%llx) cannot be %s", what, p,
+		(unsigned long long)len, write ? "written" : "read");
 	return -EFAULT;
+}
+
+static int need_readable(struct sev_vm *v, const void *p, uint64_t len,
+			 uint32_t *fw_error, const char *what)
+{
+	return need_access(v, p, len, false, fw_error, what);
 }
 
 int sev_vm_add_vcpu(struct sev_vm *v, int vcpu_fd)
@@ -269,8 +278,8 @@ int sev_vm_secret(struct sev_vm *v, const void *hdr, const void *secret,
 	if (!ret)
 		ret = need_readable(v, secret, len, fw_error, "LAUNCH_SECRET");
 	if (!ret)
-		ret = need_readable(v, guest_hva, len, fw_error,
-				    "LAUNCH_SECRET");
+		ret = need_access(v, guest_hva, len, true, fw_error,
+				  "LAUNCH_SECRET");
 	if (ret)
 		return ret;
 	return done(v,

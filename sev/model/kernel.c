@@ -148,9 +148,11 @@ static void bit_set(uint8_t *b, uint64_t i, bool v)
 /*
  * Could the kernel read (pin, copy from) every page of [addr, addr+len)?
  * One byte of each page through process_vm_readv() on ourselves, which
- * fails with EFAULT where the kernel's own access would.
+ * fails with EFAULT where the kernel's own access would; with write, the
+ * byte is written back with process_vm_writev(), which fails on a page
+ * the kernel could not write either.
  */
-bool model_user_readable(uint64_t addr, uint64_t len)
+static bool user_access(uint64_t addr, uint64_t len, bool write)
 {
 	uint64_t first = addr & ~(PAGE - 1), end = addr + len;
 	uint8_t byte;
@@ -163,8 +165,21 @@ bool model_user_readable(uint64_t addr, uint64_t len)
 
 		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1)
 			return false;
+		if (write &&
+		    process_vm_writev(getpid(), &local, 1, &remote, 1, 0) != 1)
+			return false;
 	}
 	return true;
+}
+
+bool model_user_readable(uint64_t addr, uint64_t len)
+{
+	return user_access(addr, len, false);
+}
+
+bool model_user_writable(uint64_t addr, uint64_t len)
+{
+	return user_access(addr, len, true);
 }
 
 /* Inside one REG_REGION range? */

@@ -142,5 +142,8 @@ int model_snp_cpuid_check(uint8_t page[4096]);
  * -EFAULT/-ENOMEM and not a crash of the model reading it.
  */
 bool model_user_readable(uint64_t addr, uint64_t len);
+/* The same, and could the kernel write there (LAUNCH_SECRET's guest
+ * memory)?  The bytes are read and written back unchanged. */
+bool model_user_writable(uint64_t addr, uint64_t len);
 
 #endif

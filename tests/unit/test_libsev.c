@@ -334,6 +334,12 @@ START_TEST(test_sev_flow_on_model)
 	ck_assert_int_eq(
 		sev_secret_seal(&tk, m, iv, plain, sizeof(plain), hdr, trans),
 		0);
+	/* Guest memory the kernel could not write: EFAULT, not a crash. */
+	ck_assert_int_eq(mprotect(ram + 8192, 4096, PROT_READ), 0);
+	FAILS(sev_inject_launch_secret(vm, hdr, trans, sizeof(trans),
+				       ram + 8192, &fw_),
+	      EFAULT, NOFW);
+	ck_assert_int_eq(mprotect(ram + 8192, 4096, PROT_READ | PROT_WRITE), 0);
 	WORKS(sev_inject_launch_secret(vm, hdr, trans, sizeof(trans),
 				       ram + 8192, &fw_));
 	ck_assert_mem_eq(ram + 8192, plain, sizeof(plain));
