@@ -37,7 +37,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all check unit unit-asan asan integration fuzz fuzz-smoke fuzz-long \
-	install clean format
+	install uninstall clean format libsev
 
 # build/libsevboot.a is sevboot's internal archive (the modules below
 # cli/), for the binary and the tests.  It is not installed: its names are
@@ -45,7 +45,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # BIN is where the program goes (the sanitizer build puts its own in
 # $(BUILD)/bin/sevboot).
 BIN ?= bin/sevboot
-all: $(BIN)
+all: $(BIN) libsev
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -60,6 +60,51 @@ $(INTERNAL_LIB): $(LIB_OBJS)
 $(BIN): $(BIN_OBJS) $(INTERNAL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(BIN_OBJS) $(INTERNAL_LIB) $(LDLIBS_LIB)
+
+# ------------------------------------------------------------ libsev
+# The public C API (sev(3)): lib/libsev.so (soname libsev.so.1) and
+# lib/libsev.a, built from lib/libsev.c and the modules it uses (util,
+# loader, sev, owner; not vmm or cli), compiled apart with
+# -fvisibility=hidden.  The shared library exports only lib/libsev.map's
+# names; the archive is one relocatable object whose hidden symbols are
+# made local (objcopy --localize-hidden), so it exports the same names.
+# LIBOUT is where they go (the sanitizer build puts its own elsewhere).
+LIBSEV_VERSION := 1.0.0
+LIBSEV_SOMAJOR := 1
+LIBOUT ?= lib
+LIBSEV_SO := $(LIBOUT)/libsev.so.$(LIBSEV_VERSION)
+LIBSEV_A := $(LIBOUT)/libsev.a
+# owner/kds.c (AMD KDS over libcurl) is sevboot's, not the library's.
+LIBSEV_SRCS := lib/libsev.c $(filter-out owner/kds.c,$(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c)))
+LIBSEV_OBJS := $(LIBSEV_SRCS:%.c=$(BUILD)/libobj/%.o)
+LIBSEV_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto) -pthread
+libsev: $(LIBSEV_SO) $(LIBOUT)/libsev.so.$(LIBSEV_SOMAJOR) $(LIBOUT)/libsev.so \
+	$(LIBSEV_A) $(LIBOUT)/libsev.pc
+$(BUILD)/libobj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c -o $@ $<
+$(LIBSEV_SO): $(LIBSEV_OBJS) lib/libsev.map
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,libsev.so.$(LIBSEV_SOMAJOR) \
+		-Wl,--version-script=lib/libsev.map -Wl,--no-undefined \
+		-o $@ $(LIBSEV_OBJS) $(LIBSEV_LIBS)
+$(LIBOUT)/libsev.so.$(LIBSEV_SOMAJOR) $(LIBOUT)/libsev.so: $(LIBSEV_SO)
+	ln -sf libsev.so.$(LIBSEV_VERSION) $@
+$(LIBSEV_A): $(LIBSEV_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -r -nostdlib -o $(BUILD)/libobj/libsev-all.o $(LIBSEV_OBJS)
+	objcopy --localize-hidden $(BUILD)/libobj/libsev-all.o
+	rm -f $@
+	ar rcs $@ $(BUILD)/libobj/libsev-all.o
+# pkg-config's file for the tree (PREFIX, LIBDIR, INCDIR as given to
+# make); install writes its own for the directories it installs to.
+LIBSEV_PC = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	-e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(LIBSEV_VERSION)|g' \
+	lib/libsev.pc.in
+$(LIBOUT)/libsev.pc: lib/libsev.pc.in Makefile
+	@mkdir -p $(dir $@)
+	$(LIBSEV_PC) > $@
+-include $(LIBSEV_OBJS:.o=.d)
 
 # A unit test may name cli/ sources it tests (TEST_CLI_SRCS_test_x).
 $(BUILD)/tests/%: tests/unit/%.c $(INTERNAL_LIB) tests/unit/testutil.h tests/unit/fake_host.h
@@ -83,6 +128,9 @@ $(BUILD)/tests/test_kds: cli/fetch.c cli/options.c cli/opts.c cli/cli.h
 $(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h
 # test_guest_files compiles cli/guest.c, files.c, options.c and opts.c in.
 $(BUILD)/tests/test_guest_files: cli/guest.c cli/files.c cli/options.c cli/opts.c cli/cli.h
+# test_libsev compiles the libsev API (lib/libsev.c) in.
+TEST_CLI_SRCS_test_libsev := lib/libsev.c
+$(BUILD)/tests/test_libsev: lib/libsev.c lib/libsev.h
 unit: $(UNIT_BINS) $(BIN)
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) SEVBOOT_BIN=$(BIN) \
@@ -98,6 +146,7 @@ unit: $(UNIT_BINS) $(BIN)
 # code several times and the machine may be shared.
 ASAN_BUILD := $(BUILD)/asan
 ASAN_MAKE = $(MAKE) BUILD=$(ASAN_BUILD) BIN=$(ASAN_BUILD)/bin/sevboot \
+	LIBOUT=$(ASAN_BUILD)/lib \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer" FORTIFY= \
 	SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all"
 asan:
@@ -111,12 +160,15 @@ unit-asan:
 integration: $(BIN)
 	SEVBOOT_SHARED=$(SHARED) tests/integration/owner.sh
 	SEVBOOT_SHARED=$(SHARED) tests/integration/trust.sh
+	BUILD=$(BUILD) tests/lib/run.sh
 	SEVBOOT_SHARED=$(SHARED) BUILD=$(BUILD) tests/integration/run.sh
 
 # The fuzz harnesses are built and run briefly too, so they cannot rot.
 check: unit unit-asan
 	scripts/check-flags
 	scripts/include-graph
+	scripts/check-lib-abi
+	scripts/gen-man-sevboot --check
 	$(MAKE) fuzz-smoke FUZZ_SECONDS=5
 	$(MAKE) integration
 
@@ -156,19 +208,45 @@ $(BUILD)/bench/%: tests/bench/%.c $(INTERNAL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(INTERNAL_LIB) $(LDLIBS_LIB)
 
-# Only the program is installed; the internal archive is not a library.
-install: bin/sevboot
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 bin/sevboot $(DESTDIR)$(PREFIX)/bin/sevboot
+# The program, libsev (shared and static, header, pkg-config) and the
+# man pages sevboot(1) and sev(3); the internal archive is not installed.
+# uninstall removes exactly these files.
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCDIR = $(PREFIX)/include
+PCDIR = $(LIBDIR)/pkgconfig
+MANDIR = $(PREFIX)/share/man
+install: bin/sevboot libsev
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) \
+		$(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 0755 bin/sevboot $(DESTDIR)$(BINDIR)/sevboot
+	install -m 0755 $(LIBSEV_SO) $(DESTDIR)$(LIBDIR)/libsev.so.$(LIBSEV_VERSION)
+	ln -sf libsev.so.$(LIBSEV_VERSION) $(DESTDIR)$(LIBDIR)/libsev.so.$(LIBSEV_SOMAJOR)
+	ln -sf libsev.so.$(LIBSEV_SOMAJOR) $(DESTDIR)$(LIBDIR)/libsev.so
+	install -m 0644 $(LIBSEV_A) $(DESTDIR)$(LIBDIR)/libsev.a
+	install -m 0644 lib/libsev.h $(DESTDIR)$(INCDIR)/libsev.h
+	$(LIBSEV_PC) > $(DESTDIR)$(PCDIR)/libsev.pc
+	chmod 0644 $(DESTDIR)$(PCDIR)/libsev.pc
+	install -m 0644 doc/sevboot.1 $(DESTDIR)$(MANDIR)/man1/sevboot.1
+	install -m 0644 doc/sev.3 $(DESTDIR)$(MANDIR)/man3/sev.3
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sevboot \
+		$(DESTDIR)$(LIBDIR)/libsev.so.$(LIBSEV_VERSION) \
+		$(DESTDIR)$(LIBDIR)/libsev.so.$(LIBSEV_SOMAJOR) \
+		$(DESTDIR)$(LIBDIR)/libsev.so $(DESTDIR)$(LIBDIR)/libsev.a \
+		$(DESTDIR)$(INCDIR)/libsev.h $(DESTDIR)$(PCDIR)/libsev.pc \
+		$(DESTDIR)$(MANDIR)/man1/sevboot.1 $(DESTDIR)$(MANDIR)/man3/sev.3
 
 format:
-	clang-format -i $(LIB_SRCS) $(BIN_SRCS) $(wildcard */*.h tests/unit/*.c tests/fuzz/*.c)
+	clang-format -i $(LIB_SRCS) $(BIN_SRCS) lib/libsev.c $(wildcard */*.h tests/unit/*.c tests/fuzz/*.c)
 
 clean:
-	rm -rf bin lib $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/asan \
+	rm -f lib/libsev.so lib/libsev.so.* lib/libsev.a lib/libsev.pc
+	rm -rf bin $(BUILD)/obj $(BUILD)/libobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/asan \
 		$(BUILD)/bench $(INTERNAL_LIB)
 
 -include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d)
 
 # AMD's roots are embedded (.incbin) by owner/trust.c.
 $(BUILD)/obj/owner/trust.o: $(wildcard owner/roots/*/*/*)
+$(BUILD)/libobj/owner/trust.o: $(wildcard owner/roots/*/*/*)

@@ -249,21 +249,10 @@ static int issue(struct sev_launch *l, struct sev_launch_timing *t, uint32_t id,
 
 /* -------------------------------------------------------------- context */
 
-int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
-		     struct sev_transport t)
+/* The policy's rules for the mode (no command is issued). */
+static int check_policy(struct sev_launch *l, uint64_t policy)
 {
-	memset(l, 0, sizeof(*l));
-	l->mode = mode;
-	l->policy = policy;
-	l->state = SEV_GUEST_UNINIT;
-	l->transport = t;
-	l->last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
-
-	if (!t.ops || !t.ops->vm_cmd) {
-		launch_err(l, "the launch has no transport to the firmware");
-		return -EINVAL;
-	}
-	switch (mode) {
+	switch (l->mode) {
 	case SEV_MODE_SEV:
 	case SEV_MODE_SEV_ES:
 		if (policy > UINT32_MAX) {
@@ -277,14 +266,14 @@ int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
 		 * from the VM type: they must agree or the launch fails
 		 * late (UNSUPPORTED at UPDATE_VMSA, or a guest KVM runs
 		 * as plain SEV while the firmware expects a VMSA). */
-		if (mode == SEV_MODE_SEV_ES && !(policy & SEV_POLICY_ES)) {
+		if (l->mode == SEV_MODE_SEV_ES && !(policy & SEV_POLICY_ES)) {
 			launch_err(l,
 				   "SEV-ES needs policy bit 2 (ES); policy "
 				   "0x%" PRIx64 " lacks it",
 				   policy);
 			return -EINVAL;
 		}
-		if (mode == SEV_MODE_SEV && (policy & SEV_POLICY_ES)) {
+		if (l->mode == SEV_MODE_SEV && (policy & SEV_POLICY_ES)) {
 			launch_err(l,
 				   "policy 0x%" PRIx64
 				   " has bit 2 (ES) set, which makes an "
@@ -304,8 +293,40 @@ int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
 		return 0;
 	}
 	}
-	launch_err(l, "unknown SEV mode %d", (int)mode);
+	launch_err(l, "unknown SEV mode %d", (int)l->mode);
 	return -EINVAL;
+}
+
+int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
+		     struct sev_transport t)
+{
+	memset(l, 0, sizeof(*l));
+	l->mode = mode;
+	l->policy = policy;
+	l->state = SEV_GUEST_UNINIT;
+	l->transport = t;
+	l->last_fw_error = SB_SEV_RET_NO_FW_CALL_U32;
+
+	if (!t.ops || !t.ops->vm_cmd) {
+		launch_err(l, "the launch has no transport to the firmware");
+		return -EINVAL;
+	}
+	return check_policy(l, policy);
+}
+
+int sevl_set_policy(struct sev_launch *l, uint64_t policy)
+{
+	int ret;
+
+	if (l->state != SEV_GUEST_UNINIT)
+		return refuse(l, "the policy",
+			      "LAUNCH_START has already been issued (the guest "
+			      "is in state %s)",
+			      state_name(l));
+	ret = check_policy(l, policy);
+	if (!ret)
+		l->policy = policy;
+	return ret;
 }
 
 int sevl_set_session(struct sev_launch *l, const void *dh_cert,
@@ -843,6 +864,69 @@ int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out)
 	return 0;
 }
 
+/* One KVM_SEV_GET_ATTESTATION_REPORT: len 0 asks for the length. */
+static int attestation_cmd(struct sev_launch *l, struct sev_launch_timing *t,
+			   const uint8_t mnonce[16], void *buf, uint32_t *len)
+{
+	struct kvm_sev_attestation_report a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.mnonce, mnonce, sizeof(a.mnonce));
+	a.uaddr = (__u64)(uintptr_t)buf;
+	a.len = *len;
+	ret = issue(l, t, KVM_SEV_GET_ATTESTATION_REPORT, &a);
+	*len = a.len;
+	return ret;
+}
+
+int sevl_attestation(struct sev_launch *l, const uint8_t mnonce[16], void *buf,
+		     uint32_t *len)
+{
+	static const char cmd[] = "ATTESTATION";
+	struct sev_launch_timing scratch, *t;
+	uint32_t need = 0;
+	int ret;
+
+	ret = need_sev(l, cmd);
+	/* The firmware's allowed states (SEV API 55766 ATTESTATION):
+	 * LSECRET and RUNNING for a launched guest. */
+	if (!ret && l->state != SEV_GUEST_LSECRET &&
+	    l->state != SEV_GUEST_RUNNING)
+		ret = refuse(l, cmd,
+			     "the guest is in state %s; the report exists "
+			     "after LAUNCH_MEASURE",
+			     state_name(l));
+	if (ret)
+		return ret;
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0, *len);
+	/* The length query, as for LAUNCH_MEASURE: the firmware answers
+	 * INVALID_LENGTH with the length, which KVM copies back (Linux
+	 * arch/x86/kvm/svm/sev.c sev_get_attestation_report()). */
+	ret = attestation_cmd(l, t, mnonce, NULL, &need);
+	if (!need) {
+		timing_end(t);
+		command_failed(l, "ATTESTATION length query", ret ? ret : -EIO,
+			       t->fw_error);
+		return ret ? ret : -EIO;
+	}
+	if (!buf || *len < need) {
+		timing_end(t);
+		launch_err(l,
+			   "ATTESTATION: the report is %u bytes and the "
+			   "buffer holds %u",
+			   need, buf ? *len : 0);
+		*len = need;
+		return -ENOSPC;
+	}
+	*len = need;
+	ret = attestation_cmd(l, t, mnonce, buf, len);
+	timing_end(t);
+	if (ret)
+		command_failed(l, cmd, ret, t->fw_error);
+	return ret;
+}
+
 int sevl_snp_start(struct sev_launch *l)
 {
 	static const char cmd[] = "SNP_LAUNCH_START";
@@ -861,9 +945,14 @@ int sevl_snp_start(struct sev_launch *l)
 	if (ret)
 		return ret;
 
-	/* gosvw zero: no guest OS visible workarounds, as QEMU's default. */
+	/* gosvw zero unless set: no guest OS visible workarounds, as QEMU's
+	 * default. */
 	memset(&start, 0, sizeof(start));
 	start.policy = l->policy;
+	_Static_assert(sizeof(start.gosvw) == sizeof(l->snp_gosvw),
+		       "GOSVW is 16 bytes on both sides");
+	memcpy(start.gosvw, l->snp_gosvw, sizeof(start.gosvw));
+	start.flags = l->snp_start_flags;
 
 	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
 	ret = issue(l, t, KVM_SEV_SNP_LAUNCH_START, &start);

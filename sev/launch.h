@@ -211,6 +211,11 @@ struct sev_launch {
 	 * another guest's handle shares its key (QEMU's handle=, --handle).
 	 * Set before sevl_start(). */
 	uint32_t share_handle;
+	/* SNP_LAUNCH_START's guest OS visible workarounds and flags
+	 * (kvm_sev_snp_launch_start.gosvw, .flags); zero unless set before
+	 * sevl_snp_start() (libsev's snp_launch_start() sets them). */
+	uint8_t snp_gosvw[16];
+	uint16_t snp_start_flags;
 	enum sev_guest_state state;
 	bool vm_initialized; /* KVM_SEV_INIT2 (or legacy INIT) succeeded */
 	bool vmsa_done;	     /* SEV-ES: LAUNCH_UPDATE_VMSA succeeded */
@@ -259,6 +264,14 @@ struct sev_launch {
  */
 int sevl_setup(struct sev_launch *l, enum sev_mode mode, uint64_t policy,
 		     struct sev_transport t);
+
+/*
+ * Before LAUNCH_START / SNP_LAUNCH_START: change the policy the context
+ * was set up with (libsev learns it only at sev_launch_start()), under the
+ * same rules as sevl_setup().  0; -EINVAL (l->policy unchanged); -EPROTO
+ * after the start.
+ */
+int sevl_set_policy(struct sev_launch *l, uint64_t policy);
 
 /*
  * SEV/SEV-ES, before LAUNCH_START: the guest owner's GODH certificate
@@ -355,7 +368,17 @@ struct sev_guest_info {
  */
 int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out);
 
-/* KVM_SEV_SNP_LAUNCH_START: the policy, zero GOSVW, flags 0.
+/*
+ * KVM_SEV_GET_ATTESTATION_REPORT (SEV/SEV-ES, from LAUNCH_MEASURE on):
+ * the firmware's report with mnonce in it, into buf (*len bytes).  First
+ * the length query; a buf shorter than the report is -ENOSPC with *len
+ * set to the length needed (fw status: the query's INVALID_LENGTH).  On
+ * success *len is the report's length.
+ */
+int sevl_attestation(struct sev_launch *l, const uint8_t mnonce[16], void *buf,
+		     uint32_t *len);
+
+/* KVM_SEV_SNP_LAUNCH_START: the policy, l->snp_gosvw, l->snp_start_flags.
  * UNINIT -> LUPDATE (the firmware's LAUNCH). */
 int sevl_snp_start(struct sev_launch *l);
 

@@ -123,6 +123,14 @@ void vmsa_regs(const struct vmsa_config *c, bool bsp, struct vmsa_regs *r);
 /* Lay register values out as the VMSA page KVM would make of them (the
  * fields above; every other byte zero). */
 void vmsa_page(const struct vmsa_regs *r, uint8_t page[VMSA_SIZE]);
+/*
+ * The VMSA KVM would build now from the registers of the vCPU behind
+ * vcpu_fd (Linux arch/x86/kvm/svm/sev.c sev_es_sync_vmsa()): fpu_synced
+ * says whether KVM syncs the x87/SSE state (KVM_SEV_INIT2; the legacy
+ * INITs do not).  0, or -errno of the KVM_GET_* call that failed.
+ */
+int vmsa_read_vcpu(int vcpu_fd, uint64_t sev_features, bool fpu_synced,
+		   uint8_t page[VMSA_SIZE]);
 
 /* ------------------------------------------------------ SNP CPUID page */
 
@@ -1071,5 +1079,68 @@ int sev_run_launch(struct sev_run *r, const struct sev_machine *m, char *err,
  * (0, or -EIO on a write error) and as a table for -v. */
 int sev_run_timing_json(const struct sev_run *r, FILE *f);
 void sev_run_timing_table(const struct sev_run *r, FILE *f);
+
+/* -------------------------------------- the launch of another's VM */
+
+/*
+ * The launch of a VM another program made (libsev's C API, lib/): one
+ * launch context (sev/launch.c) per VM over the kernel (/dev/sev, opened
+ * at INIT) or the firmware model.  Every call returns 0 or -errno and
+ * sets *fw_error to the firmware status, or SEV_RET_NO_FW_CALL
+ * (0xffffffff) when no firmware command was issued; sev_vm_error() says
+ * why in one sentence.  Out-of-order calls are -EPROTO, arguments the
+ * kernel or the firmware would refuse -EINVAL.  Not thread-safe: the
+ * caller serialises calls on one VM.
+ */
+struct sev_vm;
+
+struct sev_vm_config {
+	bool model; /* the firmware model instead of /dev/sev */
+	bool model_pdh; /* model_pdh_key is the model's PDH key (a secret) */
+	uint8_t model_pdh_key[48];
+};
+
+/* NULL when out of memory.  No command is issued. */
+struct sev_vm *sev_vm_new(int vm_fd, const struct sev_vm_config *c);
+void sev_vm_free(struct sev_vm *v); /* wipes it */
+const char *sev_vm_error(const struct sev_vm *v);
+
+/* KVM_SEV_INIT / KVM_SEV_ES_INIT (legacy, on a default VM) or
+ * KVM_SEV_INIT2 with vmsa_features (on a VM of the mode's type; SNP
+ * always).  Opens the transport first. */
+int sev_vm_init(struct sev_vm *v, enum sev_mode mode, bool legacy,
+		uint64_t vmsa_features, uint32_t *fw_error);
+/* The model only: vcpu_fd is the next vCPU (index order), whose
+ * registers the model reads for its VMSA (vmsa_read_vcpu()) at
+ * LAUNCH_UPDATE_VMSA / SNP_LAUNCH_FINISH.  0 (nothing to do with the
+ * kernel, which knows its vCPUs), or -ENOMEM. */
+int sev_vm_add_vcpu(struct sev_vm *v, int vcpu_fd);
+/* LAUNCH_START with this policy and the session (cert SEV_CERT_LEN
+ * bytes and session SEV_SESSION_LEN bytes, both or neither NULL). */
+int sev_vm_launch_start(struct sev_vm *v, uint32_t policy, const void *cert,
+			const void *session, uint32_t *fw_error);
+int sev_vm_update_data(struct sev_vm *v, void *hva, uint64_t len,
+		       uint32_t *fw_error);
+int sev_vm_update_vmsa(struct sev_vm *v, uint32_t *fw_error);
+/* LAUNCH_MEASURE: MEASURE(32) || MNONCE(16) into out. */
+int sev_vm_measure(struct sev_vm *v, uint8_t out[48], uint32_t *fw_error);
+/* LAUNCH_SECRET: hdr SEV_PACKET_HDR_LEN bytes, len bytes of secret onto
+ * guest_hva. */
+int sev_vm_secret(struct sev_vm *v, const void *hdr, const void *secret,
+		  uint32_t len, void *guest_hva, uint32_t *fw_error);
+int sev_vm_finish(struct sev_vm *v, uint32_t *fw_error);
+/* ATTESTATION into buf (*len bytes in, the report's length out); a short
+ * buffer is -ENOSPC with *len the length needed. */
+int sev_vm_attestation(struct sev_vm *v, const uint8_t mnonce[16], void *buf,
+		       uint32_t *len, uint32_t *fw_error);
+/* SNP_LAUNCH_START: policy, GOSVW (NULL: zeros), flags. */
+int sev_vm_snp_start(struct sev_vm *v, uint64_t policy,
+		     const uint8_t gosvw[16], uint16_t flags,
+		     uint32_t *fw_error);
+/* SNP_LAUNCH_UPDATE of len bytes at guest frame gfn from hva. */
+int sev_vm_snp_update(struct sev_vm *v, uint64_t gfn, void *hva, uint64_t len,
+		      uint8_t page_type, uint32_t *fw_error);
+int sev_vm_snp_finish(struct sev_vm *v, const struct sev_snp_finish_args *a,
+		      uint32_t *fw_error);
 
 #endif

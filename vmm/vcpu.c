@@ -236,17 +236,6 @@ static void seg_from_vmsa(struct kvm_segment *k, const struct vmsa_seg *s)
 	k->unusable = !k->present;
 }
 
-static void seg_to_vmsa(struct vmsa_seg *s, const struct kvm_segment *k)
-{
-	s->selector = k->selector;
-	s->base = k->base;
-	s->limit = k->limit;
-	s->attrib = (uint16_t)((k->type & 0xf) | (k->s & 1) << 4 |
-			       (k->dpl & 3) << 5 | (k->present & 1) << 7 |
-			       (k->avl & 1) << 8 | (k->l & 1) << 9 |
-			       (k->db & 1) << 10 | (k->g & 1) << 11);
-}
-
 #define MSR_IA32_CR_PAT 0x277
 #define CR0_CD (1ULL << 30)
 #define CR0_NW (1ULL << 29)
@@ -340,75 +329,12 @@ fail:
 	return errno ? -errno : -EIO;
 }
 
-/*
- * The VMSA KVM would make of this vCPU now (sev_es_sync_vmsa): the
- * registers, plus what KVM itself sets in the save area.  The firmware
- * model measures this, so a reset state that was not loaded as planned
- * shows up as a measurement mismatch, as it would on hardware.
- */
+/* The VMSA KVM would make of this vCPU now (sev_es_sync_vmsa), built by
+ * sev/ from the vCPU's registers: the firmware model measures it. */
 int vcpu_read_vmsa(struct vcpu *v, uint64_t sev_features, bool fpu_synced,
 		   uint8_t page[4096])
 {
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-	struct kvm_xsave xs;
-	struct kvm_xcrs xcrs;
-	struct kvm_debugregs dbg;
-	struct one_msr pat = { .hdr.nmsrs = 1,
-			       .e = { .index = MSR_IA32_CR_PAT } };
-	struct vmsa_regs r;
-
-	/* The FPU state as KVM syncs it (the standard XSAVE layout, with
-	 * init values filled in), not KVM_GET_FPU's raw legacy area, which
-	 * leaves MXCSR 0 while SSE is in its init state. */
-	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0 ||
-	    ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
-	    ioctl(v->fd, KVM_GET_XSAVE, &xs) < 0 ||
-	    ioctl(v->fd, KVM_GET_XCRS, &xcrs) < 0 ||
-	    ioctl(v->fd, KVM_GET_DEBUGREGS, &dbg) < 0)
-		return -errno;
-	if (ioctl(v->fd, KVM_GET_MSRS, &pat) != 1)
-		return -EIO;
-	memset(&r, 0, sizeof(r));
-	seg_to_vmsa(&r.es, &sregs.es);
-	seg_to_vmsa(&r.cs, &sregs.cs);
-	seg_to_vmsa(&r.ss, &sregs.ss);
-	seg_to_vmsa(&r.ds, &sregs.ds);
-	seg_to_vmsa(&r.fs, &sregs.fs);
-	seg_to_vmsa(&r.gs, &sregs.gs);
-	seg_to_vmsa(&r.ldtr, &sregs.ldt);
-	seg_to_vmsa(&r.tr, &sregs.tr);
-	r.gdtr.base = sregs.gdt.base;
-	r.gdtr.limit = sregs.gdt.limit;
-	r.idtr.base = sregs.idt.base;
-	r.idtr.limit = sregs.idt.limit;
-	r.cr0 = sregs.cr0 & ~(CR0_CD | CR0_NW);
-	r.cr3 = sregs.cr3;
-	r.cr4 = sregs.cr4 | CR4_MCE;
-	r.efer = sregs.efer | EFER_SVME;
-	r.dr6 = dbg.dr6;
-	r.dr7 = dbg.dr7;
-	r.rflags = regs.rflags;
-	r.rip = regs.rip;
-	r.rdx = regs.rdx;
-	r.g_pat = pat.e.data;
-	r.xcr0 = 1;
-	for (unsigned i = 0; i < xcrs.nr_xcrs && i < KVM_MAX_XCRS; i++)
-		if (xcrs.xcrs[i].xcr == 0)
-			r.xcr0 = xcrs.xcrs[i].value;
-	r.sev_features = sev_features;
-	if (fpu_synced) {
-		uint32_t mxcsr;
-		uint16_t fcw;
-
-		/* Legacy area: FCW at byte 0, MXCSR at byte 24. */
-		memcpy(&fcw, (const uint8_t *)xs.region, 2);
-		memcpy(&mxcsr, (const uint8_t *)xs.region + 24, 4);
-		r.mxcsr = mxcsr;
-		r.x87_fcw = fcw;
-	}
-	vmsa_page(&r, page);
-	return 0;
+	return vmsa_read_vcpu(v->fd, sev_features, fpu_synced, page);
 }
 
 /* With -v, name each port nobody decodes, once: it tells what a guest

@@ -148,9 +148,11 @@ static void bit_set(uint8_t *b, uint64_t i, bool v)
 /*
  * Could the kernel read (pin, copy from) every page of [addr, addr+len)?
  * One byte of each page through process_vm_readv() on ourselves, which
- * fails with EFAULT where the kernel's own access would.
+ * fails with EFAULT where the kernel's own access would; with write, the
+ * byte is written back with process_vm_writev(), which fails on a page
+ * the kernel could not write either.
  */
-static bool user_readable(uint64_t addr, uint64_t len)
+static bool user_access(uint64_t addr, uint64_t len, bool write)
 {
 	uint64_t first = addr & ~(PAGE - 1), end = addr + len;
 	uint8_t byte;
@@ -163,8 +165,21 @@ static bool user_readable(uint64_t addr, uint64_t len)
 
 		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1)
 			return false;
+		if (write &&
+		    process_vm_writev(getpid(), &local, 1, &remote, 1, 0) != 1)
+			return false;
 	}
 	return true;
+}
+
+bool model_user_readable(uint64_t addr, uint64_t len)
+{
+	return user_access(addr, len, false);
+}
+
+bool model_user_writable(uint64_t addr, uint64_t len)
+{
+	return user_access(addr, len, true);
 }
 
 /* Inside one REG_REGION range? */
@@ -206,7 +221,7 @@ static int check_pin(struct sev_kernel *k, const char *cmd, uint64_t uaddr,
 			      (unsigned long long)len);
 	if (registered(k, uaddr, len))
 		return 0;
-	if (!user_readable(uaddr, len))
+	if (!model_user_readable(uaddr, len))
 		return refuse(k, -ENOMEM,
 			      "%s: sev_pin_memory() cannot pin the host range "
 			      "[0x%llx, +0x%llx): it is not mapped readable "
@@ -435,7 +450,7 @@ static uint64_t populate_run(struct sev_kernel *k, struct kernel_slot *s,
 		else if (src &&
 			 !((uintptr_t)s->hva <= a &&
 			   a - (uintptr_t)s->hva + PAGE <= s->size) &&
-			 !user_readable(a, PAGE))
+			 !model_user_readable(a, PAGE))
 			*stop = -EFAULT;
 		if (*stop)
 			break;
@@ -705,7 +720,7 @@ static int reg_region(struct sev_kernel *k, const struct sev_vm_call *c)
 		return refuse(k, -EINVAL,
 			      "KVM_MEMORY_ENCRYPT_REG_REGION: sev_pin_memory() "
 			      "refuses an empty or wrapping range");
-	if (!user_readable(addr, c->size))
+	if (!model_user_readable(addr, c->size))
 		return refuse(k, -ENOMEM,
 			      "KVM_MEMORY_ENCRYPT_REG_REGION: sev_pin_memory() "
 			      "cannot pin [0x%llx, +0x%llx)",

@@ -145,4 +145,15 @@ int model_platform_other(struct sev_model *m, uint32_t id, void *data,
 #define MODEL_CHIP_ID_LEN 64
 int model_chip_id(const struct sev_model *m, uint8_t id[MODEL_CHIP_ID_LEN]);
 
+/*
+ * kernel.c: could the kernel read (pin, copy from) every page of
+ * [addr, addr + len) of this process?  What a caller that hands the model
+ * host addresses checks first, so that a bad address is the kernel's
+ * -EFAULT/-ENOMEM and not a crash of the model reading it.
+ */
+bool model_user_readable(uint64_t addr, uint64_t len);
+/* The same, and could the kernel write there (LAUNCH_SECRET's guest
+ * memory)?  The bytes are read and written back unchanged. */
+bool model_user_writable(uint64_t addr, uint64_t len);
+
 #endif

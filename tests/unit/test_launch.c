@@ -92,6 +92,8 @@ static size_t uapi_size(uint32_t id)
 		return sizeof(struct kvm_sev_snp_launch_update);
 	case KVM_SEV_SNP_LAUNCH_FINISH:
 		return sizeof(struct kvm_sev_snp_launch_finish);
+	case KVM_SEV_GET_ATTESTATION_REPORT:
+		return sizeof(struct kvm_sev_attestation_report);
 	}
 	return 0; /* INIT, ES_INIT, UPDATE_VMSA, FINISH: no struct */
 }
@@ -187,6 +189,21 @@ static int fake_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 	case KVM_SEV_GUEST_STATUS:
 		*(struct kvm_sev_guest_status *)data = fk->status;
 		break;
+	case KVM_SEV_GET_ATTESTATION_REPORT: {
+		struct kvm_sev_attestation_report *a = data;
+
+		/* As LAUNCH_MEASURE: INVALID_LEN and the 208 bytes needed
+		 * (SEV API 55766 ATTESTATION), the mnonce at offset 0. */
+		if (a->len < 208) {
+			a->len = 208;
+			*fw_error = SEV_RET_INVALID_LEN;
+			return -EIO;
+		}
+		memset((void *)(uintptr_t)a->uaddr, 0x5a, 208);
+		memcpy((void *)(uintptr_t)a->uaddr, a->mnonce, 16);
+		a->len = 208;
+		break;
+	}
 	case KVM_SEV_SNP_LAUNCH_UPDATE:
 		return fake_snp_update(fk, data, fw_error);
 	}
@@ -440,6 +457,104 @@ START_TEST(test_kvm_transport_ioctl)
 END_TEST
 
 /* ================================================== structs field by field */
+
+/* KVM_SEV_GET_ATTESTATION_REPORT: the length query, a short buffer
+ * refused with the length, the report with the mnonce; only after
+ * LAUNCH_MEASURE, only for SEV/SEV-ES. */
+START_TEST(test_attestation)
+{
+	struct fake_fw *fk = fake_new();
+	struct sev_launch *l = launch_new(fk, SEV_MODE_SEV, 0x1);
+	struct kvm_sev_attestation_report *a;
+	uint8_t mnonce[16], report[300];
+	uint32_t len = sizeof(report);
+	unsigned n;
+
+	for (unsigned k = 0; k < sizeof(mnonce); k++)
+		mnonce[k] = (uint8_t)(0x30 + k);
+	ck_assert_int_eq(sevl_vm_init(l, true, 0), 0);
+	ck_assert_int_eq(sevl_attestation(l, mnonce, report, &len), -EPROTO);
+	ck_assert_uint_eq(fk->ncmds, 1); /* no command issued */
+	ck_assert_ptr_nonnull(strstr(sevl_error(l), "after LAUNCH_MEASURE"));
+	ck_assert_int_eq(sevl_start(l), 0);
+	ck_assert_int_eq(sevl_measure(l), 0);
+	n = fk->ncmds;
+
+	len = 100;
+	ck_assert_int_eq(sevl_attestation(l, mnonce, report, &len), -ENOSPC);
+	ck_assert_uint_eq(len, 208);
+	ck_assert_uint_eq(l->last_fw_error, SEV_RET_INVALID_LEN);
+	a = cmd_data(fk, n, KVM_SEV_GET_ATTESTATION_REPORT);
+	ck_assert_uint_eq(a->len, 0); /* the length query */
+	ck_assert_uint_eq(a->uaddr, 0);
+	ck_assert_mem_eq(a->mnonce, mnonce, 16);
+	ck_assert_uint_eq(fk->ncmds, n + 1);
+
+	len = sizeof(report);
+	memset(report, 0, sizeof(report));
+	ck_assert_int_eq(sevl_attestation(l, mnonce, report, &len), 0);
+	ck_assert_uint_eq(len, 208);
+	a = cmd_data(fk, n + 2, KVM_SEV_GET_ATTESTATION_REPORT);
+	ck_assert_uint_eq(a->uaddr, (uintptr_t)report);
+	ck_assert_mem_eq(report, mnonce, 16);
+	ck_assert_uint_eq(report[207], 0x5a);
+	ck_assert_uint_eq(report[208], 0);
+	ck_assert_uint_eq(l->last_fw_error, SEV_RET_SUCCESS);
+	free(l);
+	free(fk);
+
+	fk = fake_new();
+	l = launch_new(fk, SEV_MODE_SNP, 0x30000);
+	ck_assert_int_eq(sevl_attestation(l, mnonce, report, &len), -EINVAL);
+	ck_assert_uint_eq(fk->ncmds, 0);
+	free(l);
+	free(fk);
+}
+END_TEST
+
+/* sevl_set_policy: the setup's rules, before the start only; SNP's GOSVW
+ * and flags reach SNP_LAUNCH_START as set. */
+START_TEST(test_set_policy_and_snp_start_inputs)
+{
+	struct fake_fw *fk = fake_new();
+	struct sev_launch *l = launch_new(fk, SEV_MODE_SEV_ES, 0x4);
+	struct kvm_sev_snp_launch_start *st;
+
+	ck_assert_int_eq(sevl_set_policy(l, 0x1), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(sevl_error(l), "bit 2 (ES)"));
+	ck_assert_uint_eq(l->policy, 0x4);
+	ck_assert_int_eq(sevl_set_policy(l, 1ULL << 32 | 4), -EINVAL);
+	ck_assert_int_eq(sevl_set_policy(l, 0x5), 0);
+	ck_assert_uint_eq(l->policy, 0x5);
+	ck_assert_int_eq(sevl_vm_init(l, true, 0), 0);
+	ck_assert_int_eq(sevl_start(l), 0);
+	ck_assert_uint_eq(((struct kvm_sev_launch_start *)cmd_data(
+				   fk, 1, KVM_SEV_LAUNCH_START))
+				  ->policy,
+			  0x5);
+	ck_assert_int_eq(sevl_set_policy(l, 0x7), -EPROTO);
+	ck_assert_uint_eq(l->policy, 0x5);
+	free(l);
+	free(fk);
+
+	fk = fake_new();
+	l = launch_new(fk, SEV_MODE_SNP, 0x30000);
+	ck_assert_int_eq(sevl_set_policy(l, 0x0), -EINVAL); /* bit 17 */
+	ck_assert_int_eq(sevl_set_policy(l, 0x30001), 0);
+	for (unsigned k = 0; k < 16; k++)
+		l->snp_gosvw[k] = (uint8_t)(0x70 + k);
+	l->snp_start_flags = 0x3;
+	ck_assert_int_eq(sevl_vm_init(l, false, 0), 0);
+	ck_assert_int_eq(sevl_snp_start(l), 0);
+	st = cmd_data(fk, 1, KVM_SEV_SNP_LAUNCH_START);
+	ck_assert_uint_eq(st->policy, 0x30001);
+	ck_assert_uint_eq(st->gosvw[0], 0x70);
+	ck_assert_uint_eq(st->gosvw[15], 0x7f);
+	ck_assert_uint_eq(st->flags, 0x3);
+	free(l);
+	free(fk);
+}
+END_TEST
 
 START_TEST(test_sev_fields)
 {
@@ -1937,6 +2052,8 @@ static Suite *launch_suite(void)
 	tcase_add_test(tc, test_state_seves);
 	tcase_add_test(tc, test_state_snp);
 	tcase_add_test(tc, test_setup_and_session);
+	tcase_add_test(tc, test_attestation);
+	tcase_add_test(tc, test_set_policy_and_snp_start_inputs);
 	tcase_add_test(tc, test_state_names);
 	suite_add_tcase(s, tc);
 

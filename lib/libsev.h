@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libsev.h: the libsev C API, AMD SEV, SEV-ES and SEV-SNP launch commands
+ * for a VMM that has its own KVM VM.  See sev(3).
+ *
+ * Every function returns 0 on success and -1 on failure with errno set,
+ * and stores the firmware's status (SEV API 55766 / SNP ABI 56860 status
+ * codes, SEV_RET_* in Linux's <linux/psp-sev.h>) in *fw_err, or
+ * LIBSEV_NO_FW_CALL (-1) when no firmware command was issued (a bad
+ * argument, a call out of order, or a kernel refusal before the
+ * firmware).  fw_err may be NULL.  The library keeps one launch per VM,
+ * keyed by vm_fd, and opens /dev/sev itself.
+ */
+#ifndef LIBSEV_H
+#define LIBSEV_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBSEV_VERSION_MAJOR 1
+#define LIBSEV_VERSION_MINOR 0
+
+/* *fw_err when no firmware command was issued (the Linux driver's
+ * SEV_RET_NO_FW_CALL). */
+#define LIBSEV_NO_FW_CALL (-1)
+
+/* Buffer sizes (SEV API 55766: LAUNCH_START, LAUNCH_MEASURE,
+ * LAUNCH_SECRET, ATTESTATION). */
+#define LIBSEV_CERT_LEN		 2084 /* cert_bytes: the GODH certificate */
+#define LIBSEV_SESSION_LEN	 128  /* session_bytes */
+#define LIBSEV_MEASUREMENT_LEN	 48   /* MEASURE(32) || MNONCE(16) */
+#define LIBSEV_SECRET_HEADER_LEN 52   /* sev_inject_launch_secret header */
+#define LIBSEV_MNONCE_LEN	 16
+#define LIBSEV_REPORT_LEN	 208 /* the SEV attestation report */
+
+/* SNP_LAUNCH_UPDATE page types (SNP ABI 56860, PAGE_TYPE). */
+#define LIBSEV_SNP_PAGE_NORMAL	   1
+#define LIBSEV_SNP_PAGE_ZERO	   3
+#define LIBSEV_SNP_PAGE_UNMEASURED 4
+#define LIBSEV_SNP_PAGE_SECRETS	   5
+#define LIBSEV_SNP_PAGE_CPUID	   6
+
+/* SNP_LAUNCH_FINISH sizes (Linux KVM_SEV_SNP_ID_BLOCK_SIZE, ..._AUTH_SIZE). */
+#define LIBSEV_SNP_ID_BLOCK_LEN	 96
+#define LIBSEV_SNP_ID_AUTH_LEN	 4096
+#define LIBSEV_SNP_HOST_DATA_LEN 32
+#define LIBSEV_SNP_GOSVW_LEN	 16
+
+/* ------------------------------------------------- SEV and SEV-ES */
+
+int sev_init(int vm_fd, int *fw_err);
+int sev_es_init(int vm_fd, int *fw_err);
+int sev_launch_start(int vm_fd, uint32_t policy, const void *cert_bytes,
+		     const void *session_bytes, int *fw_err);
+int sev_launch_update_data(int vm_fd, uint64_t uaddr, uint64_t size,
+			   int *fw_err);
+int sev_launch_update_vmsa(int vm_fd, int *fw_err);
+int sev_launch_measure(int vm_fd, unsigned char *measurement, int *fw_err);
+int sev_inject_launch_secret(int vm_fd, const unsigned char *header,
+			     const unsigned char *ciphertext,
+			     uint32_t ciphertext_size, const void *guest_paddr,
+			     int *fw_err);
+int sev_launch_finish(int vm_fd, int *fw_err);
+int sev_attestation_report(int vm_fd, unsigned char *mnonce,
+			   uint32_t mnonce_len, unsigned char *report,
+			   unsigned int *report_len, int *fw_err);
+
+/* --------------------------------------------------------- SEV-SNP */
+
+int snp_init(int vm_fd, uint64_t vmsa_features, int *fw_err);
+int snp_launch_start(int vm_fd, uint64_t policy, const unsigned char *gosvw,
+		     uint16_t flags, int *fw_err);
+int snp_launch_update(int vm_fd, uint64_t gfn_start, uint64_t uaddr,
+		      uint64_t len, uint8_t page_type, int *fw_err);
+int snp_launch_finish(int vm_fd, const unsigned char *id_block,
+		      const unsigned char *id_auth, int auth_key_en,
+		      const unsigned char *host_data, int *fw_err);
+
+/* ------------------------------------- the firmware model (extension) */
+
+/*
+ * With SEVBOOT_BACKEND=model: vcpu_fd is the VM's next vCPU (call once
+ * per vCPU, in vCPU index order); the model reads its registers when it
+ * measures the VMSAs (LAUNCH_UPDATE_VMSA, SNP_LAUNCH_FINISH), as KVM does
+ * on hardware.  With the kernel backend it only checks its arguments.
+ */
+int sev_model_add_vcpu(int vm_fd, int vcpu_fd, int *fw_err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
