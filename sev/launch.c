@@ -198,7 +198,10 @@ static struct sev_launch_timing *timing_begin(struct sev_launch *l,
 		.gpa = gpa,
 		.bytes = bytes,
 		.fw_error = SB_SEV_RET_NO_FW_CALL_U32,
+		.tl = l->tl,
 	};
+	t->tl_id = tl_begin(l->tl, TL_FIRMWARE, step, what);
+	tl_set_bytes(l->tl, t->tl_id, bytes);
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	t->end = t->start;
 	return t;
@@ -206,7 +209,16 @@ static struct sev_launch_timing *timing_begin(struct sev_launch *l,
 
 static void timing_end(struct sev_launch_timing *t)
 {
+	const char *name = sev_status_name(t->fw_error);
+	char code[16];
+
 	clock_gettime(CLOCK_MONOTONIC, &t->end);
+	if (!name) {
+		snprintf(code, sizeof(code), "0x%02x", t->fw_error);
+		name = code;
+	}
+	tl_set_result(t->tl, t->tl_id, t->ret, name);
+	tl_end(t->tl, t->tl_id);
 }
 
 /* Is the launch to stop before the next command?  A firmware command can
