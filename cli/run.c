@@ -1144,12 +1144,17 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 	char err[512] = "";
 	int rc;
 
+	int id = tl_begin(sr->tl, TL_PHASE, "machine config", NULL);
+
 	if (o->verbose)
 		fprintf(stderr, "sevboot: %s boot, %llu MiB RAM, %u vCPU%s\n",
 			o->ovmf ? "firmware" : "direct",
 			(unsigned long long)(o->mem >> 20), o->smp,
 			o->smp == 1 ? "" : "s");
+	tl_end(sr->tl, id);
 	rc = vm_run(&cfg, &res, &kind, err, sizeof(err));
+	/* What follows, to the end of the timeline (tl_finish ends it). */
+	tl_begin(sr->tl, TL_PHASE, "exit status", NULL);
 	restore_terminal(io);
 	if (rc && sr->stop_signal) {
 		/* The owner's wait says itself that a signal ended it. */
@@ -1172,7 +1177,6 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 		       : kind == VM_ERR_SEV   ? EXIT_SEV
 					      : EXIT_RUNTIME;
 	}
-	tl_event_str(sr->tl, "guest-stop", "reason", vm_stop_name(res.why));
 	rc = exit_code_for(&res, err);
 	if (o->verbose) {
 		char kinds[256];
@@ -1251,9 +1255,10 @@ static int run_prepare(struct run_opts *o, struct run_inputs *in,
 				check_sev_host(o, host, &sr->kernel))
 		    : 0;
 	if (!rc)
-		rc = RUN_PHASE(tl, "inputs", "load, parse", load_inputs(o, in));
-	if (!rc)
-		rc = startup_stop(sr, "while reading the inputs");
+		rc = RUN_PHASE(tl, "inputs", "load, parse",
+			       load_inputs(o, in)
+				       ?: startup_stop(sr, "while reading the "
+							   "inputs"));
 	if (!rc && o->sev)
 		rc = RUN_PHASE(tl, "plan", "launch plan, expected digest",
 			       sev_prepare(sr, o, &in->ovmf, in->info,
@@ -1262,9 +1267,9 @@ static int run_prepare(struct run_opts *o, struct run_inputs *in,
 						     : DEFAULT_CMDLINE,
 					   host));
 	if (!rc)
-		rc = startup_stop(sr, "while preparing the launch");
-	if (!rc)
-		rc = RUN_PHASE(tl, "outputs", NULL, open_io(o, io));
+		rc = RUN_PHASE(tl, "outputs", NULL,
+			       startup_stop(sr, "while preparing the launch")
+				       ?: open_io(o, io));
 	return rc;
 }
 

@@ -785,7 +785,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	struct sigaction sa = { .sa_handler = noop_handler }, old_sa;
 	sigset_t set, old_set;
 	double t0 = now_seconds();
-	int ret, tl_run_teardown;
+	int ret, tl_run_teardown, run;
 	int setup = tl_begin(cfg->tl, TL_PHASE, "machine setup", "signals");
 
 	memset(res, 0, sizeof(*res));
@@ -816,27 +816,30 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	tl_end(cfg->tl, setup);
 
 	ret = machine_build(m, kind, err, errlen);
-	if (!ret && cfg->launch_only)
-		machine_stop(m, VM_STOP_LAUNCHED, 0);
-	else if (!ret)
+	if (!ret && !cfg->launch_only)
 		ret = PHASE(m, "machine start", "threads, seccomp",
 			    machine_start(m, kind, err, errlen));
+	/* From the end of the build (and start) to the stop. */
+	run = ret ? -1
+		  : tl_begin(cfg->tl, TL_PHASE,
+			     cfg->launch_only ? "launch-only stop"
+					      : "guest run",
+			     NULL);
+	if (!ret && cfg->launch_only)
+		machine_stop(m, VM_STOP_LAUNCHED, 0);
 	machine_let_go(m); /* a failed start finds the machine stopped */
 	if (!ret) {
-		int run = cfg->launch_only ? -1
-					   : tl_begin(cfg->tl, TL_PHASE,
-						      "guest run", NULL);
-
 		/* --timeout counts the guest's run, not the launch (which
 		 * may wait for the guest owner). */
 		wait_for_stop(m, &set, now_seconds());
-		tl_end(cfg->tl, run);
 		res->why = atomic_load(&m->stopped);
 		res->status = m->stop_status;
 		if (res->why == VM_STOP_ERROR)
 			snprintf(err, errlen, "%s", m->stop_detail);
-		tl_mark(cfg->tl, "guest stop", vm_stop_name(res->why));
+		tl_event_str(cfg->tl, "guest-stop", "reason",
+			     vm_stop_name(res->why));
 	}
+	tl_end(cfg->tl, run);
 	tl_run_teardown = tl_begin(cfg->tl, TL_PHASE, "teardown", NULL);
 	machine_stop(m, VM_STOP_ERROR, 0); /* no-op unless still running */
 	res->seconds = now_seconds() - t0;
