@@ -184,6 +184,23 @@ void tl_mark(struct timeline *t, const char *name, const char *detail)
 	tl_mark_at(t, tl_now_ns(), name, detail);
 }
 
+void tl_add_span(struct timeline *t, enum tl_kind kind, const char *name,
+		 const char *detail, unsigned depth, uint64_t start_ns,
+		 uint64_t end_ns)
+{
+	struct tl_entry *e;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	e = add_locked(t, kind, name, detail, start_ns);
+	if (e) {
+		e->end_ns = end_ns > start_ns ? end_ns : start_ns;
+		e->depth = depth;
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
 void tl_finish(struct timeline *t)
 {
 	uint64_t now = tl_now_ns();

@@ -290,6 +290,10 @@ void tl_set_bytes(struct timeline *t, int id, uint64_t bytes);
 void tl_set_result(struct timeline *t, int id, int ret, const char *status);
 /* An instant: now, or at a CLOCK_MONOTONIC time taken earlier. */
 void tl_mark(struct timeline *t, const char *name, const char *detail);
+/* A phase timed elsewhere, [start_ns, end_ns] on CLOCK_MONOTONIC. */
+void tl_add_span(struct timeline *t, enum tl_kind kind, const char *name,
+		 const char *detail, unsigned depth, uint64_t start_ns,
+		 uint64_t end_ns);
 void tl_mark_at(struct timeline *t, uint64_t ns, const char *name,
 		const char *detail);
 /* The end of the timeline: open phases end here too. */
