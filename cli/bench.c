@@ -70,7 +70,13 @@ const struct cli_spec bench_launch_spec = {
 		 "(for --compare)\n"
 		 "  --compare A B     per-phase ratios B/A of two --json "
 		 "results (or two\n"
-		 "                    --timing-json files)\n",
+		 "                    --timing-json files)\n"
+		 "  --timeline-tsv T  a --timing-json file's phases and marks "
+		 "as TSV rows\n"
+		 "                    (start ms, end ms, depth, kind, label; "
+		 "scripts/plot-timing)\n"
+		 "  --medians-tsv F.. the median ms per phase of several "
+		 "results, a column each\n",
 	.notes = "Exit codes: 0 all runs succeeded, 2 usage, 3 a --compare "
 		 "file is unreadable;\n"
 		 "otherwise the exit code of the first run that failed.\n",
@@ -535,6 +541,94 @@ static int compare(const char *a_path, const char *b_path)
 	return rc;
 }
 
+/* --timeline-tsv: one timing document's phases and marks as rows for
+ * scripts/plot-timing: start ms, end ms, depth, kind, label. */
+static int timeline_tsv(const char *path)
+{
+	struct json *doc = NULL;
+	const struct json *ph, *mk;
+	char err[256];
+
+	if (read_json_file(path, &doc, err, sizeof(err))) {
+		fprintf(stderr, "sevboot: bench-launch: --timeline-tsv %s: %s\n",
+			path, err);
+		return EXIT_BAD_INPUT;
+	}
+	ph = json_get(doc, "phases");
+	mk = json_get(doc, "marks");
+	if (!ph || ph->type != JSON_ARRAY) {
+		fprintf(stderr,
+			"sevboot: bench-launch: --timeline-tsv %s: no "
+			"\"phases\": not a sevboot timing document\n",
+			path);
+		json_free(doc);
+		return EXIT_BAD_INPUT;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		const struct json *a = pass ? mk : ph;
+
+		for (size_t i = 0; a && a->type == JSON_ARRAY && i < a->arr.n;
+		     i++) {
+			const struct json *p = &a->arr.items[i];
+			const char *name = str_member(p, "name");
+			const char *detail = str_member(p, "detail");
+			uint64_t s = uint_member(p, pass ? "at_ns" : "start_ns");
+			uint64_t e = pass ? s : uint_member(p, "end_ns");
+
+			if (!name)
+				continue;
+			printf("%.6f\t%.6f\t%u\t%s\t%s%s%s%s\n", s / 1e6,
+			       e / 1e6, (unsigned)uint_member(p, "depth"),
+			       pass ? "mark" : str_member(p, "kind"), name,
+			       detail ? " (" : "", detail ? detail : "",
+			       detail ? ")" : "");
+		}
+	}
+	json_free(doc);
+	return 0;
+}
+
+/* --medians-tsv: the medians (ms) of several results, a column each, a
+ * row per phase (marks and the summary left out). */
+static int medians_tsv(int n, char **paths)
+{
+	struct bench *b = calloc((size_t)n, sizeof(*b));
+	int rc = b ? 0 : EXIT_RUNTIME;
+
+	for (int k = 0; k < n && !rc; k++)
+		rc = compare_load(paths[k], &b[k]);
+	if (!rc) {
+		printf("phase");
+		for (int k = 0; k < n; k++) {
+			const char *base = strrchr(paths[k], '/');
+
+			printf("\t%s", base ? base + 1 : paths[k]);
+		}
+		printf("\n");
+		for (unsigned i = 0; i < b[0].nkeys; i++) {
+			const struct bench_key *e = &b[0].k[i];
+
+			if (e->key[0] == '@' || !strcmp(e->key, "total") ||
+			    !strcmp(e->key, "unattributed"))
+				continue;
+			printf("%s", e->key);
+			for (int k = 0; k < n; k++) {
+				double v = 0;
+
+				for (unsigned j = 0; j < b[k].nkeys; j++)
+					if (!strcmp(b[k].k[j].key, e->key))
+						v = b[k].k[j].med / 1e6;
+				printf("\t%.6f", v);
+			}
+			printf("\n");
+		}
+	}
+	for (int k = 0; b && k < n; k++)
+		bench_free(&b[k]);
+	free(b);
+	return rc;
+}
+
 int cmd_bench_launch(int argc, char **argv)
 {
 	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
@@ -555,6 +649,12 @@ int cmd_bench_launch(int argc, char **argv)
 			cli_usage(&bench_launch_spec, stdout);
 			free(rest);
 			return 0;
+		} else if (!strcmp(a, "--timeline-tsv") && k == 1 && argc == 3) {
+			free(rest);
+			return timeline_tsv(argv[2]);
+		} else if (!strcmp(a, "--medians-tsv") && k == 1 && argc > 2) {
+			free(rest);
+			return medians_tsv(argc - 2, argv + 2);
 		} else if (!strcmp(a, "--compare")) {
 			free(rest);
 			if (k + 3 != argc)

@@ -13,7 +13,8 @@ case "${1:-}" in
 "")
 	PKGS="build-essential pkg-config libssl-dev libelf-dev check libseccomp-dev \
 clang libclang-rt-14-dev \
-qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates strace" ;;
+qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates strace \
+gnuplot-nox" ;;
 edk2)
 	PKGS="build-essential dpkg-dev nasm acpica-tools uuid-dev python3 \
 python3-distutils bc" ;;

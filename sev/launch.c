@@ -1139,8 +1139,13 @@ static uint8_t *plan_place(struct sev_launch *l, const struct launch_step *s,
 	}
 	/* memcmp first: most bytes are already there (the firmware), and a
 	 * read does not dirty file-backed or lazily mapped guest RAM. */
-	if (s->bytes && dst != s->bytes && memcmp(dst, s->bytes, s->len))
-		memcpy(dst, s->bytes, s->len);
+	if (s->bytes && dst != s->bytes) {
+		int id = tl_begin(l->tl, TL_PHASE, "plan place", s->what);
+
+		if (memcmp(dst, s->bytes, s->len))
+			memcpy(dst, s->bytes, s->len);
+		tl_end(l->tl, id);
+	}
 	return dst;
 }
 
