@@ -564,7 +564,12 @@ void tl_set_events_fd(struct timeline *t, int fd)
 
 void tl_event(struct timeline *t, const char *name, const char *members_json)
 {
-	uint64_t now = tl_now_ns();
+	tl_event_at(t, tl_now_ns(), name, members_json);
+}
+
+void tl_event_at(struct timeline *t, uint64_t now, const char *name,
+		 const char *members_json)
+{
 	char *line;
 
 	if (!t)

@@ -331,6 +331,9 @@ void tl_feed_output(struct timeline *t, const uint8_t *p, size_t n);
  */
 void tl_set_events_fd(struct timeline *t, int fd);
 void tl_event(struct timeline *t, const char *name, const char *members_json);
+/* The same for something that happened at ns (CLOCK_MONOTONIC), said now. */
+void tl_event_at(struct timeline *t, uint64_t ns, const char *name,
+		 const char *members_json);
 /* An event whose one extra member is a string (escaped here). */
 void tl_event_str(struct timeline *t, const char *name, const char *key,
 		  const char *value);

@@ -786,6 +786,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	sigset_t set, old_set;
 	double t0 = now_seconds();
 	int ret, tl_run_teardown, run;
+	uint64_t stop_ns = 0;
 	int setup = tl_begin(cfg->tl, TL_PHASE, "machine setup", "signals");
 
 	memset(res, 0, sizeof(*res));
@@ -836,8 +837,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 		res->status = m->stop_status;
 		if (res->why == VM_STOP_ERROR)
 			snprintf(err, errlen, "%s", m->stop_detail);
-		tl_event_str(cfg->tl, "guest-stop", "reason",
-			     vm_stop_name(res->why));
+		stop_ns = tl_now_ns();
 	}
 	tl_end(cfg->tl, run);
 	tl_run_teardown = tl_begin(cfg->tl, TL_PHASE, "teardown", NULL);
@@ -850,6 +850,15 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	if (res->serial.first_ns)
 		tl_mark_at(cfg->tl, res->serial.first_ns, "first serial byte",
 			   NULL);
+	/* Said once the guest's last output is out (and matched against the
+	 * --mark patterns), timed at the stop. */
+	if (stop_ns) {
+		char members[64];
+
+		snprintf(members, sizeof(members), "\"reason\":\"%s\"",
+			 vm_stop_name(res->why));
+		tl_event_at(cfg->tl, stop_ns, "guest-stop", members);
+	}
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
 		res->exits += m->vcpus[i].exits;
 		for (unsigned k = 0; k < VM_EXIT_KINDS; k++)

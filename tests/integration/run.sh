@@ -489,7 +489,7 @@ EOS
 	if [ -n "$STRACE" ]; then
 		check_case "$W/direct.log" launch-sigterm 143 'sevboot: stopped by signal 15 \(Terminated\): the launch was stopped before LAUNCH_START'
 		sev_log_has "$W/direct.log" "launch-sigterm: --timing-json written whole, LAUNCH_START not issued" \
-			'STOP-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"ret":0,.*\{"step":"LAUNCH_START".*"ret":-4,"fw_status":"SEV_RET_NO_FW_CALL","ioctls":0\}\]\}'
+			'STOP-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"ret":0,.*\{"step":"LAUNCH_START".*"ret":-4,"fw_status":"SEV_RET_NO_FW_CALL","ioctls":0\}\],"schema":"sevboot-timing".*"exit_code":143'
 	else
 		skipped "launch-sigterm: strace is not installed here (it delivers the signal mid-launch)"
 	fi
@@ -566,7 +566,7 @@ sev_model_guests() {
 	sev_log_has "$W/sev.log" "SEV: --self-session exported the PDH and checked with its own TIK" \
 		'PDH_CERT_EXPORT' "launch measurement verified: the firmware measured the expected digest \\(checked with sevboot's own session\\)"
 	sev_log_has "$W/sev.log" "SEV: --timing-json has every command with CLOCK_MONOTONIC times" \
-		'TIMING-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"step":"LAUNCH_MEASURE".*"step":"LAUNCH_FINISH".*"duration_ns"'
+		'TIMING-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"step":"LAUNCH_MEASURE".*"step":"LAUNCH_FINISH".*"duration_ns".*"schema":"sevboot-timing"'
 
 	# SEV-ES with two vCPUs: the VMSAs come from the vCPUs' registers.
 	case_cmd sev-model-es-smp2 "$SEVARGS --policy 0x5 --smp 2 --append \"$APP sevtest.action=poweroff\"" > "$W/es.cmds"
@@ -574,14 +574,28 @@ sev_model_guests() {
 	check_case "$W/es.log" sev-model-es-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
 	sev_log_has "$W/es.log" "SEV-ES: measurement verified" 'SEV-ES launch, 2 vCPUs' 'launch measurement verified'
 
-	# SNP: firmware pages, metadata pages, CPUID page, VMSA at FINISH.
-	case_cmd sev-model-snp "$SEVARGS --snp -v --append \"$APP sevtest.action=poweroff\"" > "$W/snp.cmds"
+	# SNP: firmware pages, metadata pages, CPUID page, VMSA at FINISH;
+	# the events a CI script reads (--json-events on descriptor 3), the
+	# guest's marker as a --mark, and the whole timeline.
+	{
+		case_cmd sev-model-snp "$SEVARGS --snp -v --mark SEVBOOT-GUEST-MARKER --json-events 3 --timing-json /tmp/snp.json --append \"$APP sevtest.action=poweroff\" 3>/tmp/ev.jsonl"
+		echo 'sed "s/^/EVENT /" /tmp/ev.jsonl'
+		echo 'echo "SNP-TIMING $(cat /tmp/snp.json)"'
+	} > "$W/snp.cmds"
 	run_testhost sev-model-snp "$W/snp.log" "$W/snp.cmds" --single "${tf[@]}"
 	check_case "$W/snp.log" sev-model-snp 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 	sev_log_has "$W/snp.log" "SNP: every page type, digest verified" \
 		'expected launch digest: [0-9a-f]{96}' 'SNP_LAUNCH_UPDATE +CPUID +4096' 'SNP_LAUNCH_UPDATE +SNP_SECRETS' \
 		'SNP_LAUNCH_UPDATE +KERNEL_HASHES' 'firmware model measured the expected digest' \
 		'the firmware model follows the kernel rules of Linux 6\.[0-9]+ \(uname -r '
+	check_events "$W/snp.log"
+	sev_log_has "$W/snp.log" "SNP: --timing-json has the header, every phase, the marker, and under 1 % unattributed" \
+		'SNP-TIMING \{"mode":"snp","steps":\[.*"schema":"sevboot-timing","schema_version":1,"header":\{"sevboot_version":' \
+		'SNP-TIMING .*"transport":"model","mode":"snp".*"inputs":\[\{"option":"--ovmf".*"sha256":"[0-9a-f]{64}"' \
+		'SNP-TIMING .*"unattributed_ppm":[0-9]{1,4},' \
+		'SNP-TIMING .*"name":"SNP_LAUNCH_FINISH"' \
+		'SNP-TIMING .*"name":"mark","detail":"SEVBOOT-GUEST-MARKER"' \
+		'SNP-TIMING .*"name":"first KVM_RUN"' 'SNP-TIMING .*"name":"first serial byte"'
 
 	# The guest owner's stop: a session for the model's PDH key, the
 	# measurement checked by the owner against its own digest, a secret
@@ -721,6 +735,28 @@ linux61_guests() {
 }
 
 # sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.
+# --json-events: one JSON object per line, in the launch's order, each
+# line whole (the grep patterns anchor both ends): the expected digest,
+# FINISH, the verified measurement, the marker, the guest's stop, the exit.
+check_events() {
+	local log=$1 order
+	if grep -a '^EVENT ' "$log" | grep -avqE '^EVENT \{"event":"[a-z-]+","t_ns":[0-9]+(,"[a-z_]+":("[^"]*"|[0-9]+|true|false))*\}$'; then
+		bad "--json-events: a line is not one flat JSON object: $(grep -a '^EVENT ' "$log" | head -c 400)"
+		return
+	fi
+	order=$(grep -a '^EVENT ' "$log" | sed 's/^EVENT {"event":"\([a-z-]*\)".*/\1/' | tr '\n' ' ')
+	case "$order" in
+	"expected-digest finish measurement mark guest-stop exit ")
+		sev_log_has "$log" "--json-events: the launch's events in order, parsed ($order)" \
+			'^EVENT \{"event":"expected-digest","t_ns":[0-9]+,"mode":"snp","digest":"[0-9a-f]{96}"\}$' \
+			'^EVENT \{"event":"measurement",.*"checked_by":"sevboot","verified":true\}$' \
+			'^EVENT \{"event":"mark","t_ns":[0-9]+,"regex":"SEVBOOT-GUEST-MARKER"\}$' \
+			'^EVENT \{"event":"guest-stop","t_ns":[0-9]+,"reason":"poweroff"\}$' \
+			'^EVENT \{"event":"exit","t_ns":[0-9]+,"code":0\}$' ;;
+	*) bad "--json-events: events $order, want expected-digest finish measurement mark guest-stop exit" ;;
+	esac
+}
+
 sev_log_has() {
 	local log=$1 what=$2 re
 	shift 2
