@@ -605,10 +605,17 @@ static int medians_tsv(int n, char **paths)
 			printf("\t%s", base ? base + 1 : paths[k]);
 		}
 		printf("\n");
-		for (unsigned i = 0; i < b[0].nkeys; i++) {
-			const struct bench_key *e = &b[0].k[i];
+		/* every key of every result, once, in the order met */
+		for (int f = 0; f < n; f++)
+		for (unsigned i = 0; i < b[f].nkeys; i++) {
+			const struct bench_key *e = &b[f].k[i];
+			bool before = false;
 
-			if (e->key[0] == '@' || !strcmp(e->key, "total") ||
+			for (int g = 0; g < f && !before; g++)
+				for (unsigned j = 0; j < b[g].nkeys; j++)
+					before |= !strcmp(b[g].k[j].key, e->key);
+			if (before || e->key[0] == '@' ||
+			    !strcmp(e->key, "total") ||
 			    !strcmp(e->key, "unattributed"))
 				continue;
 			printf("%s", e->key);
