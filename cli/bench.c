@@ -31,10 +31,10 @@ struct bench_key {
 	char key[TL_NAME_LEN + TL_DETAIL_LEN + 4];
 	char kind[12];
 	unsigned depth;
-	uint64_t bytes;	 /* firmware: bytes per run (the first run's) */
-	uint64_t *v;	 /* per run that had it: its ns (summed) */
-	unsigned n;	 /* runs that had it */
-	uint64_t med; /* for --compare */
+	uint64_t bytes; /* firmware: bytes per run (the first run's) */
+	uint64_t *v;	/* per run that had it: its ns (summed) */
+	unsigned n;	/* runs that had it */
+	uint64_t med;	/* for --compare */
 };
 
 struct bench {
@@ -151,17 +151,18 @@ static void add_value(struct bench *b, const char *key, const char *kind,
 }
 
 /* One timing document (a run) into the bench as run r. */
-static int bench_add_doc(struct bench *b, const struct json *doc,
-			 char *err, size_t errlen)
+static int bench_add_doc(struct bench *b, const struct json *doc, char *err,
+			 size_t errlen)
 {
 	const struct json *ph = json_get(doc, "phases");
 	const struct json *mk = json_get(doc, "marks");
 	const struct json *sum = json_get(doc, "summary");
-	bool seen[BENCH_MAX_KEYS] = { false };
+	bool seen[BENCH_MAX_KEYS] = {false};
 
 	if (!ph || ph->type != JSON_ARRAY || !sum) {
-		set_err(err, errlen, "no \"phases\" and \"summary\": not a "
-				     "sevboot timing document");
+		set_err(err, errlen,
+			"no \"phases\" and \"summary\": not a "
+			"sevboot timing document");
 		return -EINVAL;
 	}
 	add_value(b, "total", "summary", 0, uint_member(sum, "total_ns"), 0,
@@ -177,9 +178,8 @@ static int bench_add_doc(struct bench *b, const struct json *doc,
 
 		if (!name || !kind)
 			continue;
-		snprintf(key, sizeof(key), "%s%s%s%s", name,
-			 detail ? " (" : "", detail ? detail : "",
-			 detail ? ")" : "");
+		snprintf(key, sizeof(key), "%s%s%s%s", name, detail ? " (" : "",
+			 detail ? detail : "", detail ? ")" : "");
 		add_value(b, key, kind, (unsigned)uint_member(p, "depth"),
 			  uint_member(p, "duration_ns"),
 			  uint_member(p, "bytes"), seen);
@@ -197,8 +197,8 @@ static int bench_add_doc(struct bench *b, const struct json *doc,
 			 detail ? ")" : "");
 		if (!seen[0] || !key_get(b, key, "mark", 0) ||
 		    !seen[key_get(b, key, "mark", 0) - b->k])
-			add_value(b, key, "mark", 0,
-				  uint_member(p, "at_ns"), 0, seen);
+			add_value(b, key, "mark", 0, uint_member(p, "at_ns"), 0,
+				  seen);
 	}
 	return 0;
 }
@@ -257,9 +257,10 @@ static void key_stats(const struct bench_key *e, uint64_t s[4])
 
 static void print_table(const struct bench *b, unsigned runs, FILE *f)
 {
-	fprintf(f, "%-52s %4s %10s %10s %10s %10s %8s\n", "phase (ms; @ = a "
-		"mark, ms from the start)", "n", "min", "median", "p95", "max",
-		"MB/s");
+	fprintf(f, "%-52s %4s %10s %10s %10s %10s %8s\n",
+		"phase (ms; @ = a "
+		"mark, ms from the start)",
+		"n", "min", "median", "p95", "max", "MB/s");
 	for (unsigned k = 0; k < b->nkeys; k++) {
 		const struct bench_key *e = &b->k[k];
 		uint64_t s[4];
@@ -280,7 +281,7 @@ static void print_table(const struct bench *b, unsigned runs, FILE *f)
 static int write_bench_json(const struct bench *b, unsigned runs, bool boot,
 			    const char *path, int argc, char **argv)
 {
-	struct json_writer w = { 0 };
+	struct json_writer w = {0};
 	char *text;
 	size_t len;
 	FILE *f;
@@ -329,8 +330,10 @@ static int write_bench_json(const struct bench *b, unsigned runs, bool boot,
 	jw_array_end(&w);
 	jw_end(&w);
 	if (jw_finish(&w, &text, &len)) {
-		fprintf(stderr, "sevboot: bench-launch: --json %s: out of "
-				"memory\n", path);
+		fprintf(stderr,
+			"sevboot: bench-launch: --json %s: out of "
+			"memory\n",
+			path);
 		return EXIT_RUNTIME;
 	}
 	f = fopen(path, "w");
@@ -404,9 +407,8 @@ static int one_run(int argc, char **argv, bool boot, const char *json,
 	return WEXITSTATUS(status);
 }
 
-static const char *const forbidden[] = { "--timing-json", "--timing-csv",
-					 "--json-events", "--launch-only",
-					 NULL };
+static const char *const forbidden[] = {"--timing-json", "--timing-csv",
+					"--json-events", "--launch-only", NULL};
 
 /* The runs, one by one, each read back into b.  0 or an exit code. */
 static int run_all(struct bench *b, unsigned repeat, bool boot, int argc,
@@ -427,7 +429,8 @@ static int run_all(struct bench *b, unsigned repeat, bool boot, int argc,
 			fprintf(stderr,
 				"sevboot: bench-launch: run %u of %u: exit %d: "
 				"%s\n",
-				r + 1, repeat, rc, rc < 0 ? strerror(-rc) : why);
+				r + 1, repeat, rc,
+				rc < 0 ? strerror(-rc) : why);
 			return rc < 0 ? EXIT_RUNTIME : rc;
 		}
 		if (read_json_file(json, &doc, why, sizeof(why)) ||
@@ -504,7 +507,7 @@ static int compare_load(const char *path, struct bench *b)
 
 static int compare(const char *a_path, const char *b_path)
 {
-	struct bench a = { 0 }, b = { 0 };
+	struct bench a = {0}, b = {0};
 	int rc = compare_load(a_path, &a);
 
 	rc = rc ?: compare_load(b_path, &b);
@@ -522,7 +525,8 @@ static int compare(const char *a_path, const char *b_path)
 					if (!strcmp(y->k[j].key, e->key))
 						o = &y->k[j];
 				if (pass && o)
-					continue; /* printed in the first pass */
+					continue; /* printed in the first pass
+						   */
 				const struct bench_key *ea = pass ? o : e;
 				const struct bench_key *eb = pass ? e : o;
 
@@ -550,8 +554,9 @@ static int timeline_tsv(const char *path)
 	char err[256];
 
 	if (read_json_file(path, &doc, err, sizeof(err))) {
-		fprintf(stderr, "sevboot: bench-launch: --timeline-tsv %s: %s\n",
-			path, err);
+		fprintf(stderr,
+			"sevboot: bench-launch: --timeline-tsv %s: %s\n", path,
+			err);
 		return EXIT_BAD_INPUT;
 	}
 	ph = json_get(doc, "phases");
@@ -572,7 +577,8 @@ static int timeline_tsv(const char *path)
 			const struct json *p = &a->arr.items[i];
 			const char *name = str_member(p, "name");
 			const char *detail = str_member(p, "detail");
-			uint64_t s = uint_member(p, pass ? "at_ns" : "start_ns");
+			uint64_t s =
+				uint_member(p, pass ? "at_ns" : "start_ns");
 			uint64_t e = pass ? s : uint_member(p, "end_ns");
 
 			if (!name)
@@ -607,28 +613,32 @@ static int medians_tsv(int n, char **paths)
 		printf("\n");
 		/* every key of every result, once, in the order met */
 		for (int f = 0; f < n; f++)
-		for (unsigned i = 0; i < b[f].nkeys; i++) {
-			const struct bench_key *e = &b[f].k[i];
-			bool before = false;
+			for (unsigned i = 0; i < b[f].nkeys; i++) {
+				const struct bench_key *e = &b[f].k[i];
+				bool before = false;
 
-			for (int g = 0; g < f && !before; g++)
-				for (unsigned j = 0; j < b[g].nkeys; j++)
-					before |= !strcmp(b[g].k[j].key, e->key);
-			if (before || e->key[0] == '@' ||
-			    !strcmp(e->key, "total") ||
-			    !strcmp(e->key, "unattributed"))
-				continue;
-			printf("%s", e->key);
-			for (int k = 0; k < n; k++) {
-				double v = 0;
+				for (int g = 0; g < f && !before; g++)
+					for (unsigned j = 0; j < b[g].nkeys;
+					     j++)
+						before |= !strcmp(b[g].k[j].key,
+								  e->key);
+				if (before || e->key[0] == '@' ||
+				    !strcmp(e->key, "total") ||
+				    !strcmp(e->key, "unattributed"))
+					continue;
+				printf("%s", e->key);
+				for (int k = 0; k < n; k++) {
+					double v = 0;
 
-				for (unsigned j = 0; j < b[k].nkeys; j++)
-					if (!strcmp(b[k].k[j].key, e->key))
-						v = b[k].k[j].med / 1e6;
-				printf("\t%.6f", v);
+					for (unsigned j = 0; j < b[k].nkeys;
+					     j++)
+						if (!strcmp(b[k].k[j].key,
+							    e->key))
+							v = b[k].k[j].med / 1e6;
+					printf("\t%.6f", v);
+				}
+				printf("\n");
 			}
-			printf("\n");
-		}
 	}
 	for (int k = 0; b && k < n; k++)
 		bench_free(&b[k]);
@@ -643,7 +653,7 @@ int cmd_bench_launch(int argc, char **argv)
 	unsigned repeat = 0;
 	bool boot = false;
 	int nrest = 0, rc;
-	struct bench b = { 0 };
+	struct bench b = {0};
 	char dir[] = "/tmp/sevboot-bench.XXXXXX";
 
 	if (!rest)
@@ -656,7 +666,8 @@ int cmd_bench_launch(int argc, char **argv)
 			cli_usage(&bench_launch_spec, stdout);
 			free(rest);
 			return 0;
-		} else if (!strcmp(a, "--timeline-tsv") && k == 1 && argc == 3) {
+		} else if (!strcmp(a, "--timeline-tsv") && k == 1 &&
+			   argc == 3) {
 			free(rest);
 			return timeline_tsv(argv[2]);
 		} else if (!strcmp(a, "--medians-tsv") && k == 1 && argc > 2) {
@@ -667,7 +678,8 @@ int cmd_bench_launch(int argc, char **argv)
 			if (k + 3 != argc)
 				return usage_error("--compare takes two files, "
 						   "A.json B.json, and nothing "
-						   "after them%s", "");
+						   "after them%s",
+						   "");
 			return compare(argv[k + 1], argv[k + 2]);
 		} else if (!strcmp(a, "--repeat")) {
 			if (k + 1 >= argc ||
@@ -675,10 +687,10 @@ int cmd_bench_launch(int argc, char **argv)
 					  &v) ||
 			    !v) {
 				free(rest);
-				return usage_error("--repeat %s: must be a number "
-						   "from 1 to 10000",
-						   k + 1 < argc ? argv[k + 1]
-								: "(none)");
+				return usage_error(
+					"--repeat %s: must be a number "
+					"from 1 to 10000",
+					k + 1 < argc ? argv[k + 1] : "(none)");
 			}
 			repeat = (unsigned)v;
 			k++;
@@ -687,7 +699,8 @@ int cmd_bench_launch(int argc, char **argv)
 		} else if (!strcmp(a, "--json")) {
 			if (k + 1 >= argc) {
 				free(rest);
-				return usage_error("--json needs a value%s", "");
+				return usage_error("--json needs a value%s",
+						   "");
 			}
 			json_out = argv[++k];
 		} else {
@@ -695,9 +708,9 @@ int cmd_bench_launch(int argc, char **argv)
 				if (!strncmp(a, forbidden[f],
 					     strlen(forbidden[f]))) {
 					free(rest);
-					return usage_error(
-						"%s: bench-launch sets it itself",
-						forbidden[f]);
+					return usage_error("%s: bench-launch "
+							   "sets it itself",
+							   forbidden[f]);
 				}
 			rest[nrest++] = argv[k];
 		}
@@ -715,8 +728,9 @@ int cmd_bench_launch(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	fprintf(stderr, "bench-launch: %u %s, each a fresh sevboot process\n",
-		repeat, boot ? "boots to the guest's stop"
-			     : "launches stopped after the launch");
+		repeat,
+		boot ? "boots to the guest's stop"
+		     : "launches stopped after the launch");
 	rc = run_all(&b, repeat, boot, nrest, rest, dir);
 	if (!rc) {
 		printf("bench-launch: %u run%s (%s)\n", repeat,

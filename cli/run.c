@@ -1341,10 +1341,9 @@ int cmd_run(int argc, char **argv)
 	close_io(&io);
 	if (o.verbose && ran)
 		timing_table(sr.tl, stderr);
-	/* A run that got to the machine (or was stopped on the way) has a
-	 * timeline to report, written whole; a usage or input error none. */
-	if ((o.timing_json || o.timing_csv) &&
-	    (ran || rc > EXIT_DEBUG_BASE)) {
+	/* A run that got to the machine has a timeline to report, written
+	 * whole; a usage or input error, or a stop during start-up, none. */
+	if ((o.timing_json || o.timing_csv) && ran) {
 		timing_header_fill(&h, &o, &in, &sr, argc, argv, rc);
 		if (timing_write(o.timing_json, o.timing_csv, &h, sr.tl,
 				 sr.run) &&

@@ -26,12 +26,13 @@
 /* The first processor's identity in /proc/cpuinfo. */
 static void cpu_identity(struct json_writer *w)
 {
-	static const char *const keys[] = { "vendor_id", "model name",
-					    "cpu family", "model", "stepping",
-					    "microcode" };
-	static const char *const names[] = { "vendor", "model_name", "family",
-					     "model", "stepping", "microcode" };
-	char line[512], found[6][128] = { { 0 } };
+	static const char *const keys[] = {"vendor_id",	 "model name",
+					   "cpu family", "model",
+					   "stepping",	 "microcode"};
+	static const char *const names[] = {"vendor",	"model_name",
+					    "family",	"model",
+					    "stepping", "microcode"};
+	char line[512], found[6][128] = {{0}};
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
 	while (f && fgets(line, sizeof(line), f) && strcmp(line, "\n")) {
@@ -41,7 +42,8 @@ static void cpu_identity(struct json_writer *w)
 		if (!colon)
 			continue;
 		klen = (size_t)(colon - line);
-		while (klen && (line[klen - 1] == ' ' || line[klen - 1] == '\t'))
+		while (klen &&
+		       (line[klen - 1] == ' ' || line[klen - 1] == '\t'))
 			klen--;
 		for (unsigned k = 0; k < 6; k++)
 			if (strlen(keys[k]) == klen &&
@@ -192,10 +194,10 @@ static void header(struct json_writer *w, const struct timing_header *h,
  * The document: the firmware commands' members ("mode", "steps", as
  * before this schema) first, then the rest.  NULL when out of memory.
  */
-static char *timing_document(const struct timing_header *h,
-			     struct timeline *tl, const struct sev_run *run)
+static char *timing_document(const struct timing_header *h, struct timeline *tl,
+			     const struct sev_run *run)
 {
-	struct json_writer w = { 0 };
+	struct json_writer w = {0};
 	char *steps = NULL, *rest = NULL, *doc = NULL;
 	size_t steps_len = 0, rest_len;
 	FILE *m = open_memstream(&steps, &steps_len);
@@ -209,8 +211,8 @@ static char *timing_document(const struct timing_header *h,
 		fputs("{\"mode\":\"plain\",\"steps\":[]}\n", m);
 	fclose(m);
 	/* "{...}\n": drop the closing brace and the newline. */
-	while (steps_len && (steps[steps_len - 1] == '\n' ||
-			     steps[steps_len - 1] == '}')) {
+	while (steps_len &&
+	       (steps[steps_len - 1] == '\n' || steps[steps_len - 1] == '}')) {
 		bool brace = steps[steps_len - 1] == '}';
 
 		steps[--steps_len] = 0;
@@ -286,8 +288,10 @@ int timing_write(const char *json_path, const char *csv_path,
 		char *doc = timing_document(h, tl, run);
 
 		if (!doc) {
-			fprintf(stderr, "sevboot: --timing-json %s: out of "
-					"memory\n", json_path);
+			fprintf(stderr,
+				"sevboot: --timing-json %s: out of "
+				"memory\n",
+				json_path);
 			ret = -ENOMEM;
 		} else {
 			ret = write_whole("--timing-json", json_path, doc,
@@ -327,8 +331,8 @@ void timing_table(struct timeline *tl, FILE *f)
 		double a = (double)(e[k].start_ns - mono) / 1e6;
 
 		if (e[k].kind == TL_MARK)
-			fprintf(f, "  %10.3f %10s  %*s* %s%s%s\n", a, "",
-				0, "", e[k].name, e[k].detail[0] ? ": " : "",
+			fprintf(f, "  %10.3f %10s  %*s* %s%s%s\n", a, "", 0, "",
+				e[k].name, e[k].detail[0] ? ": " : "",
 				e[k].detail);
 		else
 			fprintf(f, "  %10.3f %10.3f  %*s%s%s%s\n", a,
@@ -337,8 +341,7 @@ void timing_table(struct timeline *tl, FILE *f)
 				e[k].detail[0] ? ": " : "", e[k].detail);
 	}
 	tl_summary(tl, &s);
-	fprintf(f,
-		"  total %.3f ms, unattributed %.3f ms (%.3f %%)\n",
+	fprintf(f, "  total %.3f ms, unattributed %.3f ms (%.3f %%)\n",
 		(double)s.total_ns / 1e6, (double)s.unattributed_ns / 1e6,
 		(double)s.unattributed_ppm / 1e4);
 	free(e);

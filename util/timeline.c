@@ -276,7 +276,7 @@ void tl_summary(struct timeline *t, struct tl_summary *s)
 		a = a < t->anchor_mono ? t->anchor_mono : a;
 		b = b > end ? end : b;
 		if (b > a)
-			spans[n++] = (struct span){ a, b };
+			spans[n++] = (struct span){a, b};
 	}
 	s->total_ns = end > t->anchor_mono ? end - t->anchor_mono : 0;
 	pthread_mutex_unlock(&t->lock);
@@ -466,7 +466,8 @@ int tl_add_mark_regex(struct timeline *t, const char *re, char *err,
 	int rc;
 
 	if (t->nmarks >= TL_MAX_MARKS) {
-		set_err(err, errlen, "at most %d --mark patterns", TL_MAX_MARKS);
+		set_err(err, errlen, "at most %d --mark patterns",
+			TL_MAX_MARKS);
 		return -EINVAL;
 	}
 	if (strlen(re) >= sizeof(m->text)) {
@@ -480,8 +481,8 @@ int tl_add_mark_regex(struct timeline *t, const char *re, char *err,
 		char why[128];
 
 		regerror(rc, &m->re, why, sizeof(why));
-		set_err(err, errlen, "not a POSIX extended regular expression: %s",
-			why);
+		set_err(err, errlen,
+			"not a POSIX extended regular expression: %s", why);
 		return -EINVAL;
 	}
 	copy_text(m->text, sizeof(m->text), re);
@@ -509,7 +510,7 @@ static void match_line(struct timeline *t, uint64_t now)
 		t->marks_left--;
 		add_locked(t, TL_MARK, "mark", m->text, now);
 		if (t->events_fd >= 0) {
-			struct json_writer w = { 0 };
+			struct json_writer w = {0};
 			char *text = NULL;
 			size_t len;
 
@@ -591,7 +592,7 @@ void tl_event_at(struct timeline *t, uint64_t now, const char *name,
 void tl_event_str(struct timeline *t, const char *name, const char *key,
 		  const char *value)
 {
-	struct json_writer w = { 0 };
+	struct json_writer w = {0};
 	char *text = NULL;
 	size_t len;
 

@@ -95,11 +95,13 @@ static bool validate(const struct json *v, const struct json *s,
 			}
 		for (size_t k = 0; k < v->obj.n; k++) {
 			const struct json_member *m = &v->obj.members[k];
-			const struct json *ps = props ? json_get(props, m->key)
-						      : NULL;
+			const struct json *ps =
+				props ? json_get(props, m->key) : NULL;
 
-			snprintf(sub, sizeof(sub), "%.100s.%.80s", path, m->key);
-			if (!ps && addl && addl->type == JSON_BOOL && !addl->b) {
+			snprintf(sub, sizeof(sub), "%.100s.%.80s", path,
+				 m->key);
+			if (!ps && addl && addl->type == JSON_BOOL &&
+			    !addl->b) {
 				snprintf(why, len, "%s: not in the schema",
 					 sub);
 				return false;
@@ -209,7 +211,7 @@ END_TEST
 START_TEST(full_timeline_counts_drops)
 {
 	struct timeline *t = timeline_new();
-	struct json_writer w = { 0 };
+	struct json_writer w = {0};
 	struct json *j = NULL;
 	char *text;
 	size_t len;
@@ -254,8 +256,7 @@ START_TEST(mark_regex_lines)
 			 0);
 	ck_assert_int_eq(tl_add_mark_regex(t, "^next$", err, sizeof(err)), 0);
 	ck_assert_int_eq(tl_add_mark_regex(t, "never", err, sizeof(err)), 0);
-	ck_assert_int_eq(tl_add_mark_regex(t, "a(", err, sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(tl_add_mark_regex(t, "a(", err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "regular expression"), "%s", err);
 	ck_assert_uint_eq(tl_mark_regex_count(t), 3);
 	/* a line split across two feeds, a CR before its newline; the
@@ -297,9 +298,9 @@ START_TEST(events_one_json_per_line)
 		struct json *j = NULL;
 		const struct json *ev;
 
-		ck_assert_msg(!json_parse(line, strlen(line), &j, err,
-					  sizeof(err)),
-			      "%s: %s", line, err);
+		ck_assert_msg(
+			!json_parse(line, strlen(line), &j, err, sizeof(err)),
+			"%s: %s", line, err);
 		ev = json_get(j, "event");
 		ck_assert_ptr_nonnull(ev);
 		ck_assert_ptr_nonnull(json_get(j, "t_ns"));
@@ -325,11 +326,11 @@ START_TEST(document_matches_schema)
 	struct timeline *t = timeline_new();
 	char dir[] = "/tmp/test_timeline.XXXXXX", path[128], csv[128], why[512];
 	static const uint8_t kernel[] = "not really a kernel";
-	char *argv[] = { "sevboot", "--kernel", "k", NULL };
+	char *argv[] = {"sevboot", "--kernel", "k", NULL};
 	struct timing_header h = {
 		.vcpus = 2,
 		.mem = 64 << 20,
-		.inputs = { { "--kernel", "k", kernel, sizeof(kernel) } },
+		.inputs = {{"--kernel", "k", kernel, sizeof(kernel)}},
 		.ninputs = 1,
 		.argc = 3,
 		.argv = argv,
@@ -358,7 +359,8 @@ START_TEST(document_matches_schema)
 	in = &json_get(json_get(doc, "header"), "inputs")->arr.items[0];
 	/* SHA-256 of the bytes given */
 	ck_assert_str_eq(json_get(in, "sha256")->str.s,
-			 "e158e66118893526178a16fcab51d17ad388c7b5cdaba49c9ad00ee8f95de021");
+			 "e158e66118893526178a16fcab51d17ad388c7b5cdaba49c9ad00"
+			 "ee8f95de021");
 	json_free(doc);
 
 	/* a document that breaks the schema is caught */
@@ -366,8 +368,8 @@ START_TEST(document_matches_schema)
 		static const char bad[] =
 			"{\"mode\":\"plain\",\"steps\":[],\"schema\":"
 			"\"sevboot-timing\",\"schema_version\":2}";
-		ck_assert_int_eq(json_parse(bad, sizeof(bad) - 1, &doc, NULL, 0),
-				 0);
+		ck_assert_int_eq(
+			json_parse(bad, sizeof(bad) - 1, &doc, NULL, 0), 0);
 		ck_assert(!validate(doc, s, "$", why, sizeof(why)));
 		json_free(doc);
 	}
@@ -401,7 +403,7 @@ END_TEST
 
 START_TEST(writer_arrays)
 {
-	struct json_writer w = { 0 };
+	struct json_writer w = {0};
 	char *text;
 	size_t len;
 
