@@ -288,8 +288,20 @@ struct timing_input {
 	size_t len;
 };
 
+/* The host's facts for the header, read before the run loop's seccomp
+ * filter forbids it (uname, /proc). */
+struct timing_host {
+	char release[65];
+	char cpu[6][128]; /* vendor, model name, family, model, stepping,
+			     microcode; "" when absent */
+	bool have_exec;
+	uint64_t exec_to_anchor_ns, exec_resolution_ns;
+};
+void timing_host_gather(struct timing_host *h, uint64_t anchor_mono);
+
 /* What ran, and where: the document's "header". */
 struct timing_header {
+	struct timing_host host;
 	bool sev, model, legacy_init, measured_kernel;
 	enum sev_mode mode;
 	uint64_t policy;
@@ -309,6 +321,24 @@ struct timing_header {
 int timing_write(const char *json_path, const char *csv_path,
 		 const struct timing_header *h, struct timeline *tl,
 		 const struct sev_run *run);
+/*
+ * The same from a confined process: a writer forked at the start (before
+ * the run loop's seccomp filter, which allows no file to be made) makes
+ * the files; the run hands it the texts at the end (pipe writes only).
+ * The writer exits without writing anything when the run ends without
+ * sending (a usage error, a stop during start-up).
+ */
+struct timing_sink {
+	int fd, status_fd; /* -1: none */
+};
+int timing_sink_open(struct timing_sink *s, const char *json_path,
+		     const char *csv_path);
+/* Send the report and wait for the writer's answer: 0, or -EIO (the
+ * writer said why on stderr). */
+int timing_sink_send(struct timing_sink *s, const struct timing_header *h,
+		     struct timeline *tl, const struct sev_run *run,
+		     bool json, bool csv);
+void timing_sink_close(struct timing_sink *s);
 /* -v: the timeline as a table, and the unattributed remainder. */
 void timing_table(struct timeline *tl, FILE *f);
 

@@ -1273,13 +1273,28 @@ static int run_prepare(struct run_opts *o, struct run_inputs *in,
 	return rc;
 }
 
-/* The timeline's marks (--mark) and events (--json-events). */
+/* The timeline's marks (--mark) and events (--json-events), and the
+ * report's writer and host facts (before anything is confined). */
 static int run_timeline(const struct run_opts *o, struct run_io *io,
-			struct timeline *tl)
+			struct timeline *tl, struct timing_sink *sink,
+			struct timing_host *host)
 {
+	uint64_t mono, real;
 	char err[256];
 	int rc;
 
+	if (o->timing_json || o->timing_csv) {
+		tl_anchor(tl, &mono, &real);
+		timing_host_gather(host, mono);
+		rc = timing_sink_open(sink, o->timing_json, o->timing_csv);
+		if (rc) {
+			fprintf(stderr,
+				"sevboot: --timing-json: cannot start the "
+				"report's writer: %s\n",
+				strerror(-rc));
+			return EXIT_RUNTIME;
+		}
+	}
 	for (unsigned k = 0; k < o->nmarks; k++)
 		if (tl_add_mark_regex(tl, o->marks[k], err, sizeof(err))) {
 			fprintf(stderr, "sevboot: --mark %s: %s\n", o->marks[k],
@@ -1301,6 +1316,8 @@ int cmd_run(int argc, char **argv)
 	struct sev_host_info host = { 0 };
 	struct run_sev sr = { .stop_fd = -1 };
 	struct timing_header h;
+	struct timing_host host_facts;
+	struct timing_sink sink = { .fd = -1, .status_fd = -1 };
 	char members[32];
 	bool ran = false;
 	int rc, setup;
@@ -1329,7 +1346,7 @@ int cmd_run(int argc, char **argv)
 		timeline_free(sr.tl);
 		return EXIT_RUNTIME;
 	}
-	rc = run_timeline(&o, &io, sr.tl);
+	rc = run_timeline(&o, &io, sr.tl, &sink, &host_facts);
 	tl_end(sr.tl, setup);
 	if (!rc)
 		rc = run_prepare(&o, &in, &io, &host, &sr);
@@ -1344,12 +1361,16 @@ int cmd_run(int argc, char **argv)
 	/* A run that got to the machine has a timeline to report, written
 	 * whole; a usage or input error, or a stop during start-up, none. */
 	if ((o.timing_json || o.timing_csv) && ran) {
+		/* Under the run loop's seccomp filter: the writer forked at
+		 * the start makes the files. */
 		timing_header_fill(&h, &o, &in, &sr, argc, argv, rc);
-		if (timing_write(o.timing_json, o.timing_csv, &h, sr.tl,
-				 sr.run) &&
+		h.host = host_facts;
+		if (timing_sink_send(&sink, &h, sr.tl, sr.run, o.timing_json,
+				     o.timing_csv) &&
 		    rc == EXIT_POWEROFF)
 			rc = EXIT_RUNTIME;
 	}
+	timing_sink_close(&sink);
 	run_sev_free(&sr);
 	close(sr.stop_fd);
 	free_inputs(&in);

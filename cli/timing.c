@@ -8,6 +8,7 @@
  * not at all (a temporary file renamed into place).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,17 +25,16 @@
 #include "util/util.h"
 
 /* The first processor's identity in /proc/cpuinfo. */
-static void cpu_identity(struct json_writer *w)
+static void cpu_gather(char found[6][128])
 {
-	static const char *const keys[] = {"vendor_id",	 "model name",
-					   "cpu family", "model",
-					   "stepping",	 "microcode"};
-	static const char *const names[] = {"vendor",	"model_name",
-					    "family",	"model",
-					    "stepping", "microcode"};
-	char line[512], found[6][128] = {{0}};
+	static const char *const keys[] = { "vendor_id",  "model name",
+					    "cpu family", "model",
+					    "stepping",	  "microcode" };
+	char line[512];
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
+	for (unsigned k = 0; k < 6; k++)
+		found[k][0] = 0;
 	while (f && fgets(line, sizeof(line), f) && strcmp(line, "\n")) {
 		char *colon = strchr(line, ':');
 		size_t klen;
@@ -56,6 +56,13 @@ static void cpu_identity(struct json_writer *w)
 	}
 	if (f)
 		fclose(f);
+}
+
+static void cpu_identity(struct json_writer *w, const char found[6][128])
+{
+	static const char *const names[] = { "vendor", "model_name", "family",
+					     "model",  "stepping",   "microcode" };
+
 	jw_key(w, "cpu");
 	jw_begin(w);
 	for (unsigned k = 0; k < 6; k++) {
@@ -77,7 +84,7 @@ static void cpu_identity(struct json_writer *w)
 
 /* When the process started, before the anchor: /proc/self/stat's start
  * time (clock ticks since boot, proc(5)) against CLOCK_BOOTTIME. */
-static void exec_time(struct json_writer *w, uint64_t anchor_mono)
+static void exec_gather(struct timing_host *h, uint64_t anchor_mono)
 {
 	char buf[1024], *p;
 	unsigned long long start = 0;
@@ -103,10 +110,20 @@ static void exec_time(struct json_writer *w, uint64_t anchor_mono)
 	start_ns = start * (1000000000ULL / (uint64_t)hz);
 	if (start_ns < offset || start_ns - offset > anchor_mono)
 		return;
-	jw_key(w, "exec_to_anchor_ns");
-	jw_uint(w, anchor_mono - (start_ns - offset));
-	jw_key(w, "exec_resolution_ns");
-	jw_uint(w, 1000000000ULL / (uint64_t)hz);
+	h->have_exec = true;
+	h->exec_to_anchor_ns = anchor_mono - (start_ns - offset);
+	h->exec_resolution_ns = 1000000000ULL / (uint64_t)hz;
+}
+
+void timing_host_gather(struct timing_host *h, uint64_t anchor_mono)
+{
+	struct utsname u;
+
+	memset(h, 0, sizeof(*h));
+	if (!uname(&u))
+		snprintf(h->release, sizeof(h->release), "%s", u.release);
+	cpu_gather(h->cpu);
+	exec_gather(h, anchor_mono);
 }
 
 static void input_entry(struct json_writer *w, const struct timing_input *in)
@@ -130,20 +147,17 @@ static void input_entry(struct json_writer *w, const struct timing_input *in)
 	jw_end(w);
 }
 
-static void header(struct json_writer *w, const struct timing_header *h,
-		   uint64_t anchor_mono)
+static void header(struct json_writer *w, const struct timing_header *h)
 {
-	struct utsname u;
-
 	jw_key(w, "sevboot_version");
 	jw_cstr(w, SEVBOOT_VERSION);
 	jw_key(w, "host");
 	jw_begin(w);
-	if (!uname(&u)) {
+	if (h->host.release[0]) {
 		jw_key(w, "kernel_release");
-		jw_cstr(w, u.release);
+		jw_cstr(w, h->host.release);
 	}
-	cpu_identity(w);
+	cpu_identity(w, h->host.cpu);
 	jw_end(w);
 	jw_key(w, "transport");
 	jw_cstr(w, !h->sev ? "none" : h->model ? "model" : "kvm");
@@ -185,7 +199,12 @@ static void header(struct json_writer *w, const struct timing_header *h,
 	for (int k = 0; k < h->argc; k++)
 		jw_cstr(w, h->argv[k]);
 	jw_array_end(w);
-	exec_time(w, anchor_mono);
+	if (h->host.have_exec) {
+		jw_key(w, "exec_to_anchor_ns");
+		jw_uint(w, h->host.exec_to_anchor_ns);
+		jw_key(w, "exec_resolution_ns");
+		jw_uint(w, h->host.exec_resolution_ns);
+	}
 	jw_key(w, "exit_code");
 	jw_int(w, h->exit_code);
 }
@@ -227,7 +246,7 @@ static char *timing_document(const struct timing_header *h, struct timeline *tl,
 	jw_uint(&w, TIMING_SCHEMA_VERSION);
 	jw_key(&w, "header");
 	jw_begin(&w);
-	header(&w, h, mono);
+	header(&w, h);
 	jw_end(&w);
 	tl_json(tl, &w);
 	jw_end(&w);
@@ -278,40 +297,208 @@ static int write_whole(const char *opt, const char *path, const char *text,
 	return 0;
 }
 
+/* The CSV text (malloc'ed), or NULL when out of memory. */
+static char *timing_csv_text(struct timeline *tl, size_t *len)
+{
+	char *text = NULL;
+	FILE *m = open_memstream(&text, len);
+	int r = m ? tl_csv(tl, m) : -ENOMEM;
+
+	if (m)
+		fclose(m);
+	if (r) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int write_texts(const char *json_path, const char *json,
+		       size_t json_len, const char *csv_path, const char *csv,
+		       size_t csv_len)
+{
+	int ret = 0, r;
+
+	if (json_path)
+		ret = json ? write_whole("--timing-json", json_path, json,
+					 json_len)
+			   : -ENOMEM;
+	if (csv_path) {
+		r = csv ? write_whole("--timing-csv", csv_path, csv, csv_len)
+			: -ENOMEM;
+		ret = ret ?: r;
+	}
+	if (ret == -ENOMEM)
+		fprintf(stderr, "sevboot: --timing-json/--timing-csv: out of "
+				"memory\n");
+	return ret;
+}
+
 int timing_write(const char *json_path, const char *csv_path,
 		 const struct timing_header *h, struct timeline *tl,
 		 const struct sev_run *run)
 {
-	int ret = 0;
+	char *doc = json_path ? timing_document(h, tl, run) : NULL;
+	size_t csv_len = 0;
+	char *csv = csv_path ? timing_csv_text(tl, &csv_len) : NULL;
+	int ret = write_texts(json_path, doc, doc ? strlen(doc) : 0, csv_path,
+			      csv, csv_len);
 
-	if (json_path) {
-		char *doc = timing_document(h, tl, run);
-
-		if (!doc) {
-			fprintf(stderr,
-				"sevboot: --timing-json %s: out of "
-				"memory\n",
-				json_path);
-			ret = -ENOMEM;
-		} else {
-			ret = write_whole("--timing-json", json_path, doc,
-					  strlen(doc));
-		}
-		free(doc);
-	}
-	if (csv_path) {
-		char *text = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&text, &len);
-		int r = m ? tl_csv(tl, m) : -ENOMEM;
-
-		if (m)
-			fclose(m);
-		r = r ?: write_whole("--timing-csv", csv_path, text, len);
-		free(text);
-		ret = ret ?: r;
-	}
+	free(doc);
+	free(csv);
 	return ret;
+}
+
+/* ------------------------------------------------- the forked writer */
+
+static bool read_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 0;
+
+	*buf = NULL;
+	*len = 0;
+	for (;;) {
+		ssize_t n;
+
+		if (*len == cap) {
+			char *nb = realloc(*buf, cap = cap ? 2 * cap : 65536);
+
+			if (!nb)
+				return false;
+			*buf = nb;
+		}
+		n = read(fd, *buf + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		if (!n)
+			return true;
+		*len += (size_t)n;
+	}
+}
+
+/* The writer: [u64 json length][json][u64 csv length][csv], then the
+ * files; nothing when the frame is short (the run ended without
+ * sending). */
+static int sink_child(int in, const char *json_path, const char *csv_path)
+{
+	char *buf;
+	size_t len;
+	uint64_t jl, cl;
+	int ret = -EIO;
+
+	if (read_all(in, &buf, &len) && len >= 16) {
+		memcpy(&jl, buf, 8);
+		if (jl <= len - 16) {
+			memcpy(&cl, buf + 8 + jl, 8);
+			if (cl == len - 16 - jl)
+				ret = write_texts(json_path, buf + 8,
+						  (size_t)jl, csv_path,
+						  buf + 16 + jl, (size_t)cl);
+			else
+				ret = -EPIPE;
+		} else {
+			ret = -EPIPE;
+		}
+	} else if (len == 0) {
+		ret = -EPIPE;
+	}
+	free(buf);
+	return ret;
+}
+
+int timing_sink_open(struct timing_sink *s, const char *json_path,
+		     const char *csv_path)
+{
+	int down[2], up[2];
+	pid_t pid;
+
+	s->fd = s->status_fd = -1;
+	if (pipe2(down, O_CLOEXEC))
+		return -errno;
+	if (pipe2(up, O_CLOEXEC)) {
+		close(down[0]);
+		close(down[1]);
+		return -errno;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int ret;
+		char c;
+
+		close(down[1]);
+		close(up[0]);
+		ret = sink_child(down[0], json_path, csv_path);
+		c = ret == -EPIPE ? 2 : ret ? 1 : 0;
+		(void)!write(up[1], &c, 1);
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	if (pid < 0) {
+		close(down[1]);
+		close(up[0]);
+		return -errno;
+	}
+	s->fd = down[1];
+	s->status_fd = up[0];
+	return 0;
+}
+
+static bool put_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		c += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+int timing_sink_send(struct timing_sink *s, const struct timing_header *h,
+		     struct timeline *tl, const struct sev_run *run,
+		     bool json, bool csv)
+{
+	char *doc = json ? timing_document(h, tl, run) : NULL;
+	size_t csv_len = 0;
+	char *text = csv ? timing_csv_text(tl, &csv_len) : NULL;
+	uint64_t jl = doc ? strlen(doc) : 0, cl = csv_len;
+	bool ok = s->fd >= 0 && (!json || doc) && (!csv || text);
+	char c = 1;
+
+	ok = ok && put_all(s->fd, &jl, 8) && put_all(s->fd, doc, jl) &&
+	     put_all(s->fd, &cl, 8) && put_all(s->fd, text, cl);
+	free(doc);
+	free(text);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (!ok)
+		fprintf(stderr, "sevboot: --timing-json/--timing-csv: the "
+				"report could not be handed to its writer\n");
+	/* The writer's answer: it said on stderr what failed. */
+	if (s->status_fd >= 0 && read(s->status_fd, &c, 1) != 1)
+		c = 1;
+	timing_sink_close(s);
+	return ok && c == 0 ? 0 : -EIO;
+}
+
+void timing_sink_close(struct timing_sink *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->status_fd >= 0)
+		close(s->status_fd);
+	s->fd = s->status_fd = -1;
 }
 
 /* -v: the whole timeline as a table, and what no phase covers. */

@@ -417,6 +417,10 @@ guests() {
 		# The run loop confined (vmm/confine.c): -v says so, the guest
 		# boots and powers off under the filter.
 		case_cmd direct-seccomp "$KARGS --smp 2 -v --append \"$APP sevtest.action=poweroff\""
+		# The timeline of a plain boot: --mark, --json-events on a
+		# descriptor, --timing-json and --timing-csv.
+		case_cmd direct-timeline "$KARGS --mark SEVBOOT-GUEST-MARKER --json-events 3 --timing-json /tmp/d.json --timing-csv /tmp/d.csv --append \"$APP sevtest.action=poweroff\" 3>/tmp/d.events"
+		echo 'sed "s/^/DEVENT /" /tmp/d.events; echo "DTIMING $(cat /tmp/d.json)"; sed "s/^/DCSV /" /tmp/d.csv'
 		case_cmd direct-4g "--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 4G --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-reboot "$KARGS --append \"$APP sevtest.action=reboot\""
 		case_cmd direct-debugexit "$KARGS --append \"$APP sevtest.action=exit:5\""
@@ -474,6 +478,17 @@ EOS
 	check_case "$W/direct.log" direct-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1'
 	check_case "$W/direct.log" direct-seccomp 0 'sevboot: seccomp: on: the run loop may make [0-9]+ kinds of system call'
 	# RAM above the PCI hole (3 GiB low + 1 GiB from 4 GiB up) is usable.
+	check_case "$W/direct.log" direct-timeline 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
+	check_events "$W/direct.log" DEVENT "mark guest-stop exit " \
+		'^DEVENT \{"event":"mark","t_ns":[0-9]+,"regex":"SEVBOOT-GUEST-MARKER"\}$' \
+		'^DEVENT \{"event":"guest-stop","t_ns":[0-9]+,"reason":"poweroff"\}$' \
+		'^DEVENT \{"event":"exit","t_ns":[0-9]+,"code":0\}$'
+	sev_log_has "$W/direct.log" "direct-timeline: --timing-json and --timing-csv of a plain boot, its milestones, under 1 % unattributed" \
+		'DTIMING \{"mode":"plain","steps":\[\],"schema":"sevboot-timing","schema_version":1,' \
+		'DTIMING .*"transport":"none","mode":"plain"' 'DTIMING .*"unattributed_ppm":[0-9]{1,4},' \
+		'DTIMING .*"name":"first KVM_RUN"' 'DTIMING .*"name":"first serial byte"' \
+		'DTIMING .*"name":"mark","detail":"SEVBOOT-GUEST-MARKER"' '^DCSV kind,name,detail,depth,start_ns' \
+		'^DCSV phase,guest run,,0,[0-9]+,[0-9]+,[0-9]+,0,,$'
 	check_case "$W/direct.log" direct-4g 0 'SEVBOOT-GUEST-MARKER .*memkb=(3[5-9]|40)[0-9]{5} '
 	check_case "$W/direct.log" direct-reboot 10 'SEVBOOT-GUEST-MARKER'
 	check_case "$W/direct.log" direct-debugexit 69 'SEVBOOT-GUEST-MARKER'
@@ -588,7 +603,12 @@ sev_model_guests() {
 		'expected launch digest: [0-9a-f]{96}' 'SNP_LAUNCH_UPDATE +CPUID +4096' 'SNP_LAUNCH_UPDATE +SNP_SECRETS' \
 		'SNP_LAUNCH_UPDATE +KERNEL_HASHES' 'firmware model measured the expected digest' \
 		'the firmware model follows the kernel rules of Linux 6\.[0-9]+ \(uname -r '
-	check_events "$W/snp.log"
+	check_events "$W/snp.log" EVENT "expected-digest finish measurement mark guest-stop exit " \
+		'^EVENT \{"event":"expected-digest","t_ns":[0-9]+,"mode":"snp","digest":"[0-9a-f]{96}"\}$' \
+		'^EVENT \{"event":"measurement",.*"checked_by":"sevboot","verified":true\}$' \
+		'^EVENT \{"event":"mark","t_ns":[0-9]+,"regex":"SEVBOOT-GUEST-MARKER"\}$' \
+		'^EVENT \{"event":"guest-stop","t_ns":[0-9]+,"reason":"poweroff"\}$' \
+		'^EVENT \{"event":"exit","t_ns":[0-9]+,"code":0\}$'
 	sev_log_has "$W/snp.log" "SNP: --timing-json has the header, every phase, the marker, and under 1 % unattributed" \
 		'SNP-TIMING \{"mode":"snp","steps":\[.*"schema":"sevboot-timing","schema_version":1,"header":\{"sevboot_version":' \
 		'SNP-TIMING .*"transport":"model","mode":"snp".*"inputs":\[\{"option":"--ovmf".*"sha256":"[0-9a-f]{64}"' \
@@ -735,26 +755,22 @@ linux61_guests() {
 }
 
 # sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.
-# --json-events: one JSON object per line, in the launch's order, each
-# line whole (the grep patterns anchor both ends): the expected digest,
-# FINISH, the verified measurement, the marker, the guest's stop, the exit.
+# --json-events: one JSON object per line, each line whole (the patterns
+# anchor both ends), the events in the order wanted: check_events LOG
+# PREFIX "ORDER " PATTERN...
 check_events() {
-	local log=$1 order
-	if grep -a '^EVENT ' "$log" | grep -avqE '^EVENT \{"event":"[a-z-]+","t_ns":[0-9]+(,"[a-z_]+":("[^"]*"|[0-9]+|true|false))*\}$'; then
-		bad "--json-events: a line is not one flat JSON object: $(grep -a '^EVENT ' "$log" | head -c 400)"
+	local log=$1 pre=$2 want=$3 order
+	shift 3
+	if grep -a "^$pre " "$log" | grep -avqE "^$pre "'\{"event":"[a-z-]+","t_ns":[0-9]+(,"[a-z_]+":("[^"]*"|[0-9]+|true|false))*\}$'; then
+		bad "--json-events: a line is not one flat JSON object: $(grep -a "^$pre " "$log" | head -c 400)"
 		return
 	fi
-	order=$(grep -a '^EVENT ' "$log" | sed 's/^EVENT {"event":"\([a-z-]*\)".*/\1/' | tr '\n' ' ')
-	case "$order" in
-	"expected-digest finish measurement mark guest-stop exit ")
-		sev_log_has "$log" "--json-events: the launch's events in order, parsed ($order)" \
-			'^EVENT \{"event":"expected-digest","t_ns":[0-9]+,"mode":"snp","digest":"[0-9a-f]{96}"\}$' \
-			'^EVENT \{"event":"measurement",.*"checked_by":"sevboot","verified":true\}$' \
-			'^EVENT \{"event":"mark","t_ns":[0-9]+,"regex":"SEVBOOT-GUEST-MARKER"\}$' \
-			'^EVENT \{"event":"guest-stop","t_ns":[0-9]+,"reason":"poweroff"\}$' \
-			'^EVENT \{"event":"exit","t_ns":[0-9]+,"code":0\}$' ;;
-	*) bad "--json-events: events $order, want expected-digest finish measurement mark guest-stop exit" ;;
-	esac
+	order=$(grep -a "^$pre " "$log" | sed "s/^$pre {\"event\":\"\([a-z-]*\)\".*/\1/" | tr '\n' ' ')
+	if [ "$order" = "$want" ]; then
+		sev_log_has "$log" "--json-events: the events in order, parsed ($order)" "$@"
+	else
+		bad "--json-events: events '$order', want '$want'"
+	fi
 }
 
 sev_log_has() {
