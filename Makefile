@@ -75,8 +75,8 @@ $(BUILD)/tests/test_owner: cli/opts.c cli/cli.h
 TEST_CLI_SRCS_test_verdict := cli/verdict.c cli/launch.c
 $(BUILD)/tests/test_verdict: cli/verdict.c cli/launch.c cli/cli.h
 # test_timeline writes the timing document with cli/timing.c.
-TEST_CLI_SRCS_test_timeline := cli/timing.c
-$(BUILD)/tests/test_timeline: cli/timing.c cli/cli.h
+TEST_CLI_SRCS_test_timeline := cli/timing.c cli/bench.c cli/options.c cli/opts.c
+$(BUILD)/tests/test_timeline: cli/timing.c cli/bench.c cli/cli.h
 # test_cli_opts compiles cli/options.c and cli/opts.c in and drives
 # bin/sevboot.
 $(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h

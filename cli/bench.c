@@ -234,25 +234,28 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* min, median, p95 (nearest rank), max of the runs that had it. */
-static void key_stats(const struct bench_key *e, uint64_t s[4])
+void bench_stats(const uint64_t *values, unsigned n, uint64_t s[4])
 {
-	uint64_t *v = malloc(sizeof(*v) * (e->n ? e->n : 1));
-	unsigned n = 0;
+	uint64_t *v = malloc(sizeof(*v) * (n ? n : 1));
 
 	memset(s, 0, 4 * sizeof(*s));
-	if (!v || !e->n) {
+	if (!v || !n) {
 		free(v);
 		return;
 	}
-	for (unsigned k = 0; k < e->n; k++)
-		v[n++] = e->v[k];
+	memcpy(v, values, n * sizeof(*v));
 	qsort(v, n, sizeof(*v), cmp_u64);
 	s[0] = v[0];
 	s[1] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	s[2] = v[(95 * n + 99) / 100 - 1];
 	s[3] = v[n - 1];
 	free(v);
+}
+
+/* min, median, p95, max of the runs that had it. */
+static void key_stats(const struct bench_key *e, uint64_t s[4])
+{
+	bench_stats(e->v, e->n, s);
 }
 
 static void print_table(const struct bench *b, unsigned runs, FILE *f)

@@ -344,5 +344,8 @@ void timing_table(struct timeline *tl, FILE *f);
 
 /* `sevboot bench-launch` (cli/bench.c). */
 int cmd_bench_launch(int argc, char **argv);
+/* min, median (the mean of the middle two for an even count), p95 (the
+ * nearest rank: the ceil(0.95 n)-th smallest) and max of n values. */
+void bench_stats(const uint64_t *values, unsigned n, uint64_t s[4]);
 
 #endif

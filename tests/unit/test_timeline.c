@@ -433,6 +433,81 @@ START_TEST(writer_arrays)
 }
 END_TEST
 
+START_TEST(bench_statistics)
+{
+	static const uint64_t odd[] = { 5, 1, 3 };
+	static const uint64_t even[] = { 4, 1, 3, 2 };
+	uint64_t twenty[20], s[4];
+
+	bench_stats(odd, 3, s);
+	ck_assert_uint_eq(s[0], 1);
+	ck_assert_uint_eq(s[1], 3);
+	ck_assert_uint_eq(s[2], 5);
+	ck_assert_uint_eq(s[3], 5);
+	bench_stats(even, 4, s);
+	ck_assert_uint_eq(s[1], 2); /* (2 + 3) / 2 */
+	/* 20 values 1..20 reversed: p95 is the 19th smallest */
+	for (unsigned k = 0; k < 20; k++)
+		twenty[k] = 20 - k;
+	bench_stats(twenty, 20, s);
+	ck_assert_uint_eq(s[0], 1);
+	ck_assert_uint_eq(s[1], 10);
+	ck_assert_uint_eq(s[2], 19);
+	ck_assert_uint_eq(s[3], 20);
+	bench_stats(NULL, 0, s);
+	ck_assert_uint_eq(s[3], 0);
+}
+END_TEST
+
+/* --compare of two timing documents: the ratios of their phases, through
+ * the program. */
+START_TEST(bench_compare_ratios)
+{
+	const char *bin = getenv("SEVBOOT_BIN");
+	char dir[] = "/tmp/test_bench.XXXXXX", a[64], b[64], cmd[256];
+	char out[4096] = "";
+	FILE *f, *p;
+	size_t n;
+
+	if (!bin || access(bin, X_OK))
+		SKIP_TEST("SEVBOOT_BIN is not set to a built sevboot");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a.json", dir);
+	snprintf(b, sizeof(b), "%s/b.json", dir);
+	f = fopen(a, "w");
+	fputs("{\"summary\":{\"total_ns\":4000000,\"unattributed_ns\":0},"
+	      "\"phases\":[{\"kind\":\"phase\",\"name\":\"memory\","
+	      "\"duration_ns\":1000000},{\"kind\":\"firmware\",\"name\":"
+	      "\"X\",\"detail\":\"d\",\"duration_ns\":500000},"
+	      "{\"kind\":\"firmware\",\"name\":\"X\",\"detail\":\"d\","
+	      "\"duration_ns\":500000}],\"marks\":[]}",
+	      f);
+	fclose(f);
+	f = fopen(b, "w");
+	fputs("{\"summary\":{\"total_ns\":2000000,\"unattributed_ns\":0},"
+	      "\"phases\":[{\"kind\":\"phase\",\"name\":\"memory\","
+	      "\"duration_ns\":3000000}],\"marks\":[]}",
+	      f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s bench-launch --compare %s %s", bin, a,
+		 b);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	ck_assert_int_eq(pclose(p), 0);
+	/* B/A: total 0.5, memory 3; X (d), two commands summed, only in A */
+	ck_assert_msg(strstr(out, "total ") && strstr(out, " 0.500\n"), "%s",
+		      out);
+	ck_assert_msg(strstr(out, " 3.000\n"), "%s", out);
+	ck_assert_msg(strstr(out, "X (d)") && strstr(out, "1.000        0.000"),
+		      "%s", out);
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("timeline");
@@ -446,6 +521,8 @@ int main(void)
 	tcase_add_test(tc, document_matches_schema);
 	tcase_add_test(tc, csv_quotes_fields);
 	tcase_add_test(tc, writer_arrays);
+	tcase_add_test(tc, bench_statistics);
+	tcase_add_test(tc, bench_compare_ratios);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
