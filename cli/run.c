@@ -964,19 +964,45 @@ struct run_inputs {
 	struct ovmf_info *info; /* with --ovmf */
 };
 
-static int load_inputs(const struct run_opts *o, struct run_inputs *in)
+/* One file's copy, a phase of the timeline inside "inputs". */
+static int load_timed(struct timeline *tl, const char *opt, const char *path,
+		      size_t max, struct blob *b)
 {
-	char err[512];
-	int rc = 0;
+	int id = tl_begin(tl, TL_PHASE, "load", opt);
+	int rc = load(opt, path, max, b);
+
+	tl_end(tl, id);
+	return rc;
+}
+
+static int parse_inputs(const struct run_opts *o, struct run_inputs *in);
+
+static int load_inputs(const struct run_opts *o, struct run_inputs *in,
+		       struct timeline *tl)
+{
+	int rc = 0, id;
 
 	if (o->ovmf)
-		rc = load("--ovmf", o->ovmf, OVMF_MAX_SIZE, &in->ovmf);
+		rc = load_timed(tl, "--ovmf", o->ovmf, OVMF_MAX_SIZE, &in->ovmf);
 	if (!rc && o->kernel)
-		rc = load("--kernel", o->kernel, MAX_KERNEL, &in->kernel);
+		rc = load_timed(tl, "--kernel", o->kernel, MAX_KERNEL,
+				&in->kernel);
 	if (!rc && o->initrd)
-		rc = load("--initrd", o->initrd, MAX_INITRD, &in->initrd);
+		rc = load_timed(tl, "--initrd", o->initrd, MAX_INITRD,
+				&in->initrd);
 	if (rc)
 		return rc;
+	id = tl_begin(tl, TL_PHASE, "parse", "firmware, bzImage");
+	rc = parse_inputs(o, in);
+	tl_end(tl, id);
+	return rc;
+}
+
+/* The firmware's footer tables and the bzImage's header. */
+static int parse_inputs(const struct run_opts *o, struct run_inputs *in)
+{
+	char err[512];
+
 	if (o->ovmf) {
 		in->info = calloc(1, sizeof(*in->info));
 		if (!in->info)
@@ -1256,7 +1282,7 @@ static int run_prepare(struct run_opts *o, struct run_inputs *in,
 		    : 0;
 	if (!rc)
 		rc = RUN_PHASE(tl, "inputs", "load, parse",
-			       load_inputs(o, in)
+			       load_inputs(o, in, tl)
 				       ?: startup_stop(sr, "while reading the "
 							   "inputs"));
 	if (!rc && o->sev)
