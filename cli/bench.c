@@ -65,7 +65,9 @@ const struct cli_spec bench_launch_spec = {
 		 "\n"
 		 "  --repeat N        launches (1 to 10000)\n"
 		 "  --boot            run each guest to its stop, not just the "
-		 "launch\n"
+		 "launch; with\n"
+		 "                    --mark REGEX, to the marker "
+		 "(run --stop-at-mark)\n"
 		 "  --json FILE       also write the per-phase figures as JSON "
 		 "(for --compare)\n"
 		 "  --compare A B     per-phase ratios B/A of two --json "
@@ -371,7 +373,7 @@ static void last_line(const char *path, char *out, size_t len)
 static int one_run(int argc, char **argv, bool boot, const char *json,
 		   const char *errpath)
 {
-	char **av = calloc((size_t)argc + 6, sizeof(*av));
+	char **av = calloc((size_t)argc + 7, sizeof(*av));
 	int n = 0, status;
 	pid_t pid;
 
@@ -385,6 +387,12 @@ static int one_run(int argc, char **argv, bool boot, const char *json,
 	av[n++] = (char *)json;
 	if (!boot)
 		av[n++] = "--launch-only";
+	for (int k = 0; boot && k < argc; k++)
+		if (!strcmp(argv[k], "--mark") ||
+		    !strncmp(argv[k], "--mark=", 7)) {
+			av[n++] = "--stop-at-mark";
+			break;
+		}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -410,8 +418,9 @@ static int one_run(int argc, char **argv, bool boot, const char *json,
 	return WEXITSTATUS(status);
 }
 
-static const char *const forbidden[] = {"--timing-json", "--timing-csv",
-					"--json-events", "--launch-only", NULL};
+static const char *const forbidden[] = {
+	"--timing-json", "--timing-csv",  "--json-events",
+	"--launch-only", "--stop-at-mark", NULL};
 
 /* The runs, one by one, each read back into b.  0 or an exit code. */
 static int run_all(struct bench *b, unsigned repeat, bool boot, int argc,

@@ -65,7 +65,7 @@ struct run_opts {
 	const char *marks[TL_MAX_MARKS]; /* --mark REGEX */
 	unsigned nmarks;
 	const char *json_events; /* FD or FILE */
-	bool launch_only;
+	bool launch_only, stop_at_mark;
 	const char *id_block, *id_auth, *host_data;
 	bool author_key;
 	bool self_session; /* --self-session */
@@ -231,6 +231,9 @@ static const struct cli_opt run_options[] = {
 	  .help = "one JSON object per line on descriptor FD (or FILE) for "
 		  "the expected digest, the measurement, the owner's stop, "
 		  "FINISH, the guest's stop and the exit code" },
+	{ "stop-at-mark", .arg = CLI_FLAG, RUN(stop_at_mark),
+	  .help = "stop the guest once every --mark has matched; exit 0 "
+		  "(for timing a boot to a line of its output)" },
 	{ "launch-only", .arg = CLI_FLAG, RUN(launch_only),
 	  .help = "stop right after the launch (LAUNCH_FINISH), before any "
 		  "vCPU runs; exit 0 (for timing)" },
@@ -347,6 +350,8 @@ static int check_boot_opts(const struct run_opts *o)
 	if (o->debugcon_limit && !o->debugcon)
 		return cli_error(&run_spec,
 				 "--debugcon-limit needs --debugcon FILE");
+	if (o->stop_at_mark && !o->nmarks)
+		return cli_error(&run_spec, "--stop-at-mark needs --mark REGEX");
 	return -1;
 }
 
@@ -444,6 +449,7 @@ static int exit_code_for(const struct vm_result *r, const char *err)
 			r->status, strsignal(r->status));
 		return EXIT_SIGNAL_BASE + r->status;
 	case VM_STOP_LAUNCHED:
+	case VM_STOP_MARKED:
 		return 0;
 	case VM_STOP_ERROR:
 	default:
@@ -1163,6 +1169,7 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 		.tty = io->raw ? &io->saved_term : NULL,
 		.sev = sr->run,
 		.launch_only = o->launch_only,
+		.stop_at_marks = o->stop_at_mark,
 		.tl = sr->tl,
 	};
 	struct vm_result res;

@@ -43,6 +43,8 @@ struct timeline {
 	bool line_cut; /* the line ran past TL_LINE_MAX: the rest is not kept */
 
 	int events_fd;
+	void (*marks_done)(void *ctx);
+	void *marks_done_ctx;
 };
 
 static uint64_t ts_ns(const struct timespec *ts)
@@ -531,14 +533,28 @@ static void match_line(struct timeline *t, uint64_t now)
 	}
 }
 
+void tl_on_marks_done(struct timeline *t, void (*fn)(void *ctx), void *ctx)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->marks_done = fn;
+	t->marks_done_ctx = ctx;
+	pthread_mutex_unlock(&t->lock);
+}
+
 void tl_feed_output(struct timeline *t, const uint8_t *p, size_t n)
 {
+	void (*done)(void *ctx) = NULL;
+	void *done_ctx = NULL;
+	bool pending;
 	uint64_t now;
 
 	if (!t || !n)
 		return;
 	now = tl_now_ns();
 	pthread_mutex_lock(&t->lock);
+	pending = t->marks_left > 0;
 	for (size_t i = 0; i < n && t->marks_left; i++) {
 		if (p[i] == '\n') {
 			match_line(t, now);
@@ -552,7 +568,13 @@ void tl_feed_output(struct timeline *t, const uint8_t *p, size_t n)
 			t->line_cut = true;
 		}
 	}
+	if (pending && !t->marks_left) {
+		done = t->marks_done;
+		done_ctx = t->marks_done_ctx;
+	}
 	pthread_mutex_unlock(&t->lock);
+	if (done)
+		done(done_ctx);
 }
 
 /* ------------------------------------------------------------- events */

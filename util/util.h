@@ -323,6 +323,10 @@ int tl_add_mark_regex(struct timeline *t, const char *re, char *err,
 unsigned tl_mark_regex_count(const struct timeline *t);
 /* Guest output (any thread; bytes as they leave the output buffer). */
 void tl_feed_output(struct timeline *t, const uint8_t *p, size_t n);
+/* fn(ctx) once every pattern has matched, from the thread that fed the
+ * last line, outside the timeline's lock (NULL: none; set it back to
+ * NULL before ctx goes away). */
+void tl_on_marks_done(struct timeline *t, void (*fn)(void *ctx), void *ctx);
 
 /*
  * --json-events: one line `{"event":NAME,"t_ns":N,...}` on fd for each

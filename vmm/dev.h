@@ -26,6 +26,7 @@ enum vm_stop {
 	VM_STOP_TIMEOUT,
 	VM_STOP_SIGNAL,	    /* status = signal number */
 	VM_STOP_LAUNCHED,   /* vm_config.launch_only: built and launched */
+	VM_STOP_MARKED,	    /* vm_config.stop_at_marks: every --mark seen */
 };
 
 struct dev_host {

@@ -36,6 +36,8 @@ const char *vm_stop_name(enum vm_stop why)
 		return "signal";
 	case VM_STOP_LAUNCHED:
 		return "launched";
+	case VM_STOP_MARKED:
+		return "marked";
 	}
 	return "?";
 }
@@ -745,6 +747,12 @@ static int machine_confine(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* The timeline saw every --mark: the guest got where it was to go. */
+static void marks_done(void *ctx)
+{
+	machine_stop(ctx, VM_STOP_MARKED, 0);
+}
+
 /* Serial input, the vCPU threads (waiting), the filter. */
 static int machine_start(struct machine *m, enum vm_error_kind *kind,
 			 char *err, size_t errlen)
@@ -817,6 +825,8 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	tl_end(cfg->tl, setup);
 
 	ret = machine_build(m, kind, err, errlen);
+	if (cfg->stop_at_marks)
+		tl_on_marks_done(cfg->tl, marks_done, m);
 	if (!ret && !cfg->launch_only)
 		ret = PHASE(m, "machine start", "threads, seccomp",
 			    machine_start(m, kind, err, errlen));
@@ -847,6 +857,7 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	/* What the guest wrote last goes out now, for a bounded time. */
 	console_close(m->serial_out, &res->serial);
 	console_close(m->debugcon_out, &res->debugcon);
+	tl_on_marks_done(cfg->tl, NULL, NULL); /* the drain threads are done */
 	if (res->serial.first_ns)
 		tl_mark_at(cfg->tl, res->serial.first_ns, "first serial byte",
 			   NULL);

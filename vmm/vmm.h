@@ -65,6 +65,9 @@ struct vm_config {
 	/* Stop once the machine is built and the launch has finished,
 	 * before any vCPU runs (VM_STOP_LAUNCHED). */
 	bool launch_only;
+	/* Stop once every --mark pattern of the timeline has matched a line
+	 * of serial output (VM_STOP_MARKED). */
+	bool stop_at_marks;
 	/* The run's timeline: each step of the build, the launch, the
 	 * guest's run and the teardown as phases, the first KVM_RUN, the
 	 * guest's first serial byte and its stop as marks; the serial

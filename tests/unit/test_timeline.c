@@ -272,6 +272,32 @@ START_TEST(mark_regex_lines)
 }
 END_TEST
 
+static void count_done(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* --stop-at-mark's hook: once, when the last pattern matched. */
+START_TEST(marks_done_once)
+{
+	struct timeline *t = timeline_new();
+	char err[128];
+	int done = 0;
+
+	ck_assert_int_eq(tl_add_mark_regex(t, "^one", err, sizeof(err)), 0);
+	ck_assert_int_eq(tl_add_mark_regex(t, "two$", err, sizeof(err)), 0);
+	tl_on_marks_done(t, count_done, &done);
+	tl_feed_output(t, (const uint8_t *)"one\n", 4);
+	ck_assert_int_eq(done, 0);
+	tl_feed_output(t, (const uint8_t *)"x two\none\n", 10);
+	ck_assert_int_eq(done, 1);
+	tl_feed_output(t, (const uint8_t *)"two\n", 4);
+	ck_assert_int_eq(done, 1);
+	tl_on_marks_done(t, NULL, NULL);
+	timeline_free(t);
+}
+END_TEST
+
 START_TEST(events_one_json_per_line)
 {
 	struct timeline *t = timeline_new();
@@ -517,6 +543,7 @@ int main(void)
 	tcase_add_test(tc, nesting_and_finish);
 	tcase_add_test(tc, full_timeline_counts_drops);
 	tcase_add_test(tc, mark_regex_lines);
+	tcase_add_test(tc, marks_done_once);
 	tcase_add_test(tc, events_one_json_per_line);
 	tcase_add_test(tc, document_matches_schema);
 	tcase_add_test(tc, csv_quotes_fields);
