@@ -741,13 +741,13 @@ int cmd_bench_launch(int argc, char **argv)
 	}
 	fprintf(stderr, "bench-launch: %u %s, each a fresh sevboot process\n",
 		repeat,
-		boot ? "boots to the guest's stop"
+		boot ? "boots to the guest's stop (or its --mark)"
 		     : "launches stopped after the launch");
 	rc = run_all(&b, repeat, boot, nrest, rest, dir);
 	if (!rc) {
 		printf("bench-launch: %u run%s (%s)\n", repeat,
 		       repeat == 1 ? "" : "s",
-		       boot ? "--boot: to the guest's stop"
+		       boot ? "--boot: to the guest's stop or its --mark"
 			    : "stopped after the launch");
 		print_table(&b, repeat, stdout);
 		if (json_out)

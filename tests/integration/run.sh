@@ -421,6 +421,8 @@ guests() {
 		# descriptor, --timing-json and --timing-csv.
 		case_cmd direct-timeline "$KARGS --mark SEVBOOT-GUEST-MARKER --json-events 3 --timing-json /tmp/d.json --timing-csv /tmp/d.csv --append \"$APP sevtest.action=poweroff\" 3>/tmp/d.events"
 		echo 'sed "s/^/DEVENT /" /tmp/d.events; echo "DTIMING $(cat /tmp/d.json)"; sed "s/^/DCSV /" /tmp/d.csv'
+		# --stop-at-mark ends a guest that would hang after its marker.
+		case_cmd direct-stop-at-mark "$KARGS --mark SEVBOOT-GUEST-MARKER --stop-at-mark --timeout 300 --append \"$APP sevtest.action=hang\""
 		case_cmd direct-4g "--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 4G --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-reboot "$KARGS --append \"$APP sevtest.action=reboot\""
 		case_cmd direct-debugexit "$KARGS --append \"$APP sevtest.action=exit:5\""
@@ -489,6 +491,7 @@ EOS
 		'DTIMING .*"name":"first KVM_RUN"' 'DTIMING .*"name":"first serial byte"' \
 		'DTIMING .*"name":"mark","detail":"SEVBOOT-GUEST-MARKER"' '^DCSV kind,name,detail,depth,start_ns' \
 		'^DCSV phase,guest run,,0,[0-9]+,[0-9]+,[0-9]+,0,,$'
+	check_case "$W/direct.log" direct-stop-at-mark 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
 	check_case "$W/direct.log" direct-4g 0 'SEVBOOT-GUEST-MARKER .*memkb=(3[5-9]|40)[0-9]{5} '
 	check_case "$W/direct.log" direct-reboot 10 'SEVBOOT-GUEST-MARKER'
 	check_case "$W/direct.log" direct-debugexit 69 'SEVBOOT-GUEST-MARKER'
