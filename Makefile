@@ -123,6 +123,9 @@ $(BUILD)/tests/test_verdict: cli/verdict.c cli/launch.c cli/cli.h
 # test_kds runs cmd_fetch (cli/fetch.c) against a KDS of its own.
 TEST_CLI_SRCS_test_kds := cli/fetch.c cli/options.c cli/opts.c
 $(BUILD)/tests/test_kds: cli/fetch.c cli/options.c cli/opts.c cli/cli.h
+# test_timeline writes the timing document with cli/timing.c.
+TEST_CLI_SRCS_test_timeline := cli/timing.c cli/bench.c cli/options.c cli/opts.c
+$(BUILD)/tests/test_timeline: cli/timing.c cli/bench.c cli/cli.h
 # test_cli_opts compiles cli/options.c and cli/opts.c in and drives
 # bin/sevboot.
 $(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h

@@ -153,7 +153,7 @@ const char *cli_word(char *buf, size_t cap, const char *w, size_t len);
 /* Every sub-command's options and usage (cli/main.c lists them). */
 extern const struct cli_spec run_spec, inspect_spec, measure_spec, session_spec,
 	owner_spec, model_keys_spec, verify_chain_spec, verify_report_spec,
-	show_report_spec, fetch_spec, id_block_spec;
+	show_report_spec, fetch_spec, id_block_spec, bench_launch_spec;
 
 /*
  * A number option: "0x..." is hex, anything else decimal, or hex with an
@@ -333,5 +333,79 @@ int cli_no_core_dumps(void);
  * EXIT_TIMEOUT; -EBADMSG: EXIT_BAD_INPUT; -ECANCELED: EXIT_SEV; anything
  * else: EXIT_RUNTIME.  0 for 0. */
 int owner_exit_code(int ret);
+
+#define SEVBOOT_VERSION "0.1.0"
+
+/* ------------------------------------------------------------- timing */
+
+/* The --timing-json document (doc/timing-schema.md, timing.schema.json). */
+#define TIMING_SCHEMA	      "sevboot-timing"
+#define TIMING_SCHEMA_VERSION 1
+
+struct timing_input {
+	const char *option, *path; /* "--ovmf", as given */
+	const uint8_t *data;	   /* its bytes (hashed when written) */
+	size_t len;
+};
+
+/* The host's facts for the header, read before the run loop's seccomp
+ * filter forbids it (uname, /proc). */
+struct timing_host {
+	char release[65];
+	char cpu[6][128]; /* vendor, model name, family, model, stepping,
+			     microcode; "" when absent */
+	bool have_exec;
+	uint64_t exec_to_anchor_ns, exec_resolution_ns;
+};
+void timing_host_gather(struct timing_host *h, uint64_t anchor_mono);
+
+/* What ran, and where: the document's "header". */
+struct timing_header {
+	struct timing_host host;
+	bool sev, model, legacy_init, measured_kernel;
+	enum sev_mode mode;
+	uint64_t policy;
+	bool fw_known; /* the firmware's version below is known */
+	uint8_t api_major, api_minor, build;
+	unsigned vcpus;
+	uint64_t mem;
+	struct timing_input inputs[3];
+	unsigned ninputs;
+	int argc;
+	char **argv;
+	int exit_code;
+};
+
+/* --timing-json and --timing-csv (either path may be NULL); run NULL for
+ * a plain boot.  0, or -errno after one line on stderr. */
+int timing_write(const char *json_path, const char *csv_path,
+		 const struct timing_header *h, struct timeline *tl,
+		 const struct sev_run *run);
+/*
+ * The same from a confined process: a writer forked at the start (before
+ * the run loop's seccomp filter, which allows no file to be made) makes
+ * the files; the run hands it the texts at the end (pipe writes only).
+ * The writer exits without writing anything when the run ends without
+ * sending (a usage error, a stop during start-up).
+ */
+struct timing_sink {
+	int fd, status_fd; /* -1: none */
+};
+int timing_sink_open(struct timing_sink *s, const char *json_path,
+		     const char *csv_path);
+/* Send the report and wait for the writer's answer: 0, or -EIO (the
+ * writer said why on stderr). */
+int timing_sink_send(struct timing_sink *s, const struct timing_header *h,
+		     struct timeline *tl, const struct sev_run *run,
+		     bool json, bool csv);
+void timing_sink_close(struct timing_sink *s);
+/* -v: the timeline as a table, and the unattributed remainder. */
+void timing_table(struct timeline *tl, FILE *f);
+
+/* `sevboot bench-launch` (cli/bench.c). */
+int cmd_bench_launch(int argc, char **argv);
+/* min, median (the mean of the middle two for an even count), p95 (the
+ * nearest rank: the ceil(0.95 n)-th smallest) and max of n values. */
+void bench_stats(const uint64_t *values, unsigned n, uint64_t s[4]);
 
 #endif

@@ -13,7 +13,6 @@
 #include "cli/inspect.h"
 #include "cli/measure.h"
 
-#define SEVBOOT_VERSION "0.1.0"
 
 struct command {
 	const char *name; /* first: cli_nearest() reads it there */
@@ -57,6 +56,9 @@ static const struct command commands[] = {
 	 &guest_spec},
 	{"id-block", cmd_id_block,
 	 "guest owner: an SNP ID block and its signatures", &id_block_spec},
+	{"bench-launch", cmd_bench_launch,
+	 "time N launches, each in a fresh VM: per-phase statistics",
+	 &bench_launch_spec},
 	{"model-keys", cmd_model_keys,
 	 "a platform identity for the firmware model", &model_keys_spec},
 	{"help", NULL, "this list, or one command's usage (help COMMAND)",

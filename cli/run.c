@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,11 @@ struct run_opts {
 	unsigned owner_timeout;
 	bool have_secret_gpa;
 	uint64_t secret_gpa;
-	const char *timing_json;
+	const char *timing_json, *timing_csv;
+	const char *marks[TL_MAX_MARKS]; /* --mark REGEX */
+	unsigned nmarks;
+	const char *json_events; /* FD or FILE */
+	bool launch_only, stop_at_mark;
 	const char *id_block, *id_auth, *host_data;
 	bool author_key;
 	bool self_session; /* --self-session */
@@ -75,6 +80,24 @@ static const char *parse_secret_gpa(void *opts, const char *v)
 	    o->secret_gpa == 0 || (o->secret_gpa & 15))
 		return "give a 16-byte aligned guest address in hex";
 	o->have_secret_gpa = true;
+	return NULL;
+}
+
+/* --mark: checked here (one line naming it), compiled again for the
+ * timeline. */
+static const char *parse_mark(void *opts, const char *v)
+{
+	struct run_opts *o = opts;
+	regex_t re;
+
+	if (o->nmarks >= TL_MAX_MARKS)
+		return "at most 16 --mark patterns";
+	if (!*v || strlen(v) >= TL_DETAIL_LEN ||
+	    regcomp(&re, v, REG_EXTENDED | REG_NOSUB))
+		return "give a POSIX extended regular expression (regcomp), "
+		       "1 to 159 characters";
+	regfree(&re);
+	o->marks[o->nmarks++] = v;
 	return NULL;
 }
 
@@ -199,8 +222,27 @@ static const struct cli_opt run_options[] = {
 	  .help = "the ID authentication holds an author key" },
 	{ "host-data", .arg = CLI_STRING, RUN(host_data), .meta = "B64",
 	  .help = "SNP_LAUNCH_FINISH's host data: 32 bytes in base64" },
+	{ .arg = CLI_SECTION, .help = "Timing and events:" },
 	{ "timing-json", .arg = CLI_STRING, RUN(timing_json), .meta = "FILE",
-	  .help = "write every firmware command's timing to FILE" },
+	  .help = "write the run's timeline to FILE: every phase, every "
+		  "firmware command, the guest's milestones, and a header "
+		  "(doc/timing-schema.md)" },
+	{ "timing-csv", .arg = CLI_STRING, RUN(timing_csv), .meta = "FILE",
+	  .help = "the timeline's phases and marks as CSV" },
+	{ "mark", .arg = CLI_CUSTOM, .parse = parse_mark, .meta = "REGEX",
+	  .help = "a milestone: the first line of serial output that matches "
+		  "REGEX (POSIX extended; up to 16 --mark)" },
+	{ "json-events", .arg = CLI_STRING, RUN(json_events),
+	  .meta = "FD|FILE",
+	  .help = "one JSON object per line on descriptor FD (or FILE) for "
+		  "the expected digest, the measurement, the owner's stop, "
+		  "FINISH, the guest's stop and the exit code" },
+	{ "stop-at-mark", .arg = CLI_FLAG, RUN(stop_at_mark),
+	  .help = "stop the guest once every --mark has matched; exit 0 "
+		  "(for timing a boot to a line of its output)" },
+	{ "launch-only", .arg = CLI_FLAG, RUN(launch_only),
+	  .help = "stop right after the launch (LAUNCH_FINISH), before any "
+		  "vCPU runs; exit 0 (for timing)" },
 	{ "sev-model", .arg = CLI_FLAG, RUN(model),
 	  .help = "run the launch on sevboot's software model of the AMD "
 		  "Secure Processor: the guest is NOT confidential" },
@@ -246,7 +288,7 @@ static int check_sev_opts(struct run_opts *o)
 			o->legacy_init || o->cpu || o->no_kernel_hashes ||
 			o->model || o->model_keys || o->dh_cert_file ||
 			o->session_file || o->owner_cmd || o->owner_socket ||
-			o->have_secret_gpa || o->timing_json || o->id_block ||
+			o->have_secret_gpa || o->id_block ||
 			o->id_auth || o->author_key || o->host_data ||
 			o->handle || o->self_session))
 		return cli_error(&run_spec, "--cbitpos, --reduced-phys-bits, "
@@ -314,6 +356,8 @@ static int check_boot_opts(const struct run_opts *o)
 	if (o->debugcon_limit && !o->debugcon)
 		return cli_error(&run_spec,
 				 "--debugcon-limit needs --debugcon FILE");
+	if (o->stop_at_mark && !o->nmarks)
+		return cli_error(&run_spec, "--stop-at-mark needs --mark REGEX");
 	return -1;
 }
 
@@ -410,6 +454,9 @@ static int exit_code_for(const struct vm_result *r, const char *err)
 		fprintf(stderr, "sevboot: stopped by signal %d (%s)\n",
 			r->status, strsignal(r->status));
 		return EXIT_SIGNAL_BASE + r->status;
+	case VM_STOP_LAUNCHED:
+	case VM_STOP_MARKED:
+		return 0;
 	case VM_STOP_ERROR:
 	default:
 		fprintf(stderr, "sevboot: %s\n",
@@ -498,7 +545,7 @@ struct run_sev {
 	int owner_ret; /* the owner exchange's result, for the exit code */
 	int stop_fd;	 /* signalfd of the stop signals (stop_signals_block) */
 	int stop_signal; /* the one that stopped the launch or the owner */
-	bool timing_failed;
+	struct timeline *tl;
 };
 
 /*
@@ -574,47 +621,6 @@ static int owner_cb(void *ctx, const struct sev_owner_request *req,
 	return r->owner_ret;
 }
 
-/* --timing-json: written whole or not at all. */
-static int write_timing_json(const struct sev_run *run, const char *path)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		fprintf(stderr, "sevboot: --timing-json %s: path too long\n",
-			path);
-		return -ENAMETOOLONG;
-	}
-	fd = mkstemp(tmp);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		fprintf(stderr, "sevboot: --timing-json %s: %s\n", path,
-			strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		return -EIO;
-	}
-	fchmod(fd, 0644);
-	if (sev_run_timing_json(run, f) || fflush(f) || fsync(fd)) {
-		fprintf(stderr, "sevboot: --timing-json %s: write failed: %s\n",
-			path, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return -EIO;
-	}
-	fclose(f);
-	if (rename(tmp, path)) {
-		fprintf(stderr, "sevboot: --timing-json %s: %s\n", path,
-			strerror(errno));
-		unlink(tmp);
-		return -EIO;
-	}
-	return 0;
-}
-
 /* The timings, whether the launch went well or not: a researcher wants
  * the failed step's figures too. */
 static void report_cb(void *ctx, const struct sev_run *run)
@@ -623,8 +629,6 @@ static void report_cb(void *ctx, const struct sev_run *run)
 
 	if (r->o->verbose)
 		sev_run_timing_table(run, stderr);
-	if (r->o->timing_json && write_timing_json(run, r->o->timing_json))
-		r->timing_failed = true;
 }
 
 static void print_hex(const char *what, const uint8_t *b, size_t n)
@@ -894,6 +898,15 @@ static void sev_announce(const struct run_sev *r, const struct run_opts *o)
 		r->measured_kernel ? ", measured direct boot" : "");
 	print_hex("expected launch digest", r->expected,
 		  o->mode == SEV_MODE_SNP ? 48 : 32);
+	{
+		char hex[2 * 48 + 1], members[160];
+
+		hex_encode(r->expected, o->mode == SEV_MODE_SNP ? 48 : 32, hex);
+		snprintf(members, sizeof(members),
+			 "\"mode\":\"%s\",\"digest\":\"%s\"",
+			 sev_mode_name(o->mode), hex);
+		tl_event(r->tl, "expected-digest", members);
+	}
 	if (o->model)
 		fprintf(stderr,
 			"sevboot: WARNING: --sev-model: a software model stands "
@@ -929,6 +942,7 @@ static int sev_prepare(struct run_sev *r, const struct run_opts *o,
 		.stop_ctx = r,
 		.report = report_cb,
 		.report_ctx = r,
+		.tl = r->tl,
 	};
 	rc = sev_model_break(r, o);
 	rc = rc ?: sev_firmware(r, o, host);
@@ -962,19 +976,45 @@ struct run_inputs {
 	struct ovmf_info *info; /* with --ovmf */
 };
 
-static int load_inputs(const struct run_opts *o, struct run_inputs *in)
+/* One file's copy, a phase of the timeline inside "inputs". */
+static int load_timed(struct timeline *tl, const char *opt, const char *path,
+		      size_t max, struct blob *b)
 {
-	char err[512];
-	int rc = 0;
+	int id = tl_begin(tl, TL_PHASE, "load", opt);
+	int rc = load(opt, path, max, b);
+
+	tl_end(tl, id);
+	return rc;
+}
+
+static int parse_inputs(const struct run_opts *o, struct run_inputs *in);
+
+static int load_inputs(const struct run_opts *o, struct run_inputs *in,
+		       struct timeline *tl)
+{
+	int rc = 0, id;
 
 	if (o->ovmf)
-		rc = load("--ovmf", o->ovmf, OVMF_MAX_SIZE, &in->ovmf);
+		rc = load_timed(tl, "--ovmf", o->ovmf, OVMF_MAX_SIZE, &in->ovmf);
 	if (!rc && o->kernel)
-		rc = load("--kernel", o->kernel, MAX_KERNEL, &in->kernel);
+		rc = load_timed(tl, "--kernel", o->kernel, MAX_KERNEL,
+				&in->kernel);
 	if (!rc && o->initrd)
-		rc = load("--initrd", o->initrd, MAX_INITRD, &in->initrd);
+		rc = load_timed(tl, "--initrd", o->initrd, MAX_INITRD,
+				&in->initrd);
 	if (rc)
 		return rc;
+	id = tl_begin(tl, TL_PHASE, "parse", "firmware, bzImage");
+	rc = parse_inputs(o, in);
+	tl_end(tl, id);
+	return rc;
+}
+
+/* The firmware's footer tables and the bzImage's header. */
+static int parse_inputs(const struct run_opts *o, struct run_inputs *in)
+{
+	char err[512];
+
 	if (o->ovmf) {
 		in->info = calloc(1, sizeof(*in->info));
 		if (!in->info)
@@ -1010,6 +1050,8 @@ static void free_inputs(struct run_inputs *in)
 /* Where the guest's serial port and debug port go, and its input. */
 struct run_io {
 	int out_fd, in_fd, dbg_fd;
+	int events_fd;	  /* --json-events; -1: none */
+	bool events_own; /* a FILE we opened (closed at the end) */
 	bool raw; /* the terminal is raw: restore saved_term */
 	struct termios saved_term;
 };
@@ -1017,7 +1059,7 @@ struct run_io {
 static int open_io(const struct run_opts *o, struct run_io *io)
 {
 	*io = (struct run_io){ .out_fd = STDOUT_FILENO, .in_fd = -1,
-			       .dbg_fd = -1 };
+			       .dbg_fd = -1, .events_fd = -1 };
 	if (o->serial && open_out("--serial", o->serial, &io->out_fd))
 		return EXIT_BAD_INPUT;
 	if (o->debugcon && open_out("--debugcon", o->debugcon, &io->dbg_fd))
@@ -1056,6 +1098,35 @@ static void close_io(struct run_io *io)
 		close(io->dbg_fd);
 	if (io->in_fd > STDIN_FILENO)
 		close(io->in_fd);
+}
+
+/* --json-events FD|FILE: a descriptor number that is open for writing,
+ * or a file made (truncated) for it.  Opened first of the outputs, so
+ * the events of the launch reach it. */
+static int open_events(const struct run_opts *o, struct run_io *io)
+{
+	const char *v = o->json_events;
+	uint64_t fd;
+	int fl;
+
+	if (!v)
+		return 0;
+	if (!cli_parse_num(v, false, INT_MAX, &fd)) {
+		fl = fcntl((int)fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+			fprintf(stderr,
+				"sevboot: --json-events %s: descriptor %s is "
+				"not open for writing\n",
+				v, v);
+			return EXIT_USAGE;
+		}
+		io->events_fd = (int)fd;
+		return 0;
+	}
+	if (open_out("--json-events", v, &io->events_fd))
+		return EXIT_BAD_INPUT;
+	io->events_own = true;
+	return 0;
 }
 
 /* -v: what became of the guest's output. */
@@ -1103,18 +1174,26 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 		.seccomp_exit = EXIT_SECCOMP,
 		.tty = io->raw ? &io->saved_term : NULL,
 		.sev = sr->run,
+		.launch_only = o->launch_only,
+		.stop_at_marks = o->stop_at_mark,
+		.tl = sr->tl,
 	};
 	struct vm_result res;
 	enum vm_error_kind kind;
 	char err[512] = "";
 	int rc;
 
+	int id = tl_begin(sr->tl, TL_PHASE, "machine config", NULL);
+
 	if (o->verbose)
 		fprintf(stderr, "sevboot: %s boot, %llu MiB RAM, %u vCPU%s\n",
 			o->ovmf ? "firmware" : "direct",
 			(unsigned long long)(o->mem >> 20), o->smp,
 			o->smp == 1 ? "" : "s");
+	tl_end(sr->tl, id);
 	rc = vm_run(&cfg, &res, &kind, err, sizeof(err));
+	/* What follows, to the end of the timeline (tl_finish ends it). */
+	tl_begin(sr->tl, TL_PHASE, "exit status", NULL);
 	restore_terminal(io);
 	if (rc && sr->stop_signal) {
 		/* The owner's wait says itself that a signal ended it. */
@@ -1138,8 +1217,6 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 					      : EXIT_RUNTIME;
 	}
 	rc = exit_code_for(&res, err);
-	if (sr->timing_failed && rc == EXIT_POWEROFF)
-		rc = EXIT_RUNTIME;
 	if (o->verbose) {
 		char kinds[256];
 
@@ -1158,19 +1235,144 @@ static int run_machine(const struct run_opts *o, const struct run_inputs *in,
 	return rc;
 }
 
+/* A start-up step as a phase of the run's timeline. */
+#define RUN_PHASE(tl, name, detail, call)                                     \
+	({                                                                    \
+		int id_ = tl_begin(tl, TL_PHASE, name, detail);               \
+		int rc_ = (call);                                             \
+		tl_end(tl, id_);                                              \
+		rc_;                                                          \
+	})
+
+/* The timing report's header, from what ran. */
+static void timing_header_fill(struct timing_header *h, const struct run_opts *o,
+			       const struct run_inputs *in,
+			       const struct run_sev *sr, int argc, char **argv,
+			       int rc)
+{
+	const struct blob *b[3] = { &in->ovmf, &in->kernel, &in->initrd };
+	const char *opt[3] = { "--ovmf", "--kernel", "--initrd" };
+	const char *path[3] = { o->ovmf, o->kernel, o->initrd };
+
+	*h = (struct timing_header){
+		.sev = o->sev,
+		.model = o->model,
+		.legacy_init = sr->legacy_init,
+		.measured_kernel = sr->measured_kernel,
+		.mode = o->mode,
+		.policy = o->mode == SEV_MODE_SNP ? o->snp_policy : o->policy,
+		.fw_known = o->sev && (sr->rc.api_major || sr->rc.api_minor ||
+				       sr->rc.build),
+		.api_major = sr->rc.api_major,
+		.api_minor = sr->rc.api_minor,
+		.build = sr->rc.build,
+		.vcpus = o->smp,
+		.mem = o->mem,
+		.argc = argc,
+		.argv = argv,
+		.exit_code = rc,
+	};
+	for (unsigned k = 0; k < 3; k++)
+		if (path[k])
+			h->inputs[h->ninputs++] = (struct timing_input){
+				.option = opt[k],
+				.path = path[k],
+				.data = b[k]->data,
+				.len = b[k]->len,
+			};
+}
+
+/* The inputs, the plan and the outputs, each a phase; 0 or an exit code. */
+static int run_prepare(struct run_opts *o, struct run_inputs *in,
+		       struct run_io *io, struct sev_host_info *host,
+		       struct run_sev *sr)
+{
+	struct timeline *tl = sr->tl;
+	int rc;
+
+	rc = o->sev ? RUN_PHASE(tl, "host check", NULL,
+				check_sev_host(o, host, &sr->kernel))
+		    : 0;
+	if (!rc)
+		rc = RUN_PHASE(tl, "inputs", "load, parse",
+			       load_inputs(o, in, tl)
+				       ?: startup_stop(sr, "while reading the "
+							   "inputs"));
+	if (!rc && o->sev)
+		rc = RUN_PHASE(tl, "plan", "launch plan, expected digest",
+			       sev_prepare(sr, o, &in->ovmf, in->info,
+					   &in->kernel, &in->initrd,
+					   o->append ? o->append
+						     : DEFAULT_CMDLINE,
+					   host));
+	if (!rc)
+		rc = RUN_PHASE(tl, "outputs", NULL,
+			       startup_stop(sr, "while preparing the launch")
+				       ?: open_io(o, io));
+	return rc;
+}
+
+/* The timeline's marks (--mark) and events (--json-events), and the
+ * report's writer and host facts (before anything is confined). */
+static int run_timeline(const struct run_opts *o, struct run_io *io,
+			struct timeline *tl, struct timing_sink *sink,
+			struct timing_host *host)
+{
+	uint64_t mono, real;
+	char err[256];
+	int rc;
+
+	if (o->timing_json || o->timing_csv) {
+		tl_anchor(tl, &mono, &real);
+		timing_host_gather(host, mono);
+		rc = timing_sink_open(sink, o->timing_json, o->timing_csv);
+		if (rc) {
+			fprintf(stderr,
+				"sevboot: --timing-json: cannot start the "
+				"report's writer: %s\n",
+				strerror(-rc));
+			return EXIT_RUNTIME;
+		}
+	}
+	for (unsigned k = 0; k < o->nmarks; k++)
+		if (tl_add_mark_regex(tl, o->marks[k], err, sizeof(err))) {
+			fprintf(stderr, "sevboot: --mark %s: %s\n", o->marks[k],
+				err);
+			return EXIT_USAGE;
+		}
+	rc = open_events(o, io);
+	if (!rc)
+		tl_set_events_fd(tl, io->events_fd);
+	return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
 	struct run_inputs in = { 0 };
 	struct run_io io = { .out_fd = STDOUT_FILENO, .in_fd = -1,
-			     .dbg_fd = -1 };
+			     .dbg_fd = -1, .events_fd = -1 };
 	struct sev_host_info host = { 0 };
 	struct run_sev sr = { .stop_fd = -1 };
-	int rc;
+	struct timing_header h;
+	struct timing_host host_facts;
+	struct timing_sink sink = { .fd = -1, .status_fd = -1 };
+	char members[32];
+	bool ran = false;
+	int rc, setup;
 
-	rc = parse_run_opts(argc, argv, &o);
-	if (rc >= 0)
+	/* The anchor of the run's timeline: everything after is in it. */
+	sr.tl = timeline_new();
+	if (!sr.tl) {
+		fprintf(stderr, "sevboot: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	rc = RUN_PHASE(sr.tl, "options", NULL, parse_run_opts(argc, argv, &o));
+	if (rc >= 0) {
+		timeline_free(sr.tl);
 		return rc;
+	}
+	setup = tl_begin(sr.tl, TL_PHASE, "setup", "signals, marks, events");
 	/* A reader that goes away (sevboot | head) must not kill us with the
 	 * terminal still raw: the output's writes fail (EPIPE), which is
 	 * said once, and the rest of that output is dropped. */
@@ -1180,27 +1382,42 @@ int cmd_run(int argc, char **argv)
 	sr.stop_fd = stop_signals_block();
 	if (sr.stop_fd < 0) {
 		fprintf(stderr, "sevboot: signalfd: %s\n", strerror(errno));
+		timeline_free(sr.tl);
 		return EXIT_RUNTIME;
 	}
-
-	rc = o.sev ? check_sev_host(&o, &host, &sr.kernel) : 0;
+	rc = run_timeline(&o, &io, sr.tl, &sink, &host_facts);
+	tl_end(sr.tl, setup);
 	if (!rc)
-		rc = load_inputs(&o, &in);
-	if (!rc)
-		rc = startup_stop(&sr, "while reading the inputs");
-	if (!rc && o.sev)
-		rc = sev_prepare(&sr, &o, &in.ovmf, in.info, &in.kernel,
-				 &in.initrd,
-				 o.append ? o.append : DEFAULT_CMDLINE, &host);
-	if (!rc)
-		rc = startup_stop(&sr, "while preparing the launch");
-	if (!rc)
-		rc = open_io(&o, &io);
-	if (!rc)
+		rc = run_prepare(&o, &in, &io, &host, &sr);
+	if (!rc) {
+		ran = true;
 		rc = run_machine(&o, &in, &io, &sr);
+	}
+	tl_finish(sr.tl);
 	close_io(&io);
+	if (o.verbose && ran)
+		timing_table(sr.tl, stderr);
+	/* A run that got to the machine has a timeline to report, written
+	 * whole; a usage or input error, or a stop during start-up, none. */
+	if ((o.timing_json || o.timing_csv) && ran) {
+		/* Under the run loop's seccomp filter: the writer forked at
+		 * the start makes the files. */
+		timing_header_fill(&h, &o, &in, &sr, argc, argv, rc);
+		h.host = host_facts;
+		if (timing_sink_send(&sink, &h, sr.tl, sr.run, o.timing_json,
+				     o.timing_csv) &&
+		    rc == EXIT_POWEROFF)
+			rc = EXIT_RUNTIME;
+	}
+	timing_sink_close(&sink);
 	run_sev_free(&sr);
 	close(sr.stop_fd);
 	free_inputs(&in);
+	/* The last event: the exit code, once everything is written. */
+	snprintf(members, sizeof(members), "\"code\":%d", rc);
+	tl_event(sr.tl, "exit", members);
+	if (io.events_own)
+		close(io.events_fd);
+	timeline_free(sr.tl);
 	return rc;
 }

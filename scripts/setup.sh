@@ -15,7 +15,7 @@ case "${1:-}" in
 libcurl4-openssl-dev python3 \
 clang libclang-rt-14-dev \
 qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates strace openssl \
-man-db groff-base" ;;
+man-db groff-base gnuplot-nox" ;;
 edk2)
 	PKGS="build-essential dpkg-dev nasm acpica-tools uuid-dev python3 \
 python3-distutils bc" ;;

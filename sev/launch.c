@@ -201,7 +201,10 @@ static struct sev_launch_timing *timing_begin(struct sev_launch *l,
 		.gpa = gpa,
 		.bytes = bytes,
 		.fw_error = SB_SEV_RET_NO_FW_CALL_U32,
+		.tl = l->tl,
 	};
+	t->tl_id = tl_begin(l->tl, TL_FIRMWARE, step, what);
+	tl_set_bytes(l->tl, t->tl_id, bytes);
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	t->end = t->start;
 	return t;
@@ -209,7 +212,16 @@ static struct sev_launch_timing *timing_begin(struct sev_launch *l,
 
 static void timing_end(struct sev_launch_timing *t)
 {
+	const char *name = sev_status_name(t->fw_error);
+	char code[16];
+
 	clock_gettime(CLOCK_MONOTONIC, &t->end);
+	if (!name) {
+		snprintf(code, sizeof(code), "0x%02x", t->fw_error);
+		name = code;
+	}
+	tl_set_result(t->tl, t->tl_id, t->ret, name);
+	tl_end(t->tl, t->tl_id);
 }
 
 /* Is the launch to stop before the next command?  A firmware command can
@@ -1219,8 +1231,13 @@ static uint8_t *plan_place(struct sev_launch *l, const struct launch_step *s,
 	}
 	/* memcmp first: most bytes are already there (the firmware), and a
 	 * read does not dirty file-backed or lazily mapped guest RAM. */
-	if (s->bytes && dst != s->bytes && memcmp(dst, s->bytes, s->len))
-		memcpy(dst, s->bytes, s->len);
+	if (s->bytes && dst != s->bytes) {
+		int id = tl_begin(l->tl, TL_PHASE, "plan place", s->what);
+
+		if (memcmp(dst, s->bytes, s->len))
+			memcpy(dst, s->bytes, s->len);
+		tl_end(l->tl, id);
+	}
 	return dst;
 }
 

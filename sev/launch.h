@@ -197,6 +197,8 @@ struct sev_launch_timing {
 	int ret;		    /* 0 or -errno of the last ioctl */
 	uint32_t fw_error;	    /* its firmware status */
 	unsigned ioctls; /* LAUNCH_MEASURE: 2; SNP updates: 1 + retries */
+	struct timeline *tl; /* the run's timeline, where it is a phase */
+	int tl_id;
 };
 
 /* Room for one record per step of the largest plan, plus the commands
@@ -249,6 +251,9 @@ struct sev_launch {
 	int last_ret;
 	uint32_t last_fw_error;
 
+	/* The run's timeline: each command is a firmware phase on it too
+	 * (NULL: none).  Set after sevl_setup(). */
+	struct timeline *tl;
 	unsigned ntimings;
 	unsigned timings_dropped; /* issued after the array was full */
 	struct sev_launch_timing timings[SEV_LAUNCH_MAX_TIMINGS];

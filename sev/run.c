@@ -223,10 +223,15 @@ int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen)
 	struct sev_transport t;
 	int ret;
 
+	int id = tl_begin(c->tl, TL_PHASE, "transport open",
+			  c->model ? "model" : "kvm");
+
 	ret = open_transport(r, vm_fd, &t, err, errlen);
+	tl_end(c->tl, id);
 	if (ret)
 		return ret;
 	ret = sevl_setup(l, c->mode, c->policy, t);
+	l->tl = c->tl;
 	l->share_handle = c->handle;
 	l->stop = c->stop;
 	l->stop_ctx = c->stop_ctx;
@@ -245,6 +250,18 @@ int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen)
 }
 
 /* ---------------------------------------------------------- the machine */
+
+/* One step of the launch as a phase of the run's timeline. */
+static int phase(struct sev_run *r, const char *name,
+		 int (*fn)(struct sev_run *r, char *err, size_t errlen),
+		 char *err, size_t errlen)
+{
+	int id = tl_begin(r->c->tl, TL_PHASE, name, NULL);
+	int ret = fn(r, err, errlen);
+
+	tl_end(r->c->tl, id);
+	return ret;
+}
 
 /*
  * Every vCPU gets the plan's reset state (SEV-ES/SNP), so the VMSAs KVM
@@ -513,6 +530,33 @@ static int failed(struct sev_run *r, int ret, char *err, size_t errlen)
 	return ret;
 }
 
+/* --json-events: the measurement and what became of its check (ret). */
+static void measurement_event(struct sev_run *r, const uint8_t *m, size_t len,
+			      int ret)
+{
+	const struct sev_run_config *c = r->c;
+	char hex[2 * 48 + 1], members[256];
+	const char *by = c->mode == SEV_MODE_SNP ? (r->model ? "sevboot"
+							      : "attestation")
+			 : c->dh_cert		 ? "owner"
+						 : "sevboot";
+
+	hex_encode(m, len, hex);
+	snprintf(members, sizeof(members),
+		 "\"measurement\":\"%s\",\"checked_by\":\"%s\","
+		 "\"verified\":%s",
+		 len ? hex : "", by,
+		 !ret && !strcmp(by, "sevboot") ? "true" : "false");
+	tl_event(c->tl, "measurement", members);
+}
+
+/* --json-events: the guest owner's answer. */
+static void owner_event(struct sev_run *r, int ret)
+{
+	tl_event_str(r->c->tl, "owner-stop", "result",
+		     ret ? "refused or failed" : "done");
+}
+
 /* SEV and SEV-ES: START -> UPDATE_DATA... (-> UPDATE_VMSA) -> MEASURE ->
  * check -> owner -> SECRET -> FINISH -> GUEST_STATUS. */
 static int launch_sev(struct sev_run *r, char *err, size_t errlen)
@@ -522,9 +566,9 @@ static int launch_sev(struct sev_run *r, char *err, size_t errlen)
 	struct sev_guest_info gi;
 	int ret;
 
-	ret = load_reset_state(r, err, errlen);
+	ret = phase(r, "register load", load_reset_state, err, errlen);
 	if (!ret && c->self_session)
-		ret = self_session(r, err, errlen);
+		ret = phase(r, "self session", self_session, err, errlen);
 	if (ret)
 		return ret;
 	ret = sevl_start(l);
@@ -535,15 +579,25 @@ static int launch_sev(struct sev_run *r, char *err, size_t errlen)
 	if (ret)
 		return failed(r, ret, err, errlen);
 	sevl_print_measurement(l, stderr);
-	ret = check_measurement(r, err, errlen);
-	if (!ret && c->owner)
-		ret = owner_stop(r, err, errlen);
+	ret = phase(r, "measurement check", check_measurement, err, errlen);
+	measurement_event(r, l->measurement, sizeof(l->measurement), ret);
+	if (!ret && c->owner) {
+		ret = phase(r, "owner wait", owner_stop, err, errlen);
+		owner_event(r, ret);
+	}
 	if (ret)
 		return ret;
 	ret = sevl_finish(l);
 	if (!ret)
+		tl_event(c->tl, "finish", NULL);
+	if (!ret)
 		ret = sevl_guest_status(l, &gi);
 	return ret ? failed(r, ret, err, errlen) : 0;
+}
+
+static int check_snp_digest(struct sev_run *r, char *err, size_t errlen)
+{
+	return check_model_digest(r, 48, err, errlen);
 }
 
 /* SNP: CPUID page -> SNP_LAUNCH_START -> SNP_LAUNCH_UPDATE... ->
@@ -552,11 +606,12 @@ static int launch_snp(struct sev_run *r, char *err, size_t errlen)
 {
 	const struct sev_run_config *c = r->c;
 	struct sev_launch *l = &r->launch;
+	uint8_t ld[48];
 	int ret;
 
-	ret = load_reset_state(r, err, errlen);
+	ret = phase(r, "register load", load_reset_state, err, errlen);
 	if (!ret)
-		ret = fill_cpuid_pages(r, err, errlen);
+		ret = phase(r, "cpuid page", fill_cpuid_pages, err, errlen);
 	if (ret)
 		return ret;
 	ret = sevl_snp_start(l);
@@ -566,6 +621,7 @@ static int launch_snp(struct sev_run *r, char *err, size_t errlen)
 		ret = sevl_snp_finish(l, c->snp_finish);
 	if (ret)
 		return failed(r, ret, err, errlen);
+	tl_event(c->tl, "finish", NULL);
 	if (!r->model) {
 		fprintf(stderr,
 			"sevboot: SNP: the firmware does not show the launch "
@@ -575,9 +631,13 @@ static int launch_snp(struct sev_run *r, char *err, size_t errlen)
 				? ", and the firmware checked it against the "
 				  "ID block"
 				: "");
+		measurement_event(r, ld, 0, 0);
 		return 0;
 	}
-	ret = check_model_digest(r, 48, err, errlen);
+	ret = phase(r, "measurement check", check_snp_digest, err, errlen);
+	if (sev_model_launch_digest(r->model, ld, sizeof(ld)))
+		memset(ld, 0, sizeof(ld));
+	measurement_event(r, ld, sizeof(ld), ret < 0 ? ret : 0);
 	if (!ret)
 		fprintf(stderr, "sevboot: launch measurement verified: the "
 				"firmware model measured the expected digest\n");

@@ -1003,6 +1003,10 @@ struct sev_run_config {
 	/* Told when the launch ended, well or not (its timings). */
 	void (*report)(void *ctx, const struct sev_run *r);
 	void *report_ctx;
+	/* The run's timeline: the launch's phases, every firmware command,
+	 * and the events "measurement", "owner-stop", "finish" (NULL:
+	 * none). */
+	struct timeline *tl;
 };
 
 /* What the machine must do for a launch before the launch can start. */

@@ -722,6 +722,11 @@ static void w_value(struct json_writer *w)
 		w->after_key = false;
 		return;
 	}
+	if (w->depth > 0 && w->in_array[w->depth]) {
+		if (w->need_comma[w->depth])
+			w_put(w, ",", 1);
+		return;
+	}
 	if (w->depth > 0 || w->len > 0)
 		w->err = w->err ? w->err : -EINVAL;
 }
@@ -743,16 +748,42 @@ void jw_begin(struct json_writer *w)
 	w_put(w, "{", 1);
 	w->depth++;
 	w->need_comma[w->depth] = false;
+	w->in_array[w->depth] = false;
 }
 
 void jw_end(struct json_writer *w)
 {
-	if (w->depth == 0 || w->after_key) {
+	if (w->depth == 0 || w->after_key || w->in_array[w->depth]) {
 		w->err = w->err ? w->err : -EINVAL;
 		return;
 	}
 	w->depth--;
 	w_put(w, "}", 1);
+	w_done(w);
+}
+
+void jw_array_begin(struct json_writer *w)
+{
+	w_value(w);
+	if (w->depth >= JSON_MAX_DEPTH) {
+		w->err = w->err ? w->err : -EINVAL;
+		return;
+	}
+	w_put(w, "[", 1);
+	w->depth++;
+	w->need_comma[w->depth] = false;
+	w->in_array[w->depth] = true;
+}
+
+void jw_array_end(struct json_writer *w)
+{
+	if (w->depth == 0 || !w->in_array[w->depth]) {
+		w->err = w->err ? w->err : -EINVAL;
+		return;
+	}
+	w->in_array[w->depth] = false;
+	w->depth--;
+	w_put(w, "]", 1);
 	w_done(w);
 }
 
@@ -807,7 +838,7 @@ static void w_string(struct json_writer *w, const char *s, size_t n)
 
 void jw_key(struct json_writer *w, const char *key)
 {
-	if (w->depth == 0 || w->after_key) {
+	if (w->depth == 0 || w->after_key || w->in_array[w->depth]) {
 		w->err = w->err ? w->err : -EINVAL;
 		return;
 	}
@@ -835,6 +866,16 @@ void jw_uint(struct json_writer *w, uint64_t v)
 {
 	char buf[24];
 	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+
+	w_value(w);
+	w_put(w, buf, (size_t)n);
+	w_done(w);
+}
+
+void jw_int(struct json_writer *w, int64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
 
 	w_value(w);
 	w_put(w, buf, (size_t)n);

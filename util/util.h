@@ -8,6 +8,7 @@
  *   hex and base64 (base64 through OpenSSL)
  *   GUIDs in their EFI byte order
  *   a strict JSON reader and a compact JSON writer
+ *   the run's timeline: named phases and marks on CLOCK_MONOTONIC
  */
 #ifndef SEVBOOT_UTIL_H
 #define SEVBOOT_UTIL_H
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* ----------------------------------------------------- little endian */
 
@@ -203,16 +205,20 @@ struct json_writer {
 	unsigned depth;
 	bool after_key;
 	bool need_comma[JSON_MAX_DEPTH + 1];
+	bool in_array[JSON_MAX_DEPTH + 1];
 };
 
 /* A zeroed writer is ready; the calls build one value, e.g.
  * begin, key, str, key, uint, end.  Misuse sets err to -EINVAL. */
 void jw_begin(struct json_writer *w); /* { */
 void jw_end(struct json_writer *w);   /* } */
+void jw_array_begin(struct json_writer *w); /* [ */
+void jw_array_end(struct json_writer *w);   /* ] */
 void jw_key(struct json_writer *w, const char *key);
 void jw_str(struct json_writer *w, const char *s, size_t len);
 void jw_cstr(struct json_writer *w, const char *s);
 void jw_uint(struct json_writer *w, uint64_t v);
+void jw_int(struct json_writer *w, int64_t v);
 void jw_bool(struct json_writer *w, bool b);
 void jw_null(struct json_writer *w);
 void jw_base64(struct json_writer *w, const uint8_t *p, size_t n);
@@ -225,5 +231,115 @@ void jw_raw(struct json_writer *w, const char *json);
  * reset either way.
  */
 int jw_finish(struct json_writer *w, char **out, size_t *len);
+
+/* ----------------------------------------------------------- timeline */
+
+/*
+ * The run's timeline (util/timeline.c): every interval of a run in a named
+ * phase, on CLOCK_MONOTONIC, with one CLOCK_REALTIME anchor taken when it
+ * is made.  Phases nest (depth = the phases open when one begins) and are
+ * begun and ended on one thread; marks (instants) may come from any
+ * thread.  Every call takes a NULL timeline and then does nothing, so a
+ * module times itself whether or not anyone listens.  The same object
+ * carries the guest-output marks (--mark REGEX, matched line by line) and
+ * the --json-events stream (one JSON object per line).
+ */
+enum tl_kind {
+	TL_PHASE,    /* a step of sevboot's own */
+	TL_FIRMWARE, /* one firmware command (sev/launch.c) */
+	TL_MARK,     /* an instant: a milestone or an event */
+};
+#define TL_MAX_ENTRIES 2048
+#define TL_MAX_MARKS   16 /* --mark REGEX */
+#define TL_NAME_LEN    48
+#define TL_DETAIL_LEN  160
+
+struct tl_entry {
+	enum tl_kind kind;
+	char name[TL_NAME_LEN];
+	char detail[TL_DETAIL_LEN];
+	unsigned depth;
+	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; marks: start == end */
+	bool open;
+	uint64_t bytes; /* firmware commands: the bytes they cover */
+	bool has_result;
+	int ret;		  /* 0 or -errno */
+	char status[40];	  /* the firmware status, by name */
+};
+
+struct timeline;
+
+struct tl_summary {
+	uint64_t total_ns;	  /* the anchor to the end */
+	uint64_t attributed_ns;	  /* covered by some phase */
+	uint64_t unattributed_ns; /* total - attributed */
+	uint64_t unattributed_ppm; /* of the total, in millionths */
+};
+
+/* A timeline anchored now; NULL when out of memory. */
+struct timeline *timeline_new(void);
+void timeline_free(struct timeline *t);
+uint64_t tl_now_ns(void); /* CLOCK_MONOTONIC in ns */
+
+/* A phase from now on; its id for tl_end (-1 when t is NULL or full). */
+int tl_begin(struct timeline *t, enum tl_kind kind, const char *name,
+	     const char *detail);
+void tl_end(struct timeline *t, int id);
+/* A firmware command's bytes and result, on its entry. */
+void tl_set_bytes(struct timeline *t, int id, uint64_t bytes);
+void tl_set_result(struct timeline *t, int id, int ret, const char *status);
+/* An instant: now, or at a CLOCK_MONOTONIC time taken earlier. */
+void tl_mark(struct timeline *t, const char *name, const char *detail);
+/* A phase timed elsewhere, [start_ns, end_ns] on CLOCK_MONOTONIC. */
+void tl_add_span(struct timeline *t, enum tl_kind kind, const char *name,
+		 const char *detail, unsigned depth, uint64_t start_ns,
+		 uint64_t end_ns);
+void tl_mark_at(struct timeline *t, uint64_t ns, const char *name,
+		const char *detail);
+/* The end of the timeline: open phases end here too. */
+void tl_finish(struct timeline *t);
+
+/* The entries, in the order they began (a snapshot under the lock). */
+unsigned tl_entries(struct timeline *t, struct tl_entry *out, unsigned max);
+void tl_summary(struct timeline *t, struct tl_summary *s);
+/* The anchor: CLOCK_MONOTONIC and CLOCK_REALTIME ns, taken together. */
+void tl_anchor(const struct timeline *t, uint64_t *mono_ns,
+	       uint64_t *real_ns);
+
+/* The timeline's members ("anchor", "summary", "phases", "marks") into an
+ * object the writer has open; times relative to the anchor. */
+void tl_json(struct timeline *t, struct json_writer *w);
+/* The entries as CSV, one line each, with a header line. */
+int tl_csv(struct timeline *t, FILE *f);
+
+/*
+ * Guest-output marks: each --mark REGEX (POSIX extended, regcomp) is
+ * matched against every line of guest output fed in, and recorded once,
+ * at the first line it matches, as a mark named "mark" whose detail is the
+ * regex.  0, or -EINVAL with err naming the problem.
+ */
+int tl_add_mark_regex(struct timeline *t, const char *re, char *err,
+		      size_t errlen);
+unsigned tl_mark_regex_count(const struct timeline *t);
+/* Guest output (any thread; bytes as they leave the output buffer). */
+void tl_feed_output(struct timeline *t, const uint8_t *p, size_t n);
+/* fn(ctx) once every pattern has matched, from the thread that fed the
+ * last line, outside the timeline's lock (NULL: none; set it back to
+ * NULL before ctx goes away). */
+void tl_on_marks_done(struct timeline *t, void (*fn)(void *ctx), void *ctx);
+
+/*
+ * --json-events: one line `{"event":NAME,"t_ns":N,...}` on fd for each
+ * event, members_json being further members (already JSON, may be NULL).
+ * Each event is also a mark on the timeline.  fd < 0: marks only.
+ */
+void tl_set_events_fd(struct timeline *t, int fd);
+void tl_event(struct timeline *t, const char *name, const char *members_json);
+/* The same for something that happened at ns (CLOCK_MONOTONIC), said now. */
+void tl_event_at(struct timeline *t, uint64_t ns, const char *name,
+		 const char *members_json);
+/* An event whose one extra member is a string (escaped here). */
+void tl_event_str(struct timeline *t, const char *name, const char *key,
+		  const char *value);
 
 #endif

@@ -305,6 +305,8 @@ static void filter(struct console *c, uint8_t b)
 void console_write(struct console *c, const uint8_t *data, size_t len)
 {
 	pthread_mutex_lock(&c->lock);
+	if (!c->st.first_ns && len)
+		c->st.first_ns = tl_now_ns();
 	c->st.guest += len;
 	for (size_t i = 0; i < len; i++) {
 		if (c->cfg.filter)
@@ -494,6 +496,10 @@ static void drain_once(struct console *c)
 	/* Writers only fill free space, so [tail, tail + len) stays put. */
 	pthread_mutex_unlock(&c->lock);
 	n = out_write(c, c->buf + tail, len);
+	/* The --mark patterns see what went out, here in the drain thread,
+	 * never in a vCPU's path. */
+	if (n > 0)
+		tl_feed_output(c->cfg.tl, c->buf + tail, (size_t)n);
 	pthread_mutex_lock(&c->lock);
 	if (n < 0) {
 		c->dead = (int)-n;

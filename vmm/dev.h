@@ -25,6 +25,8 @@ enum vm_stop {
 	VM_STOP_ERROR,	    /* internal error, status = -errno */
 	VM_STOP_TIMEOUT,
 	VM_STOP_SIGNAL,	    /* status = signal number */
+	VM_STOP_LAUNCHED,   /* vm_config.launch_only: built and launched */
+	VM_STOP_MARKED,	    /* vm_config.stop_at_marks: every --mark seen */
 };
 
 struct dev_host {
@@ -111,6 +113,9 @@ struct console_config {
 	uint64_t limit;	       /* at most this many bytes out; 0: no limit */
 	bool filter;	       /* drop terminal control sequences */
 	unsigned close_idle_ms, close_max_ms; /* 0: the defaults above */
+	/* The run's timeline: the drain thread feeds it what it writes out,
+	 * for the --mark patterns (NULL: none). */
+	struct timeline *tl;
 };
 struct console_stats {
 	uint64_t guest;	     /* bytes the guest wrote */
@@ -120,6 +125,8 @@ struct console_stats {
 	uint64_t over_limit; /* past the limit, discarded */
 	uint64_t failed;     /* discarded after the output failed */
 	uint64_t unwritten;  /* still buffered when the stop gave up */
+	uint64_t first_ns;   /* CLOCK_MONOTONIC of the guest's first byte;
+				0: none */
 };
 struct console;
 /* Starts its thread.  NULL with err filled. */

@@ -34,6 +34,10 @@ const char *vm_stop_name(enum vm_stop why)
 		return "timeout";
 	case VM_STOP_SIGNAL:
 		return "signal";
+	case VM_STOP_LAUNCHED:
+		return "launched";
+	case VM_STOP_MARKED:
+		return "marked";
 	}
 	return "?";
 }
@@ -252,14 +256,16 @@ static int check_vcpu_count(struct machine *m, char *err, size_t errlen)
 
 static int new_output(const char *name, const char *limit_opt, int fd,
 		      size_t capacity, uint64_t limit, bool raw,
-		      struct console **out, char *err, size_t errlen)
+		      struct timeline *tl, struct console **out, char *err,
+		      size_t errlen)
 {
 	struct console_config cc = {.name = name,
 				    .limit_opt = limit_opt,
 				    .fd = fd,
 				    .capacity = capacity,
 				    .limit = limit,
-				    .filter = !raw && isatty(fd)};
+				    .filter = !raw && isatty(fd),
+				    .tl = tl};
 
 	*out = NULL;
 	if (fd < 0)
@@ -274,12 +280,13 @@ static int setup_devices(struct machine *m, char *err, size_t errlen)
 	int ret;
 
 	ret = new_output("serial", "--serial-limit", c->serial_out_fd,
-			 SERIAL_OUT_BUFFER, c->serial_limit, c->raw,
+			 SERIAL_OUT_BUFFER, c->serial_limit, c->raw, c->tl,
 			 &m->serial_out, err, errlen);
 	ret = ret
 		      ?: new_output("debugcon", "--debugcon-limit",
 				    c->debugcon_fd, DEBUGCON_OUT_BUFFER,
-				    c->debugcon_limit, c->raw, &m->debugcon_out,
+				    c->debugcon_limit, c->raw, NULL,
+				    &m->debugcon_out,
 				    err, errlen);
 	if (ret)
 		return ret;
@@ -558,59 +565,43 @@ static void machine_teardown(struct machine *m)
 	pthread_mutex_destroy(&m->stop_lock);
 }
 
-static int machine_build(struct machine *m, enum vm_error_kind *kind,
-			 char *err, size_t errlen)
-{
-	const struct vm_config *c = m->cfg;
-	struct kvm_cpuid2 *cpuid;
-	int ret;
+/* One step of the build as a phase of the run's timeline. */
+#define PHASE(m, name, detail, call)                                          \
+	({                                                                    \
+		int id_ = tl_begin((m)->cfg->tl, TL_PHASE, name, detail);     \
+		int ret_ = (call);                                            \
+		tl_end((m)->cfg->tl, id_);                                    \
+		ret_;                                                         \
+	})
 
-	*kind = VM_ERR_INPUT;
-	ret = mem_layout_init(c->mem_size, &m->layout, err, errlen);
-	if (ret)
-		return ret;
-	if (!c->ovmf && !c->kernel) {
-		snprintf(err, errlen, "nothing to boot: give --ovmf and/or "
-				      "--kernel");
-		return -EINVAL;
-	}
+/* /dev/kvm, and whether it takes the vCPUs asked for. */
+static int open_kvm(struct machine *m, enum vm_error_kind *kind, char *err,
+		    size_t errlen)
+{
 	*kind = VM_ERR_HOST;
 	m->kvm_fd = kvm_open_checked(err, errlen);
 	if (m->kvm_fd < 0)
 		return m->kvm_fd;
 	*kind = VM_ERR_INPUT;
-	ret = check_vcpu_count(m, err, errlen);
-	if (ret)
-		return ret;
+	return check_vcpu_count(m, err, errlen);
+}
 
-	*kind = VM_ERR_RUNTIME;
-	ret = create_vm(m, err, errlen);
-	if (ret)
-		return ret;
-	if (c->sev) {
-		/* INIT comes before any memory is pinned or vCPU exists. */
-		*kind = VM_ERR_SEV;
-		ret = cvm_init(m, err, errlen);
-		if (ret)
-			return ret;
-		*kind = VM_ERR_RUNTIME;
-	}
-	ret = add_slot(m, 0, m->layout.low_size, err, errlen);
+static int add_ram_slots(struct machine *m, char *err, size_t errlen)
+{
+	int ret = add_slot(m, 0, m->layout.low_size, err, errlen);
+
 	if (!ret && m->layout.high_size)
 		ret = add_slot(m, SZ_4G, m->layout.high_size, err, errlen);
-	if (ret)
-		return ret;
-	ret = setup_devices(m, err, errlen);
-	if (ret)
-		return ret;
+	return ret;
+}
 
-	*kind = VM_ERR_INPUT;
-	ret = c->ovmf ? setup_firmware_boot(m, err, errlen)
-		      : setup_direct_boot(m, err, errlen);
-	if (ret)
-		return ret;
+/* Every vCPU, with KVM's supported CPUID; a direct boot's entry state. */
+static int create_vcpus(struct machine *m, char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	struct kvm_cpuid2 *cpuid;
+	int ret = 0;
 
-	*kind = VM_ERR_RUNTIME;
 	cpuid = kvm_supported_cpuid(m->kvm_fd);
 	if (!cpuid) {
 		ret = -errno;
@@ -637,12 +628,68 @@ static int machine_build(struct machine *m, enum vm_error_kind *kind,
 	if (m->plan)
 		ret = vcpu_set_boot_state(&m->vcpus[0], &m->plan->cpu, err,
 					  errlen);
+	return ret;
+}
+
+static int machine_build(struct machine *m, enum vm_error_kind *kind,
+			 char *err, size_t errlen)
+{
+	const struct vm_config *c = m->cfg;
+	char what[32];
+	int ret;
+
+	*kind = VM_ERR_INPUT;
+	ret = mem_layout_init(c->mem_size, &m->layout, err, errlen);
+	if (ret)
+		return ret;
+	if (!c->ovmf && !c->kernel) {
+		snprintf(err, errlen, "nothing to boot: give --ovmf and/or "
+				      "--kernel");
+		return -EINVAL;
+	}
+	ret = PHASE(m, "kvm open", "/dev/kvm", open_kvm(m, kind, err, errlen));
+	if (ret)
+		return ret;
+
+	*kind = VM_ERR_RUNTIME;
+	ret = PHASE(m, "vm create", "KVM_CREATE_VM, irqchip, PIT",
+		    create_vm(m, err, errlen));
+	if (ret)
+		return ret;
+	if (c->sev) {
+		/* INIT comes before any memory is pinned or vCPU exists. */
+		*kind = VM_ERR_SEV;
+		ret = PHASE(m, "sev init", NULL, cvm_init(m, err, errlen));
+		if (ret)
+			return ret;
+		*kind = VM_ERR_RUNTIME;
+	}
+	snprintf(what, sizeof(what), "%llu MiB",
+		 (unsigned long long)(c->mem_size >> 20));
+	ret = PHASE(m, "memory", what, add_ram_slots(m, err, errlen));
+	if (ret)
+		return ret;
+	ret = PHASE(m, "devices", NULL, setup_devices(m, err, errlen));
+	if (ret)
+		return ret;
+
+	*kind = VM_ERR_INPUT;
+	ret = c->ovmf ? PHASE(m, "boot setup", "firmware, fw_cfg",
+			      setup_firmware_boot(m, err, errlen))
+		      : PHASE(m, "boot setup", "direct",
+			      setup_direct_boot(m, err, errlen));
+	if (ret)
+		return ret;
+
+	*kind = VM_ERR_RUNTIME;
+	snprintf(what, sizeof(what), "%u", c->ncpus);
+	ret = PHASE(m, "vcpu create", what, create_vcpus(m, err, errlen));
 	if (ret || !c->sev)
 		return ret;
 	/* SEV: every vCPU exists; the launch loads the reset state the plan
 	 * measured, then launches.  No vCPU runs before LAUNCH_FINISH. */
 	*kind = VM_ERR_SEV;
-	return cvm_launch(m, err, errlen);
+	return PHASE(m, "launch", NULL, cvm_launch(m, err, errlen));
 }
 
 void machine_wait_go(struct machine *m)
@@ -700,6 +747,12 @@ static int machine_confine(struct machine *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* The timeline saw every --mark: the guest got where it was to go. */
+static void marks_done(void *ctx)
+{
+	machine_stop(ctx, VM_STOP_MARKED, 0);
+}
+
 /* Serial input, the vCPU threads (waiting), the filter. */
 static int machine_start(struct machine *m, enum vm_error_kind *kind,
 			 char *err, size_t errlen)
@@ -740,7 +793,9 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	struct sigaction sa = { .sa_handler = noop_handler }, old_sa;
 	sigset_t set, old_set;
 	double t0 = now_seconds();
-	int ret;
+	int ret, tl_run_teardown, run;
+	uint64_t stop_ns = 0;
+	int setup = tl_begin(cfg->tl, TL_PHASE, "machine setup", "signals");
 
 	memset(res, 0, sizeof(*res));
 	*kind = VM_ERR_NONE;
@@ -767,10 +822,22 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	sigaddset(&set, MACHINE_WAKE_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, &old_set);
 	sigaction(VCPU_KICK_SIGNAL, &sa, &old_sa);
+	tl_end(cfg->tl, setup);
 
 	ret = machine_build(m, kind, err, errlen);
-	if (!ret)
-		ret = machine_start(m, kind, err, errlen);
+	if (cfg->stop_at_marks)
+		tl_on_marks_done(cfg->tl, marks_done, m);
+	if (!ret && !cfg->launch_only)
+		ret = PHASE(m, "machine start", "threads, seccomp",
+			    machine_start(m, kind, err, errlen));
+	/* From the end of the build (and start) to the stop. */
+	run = ret ? -1
+		  : tl_begin(cfg->tl, TL_PHASE,
+			     cfg->launch_only ? "launch-only stop"
+					      : "guest run",
+			     NULL);
+	if (!ret && cfg->launch_only)
+		machine_stop(m, VM_STOP_LAUNCHED, 0);
 	machine_let_go(m); /* a failed start finds the machine stopped */
 	if (!ret) {
 		/* --timeout counts the guest's run, not the launch (which
@@ -780,13 +847,29 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 		res->status = m->stop_status;
 		if (res->why == VM_STOP_ERROR)
 			snprintf(err, errlen, "%s", m->stop_detail);
+		stop_ns = tl_now_ns();
 	}
+	tl_end(cfg->tl, run);
+	tl_run_teardown = tl_begin(cfg->tl, TL_PHASE, "teardown", NULL);
 	machine_stop(m, VM_STOP_ERROR, 0); /* no-op unless still running */
 	res->seconds = now_seconds() - t0;
 	machine_join(m);
 	/* What the guest wrote last goes out now, for a bounded time. */
 	console_close(m->serial_out, &res->serial);
 	console_close(m->debugcon_out, &res->debugcon);
+	tl_on_marks_done(cfg->tl, NULL, NULL); /* the drain threads are done */
+	if (res->serial.first_ns)
+		tl_mark_at(cfg->tl, res->serial.first_ns, "first serial byte",
+			   NULL);
+	/* Said once the guest's last output is out (and matched against the
+	 * --mark patterns), timed at the stop. */
+	if (stop_ns) {
+		char members[64];
+
+		snprintf(members, sizeof(members), "\"reason\":\"%s\"",
+			 vm_stop_name(res->why));
+		tl_event_at(cfg->tl, stop_ns, "guest-stop", members);
+	}
 	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
 		res->exits += m->vcpus[i].exits;
 		for (unsigned k = 0; k < VM_EXIT_KINDS; k++)
@@ -819,5 +902,6 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	}
 	sigaction(VCPU_KICK_SIGNAL, &old_sa, NULL);
 	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+	tl_end(cfg->tl, tl_run_teardown);
 	return ret;
 }

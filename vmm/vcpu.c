@@ -575,6 +575,8 @@ static void *vcpu_thread(void *arg)
 	sigdelset(&set, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &set, NULL);
 	machine_wait_go(v->m);
+	if (v->id == 0 && atomic_load(&v->m->stopped) == VM_RUNNING)
+		tl_mark(v->m->cfg->tl, "first KVM_RUN", "vCPU 0");
 
 	while (atomic_load(&v->m->stopped) == VM_RUNNING) {
 		int ret = ioctl(v->fd, KVM_RUN, 0);

@@ -62,6 +62,17 @@ struct vm_config {
 	 * initialises right after KVM_CREATE_VM and runs once every vCPU
 	 * exists.  NULL: a plain guest. */
 	struct sev_run *sev;
+	/* Stop once the machine is built and the launch has finished,
+	 * before any vCPU runs (VM_STOP_LAUNCHED). */
+	bool launch_only;
+	/* Stop once every --mark pattern of the timeline has matched a line
+	 * of serial output (VM_STOP_MARKED). */
+	bool stop_at_marks;
+	/* The run's timeline: each step of the build, the launch, the
+	 * guest's run and the teardown as phases, the first KVM_RUN, the
+	 * guest's first serial byte and its stop as marks; the serial
+	 * output is fed to its --mark patterns (NULL: none). */
+	struct timeline *tl;
 };
 
 /* The kinds of KVM_RUN exit the vCPUs handle, counted for -v. */

@@ -487,6 +487,12 @@ guests() {
 		# The run loop confined (vmm/confine.c): -v says so, the guest
 		# boots and powers off under the filter.
 		case_cmd direct-seccomp "$KARGS --smp 2 -v --append \"$APP sevtest.action=poweroff\""
+		# The timeline of a plain boot: --mark, --json-events on a
+		# descriptor, --timing-json and --timing-csv.
+		case_cmd direct-timeline "$KARGS --mark SEVBOOT-GUEST-MARKER --json-events 3 --timing-json /tmp/d.json --timing-csv /tmp/d.csv --append \"$APP sevtest.action=poweroff\" 3>/tmp/d.events"
+		echo 'sed "s/^/DEVENT /" /tmp/d.events; echo "DTIMING $(cat /tmp/d.json)"; sed "s/^/DCSV /" /tmp/d.csv'
+		# --stop-at-mark ends a guest that would hang after its marker.
+		case_cmd direct-stop-at-mark "$KARGS --mark SEVBOOT-GUEST-MARKER --stop-at-mark --timeout 300 --append \"$APP sevtest.action=hang\""
 		case_cmd direct-4g "--kernel $G/vmlinuz --initrd $G/initrd.gz --mem 4G --append \"$APP sevtest.action=poweroff\""
 		case_cmd direct-reboot "$KARGS --append \"$APP sevtest.action=reboot\""
 		case_cmd direct-debugexit "$KARGS --append \"$APP sevtest.action=exit:5\""
@@ -557,6 +563,18 @@ EOS
 	check_case "$W/direct.log" direct-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1'
 	check_case "$W/direct.log" direct-seccomp 0 'sevboot: seccomp: on: the run loop may make [0-9]+ kinds of system call'
 	# RAM above the PCI hole (3 GiB low + 1 GiB from 4 GiB up) is usable.
+	check_case "$W/direct.log" direct-timeline 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
+	check_events "$W/direct.log" DEVENT "mark guest-stop exit " \
+		'^DEVENT \{"event":"mark","t_ns":[0-9]+,"regex":"SEVBOOT-GUEST-MARKER"\}$' \
+		'^DEVENT \{"event":"guest-stop","t_ns":[0-9]+,"reason":"poweroff"\}$' \
+		'^DEVENT \{"event":"exit","t_ns":[0-9]+,"code":0\}$'
+	sev_log_has "$W/direct.log" "direct-timeline: --timing-json and --timing-csv of a plain boot, its milestones, under 1 % unattributed" \
+		'DTIMING \{"mode":"plain","steps":\[\],"schema":"sevboot-timing","schema_version":1,' \
+		'DTIMING .*"transport":"none","mode":"plain"' 'DTIMING .*"unattributed_ppm":[0-9]{1,4},' \
+		'DTIMING .*"name":"first KVM_RUN"' 'DTIMING .*"name":"first serial byte"' \
+		'DTIMING .*"name":"mark","detail":"SEVBOOT-GUEST-MARKER"' '^DCSV kind,name,detail,depth,start_ns' \
+		'^DCSV phase,guest run,,0,[0-9]+,[0-9]+,[0-9]+,0,,$'
+	check_case "$W/direct.log" direct-stop-at-mark 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
 	check_case "$W/direct.log" direct-4g 0 'SEVBOOT-GUEST-MARKER .*memkb=(3[5-9]|40)[0-9]{5} '
 	check_case "$W/direct.log" direct-reboot 10 'SEVBOOT-GUEST-MARKER'
 	check_case "$W/direct.log" direct-debugexit 69 'SEVBOOT-GUEST-MARKER'
@@ -577,7 +595,7 @@ EOS
 	if [ -n "$STRACE" ]; then
 		check_case "$W/direct.log" launch-sigterm 143 'sevboot: stopped by signal 15 \(Terminated\): the launch was stopped before LAUNCH_START'
 		sev_log_has "$W/direct.log" "launch-sigterm: --timing-json written whole, LAUNCH_START not issued" \
-			'STOP-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"ret":0,.*\{"step":"LAUNCH_START".*"ret":-4,"fw_status":"SEV_RET_NO_FW_CALL","ioctls":0\}\]\}'
+			'STOP-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"ret":0,.*\{"step":"LAUNCH_START".*"ret":-4,"fw_status":"SEV_RET_NO_FW_CALL","ioctls":0\}\],"schema":"sevboot-timing".*"exit_code":143'
 	else
 		skipped "launch-sigterm: strace is not installed here (it delivers the signal mid-launch)"
 	fi
@@ -655,7 +673,7 @@ sev_model_guests() {
 	sev_log_has "$W/sev.log" "SEV: --self-session exported the PDH and checked with its own TIK" \
 		'PDH_CERT_EXPORT' "launch measurement verified: the firmware measured the expected digest \\(checked with sevboot's own session\\)"
 	sev_log_has "$W/sev.log" "SEV: --timing-json has every command with CLOCK_MONOTONIC times" \
-		'TIMING-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"step":"LAUNCH_MEASURE".*"step":"LAUNCH_FINISH".*"duration_ns"'
+		'TIMING-JSON \{"mode":"sev","steps":\[\{"step":"INIT2".*"step":"LAUNCH_MEASURE".*"step":"LAUNCH_FINISH".*"duration_ns".*"schema":"sevboot-timing"'
 
 	# SEV-ES with two vCPUs: the VMSAs come from the vCPUs' registers.
 	case_cmd sev-model-es-smp2 "$SEVARGS --policy 0x5 --smp 2 --append \"$APP sevtest.action=poweroff\"" > "$W/es.cmds"
@@ -663,14 +681,33 @@ sev_model_guests() {
 	check_case "$W/es.log" sev-model-es-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1 .*boot=efi'
 	sev_log_has "$W/es.log" "SEV-ES: measurement verified" 'SEV-ES launch, 2 vCPUs' 'launch measurement verified'
 
-	# SNP: firmware pages, metadata pages, CPUID page, VMSA at FINISH.
-	case_cmd sev-model-snp "$SEVARGS --snp -v --append \"$APP sevtest.action=poweroff\"" > "$W/snp.cmds"
+	# SNP: firmware pages, metadata pages, CPUID page, VMSA at FINISH;
+	# the events a CI script reads (--json-events on descriptor 3), the
+	# guest's marker as a --mark, and the whole timeline.
+	{
+		case_cmd sev-model-snp "$SEVARGS --snp -v --mark SEVBOOT-GUEST-MARKER --json-events 3 --timing-json /tmp/snp.json --append \"$APP sevtest.action=poweroff\" 3>/tmp/ev.jsonl"
+		echo 'sed "s/^/EVENT /" /tmp/ev.jsonl'
+		echo 'echo "SNP-TIMING $(cat /tmp/snp.json)"'
+	} > "$W/snp.cmds"
 	run_testhost sev-model-snp "$W/snp.log" "$W/snp.cmds" --single "${tf[@]}"
 	check_case "$W/snp.log" sev-model-snp 0 'SEVBOOT-GUEST-MARKER .*boot=efi'
 	sev_log_has "$W/snp.log" "SNP: every page type, digest verified" \
 		'expected launch digest: [0-9a-f]{96}' 'SNP_LAUNCH_UPDATE +CPUID +4096' 'SNP_LAUNCH_UPDATE +SNP_SECRETS' \
 		'SNP_LAUNCH_UPDATE +KERNEL_HASHES' 'firmware model measured the expected digest' \
 		'the firmware model follows the kernel rules of Linux 6\.[0-9]+ \(uname -r '
+	check_events "$W/snp.log" EVENT "expected-digest finish measurement mark guest-stop exit " \
+		'^EVENT \{"event":"expected-digest","t_ns":[0-9]+,"mode":"snp","digest":"[0-9a-f]{96}"\}$' \
+		'^EVENT \{"event":"measurement",.*"checked_by":"sevboot","verified":true\}$' \
+		'^EVENT \{"event":"mark","t_ns":[0-9]+,"regex":"SEVBOOT-GUEST-MARKER"\}$' \
+		'^EVENT \{"event":"guest-stop","t_ns":[0-9]+,"reason":"poweroff"\}$' \
+		'^EVENT \{"event":"exit","t_ns":[0-9]+,"code":0\}$'
+	sev_log_has "$W/snp.log" "SNP: --timing-json has the header, every phase, the marker, and under 1 % unattributed" \
+		'SNP-TIMING \{"mode":"snp","steps":\[.*"schema":"sevboot-timing","schema_version":1,"header":\{"sevboot_version":' \
+		'SNP-TIMING .*"transport":"model","mode":"snp".*"inputs":\[\{"option":"--ovmf".*"sha256":"[0-9a-f]{64}"' \
+		'SNP-TIMING .*"unattributed_ppm":[0-9]{1,4},' \
+		'SNP-TIMING .*"name":"SNP_LAUNCH_FINISH"' \
+		'SNP-TIMING .*"name":"mark","detail":"SEVBOOT-GUEST-MARKER"' \
+		'SNP-TIMING .*"name":"first KVM_RUN"' 'SNP-TIMING .*"name":"first serial byte"'
 
 	# The guest owner's stop: a session for the model's PDH key, the
 	# measurement checked by the owner against its own digest, a secret
@@ -956,6 +993,24 @@ $IDB --id-key /tmp/id.pem --author-key /tmp/au.pem --out-block /tmp/ok.idb --out
 }
 
 # sev_log_has LOG DESCRIPTION REGEX...: every regex matches a line of LOG.
+# --json-events: one JSON object per line, each line whole (the patterns
+# anchor both ends), the events in the order wanted: check_events LOG
+# PREFIX "ORDER " PATTERN...
+check_events() {
+	local log=$1 pre=$2 want=$3 order
+	shift 3
+	if grep -a "^$pre " "$log" | grep -avqE "^$pre "'\{"event":"[a-z-]+","t_ns":[0-9]+(,"[a-z_]+":("[^"]*"|[0-9]+|true|false))*\}$'; then
+		bad "--json-events: a line is not one flat JSON object: $(grep -a "^$pre " "$log" | head -c 400)"
+		return
+	fi
+	order=$(grep -a "^$pre " "$log" | sed "s/^$pre {\"event\":\"\([a-z-]*\)\".*/\1/" | tr '\n' ' ')
+	if [ "$order" = "$want" ]; then
+		sev_log_has "$log" "--json-events: the events in order, parsed ($order)" "$@"
+	else
+		bad "--json-events: events '$order', want '$want'"
+	fi
+}
+
 sev_log_has() {
 	local log=$1 what=$2 re
 	shift 2
