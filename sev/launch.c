@@ -840,6 +840,55 @@ int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out)
 	return 0;
 }
 
+int sevl_attestation_report(struct sev_launch *l, const uint8_t mnonce[16],
+			    uint8_t report[SEV_ATTESTATION_REPORT_LEN])
+{
+	static const char cmd[] = "ATTESTATION_REPORT";
+	struct sev_launch_timing scratch, *t;
+	struct kvm_sev_attestation_report a;
+	int ret;
+
+	ret = need_sev(l, cmd);
+	if (!ret && l->state != SEV_GUEST_LSECRET &&
+	    l->state != SEV_GUEST_RUNNING)
+		ret = refuse(l, cmd,
+			     "the firmware reports only after LAUNCH_MEASURE "
+			     "(guest state LSECRET or RUNNING)");
+	if (ret)
+		return ret;
+	t = timing_begin(l, &scratch, cmd, NULL, false, 0,
+			 SEV_ATTESTATION_REPORT_LEN);
+	/* The length query, as for LAUNCH_MEASURE: len 0 in, the length
+	 * back although the ioctl fails (Linux arch/x86/kvm/svm/sev.c
+	 * sev_get_attestation_report()). */
+	memset(&a, 0, sizeof(a));
+	ret = issue(l, t, KVM_SEV_GET_ATTESTATION_REPORT, &a);
+	if (a.len != SEV_ATTESTATION_REPORT_LEN) {
+		timing_end(t);
+		if (!a.len) {
+			command_failed(l, "ATTESTATION_REPORT length query",
+				       ret ? ret : -EPROTO, t->fw_error);
+			return ret ? ret : -EPROTO;
+		}
+		t->ret = l->last_ret = -EPROTO;
+		launch_err(l,
+			   "ATTESTATION_REPORT: the firmware wants a %u-byte "
+			   "buffer; sevboot knows only the %d-byte report "
+			   "(SEV API 55766 ATTESTATION)",
+			   a.len, SEV_ATTESTATION_REPORT_LEN);
+		return -EPROTO;
+	}
+	memset(&a, 0, sizeof(a));
+	memcpy(a.mnonce, mnonce, sizeof(a.mnonce));
+	a.uaddr = (__u64)(uintptr_t)report;
+	a.len = SEV_ATTESTATION_REPORT_LEN;
+	ret = issue(l, t, KVM_SEV_GET_ATTESTATION_REPORT, &a);
+	timing_end(t);
+	if (ret)
+		command_failed(l, cmd, ret, t->fw_error);
+	return ret;
+}
+
 int sevl_snp_start(struct sev_launch *l)
 {
 	static const char cmd[] = "SNP_LAUNCH_START";

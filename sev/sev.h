@@ -817,6 +817,10 @@ struct sev_run_config {
 	/* The firmware model instead of /dev/sev (NOT confidential). */
 	bool model;
 	const uint8_t *model_pdh; /* its PDH private key, or NULL */
+	/* Its identity (sev_model_identity_load), or NULL: the PDH, the
+	 * chain PDH_CERT_EXPORT returns, the keys that sign attestation
+	 * reports.  It wins over model_pdh. */
+	const struct sev_model_identity *model_identity;
 	/* KVM_SEV_INIT/ES_INIT on a default VM; else INIT2 on a VM of the
 	 * mode's type. */
 	bool legacy_init;
@@ -922,6 +926,23 @@ int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen);
  */
 int sev_run_launch(struct sev_run *r, const struct sev_machine *m, char *err,
 		   size_t errlen);
+
+/*
+ * During the guest owner's stop: the attestation report of this launch.
+ * SEV/SEV-ES: the firmware's ATTESTATION report for mnonce
+ * (KVM_SEV_GET_ATTESTATION_REPORT through the launch's transport, on
+ * /dev/sev or the model), SEV_MODEL_SEV_REPORT_LEN bytes.  SNP, on the
+ * firmware model only (on hardware only the guest can ask): the report
+ * for report_data at vmpl, signed by the model's VCEK,
+ * SEV_MODEL_SNP_REPORT_LEN bytes.  0, or -errno with err (-EOPNOTSUPP:
+ * the model has no identity; SNP on hardware).
+ */
+int sev_run_attestation_report(struct sev_run *r, const uint8_t mnonce[16],
+			       uint8_t report[SEV_MODEL_SEV_REPORT_LEN],
+			       char *err, size_t errlen);
+int sev_run_snp_report(struct sev_run *r, const uint8_t report_data[64],
+		       uint32_t vmpl, uint8_t report[SEV_MODEL_SNP_REPORT_LEN],
+		       char *err, size_t errlen);
 
 /* The outcome's records: every firmware command with its timing, as JSON
  * (0, or -EIO on a write error) and as a table for -v. */
