@@ -889,29 +889,34 @@ int sev_model_identity_create(const char *dir_in, char *err, size_t errlen)
 	ret = dir_fresh(dir, &exists, err, errlen);
 	if (ret)
 		goto out;
+	/* Everything goes to a fresh directory (0700) next to dir, which is
+	 * renamed to dir once whole: the identity appears all at once or
+	 * not at all. */
+	if (!mkdtemp(tmp)) {
+		ret = -errno;
+		set_err(err, errlen,
+			"%s: cannot create the directory (nor one next to it): "
+			"%s",
+			dir, strerror(errno));
+		goto out;
+	}
+	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		rmdir(tmp);
+		goto out;
+	}
 	ret = keys_make(id);
 	if (!ret)
 		ret = sev_certs_make(id);
 	if (!ret)
 		ret = snp_certs_make(id);
-	if (ret) {
+	if (ret)
 		set_err(err, errlen, "OpenSSL cannot make the identity's keys "
 				     "and certificates");
-		goto out;
-	}
-	/* Everything goes to a fresh directory (0700) next to dir, which is
-	 * renamed to dir once whole: the identity appears all at once or
-	 * not at all. */
-	if (!mkdtemp(tmp) || (dfd = open(tmp, O_RDONLY | O_DIRECTORY |
-						      O_CLOEXEC)) < 0) {
-		ret = -errno;
-		set_err(err, errlen, "%s: cannot create a directory next to "
-				     "it: %s", dir, strerror(errno));
-		if (dfd < 0 && access(tmp, F_OK) == 0)
-			rmdir(tmp);
-		goto out;
-	}
-	ret = write_all(id, dfd, tmp, err, errlen);
+	else
+		ret = write_all(id, dfd, tmp, err, errlen);
 	if (!ret && rename(tmp, dir) < 0) {
 		ret = -errno;
 		set_err(err, errlen, "%s: %s", dir, strerror(errno));
