@@ -199,8 +199,9 @@ static const struct cli_opt run_options[] = {
 	  .help = "run the launch on sevboot's software model of the AMD "
 		  "Secure Processor: the guest is NOT confidential" },
 	{ "sev-model-keys", .arg = CLI_STRING, RUN(model_keys), .meta = "DIR",
-	  .help = "the model's PDH key (DIR/pdh.key, from `sevboot "
-		  "model-keys`)" },
+	  .help = "the model's identity, from `sevboot model-keys DIR`: its "
+		  "PDH, its chain, the PEK and VCEK that sign attestation "
+		  "reports (a DIR with only pdh.key: the PDH alone)" },
 	{ .arg = CLI_END },
 };
 /* clang-format on */
