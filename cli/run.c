@@ -176,7 +176,10 @@ static const struct cli_opt run_options[] = {
 		  "JSON on stdin and answers with the secret (see "
 		  "doc/owner-protocol.md)" },
 	{ "owner-socket", .arg = CLI_STRING, RUN(owner_socket), .meta = "PATH",
-	  .help = "the same stop through a unix socket at PATH (QMP-like)" },
+	  .help = "the same stop through a unix socket at PATH (QMP-like), "
+		  "which also answers query-sev-attestation-report; with "
+		  "--sev-model --snp, a stop after SNP_LAUNCH_FINISH for "
+		  "query-snp-attestation-report" },
 	{ "owner-timeout", .arg = CLI_UINT, RUN(owner_timeout), .min = 1,
 	  .max = MAX_TIMEOUT, .unit = "seconds", .meta = "SECONDS",
 	  .help = "how long to wait for the owner (default 600)" },
