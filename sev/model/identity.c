@@ -72,14 +72,14 @@
 #define MODEL_RSA_BYTES	 (MODEL_RSA_BITS / 8)
 
 /* SEV certificate (55766 App. C; AMD-ASPFW sev_cert.h). */
-#define CERT_PUBKEY	0x010
-#define CERT_BODY_LEN	0x414
-#define CERT_SIG1_USAGE 0x414
-#define CERT_SIG1_ALGO	0x418
-#define CERT_SIG1	0x41c
-#define CERT_SIG2_USAGE 0x61c
-#define CERT_SIG2_ALGO	0x620
-#define CERT_SIG2	0x624
+#define CERT_PUBKEY	    0x010
+#define CERT_BODY_LEN	    0x414
+#define CERT_SIG1_USAGE	    0x414
+#define CERT_SIG1_ALGO	    0x418
+#define CERT_SIG1	    0x41c
+#define CERT_SIG2_USAGE	    0x61c
+#define CERT_SIG2_ALGO	    0x620
+#define CERT_SIG2	    0x624
 #define SEV_ALGO_RSA_SHA256 0x001
 
 /* SEV ATTESTATION report (55766 ATTESTATION; AMD-ASPFW
@@ -122,20 +122,20 @@ enum id_file {
 };
 
 static const char *const file_names[F_COUNT] = {
-	[F_ARK_KEY] = "ark.key",	 [F_ASK_KEY] = "ask.key",
-	[F_CEK_KEY] = "cek.key",	 [F_OCA_KEY] = "oca.key",
-	[F_PEK_KEY] = "pek.key",	 [F_PDH_KEY] = "pdh.key",
-	[F_VCEK_KEY] = "vcek.key",	 [F_ARK_CERT] = "ark.cert",
-	[F_ASK_CERT] = "ask.cert",	 [F_CEK_CERT] = "cek.cert",
-	[F_OCA_CERT] = "oca.cert",	 [F_PEK_CERT] = "pek.cert",
-	[F_PDH_CERT] = "pdh.cert",	 [F_SEV_CHAIN] = "sev-chain.cert",
-	[F_SNP_ARK] = "snp-ark.pem",	 [F_SNP_ASK] = "snp-ask.pem",
+	[F_ARK_KEY] = "ark.key",	   [F_ASK_KEY] = "ask.key",
+	[F_CEK_KEY] = "cek.key",	   [F_OCA_KEY] = "oca.key",
+	[F_PEK_KEY] = "pek.key",	   [F_PDH_KEY] = "pdh.key",
+	[F_VCEK_KEY] = "vcek.key",	   [F_ARK_CERT] = "ark.cert",
+	[F_ASK_CERT] = "ask.cert",	   [F_CEK_CERT] = "cek.cert",
+	[F_OCA_CERT] = "oca.cert",	   [F_PEK_CERT] = "pek.cert",
+	[F_PDH_CERT] = "pdh.cert",	   [F_SEV_CHAIN] = "sev-chain.cert",
+	[F_SNP_ARK] = "snp-ark.pem",	   [F_SNP_ASK] = "snp-ask.pem",
 	[F_CERT_CHAIN] = "cert_chain.pem", [F_VCEK_DER] = "vcek.der",
 	[F_VCEK_PEM] = "vcek.pem",
 };
 
 struct sev_model_identity {
-	EVP_PKEY *ark, *ask;			 /* RSA */
+	EVP_PKEY *ark, *ask;			/* RSA */
 	EVP_PKEY *cek, *oca, *pek, *pdh, *vcek; /* P-384 */
 	uint8_t ark_cert[SEV_MODEL_AMD_CERT_LEN];
 	uint8_t ask_cert[SEV_MODEL_AMD_CERT_LEN];
@@ -275,8 +275,7 @@ static bool amd_cert_holds(const uint8_t *cert, EVP_PKEY *k)
 /* ---------------------------------------------------- SEV certificates */
 
 /* Slot 2 of cert: an ECDSA P-384 SHA-256 signature by signer (usage). */
-static int sev_cert_sign_slot2(uint8_t *cert, EVP_PKEY *signer,
-			       uint32_t usage)
+static int sev_cert_sign_slot2(uint8_t *cert, EVP_PKEY *signer, uint32_t usage)
 {
 	put_le32(cert, CERT_SIG2_USAGE, usage);
 	put_le32(cert, CERT_SIG2_ALGO, SEV_ALGO_ECDSA_SHA256);
@@ -324,8 +323,7 @@ static int sev_certs_make(struct sev_model_identity *id)
 				     SEV_MODEL_API_MINOR, id->oca,
 				     SEV_USAGE_OCA, id->pek_cert);
 	if (!ret)
-		ret = sev_cert_sign_slot2(id->pek_cert, id->cek,
-					  SEV_USAGE_CEK);
+		ret = sev_cert_sign_slot2(id->pek_cert, id->cek, SEV_USAGE_CEK);
 	if (!ret)
 		ret = sev_cert_build(id->pdh, SEV_USAGE_PDH,
 				     SEV_ALGO_ECDH_SHA256, SEV_MODEL_API_MAJOR,
@@ -342,14 +340,13 @@ static X509_NAME *amd_name(const char *cn)
 
 	if (n &&
 	    X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_ASC,
-				       (const unsigned char *)"Engineering",
-				       -1, -1, 0) &&
+				       (const unsigned char *)"Engineering", -1,
+				       -1, 0) &&
 	    X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC,
 				       (const unsigned char *)"US", -1, -1,
 				       0) &&
 	    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC,
-				       (const unsigned char *)ORG, -1, -1,
-				       0) &&
+				       (const unsigned char *)ORG, -1, -1, 0) &&
 	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
 				       (const unsigned char *)cn, -1, -1, 0))
 		return n;
@@ -379,8 +376,8 @@ static int add_ext_int(X509 *c, const char *oid, long val)
 {
 	ASN1_INTEGER *i = ASN1_INTEGER_new();
 	uint8_t *der = NULL;
-	int len = i && ASN1_INTEGER_set(i, val) ? i2d_ASN1_INTEGER(i, &der)
-						 : -1;
+	int len =
+		i && ASN1_INTEGER_set(i, val) ? i2d_ASN1_INTEGER(i, &der) : -1;
 	int ret = len > 0 ? add_ext_der(c, oid, der, len) : -ENOMEM;
 
 	OPENSSL_free(der);
@@ -388,8 +385,8 @@ static int add_ext_int(X509 *c, const char *oid, long val)
 	return ret;
 }
 
-static int add_ext_string(X509 *c, int type, const char *oid,
-			  const uint8_t *p, int n)
+static int add_ext_string(X509 *c, int type, const char *oid, const uint8_t *p,
+			  int n)
 {
 	ASN1_STRING *s = ASN1_STRING_type_new(type);
 	uint8_t *der = NULL;
@@ -422,9 +419,9 @@ static int vcek_extensions(X509 *c, const uint8_t chip_id[64])
 				     (const uint8_t *)SEV_MODEL_PRODUCT_NAME,
 				     (int)strlen(SEV_MODEL_PRODUCT_NAME));
 	for (size_t k = 0; !ret && k < sizeof(spl) / sizeof(spl[0]); k++)
-		ret = add_ext_int(c, spl[k].oid,
-				  (long)((SEV_MODEL_TCB >> spl[k].shift) &
-					 0xff));
+		ret = add_ext_int(
+			c, spl[k].oid,
+			(long)((SEV_MODEL_TCB >> spl[k].shift) & 0xff));
 	if (!ret)
 		ret = add_ext_string(c, V_ASN1_OCTET_STRING, OID_AMD "4",
 				     chip_id, 64);
@@ -471,8 +468,8 @@ static X509 *x509_make(EVP_PKEY *k, const char *cn, X509 *issuer,
 	if (ok && chip_id)
 		ok = !vcek_extensions(c, chip_id);
 	else if (ok)
-		ok = !add_ext_nid(c, issuer ? issuer : c,
-				  NID_basic_constraints, "critical,CA:TRUE") &&
+		ok = !add_ext_nid(c, issuer ? issuer : c, NID_basic_constraints,
+				  "critical,CA:TRUE") &&
 		     !add_ext_nid(c, issuer ? issuer : c, NID_key_usage,
 				  "critical,keyCertSign,cRLSign");
 	ok = ok && !pss_ctx(ctx, signer, EVP_sha384(), true) &&
@@ -683,8 +680,10 @@ static int file_bytes(const struct sev_model_identity *id, enum id_file f,
 static int key_bytes(const struct sev_model_identity *id, enum id_file f,
 		     uint8_t **out, size_t *len)
 {
-	EVP_PKEY *ec[] = {[F_CEK_KEY] = id->cek, [F_OCA_KEY] = id->oca,
-			  [F_PEK_KEY] = id->pek, [F_PDH_KEY] = id->pdh,
+	EVP_PKEY *ec[] = {[F_CEK_KEY] = id->cek,
+			  [F_OCA_KEY] = id->oca,
+			  [F_PEK_KEY] = id->pek,
+			  [F_PDH_KEY] = id->pdh,
 			  [F_VCEK_KEY] = id->vcek};
 	BIO *bio;
 	BUF_MEM *mem;
@@ -913,8 +912,9 @@ int sev_model_identity_create(const char *dir_in, char *err, size_t errlen)
 	if (!ret)
 		ret = snp_certs_make(id);
 	if (ret)
-		set_err(err, errlen, "OpenSSL cannot make the identity's keys "
-				     "and certificates");
+		set_err(err, errlen,
+			"OpenSSL cannot make the identity's keys "
+			"and certificates");
 	else
 		ret = write_all(id, dfd, tmp, err, errlen);
 	if (!ret && rename(tmp, dir) < 0) {
@@ -1065,10 +1065,12 @@ static int load_all(struct loader *l, struct sev_model_identity *id)
 	ret = ret ?: load_ec_key(l, F_PEK_KEY, &id->pek);
 	ret = ret ?: load_ec_key(l, F_PDH_KEY, &id->pdh);
 	ret = ret ?: load_ec_key(l, F_VCEK_KEY, &id->vcek);
-	ret = ret ?: load_fixed(l, F_ARK_CERT, id->ark_cert,
-				SEV_MODEL_AMD_CERT_LEN);
-	ret = ret ?: load_fixed(l, F_ASK_CERT, id->ask_cert,
-				SEV_MODEL_AMD_CERT_LEN);
+	ret = ret
+		      ?: load_fixed(l, F_ARK_CERT, id->ark_cert,
+				    SEV_MODEL_AMD_CERT_LEN);
+	ret = ret
+		      ?: load_fixed(l, F_ASK_CERT, id->ask_cert,
+				    SEV_MODEL_AMD_CERT_LEN);
 	ret = ret ?: load_fixed(l, F_CEK_CERT, id->cek_cert, SEV_CERT_LEN);
 	ret = ret ?: load_fixed(l, F_OCA_CERT, id->oca_cert, SEV_CERT_LEN);
 	ret = ret ?: load_fixed(l, F_PEK_CERT, id->pek_cert, SEV_CERT_LEN);

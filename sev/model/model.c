@@ -103,9 +103,8 @@ struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 	if (m->identity) {
 		/* The identity's PDH, and its certificate signed by the PEK. */
 		uint8_t d[48];
-		const uint8_t *cert =
-			sev_model_identity_cert(m->identity, SEV_MODEL_PDH,
-						NULL);
+		const uint8_t *cert = sev_model_identity_cert(
+			m->identity, SEV_MODEL_PDH, NULL);
 
 		ret = sev_model_identity_pdh_private(m->identity, d);
 		if (!ret)
@@ -768,9 +767,8 @@ static int model_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
  */
 static void model_export_chain(const struct sev_model *m, uint8_t *out)
 {
-	static const enum sev_model_cert order[] = {SEV_MODEL_PEK,
-						    SEV_MODEL_OCA,
-						    SEV_MODEL_CEK};
+	static const enum sev_model_cert order[] = {
+		SEV_MODEL_PEK, SEV_MODEL_OCA, SEV_MODEL_CEK};
 
 	memset(out, 0, 3 * SEV_CERT_LEN);
 	if (!m->identity)

@@ -524,35 +524,35 @@ int model_snp_launch_finish(struct sev_model *m, void *data, uint32_t *fw_error)
 
 /* The report's fields (SNP ABI 56860 ATTESTATION_REPORT; AMD-ASPFW
  * sev_rmp.h snp_attestation_report_t). */
-#define REPORT_VERSION	      2 /* what ASPFW 1.55.25 writes */
-#define R_GUEST_SVN	      0x004
-#define R_POLICY	      0x008
-#define R_FAMILY_ID	      0x010
-#define R_IMAGE_ID	      0x020
-#define R_VMPL		      0x030
-#define R_SIG_ALGO	      0x034
-#define R_CURRENT_TCB	      0x038
-#define R_PLATFORM_INFO	      0x040
-#define R_FLAGS		      0x048
-#define R_REPORT_DATA	      0x050
-#define R_MEASUREMENT	      0x090
-#define R_HOST_DATA	      0x0c0
-#define R_ID_KEY_DIGEST	      0x0e0
-#define R_AUTHOR_KEY_DIGEST   0x110
-#define R_REPORT_ID	      0x140
-#define R_REPORT_ID_MA	      0x160
-#define R_REPORTED_TCB	      0x180
-#define R_CHIP_ID	      0x1a0
-#define R_COMMITTED_TCB	      0x1e0
-#define R_CURRENT_VERSION     0x1e8 /* build, minor, major */
-#define R_COMMITTED_VERSION   0x1ec
-#define R_LAUNCH_TCB	      0x1f0
-#define PLATFORM_SMT_EN	      (1ULL << 0)
-#define FLAGS_AUTHOR_KEY_EN   (1u << 0)
-#define FLAGS_SIGNING_NONE    (7u << 2) /* SIGNING_KEY 7: not signed */
-#define ID_BLOCK_FAMILY_ID    0x30
-#define ID_BLOCK_IMAGE_ID     0x40
-#define ID_BLOCK_GUEST_SVN    0x54
+#define REPORT_VERSION	    2 /* what ASPFW 1.55.25 writes */
+#define R_GUEST_SVN	    0x004
+#define R_POLICY	    0x008
+#define R_FAMILY_ID	    0x010
+#define R_IMAGE_ID	    0x020
+#define R_VMPL		    0x030
+#define R_SIG_ALGO	    0x034
+#define R_CURRENT_TCB	    0x038
+#define R_PLATFORM_INFO	    0x040
+#define R_FLAGS		    0x048
+#define R_REPORT_DATA	    0x050
+#define R_MEASUREMENT	    0x090
+#define R_HOST_DATA	    0x0c0
+#define R_ID_KEY_DIGEST	    0x0e0
+#define R_AUTHOR_KEY_DIGEST 0x110
+#define R_REPORT_ID	    0x140
+#define R_REPORT_ID_MA	    0x160
+#define R_REPORTED_TCB	    0x180
+#define R_CHIP_ID	    0x1a0
+#define R_COMMITTED_TCB	    0x1e0
+#define R_CURRENT_VERSION   0x1e8 /* build, minor, major */
+#define R_COMMITTED_VERSION 0x1ec
+#define R_LAUNCH_TCB	    0x1f0
+#define PLATFORM_SMT_EN	    (1ULL << 0)
+#define FLAGS_AUTHOR_KEY_EN (1u << 0)
+#define FLAGS_SIGNING_NONE  (7u << 2) /* SIGNING_KEY 7: not signed */
+#define ID_BLOCK_FAMILY_ID  0x30
+#define ID_BLOCK_IMAGE_ID   0x40
+#define ID_BLOCK_GUEST_SVN  0x54
 
 int sev_model_snp_report(struct sev_model *m, const uint8_t report_data[64],
 			 uint32_t vmpl, uint8_t r[SEV_MODEL_SNP_REPORT_LEN])

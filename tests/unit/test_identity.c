@@ -24,11 +24,11 @@
 #include "tests/unit/testutil.h"
 
 static const char *const all_files[] = {
-	"ark.key",     "ask.key",     "cek.key",	"oca.key",
-	"pek.key",     "pdh.key",     "vcek.key",	"ark.cert",
-	"ask.cert",    "cek.cert",    "oca.cert",	"pek.cert",
-	"pdh.cert",    "sev-chain.cert", "snp-ark.pem", "snp-ask.pem",
-	"cert_chain.pem", "vcek.der", "vcek.pem",	NULL,
+	"ark.key",	  "ask.key",	    "cek.key",	   "oca.key",
+	"pek.key",	  "pdh.key",	    "vcek.key",	   "ark.cert",
+	"ask.cert",	  "cek.cert",	    "oca.cert",	   "pek.cert",
+	"pdh.cert",	  "sev-chain.cert", "snp-ark.pem", "snp-ask.pem",
+	"cert_chain.pem", "vcek.der",	    "vcek.pem",	   NULL,
 };
 
 /* One identity for the whole run (RSA key generation is slow). */
@@ -98,10 +98,10 @@ START_TEST(reload_gives_the_same_identity)
 	char err[512] = "";
 
 	make_identity();
-	ck_assert_msg(!sev_model_identity_load(dir, &a, err, sizeof(err)),
-		      "%s", err);
-	ck_assert_msg(!sev_model_identity_load(dir, &b, err, sizeof(err)),
-		      "%s", err);
+	ck_assert_msg(!sev_model_identity_load(dir, &a, err, sizeof(err)), "%s",
+		      err);
+	ck_assert_msg(!sev_model_identity_load(dir, &b, err, sizeof(err)), "%s",
+		      err);
 	for (int k = SEV_MODEL_ARK; k <= SEV_MODEL_VCEK; k++) {
 		size_t la, lb;
 		const uint8_t *pa = sev_model_identity_cert(a, k, &la);
@@ -194,15 +194,15 @@ static X509 *pem_one(const char *name)
 
 static void snp_chain_of(struct snp_chain *ch)
 {
-	struct blob cc = read_all("cert_chain.pem"), vcek = read_all("vcek.der");
+	struct blob cc = read_all("cert_chain.pem"),
+		    vcek = read_all("vcek.der");
 	char err[300] = "";
 
 	memset(ch, 0, sizeof(*ch));
 	ch->product = AMD_PRODUCT_UNKNOWN;
 	ck_assert_msg(!snp_chain_add(ch, cc.data, cc.len, err, sizeof(err)),
 		      "%s", err);
-	ck_assert_msg(!snp_chain_add(ch, vcek.data, vcek.len, err,
-				     sizeof(err)),
+	ck_assert_msg(!snp_chain_add(ch, vcek.data, vcek.len, err, sizeof(err)),
 		      "%s", err);
 	blob_free(&cc);
 	blob_free(&vcek);
@@ -291,13 +291,12 @@ START_TEST(tampered_files_are_refused)
 		const char *name;
 		long off;
 	} cases[] = {
-		{"pek.cert", 0x20},   /* the PEK's public key */
-		{"pdh.cert", 0x430},  /* the PEK's signature */
-		{"cek.cert", 0x500},  /* the ASK's signature */
-		{"ask.cert", 0x50},   /* the exponent/modulus */
-		{"ark.cert", 0x300},  /* the ARK's own signature */
-		{"oca.cert", 0x30},
-		{"vcek.der", 200},
+		{"pek.cert", 0x20},  /* the PEK's public key */
+		{"pdh.cert", 0x430}, /* the PEK's signature */
+		{"cek.cert", 0x500}, /* the ASK's signature */
+		{"ask.cert", 0x50},  /* the exponent/modulus */
+		{"ark.cert", 0x300}, /* the ARK's own signature */
+		{"oca.cert", 0x30},  {"vcek.der", 200},
 	};
 	struct sev_model_identity *id = NULL;
 	char copy[400], err[512], path[500];
@@ -307,9 +306,9 @@ START_TEST(tampered_files_are_refused)
 		copy_identity(copy, sizeof(copy));
 		flip(copy, cases[k].name, cases[k].off);
 		err[0] = '\0';
-		ck_assert_int_ne(sev_model_identity_load(copy, &id, err,
-							 sizeof(err)),
-				 0);
+		ck_assert_int_ne(
+			sev_model_identity_load(copy, &id, err, sizeof(err)),
+			0);
 		ck_assert_ptr_null(id);
 		ck_assert_msg(strstr(err, cases[k].name), "%s: %s",
 			      cases[k].name, err);
@@ -369,8 +368,7 @@ START_TEST(create_refusals)
 	ck_assert_int_eq(sev_model_identity_load(path, &id, err, sizeof(err)),
 			 -ENOENT);
 	/* A directory that does not exist yet is made. */
-	ck_assert_int_eq(sev_model_identity_create(path, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(sev_model_identity_create(path, err, sizeof(err)), 0);
 	ck_assert_int_eq(sev_model_identity_load(path, &id, err, sizeof(err)),
 			 0);
 	sev_model_identity_free(id);
@@ -410,9 +408,8 @@ START_TEST(sev_report_verifies)
 		mnonce[k] = (uint8_t)(k + 1);
 	for (int k = 0; k < 32; k++)
 		ld[k] = (uint8_t)(0xa0 + k);
-	ck_assert_int_eq(sev_model_identity_sign_sev(id, mnonce, ld, 0x5,
-						     report),
-			 0);
+	ck_assert_int_eq(
+		sev_model_identity_sign_sev(id, mnonce, ld, 0x5, report), 0);
 	ck_assert_int_eq(memcmp(report, mnonce, 16), 0);
 	ck_assert_int_eq(memcmp(report + 0x10, ld, 32), 0);
 	ck_assert_uint_eq(get_le32(report, 0x30), 5);
