@@ -652,7 +652,9 @@ sev_model_guests() {
 # --attest), and the report checked with verify-report against the digest
 # the owner computed with sevboot measure.  SNP: the model-signed report
 # (query-snp-attestation-report) against the VCEK chain and measure's
-# digest.  Each in a test host of its own (QEMU's TCG bug, see README).
+# digest.  Each in a test host of its own (QEMU's TCG bug, see README);
+# the report is checked while the guest boots, so that its lines are in
+# the log even when QEMU's TCG dies during the boot.
 attest_guests() {
 	local tf=(--file "$AMDSEV:guest/amdsev.fd")
 	local SEVARGS="--ovmf $A $KARGS --sev-model --timeout 300"
@@ -669,13 +671,13 @@ d=\$(sevboot measure --mode sev --ovmf $A $mkargs --append "$aapp"); echo "OWNER
 sevboot --serial /tmp/att.serial $SEVARGS --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --owner-socket /tmp/att.sock --owner-timeout 200 --append "$aapp" </dev/null & pid=\$!
 n=0; until [ -S /tmp/att.sock ] || [ \$n -ge 100 ]; do sleep 1; n=\$((n + 1)); done
 sevboot owner --connect /tmp/att.sock --session /tmp/own --digest \$d --attest /tmp/att.report; echo "OWNER-CLIENT rc=\$?"
-wait \$pid; rc=\$?
-tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"
 sevboot show-report /tmp/att.report | sed "s/^/  report| /"
 sevboot verify-report --report /tmp/att.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert --measurement \$d --policy 0x1; echo "VERIFY rc=\$?"
 sevboot verify-report --report /tmp/att.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert --measurement $(printf '0%.0s' $(seq 64)) >/dev/null; echo "VERIFY-OTHER-DIGEST rc=\$?"
 cp /tmp/att.report /tmp/bad.report; printf '\\001' | dd of=/tmp/bad.report bs=1 seek=40 conv=notrunc 2>/dev/null
 sevboot verify-report --report /tmp/bad.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert >/dev/null; echo "VERIFY-TAMPERED rc=\$?"
+wait \$pid; rc=\$?
+tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"
 echo "CASE-END attest-sev rc=\$rc"
 EOS
 	run_testhost attest-sev "$W/attest-sev.log" "$W/attest-sev.cmds" --single "${tf[@]}"
@@ -699,11 +701,11 @@ m=\$(sevboot measure --mode snp --ovmf $A $mkargs --append "$aapp"); echo "OWNER
 sevboot --serial /tmp/att.serial $SEVARGS --snp --sev-model-keys /tmp/mk --owner-socket /tmp/att.sock --owner-timeout 200 --append "$aapp" </dev/null & pid=\$!
 n=0; until [ -S /tmp/att.sock ] || [ \$n -ge 100 ]; do sleep 1; n=\$((n + 1)); done
 sevboot owner --connect /tmp/att.sock --attest /tmp/att.report --report-data 5e7b007e; echo "OWNER-CLIENT rc=\$?"
-wait \$pid; rc=\$?
-tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"
 sevboot show-report /tmp/att.report | sed "s/^/  report| /"
 sevboot verify-report --report /tmp/att.report --vcek /tmp/mk/vcek.der --chain /tmp/mk/cert_chain.pem --ark /tmp/mk/snp-ark.pem --measurement \$m --report-data 5e7b007e --policy 0x30000 --vmpl 0; echo "VERIFY rc=\$?"
 sevboot verify-report --report /tmp/att.report --vcek /tmp/mk/vcek.der >/dev/null; echo "VERIFY-AMD-ROOTS rc=\$?"
+wait \$pid; rc=\$?
+tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"
 echo "CASE-END attest-snp rc=\$rc"
 EOS
 	run_testhost attest-snp "$W/attest-snp.log" "$W/attest-snp.cmds" --single "${tf[@]}"
