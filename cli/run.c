@@ -812,14 +812,16 @@ static int sev_model_break(struct run_sev *r, const struct run_opts *o)
 /*
  * --sev-model-keys DIR: the model's identity (sevboot model-keys DIR); a
  * DIR of an older sevboot with only pdh.key gives its PDH, without a
- * chain or attestation reports, as it always did.
+ * chain or attestation reports, as it always did (and a DIR with neither
+ * is named by its missing pdh.key, as before).
  */
 static int model_keys(struct run_sev *r, const char *dir)
 {
 	char err[512] = "";
 	int ret = sev_model_identity_load(dir, &r->identity, err, sizeof(err));
 
-	if (ret == -ENODATA) {
+	if (ret == -ENODATA || ret == -ENOENT) {
+		/* No identity: pdh.key alone, or the sentence naming it. */
 		ret = read_model_key(dir, r->model_pdh);
 		if (!ret)
 			r->rc.model_pdh = r->model_pdh;
