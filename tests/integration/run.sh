@@ -679,7 +679,7 @@ sevboot verify-report --report /tmp/att.report --chain /tmp/mk/sev-chain.cert --
 cp /tmp/att.report /tmp/bad.report; printf '\\001' | dd of=/tmp/bad.report bs=1 seek=40 conv=notrunc 2>/dev/null
 sevboot verify-report --report /tmp/bad.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert >/dev/null; echo "VERIFY-TAMPERED rc=\$?"
 wait \$pid; rc=\$?
-tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"
+tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"; echo
 echo "CASE-END attest-sev rc=\$rc"
 EOS
 	run_testhost attest-sev "$W/attest-sev.log" "$W/attest-sev.cmds" --single "${tf[@]}"
@@ -707,7 +707,7 @@ sevboot show-report /tmp/att.report | sed "s/^/  report| /"
 sevboot verify-report --report /tmp/att.report --vcek /tmp/mk/vcek.der --chain /tmp/mk/cert_chain.pem --ark /tmp/mk/snp-ark.pem --measurement \$m --report-data 5e7b007e --policy 0x30000 --vmpl 0; echo "VERIFY rc=\$?"
 sevboot verify-report --report /tmp/att.report --vcek /tmp/mk/vcek.der >/dev/null; echo "VERIFY-AMD-ROOTS rc=\$?"
 wait \$pid; rc=\$?
-tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"
+tr -d "\033" < /tmp/att.serial | sed "s/^/  guest| /"; echo
 echo "CASE-END attest-snp rc=\$rc"
 EOS
 	run_testhost attest-snp "$W/attest-snp.log" "$W/attest-snp.cmds" --single "${tf[@]}"
