@@ -919,6 +919,15 @@ int cmd_owner(int argc, char **argv)
 		goto out;
 	}
 
+	/* OUT is written only after the launch went on: refuse an existing
+	 * one before the host is kept waiting. */
+	if (t->attest && access(t->attest, F_OK) == 0) {
+		tool_error(cmd,
+			   "--attest %s exists; sevboot does not replace it",
+			   t->attest);
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	deadline = owner_now_ms() + (int64_t)t->timeout * 1000;
 	if (t->connect) {
 		ret = owner_connect(cmd, t, deadline);

@@ -84,6 +84,15 @@ mkdir -m 700 "$W/empty" && "$SB" model-keys "$W/empty" 2>/dev/null && [ -s "$W/e
 mkdir -m 700 "$W/oldplat" && cp "$W/plat/pdh.key" "$W/plat/pdh.cert" "$W/oldplat/"
 expect_error "model-keys on an older pdh.key-only DIR" 2 "holds only a PDH key \(pdh.key, pdh.cert: the layout of an older sevboot" -- model-keys "$W/oldplat"
 
+# owner --attest: the option rules, and OUT is never replaced.
+expect_error "owner --attest without --connect" 2 "--attest needs --connect" -- owner --session "$W/s" --digest 00 --attest "$W/r.bin"
+expect_error "owner --report-data without --attest" 2 "--report-data goes with --attest" -- owner --connect "$W/none.sock" --report-data 00
+expect_error "owner --report-data too long" 2 "--report-data $(printf 'ab%.0s' $(seq 65)): must be 2 to 128 hex digits" -- owner --connect "$W/none.sock" --attest "$W/r.bin" --report-data "$(printf 'ab%.0s' $(seq 65))"
+: > "$W/r.exists"
+expect_error "owner --attest over a file" 2 "--attest $W/r.exists exists; sevboot does not replace it" -- owner --connect "$W/none.sock" --attest "$W/r.exists"
+expect_error "owner --attest, nobody listening" 2 "--connect $W/none.sock" -- owner --connect "$W/none.sock" --attest "$W/r.bin"
+[ -e "$W/r.bin" ] && bad "owner --attest left a file after a failure" || ok "owner --attest wrote nothing after a failure"
+
 # The model's chains verify with its own ARK, never with AMD's.
 if "$SB" verify-chain --ark "$W/plat/ark.cert" "$W/plat/sev-chain.cert" >"$W/out" 2>"$W/err" &&
 	grep -q "verified: all 7 checks hold" "$W/out"; then
