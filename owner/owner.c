@@ -874,6 +874,10 @@ int sev_owner_answer(const struct sev_owner_request *req,
 	if (!req || !c || !sev_owner_cmd_name(c->id) ||
 	    !mode_valid(req->mode) || !memchr(c->tag, '\0', sizeof(c->tag)))
 		return -EINVAL;
+	/* Their answer carries the report: sev_owner_answer_report(). */
+	if (c->id == SEV_OWNER_CMD_ATTEST_SEV ||
+	    c->id == SEV_OWNER_CMD_ATTEST_SNP)
+		return -EINVAL;
 	jw_begin(&w);
 	jw_key(&w, "return");
 	switch (c->id) {

@@ -179,6 +179,7 @@ int sev_owner_greeting_parse(const char *text, size_t len, char *err,
  *     "firmware-model":bool}}
  *   query-sev-launch-measure: {"return":{"data":"<base64 of 48 bytes>"}}
  *   query-sevboot-launch: {"return":<the request object>}
+ *   the report commands: -EINVAL (sev_owner_answer_report answers them)
  *   the others: {"return":{}}
  * with "id" after "return" when c->tag is set.
  */
