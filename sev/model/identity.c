@@ -695,8 +695,10 @@ static int key_bytes(const struct sev_model_identity *id, enum id_file f,
 		if (!*out)
 			return -ENOMEM;
 		ret = sev_p384_private(ec[f], *out);
-		if (ret)
+		if (ret) {
 			OPENSSL_secure_clear_free(*out, 48);
+			*out = NULL;
+		}
 		return ret;
 	}
 	bio = BIO_new(BIO_s_secmem());
