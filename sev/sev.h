@@ -511,6 +511,23 @@ int sev_ecdsa_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
 		     size_t len, const uint8_t sig[SEV_ECDSA_SIG_LEN]);
 
 /*
+ * An RSASSA-PSS signature as AMD stores it in its certificates (SEV API
+ * 55766 App. B, the AMD CA certificate, and the ASK's slot in a CEK;
+ * AMD-ASPFW amd_cert.c): MGF1 with the message's hash md, salt = the hash
+ * length, the signature a little-endian integer of siglen bytes (the
+ * modulus length: 256 or 512).  sign: 0, -EINVAL (siglen is not k's
+ * size), -ENOMEM.  verify: 0, -EBADMSG, -ENOMEM.
+ */
+#define SEV_RSA_SIG_MAX 512
+/* ctx set up to sign (or verify) with k, RSASSA-PSS with those parameters
+ * (for X509_sign_ctx too).  0 or -ENOMEM. */
+int sev_rsa_pss_ctx(EVP_MD_CTX *ctx, EVP_PKEY *k, const EVP_MD *md, bool sign);
+int sev_rsa_pss_sign(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		     size_t len, uint8_t *sig_le, size_t siglen);
+int sev_rsa_pss_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		       size_t len, const uint8_t *sig_le, size_t siglen);
+
+/*
  * A SEV certificate (SEV API 55766 App. C) holding k's public key:
  * version 1, api major/minor, the usage and algorithm given, curve P-384
  * (2), QX/QY little-endian.  Signed by signer (usage sig_usage,

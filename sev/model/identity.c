@@ -175,58 +175,6 @@ static int bn_le(const BIGNUM *bn, uint8_t *out, size_t n)
 	return BN_bn2lebinpad(bn, out, (int)n) == (int)n ? 0 : -EINVAL;
 }
 
-static int pss_ctx(EVP_MD_CTX *ctx, EVP_PKEY *k, const EVP_MD *md, bool sign)
-{
-	EVP_PKEY_CTX *pctx = NULL;
-	int ok = sign ? EVP_DigestSignInit(ctx, &pctx, md, NULL, k)
-		      : EVP_DigestVerifyInit(ctx, &pctx, md, NULL, k);
-
-	if (ok <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, EVP_MD_get_size(md)) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) <= 0)
-		return -ENOMEM;
-	return 0;
-}
-
-/* RSASSA-PSS (MGF1 = md, salt = hash length) of data, little-endian into
- * sig[MODEL_RSA_BYTES] (55766 App. B: AMD's signatures are LE). */
-static int pss_sign_le(EVP_PKEY *k, const EVP_MD *md, const uint8_t *data,
-		       size_t len, uint8_t *sig)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t be[MODEL_RSA_BYTES];
-	size_t n = sizeof(be);
-	int ret = -ENOMEM;
-
-	if (ctx && !pss_ctx(ctx, k, md, true) &&
-	    EVP_DigestSign(ctx, be, &n, data, len) == 1 && n == sizeof(be)) {
-		for (size_t i = 0; i < n; i++)
-			sig[i] = be[n - 1 - i];
-		ret = 0;
-	}
-	EVP_MD_CTX_free(ctx);
-	return ret;
-}
-
-static int pss_verify_le(EVP_PKEY *k, const EVP_MD *md, const uint8_t *data,
-			 size_t len, const uint8_t *sig)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t be[MODEL_RSA_BYTES];
-	int ret = -ENOMEM;
-
-	for (size_t i = 0; i < sizeof(be); i++)
-		be[i] = sig[sizeof(be) - 1 - i];
-	if (ctx && !pss_ctx(ctx, k, md, false))
-		ret = EVP_DigestVerify(ctx, be, sizeof(be), data, len) == 1
-			      ? 0
-			      : -EBADMSG;
-	EVP_MD_CTX_free(ctx);
-	ERR_clear_error();
-	return ret;
-}
-
 /* ------------------------------------------------------ AMD CA format */
 
 /* An AMD CA certificate for RSA key k (its exponent and modulus, LE),
@@ -250,9 +198,9 @@ static int amd_cert_make(EVP_PKEY *k, const uint8_t key_id[16],
 	    bn_le(e, cert + AMD_HDR, MODEL_RSA_BYTES) ||
 	    bn_le(n, cert + AMD_HDR + MODEL_RSA_BYTES, MODEL_RSA_BYTES))
 		goto out;
-	ret = pss_sign_le(signer, EVP_sha256(), cert,
-			  AMD_HDR + 2 * MODEL_RSA_BYTES,
-			  cert + AMD_HDR + 2 * MODEL_RSA_BYTES);
+	ret = sev_rsa_pss_sign(
+		signer, EVP_sha256(), cert, AMD_HDR + 2 * MODEL_RSA_BYTES,
+		cert + AMD_HDR + 2 * MODEL_RSA_BYTES, MODEL_RSA_BYTES);
 out:
 	BN_free(n);
 	BN_free(e);
@@ -294,8 +242,9 @@ static int cek_cert_make(struct sev_model_identity *id)
 		return ret;
 	put_le32(id->cek_cert, CERT_SIG1_USAGE, AMD_USAGE_ASK);
 	put_le32(id->cek_cert, CERT_SIG1_ALGO, SEV_ALGO_RSA_SHA256);
-	return pss_sign_le(id->ask, EVP_sha256(), id->cek_cert, CERT_BODY_LEN,
-			   id->cek_cert + CERT_SIG1);
+	return sev_rsa_pss_sign(id->ask, EVP_sha256(), id->cek_cert,
+				CERT_BODY_LEN, id->cek_cert + CERT_SIG1,
+				MODEL_RSA_BYTES);
 }
 
 static int sev_certs_make(struct sev_model_identity *id)
@@ -472,7 +421,7 @@ static X509 *x509_make(EVP_PKEY *k, const char *cn, X509 *issuer,
 				  "critical,CA:TRUE") &&
 		     !add_ext_nid(c, issuer ? issuer : c, NID_key_usage,
 				  "critical,keyCertSign,cRLSign");
-	ok = ok && !pss_ctx(ctx, signer, EVP_sha384(), true) &&
+	ok = ok && !sev_rsa_pss_ctx(ctx, signer, EVP_sha384(), true) &&
 	     X509_sign_ctx(c, ctx) > 0;
 	ASN1_INTEGER_free(serial);
 	BN_free(bn);
@@ -1132,18 +1081,20 @@ static int check_all(struct loader *l, struct sev_model_identity *id)
 	enum id_file bad = F_COUNT;
 
 	if (!amd_cert_holds(id->ark_cert, id->ark) ||
-	    pss_verify_le(id->ark, EVP_sha256(), id->ark_cert, amd_body,
-			  id->ark_cert + amd_body))
+	    sev_rsa_pss_verify(id->ark, EVP_sha256(), id->ark_cert, amd_body,
+			       id->ark_cert + amd_body, MODEL_RSA_BYTES))
 		bad = F_ARK_CERT;
 	else if (!amd_cert_holds(id->ask_cert, id->ask) ||
 		 memcmp(id->ask_cert + AMD_OFF_CERT_ID,
 			id->ark_cert + AMD_OFF_KEY_ID, 16) ||
-		 pss_verify_le(id->ark, EVP_sha256(), id->ask_cert, amd_body,
-			       id->ask_cert + amd_body))
+		 sev_rsa_pss_verify(id->ark, EVP_sha256(), id->ask_cert,
+				    amd_body, id->ask_cert + amd_body,
+				    MODEL_RSA_BYTES))
 		bad = F_ASK_CERT;
 	else if (!sev_cert_holds(id->cek_cert, id->cek) ||
-		 pss_verify_le(id->ask, EVP_sha256(), id->cek_cert,
-			       CERT_BODY_LEN, id->cek_cert + CERT_SIG1))
+		 sev_rsa_pss_verify(id->ask, EVP_sha256(), id->cek_cert,
+				    CERT_BODY_LEN, id->cek_cert + CERT_SIG1,
+				    MODEL_RSA_BYTES))
 		bad = F_CEK_CERT;
 	else if (!sev_cert_ok(id->oca_cert, id->oca, id->oca, CERT_SIG1_USAGE))
 		bad = F_OCA_CERT;
