@@ -776,24 +776,25 @@ static bool dir_empty(const char *dir)
 
 /*
  * Is dir usable for a new identity?  0 when it does not exist or is an
- * empty directory (*exists says which); -EEXIST with a sentence otherwise.
+ * empty directory (rename() replaces an empty directory); -EEXIST with a
+ * sentence otherwise.
  */
-static int dir_fresh(const char *dir, bool *exists, char *err, size_t errlen)
+static int dir_fresh(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 
-	*exists = false;
 	if (lstat(dir, &st) < 0) {
-		if (errno == ENOENT)
+		int e = errno;
+
+		if (e == ENOENT)
 			return 0;
-		set_err(err, errlen, "%s: %s", dir, strerror(errno));
-		return -errno;
+		set_err(err, errlen, "%s: %s", dir, strerror(e));
+		return -e;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		set_err(err, errlen, "%s exists and is not a directory", dir);
 		return -EEXIST;
 	}
-	*exists = true;
 	if (dir_empty(dir))
 		return 0; /* rename() replaces an empty directory */
 	if (!has_file(dir, "ark.key") && has_file(dir, "pdh.key"))
@@ -816,7 +817,6 @@ int sev_model_identity_create(const char *dir_in, char *err, size_t errlen)
 	struct sev_model_identity *id = OPENSSL_zalloc(sizeof(*id));
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	size_t n = strlen(dir_in);
-	bool exists;
 	int dfd = -1, ret;
 
 	set_err(err, errlen, "%s", "");
@@ -836,7 +836,7 @@ int sev_model_identity_create(const char *dir_in, char *err, size_t errlen)
 		ret = -ENAMETOOLONG;
 		goto out;
 	}
-	ret = dir_fresh(dir, &exists, err, errlen);
+	ret = dir_fresh(dir, err, errlen);
 	if (ret)
 		goto out;
 	/* Everything goes to a fresh directory (0700) next to dir, which is
