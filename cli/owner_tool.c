@@ -835,9 +835,21 @@ static int write_report(const char *cmd, const struct owner_tool *t)
 		unlink(t->attest);
 		return EXIT_RUNTIME;
 	}
-	fprintf(stderr, "sevboot: owner: the attestation report (%zu bytes) "
+	if (t->report_len == SEV_ATT_REPORT_LEN) {
+		char mnonce[33];
+
+		/* SEV API 55766 ATTESTATION: MNONCE at offset 0. */
+		hex_encode(t->report, 16, mnonce);
+		fprintf(stderr,
+			"sevboot: owner: the attestation report (%zu bytes, "
+			"mnonce %s) is in %s\n",
+			t->report_len, mnonce, t->attest);
+	} else {
+		fprintf(stderr,
+			"sevboot: owner: the attestation report (%zu bytes) "
 			"is in %s\n",
-		t->report_len, t->attest);
+			t->report_len, t->attest);
+	}
 	return 0;
 }
 

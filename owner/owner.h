@@ -672,6 +672,10 @@ struct snp_expect {
 	uint8_t family_id[16], image_id[16];
 	uint8_t id_key_digest[48], author_key_digest[48];
 	struct snp_tcb min_tcb;
+	/* SEV reports: the MNONCE the report was asked for with (SEV API
+	 * 55766 ATTESTATION copies it from the command). */
+	bool have_mnonce;
+	uint8_t mnonce[16];
 };
 
 /*
@@ -698,7 +702,7 @@ int sev_att_report_parse(const uint8_t raw[SEV_ATT_REPORT_LEN],
 /*
  * Verify a SEV report: the PEK's ECDSA P-384 SHA-256 signature over
  * [0, 0x34), the PEK's chain (sev_chain_verify, with root), and the
- * expectations (measurement = the launch digest, policy).
+ * expectations (measurement = the launch digest, policy, mnonce).
  */
 int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
 			  const struct sev_chain *ch,

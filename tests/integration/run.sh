@@ -672,9 +672,12 @@ sevboot session --pdh /tmp/mk/pdh.cert --policy 0x1 --out /tmp/own; echo "SESSIO
 d=\$(sevboot measure --mode sev --ovmf $A $mkargs --append "$aapp"); echo "OWNER-DIGEST \$d"
 sevboot --serial /tmp/att.serial $SEVARGS --policy 0x1 --sev-model-keys /tmp/mk --dh-cert-file /tmp/own/godh.cert --session-file /tmp/own/session.bin --owner-socket /tmp/att.sock --owner-timeout 200 --append "$aapp" </dev/null & pid=\$!
 n=0; until [ -S /tmp/att.sock ] || [ \$n -ge 100 ]; do sleep 1; n=\$((n + 1)); done
-sevboot owner --connect /tmp/att.sock --session /tmp/own --digest \$d --attest /tmp/att.report; echo "OWNER-CLIENT rc=\$?"
+sevboot owner --connect /tmp/att.sock --session /tmp/own --digest \$d --attest /tmp/att.report 2>/tmp/owner.err; echo "OWNER-CLIENT rc=\$?"
+cat /tmp/owner.err
+mn=\$(sed -n 's/.*mnonce \\([0-9a-f]\\{32\\}\\)).*/\\1/p' /tmp/owner.err)
 sevboot show-report /tmp/att.report | sed "s/^/  report| /"
-sevboot verify-report --report /tmp/att.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert --measurement \$d --policy 0x1; echo "VERIFY rc=\$?"
+sevboot verify-report --report /tmp/att.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert --measurement \$d --policy 0x1 --mnonce "\$mn"; echo "VERIFY rc=\$?"
+sevboot verify-report --report /tmp/att.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert --mnonce $(printf '0%.0s' $(seq 32)) >/dev/null; echo "VERIFY-OTHER-MNONCE rc=\$?"
 sevboot verify-report --report /tmp/att.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert --measurement $(printf '0%.0s' $(seq 64)) >/dev/null; echo "VERIFY-OTHER-DIGEST rc=\$?"
 cp /tmp/att.report /tmp/bad.report; printf '\\001' | dd of=/tmp/bad.report bs=1 seek=40 conv=notrunc 2>/dev/null
 sevboot verify-report --report /tmp/bad.report --chain /tmp/mk/sev-chain.cert --ark /tmp/mk/ark.cert >/dev/null; echo "VERIFY-TAMPERED rc=\$?"
@@ -687,12 +690,13 @@ EOS
 	sev_log_has "$W/attest-sev.log" "attest-sev: the model's chain verifies with its ARK, not with AMD's" \
 		'MODEL-KEYS rc=0' 'verified: all 7 checks hold' 'CHAIN rc=0' 'CHAIN-AMD rc=5' 'SESSION rc=0'
 	sev_log_has "$W/attest-sev.log" "attest-sev: query-sev-attestation-report on the owner socket, the report written" \
-		'the guest owner asked for the SEV attestation report' 'the attestation report \(208 bytes\) is in /tmp/att.report' \
+		'the guest owner asked for the SEV attestation report' 'the attestation report \(208 bytes, mnonce [0-9a-f]{32}\) is in /tmp/att.report' \
 		'OWNER-CLIENT rc=0'
 	local d
 	d=$(sed -n 's/^OWNER-DIGEST \([0-9a-f]\{64\}\)$/\1/p' "$W/attest-sev.log")
 	sev_log_has "$W/attest-sev.log" "attest-sev: verify-report: PEK signature, chain, the owner's digest" \
-		"ok +launch digest: ${d:-no-OWNER-DIGEST-line}" 'ok +signature: ECDSA P-384 by the PEK' 'VERIFY rc=0' \
+		"ok +launch digest: ${d:-no-OWNER-DIGEST-line}" 'ok +signature: ECDSA P-384 by the PEK' 'ok +mnonce: [0-9a-f]{32}' \
+		'VERIFY rc=0' 'VERIFY-OTHER-MNONCE rc=5' \
 		'VERIFY-OTHER-DIGEST rc=5' 'VERIFY-TAMPERED rc=5' 'timeout: the guest was stopped'
 
 	cat > "$W/attest-snp.cmds" <<EOS

@@ -425,6 +425,22 @@ START_TEST(sev_report_verifies)
 	for (unsigned k = 0; k < r.n; k++)
 		ck_assert_msg(r.check[k].ok, "%s: %s", r.check[k].what,
 			      r.check[k].text);
+	/* The mnonce it was asked for: the same holds, another fails. */
+	x.have_mnonce = true;
+	memcpy(x.mnonce, mnonce, 16);
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_att_report_verify(report, &ch, &root, &x, &r, err,
+					       sizeof(err)),
+			 0);
+	ck_assert_uint_eq(r.failed, 0);
+	x.mnonce[15] ^= 1;
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_att_report_verify(report, &ch, &root, &x, &r, err,
+					       sizeof(err)),
+			 0);
+	ck_assert_uint_eq(r.failed, 1);
+	ck_assert_str_eq(r.check[r.n - 1].what, "mnonce");
+	x.have_mnonce = false;
 	/* A flipped bit in the signed part fails the signature. */
 	report[0x20] ^= 1;
 	trust_result_init(&r);
