@@ -1713,6 +1713,28 @@ START_TEST(attestation_report_snp)
 	X509_free(root);
 	snp_chain_free(&ch);
 	rig_free(r);
+
+	/* SNP_LAUNCH_FINISH with VCEK_DIS: no key signs (SIGNING_KEY 7),
+	 * the signature is all zeros. */
+	{
+		struct sev_snp_finish_args fa = {.vcek_disabled = true};
+		static const uint8_t zero[SEV_MODEL_SNP_REPORT_LEN - 0x2a0];
+
+		r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, &o);
+		snp_updated(r);
+		ck_ok(r, sevl_snp_finish(r->l, &fa));
+		ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report), 0);
+		ck_assert_uint_eq((get_le32(report, 0x48) >> 2) & 7, 7);
+		ck_assert_mem_eq(report + 0x2a0, zero, sizeof(zero));
+		rig_free(r);
+	}
+	/* Without an identity there is no VCEK. */
+	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, NULL);
+	snp_updated(r);
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
+	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report),
+			 -EOPNOTSUPP);
+	rig_free(r);
 	fw_free(&fw);
 	identity_done(id);
 }
