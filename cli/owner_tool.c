@@ -85,25 +85,41 @@ const struct cli_spec model_keys_spec = {
 	.name = "model-keys",
 	.prefix = "sevboot: model-keys: ",
 	.synopsis = "model-keys DIR",
-	.about = "Make a platform identity for sevboot's firmware model: "
-		 "DIR/pdh.key (the\n"
-		 "48-byte P-384 private scalar, mode 0600) and DIR/pdh.cert "
-		 "(its 0x824-byte\n"
-		 "SEV PDH certificate, for `sevboot session --pdh`).  DIR is "
-		 "created (0700)\n"
-		 "if it does not exist; existing files are never replaced.\n",
-	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage.\n",
+	.about = "Make a platform identity for sevboot's firmware model in "
+		 "DIR (created\n"
+		 "0700; it must not exist or be empty; all files appear at "
+		 "once or none):\n"
+		 "  ark.key ask.key cek.key oca.key pek.key pdh.key vcek.key\n"
+		 "                 the private keys (0600; P-384 keys as their "
+		 "48-byte\n"
+		 "                 scalar, RSA keys as PKCS#8 PEM)\n"
+		 "  ark.cert ask.cert cek.cert oca.cert pek.cert pdh.cert\n"
+		 "                 the SEV chain in AMD's formats (ARK and ASK "
+		 "AMD CA\n"
+		 "                 certificates, the rest 0x824-byte SEV "
+		 "certificates)\n"
+		 "  sev-chain.cert PDH PEK OCA CEK ASK ARK, as `sevctl export "
+		 "--full`\n"
+		 "  snp-ark.pem snp-ask.pem cert_chain.pem vcek.der vcek.pem\n"
+		 "                 the SNP chain (X.509, ARK-Genoa, SEV-Genoa, "
+		 "SEV-VCEK)\n"
+		 "Give it to `sevboot run --sev-model --sev-model-keys DIR`; "
+		 "check it with\n"
+		 "`sevboot verify-chain --ark DIR/ark.cert DIR/sev-chain.cert` "
+		 "(SEV) or\n"
+		 "`--ark DIR/snp-ark.pem DIR/cert_chain.pem DIR/vcek.der` "
+		 "(SNP).  It is not\n"
+		 "AMD's: nothing verifies with AMD's roots.\n",
+	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage (DIR is not "
+		 "empty).\n",
 	.max_args = 2, /* one DIR; a second is refused with the first */
 };
 
 int cmd_model_keys(int argc, char **argv)
 {
-	static const char *const names[] = {"pdh.key", "pdh.cert", NULL};
 	static const char cmd[] = "model-keys";
-	struct cli_written w = {.n = 0};
-	uint8_t d[48], cert[SEV_CERT_LEN];
 	struct cli_args args;
-	const char *dir;
+	char err[768] = "";
 	int ret;
 
 	ret = cli_parse(&model_keys_spec, argc, argv, NULL, &args);
@@ -113,26 +129,20 @@ int cmd_model_keys(int argc, char **argv)
 		return cli_error(&model_keys_spec,
 				 "expected one argument, the "
 				 "directory DIR (see --help)");
-	dir = args.v[0];
-	ret = cli_ensure_dir(cmd, dir);
-	if (!ret)
-		ret = cli_check_absent(cmd, dir, names);
-	if (ret)
-		return ret;
-	if (sev_model_keygen(d, cert)) {
-		OPENSSL_cleanse(d, sizeof(d));
-		tool_error(cmd,
-			   "cannot make a P-384 key pair (OpenSSL failed)");
-		return EXIT_RUNTIME;
+	ret = sev_model_identity_create(args.v[0], err, sizeof(err));
+	if (ret) {
+		tool_error(cmd, "%s", err);
+		return ret == -EEXIST || ret == -ENOENT || ret == -ENOTDIR ||
+				       ret == -ENAMETOOLONG
+			       ? EXIT_USAGE
+			       : EXIT_RUNTIME;
 	}
-	ret = cli_write_file(cmd, dir, "pdh.key", d, sizeof(d), 0600, &w);
-	OPENSSL_cleanse(d, sizeof(d));
-	if (!ret)
-		ret = cli_write_file(cmd, dir, "pdh.cert", cert, sizeof(cert), 0644,
-				 &w);
-	if (ret)
-		cli_written_undo(&w);
-	return ret;
+	fprintf(stderr,
+		"sevboot: model-keys: a new identity for the firmware model "
+		"in %s (SEV chain ark.cert ... pdh.cert, sev-chain.cert; SNP "
+		"chain snp-ark.pem, cert_chain.pem, vcek.der)\n",
+		args.v[0]);
+	return 0;
 }
 
 /* ---------------------------------------------------------- session */
@@ -380,6 +390,10 @@ struct owner_tool {
 	const char *session;
 	const char *digest_s;
 	const char *connect;
+	const char *attest, *report_data_s;
+	uint8_t report_data[64];
+	uint8_t report[SNP_REPORT_LEN];
+	size_t report_len;
 	unsigned timeout;
 	uint8_t digest[32];
 	uint8_t tek[SEV_KEY_LEN], tik[SEV_KEY_LEN];
@@ -435,6 +449,18 @@ static const struct cli_opt owner_options[] = {
 	  .help = "talk to `sevboot run --owner-socket SOCKET`; without it, "
 		  "read the request JSON on stdin and write the reply JSON on "
 		  "stdout (for --owner-cmd)" },
+	{ "attest", .arg = CLI_STRING, OWNER(attest), .meta = "OUT",
+	  .help = "with --connect: ask for the launch's attestation report "
+		  "before \"cont\" and write it to OUT (a new file): SEV/SEV-ES "
+		  "with a fresh mnonce (QEMU's query-sev-attestation-report), "
+		  "SNP on the firmware model with --report-data "
+		  "(query-snp-attestation-report).  Without --session and "
+		  "--digest nothing is checked here: check OUT with `sevboot "
+		  "verify-report`" },
+	{ "report-data", .arg = CLI_STRING, OWNER(report_data_s),
+	  .meta = "HEX",
+	  .help = "SNP: the report data, 1 to 64 bytes in hex (zero-padded "
+		  "to 64)" },
 	{ "timeout", .arg = CLI_UINT, OWNER(timeout), .min = 1, .max = 86400,
 	  .unit = "seconds", .meta = "S",
 	  .help = "give up after S seconds (default "
@@ -448,7 +474,10 @@ const struct cli_spec owner_spec = {
 	.prefix = "sevboot: owner: ",
 	.synopsis = "owner --session DIR --digest DIGEST [--secret GUID=FILE "
 		    "...]\n"
-		    "                     [--connect SOCKET] [--timeout S]",
+		    "                     [--connect SOCKET [--attest OUT]] "
+		    "[--timeout S]\n"
+		    "       sevboot owner --connect SOCKET --attest OUT "
+		    "[--report-data HEX]",
 	.about =
 		"The guest owner's answer to sevboot's launch stop.  It "
 		"checks the\n"
@@ -468,6 +497,17 @@ const struct cli_spec owner_spec = {
 		 "refused the secret, 124 timeout.\n",
 };
 
+/* 1 to 64 bytes of hex, zero-padded to 64. */
+static int report_data_parse(const char *s, uint8_t out[64])
+{
+	size_t n = strlen(s);
+
+	memset(out, 0, 64);
+	if (!n || n % 2 || n > 128)
+		return -EINVAL;
+	return hex_decode(s, n, out, n / 2);
+}
+
 /* Returns -1 to go on, or an exit code. */
 static int parse_owner_opts(int argc, char **argv, struct owner_tool *t)
 {
@@ -477,6 +517,25 @@ static int parse_owner_opts(int argc, char **argv, struct owner_tool *t)
 	ret = cli_parse(&owner_spec, argc, argv, t, NULL);
 	if (ret >= 0)
 		return ret;
+	if (t->attest && !t->connect)
+		return cli_error(&owner_spec, "--attest needs --connect: the "
+					      "report is asked for on the "
+					      "owner socket");
+	if (t->report_data_s && !t->attest)
+		return cli_error(&owner_spec, "--report-data goes with "
+					      "--attest");
+	if (t->report_data_s && report_data_parse(t->report_data_s,
+						   t->report_data))
+		return cli_error(&owner_spec,
+				 "--report-data %s: must be 2 to 128 hex "
+				 "digits (1 to 64 bytes)",
+				 t->report_data_s);
+	if (t->attest && !t->session && !t->digest_s) {
+		if (t->nsecrets)
+			return cli_error(&owner_spec, "--secret needs --session "
+						      "and --digest");
+		return -1;
+	}
 	if (!t->session || !t->digest_s)
 		return cli_error(&owner_spec, "--session and --digest are "
 					      "required (see --help)");
@@ -698,25 +757,88 @@ static int decide(void *ctx, const struct sev_owner_request *req,
 {
 	struct decide_ctx *d = ctx;
 
+	if (!d->t->session) {
+		/* --attest alone: the report is the owner's evidence. */
+		fprintf(stderr,
+			"sevboot: owner: the %s launch is not checked here "
+			"(no --session): check the report in %s with `sevboot "
+			"verify-report`\n",
+			sev_mode_name(req->mode), d->t->attest);
+		return 0;
+	}
 	d->rc = verify(d->cmd, d->t, req);
 	if (!d->rc)
 		d->rc = seal(d->cmd, d->t, req, rep);
 	return d->rc;
 }
 
+/* --attest OUT: a new file (never over an existing one), whole. */
+static int write_report(const char *cmd, const struct owner_tool *t)
+{
+	int fd = open(t->attest,
+		      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	size_t off = 0;
+
+	if (fd < 0) {
+		tool_error(cmd, "--attest %s: %s%s", t->attest,
+			   strerror(errno),
+			   errno == EEXIST ? " (sevboot does not replace it)"
+					   : "");
+		return errno == EEXIST ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	while (off < t->report_len) {
+		ssize_t n = write(fd, t->report + off, t->report_len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off < t->report_len || fsync(fd) < 0 || close(fd) < 0) {
+		tool_error(cmd, "--attest %s: cannot write: %s", t->attest,
+			   strerror(errno));
+		unlink(t->attest);
+		return EXIT_RUNTIME;
+	}
+	if (t->report_len == SEV_ATT_REPORT_LEN) {
+		char mnonce[33];
+
+		/* SEV API 55766 ATTESTATION: MNONCE at offset 0. */
+		hex_encode(t->report, 16, mnonce);
+		fprintf(stderr,
+			"sevboot: owner: the attestation report (%zu bytes, "
+			"mnonce %s) is in %s\n",
+			t->report_len, mnonce, t->attest);
+	} else {
+		fprintf(stderr,
+			"sevboot: owner: the attestation report (%zu bytes) "
+			"is in %s\n",
+			t->report_len, t->attest);
+	}
+	return 0;
+}
+
 static int owner_connect(const char *cmd, struct owner_tool *t,
 			 int64_t deadline)
 {
 	struct decide_ctx d = { .cmd = cmd, .t = t };
-	struct owner_client oc = { .decide = decide, .ctx = &d };
+	struct owner_client oc = { .decide = decide,
+				   .ctx = &d,
+				   .attest = t->attest != NULL,
+				   .report = t->report,
+				   .report_len = &t->report_len };
 	char err[512] = "";
-	int ret = owner_client_run(t->connect, deadline, &oc, err, sizeof(err));
 	size_t n = strlen(t->connect);
+	int ret;
 	int rc;
 
+	memcpy(oc.report_data, t->report_data, sizeof(oc.report_data));
+	ret = owner_client_run(t->connect, deadline, &oc, err, sizeof(err));
 	switch (ret) {
 	case 0:
-		return 0;
+		return t->attest ? write_report(cmd, t) : 0;
 	case -ECANCELED:
 		return d.rc;
 	case -ENOENT:
@@ -763,7 +885,7 @@ int cmd_owner(int argc, char **argv)
 		goto out;
 	/* Every local input first, so that a typo fails before the host
 	 * is kept waiting. */
-	ret = read_key(cmd, t->session, "tik.bin", t->tik);
+	ret = t->session ? read_key(cmd, t->session, "tik.bin", t->tik) : 0;
 	if (!ret && t->nsecrets)
 		ret = read_key(cmd, t->session, "tek.bin", t->tek);
 	if (!ret)
@@ -776,6 +898,15 @@ int cmd_owner(int argc, char **argv)
 		goto out;
 	}
 
+	/* OUT is written only after the launch went on: refuse an existing
+	 * one before the host is kept waiting. */
+	if (t->attest && access(t->attest, F_OK) == 0) {
+		tool_error(cmd,
+			   "--attest %s exists; sevboot does not replace it",
+			   t->attest);
+		ret = EXIT_USAGE;
+		goto out;
+	}
 	deadline = owner_now_ms() + (int64_t)t->timeout * 1000;
 	if (t->connect) {
 		ret = owner_connect(cmd, t, deadline);

@@ -205,7 +205,10 @@ static const struct cli_opt run_options[] = {
 		  "JSON on stdin and answers with the secret (see "
 		  "doc/owner-protocol.md)" },
 	{ "owner-socket", .arg = CLI_STRING, RUN(owner_socket), .meta = "PATH",
-	  .help = "the same stop through a unix socket at PATH (QMP-like)" },
+	  .help = "the same stop through a unix socket at PATH (QMP-like), "
+		  "which also answers query-sev-attestation-report; with "
+		  "--sev-model --snp, a stop after SNP_LAUNCH_FINISH for "
+		  "query-snp-attestation-report" },
 	{ "owner-timeout", .arg = CLI_UINT, RUN(owner_timeout), .min = 1,
 	  .max = MAX_TIMEOUT, .unit = "seconds", .meta = "SECONDS",
 	  .help = "how long to wait for the owner (default 600)" },
@@ -247,8 +250,9 @@ static const struct cli_opt run_options[] = {
 	  .help = "run the launch on sevboot's software model of the AMD "
 		  "Secure Processor: the guest is NOT confidential" },
 	{ "sev-model-keys", .arg = CLI_STRING, RUN(model_keys), .meta = "DIR",
-	  .help = "the model's PDH key (DIR/pdh.key, from `sevboot "
-		  "model-keys`)" },
+	  .help = "the model's identity, from `sevboot model-keys DIR`: its "
+		  "PDH, its chain, the PEK and VCEK that sign attestation "
+		  "reports (a DIR with only pdh.key: the PDH alone)" },
 	{ .arg = CLI_END },
 };
 /* clang-format on */
@@ -315,13 +319,16 @@ static int check_sev_opts(struct run_opts *o)
 static int check_sev_mode_opts(const struct run_opts *o)
 {
 	if (o->mode == SEV_MODE_SNP &&
-	    (o->dh_cert_file || o->owner_cmd || o->owner_socket ||
-	     o->have_secret_gpa || o->handle || o->self_session))
+	    (o->dh_cert_file || o->owner_cmd ||
+	     (o->owner_socket && !o->model) || o->have_secret_gpa ||
+	     o->handle || o->self_session))
 		return cli_error(&run_spec, "--dh-cert-file, --session-file, "
 				 "--self-session, "
 				 "--handle, the owner stop and --secret-gpa "
 				 "are for SEV and SEV-ES (LAUNCH_SECRET); SNP "
-				 "guests get secrets through attestation");
+				 "guests get secrets through attestation (with "
+				 "--sev-model, --owner-socket stops for an "
+				 "SNP report after SNP_LAUNCH_FINISH)");
 	if (o->mode != SEV_MODE_SNP &&
 	    (o->id_block || o->id_auth || o->author_key || o->host_data ||
 	     o->guest_features != 0x1))
@@ -540,6 +547,7 @@ struct run_sev {
 	struct sev_snp_finish_args fin;
 	uint8_t dh_cert[SEV_CERT_LEN], session[SEV_SESSION_LEN];
 	uint8_t model_pdh[48];
+	struct sev_model_identity *identity; /* --sev-model-keys DIR */
 	uint8_t id_block[96], id_auth[4096];
 	struct owner_opts owner;
 	int owner_ret; /* the owner exchange's result, for the exit code */
@@ -619,6 +627,29 @@ static int owner_cb(void *ctx, const struct sev_owner_request *req,
 	if (r->owner_ret == -EINTR && !r->stop_signal)
 		r->stop_signal = stop_pending(r->stop_fd);
 	return r->owner_ret;
+}
+
+/* The owner socket's report commands, answered by the launch. */
+static int attest_cb(void *ctx, const struct sev_owner_cmd *c,
+		     uint8_t *report, size_t *len, char *err, size_t errlen)
+{
+	struct run_sev *r = ctx;
+	int ret;
+
+	if (c->id == SEV_OWNER_CMD_ATTEST_SNP) {
+		ret = sev_run_snp_report(r->run, c->nonce, c->vmpl, report, err,
+					 errlen);
+		*len = SEV_MODEL_SNP_REPORT_LEN;
+	} else {
+		ret = sev_run_attestation_report(r->run, c->nonce, report, err,
+						 errlen);
+		*len = SEV_MODEL_SEV_REPORT_LEN;
+	}
+	if (!ret)
+		fprintf(stderr, "sevboot: the guest owner asked for the %s "
+				"attestation report\n",
+			c->id == SEV_OWNER_CMD_ATTEST_SNP ? "SNP" : "SEV");
+	return ret;
 }
 
 /* The timings, whether the launch went well or not: a researcher wants
@@ -788,6 +819,32 @@ static int sev_model_break(struct run_sev *r, const struct run_opts *o)
 	return 0;
 }
 
+/*
+ * --sev-model-keys DIR: the model's identity (sevboot model-keys DIR); a
+ * DIR of an older sevboot with only pdh.key gives its PDH, without a
+ * chain or attestation reports, as it always did (and a DIR with neither
+ * is named by its missing pdh.key, as before).
+ */
+static int model_keys(struct run_sev *r, const char *dir)
+{
+	char err[512] = "";
+	int ret = sev_model_identity_load(dir, &r->identity, err, sizeof(err));
+
+	if (ret == -ENODATA || ret == -ENOENT) {
+		/* No identity: pdh.key alone, or the sentence naming it. */
+		ret = read_model_key(dir, r->model_pdh);
+		if (!ret)
+			r->rc.model_pdh = r->model_pdh;
+		return ret;
+	}
+	if (ret) {
+		fprintf(stderr, "sevboot: --sev-model-keys %s: %s\n", dir, err);
+		return ret == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
+	}
+	r->rc.model_identity = r->identity;
+	return 0;
+}
+
 /* The firmware's version, for the LAUNCH_MEASURE check: the model's, or
  * what the platform status said. */
 static int sev_firmware(struct run_sev *r, const struct run_opts *o,
@@ -799,13 +856,8 @@ static int sev_firmware(struct run_sev *r, const struct run_opts *o,
 		r->rc.api_major = SEV_MODEL_API_MAJOR;
 		r->rc.api_minor = SEV_MODEL_API_MINOR;
 		r->rc.build = SEV_MODEL_BUILD;
-		if (o->model_keys) {
-			int rc = read_model_key(o->model_keys, r->model_pdh);
-
-			if (rc)
-				return rc;
-			r->rc.model_pdh = r->model_pdh;
-		}
+		if (o->model_keys)
+			return model_keys(r, o->model_keys);
 	} else if (snp ? host->snp_status_valid : host->status_valid) {
 		r->rc.api_major = snp ? host->snp_api_major : host->api_major;
 		r->rc.api_minor = snp ? host->snp_api_minor : host->api_minor;
@@ -837,7 +889,9 @@ static int sev_owner(struct run_sev *r, const struct run_opts *o,
 		r->owner = (struct owner_opts){ .cmd = o->owner_cmd,
 						.socket_path = o->owner_socket,
 						.timeout_s = o->owner_timeout,
-						.cancel_fd = r->stop_fd };
+						.cancel_fd = r->stop_fd,
+						.attest = attest_cb,
+						.attest_ctx = r };
 		r->rc.owner = owner_cb;
 		r->rc.owner_ctx = r;
 	}
@@ -968,6 +1022,8 @@ static void run_sev_free(struct run_sev *r)
 	}
 	OPENSSL_cleanse(r->model_pdh, sizeof(r->model_pdh));
 	OPENSSL_cleanse(r->session, sizeof(r->session));
+	sev_model_identity_free(r->identity);
+	r->identity = NULL;
 }
 
 /* The files a run boots, mapped and checked. */

@@ -513,7 +513,7 @@ struct report_opts {
 	const char *report, *vcek, *vlek, *chain, *ark, *at;
 	const char *measurement, *report_data, *report_data_file, *host_data;
 	const char *min_tcb, *family_id, *image_id, *id_key_digest;
-	const char *author_key_digest;
+	const char *author_key_digest, *mnonce;
 	uint64_t policy;
 	uint32_t vmpl;
 	bool have_policy, have_vmpl, json;
@@ -569,6 +569,9 @@ static const struct cli_opt report_options[] = {
 	  .meta = "HEX", .help = "SNP: ID_KEY_DIGEST, 48 bytes" },
 	{ "author-key-digest", .arg = CLI_STRING, REP(author_key_digest),
 	  .meta = "HEX", .help = "SNP: AUTHOR_KEY_DIGEST, 48 bytes" },
+	{ "mnonce", .arg = CLI_STRING, REP(mnonce), .meta = "HEX",
+	  .help = "SEV: MNONCE, the 16 bytes the report was asked for with "
+		  "(query-sev-attestation-report): a fresh report" },
 	{ "json", .arg = CLI_FLAG, REP(json),
 	  .help = "print the checks as one JSON object" },
 	{ .arg = CLI_END },
@@ -713,6 +716,10 @@ static int report_expect(const struct report_opts *o, size_t mlen,
 		x->have_min_tcb = true;
 		rc = opt_min_tcb(o->min_tcb, &x->min_tcb, tcb_raw, tcb);
 	}
+	if (o->mnonce && !rc) {
+		x->have_mnonce = true;
+		rc = opt_hex("--mnonce", o->mnonce, x->mnonce, 16, false);
+	}
 	x->have_policy = o->have_policy;
 	x->policy = o->policy;
 	x->have_vmpl = o->have_vmpl;
@@ -818,8 +825,8 @@ static int sev_report_check(const char *cmd, const struct report_opts *o,
 	    o->image_id || o->id_key_digest || o->author_key_digest)
 		return cli_error(&verify_report_spec,
 				 "--report %s is a SEV report: it has only a "
-				 "launch digest and a policy to check "
-				 "(--measurement, --policy)",
+				 "launch digest, a policy and an mnonce to "
+				 "check (--measurement, --policy, --mnonce)",
 				 o->report);
 	if (!o->chain)
 		return cli_error(&verify_report_spec,
@@ -880,6 +887,12 @@ static int report_check(const char *cmd, const struct report_opts *o,
 			 "the PEK");
 		return sev_report_check(cmd, o, raw, root, &x, r);
 	}
+	if (o->mnonce)
+		return cli_error(&verify_report_spec,
+				 "--report %s is an SNP report: it has no "
+				 "MNONCE (--mnonce is for SEV reports; SNP "
+				 "reports carry --report-data)",
+				 o->report);
 	if (snp_report_parse(raw, &rep, err, sizeof(err))) {
 		trust_error(cmd, "--report %s: %s", o->report, err);
 		return EXIT_BAD_INPUT;

@@ -186,35 +186,6 @@ out:
 	return ret;
 }
 
-/*
- * RSASSA-PSS, MGF1 with the message's hash, salt = hash length (what
- * AMD's certificates use, SEV API 55766), over data with md;
- * sig_le is modulus-length bytes, little-endian.  0, -EBADMSG, -ENOMEM.
- */
-static int rsa_pss_verify(EVP_PKEY *k, const EVP_MD *md, const uint8_t *data,
-			  size_t len, const uint8_t *sig_le, size_t siglen)
-{
-	uint8_t be[512];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pctx = NULL;
-	int ret = -ENOMEM, v;
-
-	if (!ctx || siglen > sizeof(be))
-		goto out;
-	for (size_t i = 0; i < siglen; i++)
-		be[i] = sig_le[siglen - 1 - i];
-	if (EVP_DigestVerifyInit(ctx, &pctx, md, NULL, k) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, EVP_MD_get_size(md)) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) <= 0)
-		goto out;
-	v = EVP_DigestVerify(ctx, be, siglen, data, len);
-	ret = v == 1 ? 0 : -EBADMSG;
-out:
-	EVP_MD_CTX_free(ctx);
-	return ret;
-}
-
 /* The hash of a signature by an AMD key: by its size (SHA-256 for 2048
  * bits, Naples; SHA-384 for 4096), which reproduces every AMD cert. */
 static const EVP_MD *amd_md(const struct amd_cert *signer)
@@ -245,8 +216,8 @@ int amd_cert_verify(const struct amd_cert *signer, const struct amd_cert *c,
 	}
 	ret = amd_cert_key(signer, &k);
 	if (!ret)
-		ret = rsa_pss_verify(k, amd_md(signer), c->raw, body,
-				     c->raw + body, c->modulus_bits / 8);
+		ret = sev_rsa_pss_verify(k, amd_md(signer), c->raw, body,
+					 c->raw + body, c->modulus_bits / 8);
 	EVP_PKEY_free(k);
 	if (!ret)
 		set_err(why, whylen, "RSASSA-PSS %s",
@@ -312,11 +283,12 @@ static int slot_verify_amd(const uint8_t *cert, const uint8_t *slot,
 
 	ret = amd_cert_key(ask, &k);
 	if (!ret)
-		ret = rsa_pss_verify(k,
-				     algo == SEV_ALGO_RSA_SHA384 ? EVP_sha384()
-								 : EVP_sha256(),
-				     cert, SEV_BODY_LEN, slot + SLOT_SIG,
-				     ask->modulus_bits / 8);
+		ret = sev_rsa_pss_verify(k,
+					 algo == SEV_ALGO_RSA_SHA384
+						 ? EVP_sha384()
+						 : EVP_sha256(),
+					 cert, SEV_BODY_LEN, slot + SLOT_SIG,
+					 ask->modulus_bits / 8);
 	EVP_PKEY_free(k);
 	return ret;
 }

@@ -15,13 +15,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "owner/owner.h"
 #include "util/util.h"
 
-/* Send a command and read its answer (into req, for the query). */
+/* Send a command and read its answer (into req for the query, into
+ * report for the report commands). */
 static int call(int fd, struct owner_reader *rd, int64_t deadline,
 		const struct sev_owner_cmd *c, struct sev_owner_request *req,
-		char *err, size_t errlen)
+		uint8_t *report, char *err, size_t errlen)
 {
 	const char *name = sev_owner_cmd_name(c->id);
 	char *text, *line, why[512] = "";
@@ -49,7 +52,16 @@ static int call(int fd, struct owner_reader *rd, int64_t deadline,
 		set_err(err, errlen, "%s: %s", name, strerror(-ret));
 		return ret;
 	}
-	ret = sev_owner_answer_parse(line, len, c->id, req, why, sizeof(why));
+	if (c->id == SEV_OWNER_CMD_ATTEST_SEV ||
+	    c->id == SEV_OWNER_CMD_ATTEST_SNP)
+		ret = sev_owner_answer_report_parse(
+			line, len, c->id, report,
+			c->id == SEV_OWNER_CMD_ATTEST_SEV ? SEV_ATT_REPORT_LEN
+							  : SNP_REPORT_LEN,
+			why, sizeof(why));
+	else
+		ret = sev_owner_answer_parse(line, len, c->id, req, why,
+					     sizeof(why));
 	if (ret == -EREMOTEIO)
 		set_err(err, errlen, "sevboot refused %s: %s", name, why);
 	else if (ret)
@@ -85,6 +97,50 @@ static int dial(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* The launch's report: SEV with a fresh mnonce, which it must carry;
+ * SNP with the owner's report_data. */
+static int attest(int fd, struct owner_reader *rd, int64_t deadline,
+		  const struct owner_client *oc, enum sev_mode mode, char *err,
+		  size_t errlen)
+{
+	struct sev_owner_cmd c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	if (mode == SEV_MODE_SNP) {
+		c.id = SEV_OWNER_CMD_ATTEST_SNP;
+		memcpy(c.nonce, oc->report_data, sizeof(c.nonce));
+	} else {
+		c.id = SEV_OWNER_CMD_ATTEST_SEV;
+		if (RAND_bytes(c.nonce, 16) != 1) {
+			set_err(err, errlen, "the random number generator "
+					     "failed");
+			return -EIO;
+		}
+	}
+	ret = call(fd, rd, deadline, &c, NULL, oc->report, err, errlen);
+	if (ret)
+		return ret;
+	*oc->report_len = mode == SEV_MODE_SNP ? SNP_REPORT_LEN
+					       : SEV_ATT_REPORT_LEN;
+	/* A replayed report would carry another mnonce (SEV API 55766
+	 * ATTESTATION: MNONCE is copied from the command). */
+	if (mode != SEV_MODE_SNP && memcmp(oc->report, c.nonce, 16)) {
+		set_err(err, errlen,
+			"the attestation report does not carry the mnonce "
+			"sent with query-sev-attestation-report");
+		return -EBADMSG;
+	}
+	/* SNP ABI 56860 ATTESTATION_REPORT: REPORT_DATA at 0x50. */
+	if (mode == SEV_MODE_SNP && memcmp(oc->report + 0x50, c.nonce, 64)) {
+		set_err(err, errlen,
+			"the attestation report does not carry the report data "
+			"sent with query-snp-attestation-report");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 /* The session after the greeting: query, decide, inject, cont. */
 static int converse(int fd, struct owner_reader *rd, int64_t deadline,
 		    const struct owner_client *oc, char *err, size_t errlen)
@@ -97,24 +153,31 @@ static int converse(int fd, struct owner_reader *rd, int64_t deadline,
 	memset(&c, 0, sizeof(c));
 	memset(&req, 0, sizeof(req));
 	c.id = SEV_OWNER_CMD_QUERY_LAUNCH;
-	ret = call(fd, rd, deadline, &c, &req, err, errlen);
+	ret = call(fd, rd, deadline, &c, &req, NULL, err, errlen);
 	if (ret)
 		return ret;
 	/* On a refusal the connection just closes: sevboot then stops the
 	 * launch, as it does when the owner leaves without "cont". */
 	if (oc->decide(oc->ctx, &req, &rep))
 		return -ECANCELED;
+	if (oc->attest) {
+		ret = attest(fd, rd, deadline, oc, req.mode, err, errlen);
+		if (ret) {
+			sev_owner_reply_free(&rep);
+			return ret;
+		}
+	}
 	if (rep.inject) {
 		c.id = SEV_OWNER_CMD_INJECT;
 		c.secret = rep;
-		ret = call(fd, rd, deadline, &c, NULL, err, errlen);
+		ret = call(fd, rd, deadline, &c, NULL, NULL, err, errlen);
 		memset(&c.secret, 0, sizeof(c.secret));
 	}
 	sev_owner_reply_free(&rep);
 	if (ret)
 		return ret;
 	c.id = SEV_OWNER_CMD_CONT;
-	return call(fd, rd, deadline, &c, NULL, err, errlen);
+	return call(fd, rd, deadline, &c, NULL, NULL, err, errlen);
 }
 
 int owner_client_run(const char *path, int64_t deadline,

@@ -837,6 +837,30 @@ static int send_error(int fd, const char *tag, const char *desc,
 }
 
 
+/* query-sev-attestation-report / query-snp-attestation-report: the
+ * launch's report through o->attest, or an error answer saying why not. */
+static int answer_attest(int fd, const struct owner_opts *o,
+			 const struct sev_owner_cmd *c, int64_t deadline)
+{
+	uint8_t report[SNP_REPORT_LEN];
+	char why[512] = "", *text;
+	size_t len = 0;
+	int ret;
+
+	if (!o->attest)
+		return send_error(fd, c->tag,
+				  "this launch offers no attestation report",
+				  deadline);
+	ret = o->attest(o->attest_ctx, c, report, &len, why, sizeof(why));
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret || !len || len > sizeof(report))
+		return send_error(fd, c->tag,
+				  why[0] ? why : "no report", deadline);
+	ret = sev_owner_answer_report(c, report, len, &text);
+	return ret ? ret : send_answer(fd, text, deadline);
+}
+
 /* Why a session with the owner's client ended without "cont". */
 static int client_gone(const struct owner_opts *o, int ret, char *err,
 		       size_t errlen)
@@ -928,6 +952,14 @@ static int serve_client(int cfd, const struct owner_opts *o,
 				if (!ret)
 					ret = send_answer(cfd, text, deadline);
 			}
+			sev_owner_cmd_free(&c);
+			if (ret)
+				break;
+			continue;
+		}
+		if (c.id == SEV_OWNER_CMD_ATTEST_SEV ||
+		    c.id == SEV_OWNER_CMD_ATTEST_SNP) {
+			ret = answer_attest(cfd, o, &c, deadline);
 			sev_owner_cmd_free(&c);
 			if (ret)
 				break;

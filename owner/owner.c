@@ -557,6 +557,8 @@ static const char *const cmd_names[] = {
 	[SEV_OWNER_CMD_QUERY_LAUNCH] = "query-sevboot-launch",
 	[SEV_OWNER_CMD_INJECT] = "sev-inject-launch-secret",
 	[SEV_OWNER_CMD_CONT] = "cont",
+	[SEV_OWNER_CMD_ATTEST_SEV] = "query-sev-attestation-report",
+	[SEV_OWNER_CMD_ATTEST_SNP] = "query-snp-attestation-report",
 };
 
 #define NCMDS (sizeof(cmd_names) / sizeof(cmd_names[0]))
@@ -601,6 +603,70 @@ static int read_tag(struct rd *r, struct sev_owner_cmd *c)
 	return 0;
 }
 
+/* A base64 member of 1 to max bytes into out (zero-padded to max). */
+static int rd_base64_upto(struct rd *r, const char *key, uint8_t *out,
+			  size_t max)
+{
+	const struct json *v;
+	uint8_t *buf;
+	size_t n;
+	int ret;
+
+	if (rd_string(r, key, &v))
+		return -EINVAL;
+	ret = base64_decode(v->str.s, v->str.len, &buf, &n);
+	if (ret == -ENOMEM) {
+		set_err(r->err, r->errlen, "out of memory");
+		return ret;
+	}
+	if (ret || !n || n > max) {
+		set_err(r->err, r->errlen,
+			"%s: \"%s\" must be the base64 (RFC 4648, padded) of "
+			"1 to %zu bytes",
+			r->what, key, max);
+		free(buf);
+		return -EINVAL;
+	}
+	memset(out, 0, max);
+	memcpy(out, buf, n);
+	free(buf);
+	return 0;
+}
+
+/* The arguments of the two report commands. */
+static int rd_attest_args(const struct json *a, struct sev_owner_cmd *c,
+			  char *err, size_t errlen)
+{
+	static const char *const sev_args[] = {"mnonce", NULL};
+	static const char *const snp_args[] = {"report-data", "vmpl", NULL};
+	bool sev = c->id == SEV_OWNER_CMD_ATTEST_SEV;
+	struct rd r = {.obj = a,
+		       .err = err,
+		       .errlen = errlen,
+		       .what = sev ? "the arguments of "
+				     "query-sev-attestation-report"
+				   : "the arguments of "
+				     "query-snp-attestation-report"};
+	uint64_t vmpl = 0;
+
+	if (!a) {
+		set_err(err, errlen, "%s needs \"arguments\" with %s",
+			cmd_names[c->id],
+			sev ? "an \"mnonce\" (base64 of 16 bytes)"
+			    : "a \"report-data\" (base64 of up to 64 bytes)");
+		return -EINVAL;
+	}
+	if (check_members(&r, sev ? sev_args : snp_args))
+		return -EINVAL;
+	if (sev)
+		return rd_base64_fixed(&r, "mnonce", c->nonce, 16);
+	if (rd_base64_upto(&r, "report-data", c->nonce, 64) ||
+	    rd_uint(&r, "vmpl", 3, false, NULL, &vmpl))
+		return -EINVAL;
+	c->vmpl = (uint32_t)vmpl;
+	return 0;
+}
+
 int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 			char *err, size_t errlen)
 {
@@ -636,6 +702,8 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 			  "the command %s is not known; sevboot knows "
 			  "qmp_capabilities, query-sev, "
 			  "query-sev-launch-measure, query-sevboot-launch, "
+			  "query-sev-attestation-report, "
+			  "query-snp-attestation-report, "
 			  "sev-inject-launch-secret and cont",
 			  q);
 		goto out;
@@ -663,6 +731,11 @@ int sev_owner_cmd_parse(const char *text, size_t len, struct sev_owner_cmd *c,
 		if (check_members(&args, reply_members))
 			goto out;
 		ret = rd_secret(&args, true, &c->secret);
+		goto out;
+	}
+	if (c->id == SEV_OWNER_CMD_ATTEST_SEV ||
+	    c->id == SEV_OWNER_CMD_ATTEST_SNP) {
+		ret = rd_attest_args(a, c, err, errlen);
 		goto out;
 	}
 	if (a && json_unknown_member(a, none)) {
@@ -713,6 +786,22 @@ int sev_owner_cmd_encode(const struct sev_owner_cmd *c, char **out)
 		jw_key(&w, "arguments");
 		jw_begin(&w);
 		write_packet(&w, &c->secret);
+		jw_end(&w);
+	}
+	if (c->id == SEV_OWNER_CMD_ATTEST_SEV) {
+		jw_key(&w, "arguments");
+		jw_begin(&w);
+		jw_key(&w, "mnonce");
+		jw_base64(&w, c->nonce, 16);
+		jw_end(&w);
+	}
+	if (c->id == SEV_OWNER_CMD_ATTEST_SNP) {
+		jw_key(&w, "arguments");
+		jw_begin(&w);
+		jw_key(&w, "report-data");
+		jw_base64(&w, c->nonce, 64);
+		jw_key(&w, "vmpl");
+		jw_uint(&w, c->vmpl);
 		jw_end(&w);
 	}
 	if (c->tag[0]) {
@@ -785,6 +874,10 @@ int sev_owner_answer(const struct sev_owner_request *req,
 	if (!req || !c || !sev_owner_cmd_name(c->id) ||
 	    !mode_valid(req->mode) || !memchr(c->tag, '\0', sizeof(c->tag)))
 		return -EINVAL;
+	/* Their answer carries the report: sev_owner_answer_report(). */
+	if (c->id == SEV_OWNER_CMD_ATTEST_SEV ||
+	    c->id == SEV_OWNER_CMD_ATTEST_SNP)
+		return -EINVAL;
 	jw_begin(&w);
 	jw_key(&w, "return");
 	switch (c->id) {
@@ -823,6 +916,28 @@ int sev_owner_answer(const struct sev_owner_request *req,
 		jw_end(&w);
 		break;
 	}
+	if (c->tag[0]) {
+		jw_key(&w, "id");
+		jw_raw(&w, c->tag);
+	}
+	jw_end(&w);
+	return jw_finish(&w, out, NULL);
+}
+
+int sev_owner_answer_report(const struct sev_owner_cmd *c,
+			    const uint8_t *report, size_t len, char **out)
+{
+	struct json_writer w = {0};
+
+	*out = NULL;
+	if (!c || !report || !memchr(c->tag, '\0', sizeof(c->tag)))
+		return -EINVAL;
+	jw_begin(&w);
+	jw_key(&w, "return");
+	jw_begin(&w);
+	jw_key(&w, "data");
+	jw_base64(&w, report, len);
+	jw_end(&w);
 	if (c->tag[0]) {
 		jw_key(&w, "id");
 		jw_raw(&w, c->tag);
@@ -891,32 +1006,30 @@ static int answer_query_sev(struct rd *r, struct sev_owner_request *req)
 	return rd_bool(r, "firmware-model", &req->model);
 }
 
-int sev_owner_answer_parse(const char *text, size_t len,
-			   enum sev_owner_cmd_id id,
-			   struct sev_owner_request *req, char *err,
-			   size_t errlen)
+/*
+ * An answer's common part: *doc (free it) and its "return" object in
+ * *ret_v.  -EREMOTEIO for an "error" answer (its desc in err), -EINVAL
+ * with err for anything else that is wrong; *doc is then freed.
+ */
+static int answer_open(const char *text, size_t len, struct json **doc,
+		       const struct json **ret_v, char *err, size_t errlen)
 {
 	static const char *const members[] = {"return", "error", "id", NULL};
 	static const char *const error_members[] = {"class", "desc", NULL};
-	static const char *const none[] = {NULL};
-	struct json *doc;
 	struct rd r = {.what = "the answer", .err = err, .errlen = errlen};
-	const struct json *ret_v, *err_v, *desc;
-	struct sev_owner_request tmp;
+	const struct json *err_v, *desc;
 	int ret;
 
-	if (!sev_owner_cmd_name(id))
-		return -EINVAL;
-	ret = parse_message(text, len, r.what, &doc, err, errlen);
+	ret = parse_message(text, len, r.what, doc, err, errlen);
 	if (ret)
 		return ret;
-	r.obj = doc;
+	r.obj = *doc;
 	ret = -EINVAL;
 	if (check_members(&r, members))
 		goto out;
-	ret_v = json_get(doc, "return");
-	err_v = json_get(doc, "error");
-	if (!ret_v == !err_v) {
+	*ret_v = json_get(*doc, "return");
+	err_v = json_get(*doc, "error");
+	if (!*ret_v == !err_v) {
 		set_err(err, errlen,
 			  "the answer must have either \"return\" or "
 			  "\"error\"");
@@ -936,10 +1049,61 @@ int sev_owner_answer_parse(const char *text, size_t len,
 		ret = -EREMOTEIO;
 		goto out;
 	}
-	if (ret_v->type != JSON_OBJECT) {
-		wrong_type(&r, "return", "an object", ret_v);
+	if ((*ret_v)->type != JSON_OBJECT) {
+		wrong_type(&r, "return", "an object", *ret_v);
 		goto out;
 	}
+	return 0;
+out:
+	json_free(*doc);
+	*doc = NULL;
+	return ret;
+}
+
+int sev_owner_answer_report_parse(const char *text, size_t len,
+				  enum sev_owner_cmd_id id, uint8_t *report,
+				  size_t want, char *err, size_t errlen)
+{
+	static const char *const data[] = {"data", NULL};
+	struct json *doc;
+	const struct json *ret_v;
+	struct rd r = {.err = err, .errlen = errlen};
+	int ret;
+
+	if (id != SEV_OWNER_CMD_ATTEST_SEV && id != SEV_OWNER_CMD_ATTEST_SNP)
+		return -EINVAL;
+	ret = answer_open(text, len, &doc, &ret_v, err, errlen);
+	if (ret)
+		return ret;
+	r.obj = ret_v;
+	r.what = id == SEV_OWNER_CMD_ATTEST_SEV
+			 ? "the answer to query-sev-attestation-report"
+			 : "the answer to query-snp-attestation-report";
+	ret = check_members(&r, data) ? -EINVAL
+				       : rd_base64_fixed(&r, "data", report,
+							 want);
+	json_free(doc);
+	return ret;
+}
+
+int sev_owner_answer_parse(const char *text, size_t len,
+			   enum sev_owner_cmd_id id,
+			   struct sev_owner_request *req, char *err,
+			   size_t errlen)
+{
+	static const char *const none[] = {NULL};
+	struct json *doc;
+	struct rd r = {.what = "the answer", .err = err, .errlen = errlen};
+	const struct json *ret_v;
+	struct sev_owner_request tmp;
+	int ret;
+
+	if (!sev_owner_cmd_name(id))
+		return -EINVAL;
+	ret = answer_open(text, len, &doc, &ret_v, err, errlen);
+	if (ret)
+		return ret;
+	ret = -EINVAL;
 	r.obj = ret_v;
 	memset(&tmp, 0, sizeof(tmp));
 	if (req)

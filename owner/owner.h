@@ -122,6 +122,11 @@ enum sev_owner_cmd_id {
 	SEV_OWNER_CMD_QUERY_LAUNCH,  /* "query-sevboot-launch" */
 	SEV_OWNER_CMD_INJECT,	     /* "sev-inject-launch-secret" */
 	SEV_OWNER_CMD_CONT,	     /* "cont": the stop ends */
+	/* QEMU's, SEV/SEV-ES: {"mnonce":"<base64 of 16 bytes>"} */
+	SEV_OWNER_CMD_ATTEST_SEV, /* "query-sev-attestation-report" */
+	/* sevboot's, SNP on the firmware model: {"report-data":"<base64 of
+	 * 1 to 64 bytes, zero-padded to 64>","vmpl":N (0-3, default 0)} */
+	SEV_OWNER_CMD_ATTEST_SNP, /* "query-snp-attestation-report" */
 };
 
 /* An "id" as JSON text: a string of 64 bytes, each escaped as \u00XX at
@@ -132,6 +137,9 @@ struct sev_owner_cmd {
 	enum sev_owner_cmd_id id;
 	struct sev_owner_reply secret; /* INJECT: its arguments */
 	char tag[SEV_OWNER_TAG_MAX];   /* the "id" as JSON text; "" if none */
+	/* ATTEST_SEV: the mnonce (16 bytes); ATTEST_SNP: report_data. */
+	uint8_t nonce[64];
+	uint32_t vmpl; /* ATTEST_SNP */
 };
 
 /* "query-sev", ...; NULL for a value outside the enum. */
@@ -171,11 +179,21 @@ int sev_owner_greeting_parse(const char *text, size_t len, char *err,
  *     "firmware-model":bool}}
  *   query-sev-launch-measure: {"return":{"data":"<base64 of 48 bytes>"}}
  *   query-sevboot-launch: {"return":<the request object>}
+ *   the report commands: -EINVAL (sev_owner_answer_report answers them)
  *   the others: {"return":{}}
  * with "id" after "return" when c->tag is set.
  */
 int sev_owner_answer(const struct sev_owner_request *req,
 		     const struct sev_owner_cmd *c, char **out);
+/* The answer to ATTEST_SEV/ATTEST_SNP: {"return":{"data":"<base64 of
+ * the report>"}} (+ "id"), as QEMU's query-sev-attestation-report. */
+int sev_owner_answer_report(const struct sev_owner_cmd *c,
+			    const uint8_t *report, size_t len, char **out);
+/* The client's reading of it: exactly want bytes into report; -EREMOTEIO
+ * for an "error" answer (its desc in err), -EINVAL with err otherwise. */
+int sev_owner_answer_report_parse(const char *text, size_t len,
+				  enum sev_owner_cmd_id id, uint8_t *report,
+				  size_t want, char *err, size_t errlen);
 /* {"error":{"class":"GenericError","desc":desc}} (+ "id": tag unless tag
  * is NULL or ""). */
 int sev_owner_answer_error(const char *tag, const char *desc, char **out);
@@ -277,6 +295,15 @@ struct owner_opts {
 	 * command killed and reaped, the socket removed.  It is not read,
 	 * so the signal stays pending for the caller to see. */
 	int cancel_fd;
+	/* --owner-socket: the launch's attestation report, for
+	 * query-sev-attestation-report (c->id ATTEST_SEV, c->nonce the
+	 * mnonce) and query-snp-attestation-report (ATTEST_SNP, report_data
+	 * and vmpl): into report (room for SNP_REPORT_LEN), its length in
+	 * *len.  0, or -errno with err, which the client is told.  NULL:
+	 * both commands are refused. */
+	int (*attest)(void *ctx, const struct sev_owner_cmd *c, uint8_t *report,
+		      size_t *len, char *err, size_t errlen);
+	void *attest_ctx;
 };
 
 /*
@@ -351,6 +378,17 @@ struct owner_client {
 	int (*decide)(void *ctx, const struct sev_owner_request *req,
 		      struct sev_owner_reply *rep);
 	void *ctx;
+	/*
+	 * Ask for the launch's attestation report after the decision and
+	 * before the secret: SEV/SEV-ES with a fresh random mnonce
+	 * (query-sev-attestation-report; the report must carry it), SNP
+	 * with report_data (query-snp-attestation-report).  report has room
+	 * for SNP_REPORT_LEN bytes; *report_len gets the length.
+	 */
+	bool attest;
+	uint8_t report_data[64];
+	uint8_t *report;
+	size_t *report_len;
 };
 
 /*
@@ -634,6 +672,10 @@ struct snp_expect {
 	uint8_t family_id[16], image_id[16];
 	uint8_t id_key_digest[48], author_key_digest[48];
 	struct snp_tcb min_tcb;
+	/* SEV reports: the MNONCE the report was asked for with (SEV API
+	 * 55766 ATTESTATION copies it from the command). */
+	bool have_mnonce;
+	uint8_t mnonce[16];
 };
 
 /*
@@ -660,7 +702,7 @@ int sev_att_report_parse(const uint8_t raw[SEV_ATT_REPORT_LEN],
 /*
  * Verify a SEV report: the PEK's ECDSA P-384 SHA-256 signature over
  * [0, 0x34), the PEK's chain (sev_chain_verify, with root), and the
- * expectations (measurement = the launch digest, policy).
+ * expectations (measurement = the launch digest, policy, mnonce).
  */
 int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
 			  const struct sev_chain *ch,

@@ -510,5 +510,7 @@ int sev_att_report_verify(const uint8_t raw[SEV_ATT_REPORT_LEN],
 			    rep.launch_digest, 32);
 	if (x->have_policy)
 		check_u64(r, "policy", x->policy, rep.policy);
+	if (x->have_mnonce)
+		check_bytes(r, "mnonce", x->mnonce, rep.mnonce, 16);
 	return 0;
 }

@@ -27,6 +27,8 @@
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
+#include <openssl/rsa.h>
+#include <openssl/err.h>
 
 #include "sev/sev.h"
 #include "util/util.h"
@@ -427,6 +429,63 @@ out:
 	OPENSSL_free(der);
 	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
+int sev_rsa_pss_ctx(EVP_MD_CTX *ctx, EVP_PKEY *k, const EVP_MD *md, bool sign)
+{
+	EVP_PKEY_CTX *pctx = NULL;
+	int ok = sign ? EVP_DigestSignInit(ctx, &pctx, md, NULL, k)
+		      : EVP_DigestVerifyInit(ctx, &pctx, md, NULL, k);
+
+	if (ok <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, EVP_MD_get_size(md)) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) <= 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int sev_rsa_pss_sign(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		     size_t len, uint8_t *sig_le, size_t siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t be[SEV_RSA_SIG_MAX];
+	size_t n = sizeof(be);
+	int ret = -ENOMEM;
+
+	if (siglen > sizeof(be) || EVP_PKEY_get_size(k) != (int)siglen) {
+		EVP_MD_CTX_free(ctx);
+		return -EINVAL;
+	}
+	if (ctx && !sev_rsa_pss_ctx(ctx, k, md, true) &&
+	    EVP_DigestSign(ctx, be, &n, data, len) == 1 && n == siglen) {
+		for (size_t i = 0; i < n; i++)
+			sig_le[i] = be[n - 1 - i];
+		ret = 0;
+	}
+	OPENSSL_cleanse(be, sizeof(be));
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
+int sev_rsa_pss_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		       size_t len, const uint8_t *sig_le, size_t siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t be[SEV_RSA_SIG_MAX];
+	int ret = -ENOMEM;
+
+	if (ctx && siglen <= sizeof(be)) {
+		for (size_t i = 0; i < siglen; i++)
+			be[i] = sig_le[siglen - 1 - i];
+		if (!sev_rsa_pss_ctx(ctx, k, md, false))
+			ret = EVP_DigestVerify(ctx, be, siglen, data, len) == 1
+				      ? 0
+				      : -EBADMSG;
+	}
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
 	return ret;
 }
 

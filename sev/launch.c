@@ -939,6 +939,23 @@ int sevl_attestation(struct sev_launch *l, const uint8_t mnonce[16], void *buf,
 	return ret;
 }
 
+int sevl_attestation_report(struct sev_launch *l, const uint8_t mnonce[16],
+			    uint8_t report[SEV_ATTESTATION_REPORT_LEN])
+{
+	uint32_t len = SEV_ATTESTATION_REPORT_LEN;
+	int ret = sevl_attestation(l, mnonce, report, &len);
+
+	if (ret == -ENOSPC || (!ret && len != SEV_ATTESTATION_REPORT_LEN)) {
+		launch_err(l,
+			   "ATTESTATION: the firmware's report is %u bytes; "
+			   "sevboot knows only the %d-byte report (SEV API "
+			   "55766 ATTESTATION)",
+			   len, SEV_ATTESTATION_REPORT_LEN);
+		return -EPROTO;
+	}
+	return ret;
+}
+
 int sevl_snp_start(struct sev_launch *l)
 {
 	static const char cmd[] = "SNP_LAUNCH_START";

@@ -154,6 +154,11 @@ struct sev_model_config {
 	void *vmsa_ctx;
 	/* The VM type the model stands behind (KVM_SEV_INIT2 does not say). */
 	enum sev_mode mode;
+	/* Its identity (sev_model_identity_load), which it borrows: the
+	 * PDH (pdh_private is then ignored), PDH_CERT_EXPORT's chain, the
+	 * PEK and VCEK that sign attestation reports.  NULL: no chain, and
+	 * no attestation report. */
+	const struct sev_model_identity *identity;
 };
 
 /* NULL with err filled when OpenSSL cannot make the keys. */
@@ -162,6 +167,15 @@ struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 void sev_model_free(struct sev_model *m); /* wipes its keys */
 /* The model's PDH certificate (SEV_CERT_LEN bytes), for a guest owner's session. */
 int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[SEV_CERT_LEN]);
+/*
+ * SNP: the attestation report the firmware would return to the guest's
+ * MSG_REPORT_REQ (SNP ABI 56860 ATTESTATION_REPORT, MSG_REPORT_REQ), for
+ * report_data and vmpl, from the launch (after SNP_LAUNCH_FINISH), signed
+ * by the identity's VCEK.  -EOPNOTSUPP without an identity, -EPROTO before
+ * SNP_LAUNCH_FINISH, -EINVAL for a VMPL above 3, -ENOMEM.
+ */
+int sev_model_snp_report(struct sev_model *m, const uint8_t report_data[64],
+			 uint32_t vmpl, uint8_t report[SEV_MODEL_SNP_REPORT_LEN]);
 /* SNP: the launch digest the model folded so far (48 bytes); SEV/SEV-ES:
  * GCTX.LD once LAUNCH_MEASURE finalised it (32 bytes).  -ENODATA before. */
 int sev_model_launch_digest(struct sev_model *m, uint8_t *out, size_t len);
@@ -382,6 +396,15 @@ int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out);
  */
 int sevl_attestation(struct sev_launch *l, const uint8_t mnonce[16], void *buf,
 		     uint32_t *len);
+
+/*
+ * sevl_attestation() for the 208-byte report for mnonce:
+ * MNONCE, the launch digest, the policy, signed by the platform's PEK (SEV
+ * API 55766 ATTESTATION).  -EPROTO for a length sevboot does not know.
+ */
+#define SEV_ATTESTATION_REPORT_LEN 0xd0
+int sevl_attestation_report(struct sev_launch *l, const uint8_t mnonce[16],
+			    uint8_t report[SEV_ATTESTATION_REPORT_LEN]);
 
 /* KVM_SEV_SNP_LAUNCH_START: the policy, l->snp_gosvw, l->snp_start_flags.
  * UNINIT -> LUPDATE (the firmware's LAUNCH). */

@@ -206,6 +206,7 @@ static int open_transport(struct sev_run *r, int vm_fd,
 		.api_minor = c->api_minor,
 		.build = c->build,
 		.pdh_private = c->model_pdh,
+		.identity = c->model_identity,
 		.vmsa = model_vmsa,
 		.vmsa_ctx = r,
 		.mode = c->mode,
@@ -521,6 +522,96 @@ static int owner_stop(struct sev_run *r, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * SNP on the firmware model: a stop after SNP_LAUNCH_FINISH, before any
+ * vCPU runs, in which the owner may ask for a report
+ * (sev_run_snp_report).  There is no measurement to hand over and no
+ * secret to take: SNP has neither LAUNCH_MEASURE nor LAUNCH_SECRET.
+ */
+static int owner_stop_snp(struct sev_run *r, char *err, size_t errlen)
+{
+	const struct sev_run_config *c = r->c;
+	struct sev_owner_request req = {
+		.mode = c->mode,
+		.policy = (uint32_t)c->policy,
+		.api_major = c->api_major,
+		.api_minor = c->api_minor,
+		.build = c->build,
+		.model = c->model,
+	};
+	struct sev_owner_reply rep = { 0 };
+	int ret;
+
+	memcpy(req.expected_digest, c->expected, sizeof(req.expected_digest));
+	ret = c->owner(c->owner_ctx, &req, &rep, err, errlen);
+	if (!ret && rep.inject) {
+		set_err(err, errlen, "the guest owner sent a launch secret; an "
+				     "SNP launch takes none");
+		ret = -EINVAL;
+	}
+	sev_owner_reply_free(&rep);
+	return ret;
+}
+
+int sev_run_attestation_report(struct sev_run *r, const uint8_t mnonce[16],
+			       uint8_t report[SEV_MODEL_SEV_REPORT_LEN],
+			       char *err, size_t errlen)
+{
+	int ret;
+
+	if (r->c->mode == SEV_MODE_SNP) {
+		set_err(err, errlen,
+			"an SNP guest has no SEV ATTESTATION report; ask for "
+			"an SNP report (query-snp-attestation-report)");
+		return -EINVAL;
+	}
+	if (r->model && !r->c->model_identity) {
+		set_err(err, errlen,
+			"the firmware model has no identity (no PEK to sign "
+			"with): run it with --sev-model-keys DIR, made by "
+			"`sevboot model-keys DIR`");
+		return -EOPNOTSUPP;
+	}
+	ret = sevl_attestation_report(&r->launch, mnonce, report);
+	if (ret)
+		set_err(err, errlen, "%s", sevl_error(&r->launch));
+	return ret;
+}
+
+int sev_run_snp_report(struct sev_run *r, const uint8_t report_data[64],
+		       uint32_t vmpl, uint8_t report[SEV_MODEL_SNP_REPORT_LEN],
+		       char *err, size_t errlen)
+{
+	int ret;
+
+	if (r->c->mode != SEV_MODE_SNP) {
+		set_err(err, errlen,
+			"an SEV or SEV-ES guest has no SNP report; ask for its "
+			"ATTESTATION report (query-sev-attestation-report)");
+		return -EINVAL;
+	}
+	if (!r->model) {
+		set_err(err, errlen,
+			"on SNP hardware only the guest can ask the firmware "
+			"for its report (SNP_GUEST_REQUEST); the host cannot");
+		return -EOPNOTSUPP;
+	}
+	ret = sev_model_snp_report(r->model, report_data, vmpl, report);
+	if (ret == -EOPNOTSUPP)
+		set_err(err, errlen,
+			"the firmware model has no identity (no VCEK to sign "
+			"with): run it with --sev-model-keys DIR, made by "
+			"`sevboot model-keys DIR`");
+	else if (ret == -EINVAL)
+		set_err(err, errlen, "VMPL %u; an SNP guest has VMPLs 0 to 3",
+			vmpl);
+	else if (ret == -EPROTO)
+		set_err(err, errlen, "the SNP launch has not finished");
+	else if (ret)
+		set_err(err, errlen, "OpenSSL cannot sign the report");
+	return ret;
+}
+
 /* ------------------------------------------------------------ the flows */
 
 /* A failed command: its sentence, and its result. */
@@ -638,9 +729,14 @@ static int launch_snp(struct sev_run *r, char *err, size_t errlen)
 	if (sev_model_launch_digest(r->model, ld, sizeof(ld)))
 		memset(ld, 0, sizeof(ld));
 	measurement_event(r, ld, sizeof(ld), ret < 0 ? ret : 0);
-	if (!ret)
-		fprintf(stderr, "sevboot: launch measurement verified: the "
-				"firmware model measured the expected digest\n");
+	if (ret < 0)
+		return ret;
+	fprintf(stderr, "sevboot: launch measurement verified: the "
+			"firmware model measured the expected digest\n");
+	if (c->owner) {
+		ret = phase(r, "owner wait", owner_stop_snp, err, errlen);
+		owner_event(r, ret);
+	}
 	return ret < 0 ? ret : 0;
 }
 

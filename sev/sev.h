@@ -759,6 +759,23 @@ int sev_ecdsa_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
 		     size_t len, const uint8_t sig[SEV_ECDSA_SIG_LEN]);
 
 /*
+ * An RSASSA-PSS signature as AMD stores it in its certificates (SEV API
+ * 55766 App. B, the AMD CA certificate, and the ASK's slot in a CEK;
+ * AMD-ASPFW amd_cert.c): MGF1 with the message's hash md, salt = the hash
+ * length, the signature a little-endian integer of siglen bytes (the
+ * modulus length: 256 or 512).  sign: 0, -EINVAL (siglen is not k's
+ * size), -ENOMEM.  verify: 0, -EBADMSG, -ENOMEM.
+ */
+#define SEV_RSA_SIG_MAX 512
+/* ctx set up to sign (or verify) with k, RSASSA-PSS with those parameters
+ * (for X509_sign_ctx too).  0 or -ENOMEM. */
+int sev_rsa_pss_ctx(EVP_MD_CTX *ctx, EVP_PKEY *k, const EVP_MD *md, bool sign);
+int sev_rsa_pss_sign(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		     size_t len, uint8_t *sig_le, size_t siglen);
+int sev_rsa_pss_verify(EVP_PKEY *k, const EVP_MD *md, const void *data,
+		       size_t len, const uint8_t *sig_le, size_t siglen);
+
+/*
  * A SEV certificate (SEV API 55766 App. C) holding k's public key:
  * version 1, api major/minor, the usage and algorithm given, curve P-384
  * (2), QX/QY little-endian.  Signed by signer (usage sig_usage,
@@ -873,6 +890,102 @@ int sev_model_keygen(uint8_t d[48], uint8_t cert[SEV_CERT_LEN]);
 #define SEV_MODEL_API_MINOR 55
 #define SEV_MODEL_BUILD	    25
 
+/*
+ * The model's identity (sev/model/identity.c): the keys and certificates
+ * of a platform, kept in a state directory that `sevboot model-keys DIR`
+ * makes and --sev-model-keys DIR loads.  The layout of DIR (0700):
+ *
+ *   ark.key ask.key        RSA-2048 private keys, PKCS#8 PEM       0600
+ *   cek.key oca.key pek.key pdh.key vcek.key
+ *                          P-384 private scalars, 48 bytes BE      0600
+ *   ark.cert ask.cert      ARK (self-signed) and ASK in the AMD CA format
+ *                          (SEV API 55766 App. B; 832 bytes, RSASSA-PSS
+ *                          SHA-256 as the format has it for 2048-bit keys)
+ *   cek.cert               the CEK signed by the ASK (what AMD's KDS gives
+ *                          for the chip; PDH_CERT_EXPORT gives it unsigned)
+ *   oca.cert pek.cert pdh.cert
+ *                          SEV certificates (0x824 bytes): OCA self-signed,
+ *                          PEK by OCA and CEK, PDH by PEK
+ *   sev-chain.cert         PDH || PEK || OCA || CEK || ASK || ARK, as
+ *                          `sevctl export --full` writes it
+ *   snp-ark.pem snp-ask.pem
+ *                          X.509 ARK-Genoa (self-signed) and SEV-Genoa,
+ *                          the same RSA keys, RSASSA-PSS SHA-384
+ *   cert_chain.pem         the ASK then the ARK, as KDS's cert_chain
+ *   vcek.der vcek.pem      the VCEK (P-384), AMD's extensions: the TCB's
+ *                          SPLs (SEV_MODEL_TCB) and hwID, the chip id
+ *
+ * Only the .key files are secret.  A DIR with only pdh.key and pdh.cert
+ * is the layout of an older sevboot: --sev-model-keys still takes its PDH,
+ * but it has no identity (sev_model_identity_load says -ENODATA).
+ */
+#define SEV_MODEL_PRODUCT      "Genoa"
+#define SEV_MODEL_PRODUCT_NAME "Genoa-B1" /* the VCEK's product name */
+/* The model's TCB_VERSION in the Milan/Genoa layout (SNP ABI 56860
+ * TCB_VERSION; Linux psp-sev.h sev_snp_tcb_version_genoa_milan): boot
+ * loader 9, TEE 0, SNP 23, microcode 0xd4. */
+#define SEV_MODEL_TCB 0xd417000000000009ULL
+#define SEV_MODEL_AMD_CERT_LEN	 832   /* AMD CA format, 2048-bit keys */
+#define SEV_MODEL_SEV_REPORT_LEN 0xd0  /* SEV API 55766 ATTESTATION */
+#define SEV_MODEL_SNP_REPORT_LEN 0x4a0 /* SNP ABI 56860 ATTESTATION_REPORT */
+
+struct sev_model_identity;
+
+enum sev_model_cert {
+	SEV_MODEL_ARK, /* AMD CA format */
+	SEV_MODEL_ASK,
+	SEV_MODEL_CEK, /* SEV certificates, SEV_CERT_LEN */
+	SEV_MODEL_OCA,
+	SEV_MODEL_PEK,
+	SEV_MODEL_PDH,
+	SEV_MODEL_SNP_ARK, /* X.509, DER */
+	SEV_MODEL_SNP_ASK,
+	SEV_MODEL_VCEK,
+};
+
+/*
+ * Make a new identity in dir: fresh keys, every certificate and export
+ * above, written to a new directory next to dir and renamed to dir when
+ * whole.  dir must not exist or be an empty directory.  0; -EEXIST (dir
+ * is not empty; err says so, and names the older layout), -ENOMEM, or the
+ * -errno of a file operation, with err.
+ */
+int sev_model_identity_create(const char *dir, char *err, size_t errlen);
+/*
+ * Load the identity in dir: every key and certificate, each checked to
+ * hold its key and to carry a valid signature by its issuer.  -ENOENT: no
+ * identity there; -ENODATA: the older pdh.key-only layout; -EACCES: a key
+ * file group or others may read; -EINVAL/-EBADMSG: a file is malformed or
+ * was changed (err names it); -ENOMEM.
+ */
+int sev_model_identity_load(const char *dir, struct sev_model_identity **out,
+			    char *err, size_t errlen);
+void sev_model_identity_free(struct sev_model_identity *id); /* wipes */
+/* A certificate's bytes (owned by id) and length; NULL for an unknown
+ * one. */
+const uint8_t *sev_model_identity_cert(const struct sev_model_identity *id,
+				       enum sev_model_cert which, size_t *len);
+/* The chip id the VCEK's hwID names (GET_ID's answer). */
+void sev_model_identity_chip_id(const struct sev_model_identity *id,
+				uint8_t chip_id[64]);
+/* The PDH's private scalar (a secret: wipe it). */
+int sev_model_identity_pdh_private(const struct sev_model_identity *id,
+				   uint8_t d[48]);
+/*
+ * The SEV ATTESTATION report (SEV API 55766 ATTESTATION; AMD-ASPFW
+ * sev_mcmd_attestation_report_t): MNONCE, the launch digest, the policy,
+ * the PEK's usage and ECDSA_SHA256, and the PEK's signature over
+ * [0, 0x34).  0 or -ENOMEM.
+ */
+int sev_model_identity_sign_sev(const struct sev_model_identity *id,
+				const uint8_t mnonce[16], const uint8_t ld[32],
+				uint32_t policy,
+				uint8_t report[SEV_MODEL_SEV_REPORT_LEN]);
+/* Sign an SNP report whose bytes [0, 0x2a0) are filled: the VCEK's
+ * signature at 0x2a0 (R) and 0x2e8 (S), the rest after it zero. */
+int sev_model_identity_sign_snp(const struct sev_model_identity *id,
+				uint8_t report[SEV_MODEL_SNP_REPORT_LEN]);
+
 /* ------------------------------------------- the guest owner's stop */
 
 /*
@@ -969,6 +1082,10 @@ struct sev_run_config {
 	/* The firmware model instead of /dev/sev (NOT confidential). */
 	bool model;
 	const uint8_t *model_pdh; /* its PDH private key, or NULL */
+	/* Its identity (sev_model_identity_load), or NULL: the PDH, the
+	 * chain PDH_CERT_EXPORT returns, the keys that sign attestation
+	 * reports.  It wins over model_pdh. */
+	const struct sev_model_identity *model_identity;
 	/* KVM_SEV_INIT/ES_INIT on a default VM; else INIT2 on a VM of the
 	 * mode's type. */
 	bool legacy_init;
@@ -1078,6 +1195,23 @@ int sev_run_init(struct sev_run *r, int vm_fd, char *err, size_t errlen);
  */
 int sev_run_launch(struct sev_run *r, const struct sev_machine *m, char *err,
 		   size_t errlen);
+
+/*
+ * During the guest owner's stop: the attestation report of this launch.
+ * SEV/SEV-ES: the firmware's ATTESTATION report for mnonce
+ * (KVM_SEV_GET_ATTESTATION_REPORT through the launch's transport, on
+ * /dev/sev or the model), SEV_MODEL_SEV_REPORT_LEN bytes.  SNP, on the
+ * firmware model only (on hardware only the guest can ask): the report
+ * for report_data at vmpl, signed by the model's VCEK,
+ * SEV_MODEL_SNP_REPORT_LEN bytes.  0, or -errno with err (-EOPNOTSUPP:
+ * the model has no identity; SNP on hardware).
+ */
+int sev_run_attestation_report(struct sev_run *r, const uint8_t mnonce[16],
+			       uint8_t report[SEV_MODEL_SEV_REPORT_LEN],
+			       char *err, size_t errlen);
+int sev_run_snp_report(struct sev_run *r, const uint8_t report_data[64],
+		       uint32_t vmpl, uint8_t report[SEV_MODEL_SNP_REPORT_LEN],
+		       char *err, size_t errlen);
 
 /* The outcome's records: every firmware command with its timing, as JSON
  * (0, or -EIO on a write error) and as a table for -v. */

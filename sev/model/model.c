@@ -22,8 +22,9 @@
  *    guest to share with.
  *  - A second LAUNCH_UPDATE_VMSA is -EINVAL: KVM has already made the
  *    VMSAs guest-owned and cannot sync them again.
- *  - Commands the model has no use for (SEND_*, RECEIVE_*, DBG_*,
- *    attestation) are -EOPNOTSUPP, never a made-up firmware status.
+ *  - Commands the model has no use for (SEND_*, RECEIVE_*, DBG_*) are
+ *    -EOPNOTSUPP, never a made-up firmware status; so is ATTESTATION
+ *    when the model has no identity (no PEK to sign with).
  *  - *fw_error is SEV_RET_SUCCESS whenever the command reached the
  *    firmware and succeeded, and untouched when KVM refused it.
  */
@@ -98,12 +99,29 @@ struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 		return NULL;
 	}
 
-	ret = c->pdh_private ? sev_p384_from_private(c->pdh_private, &m->pdh)
-			     : sev_p384_generate(&m->pdh);
-	if (!ret)
-		ret = sev_cert_build(m->pdh, SEV_USAGE_PDH,
-				     SEV_ALGO_ECDH_SHA256, m->api_major,
-				     m->api_minor, NULL, 0, m->pdh_cert);
+	m->identity = c->identity;
+	if (m->identity) {
+		/* The identity's PDH, and its certificate signed by the PEK. */
+		uint8_t d[48];
+		const uint8_t *cert = sev_model_identity_cert(
+			m->identity, SEV_MODEL_PDH, NULL);
+
+		ret = sev_model_identity_pdh_private(m->identity, d);
+		if (!ret)
+			ret = sev_p384_from_private(d, &m->pdh);
+		OPENSSL_cleanse(d, sizeof(d));
+		if (!ret)
+			memcpy(m->pdh_cert, cert, SEV_CERT_LEN);
+	} else {
+		ret = c->pdh_private
+			      ? sev_p384_from_private(c->pdh_private, &m->pdh)
+			      : sev_p384_generate(&m->pdh);
+		if (!ret)
+			ret = sev_cert_build(m->pdh, SEV_USAGE_PDH,
+					     SEV_ALGO_ECDH_SHA256, m->api_major,
+					     m->api_minor, NULL, 0,
+					     m->pdh_cert);
+	}
 	if (ret) {
 		if (err && errlen)
 			snprintf(
@@ -609,6 +627,50 @@ static int model_guest_status(struct sev_model *m,
 	return 0;
 }
 
+/*
+ * ATTESTATION (SEV API 55766; AMD-ASPFW sev_mcmd.c
+ * sev_mcmd_attestation()) behind KVM's sev_get_attestation_report()
+ * (Linux arch/x86/kvm/svm/sev.c): len 0 asks for the length, which KVM
+ * copies back although the firmware failed the command with
+ * INVALID_LENGTH; a short or absent buffer fails the same way without the
+ * length copied back.  The report is signed by the identity's PEK; a model
+ * without an identity has no PEK (-EOPNOTSUPP, as for the commands it
+ * does not model).
+ */
+static int model_attestation(struct sev_model *m,
+			     struct kvm_sev_attestation_report *p,
+			     uint32_t *fw_error)
+{
+	uint8_t report[SEV_MODEL_SEV_REPORT_LEN];
+	int ret;
+
+	if (!p)
+		return -EFAULT;
+	if (p->len && p->uaddr && p->len > MODEL_KVM_BLOB_MAX)
+		return -EINVAL;
+	if (!m->identity)
+		return -EOPNOTSUPP;
+	ret = fw_guest_check(m, fw_error);
+	if (ret)
+		return ret;
+	/* LSECRET and RUNNING (SUPDATE and SENT: no migration here). */
+	if (m->state != SEV_GUEST_LSECRET && m->state != SEV_GUEST_RUNNING)
+		return model_fw_fail(fw_error, SEV_RET_INVALID_GUEST_STATE);
+	if (!p->len || !p->uaddr || p->len < sizeof(report)) {
+		if (!p->len)
+			p->len = sizeof(report);
+		return model_fw_fail(fw_error, SEV_RET_INVALID_LEN);
+	}
+	ret = sev_model_identity_sign_sev(m->identity, p->mnonce, m->ld,
+					  m->policy, report);
+	if (ret)
+		return -ENOMEM;
+	memcpy((void *)(uintptr_t)p->uaddr, report, sizeof(report));
+	p->len = sizeof(report);
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
 /* ------------------------------------------------------------- dispatch */
 
 static int model_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
@@ -662,8 +724,11 @@ static int model_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 	case KVM_SEV_RECEIVE_FINISH:
 	case KVM_SEV_DBG_DECRYPT:
 	case KVM_SEV_DBG_ENCRYPT:
-	case KVM_SEV_GET_ATTESTATION_REPORT:
 		return -EOPNOTSUPP;
+	case KVM_SEV_GET_ATTESTATION_REPORT:
+		if (!m->vm_init)
+			return -ENOTTY; /* not a SEV guest (yet) */
+		return model_attestation(m, data, fw_error);
 	default:
 		return -EINVAL; /* KVM: an id it does not handle */
 	}
@@ -694,12 +759,36 @@ static int model_vm_cmd(void *ctx, uint32_t id, void *data, uint32_t *fw_error)
 }
 
 /*
+ * PDH_CERT_EXPORT's chain, PEK || OCA || CEK.  The CEK the firmware
+ * returns is unsigned (AMD-ASPFW sev_plat.c pdh_cert_chain_init() creates
+ * it without a signer): the ASK-signed one comes from AMD's KDS, which for
+ * the model is its identity's cek.cert.  Without an identity the PDH is
+ * not signed by any chain, and the chain is all zeros.
+ */
+static void model_export_chain(const struct sev_model *m, uint8_t *out)
+{
+	static const enum sev_model_cert order[] = {
+		SEV_MODEL_PEK, SEV_MODEL_OCA, SEV_MODEL_CEK};
+
+	memset(out, 0, 3 * SEV_CERT_LEN);
+	if (!m->identity)
+		return;
+	for (unsigned k = 0; k < 3; k++)
+		memcpy(out + k * SEV_CERT_LEN,
+		       sev_model_identity_cert(m->identity, order[k], NULL),
+		       SEV_CERT_LEN);
+	/* The CEK's signature slots, empty (usage 0x1000, algorithm 0). */
+	memset(out + 2 * SEV_CERT_LEN + 0x414, 0, SEV_CERT_LEN - 0x414);
+	put_le32(out + 2 * SEV_CERT_LEN, 0x414, 0x1000);
+	put_le32(out + 2 * SEV_CERT_LEN, 0x61c, 0x1000);
+}
+
+/*
  * The model's /dev/sev: PDH_CERT_EXPORT here, the rest in platform.c.
  * As the firmware does (SEV
  * API 55766 PDH_CERT_EXPORT), lengths too small for the PDH or the chain
  * (PEK, OCA, CEK) are INVALID_LENGTH with the lengths it needs written
- * back.  The model's PDH is not signed by a chain, so the chain it
- * returns is all zeros.
+ * back.  The chain is PEK || OCA || CEK (model_export_chain).
  */
 static int model_platform_cmd(void *ctx, uint32_t id, void *data,
 			      uint32_t *fw_error)
@@ -721,7 +810,7 @@ static int model_platform_cmd(void *ctx, uint32_t id, void *data,
 	}
 	if (sev_model_pdh_cert(m, (uint8_t *)(uintptr_t)p->pdh_cert_address))
 		return -ENOMEM;
-	memset((void *)(uintptr_t)p->cert_chain_address, 0, 3 * SEV_CERT_LEN);
+	model_export_chain(m, (uint8_t *)(uintptr_t)p->cert_chain_address);
 	p->pdh_cert_len = SEV_CERT_LEN;
 	p->cert_chain_len = 3 * SEV_CERT_LEN;
 	*fw_error = SEV_RET_SUCCESS;

@@ -72,6 +72,7 @@ struct sev_model {
 	void *vmsa_ctx;
 
 	EVP_PKEY *pdh; /* the platform's PDH key pair */
+	const struct sev_model_identity *identity; /* borrowed; or NULL */
 	uint8_t pdh_cert[SEV_CERT_LEN];
 
 	/* KVM's view of the VM. */

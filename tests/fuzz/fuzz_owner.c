@@ -128,14 +128,32 @@ static void fuzz_cmd(const char *t, size_t n)
 	CHECK(sev_owner_cmd_parse(text, strlen(text), &back, err,
 				  sizeof(err)) == 0);
 	CHECK(back.id == c.id && strcmp(back.tag, c.tag) == 0);
+	CHECK(back.vmpl == c.vmpl &&
+	      !memcmp(back.nonce, c.nonce, sizeof(c.nonce)));
 	same_reply(&c.secret, &back.secret);
 	free(text);
 	sev_owner_cmd_free(&back);
 
 	/* Its answer is one the client reads. */
-	CHECK(sev_owner_answer(&req, &c, &text) == 0);
-	CHECK(sev_owner_answer_parse(text, strlen(text), c.id, NULL, err,
-				     sizeof(err)) == 0);
+	if (c.id == SEV_OWNER_CMD_ATTEST_SEV ||
+	    c.id == SEV_OWNER_CMD_ATTEST_SNP) {
+		static uint8_t report[SNP_REPORT_LEN], got[SNP_REPORT_LEN];
+		size_t len = c.id == SEV_OWNER_CMD_ATTEST_SEV
+				     ? SEV_ATT_REPORT_LEN
+				     : SNP_REPORT_LEN;
+
+		memcpy(report, c.nonce, sizeof(c.nonce));
+		CHECK(sev_owner_answer(&req, &c, &text) == -EINVAL);
+		CHECK(sev_owner_answer_report(&c, report, len, &text) == 0);
+		CHECK(sev_owner_answer_report_parse(text, strlen(text), c.id,
+						    got, len, err,
+						    sizeof(err)) == 0);
+		CHECK(!memcmp(got, report, len));
+	} else {
+		CHECK(sev_owner_answer(&req, &c, &text) == 0);
+		CHECK(sev_owner_answer_parse(text, strlen(text), c.id, NULL,
+					     err, sizeof(err)) == 0);
+	}
 	free(text);
 	sev_owner_cmd_free(&c);
 }
@@ -162,6 +180,21 @@ static void fuzz_answers(const char *t, size_t n)
 {
 	char err[256];
 
+	for (int id = SEV_OWNER_CMD_ATTEST_SEV; id <= SEV_OWNER_CMD_ATTEST_SNP;
+	     id++) {
+		static uint8_t report[SNP_REPORT_LEN];
+		int ret;
+
+		memset(err, 'x', sizeof(err));
+		ret = sev_owner_answer_report_parse(
+			t, n, (enum sev_owner_cmd_id)id, report,
+			id == SEV_OWNER_CMD_ATTEST_SEV ? SEV_ATT_REPORT_LEN
+						       : SNP_REPORT_LEN,
+			err, sizeof(err));
+		CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+		CHECK(ret == 0 || ret == -EINVAL || ret == -EREMOTEIO ||
+		      ret == -E2BIG || ret == -ENOMEM);
+	}
 	for (int id = 0; id <= SEV_OWNER_CMD_CONT; id++) {
 		struct sev_owner_request req = {0};
 		int ret;

@@ -67,9 +67,51 @@ size_is "$W/plat/pdh.key" 48
 size_is "$W/plat/pdh.cert" 2084
 mode_is "$W/plat/pdh.key" 600
 mode_is "$W/plat" 700
+for f in ark.key ask.key cek.key oca.key pek.key vcek.key; do
+	mode_is "$W/plat/$f" 600
+done
+for f in ark.cert ask.cert; do size_is "$W/plat/$f" 832; done
+for f in cek.cert oca.cert pek.cert; do size_is "$W/plat/$f" 2084; done
+size_is "$W/plat/sev-chain.cert" 10000
+for f in snp-ark.pem snp-ask.pem cert_chain.pem vcek.der vcek.pem; do
+	[ -s "$W/plat/$f" ] && ok "$f is there" || bad "$f is missing"
+done
+ls -a "$W" | grep -q '\.tmp-' && bad "a temporary directory was left" || ok "no temporary left next to DIR"
 cp "$W/plat/pdh.key" "$W/pdh.key.orig"
-expect_error "model-keys does not replace" 2 "pdh.key exists" -- model-keys "$W/plat"
+expect_error "model-keys does not replace" 2 "plat is not empty; sevboot makes an identity only in a new or empty directory" -- model-keys "$W/plat"
 cmp -s "$W/plat/pdh.key" "$W/pdh.key.orig" && ok "the old key is untouched" || bad "the old key changed"
+mkdir -m 700 "$W/empty" && "$SB" model-keys "$W/empty" 2>/dev/null && [ -s "$W/empty/vcek.der" ] && ok "model-keys in an empty directory" || bad "model-keys in an empty directory"
+mkdir -m 700 "$W/oldplat" && cp "$W/plat/pdh.key" "$W/plat/pdh.cert" "$W/oldplat/"
+expect_error "model-keys on an older pdh.key-only DIR" 2 "holds only a PDH key \(pdh.key, pdh.cert: the layout of an older sevboot" -- model-keys "$W/oldplat"
+
+# owner --attest: the option rules, and OUT is never replaced.
+expect_error "owner --attest without --connect" 2 "--attest needs --connect" -- owner --session "$W/s" --digest 00 --attest "$W/r.bin"
+expect_error "owner --report-data without --attest" 2 "--report-data goes with --attest" -- owner --connect "$W/none.sock" --report-data 00
+expect_error "owner --report-data too long" 2 "--report-data $(printf 'ab%.0s' $(seq 65)): must be 2 to 128 hex digits" -- owner --connect "$W/none.sock" --attest "$W/r.bin" --report-data "$(printf 'ab%.0s' $(seq 65))"
+: > "$W/r.exists"
+expect_error "owner --attest over a file" 2 "--attest $W/r.exists exists; sevboot does not replace it" -- owner --connect "$W/none.sock" --attest "$W/r.exists"
+expect_error "owner --attest, nobody listening" 2 "--connect $W/none.sock" -- owner --connect "$W/none.sock" --attest "$W/r.bin"
+[ -e "$W/r.bin" ] && bad "owner --attest left a file after a failure" || ok "owner --attest wrote nothing after a failure"
+
+# The model's chains verify with its own ARK, never with AMD's.
+if "$SB" verify-chain --ark "$W/plat/ark.cert" "$W/plat/sev-chain.cert" >"$W/out" 2>"$W/err" &&
+	grep -q "verified: all 7 checks hold" "$W/out"; then
+	ok "verify-chain --ark ark.cert sev-chain.cert: $(tail -1 "$W/out")"
+else
+	bad "verify-chain of the model's SEV chain: $(cat "$W/out" "$W/err")"
+fi
+"$SB" verify-chain "$W/plat/sev-chain.cert" >"$W/out" 2>&1
+rc=$?
+[ $rc = 5 ] && ok "the model's SEV chain without --ark: exit 5 ($(tail -1 "$W/out"))" || bad "the model's SEV chain without --ark: exit $rc"
+if "$SB" verify-chain --ark "$W/plat/snp-ark.pem" "$W/plat/cert_chain.pem" "$W/plat/vcek.der" >"$W/out" 2>"$W/err" &&
+	grep -q "^verified" "$W/out"; then
+	ok "verify-chain --ark snp-ark.pem cert_chain.pem vcek.der: $(tail -1 "$W/out")"
+else
+	bad "verify-chain of the model's SNP chain: $(cat "$W/out" "$W/err")"
+fi
+"$SB" verify-chain "$W/plat/vcek.pem" >"$W/out" 2>&1
+rc=$?
+[ $rc = 5 ] && ok "the model's VCEK against AMD's Genoa roots: exit 5" || bad "the model's VCEK against AMD's roots: exit $rc"
 expect_error "model-keys without DIR" 2 "one argument" -- model-keys
 expect_error "model-keys in a missing parent" 2 "cannot create the directory" -- model-keys "$W/no/such/dir"
 : > "$W/afile"

@@ -16,12 +16,14 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "loader/loader.h"
 #include "util/kvm_uapi.h"
 #include "sev/model/model.h"
 #include "sev/launch.h"
 #include "sev/sev.h"
+#include "owner/owner.h"
 #include "tests/unit/testutil.h"
 
 #define FW_AMDSEV   "firmware/OVMF.amdsev.sid.fd"
@@ -149,6 +151,7 @@ struct rig {
 struct rig_opts {
 	uint8_t api_major, api_minor, build;
 	const uint8_t *pdh_private;
+	const struct sev_model_identity *identity;
 	bool no_vmsa_cb;
 	bool no_vm_init;
 };
@@ -186,6 +189,7 @@ static struct rig *rig_new(const struct fw *fw, enum sev_mode mode,
 		.api_minor = o->api_minor,
 		.build = o->build,
 		.pdh_private = o->pdh_private,
+		.identity = o->identity,
 		.vmsa = o->no_vmsa_cb ? NULL : plan_vmsa,
 		.vmsa_ctx = &r->vs,
 		.mode = mode,
@@ -1504,6 +1508,269 @@ START_TEST(measure_uses_configured_version)
 }
 END_TEST
 
+/* ====================================== the identity: attestation */
+
+/* An identity for one test, in a directory identity_done() removes. */
+static char id_base[64], id_dir[96];
+
+static struct sev_model_identity *test_identity(void)
+{
+	struct sev_model_identity *id = NULL;
+	char err[512] = "";
+
+	if (!id_dir[0]) {
+		snprintf(id_base, sizeof(id_base), "/tmp/sevboot-model-XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(id_base));
+		snprintf(id_dir, sizeof(id_dir), "%s/id", id_base);
+		ck_assert_msg(!sev_model_identity_create(id_dir, err,
+							 sizeof(err)),
+			      "%s", err);
+	}
+	ck_assert_msg(!sev_model_identity_load(id_dir, &id, err, sizeof(err)),
+		      "%s", err);
+	return id;
+}
+
+/* Free id and remove its directory. */
+static void identity_done(struct sev_model_identity *id)
+{
+	char cmd[128];
+
+	sev_model_identity_free(id);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", id_base);
+	ck_assert_int_eq(system(cmd), 0);
+	id_dir[0] = '\0';
+}
+
+/* The SEV chain of the identity, parsed by the owner's code. */
+static void identity_sev_chain(const struct sev_model_identity *id,
+			       struct sev_chain *ch, struct amd_cert amd[2],
+			       struct amd_cert *root)
+{
+	static const enum sev_model_cert certs[] = {
+		SEV_MODEL_PDH, SEV_MODEL_PEK, SEV_MODEL_OCA,
+		SEV_MODEL_CEK, SEV_MODEL_ASK, SEV_MODEL_ARK};
+	char err[300] = "";
+	size_t n;
+	const uint8_t *p;
+
+	memset(ch, 0, sizeof(*ch));
+	for (size_t k = 0; k < 6; k++) {
+		p = sev_model_identity_cert(id, certs[k], &n);
+		ck_assert_msg(!sev_chain_add(ch, amd, p, n, err, sizeof(err)),
+			      "%s", err);
+	}
+	p = sev_model_identity_cert(id, SEV_MODEL_ARK, &n);
+	ck_assert_int_eq(amd_cert_parse(p, n, NULL, root, err, sizeof(err)),
+			 0);
+}
+
+START_TEST(attestation_report_sev)
+{
+	struct sev_model_identity *id = test_identity();
+	struct rig_opts o = {.identity = id};
+	struct kvm_sev_attestation_report a;
+	uint8_t mnonce[16], report[SEV_ATTESTATION_REPORT_LEN], ld[32];
+	struct snp_expect x = {.have_measurement = true, .have_policy = true};
+	struct sev_chain ch;
+	struct amd_cert amd[2], root;
+	struct trust_result tr;
+	char err[300] = "";
+	uint32_t fe;
+	struct fw fw;
+	struct rig *r;
+
+	fw_synthetic(&fw);
+	r = rig_new(&fw, SEV_MODE_SEV_ES, POLICY_ES, 2, &o);
+	for (int k = 0; k < 16; k++)
+		mnonce[k] = (uint8_t)(0xc0 + k);
+	/* Before LAUNCH_MEASURE: the launch context refuses, and the
+	 * firmware says INVALID_GUEST_STATE. */
+	ck_assert_int_eq(sevl_attestation_report(r->l, mnonce, report),
+			 -EPROTO);
+	ck_ok(r, sevl_start(r->l));
+	memset(&a, 0, sizeof(a));
+	a.len = sizeof(report);
+	a.uaddr = (uintptr_t)report;
+	ck_assert_int_eq(raw(r, KVM_SEV_GET_ATTESTATION_REPORT, &a, &fe),
+			 -EIO);
+	ck_assert_uint_eq(fe, SEV_RET_INVALID_GUEST_STATE);
+	ck_ok(r, sevl_walk_plan(r->l, r->p, guest_hva, &r->g));
+	ck_ok(r, sevl_measure(r->l));
+	/* The length query: INVALID_LEN with 0xd0 written back
+	 * (sev_get_attestation_report()); a short buffer: INVALID_LEN, the
+	 * length left alone. */
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(raw(r, KVM_SEV_GET_ATTESTATION_REPORT, &a, &fe),
+			 -EIO);
+	ck_assert_uint_eq(fe, SEV_RET_INVALID_LEN);
+	ck_assert_uint_eq(a.len, 0xd0);
+	a.len = 100;
+	a.uaddr = (uintptr_t)report;
+	ck_assert_int_eq(raw(r, KVM_SEV_GET_ATTESTATION_REPORT, &a, &fe),
+			 -EIO);
+	ck_assert_uint_eq(fe, SEV_RET_INVALID_LEN);
+	ck_assert_uint_eq(a.len, 100);
+	/* The report: MNONCE, GCTX.LD, the policy, the PEK's signature. */
+	ck_ok(r, sevl_attestation_report(r->l, mnonce, report));
+	ck_assert_int_eq(measure_sev_digest(r->p, ld), 0);
+	ck_assert_mem_eq(report, mnonce, 16);
+	ck_assert_mem_eq(report + 0x10, ld, 32);
+	ck_assert_uint_eq(get_le32(report, 0x30), POLICY_ES);
+	identity_sev_chain(id, &ch, amd, &root);
+	memcpy(x.measurement, ld, 32);
+	x.policy = POLICY_ES;
+	trust_result_init(&tr);
+	ck_assert_int_eq(sev_att_report_verify(report, &ch, &root, &x, &tr,
+					       err, sizeof(err)),
+			 0);
+	for (unsigned k = 0; k < tr.n; k++)
+		ck_assert_msg(tr.check[k].ok, "%s: %s", tr.check[k].what,
+			      tr.check[k].text);
+	ck_assert_uint_ge(tr.n, 10);
+	/* RUNNING reports too. */
+	ck_ok(r, sevl_finish(r->l));
+	ck_ok(r, sevl_attestation_report(r->l, mnonce, report));
+	rig_free(r);
+
+	/* Without an identity the model has no PEK. */
+	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV, 1, NULL);
+	sev_measured(r);
+	ck_assert_int_eq(sevl_attestation_report(r->l, mnonce, report),
+			 -EOPNOTSUPP);
+	rig_free(r);
+	fw_free(&fw);
+	identity_done(id);
+}
+END_TEST
+
+START_TEST(pdh_export_with_identity)
+{
+	struct sev_model_identity *id = test_identity();
+	struct rig_opts o = {.identity = id};
+	uint8_t pdh[SEV_CERT_LEN], chain[3 * SEV_CERT_LEN];
+	struct sev_user_data_pdh_cert_export e = {0};
+	uint32_t fe = 0;
+	struct fw fw;
+	struct rig *r;
+	size_t n;
+
+	fw_synthetic(&fw);
+	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV, 1, &o);
+	e.pdh_cert_address = (uintptr_t)pdh;
+	e.pdh_cert_len = sizeof(pdh);
+	e.cert_chain_address = (uintptr_t)chain;
+	e.cert_chain_len = sizeof(chain);
+	ck_assert_int_eq(r->l->transport.ops->platform_cmd(
+				 r->l->transport.ctx, SEV_PDH_CERT_EXPORT, &e,
+				 &fe),
+			 0);
+	ck_assert_mem_eq(pdh, sev_model_identity_cert(id, SEV_MODEL_PDH, &n),
+			 SEV_CERT_LEN);
+	ck_assert_mem_eq(chain, sev_model_identity_cert(id, SEV_MODEL_PEK, &n),
+			 SEV_CERT_LEN);
+	ck_assert_mem_eq(chain + SEV_CERT_LEN,
+			 sev_model_identity_cert(id, SEV_MODEL_OCA, &n),
+			 SEV_CERT_LEN);
+	/* The CEK: its body, unsigned (both slots usage 0x1000, algo 0). */
+	ck_assert_mem_eq(chain + 2 * SEV_CERT_LEN,
+			 sev_model_identity_cert(id, SEV_MODEL_CEK, &n), 0x414);
+	ck_assert_uint_eq(get_le32(chain + 2 * SEV_CERT_LEN, 0x414), 0x1000);
+	ck_assert_uint_eq(get_le32(chain + 2 * SEV_CERT_LEN, 0x418), 0);
+	ck_assert_uint_eq(get_le32(chain + 2 * SEV_CERT_LEN, 0x61c), 0x1000);
+	rig_free(r);
+	fw_free(&fw);
+	identity_done(id);
+}
+END_TEST
+
+START_TEST(attestation_report_snp)
+{
+	struct sev_model_identity *id = test_identity();
+	struct rig_opts o = {.identity = id};
+	uint8_t rd[64], report[SEV_MODEL_SNP_REPORT_LEN], chip[64];
+	struct snp_expect x = {.have_measurement = true,
+			       .have_report_data = true,
+			       .have_policy = true,
+			       .have_vmpl = true};
+	struct snp_chain ch = {.product = AMD_PRODUCT_UNKNOWN};
+	struct trust_result tr;
+	char err[300] = "";
+	size_t n;
+	const uint8_t *p;
+	struct fw fw;
+	struct rig *r;
+	X509 *root = NULL;
+
+	fw_synthetic(&fw);
+	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 2, &o);
+	for (int k = 0; k < 64; k++)
+		rd[k] = (uint8_t)(255 - k);
+	snp_updated(r);
+	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report), -EPROTO);
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
+	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 4, report), -EINVAL);
+	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 1, report), 0);
+	/* The fields from the launch (SNP ABI 56860 ATTESTATION_REPORT). */
+	ck_assert_uint_eq(get_le32(report, 0), 2);
+	ck_assert_uint_eq(get_le64(report, 0x8), POLICY_SNP);
+	ck_assert_uint_eq(get_le32(report, 0x30), 1);
+	ck_assert_mem_eq(report + 0x50, rd, 64);
+	ck_assert_mem_eq(report + 0x140, r->m->report_id, 32);
+	ck_assert_uint_eq(get_le64(report, 0x180), SEV_MODEL_TCB);
+	sev_model_identity_chip_id(id, chip);
+	ck_assert_mem_eq(report + 0x1a0, chip, 64);
+	ck_assert_uint_eq(report[0x1ea], 1);  /* current major */
+	ck_assert_uint_eq(report[0x1e9], 55); /* minor */
+	/* It verifies with the identity's VCEK chain and its ARK. */
+	for (int k = SEV_MODEL_SNP_ARK; k <= SEV_MODEL_VCEK; k++) {
+		p = sev_model_identity_cert(id, k, &n);
+		ck_assert_msg(!snp_chain_add(&ch, p, n, err, sizeof(err)),
+			      "%s", err);
+	}
+	root = X509_dup(ch.ark);
+	ck_assert_int_eq(measure_snp_digest(r->p, x.measurement), 0);
+	memcpy(x.report_data, rd, 64);
+	x.policy = POLICY_SNP;
+	x.vmpl = 1;
+	trust_result_init(&tr);
+	ck_assert_int_eq(snp_report_verify(report, &ch, root, time(NULL), &x,
+					   &tr, err, sizeof(err)),
+			 0);
+	for (unsigned k = 0; k < tr.n; k++)
+		ck_assert_msg(tr.check[k].ok, "%s: %s", tr.check[k].what,
+			      tr.check[k].text);
+	ck_assert_uint_ge(tr.n, 12);
+	X509_free(root);
+	snp_chain_free(&ch);
+	rig_free(r);
+
+	/* SNP_LAUNCH_FINISH with VCEK_DIS: no key signs (SIGNING_KEY 7),
+	 * the signature is all zeros. */
+	{
+		struct sev_snp_finish_args fa = {.vcek_disabled = true};
+		static const uint8_t zero[SEV_MODEL_SNP_REPORT_LEN - 0x2a0];
+
+		r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, &o);
+		snp_updated(r);
+		ck_ok(r, sevl_snp_finish(r->l, &fa));
+		ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report), 0);
+		ck_assert_uint_eq((get_le32(report, 0x48) >> 2) & 7, 7);
+		ck_assert_mem_eq(report + 0x2a0, zero, sizeof(zero));
+		rig_free(r);
+	}
+	/* Without an identity there is no VCEK. */
+	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, NULL);
+	snp_updated(r);
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
+	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report),
+			 -EOPNOTSUPP);
+	rig_free(r);
+	fw_free(&fw);
+	identity_done(id);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model");
@@ -1530,6 +1797,9 @@ int main(void)
 	tcase_add_test(tc, snp_id_block);
 	tcase_add_test(tc, model_keys_and_certs);
 	tcase_add_test(tc, measure_uses_configured_version);
+	tcase_add_test(tc, attestation_report_sev);
+	tcase_add_test(tc, pdh_export_with_identity);
+	tcase_add_test(tc, attestation_report_snp);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -824,14 +824,16 @@ START_TEST(cmd_parse_commands)
 			"qmp_capabilities",	    "query-sev",
 			"query-sev-launch-measure", "query-sevboot-launch",
 			"sev-inject-launch-secret", "cont",
+			"query-sev-attestation-report",
+			"query-snp-attestation-report",
 		};
 
-		for (int k = 0; k < 6; k++)
+		for (int k = 0; k < 8; k++)
 			ck_assert_str_eq(
 				sev_owner_cmd_name((enum sev_owner_cmd_id)k),
 				names[k]);
 	}
-	ck_assert_ptr_null(sev_owner_cmd_name((enum sev_owner_cmd_id)6));
+	ck_assert_ptr_null(sev_owner_cmd_name((enum sev_owner_cmd_id)8));
 	ck_assert_str_eq(sev_owner_cmd_name(SEV_OWNER_CMD_INJECT),
 			 "sev-inject-launch-secret");
 }
@@ -1925,6 +1927,157 @@ START_TEST(exchange_socket_session)
 }
 END_TEST
 
+/* The launch's side of the report commands, for the tests: the nonce
+ * where the firmware puts it, the rest a pattern; SNP refused. */
+static int fake_attest(void *ctx, const struct sev_owner_cmd *c,
+		       uint8_t *report, size_t *len, char *err, size_t errlen)
+{
+	(void)ctx;
+	if (c->id == SEV_OWNER_CMD_ATTEST_SNP) {
+		set_err(err, errlen, "the firmware model has no identity");
+		return -EOPNOTSUPP;
+	}
+	memset(report, 0x77, SEV_ATT_REPORT_LEN);
+	memcpy(report, c->nonce, 16);
+	*len = SEV_ATT_REPORT_LEN;
+	return 0;
+}
+
+/* The base64 of 16 bytes 00..0f, and of 208 bytes: those, then 0x77. */
+#define MNONCE_B64 "AAECAwQFBgcICQoLDA0ODw=="
+#define REPORT_B64_START "AAECAwQFBgcICQoLDA0OD3d3d3d3"
+
+START_TEST(exchange_socket_attest)
+{
+	const struct step steps[] = {
+		{"{\"execute\":\"query-sev-attestation-report\",\"arguments\":"
+		 "{\"mnonce\":\"" MNONCE_B64 "\"},\"id\":3}",
+		 "{\"return\":{\"data\":\"" REPORT_B64_START},
+		{"{\"execute\":\"query-sev-attestation-report\"}",
+		 "{\"error\":{\"class\":\"GenericError\",\"desc\":"
+		 "\"query-sev-attestation-report needs \\\"arguments\\\""},
+		{"{\"execute\":\"query-sev-attestation-report\",\"arguments\":"
+		 "{\"mnonce\":\"AAEC\"}}",
+		 "{\"error\":{\"class\":\"GenericError\",\"desc\":\"the "
+		 "arguments of query-sev-attestation-report: \\\"mnonce\\\" "
+		 "holds 3 bytes; it must hold 16\"}}"},
+		{"{\"execute\":\"query-snp-attestation-report\",\"arguments\":"
+		 "{\"report-data\":\"" MNONCE_B64 "\",\"vmpl\":4}}",
+		 "{\"error\":{\"class\":\"GenericError\",\"desc\":\"the "
+		 "arguments of query-snp-attestation-report: \\\"vmpl\\\" "
+		 "must be an integer from 0 to 3\"}}"},
+		{"{\"execute\":\"query-snp-attestation-report\",\"arguments\":"
+		 "{\"report-data\":\"" MNONCE_B64 "\"}}",
+		 "{\"error\":{\"class\":\"GenericError\",\"desc\":\"the "
+		 "firmware model has no identity\"}}"},
+		{"{\"execute\":\"cont\"}", "{\"return\":{}}"},
+		{NULL, NULL},
+	};
+	struct sev_owner_request req;
+	struct sev_owner_reply rep;
+	struct owner_opts o = {.timeout_s = 10, .attest = fake_attest};
+	struct tmpdir t;
+	char path[256], err[512];
+	pid_t pid;
+
+	tmpdir_make(&t);
+	tmpdir_file(&t, "owner.sock", path, sizeof(path));
+	o.socket_path = path;
+	sample_request(&req);
+	pid = client_start(path, steps, false);
+	ck_assert_msg(owner_exchange(&o, &req, &rep, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_int_eq(client_wait(pid), 0);
+	ck_assert(!rep.inject);
+	/* Without the callback the launch offers none. */
+	{
+		const struct step none[] = {
+			{"{\"execute\":\"query-sev-attestation-report\","
+			 "\"arguments\":{\"mnonce\":\"" MNONCE_B64 "\"}}",
+			 "{\"error\":{\"class\":\"GenericError\",\"desc\":"
+			 "\"this launch offers no attestation report\"}}"},
+			{"{\"execute\":\"cont\"}", "{\"return\":{}}"},
+			{NULL, NULL},
+		};
+
+		o.attest = NULL;
+		pid = client_start(path, none, false);
+		ck_assert_msg(owner_exchange(&o, &req, &rep, err,
+					     sizeof(err)) == 0,
+			      "%s", err);
+		ck_assert_int_eq(client_wait(pid), 0);
+	}
+	assert_no_children();
+	tmpdir_remove(&t);
+}
+END_TEST
+
+START_TEST(attest_messages)
+{
+	struct sev_owner_cmd c, back;
+	uint8_t report[SEV_ATT_REPORT_LEN], got[SEV_ATT_REPORT_LEN];
+	char *text, err[512];
+
+	/* The client's command reads back as sent. */
+	memset(&c, 0, sizeof(c));
+	c.id = SEV_OWNER_CMD_ATTEST_SNP;
+	for (int k = 0; k < 64; k++)
+		c.nonce[k] = (uint8_t)(k * 3);
+	c.vmpl = 2;
+	ck_assert_int_eq(sev_owner_cmd_encode(&c, &text), 0);
+	ck_assert_int_eq(cmd_parse_str(text, &back, err, sizeof(err)), 0);
+	ck_assert_int_eq(back.id, SEV_OWNER_CMD_ATTEST_SNP);
+	ck_assert_int_eq(memcmp(back.nonce, c.nonce, 64), 0);
+	ck_assert_uint_eq(back.vmpl, 2);
+	free(text);
+	/* Short report data is zero-padded. */
+	ck_assert_int_eq(cmd_parse_str("{\"execute\":\"query-snp-attestation-"
+				       "report\",\"arguments\":{\"report-"
+				       "data\":\"AQI=\"}}",
+				       &back, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(back.nonce[0], 1);
+	ck_assert_uint_eq(back.nonce[1], 2);
+	ck_assert_uint_eq(back.nonce[2], 0);
+	ck_assert_uint_eq(back.vmpl, 0);
+	cmd_bad("{\"execute\":\"query-snp-attestation-report\",\"arguments"
+		"\":{\"report-data\":\"\"}}",
+		"1 to 64 bytes", "");
+	cmd_bad("{\"execute\":\"query-sev-attestation-report\",\"arguments"
+		"\":{\"mnonce\":\"" MNONCE_B64 "\",\"x\":1}}",
+		"unknown member \"x\"", "");
+	/* The answer: QEMU's {"return":{"data":...}}. */
+	memset(&c, 0, sizeof(c));
+	c.id = SEV_OWNER_CMD_ATTEST_SEV;
+	strcpy(c.tag, "7");
+	for (size_t k = 0; k < sizeof(report); k++)
+		report[k] = (uint8_t)k;
+	ck_assert_int_eq(sev_owner_answer_report(&c, report, sizeof(report),
+						 &text),
+			 0);
+	ck_assert(!strncmp(text, "{\"return\":{\"data\":\"AAECAwQF", 26));
+	ck_assert(strstr(text, "},\"id\":7}"));
+	ck_assert_int_eq(sev_owner_answer_report_parse(
+				 text, strlen(text), SEV_OWNER_CMD_ATTEST_SEV,
+				 got, sizeof(got), err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(memcmp(got, report, sizeof(got)), 0);
+	/* An SNP report is longer: the SEV one is refused as one. */
+	ck_assert_int_eq(sev_owner_answer_report_parse(
+				 text, strlen(text), SEV_OWNER_CMD_ATTEST_SNP,
+				 got, SNP_REPORT_LEN, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "must hold 1184"), "%s", err);
+	free(text);
+	text = "{\"error\":{\"class\":\"GenericError\",\"desc\":\"no PEK\"}}";
+	ck_assert_int_eq(sev_owner_answer_report_parse(
+				 text, strlen(text), SEV_OWNER_CMD_ATTEST_SEV,
+				 got, sizeof(got), err, sizeof(err)),
+			 -EREMOTEIO);
+	ck_assert_str_eq(err, "no PEK");
+}
+END_TEST
+
 START_TEST(exchange_socket_no_secret_and_stale)
 {
 	const struct step steps[] = {
@@ -2398,6 +2551,7 @@ static Suite *owner_suite(void)
 	tcase_add_test(msg, reply_check);
 	tcase_add_test(msg, cmd_parse_commands);
 	tcase_add_test(msg, cmd_refusals);
+	tcase_add_test(msg, attest_messages);
 	tcase_add_test(msg, cmd_encode_round_trip);
 	tcase_add_test(msg, answers);
 	tcase_add_test(msg, answer_refusals);
@@ -2418,6 +2572,7 @@ static Suite *owner_suite(void)
 	tcase_add_test(ex, exchange_cmd_stops_its_group);
 	tcase_add_test(ex, exchange_opts_refusals);
 	tcase_add_test(ex, exchange_socket_session);
+	tcase_add_test(ex, exchange_socket_attest);
 	tcase_add_test(ex, exchange_socket_no_secret_and_stale);
 	tcase_add_test(ex, exchange_socket_failures);
 	tcase_add_test(ex, exchange_socket_mode_and_symlinks);
