@@ -136,6 +136,9 @@ void cli_usage(const struct cli_spec *s, FILE *f);
 /* One usage error line, s's prefix first; returns EXIT_USAGE. */
 int cli_error(const struct cli_spec *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* One error line of a command: "sevboot: CMD: ..." on stderr. */
+void cli_cmd_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The name in names[0..n) (stride bytes apart, a const char * at the
  * start of each) closest to word[0..len), or NULL when none is close. */
 const char *cli_nearest(const char *word, size_t len, const void *names,

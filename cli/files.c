@@ -17,18 +17,6 @@
 
 #include "cli/cli.h"
 
-static void __attribute__((format(printf, 2, 3)))
-tool_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sevboot: %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* ------------------------------------------------------------ files */
 
 void cli_written_undo(struct cli_written *w)
@@ -45,13 +33,13 @@ int cli_ensure_dir(const char *cmd, const char *dir)
 	if (mkdir(dir, 0700) == 0)
 		return 0;
 	if (errno != EEXIST) {
-		tool_error(cmd, "%s: cannot create the directory: %s", dir,
+		cli_cmd_error(cmd, "%s: cannot create the directory: %s", dir,
 			   strerror(errno));
 		return errno == ENOENT || errno == ENOTDIR ? EXIT_USAGE
 							   : EXIT_RUNTIME;
 	}
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		tool_error(cmd, "%s: exists and is not a directory", dir);
+		cli_cmd_error(cmd, "%s: exists and is not a directory", dir);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -61,7 +49,7 @@ int cli_path_join(const char *cmd, const char *dir, const char *name, char *out,
 		  size_t outlen)
 {
 	if ((size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen) {
-		tool_error(cmd, "%s: the path is too long", dir);
+		cli_cmd_error(cmd, "%s: the path is too long", dir);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -79,7 +67,7 @@ int cli_check_absent(const char *cmd, const char *dir, const char *const *names)
 		if (ret)
 			return ret;
 		if (lstat(path, &st) == 0) {
-			tool_error(cmd,
+			cli_cmd_error(cmd,
 				   "%s exists; sevboot does not replace "
 				   "it (remove it first)",
 				   path);
@@ -110,20 +98,20 @@ int cli_write_file(const char *cmd, const char *dir, const char *name,
 	if (ret)
 		return ret;
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		tool_error(cmd, "the random number generator failed");
+		cli_cmd_error(cmd, "the random number generator failed");
 		return EXIT_RUNTIME;
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp),
 			     "%s/.%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", dir,
 			     name, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
 			     rnd[5], rnd[6], rnd[7]) >= sizeof(tmp)) {
-		tool_error(cmd, "%s: the path is too long", dir);
+		cli_cmd_error(cmd, "%s: the path is too long", dir);
 		return EXIT_USAGE;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  mode);
 	if (fd < 0) {
-		tool_error(cmd, "%s: cannot create a file: %s", dir,
+		cli_cmd_error(cmd, "%s: cannot create a file: %s", dir,
 			   strerror(errno));
 		return EXIT_RUNTIME;
 	}
@@ -155,12 +143,12 @@ int cli_write_file(const char *cmd, const char *dir, const char *name,
 				e = errno;
 			unlink(tmp);
 			if (e == EEXIST)
-				tool_error(cmd,
+				cli_cmd_error(cmd,
 					   "%s exists; sevboot does not "
 					   "replace it",
 					   path);
 			else
-				tool_error(cmd, "%s: %s", path, strerror(e));
+				cli_cmd_error(cmd, "%s: %s", path, strerror(e));
 			return e == EEXIST ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
@@ -168,7 +156,7 @@ int cli_write_file(const char *cmd, const char *dir, const char *name,
 	return 0;
 
 io_error:
-	tool_error(cmd, "%s: cannot write: %s", path, strerror(errno));
+	cli_cmd_error(cmd, "%s: cannot write: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);

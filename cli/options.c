@@ -539,6 +539,17 @@ int cli_error(const struct cli_spec *s, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+void cli_cmd_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sevboot: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 int cli_parse(const struct cli_spec *s, int argc, char **argv, void *opts,
 	      struct cli_args *args)
 {

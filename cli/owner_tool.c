@@ -39,18 +39,6 @@
 
 #define MAX_SECRETS 64
 
-static void __attribute__((format(printf, 2, 3)))
-tool_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sevboot: %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* A whole file of at most max bytes; the error names opt and path. */
 static int read_input(const char *cmd, const char *opt, const char *path,
 		      size_t max, struct blob *b)
@@ -61,11 +49,11 @@ static int read_input(const char *cmd, const char *opt, const char *path,
 	why[0] = '\0';
 	ret = file_read(path, max, b, why, sizeof(why));
 	if (ret == -ENOMEM) {
-		tool_error(cmd, "%s %s: out of memory", opt, path);
+		cli_cmd_error(cmd, "%s %s: out of memory", opt, path);
 		return EXIT_RUNTIME;
 	}
 	if (ret) {
-		tool_error(cmd, "%s %s: %s", opt, path,
+		cli_cmd_error(cmd, "%s %s: %s", opt, path,
 			   why[0] ? why : strerror(-ret));
 		return EXIT_BAD_INPUT;
 	}
@@ -131,7 +119,7 @@ int cmd_model_keys(int argc, char **argv)
 				 "directory DIR (see --help)");
 	ret = sev_model_identity_create(args.v[0], err, sizeof(err));
 	if (ret) {
-		tool_error(cmd, "%s", err);
+		cli_cmd_error(cmd, "%s", err);
 		return ret == -EEXIST || ret == -ENOENT || ret == -ENOTDIR ||
 				       ret == -ENAMETOOLONG
 			       ? EXIT_USAGE
@@ -226,11 +214,11 @@ static int session_pdh(const char *cmd, const char *path,
 		ret = base64_decode_text(b.data, b.len, pdh, SEV_CERT_LEN);
 	blob_free(&b);
 	if (ret == -ENOMEM) {
-		tool_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	if (ret) {
-		tool_error(cmd,
+		cli_cmd_error(cmd,
 			   "--pdh %s: not a SEV certificate: expected "
 			   "%d (0x%x) bytes, raw or base64%s",
 			   path, SEV_CERT_LEN, SEV_CERT_LEN,
@@ -259,7 +247,7 @@ static int session_ark(const char *cmd, const char *path, struct amd_cert *ark)
 		ret = -EINVAL;
 	}
 	if (ret) {
-		tool_error(cmd, "--ark %s: %s", path, why);
+		cli_cmd_error(cmd, "--ark %s: %s", path, why);
 		return EXIT_BAD_INPUT;
 	}
 	return 0;
@@ -284,7 +272,7 @@ static int session_chain(const char *cmd, const char *path,
 	int ret, product = AMD_PRODUCT_UNKNOWN;
 
 	if (!amd || !r) {
-		tool_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
@@ -294,7 +282,7 @@ static int session_chain(const char *cmd, const char *path,
 		goto out;
 	if (sev_chain_add(&ch, amd, b.data, b.len, why, sizeof(why)) ||
 	    !ch.pdh) {
-		tool_error(cmd, "--chain %s: %s", path,
+		cli_cmd_error(cmd, "--chain %s: %s", path,
 			   why[0] ? why
 				  : "no PDH certificate in it (sevctl export "
 				    "writes PDH, PEK, OCA, CEK)");
@@ -303,13 +291,13 @@ static int session_chain(const char *cmd, const char *path,
 	}
 	trust_result_init(r);
 	if (sev_chain_verify(&ch, root, r, &product)) {
-		tool_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
 	for (unsigned k = 0; k < r->n && !ret; k++)
 		if (!r->check[k].ok) {
-			tool_error(cmd,
+			cli_cmd_error(cmd,
 				   "--chain %s: the chain does not verify: "
 				   "%s: %s",
 				   path, r->check[k].what, r->check[k].text);
@@ -359,7 +347,7 @@ int cmd_session(int argc, char **argv)
 	ret = sev_owner_session_new(pdh, sizeof(pdh), (uint32_t)o.policy, &s,
 				    why, sizeof(why));
 	if (ret) {
-		tool_error(cmd, "%s %s: %s", o.pdh ? "--pdh" : "--chain",
+		cli_cmd_error(cmd, "%s %s: %s", o.pdh ? "--pdh" : "--chain",
 			   o.pdh ? o.pdh : o.chain, why);
 		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 	}
@@ -560,7 +548,7 @@ static int read_key(const char *cmd, const char *dir, const char *name,
 	if (ret)
 		return ret;
 	if (b.len != SEV_KEY_LEN) {
-		tool_error(cmd, "--session %s: %s is %zu bytes; a key is %d",
+		cli_cmd_error(cmd, "--session %s: %s is %zu bytes; a key is %d",
 			   dir, name, b.len, SEV_KEY_LEN);
 		blob_wipe(&b);
 		return EXIT_BAD_INPUT;
@@ -578,7 +566,7 @@ static int read_secrets(const char *cmd, struct owner_tool *t)
 		int ret;
 
 		if (!eq || eq - arg != 36) {
-			tool_error(cmd,
+			cli_cmd_error(cmd,
 				   "--secret %s: must be GUID=FILE, e.g. "
 				   "736869e5-84f0-4973-92ec-06879ce3da0b="
 				   "disk.key",
@@ -588,7 +576,7 @@ static int read_secrets(const char *cmd, struct owner_tool *t)
 		memcpy(guid, arg, 36);
 		guid[36] = '\0';
 		if (guid_parse(guid, &t->secret[k].guid)) {
-			tool_error(cmd, "--secret %s: '%s' is not a GUID", arg,
+			cli_cmd_error(cmd, "--secret %s: '%s' is not a GUID", arg,
 				   guid);
 			return EXIT_USAGE;
 		}
@@ -611,7 +599,7 @@ static int read_request_stdin(const char *cmd, int64_t deadline,
 	int ret;
 
 	if (!buf) {
-		tool_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	for (;;) {
@@ -620,14 +608,14 @@ static int read_request_stdin(const char *cmd, int64_t deadline,
 		ssize_t n;
 
 		if (left <= 0) {
-			tool_error(cmd, "no request on stdin within the "
+			cli_cmd_error(cmd, "no request on stdin within the "
 					"timeout");
 			free(buf);
 			return EXIT_TIMEOUT;
 		}
 		ret = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
 		if (ret < 0 && errno != EINTR) {
-			tool_error(cmd, "stdin: %s", strerror(errno));
+			cli_cmd_error(cmd, "stdin: %s", strerror(errno));
 			free(buf);
 			return EXIT_RUNTIME;
 		}
@@ -637,7 +625,7 @@ static int read_request_stdin(const char *cmd, int64_t deadline,
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0) {
-			tool_error(cmd, "stdin: %s", strerror(errno));
+			cli_cmd_error(cmd, "stdin: %s", strerror(errno));
 			free(buf);
 			return EXIT_RUNTIME;
 		}
@@ -645,7 +633,7 @@ static int read_request_stdin(const char *cmd, int64_t deadline,
 			break;
 		got += (size_t)n;
 		if (got > SEV_OWNER_MSG_MAX) {
-			tool_error(cmd,
+			cli_cmd_error(cmd,
 				   "the request on stdin is longer than "
 				   "%d bytes",
 				   SEV_OWNER_MSG_MAX);
@@ -654,7 +642,7 @@ static int read_request_stdin(const char *cmd, int64_t deadline,
 		}
 	}
 	if (got == 0) {
-		tool_error(cmd, "no request on stdin (it is empty)");
+		cli_cmd_error(cmd, "no request on stdin (it is empty)");
 		free(buf);
 		return EXIT_BAD_INPUT;
 	}
@@ -662,7 +650,7 @@ static int read_request_stdin(const char *cmd, int64_t deadline,
 	ret = sev_owner_request_parse(buf, got, req, why, sizeof(why));
 	free(buf);
 	if (ret) {
-		tool_error(cmd, "stdin: %s", why);
+		cli_cmd_error(cmd, "stdin: %s", why);
 		return ret == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
 	return 0;
@@ -676,7 +664,7 @@ static int verify(const char *cmd, const struct owner_tool *t,
 	int ret;
 
 	if (req->mode == SEV_MODE_SNP) {
-		tool_error(cmd, "the launch is SNP, which has no "
+		cli_cmd_error(cmd, "the launch is SNP, which has no "
 				"LAUNCH_MEASURE or LAUNCH_SECRET; use an SNP "
 				"attestation report");
 		return EXIT_BAD_INPUT;
@@ -688,14 +676,14 @@ static int verify(const char *cmd, const struct owner_tool *t,
 		 * explains the firmware's value. */
 		if (sev_owner_verify(t->tik, req, req->expected_digest, NULL,
 				     0) == 0)
-			tool_error(cmd,
+			cli_cmd_error(cmd,
 				   "measurement mismatch: the guest was "
 				   "launched with another digest than "
 				   "--digest (the host predicted that one): "
 				   "its inputs differ from what you "
 				   "measured");
 		else
-			tool_error(cmd,
+			cli_cmd_error(cmd,
 				   "measurement mismatch: the firmware's "
 				   "LAUNCH_MEASURE does not match --digest "
 				   "under %s/tik.bin (other inputs, or another "
@@ -704,7 +692,7 @@ static int verify(const char *cmd, const struct owner_tool *t,
 		return EXIT_SEV;
 	}
 	if (ret) {
-		tool_error(cmd, "%s", why);
+		cli_cmd_error(cmd, "%s", why);
 		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 	}
 	return 0;
@@ -721,7 +709,7 @@ static int seal(const char *cmd, const struct owner_tool *t,
 	ret = sev_owner_seal(t->tek, t->tik, req, t->secret, t->nsecrets, rep,
 			     why, sizeof(why));
 	if (ret) {
-		tool_error(cmd, "%s", why);
+		cli_cmd_error(cmd, "%s", why);
 		return ret == -EINVAL ? EXIT_BAD_INPUT : EXIT_RUNTIME;
 	}
 	return 0;
@@ -732,12 +720,12 @@ static int answer_stdout(const char *cmd, const struct sev_owner_reply *rep)
 	char *text;
 
 	if (sev_owner_reply_encode(rep, &text)) {
-		tool_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF ||
 	    fflush(stdout) == EOF) {
-		tool_error(cmd, "stdout: %s", strerror(errno));
+		cli_cmd_error(cmd, "stdout: %s", strerror(errno));
 		free(text);
 		return EXIT_RUNTIME;
 	}
@@ -781,7 +769,7 @@ static int write_report(const char *cmd, const struct owner_tool *t)
 	size_t off = 0;
 
 	if (fd < 0) {
-		tool_error(cmd, "--attest %s: %s%s", t->attest,
+		cli_cmd_error(cmd, "--attest %s: %s%s", t->attest,
 			   strerror(errno),
 			   errno == EEXIST ? " (sevboot does not replace it)"
 					   : "");
@@ -797,7 +785,7 @@ static int write_report(const char *cmd, const struct owner_tool *t)
 		off += (size_t)n;
 	}
 	if (off < t->report_len || fsync(fd) < 0 || close(fd) < 0) {
-		tool_error(cmd, "--attest %s: cannot write: %s", t->attest,
+		cli_cmd_error(cmd, "--attest %s: cannot write: %s", t->attest,
 			   strerror(errno));
 		unlink(t->attest);
 		return EXIT_RUNTIME;
@@ -861,7 +849,7 @@ static int owner_connect(const char *cmd, struct owner_tool *t,
 		rc = EXIT_RUNTIME;
 	}
 	/* What is about the socket itself names the option. */
-	tool_error(cmd, "%s%s", strncmp(err, t->connect, n) ? "" : "--connect ",
+	cli_cmd_error(cmd, "%s%s", strncmp(err, t->connect, n) ? "" : "--connect ",
 		   err);
 	return rc;
 }
@@ -877,7 +865,7 @@ int cmd_owner(int argc, char **argv)
 
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		tool_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	ret = parse_owner_opts(argc, argv, t);
@@ -893,7 +881,7 @@ int cmd_owner(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (t->nsecrets && !sev_owner_table_size(t->secret, t->nsecrets)) {
-		tool_error(cmd, "the secrets are too large for a secret table");
+		cli_cmd_error(cmd, "the secrets are too large for a secret table");
 		ret = EXIT_BAD_INPUT;
 		goto out;
 	}
@@ -901,7 +889,7 @@ int cmd_owner(int argc, char **argv)
 	/* OUT is written only after the launch went on: refuse an existing
 	 * one before the host is kept waiting. */
 	if (t->attest && access(t->attest, F_OK) == 0) {
-		tool_error(cmd,
+		cli_cmd_error(cmd,
 			   "--attest %s exists; sevboot does not replace it",
 			   t->attest);
 		ret = EXIT_USAGE;

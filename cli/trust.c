@@ -33,18 +33,6 @@
 #define TRUST_FILE_MAX (1 << 20) /* no certificate or report is larger */
 #define DIR_MAX_FILES  CLI_MAX_ARGS
 
-static void __attribute__((format(printf, 2, 3)))
-trust_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sevboot: %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* A whole input file; the error names opt (may be "") and path. */
 static int read_input(const char *cmd, const char *opt, const char *path,
 		      struct blob *b)
@@ -54,7 +42,7 @@ static int read_input(const char *cmd, const char *opt, const char *path,
 
 	if (!ret)
 		return 0;
-	trust_error(cmd, "%s%s%s: %s", opt, *opt ? " " : "", path,
+	cli_cmd_error(cmd, "%s%s%s: %s", opt, *opt ? " " : "", path,
 		    ret == -ENOMEM ? "out of memory"
 		    : why[0]	   ? why
 				   : strerror(-ret));
@@ -182,7 +170,7 @@ static int json_print(const char *cmd, struct json_writer *w)
 	size_t len;
 
 	if (jw_finish(w, &text, &len)) {
-		trust_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	printf("%s\n", text);
@@ -194,7 +182,7 @@ static int json_print(const char *cmd, struct json_writer *w)
 static int verdict_exit(const char *cmd, const struct trust_result *r)
 {
 	if (fflush(stdout) || ferror(stdout)) {
-		trust_error(cmd, "cannot write the result: %s",
+		cli_cmd_error(cmd, "cannot write the result: %s",
 			    strerror(errno));
 		return EXIT_RUNTIME;
 	}
@@ -245,7 +233,7 @@ static int read_ark(const char *cmd, const char *path, struct ark_root *root)
 	}
 	blob_free(&b);
 	if (ret)
-		trust_error(cmd, "--ark %s: %s", path, err);
+		cli_cmd_error(cmd, "--ark %s: %s", path, err);
 	return ret ? EXIT_BAD_INPUT : 0;
 }
 
@@ -309,7 +297,7 @@ static int dir_files(const char *cmd, const char *dir, char **paths,
 
 	*n = 0;
 	if (count < 0) {
-		trust_error(cmd, "--dir %s: %s", dir, strerror(errno));
+		cli_cmd_error(cmd, "--dir %s: %s", dir, strerror(errno));
 		return EXIT_BAD_INPUT;
 	}
 	for (k = 0; k < count; k++) {
@@ -320,13 +308,13 @@ static int dir_files(const char *cmd, const char *dir, char **paths,
 		     e->d_type != DT_LNK))
 			continue;
 		if (*n == DIR_MAX_FILES) {
-			trust_error(cmd, "--dir %s: more than %d files", dir,
+			cli_cmd_error(cmd, "--dir %s: more than %d files", dir,
 				    DIR_MAX_FILES);
 			rc = EXIT_BAD_INPUT;
 			break;
 		}
 		if (asprintf(&paths[*n], "%s/%s", dir, e->d_name) < 0) {
-			trust_error(cmd, "out of memory");
+			cli_cmd_error(cmd, "out of memory");
 			rc = EXIT_RUNTIME;
 			break;
 		}
@@ -336,7 +324,7 @@ static int dir_files(const char *cmd, const char *dir, char **paths,
 		free(ents[k]);
 	free(ents);
 	if (!rc && !*n) {
-		trust_error(cmd, "--dir %s: no files in it", dir);
+		cli_cmd_error(cmd, "--dir %s: no files in it", dir);
 		rc = EXIT_BAD_INPUT;
 	}
 	return rc;
@@ -382,7 +370,7 @@ static int chain_file(const char *cmd, const char *path, struct chain_input *in)
 		in->have_sev = true;
 	}
 	if (ret) {
-		trust_error(cmd, "%s: %s", path, err);
+		cli_cmd_error(cmd, "%s: %s", path, err);
 		return ret == -ENOMEM ? EXIT_RUNTIME : EXIT_BAD_INPUT;
 	}
 	return 0;
@@ -406,14 +394,14 @@ static int chain_inputs(const char *cmd, const struct chain_opts *o,
 			rc = chain_file(cmd, args->v[k], in);
 	}
 	if (!rc && in->have_sev && in->have_snp) {
-		trust_error(cmd, "give the certificates of one chain: SEV "
+		cli_cmd_error(cmd, "give the certificates of one chain: SEV "
 				 "(AMD's formats) or SNP (X.509), not both");
 		rc = EXIT_USAGE;
 	}
 	if (!rc && o->ark)
 		rc = read_ark(cmd, o->ark, &in->root);
 	if (!rc && o->ark && (in->root.sev != in->have_sev)) {
-		trust_error(cmd, "--ark %s is %s, the chain is %s", o->ark,
+		cli_cmd_error(cmd, "--ark %s is %s, the chain is %s", o->ark,
 			    in->root.sev ? "an AMD CA certificate (SEV)"
 					 : "X.509 (SNP)",
 			    in->have_sev ? "SEV's" : "SNP's");
@@ -458,7 +446,7 @@ int cmd_verify_chain(int argc, char **argv)
 	if (!in || !r) {
 		free(in);
 		free(r);
-		trust_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	in->snp.product = AMD_PRODUCT_UNKNOWN;
@@ -476,7 +464,7 @@ int cmd_verify_chain(int argc, char **argv)
 	else
 		rc = snp_chain_verify(&in->snp, in->root.x509, at, r);
 	if (rc) {
-		trust_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
@@ -737,7 +725,7 @@ static int report_data_file(const char *cmd, const char *path,
 	if (rc)
 		return rc;
 	if (b.len > 64) {
-		trust_error(cmd,
+		cli_cmd_error(cmd,
 			    "--report-data-file %s: %zu bytes; REPORT_DATA "
 			    "is at most 64",
 			    path, b.len);
@@ -762,7 +750,7 @@ static int snp_file(const char *cmd, const char *opt, const char *path,
 	if (rc)
 		return rc;
 	if (snp_chain_add(ch, b.data, b.len, err, sizeof(err))) {
-		trust_error(cmd, "%s %s: %s", opt, path, err);
+		cli_cmd_error(cmd, "%s %s: %s", opt, path, err);
 		rc = EXIT_BAD_INPUT;
 	}
 	blob_free(&b);
@@ -780,7 +768,7 @@ static int snp_report_inputs(const char *cmd, const struct report_opts *o,
 		rc = snp_file(cmd, "--vlek", o->vlek, ch);
 	if (!rc && (o->vcek || o->vlek) &&
 	    (!ch->vek || ch->vek_is_vlek != !!o->vlek)) {
-		trust_error(cmd, "%s %s: holds no %s certificate",
+		cli_cmd_error(cmd, "%s %s: holds no %s certificate",
 			    o->vcek ? "--vcek" : "--vlek",
 			    o->vcek ? o->vcek : o->vlek,
 			    o->vcek ? "VCEK (CN=SEV-VCEK)"
@@ -792,7 +780,7 @@ static int snp_report_inputs(const char *cmd, const struct report_opts *o,
 		char err[300] = "";
 
 		if (snp_vek_extensions(ch->vek, &e, err, sizeof(err))) {
-			trust_error(cmd, "%s %s: %s",
+			cli_cmd_error(cmd, "%s %s: %s",
 				    o->vcek ? "--vcek" : "--vlek",
 				    o->vcek ? o->vcek : o->vlek, err);
 			rc = EXIT_BAD_INPUT;
@@ -833,21 +821,21 @@ static int sev_report_check(const char *cmd, const struct report_opts *o,
 				 "a SEV report is checked with the platform's "
 				 "PEK: give --chain FILE");
 	if (sev_att_report_parse(raw, &rep, err, sizeof(err))) {
-		trust_error(cmd, "--report %s: %s", o->report, err);
+		cli_cmd_error(cmd, "--report %s: %s", o->report, err);
 		return EXIT_BAD_INPUT;
 	}
 	rc = read_input(cmd, "--chain", o->chain, &b);
 	if (!rc && sev_chain_add(&sev, amd, b.data, b.len, err, sizeof(err)))
-		trust_error(cmd, "--chain %s: %s", o->chain, err);
+		cli_cmd_error(cmd, "--chain %s: %s", o->chain, err);
 	else if (!rc && !sev.pek)
-		trust_error(cmd,
+		cli_cmd_error(cmd,
 			    "--chain %s: holds no PEK certificate "
 			    "(usage 0x1002)",
 			    o->chain);
 	else if (!rc &&
 		 sev_att_report_verify(raw, &sev, root->sev ? &root->amd : NULL,
 				       x, r, err, sizeof(err)))
-		trust_error(cmd, "%s", err);
+		cli_cmd_error(cmd, "%s", err);
 	else
 		goto out;
 	if (!rc)
@@ -894,7 +882,7 @@ static int report_check(const char *cmd, const struct report_opts *o,
 				 "reports carry --report-data)",
 				 o->report);
 	if (snp_report_parse(raw, &rep, err, sizeof(err))) {
-		trust_error(cmd, "--report %s: %s", o->report, err);
+		cli_cmd_error(cmd, "--report %s: %s", o->report, err);
 		return EXIT_BAD_INPUT;
 	}
 	rc = snp_report_inputs(cmd, o, &snp);
@@ -902,7 +890,7 @@ static int report_check(const char *cmd, const struct report_opts *o,
 		snp_tcb_split(tcb, snp.product, &x.min_tcb);
 	if (!rc && snp_report_verify(raw, &snp, root->x509, at, &x, r, err,
 				     sizeof(err))) {
-		trust_error(cmd, "--report %s: %s", o->report, err);
+		cli_cmd_error(cmd, "--report %s: %s", o->report, err);
 		rc = EXIT_BAD_INPUT;
 	}
 	if (!rc) {
@@ -927,7 +915,7 @@ static int read_report(const char *cmd, const char *opt, const char *path,
 		return rc;
 	if (trust_report_read(b.data, b.len, raw, SNP_REPORT_LEN, rawlen, err,
 			      sizeof(err))) {
-		trust_error(cmd, "%s%s%s: %s", opt, *opt ? " " : "", path, err);
+		cli_cmd_error(cmd, "%s%s%s: %s", opt, *opt ? " " : "", path, err);
 		rc = EXIT_BAD_INPUT;
 	}
 	blob_free(&b);
@@ -947,7 +935,7 @@ int cmd_verify_report(int argc, char **argv)
 	int rc, product = AMD_PRODUCT_UNKNOWN;
 
 	if (!r) {
-		trust_error(cmd, "out of memory");
+		cli_cmd_error(cmd, "out of memory");
 		return EXIT_RUNTIME;
 	}
 	trust_result_init(r);
@@ -1244,7 +1232,7 @@ int cmd_show_report(int argc, char **argv)
 		     ? snp_report_parse(raw, &snp, err, sizeof(err))
 		     : sev_att_report_parse(raw, &sev, err, sizeof(err));
 	if (rc) {
-		trust_error(cmd, "%s: %s", args.v[0], err);
+		cli_cmd_error(cmd, "%s: %s", args.v[0], err);
 		return EXIT_BAD_INPUT;
 	}
 	if (o.json) {
@@ -1267,7 +1255,7 @@ int cmd_show_report(int argc, char **argv)
 			return rc;
 	}
 	if (fflush(stdout) || ferror(stdout)) {
-		trust_error(cmd, "cannot write: %s", strerror(errno));
+		cli_cmd_error(cmd, "cannot write: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
 	return 0;

@@ -20,36 +20,6 @@
 #include "owner/owner.h"
 #include "util/util.h"
 
-/* SNP report fields (56860 ATTESTATION_REPORT). */
-#define R_VERSION		   0x000
-#define R_GUEST_SVN		   0x004
-#define R_POLICY		   0x008
-#define R_FAMILY_ID		   0x010
-#define R_IMAGE_ID		   0x020
-#define R_VMPL			   0x030
-#define R_SIG_ALGO		   0x034
-#define R_CURRENT_TCB		   0x038
-#define R_PLATFORM_INFO		   0x040
-#define R_FLAGS			   0x048
-#define R_REPORT_DATA		   0x050
-#define R_MEASUREMENT		   0x090
-#define R_HOST_DATA		   0x0c0
-#define R_ID_KEY_DIGEST		   0x0e0
-#define R_AUTHOR_KEY_DIGEST	   0x110
-#define R_REPORT_ID		   0x140
-#define R_REPORT_ID_MA		   0x160
-#define R_REPORTED_TCB		   0x180
-#define R_CPUID_FAM		   0x188
-#define R_CPUID_MOD		   0x189
-#define R_CPUID_STEP		   0x18a
-#define R_CHIP_ID		   0x1a0
-#define R_COMMITTED_TCB		   0x1e0
-#define R_CURRENT_BUILD		   0x1e8
-#define R_COMMITTED_BUILD	   0x1ec
-#define R_LAUNCH_TCB		   0x1f0
-#define R_LAUNCH_MIT		   0x1f8
-#define R_CURRENT_MIT		   0x200
-#define R_SIG			   0x2a0
 #define SIG_ALGO_ECDSA_P384_SHA384 1
 
 /* SEV report (55766 ATTESTATION command). */
@@ -122,7 +92,7 @@ int snp_report_parse(const uint8_t *raw, struct snp_report *r, char *err,
 {
 	set_err(err, errlen, "%s", "");
 	memset(r, 0, sizeof(*r));
-	r->version = get_le32(raw, R_VERSION);
+	r->version = get_le32(raw, SNP_RPT_VERSION);
 	/* 2 (ASPFW 1.55.25), 3 and 4 (CPUID fields), 5 (mitigation
 	 * vectors); go-sev-guest abi.go ReportToProto knows the same. */
 	if (r->version < 2 || r->version > 5) {
@@ -131,43 +101,43 @@ int snp_report_parse(const uint8_t *raw, struct snp_report *r, char *err,
 			r->version);
 		return -EINVAL;
 	}
-	r->guest_svn = get_le32(raw, R_GUEST_SVN);
-	r->policy = get_le64(raw, R_POLICY);
-	memcpy(r->family_id, raw + R_FAMILY_ID, 16);
-	memcpy(r->image_id, raw + R_IMAGE_ID, 16);
-	r->vmpl = get_le32(raw, R_VMPL);
-	r->sig_algo = get_le32(raw, R_SIG_ALGO);
-	r->current_tcb = get_le64(raw, R_CURRENT_TCB);
-	r->platform_info = get_le64(raw, R_PLATFORM_INFO);
-	r->flags = get_le32(raw, R_FLAGS);
-	memcpy(r->report_data, raw + R_REPORT_DATA, 64);
-	memcpy(r->measurement, raw + R_MEASUREMENT, 48);
-	memcpy(r->host_data, raw + R_HOST_DATA, 32);
-	memcpy(r->id_key_digest, raw + R_ID_KEY_DIGEST, 48);
-	memcpy(r->author_key_digest, raw + R_AUTHOR_KEY_DIGEST, 48);
-	memcpy(r->report_id, raw + R_REPORT_ID, 32);
-	memcpy(r->report_id_ma, raw + R_REPORT_ID_MA, 32);
-	r->reported_tcb = get_le64(raw, R_REPORTED_TCB);
+	r->guest_svn = get_le32(raw, SNP_RPT_GUEST_SVN);
+	r->policy = get_le64(raw, SNP_RPT_POLICY);
+	memcpy(r->family_id, raw + SNP_RPT_FAMILY_ID, 16);
+	memcpy(r->image_id, raw + SNP_RPT_IMAGE_ID, 16);
+	r->vmpl = get_le32(raw, SNP_RPT_VMPL);
+	r->sig_algo = get_le32(raw, SNP_RPT_SIG_ALGO);
+	r->current_tcb = get_le64(raw, SNP_RPT_CURRENT_TCB);
+	r->platform_info = get_le64(raw, SNP_RPT_PLATFORM_INFO);
+	r->flags = get_le32(raw, SNP_RPT_FLAGS);
+	memcpy(r->report_data, raw + SNP_RPT_REPORT_DATA, 64);
+	memcpy(r->measurement, raw + SNP_RPT_MEASUREMENT, 48);
+	memcpy(r->host_data, raw + SNP_RPT_HOST_DATA, 32);
+	memcpy(r->id_key_digest, raw + SNP_RPT_ID_KEY_DIGEST, 48);
+	memcpy(r->author_key_digest, raw + SNP_RPT_AUTHOR_KEY_DIGEST, 48);
+	memcpy(r->report_id, raw + SNP_RPT_REPORT_ID, 32);
+	memcpy(r->report_id_ma, raw + SNP_RPT_REPORT_ID_MA, 32);
+	r->reported_tcb = get_le64(raw, SNP_RPT_REPORTED_TCB);
 	if (r->version >= 3) {
-		r->cpuid_fam = raw[R_CPUID_FAM];
-		r->cpuid_mod = raw[R_CPUID_MOD];
-		r->cpuid_step = raw[R_CPUID_STEP];
+		r->cpuid_fam = raw[SNP_RPT_CPUID_FAM];
+		r->cpuid_mod = raw[SNP_RPT_CPUID_MOD];
+		r->cpuid_step = raw[SNP_RPT_CPUID_STEP];
 	}
-	memcpy(r->chip_id, raw + R_CHIP_ID, 64);
-	r->committed_tcb = get_le64(raw, R_COMMITTED_TCB);
-	r->current_build = raw[R_CURRENT_BUILD];
-	r->current_minor = raw[R_CURRENT_BUILD + 1];
-	r->current_major = raw[R_CURRENT_BUILD + 2];
-	r->committed_build = raw[R_COMMITTED_BUILD];
-	r->committed_minor = raw[R_COMMITTED_BUILD + 1];
-	r->committed_major = raw[R_COMMITTED_BUILD + 2];
-	r->launch_tcb = get_le64(raw, R_LAUNCH_TCB);
+	memcpy(r->chip_id, raw + SNP_RPT_CHIP_ID, 64);
+	r->committed_tcb = get_le64(raw, SNP_RPT_COMMITTED_TCB);
+	r->current_build = raw[SNP_RPT_CURRENT_BUILD];
+	r->current_minor = raw[SNP_RPT_CURRENT_BUILD + 1];
+	r->current_major = raw[SNP_RPT_CURRENT_BUILD + 2];
+	r->committed_build = raw[SNP_RPT_COMMITTED_BUILD];
+	r->committed_minor = raw[SNP_RPT_COMMITTED_BUILD + 1];
+	r->committed_major = raw[SNP_RPT_COMMITTED_BUILD + 2];
+	r->launch_tcb = get_le64(raw, SNP_RPT_LAUNCH_TCB);
 	if (r->version >= 5) {
-		r->launch_mit_vector = get_le64(raw, R_LAUNCH_MIT);
-		r->current_mit_vector = get_le64(raw, R_CURRENT_MIT);
+		r->launch_mit_vector = get_le64(raw, SNP_RPT_LAUNCH_MIT);
+		r->current_mit_vector = get_le64(raw, SNP_RPT_CURRENT_MIT);
 	}
-	memcpy(r->sig_r, raw + R_SIG, 72);
-	memcpy(r->sig_s, raw + R_SIG + 72, 72);
+	memcpy(r->sig_r, raw + SNP_RPT_SIG, 72);
+	memcpy(r->sig_s, raw + SNP_RPT_SIG + 72, 72);
 	return 0;
 }
 
@@ -382,7 +352,7 @@ static void check_snp_signature(struct trust_result *r, const uint8_t *raw,
 		return;
 	}
 	if (!sev_ecdsa_verify(k, EVP_sha384(), raw, SNP_REPORT_SIGNED,
-			      raw + R_SIG))
+			      raw + SNP_RPT_SIG))
 		trust_add(r, true, "signature", "ECDSA P-384 SHA-384 by the %s",
 			  vek);
 	else

@@ -927,6 +927,41 @@ int sev_model_keygen(uint8_t d[48], uint8_t cert[SEV_CERT_LEN]);
 #define SEV_MODEL_TCB 0xd417000000000009ULL
 #define SEV_MODEL_AMD_CERT_LEN	 832   /* AMD CA format, 2048-bit keys */
 #define SEV_MODEL_SEV_REPORT_LEN 0xd0  /* SEV API 55766 ATTESTATION */
+/*
+ * The SNP attestation report's fields, byte offsets (SNP ABI 56860,
+ * table ATTESTATION_REPORT): the model writes them (sev/model/snp.c), the
+ * guest owner reads them (owner/report.c).
+ */
+#define SNP_RPT_VERSION 0x000
+#define SNP_RPT_GUEST_SVN 0x004
+#define SNP_RPT_POLICY 0x008
+#define SNP_RPT_FAMILY_ID 0x010
+#define SNP_RPT_IMAGE_ID 0x020
+#define SNP_RPT_VMPL 0x030
+#define SNP_RPT_SIG_ALGO 0x034
+#define SNP_RPT_CURRENT_TCB 0x038
+#define SNP_RPT_PLATFORM_INFO 0x040
+#define SNP_RPT_FLAGS 0x048
+#define SNP_RPT_REPORT_DATA 0x050
+#define SNP_RPT_MEASUREMENT 0x090
+#define SNP_RPT_HOST_DATA 0x0c0
+#define SNP_RPT_ID_KEY_DIGEST 0x0e0
+#define SNP_RPT_AUTHOR_KEY_DIGEST 0x110
+#define SNP_RPT_REPORT_ID 0x140
+#define SNP_RPT_REPORT_ID_MA 0x160
+#define SNP_RPT_REPORTED_TCB 0x180
+#define SNP_RPT_CPUID_FAM 0x188
+#define SNP_RPT_CPUID_MOD 0x189
+#define SNP_RPT_CPUID_STEP 0x18a
+#define SNP_RPT_CHIP_ID 0x1a0
+#define SNP_RPT_COMMITTED_TCB 0x1e0
+#define SNP_RPT_CURRENT_BUILD 0x1e8
+#define SNP_RPT_COMMITTED_BUILD 0x1ec
+#define SNP_RPT_LAUNCH_TCB 0x1f0
+#define SNP_RPT_LAUNCH_MIT 0x1f8
+#define SNP_RPT_CURRENT_MIT 0x200
+#define SNP_RPT_SIG 0x2a0
+
 #define SEV_MODEL_SNP_REPORT_LEN 0x4a0 /* SNP ABI 56860 ATTESTATION_REPORT */
 
 struct sev_model_identity;

@@ -522,31 +522,9 @@ int model_snp_launch_finish(struct sev_model *m, void *data, uint32_t *fw_error)
 
 /* ------------------------------------------------------------- REPORT */
 
-/* The report's fields (SNP ABI 56860 ATTESTATION_REPORT; AMD-ASPFW
- * sev_rmp.h snp_attestation_report_t). */
+/* The report's offsets are SNP_RPT_* (sev/sev.h); its values (SNP ABI
+ * 56860 ATTESTATION_REPORT; AMD-ASPFW sev_rmp.h snp_attestation_report_t): */
 #define REPORT_VERSION	    2 /* what ASPFW 1.55.25 writes */
-#define R_GUEST_SVN	    0x004
-#define R_POLICY	    0x008
-#define R_FAMILY_ID	    0x010
-#define R_IMAGE_ID	    0x020
-#define R_VMPL		    0x030
-#define R_SIG_ALGO	    0x034
-#define R_CURRENT_TCB	    0x038
-#define R_PLATFORM_INFO	    0x040
-#define R_FLAGS		    0x048
-#define R_REPORT_DATA	    0x050
-#define R_MEASUREMENT	    0x090
-#define R_HOST_DATA	    0x0c0
-#define R_ID_KEY_DIGEST	    0x0e0
-#define R_AUTHOR_KEY_DIGEST 0x110
-#define R_REPORT_ID	    0x140
-#define R_REPORT_ID_MA	    0x160
-#define R_REPORTED_TCB	    0x180
-#define R_CHIP_ID	    0x1a0
-#define R_COMMITTED_TCB	    0x1e0
-#define R_CURRENT_VERSION   0x1e8 /* build, minor, major */
-#define R_COMMITTED_VERSION 0x1ec
-#define R_LAUNCH_TCB	    0x1f0
 #define PLATFORM_SMT_EN	    (1ULL << 0)
 #define FLAGS_AUTHOR_KEY_EN (1u << 0)
 #define FLAGS_SIGNING_NONE  (7u << 2) /* SIGNING_KEY 7: not signed */
@@ -566,36 +544,36 @@ int sev_model_snp_report(struct sev_model *m, const uint8_t report_data[64],
 	memset(r, 0, SEV_MODEL_SNP_REPORT_LEN);
 	put_le32(r, 0, REPORT_VERSION);
 	if (m->id_block_en) {
-		put_le32(r, R_GUEST_SVN,
+		put_le32(r, SNP_RPT_GUEST_SVN,
 			 get_le32(m->id_block, ID_BLOCK_GUEST_SVN));
-		memcpy(r + R_FAMILY_ID, m->id_block + ID_BLOCK_FAMILY_ID, 16);
-		memcpy(r + R_IMAGE_ID, m->id_block + ID_BLOCK_IMAGE_ID, 16);
-		memcpy(r + R_ID_KEY_DIGEST, m->id_key_digest, 48);
+		memcpy(r + SNP_RPT_FAMILY_ID, m->id_block + ID_BLOCK_FAMILY_ID, 16);
+		memcpy(r + SNP_RPT_IMAGE_ID, m->id_block + ID_BLOCK_IMAGE_ID, 16);
+		memcpy(r + SNP_RPT_ID_KEY_DIGEST, m->id_key_digest, 48);
 	}
-	put_le64(r, R_POLICY, m->snp_policy);
-	put_le32(r, R_VMPL, vmpl);
-	put_le32(r, R_SIG_ALGO, ID_ALGO_P384_SHA384);
-	put_le64(r, R_CURRENT_TCB, SEV_MODEL_TCB);
+	put_le64(r, SNP_RPT_POLICY, m->snp_policy);
+	put_le32(r, SNP_RPT_VMPL, vmpl);
+	put_le32(r, SNP_RPT_SIG_ALGO, ID_ALGO_P384_SHA384);
+	put_le64(r, SNP_RPT_CURRENT_TCB, SEV_MODEL_TCB);
 	/* The model's platform has SMT on (see snp_policy_ok). */
-	put_le64(r, R_PLATFORM_INFO, PLATFORM_SMT_EN);
-	put_le32(r, R_FLAGS,
+	put_le64(r, SNP_RPT_PLATFORM_INFO, PLATFORM_SMT_EN);
+	put_le32(r, SNP_RPT_FLAGS,
 		 (m->author_key_en ? FLAGS_AUTHOR_KEY_EN : 0) |
 			 (m->vcek_disabled ? FLAGS_SIGNING_NONE : 0));
-	memcpy(r + R_REPORT_DATA, report_data, 64);
-	memcpy(r + R_MEASUREMENT, m->snp_ld, 48);
-	memcpy(r + R_HOST_DATA, m->host_data, 32);
+	memcpy(r + SNP_RPT_REPORT_DATA, report_data, 64);
+	memcpy(r + SNP_RPT_MEASUREMENT, m->snp_ld, 48);
+	memcpy(r + SNP_RPT_HOST_DATA, m->host_data, 32);
 	if (m->author_key_en)
-		memcpy(r + R_AUTHOR_KEY_DIGEST, m->author_key_digest, 48);
-	memcpy(r + R_REPORT_ID, m->report_id, 32);
-	memcpy(r + R_REPORT_ID_MA, m->report_id_ma, 32);
-	put_le64(r, R_REPORTED_TCB, SEV_MODEL_TCB);
-	sev_model_identity_chip_id(m->identity, r + R_CHIP_ID);
-	put_le64(r, R_COMMITTED_TCB, SEV_MODEL_TCB);
-	r[R_CURRENT_VERSION] = m->build;
-	r[R_CURRENT_VERSION + 1] = m->api_minor;
-	r[R_CURRENT_VERSION + 2] = m->api_major;
-	memcpy(r + R_COMMITTED_VERSION, r + R_CURRENT_VERSION, 3);
-	put_le64(r, R_LAUNCH_TCB, SEV_MODEL_TCB);
+		memcpy(r + SNP_RPT_AUTHOR_KEY_DIGEST, m->author_key_digest, 48);
+	memcpy(r + SNP_RPT_REPORT_ID, m->report_id, 32);
+	memcpy(r + SNP_RPT_REPORT_ID_MA, m->report_id_ma, 32);
+	put_le64(r, SNP_RPT_REPORTED_TCB, SEV_MODEL_TCB);
+	sev_model_identity_chip_id(m->identity, r + SNP_RPT_CHIP_ID);
+	put_le64(r, SNP_RPT_COMMITTED_TCB, SEV_MODEL_TCB);
+	r[SNP_RPT_CURRENT_BUILD] = m->build;
+	r[SNP_RPT_CURRENT_BUILD + 1] = m->api_minor;
+	r[SNP_RPT_CURRENT_BUILD + 2] = m->api_major;
+	memcpy(r + SNP_RPT_COMMITTED_BUILD, r + SNP_RPT_CURRENT_BUILD, 3);
+	put_le64(r, SNP_RPT_LAUNCH_TCB, SEV_MODEL_TCB);
 	/* SNP_LAUNCH_FINISH's VCEK_DIS: no key signs (SIGNING_KEY 7). */
 	if (m->vcek_disabled)
 		return 0;
