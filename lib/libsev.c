@@ -174,7 +174,7 @@ static int fail(int ret, int *fw_err, const char *why)
 
 /* ------------------------------------------------------------ backend */
 
-/* SEVBOOT_MODEL_DIR/pdh.key, the model's PDH key (`sevboot model-keys`). */
+/* An older SEVBOOT_MODEL_DIR/pdh.key, the model's PDH key alone. */
 static int model_key(const char *dir, struct sev_vm_config *c)
 {
 	char path[PATH_MAX], err[256];
@@ -205,6 +205,32 @@ static int model_key(const char *dir, struct sev_vm_config *c)
 	return ret;
 }
 
+/*
+ * SEVBOOT_MODEL_DIR, the model's identity (`sevboot model-keys DIR`):
+ * its PDH, its chain, and the PEK that signs attestation reports.  A DIR
+ * of an older sevboot with only pdh.key gives the PDH, and no report.
+ */
+static int model_dir(const char *dir, struct sev_vm_config *c)
+{
+	char err[512];
+	int ret = sev_model_identity_load(dir, &c->model_identity, err,
+					  sizeof(err));
+
+	if (ret == -ENODATA) {
+		fprintf(stderr,
+			"libsev: SEVBOOT_MODEL_DIR %s holds only a PDH key "
+			"(the layout of an older sevboot): the model has no "
+			"PEK, so sev_attestation_report fails with "
+			"EOPNOTSUPP; `sevboot model-keys NEWDIR` makes a "
+			"whole identity\n",
+			dir);
+		return model_key(dir, c);
+	}
+	if (ret)
+		fprintf(stderr, "libsev: SEVBOOT_MODEL_DIR: %s\n", err);
+	return ret;
+}
+
 /* The backend SEVBOOT_BACKEND names: kvm (default) or model. */
 static int backend(struct sev_vm_config *c)
 {
@@ -222,7 +248,7 @@ static int backend(struct sev_vm_config *c)
 	}
 	c->model = true;
 	dir = getenv("SEVBOOT_MODEL_DIR");
-	if (dir && *dir && model_key(dir, c))
+	if (dir && *dir && model_dir(dir, c))
 		return -EINVAL;
 	fprintf(stderr,
 		"libsev: WARNING: SEVBOOT_BACKEND=model: a software model "
@@ -255,6 +281,8 @@ static int init(int vm_fd, enum sev_mode mode, bool legacy, uint64_t features,
 	if (!ret) {
 		struct sev_vm *vm = sev_vm_new(vm_fd, &c);
 
+		if (!vm)
+			sev_model_identity_free(c.model_identity);
 		e = vm ? add(vm_fd, vm) : NULL;
 		if (!e) {
 			sev_vm_free(vm);

@@ -1275,9 +1275,14 @@ struct sev_vm_config {
 	bool model; /* the firmware model instead of /dev/sev */
 	bool model_pdh; /* model_pdh_key is the model's PDH key (a secret) */
 	uint8_t model_pdh_key[48];
+	/* The model's identity (sev_model_identity_load): its PDH, chain and
+	 * the PEK that signs attestation reports.  sev_vm_new takes it over
+	 * when it succeeds (sev_vm_free frees it). */
+	struct sev_model_identity *model_identity;
 };
 
-/* NULL when out of memory.  No command is issued. */
+/* NULL when out of memory (c->model_identity is then the caller's).  No
+ * command is issued. */
 struct sev_vm *sev_vm_new(int vm_fd, const struct sev_vm_config *c);
 void sev_vm_free(struct sev_vm *v); /* wipes it */
 const char *sev_vm_error(const struct sev_vm *v);
