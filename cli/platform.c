@@ -417,9 +417,10 @@ static int run_query(const char *name, enum pcmd c, struct sev_platform *p,
 		*rc = write_out(name, o->out, csr, n);
 		free(csr);
 		if (!*rc)
-			*rc = said_file(name, o, n,
-					o->full ? ": PDH, PEK, OCA, CEK, ASK, ARK"
-						: ": PDH, PEK, OCA, CEK");
+			*rc = said_file(
+				name, o, n,
+				o->full ? ": PDH, PEK, OCA, CEK, ASK, ARK"
+					: ": PDH, PEK, OCA, CEK");
 		return 0;
 	case P_PEK_CSR:
 		ret = sev_platform_pek_csr(p, &csr, &n, fw, err, errlen);

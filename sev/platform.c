@@ -43,10 +43,10 @@ _Static_assert(SEV_VLEK_HASHSTICK_LEN == SB_SNP_VLEK_HASHSTICK_LEN,
 
 struct sev_platform {
 	struct sev_transport t;
-	struct sev_kvm_transport kvm; /* the real one's fds */
-	struct sev_model *model;      /* or the model */
+	struct sev_kvm_transport kvm;  /* the real one's fds */
+	struct sev_model *model;       /* or the model */
 	struct sev_model_identity *id; /* its identity, or NULL (pdh.key) */
-	char dir[4096];		      /* its identity's directory */
+	char dir[4096];		       /* its identity's directory */
 };
 
 /* ------------------------------------------------------ the model's identity
@@ -54,7 +54,7 @@ struct sev_platform {
 
 /* An older DIR's PDH private key, DIR/pdh.key (48 bytes, 0600). */
 static int legacy_pdh_load(const char *dir, uint8_t d[48], char *err,
-			       size_t errlen)
+			   size_t errlen)
 {
 	char path[4096], why[256] = "";
 	struct blob b;
@@ -115,8 +115,7 @@ static int replace_file(const char *dir, const char *name, const void *p,
 }
 
 /* After PDH_GEN on an older DIR: the new PDH key and certificate. */
-static int legacy_pdh_store(struct sev_platform *p, char *err,
-				size_t errlen)
+static int legacy_pdh_store(struct sev_platform *p, char *err, size_t errlen)
 {
 	uint8_t d[48], cert[SEV_CERT_LEN];
 	int ret;
@@ -548,7 +547,8 @@ int sev_platform_sev_chain(struct sev_platform *p, bool full, uint8_t **out,
 	if (full && !p->id) {
 		set_err(err, errlen,
 			"export --full: the ASK-signed CEK and the CA chain "
-			"come from AMD's KDS (kdsintf.amd.com/cek/id/<get-id>), "
+			"come from AMD's KDS "
+			"(kdsintf.amd.com/cek/id/<get-id>), "
 			"which sevboot does not fetch for %s",
 			SEV_DEV_PATH);
 		return -EOPNOTSUPP;

@@ -1263,7 +1263,8 @@ static int only_identity_files(const char *dir, char *err, size_t errlen)
 		return ret;
 	}
 	while (!ret && (e = readdir(d))) {
-		bool known = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+		bool known =
+			!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
 
 		for (unsigned f = 0; !known && f < F_COUNT; f++)
 			known = !strcmp(e->d_name, file_names[f]);
@@ -1303,8 +1304,10 @@ int sev_model_identity_store(const struct sev_model_identity *id,
 	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", dir);
 	if (!mkdtemp(tmp)) {
 		ret = -errno;
-		set_err(err, errlen, "%s: cannot create a directory next to "
-			"it: %s", dir, strerror(errno));
+		set_err(err, errlen,
+			"%s: cannot create a directory next to "
+			"it: %s",
+			dir, strerror(errno));
 		return ret;
 	}
 	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -50,9 +50,9 @@ int model_chip_id(const struct sev_model *m, uint8_t id[MODEL_CHIP_ID_LEN])
 	}
 	c = EVP_MD_CTX_new();
 	ok = c && EVP_DigestInit_ex(c, EVP_sha512(), NULL) &&
-		 EVP_DigestUpdate(c, label, sizeof(label) - 1) &&
-		 EVP_DigestUpdate(c, m->pdh_cert, sizeof(m->pdh_cert)) &&
-		 EVP_DigestFinal_ex(c, id, &n) && n == MODEL_CHIP_ID_LEN;
+	     EVP_DigestUpdate(c, label, sizeof(label) - 1) &&
+	     EVP_DigestUpdate(c, m->pdh_cert, sizeof(m->pdh_cert)) &&
+	     EVP_DigestFinal_ex(c, id, &n) && n == MODEL_CHIP_ID_LEN;
 
 	EVP_MD_CTX_free(c);
 	return ok ? 0 : -ENOMEM;

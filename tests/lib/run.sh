@@ -87,7 +87,7 @@ export SEVBOOT_BACKEND=model
 O=/payload/guest/OVMF.fd
 sevboot model-keys /tmp/pm >/dev/null; echo "MODEL-KEYS-RC \$?"
 export SEVBOOT_MODEL_DIR=/tmp/pm
-vr() { sevboot verify-report --report /tmp/\$1-report.bin --chain /tmp/pm/sev-chain.cert --ark /tmp/pm/ark.cert --measurement \$2 --mnonce \$3 --policy \$4 | sed "s/^/verify-report \$5: /"; echo "VERIFY-RC \$5 \$?"; }
+vr() { sevboot verify-report --report /tmp/\$1-report.bin --chain /tmp/pm/sev-chain.cert --ark /tmp/pm/ark.cert --measurement \$2 --mnonce \$3 --policy \$4 > /tmp/vr.out 2>&1; rc=\$?; sed "s/^/verify-report \$5: /" /tmp/vr.out; echo "VERIFY-RC \$5 \$rc"; }
 consumer sev \$O /tmp/sev-report.bin; echo "CONSUMER-RC sev \$?"
 vr sev $DSEV $MN 0x1 sev
 vr sev $DSEV $WRONG 0x1 sev-wrong-mnonce

@@ -555,7 +555,8 @@ static unsigned report_failures(const unsigned char *report,
 				const uint8_t digest[32],
 				const uint8_t mnonce[16])
 {
-	struct blob chain = id_file("sev-chain.cert"), ark = id_file("ark.cert");
+	struct blob chain = id_file("sev-chain.cert"),
+		    ark = id_file("ark.cert");
 	struct sev_chain ch = {0};
 	struct amd_cert amd[2], root;
 	struct snp_expect x = {0};
@@ -601,8 +602,8 @@ START_TEST(test_attestation_with_identity)
 	/* No buffer, then a short one: ENOSPC, the length needed, and the
 	 * firmware's INVALID_LENGTH from the length query. */
 	len = 0;
-	FAILS(sev_attestation_report(vm, mnonce, 16, NULL, &len, &fw_),
-	      ENOSPC, 0x04 /* SEV_RET_INVALID_LEN */);
+	FAILS(sev_attestation_report(vm, mnonce, 16, NULL, &len, &fw_), ENOSPC,
+	      0x04 /* SEV_RET_INVALID_LEN */);
 	ck_assert_uint_eq(len, LIBSEV_REPORT_LEN);
 	len = LIBSEV_REPORT_LEN - 1;
 	memset(report, 0xa5, sizeof(report));

@@ -173,8 +173,8 @@ static const char *whole_identity(void)
 	snprintf(base, sizeof(base), "/tmp/sevboot-platform-id-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(base));
 	snprintf(whole, sizeof(whole), "%s/id", base);
-	ck_assert_msg(!sev_model_identity_create(whole, err, sizeof(err)),
-		      "%s", err);
+	ck_assert_msg(!sev_model_identity_create(whole, err, sizeof(err)), "%s",
+		      err);
 	return whole;
 }
 
@@ -200,8 +200,7 @@ static char *copy_of_whole(void)
 	char *dir = strdup("/tmp/sevboot-platform-cp-XXXXXX"), cmd[1024];
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", whole_identity(),
-		 dir);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", whole_identity(), dir);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(chmod(dir, 0700), 0);
 	return dir;
@@ -334,13 +333,11 @@ START_TEST(identity_csr_and_id)
 END_TEST
 
 /* Which of OCA, PEK, PDH a command replaced; the CEK and the chip never. */
-static void regen_case(int (*cmd)(struct sev_platform *, int *, char *,
-				  size_t),
+static void regen_case(int (*cmd)(struct sev_platform *, int *, char *, size_t),
 		       bool oca, bool pek)
 {
-	static const char *const names[] = {"oca.cert", "pek.cert",
-					    "pdh.cert", "cek.cert",
-					    "vcek.der"};
+	static const char *const names[] = {"oca.cert", "pek.cert", "pdh.cert",
+					    "cek.cert", "vcek.der"};
 	bool changes[] = {oca, pek, true, false, false};
 	struct blob before[5], after;
 	char *dir = copy_of_whole(), err[512] = "";
