@@ -391,7 +391,7 @@ static int run_query(const char *name, enum pcmd c, struct sev_platform *p,
 
 	switch (c) {
 	case P_STATUS:
-		ret = sev_platform_status(p, &st, fw, err, errlen);
+		ret = sev_platform_get_status(p, &st, fw, err, errlen);
 		return ret ? ret : show_status(&st, p, o->json) ? -EIO : 0;
 	case P_SNP_STATUS:
 		ret = sev_platform_snp_status(p, &snp, fw, err, errlen);

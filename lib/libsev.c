@@ -26,12 +26,11 @@
 
 #include <openssl/crypto.h>
 
+#include "lib/internal.h"
 #include "lib/libsev.h"
 #include "loader/loader.h"
 #include "sev/sev.h"
 #include "util/util.h"
-
-#define API __attribute__((visibility("default")))
 
 /* sev/vm.c's "no firmware command" status, as the API's int. */
 #define NO_FW_CALL ((uint32_t)LIBSEV_NO_FW_CALL)
@@ -152,9 +151,7 @@ __attribute__((destructor)) static void libsev_fini(void)
 
 /* ------------------------------------------------------------ results */
 
-/* -1 with errno = -ret and *fw_err = fw, or 0.  LIBSEV_VERBOSE=1 says
- * why on stderr. */
-static int result(int ret, uint32_t fw, int *fw_err, const char *why)
+int libsev_result(int ret, uint32_t fw, int *fw_err, const char *why)
 {
 	if (fw_err)
 		*fw_err = (int)fw;
@@ -164,6 +161,11 @@ static int result(int ret, uint32_t fw, int *fw_err, const char *why)
 		fprintf(stderr, "libsev: %s\n", why);
 	errno = -ret;
 	return -1;
+}
+
+static int result(int ret, uint32_t fw, int *fw_err, const char *why)
+{
+	return libsev_result(ret, fw, fw_err, why);
 }
 
 /* A refusal before the launch was reached: no firmware command. */

@@ -277,8 +277,9 @@ static int issue(struct sev_platform *p, const char *name, uint32_t cmd,
 		return -EINVAL;                                                \
 	*(fw_err) = -1
 
-int sev_platform_status(struct sev_platform *p, struct sev_platform_status *s,
-			int *fw_err, char *err, size_t errlen)
+int sev_platform_get_status(struct sev_platform *p,
+			    struct sev_platform_status *s, int *fw_err,
+			    char *err, size_t errlen)
 {
 	struct sev_user_data_status st;
 	int ret;

@@ -456,8 +456,9 @@ struct sev_platform_status {
 };
 #define SEV_PLATFORM_FLAG_OWNER	    0x1u
 #define SEV_PLATFORM_FLAG_CONFIG_ES 0x100u
-int sev_platform_status(struct sev_platform *p, struct sev_platform_status *s,
-			int *fw_err, char *err, size_t errlen);
+int sev_platform_get_status(struct sev_platform *p,
+			    struct sev_platform_status *s, int *fw_err,
+			    char *err, size_t errlen);
 
 /* SNP_PLATFORM_STATUS (SNP ABI 56860): state 0 UNINIT, 1 INIT; flags as
  * SB_SNP_STATUS_* in util/psp_uapi.h (MASK_CHIP_ID bit 0, MASK_CHIP_KEY

@@ -668,6 +668,146 @@ START_TEST(test_attestation_pdh_only_dir)
 }
 END_TEST
 
+/* ------------------------------------------- the platform and guest */
+
+/* Bad arguments: EINVAL or ENOSPC (the length needed set), before any
+ * command; the backend's environment. */
+START_TEST(test_platform_bad_arguments)
+{
+	unsigned char buf[LIBSEV_SNP_REPORT_LEN], data[64] = {0};
+	unsigned int len, len2;
+
+	FAILS(sev_platform_status(NULL, &fw_), EINVAL, NOFW);
+	FAILS(snp_platform_status(NULL, &fw_), EINVAL, NOFW);
+	FAILS(sev_pdh_cert_export(buf, NULL, buf, &len, &fw_), EINVAL, NOFW);
+	FAILS(sev_pek_csr(buf, NULL, &fw_), EINVAL, NOFW);
+	FAILS(sev_get_id(buf, NULL, &fw_), EINVAL, NOFW);
+	len = 100, len2 = 3 * LIBSEV_CERT_LEN;
+	FAILS(sev_pdh_cert_export(buf, &len, buf, &len2, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_CERT_LEN);
+	len = LIBSEV_CERT_LEN, len2 = 0;
+	FAILS(sev_pdh_cert_export(buf, &len, NULL, &len2, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len2, 3 * LIBSEV_CERT_LEN);
+	len = 10;
+	FAILS(sev_pek_csr(buf, &len, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_CERT_LEN);
+	/* The model answers the platform only from an identity. */
+	FAILS(sev_pdh_gen(&fw_), EINVAL, NOFW);
+	setenv("SEVBOOT_MODEL_DIR", "/nonexistent/identity", 1);
+	FAILS(sev_pek_gen(&fw_), EINVAL, NOFW);
+	setenv("SEVBOOT_BACKEND", "quantum", 1);
+	FAILS(sev_factory_reset(&fw_), EINVAL, NOFW);
+	/* The SNP guest's report. */
+	len = sizeof(buf);
+	FAILS(snp_guest_report(data, 0, buf, NULL, &fw_), EINVAL, NOFW);
+	FAILS(snp_guest_report(data, 4, buf, &len, &fw_), EINVAL, NOFW);
+	len = 1000;
+	FAILS(snp_guest_report(data, 0, buf, &len, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_SNP_REPORT_LEN);
+	setenv("SEVBOOT_SEV_GUEST_DEV", "/nonexistent/sev-guest", 1);
+	FAILS(snp_guest_report(NULL, 0, buf, &len, &fw_), ENOENT, NOFW);
+	unsetenv("SEVBOOT_SEV_GUEST_DEV");
+}
+END_TEST
+
+/* The kernel backend without /dev/sev: ENOENT, no firmware command. */
+START_TEST(test_platform_without_dev_sev)
+{
+	struct libsev_platform_status st;
+	unsigned char id[LIBSEV_CHIP_ID_MAX];
+	unsigned int len = sizeof(id);
+
+	if (access(SEV_DEV_PATH, F_OK) == 0)
+		SKIP_TEST("this machine has %s", SEV_DEV_PATH);
+	setenv("SEVBOOT_BACKEND", "kvm", 1);
+	FAILS(sev_platform_status(&st, &fw_), ENOENT, NOFW);
+	FAILS(sev_get_id(id, &len, &fw_), ENOENT, NOFW);
+	FAILS(sev_pdh_gen(&fw_), ENOENT, NOFW);
+}
+END_TEST
+
+/* On the model's identity: what `sevboot platform --sev-model` answers. */
+START_TEST(test_platform_on_model)
+{
+	struct libsev_platform_status st;
+	struct libsev_snp_platform_status snp;
+	struct blob pdh = id_file("pdh.cert"), pek = id_file("pek.cert");
+	unsigned char cert[LIBSEV_CERT_LEN], chain[3 * LIBSEV_CERT_LEN];
+	unsigned char id[LIBSEV_CHIP_ID_MAX], chip[64];
+	struct sev_model_identity *ident = NULL;
+	unsigned int len = sizeof(cert), len2 = sizeof(chain);
+	char err[512];
+
+	setenv("SEVBOOT_MODEL_DIR", id_dir, 1);
+	memset(&st, 0xee, sizeof(st));
+	WORKS(sev_platform_status(&st, &fw_));
+	ck_assert_uint_eq(st.api_major, SEV_MODEL_API_MAJOR);
+	ck_assert_uint_eq(st.api_minor, SEV_MODEL_API_MINOR);
+	ck_assert_uint_eq(st.build, SEV_MODEL_BUILD);
+	ck_assert_uint_eq(st.state, 0);
+	ck_assert_uint_eq(st.flags, 0x100); /* self-owned, SEV-ES */
+	ck_assert_uint_eq(st.guest_count, 0);
+	WORKS(snp_platform_status(&snp, &fw_));
+	ck_assert_uint_eq(snp.build_id, SEV_MODEL_BUILD);
+	WORKS(sev_pdh_cert_export(cert, &len, chain, &len2, &fw_));
+	ck_assert_uint_eq(len, LIBSEV_CERT_LEN);
+	ck_assert_uint_eq(len2, 3 * LIBSEV_CERT_LEN);
+	ck_assert_mem_eq(cert, pdh.data, LIBSEV_CERT_LEN);
+	ck_assert_mem_eq(chain, pek.data, LIBSEV_CERT_LEN);
+	len = sizeof(cert);
+	WORKS(sev_pek_csr(cert, &len, &fw_));
+	ck_assert_mem_eq(cert, pek.data, 0x414);
+	len = 8;
+	FAILS(sev_get_id(id, &len, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, 64);
+	WORKS(sev_get_id(id, &len, &fw_));
+	ck_assert_int_eq(
+		sev_model_identity_load(id_dir, &ident, err, sizeof(err)), 0);
+	sev_model_identity_chip_id(ident, chip);
+	ck_assert_mem_eq(id, chip, 64);
+	sev_model_identity_free(ident);
+	blob_free(&pdh);
+	blob_free(&pek);
+}
+END_TEST
+
+/* PDH_GEN, PEK_GEN, FACTORY_RESET on a copy of the identity: the export
+ * changes as the firmware's would, and still loads. */
+START_TEST(test_platform_regen_on_model)
+{
+	char dir[] = "/tmp/libsev-regen-XXXXXX", cmd[600], err[512];
+	unsigned char a[LIBSEV_CERT_LEN], b[LIBSEV_CERT_LEN];
+	unsigned char ca[3 * LIBSEV_CERT_LEN], cb[3 * LIBSEV_CERT_LEN];
+	unsigned int la = sizeof(a), lca = sizeof(ca);
+	struct sev_model_identity *ident = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", id_dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	setenv("SEVBOOT_MODEL_DIR", dir, 1);
+	WORKS(sev_pdh_cert_export(a, &la, ca, &lca, &fw_));
+	WORKS(sev_pdh_gen(&fw_));
+	WORKS(sev_pdh_cert_export(b, &la, cb, &lca, &fw_));
+	ck_assert_int_ne(memcmp(a, b, sizeof(a)), 0); /* a new PDH */
+	ck_assert_mem_eq(ca, cb, sizeof(ca));	      /* the same chain */
+	WORKS(sev_pek_gen(&fw_));
+	WORKS(sev_pdh_cert_export(a, &la, ca, &lca, &fw_));
+	ck_assert_int_ne(memcmp(ca, cb, LIBSEV_CERT_LEN), 0); /* a new PEK */
+	ck_assert_mem_eq(ca + LIBSEV_CERT_LEN, cb + LIBSEV_CERT_LEN,
+			 2 * LIBSEV_CERT_LEN); /* OCA and CEK stay */
+	WORKS(sev_factory_reset(&fw_));
+	WORKS(sev_pdh_cert_export(b, &la, cb, &lca, &fw_));
+	ck_assert_int_ne(memcmp(ca + LIBSEV_CERT_LEN, cb + LIBSEV_CERT_LEN,
+				LIBSEV_CERT_LEN),
+			 0); /* a new OCA */
+	ck_assert_msg(!sev_model_identity_load(dir, &ident, err, sizeof(err)),
+		      "%s", err);
+	sev_model_identity_free(ident);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *libsev_suite(void)
 {
 	Suite *s = suite_create("libsev");
@@ -686,6 +826,8 @@ static Suite *libsev_suite(void)
 	tcase_add_test(tc, test_backend_env);
 	tcase_add_test(tc, test_kernel_backend_without_dev_sev);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_platform_bad_arguments);
+	tcase_add_test(tc, test_platform_without_dev_sev);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("identity");
 	tcase_add_unchecked_fixture(tc, identity_setup, identity_teardown);
@@ -693,6 +835,8 @@ static Suite *libsev_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_attestation_with_identity);
 	tcase_add_test(tc, test_attestation_pdh_only_dir);
+	tcase_add_test(tc, test_platform_on_model);
+	tcase_add_test(tc, test_platform_regen_on_model);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -61,7 +61,8 @@ START_TEST(model_status)
 	ck_assert_ptr_nonnull(p);
 	ck_assert(sev_platform_is_model(p));
 	memset(&s, 0xee, sizeof(s));
-	ck_assert_int_eq(sev_platform_status(p, &s, &fw, err, sizeof(err)), 0);
+	ck_assert_int_eq(sev_platform_get_status(p, &s, &fw, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(fw, 0);
 	ck_assert_uint_eq(s.api_major, SEV_MODEL_API_MAJOR);
 	ck_assert_uint_eq(s.api_minor, SEV_MODEL_API_MINOR);
