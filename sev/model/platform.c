@@ -83,6 +83,9 @@ static int model_snp_status(struct sev_model *m,
 	s->rmp_flags = s->state ? SB_SNP_STATUS_RMP_INITIALIZED : 0;
 	s->build_id = m->build;
 	s->guest_count = m->snp_context ? 1 : 0;
+	/* The TCB its reports carry and its VCEK certifies (snp.c). */
+	s->current_tcb_version = SEV_MODEL_TCB;
+	s->reported_tcb_version = SEV_MODEL_TCB;
 	*fw_error = SEV_RET_SUCCESS;
 	return 0;
 }

@@ -75,6 +75,9 @@ START_TEST(model_status)
 	ck_assert_uint_eq(snp.api_minor, SEV_MODEL_API_MINOR);
 	ck_assert_uint_eq(snp.build_id, SEV_MODEL_BUILD);
 	ck_assert(!snp.rmp_initialized);
+	/* The TCB the model's SNP reports carry. */
+	ck_assert_uint_eq(snp.current_tcb, SEV_MODEL_TCB);
+	ck_assert_uint_eq(snp.reported_tcb, SEV_MODEL_TCB);
 	sev_platform_close(p);
 	remove_identity(dir);
 }
