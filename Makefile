@@ -69,13 +69,13 @@ $(BIN): $(BIN_OBJS) $(INTERNAL_LIB)
 # names; the archive is one relocatable object whose hidden symbols are
 # made local (objcopy --localize-hidden), so it exports the same names.
 # LIBOUT is where they go (the sanitizer build puts its own elsewhere).
-LIBSEV_VERSION := 1.0.0
+LIBSEV_VERSION := 1.1.0
 LIBSEV_SOMAJOR := 1
 LIBOUT ?= lib
 LIBSEV_SO := $(LIBOUT)/libsev.so.$(LIBSEV_VERSION)
 LIBSEV_A := $(LIBOUT)/libsev.a
 # owner/kds.c (AMD KDS over libcurl) is sevboot's, not the library's.
-LIBSEV_SRCS := lib/libsev.c $(filter-out owner/kds.c,$(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c)))
+LIBSEV_SRCS := lib/libsev.c lib/platform.c $(filter-out owner/kds.c,$(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c)))
 LIBSEV_OBJS := $(LIBSEV_SRCS:%.c=$(BUILD)/libobj/%.o)
 LIBSEV_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto) -pthread
 libsev: $(LIBSEV_SO) $(LIBOUT)/libsev.so.$(LIBSEV_SOMAJOR) $(LIBOUT)/libsev.so \
@@ -132,8 +132,8 @@ $(BUILD)/tests/test_cli_opts: cli/options.c cli/opts.c cli/cli.h
 # test_guest_files compiles cli/guest.c, files.c, options.c and opts.c in.
 $(BUILD)/tests/test_guest_files: cli/guest.c cli/files.c cli/options.c cli/opts.c cli/cli.h
 # test_libsev compiles the libsev API (lib/libsev.c) in.
-TEST_CLI_SRCS_test_libsev := lib/libsev.c
-$(BUILD)/tests/test_libsev: lib/libsev.c lib/libsev.h
+TEST_CLI_SRCS_test_libsev := lib/libsev.c lib/platform.c
+$(BUILD)/tests/test_libsev: lib/libsev.c lib/platform.c lib/libsev.h lib/internal.h
 unit: $(UNIT_BINS) $(BIN)
 	@rc=0; for t in $(UNIT_BINS); do \
 		echo "== $$t"; SEVBOOT_SHARED=$(SHARED) SEVBOOT_BIN=$(BIN) \
@@ -241,7 +241,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man1/sevboot.1 $(DESTDIR)$(MANDIR)/man3/sev.3
 
 format:
-	clang-format -i $(LIB_SRCS) $(BIN_SRCS) lib/libsev.c $(wildcard */*.h tests/unit/*.c tests/fuzz/*.c)
+	clang-format -i $(LIB_SRCS) $(BIN_SRCS) lib/libsev.c lib/platform.c $(wildcard */*.h tests/unit/*.c tests/fuzz/*.c)
 
 clean:
 	rm -f lib/libsev.so lib/libsev.so.* lib/libsev.a lib/libsev.pc

@@ -20,7 +20,7 @@
 struct platform_opts {
 	const char *model, *out, *pek, *oca, *hashstick;
 	uint64_t reported_tcb;
-	bool have_tcb, mask_chip_id, mask_chip_key, json, yes;
+	bool have_tcb, mask_chip_id, mask_chip_key, json, yes, full;
 };
 
 #define PO(field) CLI_FIELD(struct platform_opts, field)
@@ -35,6 +35,9 @@ static const struct cli_opt platform_options[] = {
 	  .help = "do it: the commands that change the platform need this" },
 	{ "out", .arg = CLI_STRING, PO(out), .meta = "FILE",
 	  .help = "export, pek-csr: where the certificates go (a new file)" },
+	{ "full", .arg = CLI_FLAG, PO(full),
+	  .help = "export: the ASK and the ARK too (sevctl export --full; "
+		  "the model only)" },
 	{ "pek", .arg = CLI_STRING, PO(pek), .meta = "FILE",
 	  .help = "pek-cert-import: the PEK signed by the OCA (0x824 bytes, "
 		  "raw or base64)" },
@@ -66,9 +69,12 @@ const struct cli_spec platform_spec = {
 		 "                   guests\n"
 		 "  snp-status       SNP_PLATFORM_STATUS\n"
 		 "  get-id           GET_ID2: the chip id (hex)\n"
-		 "  export --out F   PDH_CERT_EXPORT: PDH, PEK, OCA, CEK "
+		 "  export --out F [--full]\n"
+		 "                   PDH_CERT_EXPORT: PDH, PEK, OCA, CEK "
 		 "concatenated (8336\n"
-		 "                   bytes, as `sevctl export` writes them)\n"
+		 "                   bytes, as `sevctl export` writes them); "
+		 "--full adds the ASK\n"
+		 "                   and the ARK (10000 bytes)\n"
 		 "  pek-csr --out F  PEK_CSR: the PEK to be signed by an OCA\n"
 		 "and, with --yes only, the ones that change the platform:\n"
 		 "  factory-reset    FACTORY_RESET: new PEK, PDH, OCA; guests "
@@ -82,9 +88,12 @@ const struct cli_spec platform_spec = {
 		 "[--mask-chip-key]\n"
 		 "  vlek-load --hashstick F   SNP_VLEK_LOAD\n"
 		 "With --sev-model DIR, sevboot's firmware model answers "
-		 "status, "
-		 "snp-status,\nget-id, export and pdh-gen from its identity in "
-		 "DIR; it is NOT the real\nfirmware.\n",
+		 "from its identity in\nDIR (sevboot model-keys DIR): status, "
+		 "snp-status, get-id (the chip id its\nVCEK carries), export "
+		 "(the CEK and with --full the ASK and ARK from DIR,\nas AMD's "
+		 "KDS would give them), pek-csr, and pdh-gen, pek-gen and "
+		 "factory-reset,\nwhich rewrite DIR at once.  It is NOT the "
+		 "real firmware.\n",
 	.opts = platform_options,
 	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage (also a "
 		 "missing --yes), 3 bad\ninput file, 4 no /dev/sev (or no "
@@ -321,6 +330,8 @@ static int check_opts(const char *name, enum pcmd c,
 
 	if (o->out && !out)
 		return cli_error(&platform_spec, "%s takes no --out", name);
+	if (o->full && c != P_EXPORT)
+		return cli_error(&platform_spec, "%s takes no --full", name);
 	if (out && !o->out)
 		return cli_error(&platform_spec, "%s needs --out FILE", name);
 	if ((o->pek || o->oca) && c != P_PEK_IMPORT)
@@ -373,14 +384,14 @@ static int run_query(const char *name, enum pcmd c, struct sev_platform *p,
 {
 	struct sev_platform_status st;
 	struct sev_snp_platform_status snp;
-	uint8_t id[256], pdh[SEV_CERT_LEN * 4], *csr = NULL;
+	uint8_t id[256], *csr = NULL;
 	char hex[2 * sizeof(id) + 1];
 	size_t n = 0;
 	int ret;
 
 	switch (c) {
 	case P_STATUS:
-		ret = sev_platform_status(p, &st, fw, err, errlen);
+		ret = sev_platform_get_status(p, &st, fw, err, errlen);
 		return ret ? ret : show_status(&st, p, o->json) ? -EIO : 0;
 	case P_SNP_STATUS:
 		ret = sev_platform_snp_status(p, &snp, fw, err, errlen);
@@ -398,16 +409,18 @@ static int run_query(const char *name, enum pcmd c, struct sev_platform *p,
 		return 0;
 	case P_EXPORT:
 		/* sevctl export: PDH || PEK || OCA || CEK (virtee/sev
-		 * certs::sev::sev::Chain); the firmware's chain is PEK ||
-		 * OCA || CEK. */
-		ret = sev_platform_pdh_export(p, pdh, pdh + SEV_CERT_LEN, fw,
-					      err, errlen);
+		 * certs::sev::sev::Chain), --full ASK || ARK after it. */
+		ret = sev_platform_sev_chain(p, o->full, &csr, &n, fw, err,
+					     errlen);
 		if (ret)
 			return ret;
-		*rc = write_out(name, o->out, pdh, sizeof(pdh));
+		*rc = write_out(name, o->out, csr, n);
+		free(csr);
 		if (!*rc)
-			*rc = said_file(name, o, sizeof(pdh),
-					" (PDH, PEK, OCA, CEK)");
+			*rc = said_file(
+				name, o, n,
+				o->full ? ": PDH, PEK, OCA, CEK, ASK, ARK"
+					: ": PDH, PEK, OCA, CEK");
 		return 0;
 	case P_PEK_CSR:
 		ret = sev_platform_pek_csr(p, &csr, &n, fw, err, errlen);

@@ -26,12 +26,11 @@
 
 #include <openssl/crypto.h>
 
+#include "lib/internal.h"
 #include "lib/libsev.h"
 #include "loader/loader.h"
 #include "sev/sev.h"
 #include "util/util.h"
-
-#define API __attribute__((visibility("default")))
 
 /* sev/vm.c's "no firmware command" status, as the API's int. */
 #define NO_FW_CALL ((uint32_t)LIBSEV_NO_FW_CALL)
@@ -152,9 +151,7 @@ __attribute__((destructor)) static void libsev_fini(void)
 
 /* ------------------------------------------------------------ results */
 
-/* -1 with errno = -ret and *fw_err = fw, or 0.  LIBSEV_VERBOSE=1 says
- * why on stderr. */
-static int result(int ret, uint32_t fw, int *fw_err, const char *why)
+int libsev_result(int ret, uint32_t fw, int *fw_err, const char *why)
 {
 	if (fw_err)
 		*fw_err = (int)fw;
@@ -166,6 +163,11 @@ static int result(int ret, uint32_t fw, int *fw_err, const char *why)
 	return -1;
 }
 
+static int result(int ret, uint32_t fw, int *fw_err, const char *why)
+{
+	return libsev_result(ret, fw, fw_err, why);
+}
+
 /* A refusal before the launch was reached: no firmware command. */
 static int fail(int ret, int *fw_err, const char *why)
 {
@@ -174,7 +176,7 @@ static int fail(int ret, int *fw_err, const char *why)
 
 /* ------------------------------------------------------------ backend */
 
-/* SEVBOOT_MODEL_DIR/pdh.key, the model's PDH key (`sevboot model-keys`). */
+/* An older SEVBOOT_MODEL_DIR/pdh.key, the model's PDH key alone. */
 static int model_key(const char *dir, struct sev_vm_config *c)
 {
 	char path[PATH_MAX], err[256];
@@ -205,6 +207,32 @@ static int model_key(const char *dir, struct sev_vm_config *c)
 	return ret;
 }
 
+/*
+ * SEVBOOT_MODEL_DIR, the model's identity (`sevboot model-keys DIR`):
+ * its PDH, its chain, and the PEK that signs attestation reports.  A DIR
+ * of an older sevboot with only pdh.key gives the PDH, and no report.
+ */
+static int model_dir(const char *dir, struct sev_vm_config *c)
+{
+	char err[512];
+	int ret = sev_model_identity_load(dir, &c->model_identity, err,
+					  sizeof(err));
+
+	if (ret == -ENODATA) {
+		fprintf(stderr,
+			"libsev: SEVBOOT_MODEL_DIR %s holds only a PDH key "
+			"(the layout of an older sevboot): the model has no "
+			"PEK, so sev_attestation_report fails with "
+			"EOPNOTSUPP; `sevboot model-keys NEWDIR` makes a "
+			"whole identity\n",
+			dir);
+		return model_key(dir, c);
+	}
+	if (ret)
+		fprintf(stderr, "libsev: SEVBOOT_MODEL_DIR: %s\n", err);
+	return ret;
+}
+
 /* The backend SEVBOOT_BACKEND names: kvm (default) or model. */
 static int backend(struct sev_vm_config *c)
 {
@@ -222,7 +250,7 @@ static int backend(struct sev_vm_config *c)
 	}
 	c->model = true;
 	dir = getenv("SEVBOOT_MODEL_DIR");
-	if (dir && *dir && model_key(dir, c))
+	if (dir && *dir && model_dir(dir, c))
 		return -EINVAL;
 	fprintf(stderr,
 		"libsev: WARNING: SEVBOOT_BACKEND=model: a software model "
@@ -255,6 +283,8 @@ static int init(int vm_fd, enum sev_mode mode, bool legacy, uint64_t features,
 	if (!ret) {
 		struct sev_vm *vm = sev_vm_new(vm_fd, &c);
 
+		if (!vm)
+			sev_model_identity_free(c.model_identity);
 		e = vm ? add(vm_fd, vm) : NULL;
 		if (!e) {
 			sev_vm_free(vm);

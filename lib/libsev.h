@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 #define LIBSEV_VERSION_MAJOR 1
-#define LIBSEV_VERSION_MINOR 0
+#define LIBSEV_VERSION_MINOR 1
 
 /* *fw_err when no firmware command was issued (the Linux driver's
  * SEV_RET_NO_FW_CALL). */
@@ -78,6 +78,48 @@ int snp_launch_update(int vm_fd, uint64_t gfn_start, uint64_t uaddr,
 int snp_launch_finish(int vm_fd, const unsigned char *id_block,
 		      const unsigned char *id_auth, int auth_key_en,
 		      const unsigned char *host_data, int *fw_err);
+
+/* -------------------------------------- the platform (/dev/sev) */
+
+/*
+ * The platform commands (SEV API 55766 chapter 5; Linux
+ * <linux/psp-sev.h> SEV_ISSUE_CMD), each opening /dev/sev for itself
+ * (for writing where the kernel demands it), or, with
+ * SEVBOOT_BACKEND=model, the firmware model of SEVBOOT_MODEL_DIR.
+ */
+#define LIBSEV_CHIP_ID_MAX    256  /* GET_ID2: 64 bytes on every chip */
+#define LIBSEV_SNP_REPORT_LEN 1184 /* SNP ABI 56860 ATTESTATION_REPORT */
+
+/* PLATFORM_STATUS; flags bit 0: owned by an external OCA, bit 8:
+ * SEV-ES (CONFIG_ES). */
+struct libsev_platform_status {
+	uint8_t api_major, api_minor, state, build;
+	uint32_t flags, guest_count;
+};
+/* SNP_PLATFORM_STATUS; TCBs as TCB_VERSION. */
+struct libsev_snp_platform_status {
+	uint8_t api_major, api_minor, state, rmp_initialized;
+	uint32_t build_id, flags, guest_count;
+	uint64_t current_tcb, reported_tcb;
+};
+
+int sev_platform_status(struct libsev_platform_status *status, int *fw_err);
+int snp_platform_status(struct libsev_snp_platform_status *status,
+			int *fw_err);
+int sev_pdh_cert_export(unsigned char *pdh, unsigned int *pdh_len,
+			unsigned char *chain, unsigned int *chain_len,
+			int *fw_err);
+int sev_pek_csr(unsigned char *csr, unsigned int *csr_len, int *fw_err);
+int sev_get_id(unsigned char *id, unsigned int *id_len, int *fw_err);
+int sev_pdh_gen(int *fw_err);
+int sev_pek_gen(int *fw_err);
+int sev_factory_reset(int *fw_err);
+
+/* ---------------------------------------- the SNP guest (/dev/sev-guest) */
+
+int snp_guest_report(const unsigned char *report_data, uint32_t vmpl,
+		     unsigned char *report, unsigned int *report_len,
+		     int *fw_err);
 
 /* ------------------------------------- the firmware model (extension) */
 

@@ -159,6 +159,11 @@ struct sev_model_config {
 	 * PEK and VCEK that sign attestation reports.  NULL: no chain, and
 	 * no attestation report. */
 	const struct sev_model_identity *identity;
+	/* The platform's view (sevboot platform): the identity, which the
+	 * model then changes for PDH_GEN, PEK_GEN and FACTORY_RESET (the
+	 * caller writes it back, sev_model_identity_store).  Set, it
+	 * stands for identity. */
+	struct sev_model_identity *platform_identity;
 };
 
 /* NULL with err filled when OpenSSL cannot make the keys. */

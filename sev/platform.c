@@ -14,9 +14,13 @@
  * SEV_RET_INVALID_LEN with the length written back), as the kernel
  * documents for PEK_CSR, PDH_CERT_EXPORT and GET_ID2.
  *
- * The model's identity is its PDH key pair in DIR (`sevboot model-keys`):
- * model_identity_load() and model_identity_store() are the two places
- * that read and write it.
+ * The model's identity is the state directory `sevboot model-keys DIR`
+ * makes (sev_model_identity_load; sev/model/identity.c): the model
+ * answers from it, and what PDH_GEN, PEK_GEN and FACTORY_RESET change is
+ * written back to DIR at once (sev_model_identity_store).  A DIR of an
+ * older sevboot holds a PDH key pair only: legacy_pdh_load() and
+ * legacy_pdh_store() read and write it, and the model answers what it
+ * can without a chain.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,17 +43,18 @@ _Static_assert(SEV_VLEK_HASHSTICK_LEN == SB_SNP_VLEK_HASHSTICK_LEN,
 
 struct sev_platform {
 	struct sev_transport t;
-	struct sev_kvm_transport kvm; /* the real one's fds */
-	struct sev_model *model;      /* or the model */
-	char dir[4096];		      /* its identity's directory */
+	struct sev_kvm_transport kvm;  /* the real one's fds */
+	struct sev_model *model;       /* or the model */
+	struct sev_model_identity *id; /* its identity, or NULL (pdh.key) */
+	char dir[4096];		       /* its identity's directory */
 };
 
 /* ------------------------------------------------------ the model's identity
  */
 
-/* The model's PDH private key from DIR/pdh.key (48 bytes, 0600). */
-static int model_identity_load(const char *dir, uint8_t d[48], char *err,
-			       size_t errlen)
+/* An older DIR's PDH private key, DIR/pdh.key (48 bytes, 0600). */
+static int legacy_pdh_load(const char *dir, uint8_t d[48], char *err,
+			   size_t errlen)
 {
 	char path[4096], why[256] = "";
 	struct blob b;
@@ -109,9 +114,8 @@ static int replace_file(const char *dir, const char *name, const void *p,
 	return -e;
 }
 
-/* After PDH_GEN: the model's new PDH key and certificate into DIR. */
-static int model_identity_store(struct sev_platform *p, char *err,
-				size_t errlen)
+/* After PDH_GEN on an older DIR: the new PDH key and certificate. */
+static int legacy_pdh_store(struct sev_platform *p, char *err, size_t errlen)
 {
 	uint8_t d[48], cert[SEV_CERT_LEN];
 	int ret;
@@ -184,14 +188,23 @@ struct sev_platform *sev_platform_open_model(const char *dir, int *errnum,
 		return NULL;
 	}
 	snprintf(p->dir, sizeof(p->dir), "%s", dir);
-	ret = model_identity_load(dir, d, err, errlen);
+	ret = sev_model_identity_load(dir, &p->id, err, errlen);
 	if (!ret) {
-		c.pdh_private = d;
+		c.platform_identity = p->id;
 		p->model = sev_model_new(&c, err, errlen);
-		ret = p->model ? 0 : -EINVAL;
+		ret = p->model ? 0 : -ENOMEM;
+	} else if (ret == -ENODATA) {
+		/* An older DIR: its PDH key alone. */
+		ret = legacy_pdh_load(dir, d, err, errlen);
+		c.pdh_private = d;
+		if (!ret)
+			p->model = sev_model_new(&c, err, errlen);
+		if (!ret && !p->model)
+			ret = -EINVAL;
 	}
 	OPENSSL_cleanse(d, sizeof(d));
 	if (ret) {
+		sev_model_identity_free(p->id);
 		free(p);
 		*errnum = -ret;
 		return NULL;
@@ -212,7 +225,8 @@ void sev_platform_close(struct sev_platform *p)
 		return;
 	if (p->model)
 		sev_model_free(p->model);
-	else if (p->kvm.sev_fd >= 0)
+	sev_model_identity_free(p->id);
+	if (!p->model && p->kvm.sev_fd >= 0)
 		close(p->kvm.sev_fd);
 	free(p);
 }
@@ -230,11 +244,17 @@ static int issue(struct sev_platform *p, const char *name, uint32_t cmd,
 	*fw_err = fw == SB_SEV_RET_NO_FW_CALL_U32 ? -1 : (int)fw;
 	if (!ret)
 		return 0;
-	if (ret == -EOPNOTSUPP && p->model)
+	if (ret == -EOPNOTSUPP && p->model && !p->id)
 		set_err(err, errlen,
-			"%s: the firmware model does not answer it (its "
-			"identity is a PDH key only: no PEK, OCA, VLEK or "
-			"committed TCB)",
+			"%s: the firmware model cannot answer it from %s, "
+			"which holds only a PDH key (the layout of an older "
+			"sevboot: no PEK, OCA or CEK); `sevboot model-keys "
+			"NEWDIR` makes a whole identity",
+			name, p->dir);
+	else if (ret == -EOPNOTSUPP && p->model)
+		set_err(err, errlen,
+			"%s: the firmware model does not answer it (it has no "
+			"imported OCA, VLEK or committed TCB to keep)",
 			name);
 	else if (ret == -EPERM)
 		set_err(err, errlen,
@@ -257,8 +277,9 @@ static int issue(struct sev_platform *p, const char *name, uint32_t cmd,
 		return -EINVAL;                                                \
 	*(fw_err) = -1
 
-int sev_platform_status(struct sev_platform *p, struct sev_platform_status *s,
-			int *fw_err, char *err, size_t errlen)
+int sev_platform_get_status(struct sev_platform *p,
+			    struct sev_platform_status *s, int *fw_err,
+			    char *err, size_t errlen)
 {
 	struct sev_user_data_status st;
 	int ret;
@@ -315,8 +336,14 @@ static int simple(struct sev_platform *p, const char *name, uint32_t cmd,
 
 	PLATFORM_ARGS(p, fw_err);
 	ret = issue(p, name, cmd, NULL, fw_err, err, errlen);
-	if (!ret && p->model && cmd == SEV_PDH_GEN)
-		ret = model_identity_store(p, err, errlen);
+	if (ret || !p->model)
+		return ret;
+	/* What the model changed goes back to DIR, whole. */
+	if (p->id && (cmd == SEV_PDH_GEN || cmd == SEV_PEK_GEN ||
+		      cmd == SEV_FACTORY_RESET))
+		ret = sev_model_identity_store(p->id, p->dir, err, errlen);
+	else if (!p->id && cmd == SEV_PDH_GEN)
+		ret = legacy_pdh_store(p, err, errlen);
 	return ret;
 }
 
@@ -485,4 +512,68 @@ int sev_platform_vlek_load(struct sev_platform *p,
 	v.vlek_wrapped_address = (uintptr_t)hashstick;
 	return issue(p, "SNP_VLEK_LOAD", SNP_VLEK_LOAD, &v, fw_err, err,
 		     errlen);
+}
+
+/*
+ * The SEV chain as `sevctl export` writes it (virtee/sevctl src/main.rs
+ * chain() and export::cmd()): PDH_CERT_EXPORT's PDH, PEK and OCA, and
+ * the CEK as AMD's KDS gives it, signed by the ASK (the firmware's own
+ * is unsigned: AMD-ASPFW sev_plat.c pdh_cert_chain_init()); with full,
+ * the ASK and the ARK after them.  The model's KDS is its identity
+ * (cek.cert, ask.cert, ark.cert).  On /dev/sev the CEK stays the
+ * firmware's (sevboot does not fetch it from the KDS) and full is
+ * refused.
+ */
+int sev_platform_sev_chain(struct sev_platform *p, bool full, uint8_t **out,
+			   size_t *len, int *fw_err, char *err, size_t errlen)
+{
+	static const enum sev_model_cert ca[] = {SEV_MODEL_ASK, SEV_MODEL_ARK};
+	size_t n = 4 * SEV_CERT_LEN, k_len;
+	uint8_t *buf;
+	int ret;
+
+	PLATFORM_ARGS(p, fw_err);
+	if (!out || !len)
+		return -EINVAL;
+	if (p->model && !p->id) {
+		set_err(err, errlen,
+			"SEV_PDH_CERT_EXPORT: %s holds only a PDH key (the "
+			"layout of an older sevboot): no PEK, OCA or CEK "
+			"signs it, so there is no chain to export (its PDH is "
+			"%s/pdh.cert); `sevboot model-keys NEWDIR` makes a "
+			"whole identity",
+			p->dir, p->dir);
+		return -EOPNOTSUPP;
+	}
+	if (full && !p->id) {
+		set_err(err, errlen,
+			"export --full: the ASK-signed CEK and the CA chain "
+			"come from AMD's KDS "
+			"(kdsintf.amd.com/cek/id/<get-id>), "
+			"which sevboot does not fetch for %s",
+			SEV_DEV_PATH);
+		return -EOPNOTSUPP;
+	}
+	if (full)
+		n += 2 * SEV_MODEL_AMD_CERT_LEN;
+	buf = calloc(1, n);
+	if (!buf)
+		return -ENOMEM;
+	ret = sev_platform_pdh_export(p, buf, buf + SEV_CERT_LEN, fw_err, err,
+				      errlen);
+	if (!ret && p->id)
+		memcpy(buf + 3 * SEV_CERT_LEN,
+		       sev_model_identity_cert(p->id, SEV_MODEL_CEK, NULL),
+		       SEV_CERT_LEN);
+	for (unsigned k = 0; !ret && full && k < 2; k++)
+		memcpy(buf + 4 * SEV_CERT_LEN + k * SEV_MODEL_AMD_CERT_LEN,
+		       sev_model_identity_cert(p->id, ca[k], &k_len),
+		       SEV_MODEL_AMD_CERT_LEN);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
 }

@@ -439,6 +439,9 @@ struct sev_platform;
  * with *errnum (ENOENT: no /dev/sev) and err. */
 struct sev_platform *sev_platform_open(const char *path, bool writable,
 				       int *errnum, char *err, size_t errlen);
+/* The firmware model answering from the identity in dir (`sevboot
+ * model-keys`), which PDH_GEN, PEK_GEN and FACTORY_RESET rewrite; a dir
+ * of an older sevboot with only pdh.key answers what it can. */
 struct sev_platform *sev_platform_open_model(const char *dir, int *errnum,
 					     char *err, size_t errlen);
 bool sev_platform_is_model(const struct sev_platform *p);
@@ -453,8 +456,9 @@ struct sev_platform_status {
 };
 #define SEV_PLATFORM_FLAG_OWNER	    0x1u
 #define SEV_PLATFORM_FLAG_CONFIG_ES 0x100u
-int sev_platform_status(struct sev_platform *p, struct sev_platform_status *s,
-			int *fw_err, char *err, size_t errlen);
+int sev_platform_get_status(struct sev_platform *p,
+			    struct sev_platform_status *s, int *fw_err,
+			    char *err, size_t errlen);
 
 /* SNP_PLATFORM_STATUS (SNP ABI 56860): state 0 UNINIT, 1 INIT; flags as
  * SB_SNP_STATUS_* in util/psp_uapi.h (MASK_CHIP_ID bit 0, MASK_CHIP_KEY
@@ -491,6 +495,15 @@ int sev_platform_pdh_export(struct sev_platform *p,
 			    uint8_t pdh[SEV_CERT_LEN],
 			    uint8_t chain[3 * SEV_CERT_LEN], int *fw_err,
 			    char *err, size_t errlen);
+/*
+ * The chain `sevctl export` writes: PDH || PEK || OCA || CEK (8336
+ * bytes), the CEK as AMD's KDS gives it (signed by the ASK) on the model,
+ * the firmware's on /dev/sev; with full, ASK || ARK after it (the model
+ * only: -EOPNOTSUPP on /dev/sev, and on a model DIR with only a PDH key).
+ * *out malloc'ed.
+ */
+int sev_platform_sev_chain(struct sev_platform *p, bool full, uint8_t **out,
+			   size_t *len, int *fw_err, char *err, size_t errlen);
 /* GET_ID2: the chip id (64 bytes on every part so far) into id[cap]. */
 int sev_platform_get_id(struct sev_platform *p, uint8_t *id, size_t cap,
 			size_t *len, int *fw_err, char *err, size_t errlen);
@@ -702,6 +715,8 @@ const char *sev_status_hint(const char *desc, uint32_t code);
 #define SEV_USAGE_PDH 0x1003
 #define SEV_USAGE_OCA 0x1001
 #define SEV_USAGE_CEK 0x1004
+/* An empty signature slot (SEV API 55766 App. C, Key Usage: invalid). */
+#define SEV_USAGE_INVALID 0x1000
 #define SEV_ALGO_ECDSA_SHA256 0x2
 #define SEV_ALGO_ECDH_SHA256 0x3
 #define SEV_ALGO_ECDSA_SHA384 0x102
@@ -1016,6 +1031,31 @@ int sev_model_identity_sign_sev(const struct sev_model_identity *id,
 				const uint8_t mnonce[16], const uint8_t ld[32],
 				uint32_t policy,
 				uint8_t report[SEV_MODEL_SEV_REPORT_LEN]);
+/* What the platform commands that change the identity make anew. */
+enum sev_model_regen {
+	SEV_MODEL_REGEN_PDH,   /* PDH_GEN: the PDH */
+	SEV_MODEL_REGEN_PEK,   /* PEK_GEN: the PEK and the PDH */
+	SEV_MODEL_REGEN_RESET, /* FACTORY_RESET: the OCA, the PEK, the PDH */
+};
+/*
+ * New keys and certificates for what, each signed as the firmware signs
+ * it (the PEK by the OCA and the CEK, the PDH by the PEK); the chip's own
+ * (CEK, ASK, ARK, VCEK, chip id) stay.  0, or -ENOMEM with id unchanged.
+ * Only in memory: sev_model_identity_store writes it.
+ */
+int sev_model_identity_regen(struct sev_model_identity *id,
+			     enum sev_model_regen what);
+/* PEK_CSR: the PEK's certificate with its signature slots empty. */
+void sev_model_identity_pek_csr(const struct sev_model_identity *id,
+				uint8_t csr[SEV_CERT_LEN]);
+/*
+ * Replace the identity in dir by id, all at once (a new directory next to
+ * dir exchanged with it): a reader sees the old files or the new ones.
+ * -ENOTEMPTY when dir holds a file that is not the identity's, or the
+ * -errno of a file operation; err says which.
+ */
+int sev_model_identity_store(const struct sev_model_identity *id,
+			     const char *dir, char *err, size_t errlen);
 /* Sign an SNP report whose bytes [0, 0x2a0) are filled: the VCEK's
  * signature at 0x2a0 (R) and 0x2e8 (S), the rest after it zero. */
 int sev_model_identity_sign_snp(const struct sev_model_identity *id,
@@ -1271,9 +1311,14 @@ struct sev_vm_config {
 	bool model; /* the firmware model instead of /dev/sev */
 	bool model_pdh; /* model_pdh_key is the model's PDH key (a secret) */
 	uint8_t model_pdh_key[48];
+	/* The model's identity (sev_model_identity_load): its PDH, chain and
+	 * the PEK that signs attestation reports.  sev_vm_new takes it over
+	 * when it succeeds (sev_vm_free frees it). */
+	struct sev_model_identity *model_identity;
 };
 
-/* NULL when out of memory.  No command is issued. */
+/* NULL when out of memory (c->model_identity is then the caller's).  No
+ * command is issued. */
 struct sev_vm *sev_vm_new(int vm_fd, const struct sev_vm_config *c);
 void sev_vm_free(struct sev_vm *v); /* wipes it */
 const char *sev_vm_error(const struct sev_vm *v);

@@ -71,6 +71,7 @@ void sev_vm_free(struct sev_vm *v)
 	if (!v)
 		return;
 	close_transport(v);
+	sev_model_identity_free(v->c.model_identity);
 	free(v->vcpu_fds);
 	OPENSSL_clear_free(v, sizeof(*v));
 }
@@ -117,6 +118,7 @@ static int open_transport(struct sev_vm *v, enum sev_mode mode,
 		.vmsa = model_vmsa,
 		.vmsa_ctx = v,
 		.mode = mode,
+		.identity = v->c.model_identity,
 	};
 
 	if (!v->c.model)

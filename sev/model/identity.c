@@ -1168,3 +1168,167 @@ int sev_model_identity_load(const char *dir, struct sev_model_identity **out,
 	*out = id;
 	return 0;
 }
+
+/* ------------------------------------------- the platform's commands */
+
+/*
+ * PDH_GEN, PEK_GEN and FACTORY_RESET, as the firmware does them (SEV API
+ * 55766 PDH_GEN, PEK_GEN, FACTORY_RESET; AMD-ASPFW sev_plat.c
+ * sev_pek_generate(), sev_pdh_generate()): PDH_GEN a new PDH signed by the
+ * PEK; PEK_GEN a new PEK (signed by the OCA and the CEK) and a new PDH;
+ * FACTORY_RESET also a new self-signed OCA (the platform is self-owned
+ * again).  The CEK, the AMD keys, the VCEK and the chip id stay: they
+ * belong to the chip, not to its owner.  Everything is made first and
+ * swapped in only when whole, so a failure leaves id as it was.
+ */
+int sev_model_identity_regen(struct sev_model_identity *id,
+			     enum sev_model_regen what)
+{
+	EVP_PKEY *oca = NULL, *pek = NULL, *pdh = NULL;
+	uint8_t oca_cert[SEV_CERT_LEN], pek_cert[SEV_CERT_LEN];
+	uint8_t pdh_cert[SEV_CERT_LEN];
+	int ret = 0;
+
+	if (what == SEV_MODEL_REGEN_RESET)
+		ret = sev_p384_generate(&oca)
+			      ?: sev_cert_build(oca, SEV_USAGE_OCA,
+						SEV_ALGO_ECDSA_SHA256,
+						SEV_MODEL_API_MAJOR,
+						SEV_MODEL_API_MINOR, oca,
+						SEV_USAGE_OCA, oca_cert);
+	if (!ret && what != SEV_MODEL_REGEN_PDH)
+		ret = sev_p384_generate(&pek)
+			      ?: sev_cert_build(pek, SEV_USAGE_PEK,
+						SEV_ALGO_ECDSA_SHA256,
+						SEV_MODEL_API_MAJOR,
+						SEV_MODEL_API_MINOR,
+						oca ? oca : id->oca,
+						SEV_USAGE_OCA, pek_cert)
+			      ?: sev_cert_sign_slot2(pek_cert, id->cek,
+						     SEV_USAGE_CEK);
+	if (!ret)
+		ret = sev_p384_generate(&pdh)
+			      ?: sev_cert_build(pdh, SEV_USAGE_PDH,
+						SEV_ALGO_ECDH_SHA256,
+						SEV_MODEL_API_MAJOR,
+						SEV_MODEL_API_MINOR,
+						pek ? pek : id->pek,
+						SEV_USAGE_PEK, pdh_cert);
+	if (ret) {
+		EVP_PKEY_free(oca);
+		EVP_PKEY_free(pek);
+		EVP_PKEY_free(pdh);
+		return -ENOMEM;
+	}
+	if (oca) {
+		EVP_PKEY_free(id->oca);
+		id->oca = oca;
+		memcpy(id->oca_cert, oca_cert, SEV_CERT_LEN);
+	}
+	if (pek) {
+		EVP_PKEY_free(id->pek);
+		id->pek = pek;
+		memcpy(id->pek_cert, pek_cert, SEV_CERT_LEN);
+	}
+	EVP_PKEY_free(id->pdh);
+	id->pdh = pdh;
+	memcpy(id->pdh_cert, pdh_cert, SEV_CERT_LEN);
+	return 0;
+}
+
+/*
+ * PEK_CSR (SEV API 55766 PEK_CSR): the PEK's certificate with both
+ * signature slots empty (usage 0x1000, the firmware's "invalid", and
+ * algorithm 0), for an OCA to sign.
+ */
+void sev_model_identity_pek_csr(const struct sev_model_identity *id,
+				uint8_t csr[SEV_CERT_LEN])
+{
+	memcpy(csr, id->pek_cert, SEV_CERT_LEN);
+	memset(csr + CERT_SIG1_USAGE, 0, SEV_CERT_LEN - CERT_SIG1_USAGE);
+	put_le32(csr, CERT_SIG1_USAGE, SEV_USAGE_INVALID);
+	put_le32(csr, CERT_SIG2_USAGE, SEV_USAGE_INVALID);
+}
+
+/* Does dir hold only the identity's files?  -ENOTEMPTY names another. */
+static int only_identity_files(const char *dir, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", dir, strerror(errno));
+		return ret;
+	}
+	while (!ret && (e = readdir(d))) {
+		bool known =
+			!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+
+		for (unsigned f = 0; !known && f < F_COUNT; f++)
+			known = !strcmp(e->d_name, file_names[f]);
+		if (!known) {
+			set_err(err, errlen,
+				"%s holds %s, which is not the identity's: "
+				"sevboot rewrites the directory as a whole and "
+				"keeps nothing else in it",
+				dir, e->d_name);
+			ret = -ENOTEMPTY;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Write id over the identity in dir at once: every file into a new
+ * directory next to dir, which then changes places with dir
+ * (renameat2 RENAME_EXCHANGE, Linux 3.15), and the old one is removed.
+ * A reader sees the old identity or the new one, never a mix.
+ */
+int sev_model_identity_store(const struct sev_model_identity *id,
+			     const char *dir_in, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 16];
+	int dfd, ret;
+
+	if (!realpath(dir_in, dir)) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", dir_in, strerror(errno));
+		return ret;
+	}
+	ret = only_identity_files(dir, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", dir);
+	if (!mkdtemp(tmp)) {
+		ret = -errno;
+		set_err(err, errlen,
+			"%s: cannot create a directory next to "
+			"it: %s",
+			dir, strerror(errno));
+		return ret;
+	}
+	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+		rmdir(tmp);
+		return ret;
+	}
+	ret = write_all(id, dfd, tmp, err, errlen);
+	if (!ret && renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE)) {
+		ret = -errno;
+		set_err(err, errlen, "%s: cannot replace it: %s", dir,
+			strerror(errno));
+	}
+	close(dfd);
+	/* tmp now holds the old identity (or, on failure, the new one). */
+	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		tmp_remove(dfd, tmp);
+		close(dfd);
+	}
+	return ret;
+}

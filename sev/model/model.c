@@ -99,19 +99,10 @@ struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 		return NULL;
 	}
 
-	m->identity = c->identity;
+	m->identity_rw = c->platform_identity;
+	m->identity = m->identity_rw ? m->identity_rw : c->identity;
 	if (m->identity) {
-		/* The identity's PDH, and its certificate signed by the PEK. */
-		uint8_t d[48];
-		const uint8_t *cert = sev_model_identity_cert(
-			m->identity, SEV_MODEL_PDH, NULL);
-
-		ret = sev_model_identity_pdh_private(m->identity, d);
-		if (!ret)
-			ret = sev_p384_from_private(d, &m->pdh);
-		OPENSSL_cleanse(d, sizeof(d));
-		if (!ret)
-			memcpy(m->pdh_cert, cert, SEV_CERT_LEN);
+		ret = model_identity_pdh(m);
 	} else {
 		ret = c->pdh_private
 			      ? sev_p384_from_private(c->pdh_private, &m->pdh)
@@ -135,6 +126,25 @@ struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 		return NULL;
 	}
 	return m;
+}
+
+int model_identity_pdh(struct sev_model *m)
+{
+	const uint8_t *cert =
+		sev_model_identity_cert(m->identity, SEV_MODEL_PDH, NULL);
+	EVP_PKEY *k = NULL;
+	uint8_t d[48];
+	int ret = sev_model_identity_pdh_private(m->identity, d);
+
+	if (!ret)
+		ret = sev_p384_from_private(d, &k);
+	OPENSSL_cleanse(d, sizeof(d));
+	if (ret)
+		return ret;
+	EVP_PKEY_free(m->pdh);
+	m->pdh = k;
+	memcpy(m->pdh_cert, cert, SEV_CERT_LEN);
+	return 0;
 }
 
 void sev_model_free(struct sev_model *m)

@@ -73,6 +73,9 @@ struct sev_model {
 
 	EVP_PKEY *pdh; /* the platform's PDH key pair */
 	const struct sev_model_identity *identity; /* borrowed; or NULL */
+	/* The same identity when the platform commands may change it
+	 * (sev_model_config.platform_identity); or NULL. */
+	struct sev_model_identity *identity_rw;
 	uint8_t pdh_cert[SEV_CERT_LEN];
 
 	/* KVM's view of the VM. */
@@ -143,6 +146,8 @@ int model_snp_cpuid_check(uint8_t page[4096]);
  */
 int model_platform_other(struct sev_model *m, uint32_t id, void *data,
 			 uint32_t *fw_error);
+/* model.c: the identity's PDH key and certificate become the model's. */
+int model_identity_pdh(struct sev_model *m);
 #define MODEL_CHIP_ID_LEN 64
 int model_chip_id(const struct sev_model *m, uint8_t id[MODEL_CHIP_ID_LEN]);
 

@@ -12,11 +12,16 @@
  *    reports the same state.
  *  - It is self-owned (PLATFORM_STATUS flags bit 0 clear: no OCA was
  *    imported) and supports SEV-ES (CONFIG_ES, bit 8).
- *  - Its identity today is its PDH key pair only (`sevboot model-keys`):
- *    PEK_GEN, PEK_CSR, PEK_CERT_IMPORT, FACTORY_RESET and the SNP
- *    commands that change the platform (SNP_COMMIT, SNP_SET_CONFIG,
+ *  - With an identity (sev/model/identity.c) it answers PEK_CSR from the
+ *    identity's PEK, GET_ID with the chip id its VCEK carries, and, when
+ *    the caller lets it change the identity (platform_identity),
+ *    PDH_GEN, PEK_GEN and FACTORY_RESET by making the keys anew
+ *    (sev_model_identity_regen).  PEK_CERT_IMPORT and the SNP commands
+ *    that change the platform (SNP_COMMIT, SNP_SET_CONFIG,
  *    SNP_VLEK_LOAD) are -EOPNOTSUPP, never a made-up firmware status.
- *  - Its chip id is model_chip_id()'s, derived from its PDH certificate.
+ *  - An older state directory has a PDH key only: PDH_GEN makes a new
+ *    unsigned PDH, PEK_GEN, PEK_CSR and FACTORY_RESET are -EOPNOTSUPP,
+ *    and its chip id is derived from its PDH certificate.
  */
 #include <errno.h>
 #include <string.h>
@@ -28,20 +33,26 @@
 #include "util/util.h"
 
 /*
- * The model's 64-byte chip id: SHA-512 over a label and its PDH
- * certificate, so that it is stable for one identity and differs
- * between identities.  (The identity work replaces this with a stored
- * id.)
+ * The model's 64-byte chip id: its identity's, the one its VCEK carries
+ * (so that an SNP report's CHIP_ID and GET_ID agree); without an identity
+ * SHA-512 over a label and its PDH certificate, stable for one PDH.
  */
 int model_chip_id(const struct sev_model *m, uint8_t id[MODEL_CHIP_ID_LEN])
 {
 	static const char label[] = "sevboot firmware model chip id";
 	unsigned int n = 0;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	int ok = c && EVP_DigestInit_ex(c, EVP_sha512(), NULL) &&
-		 EVP_DigestUpdate(c, label, sizeof(label) - 1) &&
-		 EVP_DigestUpdate(c, m->pdh_cert, sizeof(m->pdh_cert)) &&
-		 EVP_DigestFinal_ex(c, id, &n) && n == MODEL_CHIP_ID_LEN;
+	EVP_MD_CTX *c;
+	int ok;
+
+	if (m->identity) {
+		sev_model_identity_chip_id(m->identity, id);
+		return 0;
+	}
+	c = EVP_MD_CTX_new();
+	ok = c && EVP_DigestInit_ex(c, EVP_sha512(), NULL) &&
+	     EVP_DigestUpdate(c, label, sizeof(label) - 1) &&
+	     EVP_DigestUpdate(c, m->pdh_cert, sizeof(m->pdh_cert)) &&
+	     EVP_DigestFinal_ex(c, id, &n) && n == MODEL_CHIP_ID_LEN;
 
 	EVP_MD_CTX_free(c);
 	return ok ? 0 : -ENOMEM;
@@ -72,6 +83,9 @@ static int model_snp_status(struct sev_model *m,
 	s->rmp_flags = s->state ? SB_SNP_STATUS_RMP_INITIALIZED : 0;
 	s->build_id = m->build;
 	s->guest_count = m->snp_context ? 1 : 0;
+	/* The TCB its reports carry and its VCEK certifies (snp.c). */
+	s->current_tcb_version = SEV_MODEL_TCB;
+	s->reported_tcb_version = SEV_MODEL_TCB;
 	*fw_error = SEV_RET_SUCCESS;
 	return 0;
 }
@@ -92,10 +106,52 @@ static int model_get_id2(struct sev_model *m, struct sev_user_data_get_id2 *g,
 	return 0;
 }
 
+/*
+ * PDH_GEN, PEK_GEN, FACTORY_RESET on the identity (SEV API 55766; the
+ * kernel initialises an UNINIT platform around the first two,
+ * sev_ioctl_do_pdh_pek_gen(), and refuses a reset while guests run,
+ * sev_ioctl_do_reset()): new keys, and the PDH the model hands out is
+ * the new one.
+ */
+static int model_regen(struct sev_model *m, enum sev_model_regen what,
+		       uint32_t *fw_error)
+{
+	if (!m->identity_rw)
+		return -EOPNOTSUPP;
+	if (m->platform == MODEL_PLATFORM_WORKING)
+		return model_fw_fail(fw_error, SEV_RET_INVALID_PLATFORM_STATE);
+	if (sev_model_identity_regen(m->identity_rw, what) ||
+	    model_identity_pdh(m))
+		return -ENOMEM;
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
+/* PEK_CSR: a length too small (or no buffer) is INVALID_LEN with the
+ * length needed written back (SEV API 55766 PEK_CSR). */
+static int model_pek_csr(struct sev_model *m, struct sev_user_data_pek_csr *c,
+			 uint32_t *fw_error)
+{
+	if (!m->identity)
+		return -EOPNOTSUPP;
+	if (!c->address || c->length < SEV_CERT_LEN) {
+		c->length = SEV_CERT_LEN;
+		return model_fw_fail(fw_error, SEV_RET_INVALID_LEN);
+	}
+	sev_model_identity_pek_csr(m->identity,
+				   (uint8_t *)(uintptr_t)c->address);
+	c->length = SEV_CERT_LEN;
+	*fw_error = SEV_RET_SUCCESS;
+	return 0;
+}
+
 /* PDH_GEN: a new PDH key pair (SEV API 55766 PDH_GEN; the kernel
  * initialises an UNINIT platform around it, sev_ioctl_do_pdh_pek_gen()). */
 static int model_pdh_gen(struct sev_model *m, uint32_t *fw_error)
 {
+	if (m->identity)
+		return model_regen(m, SEV_MODEL_REGEN_PDH, fw_error);
+	/* An older state directory's model: its PDH alone, unsigned. */
 	EVP_PKEY *k = NULL;
 	uint8_t cert[SEV_CERT_LEN];
 	int ret = sev_p384_generate(&k);
@@ -141,6 +197,12 @@ int model_platform_other(struct sev_model *m, uint32_t id, void *data,
 	}
 	case SEV_PDH_GEN:
 		return model_pdh_gen(m, fw_error);
+	case SEV_PEK_GEN:
+		return model_regen(m, SEV_MODEL_REGEN_PEK, fw_error);
+	case SEV_FACTORY_RESET:
+		return model_regen(m, SEV_MODEL_REGEN_RESET, fw_error);
+	case SEV_PEK_CSR:
+		return data ? model_pek_csr(m, data, fw_error) : -EFAULT;
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -104,6 +104,47 @@ platform_inputs() {
 	else
 		bad "platform export --sev-model: $(ls -l "$W/export.bin" 2>&1)"
 	fi
+	# The export with the CA chain verifies with the identity's ARK; after
+	# pdh-gen the PDH differs, DIR still loads, and the new export verifies.
+	if "$SB" platform export --full --sev-model "$W/pm" --out "$W/export-full.bin" >/dev/null 2>&1 &&
+	   "$SB" verify-chain --ark "$W/pm/ark.cert" "$W/export-full.bin" > "$W/out" 2>&1; then
+		ok "platform export --full --sev-model: verify-chain --ark: $(tail -1 "$W/out")"
+	else
+		bad "platform export --full --sev-model | verify-chain --ark: $(cat "$W/out" | head -c 400)"
+	fi
+	cp "$W/pm/pdh.cert" "$W/pdh-before.cert"
+	if "$SB" platform pdh-gen --yes --sev-model "$W/pm" >/dev/null 2>&1 &&
+	   ! cmp -s "$W/pdh-before.cert" "$W/pm/pdh.cert" &&
+	   "$SB" platform export --full --sev-model "$W/pm" --out "$W/export-new.bin" >/dev/null 2>&1 &&
+	   ! cmp -s -n 2084 "$W/export-new.bin" "$W/export-full.bin" &&
+	   "$SB" verify-chain --ark "$W/pm/ark.cert" "$W/export-new.bin" > "$W/out" 2>&1; then
+		ok "platform pdh-gen --sev-model: a new PDH; the new export verifies: $(tail -1 "$W/out")"
+	else
+		bad "platform pdh-gen --sev-model: $(cat "$W/out" | head -c 400)"
+	fi
+	if "$SB" platform pek-gen --yes --sev-model "$W/pm" >/dev/null 2>&1 &&
+	   "$SB" platform export --full --sev-model "$W/pm" --out "$W/export-pek.bin" >/dev/null 2>&1 &&
+	   ! cmp -s -i 2084:2084 -n 2084 "$W/export-pek.bin" "$W/export-new.bin" &&
+	   "$SB" verify-chain --ark "$W/pm/ark.cert" "$W/export-pek.bin" >/dev/null 2>&1; then
+		ok "platform pek-gen --sev-model: a new PEK; the new export verifies"
+	else
+		bad "platform pek-gen --sev-model: the PEK did not change or the export does not verify"
+	fi
+	# An older DIR with only pdh.key: no chain, said in one line (exit 4).
+	mkdir -m 0700 "$W/pm-old" && cp -p "$W/pm/pdh.key" "$W/pm/pdh.cert" "$W/pm-old/"
+	"$SB" platform export --sev-model "$W/pm-old" --out "$W/old.bin" >"$W/out" 2>"$W/err"
+	rc=$?
+	if [ "$rc" -eq 4 ] && [ ! -e "$W/old.bin" ] && [ ! -s "$W/out" ] &&
+	   [ "$(grep -vc 'WARNING: --sev-model' "$W/err")" -eq 1 ] &&
+	   grep -qE "^sevboot: platform export: SEV_PDH_CERT_EXPORT: $W/pm-old holds only a PDH key .*sevboot model-keys NEWDIR" "$W/err"; then
+		ok "platform export: a pdh.key-only DIR (exit 4, no file): $(grep -v WARNING "$W/err")"
+	else
+		bad "platform export: a pdh.key-only DIR: exit $rc, $(head -c 400 "$W/err")"
+	fi
+	"$SB" platform status --sev-model "$W/pm-old" >/dev/null 2>&1 &&
+		ok "platform status: a pdh.key-only DIR still answers" ||
+		bad "platform status: a pdh.key-only DIR no longer answers"
+	expect_error "platform export --full on /dev/sev" 4 "^sevboot: platform export: " -- platform export --full --out "$W/full.bin"
 	# check: exit 0 only when the mode can launch; here there is no SEV.
 	"$SB" check --mode sev-es > "$W/out" 2>&1
 	local rc=$?

@@ -7,15 +7,19 @@
  * of the 4 GiB space and launches it with the libsev calls, under
  * SEVBOOT_BACKEND=model in the test host (no SEV hardware there):
  *
- *   consumer sev OVMF
- *   consumer seves OVMF AP_RESET_ADDR NCPUS VCPU_SIG
+ *   consumer sev OVMF REPORT
+ *   consumer seves OVMF AP_RESET_ADDR NCPUS VCPU_SIG REPORT
  *   consumer snp OVMF VCPU_SIG STEP...   (STEP: TYPE:GPA:LEN, the pages
  *                                         `sevboot measure -v` lists)
  *
  * It prints "consumer: <mode> measurement <base64 of the 48 bytes>" for
  * SEV and SEV-ES, which run.sh compares with `sevboot measure --tik`, and
  * one "consumer: ok: ..." line per checked step; any failure is one
- * "consumer: FAIL: ..." line and exit 1.
+ * "consumer: FAIL: ..." line and exit 1.  SEV and SEV-ES write the
+ * attestation report (asked for with the mnonce "consumer-mnonce\0",
+ * hex 636f6e73756d65722d6d6e6f6e636500) to REPORT, which run.sh checks
+ * with `sevboot verify-report`; the model signs it when
+ * SEVBOOT_MODEL_DIR names its identity (`sevboot model-keys DIR`).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -209,14 +213,48 @@ static void refusals(struct vm *v, int es)
 		  "sev_launch_start with the other mode's ES bit");
 }
 
-static int launch_sev(struct vm *v, int es, int argc, char **argv)
+/* The report: a short buffer first (ENOSPC, the length needed, the
+ * firmware's INVALID_LENGTH), then the report into path. */
+static void attestation(struct vm *v, const char *path)
 {
-	unsigned char m[48], mnonce[16] = "consumer-mnonce", report[512];
-	unsigned int report_len = sizeof(report);
+	unsigned char mnonce[16] = "consumer-mnonce", report[512];
+	unsigned int report_len = 100;
+	FILE *f;
 	int fw;
 
-	if (es && argc != 6)
-		die("usage: consumer seves OVMF AP_RESET_ADDR NCPUS SIG");
+	must_fail(sev_attestation_report(v->fd, mnonce, 16, report, &report_len,
+					 &fw),
+		  &fw, ENOSPC, 0x04 /* SEV_RET_INVALID_LEN */,
+		  "sev_attestation_report into 100 bytes");
+	if (report_len != LIBSEV_REPORT_LEN)
+		die("sev_attestation_report into 100 bytes: *report_len %u, "
+		    "want %d",
+		    report_len, LIBSEV_REPORT_LEN);
+	printf("consumer: ok: *report_len is then %u\n", report_len);
+	report_len = sizeof(report);
+	must(sev_attestation_report(v->fd, mnonce, 16, report, &report_len,
+				    &fw),
+	     &fw, "sev_attestation_report");
+	if (report_len != LIBSEV_REPORT_LEN)
+		die("sev_attestation_report: %u bytes, want %d", report_len,
+		    LIBSEV_REPORT_LEN);
+	f = fopen(path, "wb");
+	if (!f || fwrite(report, 1, report_len, f) != report_len ||
+	    fclose(f))
+		die("%s: cannot write the report: %s", path, strerror(errno));
+	printf("consumer: ok: the report (%u bytes) is in %s\n", report_len,
+	       path);
+}
+
+static int launch_sev(struct vm *v, int es, int argc, char **argv)
+{
+	unsigned char m[48];
+	int fw;
+
+	if (es && argc != 7)
+		die("usage: consumer seves OVMF AP_RESET_ADDR NCPUS SIG REPORT");
+	if (!es && argc != 4)
+		die("usage: consumer sev OVMF REPORT");
 	must(es ? sev_es_init(v->fd, &fw) : sev_init(v->fd, &fw), &fw,
 	     es ? "sev_es_init" : "sev_init");
 	must_fail(sev_init(v->fd, &fw), &fw, EPROTO, LIBSEV_NO_FW_CALL,
@@ -239,14 +277,7 @@ static int launch_sev(struct vm *v, int es, int argc, char **argv)
 		  &fw, EPROTO, LIBSEV_NO_FW_CALL,
 		  "sev_launch_update_data after the measurement");
 	must(sev_launch_finish(v->fd, &fw), &fw, "sev_launch_finish");
-	/* The firmware model has no ATTESTATION yet (the "identity" work
-	 * adds it): until then the documented EOPNOTSUPP, no firmware call.
-	 * Once it is there, this becomes must() and run.sh checks the report
-	 * with sevboot verify-report. */
-	must_fail(sev_attestation_report(v->fd, mnonce, 16, report, &report_len,
-					 &fw),
-		  &fw, EOPNOTSUPP, LIBSEV_NO_FW_CALL,
-		  "sev_attestation_report on the model");
+	attestation(v, argv[argc - 1]);
 	return 0;
 }
 

@@ -5,8 +5,13 @@
 # SEVBOOT_BACKEND=model: an SEV launch of the test host's OVMF whose
 # LAUNCH_MEASURE must equal what `sevboot measure --tik` computes for the
 # same image, an SEV-ES launch with two vCPUs (the same check, legacy
-# init), and an SNP launch of the pages `sevboot measure -v` lists.  Then
-# `make uninstall` must leave nothing behind.
+# init), and an SNP launch of the pages `sevboot measure -v` lists.  The
+# model there has an identity (`sevboot model-keys`, SEVBOOT_MODEL_DIR):
+# each SEV and SEV-ES report the consumer gets through
+# sev_attestation_report must verify with `sevboot verify-report` against
+# the identity's chain and ARK, sevboot measure's digest and the mnonce it
+# was asked with, and fail with another mnonce.  Then `make uninstall` must
+# leave nothing behind.
 # Prints "libsev: N passed, N failed, N skipped"; exit 1 when one failed.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,11 +76,24 @@ AP=$("$SB" inspect --json "$O" | tr -d ' \n' | grep -o '"sev_es_reset_block":{"a
 STEPS=$("$SB" measure --mode snp --ovmf "$O" --vcpu-sig "$SIG" -v 2>&1 >/dev/null |
 	sed -n 's/.*SNP_LAUNCH_UPDATE \([A-Z]*\) gpa \(0x[0-9a-f]*\) len \(0x[0-9a-f]*\).*/\1:\2:\3/p' | tr '\n' ' ')
 [ -n "$AP" ] && [ -n "$STEPS" ] || { bad "sevboot inspect/measure -v of $O gave no reset block or no SNP steps"; finish; }
+# The digests the reports must carry, and the consumer's mnonce
+# ("consumer-mnonce" and its NUL).
+DSEV=$("$SB" measure --mode sev --ovmf "$O")
+DSEVES=$("$SB" measure --mode seves --ovmf "$O" --legacy-init --vcpus 2 --vcpu-sig "$SIG")
+MN=636f6e73756d65722d6d6e6f6e636500 WRONG=00000000000000000000000000000001
+[ ${#DSEV} -eq 64 ] && [ ${#DSEVES} -eq 64 ] || { bad "sevboot measure gave no digest ('$DSEV', '$DSEVES')"; finish; }
 cat > "$W/cmd" <<CMD
 export SEVBOOT_BACKEND=model
 O=/payload/guest/OVMF.fd
-consumer sev \$O; echo "CONSUMER-RC sev \$?"
-consumer seves \$O $AP 2 $SIG; echo "CONSUMER-RC seves \$?"
+sevboot model-keys /tmp/pm >/dev/null; echo "MODEL-KEYS-RC \$?"
+export SEVBOOT_MODEL_DIR=/tmp/pm
+vr() { sevboot verify-report --report /tmp/\$1-report.bin --chain /tmp/pm/sev-chain.cert --ark /tmp/pm/ark.cert --measurement \$2 --mnonce \$3 --policy \$4 > /tmp/vr.out 2>&1; rc=\$?; sed "s/^/verify-report \$5: /" /tmp/vr.out; echo "VERIFY-RC \$5 \$rc"; }
+consumer sev \$O /tmp/sev-report.bin; echo "CONSUMER-RC sev \$?"
+vr sev $DSEV $MN 0x1 sev
+vr sev $DSEV $WRONG 0x1 sev-wrong-mnonce
+consumer seves \$O $AP 2 $SIG /tmp/seves-report.bin; echo "CONSUMER-RC seves \$?"
+vr seves $DSEVES $MN 0x5 seves
+vr seves $DSEVES $WRONG 0x5 seves-wrong-mnonce
 consumer snp \$O $SIG $STEPS; echo "CONSUMER-RC snp \$?"
 CMD
 LD_LIBRARY_PATH=$D$P/lib scripts/testhost/run --build "$B" --single --log "$W/th.log" \
@@ -85,7 +103,7 @@ if [ "$threc" -eq 125 ] || [ ! -s "$W/th.log" ]; then
 	bad "the test host did not finish (testhost/run exit $threc): $(tail -n 5 "$W/th.out" | tr '\n' ' ')"
 	finish
 fi
-grep -E '^(consumer|libsev):' "$W/th.log" | sed 's/^/    /'
+grep -E '^(consumer|libsev|verify-report [a-z-]*):' "$W/th.log" | sed 's/^/    /'
 
 zero=$W/zero.tik
 head -c 16 /dev/zero > "$zero"
@@ -110,6 +128,25 @@ check() {
 }
 check sev 0x1
 check seves 0x5 --legacy-init --vcpus 2 --vcpu-sig "$SIG"
+# The reports: verified (exit 0) with the right mnonce, refused (exit 5,
+# the mnonce line) with another.
+for mode in sev seves; do
+	if ! grep -q '^MODEL-KEYS-RC 0' "$W/th.log"; then
+		bad "sevboot model-keys failed in the test host"
+		break
+	fi
+	if grep -q "^VERIFY-RC $mode 0\$" "$W/th.log"; then
+		ok "consumer $mode: sev_attestation_report's report verifies (chain, ARK, digest $( [ $mode = sev ] && echo "$DSEV" || echo "$DSEVES"), mnonce): $(grep "^verify-report $mode: verified" "$W/th.log")"
+	else
+		bad "consumer $mode: verify-report of the report: $(grep -E "^VERIFY-RC $mode |^verify-report $mode: FAILED" "$W/th.log" | tr '\n' ' ')"
+	fi
+	if grep -q "^VERIFY-RC $mode-wrong-mnonce 5\$" "$W/th.log" &&
+	   grep -q "^verify-report $mode-wrong-mnonce: FAILED.*[Mm][Nn][Oo][Nn][Cc][Ee]" "$W/th.log"; then
+		ok "consumer $mode: the report with another mnonce fails (exit 5): $(grep "^verify-report $mode-wrong-mnonce: FAILED" "$W/th.log")"
+	else
+		bad "consumer $mode: another mnonce: $(grep -E "^VERIFY-RC $mode-wrong-mnonce|^verify-report $mode-wrong-mnonce" "$W/th.log" | tr '\n' ' ')"
+	fi
+done
 if grep -q '^CONSUMER-RC snp 0$' "$W/th.log"; then
 	ok "consumer snp: snp_init, snp_launch_start, $(echo "$STEPS" | wc -w) snp_launch_update ranges, snp_launch_finish on the model (the SNP digest is not shown to the host)"
 else

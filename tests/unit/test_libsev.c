@@ -6,7 +6,11 @@
  * function with a bad argument, a fd that is not a VM and calls out of
  * order returns -1 with errno and *fw_err as documented; a whole SEV
  * launch on the model measures what SHA-256 and the LAUNCH_MEASURE HMAC
- * predict; stale fds and threads.
+ * predict; stale fds and threads.  With SEVBOOT_MODEL_DIR naming a
+ * whole identity (sevboot model-keys), sev_attestation_report gives a
+ * report that the guest owner's check verifies against the identity's
+ * chain and ARK, the launch digest and the mnonce; a short buffer is
+ * ENOSPC with the length needed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +24,8 @@
 #include <openssl/sha.h>
 
 #include "lib/libsev.h"
+#include "loader/loader.h"
+#include "owner/owner.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
 
@@ -302,8 +308,9 @@ END_TEST
 
 /* A whole SEV launch on the model: LAUNCH_MEASURE is the HMAC (all-zero
  * TIK without a session) of SHA-256 over the bytes updated; a secret
- * sealed for it lands in guest memory; the report is not in the model
- * yet (EOPNOTSUPP, no firmware call: the "identity" work adds it). */
+ * sealed for it lands in guest memory; without SEVBOOT_MODEL_DIR the
+ * model has no identity, so no PEK to sign a report (EOPNOTSUPP, no
+ * firmware call; test_attestation_with_identity has one). */
 START_TEST(test_sev_flow_on_model)
 {
 	int vm = fake_vm();
@@ -506,6 +513,301 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* ------------------------------------- the model's identity (DIR) */
+
+static char id_base[200], id_dir[260];
+
+/* Made once in the parent (RSA key generation is slow). */
+static void identity_setup(void)
+{
+	char err[512] = "";
+
+	snprintf(id_base, sizeof(id_base), "/tmp/libsev-identity-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(id_base));
+	snprintf(id_dir, sizeof(id_dir), "%s/id", id_base);
+	ck_assert_msg(!sev_model_identity_create(id_dir, err, sizeof(err)),
+		      "%s", err);
+}
+
+static void identity_teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", id_base);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", id_base);
+}
+
+static struct blob id_file(const char *name)
+{
+	char path[400], err[256] = "";
+	struct blob b = {0};
+
+	snprintf(path, sizeof(path), "%s/%s", id_dir, name);
+	ck_assert_msg(!file_read(path, 1 << 20, &b, err, sizeof(err)), "%s",
+		      err);
+	return b;
+}
+
+/* The report, checked as `sevboot verify-report --chain --ark` checks
+ * it: how many checks failed. */
+static unsigned report_failures(const unsigned char *report,
+				const uint8_t digest[32],
+				const uint8_t mnonce[16])
+{
+	struct blob chain = id_file("sev-chain.cert"),
+		    ark = id_file("ark.cert");
+	struct sev_chain ch = {0};
+	struct amd_cert amd[2], root;
+	struct snp_expect x = {0};
+	struct trust_result r;
+	char err[512] = "";
+
+	ck_assert_msg(!sev_chain_add(&ch, amd, chain.data, chain.len, err,
+				     sizeof(err)),
+		      "%s", err);
+	ck_assert_msg(!amd_cert_parse(ark.data, ark.len, NULL, &root, err,
+				      sizeof(err)),
+		      "%s", err);
+	x.have_measurement = true;
+	memcpy(x.measurement, digest, 32);
+	x.have_policy = true;
+	x.policy = 0x1;
+	x.have_mnonce = true;
+	memcpy(x.mnonce, mnonce, 16);
+	trust_result_init(&r);
+	ck_assert_msg(!sev_att_report_verify(report, &ch, &root, &x, &r, err,
+					     sizeof(err)),
+		      "%s", err);
+	blob_free(&chain);
+	blob_free(&ark);
+	return r.failed;
+}
+
+START_TEST(test_attestation_with_identity)
+{
+	int vm = fake_vm(), fw;
+	uint8_t *ram = aligned(4096, 0x3c), digest[32];
+	unsigned char m[LIBSEV_MEASUREMENT_LEN], report[LIBSEV_REPORT_LEN + 8];
+	unsigned char mnonce[16] = "libsev-mnonce-1", other[16] = {9};
+	unsigned int len;
+
+	setenv("SEVBOOT_MODEL_DIR", id_dir, 1);
+	WORKS(sev_init(vm, &fw_));
+	WORKS(sev_launch_start(vm, 0x1, NULL, NULL, &fw_));
+	WORKS(sev_launch_update_data(vm, (uintptr_t)ram, 4096, &fw_));
+	WORKS(sev_launch_measure(vm, m, &fw_));
+	SHA256(ram, 4096, digest);
+
+	/* No buffer, then a short one: ENOSPC, the length needed, and the
+	 * firmware's INVALID_LENGTH from the length query. */
+	len = 0;
+	FAILS(sev_attestation_report(vm, mnonce, 16, NULL, &len, &fw_), ENOSPC,
+	      0x04 /* SEV_RET_INVALID_LEN */);
+	ck_assert_uint_eq(len, LIBSEV_REPORT_LEN);
+	len = LIBSEV_REPORT_LEN - 1;
+	memset(report, 0xa5, sizeof(report));
+	FAILS(sev_attestation_report(vm, mnonce, 16, report, &len, &fw_),
+	      ENOSPC, 0x04 /* SEV_RET_INVALID_LEN */);
+	ck_assert_uint_eq(len, LIBSEV_REPORT_LEN);
+	ck_assert_uint_eq(report[0], 0xa5); /* nothing written */
+
+	/* Room: the report, signed by the identity's PEK. */
+	len = sizeof(report);
+	fw = 12345;
+	ck_assert_int_eq(
+		sev_attestation_report(vm, mnonce, 16, report, &len, &fw), 0);
+	ck_assert_int_eq(fw, 0);
+	ck_assert_uint_eq(len, LIBSEV_REPORT_LEN);
+	ck_assert_mem_eq(report, mnonce, 16);
+	ck_assert_uint_eq(report_failures(report, digest, mnonce), 0);
+	/* Checked against another mnonce, or another digest, it fails. */
+	ck_assert_uint_eq(report_failures(report, digest, other), 1);
+	digest[0] ^= 1;
+	ck_assert_uint_eq(report_failures(report, digest, mnonce), 1);
+	/* One bit of the signed part changed: the signature fails. */
+	report[0x30] ^= 1;
+	digest[0] ^= 1;
+	ck_assert_uint_gt(report_failures(report, digest, mnonce), 0);
+	WORKS(sev_launch_finish(vm, &fw_));
+	munmap(ram, 4096);
+	close(vm);
+}
+END_TEST
+
+/* An older DIR with only pdh.key: the launch runs on its PDH, the report
+ * is EOPNOTSUPP (the model has no PEK), nothing issued. */
+START_TEST(test_attestation_pdh_only_dir)
+{
+	char dir[] = "/tmp/libsev-pdh-XXXXXX", path[64], cmd[96];
+	struct blob key = id_file("pdh.key");
+	unsigned char m[LIBSEV_MEASUREMENT_LEN], report[LIBSEV_REPORT_LEN];
+	unsigned char mnonce[16] = {1};
+	unsigned int len = sizeof(report);
+	uint8_t *ram = aligned(4096, 1);
+	int vm = fake_vm(), fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pdh.key", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, key.data, key.len), (ssize_t)key.len);
+	close(fd);
+	setenv("SEVBOOT_MODEL_DIR", dir, 1);
+	WORKS(sev_init(vm, &fw_));
+	WORKS(sev_launch_start(vm, 0x1, NULL, NULL, &fw_));
+	WORKS(sev_launch_update_data(vm, (uintptr_t)ram, 4096, &fw_));
+	WORKS(sev_launch_measure(vm, m, &fw_));
+	FAILS(sev_attestation_report(vm, mnonce, 16, report, &len, &fw_),
+	      EOPNOTSUPP, NOFW);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	blob_free(&key);
+	munmap(ram, 4096);
+	close(vm);
+}
+END_TEST
+
+/* ------------------------------------------- the platform and guest */
+
+/* Bad arguments: EINVAL or ENOSPC (the length needed set), before any
+ * command; the backend's environment. */
+START_TEST(test_platform_bad_arguments)
+{
+	unsigned char buf[LIBSEV_SNP_REPORT_LEN], data[64] = {0};
+	unsigned int len, len2;
+
+	FAILS(sev_platform_status(NULL, &fw_), EINVAL, NOFW);
+	FAILS(snp_platform_status(NULL, &fw_), EINVAL, NOFW);
+	FAILS(sev_pdh_cert_export(buf, NULL, buf, &len, &fw_), EINVAL, NOFW);
+	FAILS(sev_pek_csr(buf, NULL, &fw_), EINVAL, NOFW);
+	FAILS(sev_get_id(buf, NULL, &fw_), EINVAL, NOFW);
+	len = 100, len2 = 3 * LIBSEV_CERT_LEN;
+	FAILS(sev_pdh_cert_export(buf, &len, buf, &len2, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_CERT_LEN);
+	len = LIBSEV_CERT_LEN, len2 = 0;
+	FAILS(sev_pdh_cert_export(buf, &len, NULL, &len2, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len2, 3 * LIBSEV_CERT_LEN);
+	len = 10;
+	FAILS(sev_pek_csr(buf, &len, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_CERT_LEN);
+	/* The model answers the platform only from an identity. */
+	FAILS(sev_pdh_gen(&fw_), EINVAL, NOFW);
+	setenv("SEVBOOT_MODEL_DIR", "/nonexistent/identity", 1);
+	FAILS(sev_pek_gen(&fw_), EINVAL, NOFW);
+	setenv("SEVBOOT_BACKEND", "quantum", 1);
+	FAILS(sev_factory_reset(&fw_), EINVAL, NOFW);
+	/* The SNP guest's report. */
+	len = sizeof(buf);
+	FAILS(snp_guest_report(data, 0, buf, NULL, &fw_), EINVAL, NOFW);
+	FAILS(snp_guest_report(data, 4, buf, &len, &fw_), EINVAL, NOFW);
+	len = 1000;
+	FAILS(snp_guest_report(data, 0, buf, &len, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_SNP_REPORT_LEN);
+	setenv("SEVBOOT_SEV_GUEST_DEV", "/nonexistent/sev-guest", 1);
+	FAILS(snp_guest_report(NULL, 0, buf, &len, &fw_), ENOENT, NOFW);
+	unsetenv("SEVBOOT_SEV_GUEST_DEV");
+}
+END_TEST
+
+/* The kernel backend without /dev/sev: ENOENT, no firmware command. */
+START_TEST(test_platform_without_dev_sev)
+{
+	struct libsev_platform_status st;
+	unsigned char id[LIBSEV_CHIP_ID_MAX];
+	unsigned int len = sizeof(id);
+
+	if (access(SEV_DEV_PATH, F_OK) == 0)
+		SKIP_TEST("this machine has %s", SEV_DEV_PATH);
+	setenv("SEVBOOT_BACKEND", "kvm", 1);
+	FAILS(sev_platform_status(&st, &fw_), ENOENT, NOFW);
+	FAILS(sev_get_id(id, &len, &fw_), ENOENT, NOFW);
+	FAILS(sev_pdh_gen(&fw_), ENOENT, NOFW);
+}
+END_TEST
+
+/* On the model's identity: what `sevboot platform --sev-model` answers. */
+START_TEST(test_platform_on_model)
+{
+	struct libsev_platform_status st;
+	struct libsev_snp_platform_status snp;
+	struct blob pdh = id_file("pdh.cert"), pek = id_file("pek.cert");
+	unsigned char cert[LIBSEV_CERT_LEN], chain[3 * LIBSEV_CERT_LEN];
+	unsigned char id[LIBSEV_CHIP_ID_MAX], chip[64];
+	struct sev_model_identity *ident = NULL;
+	unsigned int len = sizeof(cert), len2 = sizeof(chain);
+	char err[512];
+
+	setenv("SEVBOOT_MODEL_DIR", id_dir, 1);
+	memset(&st, 0xee, sizeof(st));
+	WORKS(sev_platform_status(&st, &fw_));
+	ck_assert_uint_eq(st.api_major, SEV_MODEL_API_MAJOR);
+	ck_assert_uint_eq(st.api_minor, SEV_MODEL_API_MINOR);
+	ck_assert_uint_eq(st.build, SEV_MODEL_BUILD);
+	ck_assert_uint_eq(st.state, 0);
+	ck_assert_uint_eq(st.flags, 0x100); /* self-owned, SEV-ES */
+	ck_assert_uint_eq(st.guest_count, 0);
+	WORKS(snp_platform_status(&snp, &fw_));
+	ck_assert_uint_eq(snp.build_id, SEV_MODEL_BUILD);
+	WORKS(sev_pdh_cert_export(cert, &len, chain, &len2, &fw_));
+	ck_assert_uint_eq(len, LIBSEV_CERT_LEN);
+	ck_assert_uint_eq(len2, 3 * LIBSEV_CERT_LEN);
+	ck_assert_mem_eq(cert, pdh.data, LIBSEV_CERT_LEN);
+	ck_assert_mem_eq(chain, pek.data, LIBSEV_CERT_LEN);
+	len = sizeof(cert);
+	WORKS(sev_pek_csr(cert, &len, &fw_));
+	ck_assert_mem_eq(cert, pek.data, 0x414);
+	len = 8;
+	FAILS(sev_get_id(id, &len, &fw_), ENOSPC, NOFW);
+	ck_assert_uint_eq(len, 64);
+	WORKS(sev_get_id(id, &len, &fw_));
+	ck_assert_int_eq(
+		sev_model_identity_load(id_dir, &ident, err, sizeof(err)), 0);
+	sev_model_identity_chip_id(ident, chip);
+	ck_assert_mem_eq(id, chip, 64);
+	sev_model_identity_free(ident);
+	blob_free(&pdh);
+	blob_free(&pek);
+}
+END_TEST
+
+/* PDH_GEN, PEK_GEN, FACTORY_RESET on a copy of the identity: the export
+ * changes as the firmware's would, and still loads. */
+START_TEST(test_platform_regen_on_model)
+{
+	char dir[] = "/tmp/libsev-regen-XXXXXX", cmd[600], err[512];
+	unsigned char a[LIBSEV_CERT_LEN], b[LIBSEV_CERT_LEN];
+	unsigned char ca[3 * LIBSEV_CERT_LEN], cb[3 * LIBSEV_CERT_LEN];
+	unsigned int la = sizeof(a), lca = sizeof(ca);
+	struct sev_model_identity *ident = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", id_dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	setenv("SEVBOOT_MODEL_DIR", dir, 1);
+	WORKS(sev_pdh_cert_export(a, &la, ca, &lca, &fw_));
+	WORKS(sev_pdh_gen(&fw_));
+	WORKS(sev_pdh_cert_export(b, &la, cb, &lca, &fw_));
+	ck_assert_int_ne(memcmp(a, b, sizeof(a)), 0); /* a new PDH */
+	ck_assert_mem_eq(ca, cb, sizeof(ca));	      /* the same chain */
+	WORKS(sev_pek_gen(&fw_));
+	WORKS(sev_pdh_cert_export(a, &la, ca, &lca, &fw_));
+	ck_assert_int_ne(memcmp(ca, cb, LIBSEV_CERT_LEN), 0); /* a new PEK */
+	ck_assert_mem_eq(ca + LIBSEV_CERT_LEN, cb + LIBSEV_CERT_LEN,
+			 2 * LIBSEV_CERT_LEN); /* OCA and CEK stay */
+	WORKS(sev_factory_reset(&fw_));
+	WORKS(sev_pdh_cert_export(b, &la, cb, &lca, &fw_));
+	ck_assert_int_ne(memcmp(ca + LIBSEV_CERT_LEN, cb + LIBSEV_CERT_LEN,
+				LIBSEV_CERT_LEN),
+			 0); /* a new OCA */
+	ck_assert_msg(!sev_model_identity_load(dir, &ident, err, sizeof(err)),
+		      "%s", err);
+	sev_model_identity_free(ident);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *libsev_suite(void)
 {
 	Suite *s = suite_create("libsev");
@@ -524,6 +826,17 @@ static Suite *libsev_suite(void)
 	tcase_add_test(tc, test_backend_env);
 	tcase_add_test(tc, test_kernel_backend_without_dev_sev);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_platform_bad_arguments);
+	tcase_add_test(tc, test_platform_without_dev_sev);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("identity");
+	tcase_add_unchecked_fixture(tc, identity_setup, identity_teardown);
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_attestation_with_identity);
+	tcase_add_test(tc, test_attestation_pdh_only_dir);
+	tcase_add_test(tc, test_platform_on_model);
+	tcase_add_test(tc, test_platform_regen_on_model);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,11 @@
  * sev/platform.c over the firmware model (sev/model/platform.c): the
  * status the model's state gives, the length protocols of GET_ID2 and
  * PDH_CERT_EXPORT, PDH_GEN kept in the identity directory, the commands
- * the model does not answer, and /dev/sev missing.
+ * the model does not answer, and /dev/sev missing.  With a whole
+ * identity (sevboot model-keys): the export verifies with the guest
+ * owner's chain check and the identity's ARK, PEK_CSR is the PEK,
+ * GET_ID the VCEK's chip id, and PDH_GEN, PEK_GEN and FACTORY_RESET
+ * re-sign what depends on them and rewrite the directory whole.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "owner/owner.h"
 #include "sev/sev.h"
 #include "util/util.h"
 #include "tests/unit/testutil.h"
@@ -56,7 +61,8 @@ START_TEST(model_status)
 	ck_assert_ptr_nonnull(p);
 	ck_assert(sev_platform_is_model(p));
 	memset(&s, 0xee, sizeof(s));
-	ck_assert_int_eq(sev_platform_status(p, &s, &fw, err, sizeof(err)), 0);
+	ck_assert_int_eq(sev_platform_get_status(p, &s, &fw, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(fw, 0);
 	ck_assert_uint_eq(s.api_major, SEV_MODEL_API_MAJOR);
 	ck_assert_uint_eq(s.api_minor, SEV_MODEL_API_MINOR);
@@ -69,6 +75,9 @@ START_TEST(model_status)
 	ck_assert_uint_eq(snp.api_minor, SEV_MODEL_API_MINOR);
 	ck_assert_uint_eq(snp.build_id, SEV_MODEL_BUILD);
 	ck_assert(!snp.rmp_initialized);
+	/* The TCB the model's SNP reports carry. */
+	ck_assert_uint_eq(snp.current_tcb, SEV_MODEL_TCB);
+	ck_assert_uint_eq(snp.reported_tcb, SEV_MODEL_TCB);
 	sev_platform_close(p);
 	remove_identity(dir);
 }
@@ -153,6 +162,290 @@ START_TEST(missing)
 }
 END_TEST
 
+/* ------------------------------------------------ a whole identity */
+
+/* One identity for the run (RSA key generation is slow); each test that
+ * changes it works on its own copy. */
+static char whole[256];
+
+static const char *whole_identity(void)
+{
+	char err[512] = "", base[200];
+
+	if (whole[0])
+		return whole;
+	snprintf(base, sizeof(base), "/tmp/sevboot-platform-id-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(base));
+	snprintf(whole, sizeof(whole), "%s/id", base);
+	ck_assert_msg(!sev_model_identity_create(whole, err, sizeof(err)), "%s",
+		      err);
+	return whole;
+}
+
+/* Made once in the parent (an unchecked fixture), removed at the end. */
+static void whole_setup(void)
+{
+	whole_identity();
+}
+
+static void whole_teardown(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strlen(whole) - 3),
+		 whole);
+	if (whole[0] && system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", whole);
+	whole[0] = '\0';
+}
+
+static char *copy_of_whole(void)
+{
+	char *dir = strdup("/tmp/sevboot-platform-cp-XXXXXX"), cmd[1024];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", whole_identity(), dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	return dir;
+}
+
+static struct blob file_of(const char *dir, const char *name)
+{
+	char path[600], err[256] = "";
+	struct blob b = {0};
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_msg(!file_read(path, 1 << 20, &b, err, sizeof(err)), "%s",
+		      err);
+	return b;
+}
+
+/* The export of dir's model (full or not), checked with the owner's
+ * sev_chain_verify and dir's ARK: how many checks failed (-1: the
+ * export itself failed). */
+static int export_failures(const char *dir, bool full, size_t *len,
+			   uint8_t pdh[SEV_CERT_LEN])
+{
+	struct blob ark = file_of(dir, "ark.cert");
+	struct sev_chain ch = {0};
+	struct amd_cert amd[2], root;
+	struct trust_result r;
+	struct sev_platform *p;
+	uint8_t *out = NULL;
+	char err[512] = "";
+	int e = 0, fw = 0, product, failed;
+
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_msg(p != NULL, "%s", err);
+	if (sev_platform_sev_chain(p, full, &out, len, &fw, err, sizeof(err))) {
+		sev_platform_close(p);
+		blob_free(&ark);
+		return -1;
+	}
+	sev_platform_close(p);
+	ck_assert_int_eq(fw, 0);
+	memcpy(pdh, out, SEV_CERT_LEN);
+	ck_assert_msg(!sev_chain_add(&ch, amd, out, *len, err, sizeof(err)),
+		      "%s", err);
+	ck_assert_msg(!amd_cert_parse(ark.data, ark.len, NULL, &root, err,
+				      sizeof(err)),
+		      "%s", err);
+	trust_result_init(&r);
+	ck_assert_int_eq(sev_chain_verify(&ch, &root, &r, &product), 0);
+	failed = (int)r.failed;
+	free(out);
+	blob_free(&ark);
+	return failed;
+}
+
+START_TEST(identity_export_verifies)
+{
+	const char *dir = whole_identity();
+	uint8_t pdh[SEV_CERT_LEN];
+	struct blob cert = file_of(dir, "pdh.cert"),
+		    chain = file_of(dir, "sev-chain.cert");
+	size_t len = 0;
+
+	/* --full: PDH PEK OCA CEK ASK ARK, the 7 links hold; the bytes are
+	 * the identity's own sev-chain.cert. */
+	ck_assert_int_eq(export_failures(dir, true, &len, pdh), 0);
+	ck_assert_uint_eq(len, 4 * SEV_CERT_LEN + 2 * SEV_MODEL_AMD_CERT_LEN);
+	ck_assert_mem_eq(pdh, cert.data, SEV_CERT_LEN);
+	/* Without: 8336 bytes; the CEK is the ASK-signed one (as sevctl
+	 * fetches it), but without the ASK its link cannot be checked. */
+	ck_assert_int_eq(export_failures(dir, false, &len, pdh), 1);
+	ck_assert_uint_eq(len, 4 * SEV_CERT_LEN);
+	{
+		struct sev_platform *p;
+		uint8_t *out = NULL;
+		char err[512];
+		int e = 0, fw = 0;
+
+		p = sev_platform_open_model(dir, &e, err, sizeof(err));
+		ck_assert_ptr_nonnull(p);
+		ck_assert_int_eq(sev_platform_sev_chain(p, true, &out, &len,
+							&fw, err, sizeof(err)),
+				 0);
+		ck_assert_uint_eq(len, chain.len);
+		ck_assert_mem_eq(out, chain.data, len);
+		free(out);
+		sev_platform_close(p);
+	}
+	blob_free(&cert);
+	blob_free(&chain);
+}
+END_TEST
+
+START_TEST(identity_csr_and_id)
+{
+	const char *dir = whole_identity();
+	struct blob pek = file_of(dir, "pek.cert");
+	struct sev_model_identity *id = NULL;
+	struct sev_platform *p;
+	uint8_t *csr = NULL, chip[64], got[128];
+	char err[512];
+	size_t n = 0;
+	int e = 0, fw = 0;
+
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(
+		sev_platform_pek_csr(p, &csr, &n, &fw, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n, SEV_CERT_LEN);
+	/* The PEK's body, both signature slots empty. */
+	ck_assert_mem_eq(csr, pek.data, 0x414);
+	ck_assert_uint_eq(get_le32(csr, 0x414), SEV_USAGE_INVALID);
+	ck_assert_uint_eq(get_le32(csr, 0x61c), SEV_USAGE_INVALID);
+	ck_assert_uint_eq(get_le32(csr, 0x418), 0);
+	for (size_t k = 0x41c; k < 0x61c; k++)
+		ck_assert_uint_eq(csr[k], 0);
+	free(csr);
+	/* GET_ID2: the chip id the VCEK's hwID carries. */
+	ck_assert_int_eq(sev_platform_get_id(p, got, sizeof(got), &n, &fw, err,
+					     sizeof(err)),
+			 0);
+	ck_assert_uint_eq(n, 64);
+	ck_assert_int_eq(sev_model_identity_load(dir, &id, err, sizeof(err)),
+			 0);
+	sev_model_identity_chip_id(id, chip);
+	ck_assert_mem_eq(got, chip, 64);
+	sev_model_identity_free(id);
+	sev_platform_close(p);
+	blob_free(&pek);
+}
+END_TEST
+
+/* Which of OCA, PEK, PDH a command replaced; the CEK and the chip never. */
+static void regen_case(int (*cmd)(struct sev_platform *, int *, char *, size_t),
+		       bool oca, bool pek)
+{
+	static const char *const names[] = {"oca.cert", "pek.cert", "pdh.cert",
+					    "cek.cert", "vcek.der"};
+	bool changes[] = {oca, pek, true, false, false};
+	struct blob before[5], after;
+	char *dir = copy_of_whole(), err[512] = "";
+	struct sev_platform *p;
+	uint8_t pdh[SEV_CERT_LEN];
+	size_t len;
+	int e = 0, fw = 99;
+
+	for (unsigned k = 0; k < 5; k++)
+		before[k] = file_of(dir, names[k]);
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(!cmd(p, &fw, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(fw, 0);
+	sev_platform_close(p);
+	for (unsigned k = 0; k < 5; k++) {
+		after = file_of(dir, names[k]);
+		ck_assert_msg((after.len != before[k].len ||
+			       memcmp(after.data, before[k].data, after.len)) ==
+				      changes[k],
+			      "%s", names[k]);
+		blob_free(&after);
+		blob_free(&before[k]);
+	}
+	/* The directory loads (every signature checked) and exports a chain
+	 * that verifies; nothing else is left next to it. */
+	ck_assert_int_eq(export_failures(dir, true, &len, pdh), 0);
+	{
+		char cmd_line[600];
+
+		snprintf(cmd_line, sizeof(cmd_line),
+			 "test -z \"$(ls -d '%s'.tmp-* 2>/dev/null)\"", dir);
+		ck_assert_int_eq(system(cmd_line), 0);
+	}
+	remove_identity(dir);
+}
+
+START_TEST(identity_pdh_gen)
+{
+	regen_case(sev_platform_pdh_gen, false, false);
+}
+END_TEST
+
+START_TEST(identity_pek_gen)
+{
+	regen_case(sev_platform_pek_gen, false, true);
+}
+END_TEST
+
+START_TEST(identity_factory_reset)
+{
+	regen_case(sev_platform_factory_reset, true, true);
+}
+END_TEST
+
+/* A file that is not the identity's: the directory is not rewritten. */
+START_TEST(identity_store_refuses_foreign_file)
+{
+	char *dir = copy_of_whole(), err[512] = "", path[600];
+	struct blob before = file_of(dir, "pdh.cert"), after;
+	struct sev_platform *p;
+	int e = 0, fw = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/notes.txt", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sev_platform_pdh_gen(p, &fw, err, sizeof(err)),
+			 -ENOTEMPTY);
+	ck_assert_ptr_nonnull(strstr(err, "notes.txt"));
+	sev_platform_close(p);
+	after = file_of(dir, "pdh.cert");
+	ck_assert_mem_eq(after.data, before.data, SEV_CERT_LEN);
+	blob_free(&before);
+	blob_free(&after);
+	remove_identity(dir);
+}
+END_TEST
+
+/* An older DIR (pdh.key only): no chain to export, said plainly. */
+START_TEST(legacy_export_refused)
+{
+	uint8_t cert[SEV_CERT_LEN], *out = NULL;
+	char *dir = identity(cert), err[512] = "";
+	struct sev_platform *p;
+	size_t len = 0;
+	int e = 0, fw = 0;
+
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sev_platform_sev_chain(p, false, &out, &len, &fw, err,
+						sizeof(err)),
+			 -EOPNOTSUPP);
+	ck_assert_ptr_null(out);
+	ck_assert_ptr_nonnull(strstr(err, "holds only a PDH key"));
+	ck_assert_ptr_nonnull(strstr(err, "sevboot model-keys"));
+	sev_platform_close(p);
+	remove_identity(dir);
+}
+END_TEST
+
 static Suite *platform_suite(void)
 {
 	Suite *s = suite_create("platform");
@@ -162,6 +455,17 @@ static Suite *platform_suite(void)
 	tcase_add_test(t, model_export_and_id);
 	tcase_add_test(t, model_refuses);
 	tcase_add_test(t, missing);
+	suite_add_tcase(s, t);
+	t = tcase_create("identity");
+	tcase_set_timeout(t, 120);
+	tcase_add_unchecked_fixture(t, whole_setup, whole_teardown);
+	tcase_add_test(t, identity_export_verifies);
+	tcase_add_test(t, identity_csr_and_id);
+	tcase_add_test(t, identity_pdh_gen);
+	tcase_add_test(t, identity_pek_gen);
+	tcase_add_test(t, identity_factory_reset);
+	tcase_add_test(t, identity_store_refuses_foreign_file);
+	tcase_add_test(t, legacy_export_refused);
 	suite_add_tcase(s, t);
 	return s;
 }
