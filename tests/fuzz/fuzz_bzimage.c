@@ -53,10 +53,14 @@ static void make_template(uint8_t *t)
 }
 
 /* Read every byte of every region, so ASan sees any region that points
- * past its buffer, and check the plan's own invariants. */
+ * past its buffer, and check the plan's own invariants.  The bytes are
+ * read by memcpy() into a scratch buffer: ASan's memcpy checks the whole
+ * source range and then reads every byte, as a byte loop did, without the
+ * coverage callback the loop's comparison made per byte (which was half
+ * the harness's time). */
 static void touch_plan(const struct boot_plan *p, const struct mem_layout *l)
 {
-	volatile uint8_t acc = 0;
+	static uint8_t scratch[64 * 1024];
 
 	if (p->nregions > BOOT_MAX_REGIONS)
 		abort();
@@ -64,8 +68,12 @@ static void touch_plan(const struct boot_plan *p, const struct mem_layout *l)
 		const struct boot_region *r = &p->regions[i];
 		uint64_t end = r->gpa + r->len;
 
-		for (size_t j = 0; j < r->len; j++)
-			acc ^= r->data[j];
+		for (size_t j = 0; j < r->len; j += sizeof(scratch)) {
+			size_t n = r->len - j;
+
+			memcpy(scratch, r->data + j,
+			       n < sizeof(scratch) ? n : sizeof(scratch));
+		}
 		if (end < r->gpa || end > l->low_size)
 			abort();
 		/* Nothing the plan writes may overlap anything else. */
@@ -78,7 +86,6 @@ static void touch_plan(const struct boot_plan *p, const struct mem_layout *l)
 	}
 	if (p->initrd_addr % 4096)
 		abort();
-	(void)acc;
 }
 
 static struct boot_plan *plan;
