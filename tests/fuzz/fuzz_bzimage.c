@@ -14,6 +14,12 @@
  *     setup header from 0x1f1 on.
  * Both images are heap blocks of exactly their length, so ASan reports any
  * read past the end.
+ *
+ * Speed: struct boot_plan is 160 KiB (the ACPI buffer), so a malloc per
+ * input was an mmap, page faults and a munmap per input (3 k exec/s).  One
+ * plan, a heap block of exactly its size, serves every input:
+ * boot_plan_build() clears it first, and touch_plan() still reads every
+ * byte of every region, so what ASan checks is unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,10 +53,14 @@ static void make_template(uint8_t *t)
 }
 
 /* Read every byte of every region, so ASan sees any region that points
- * past its buffer, and check the plan's own invariants. */
+ * past its buffer, and check the plan's own invariants.  The bytes are
+ * read by memcpy() into a scratch buffer: ASan's memcpy checks the whole
+ * source range and then reads every byte, as a byte loop did, without the
+ * coverage callback the loop's comparison made per byte (which was half
+ * the harness's time). */
 static void touch_plan(const struct boot_plan *p, const struct mem_layout *l)
 {
-	volatile uint8_t acc = 0;
+	static uint8_t scratch[64 * 1024];
 
 	if (p->nregions > BOOT_MAX_REGIONS)
 		abort();
@@ -58,8 +68,12 @@ static void touch_plan(const struct boot_plan *p, const struct mem_layout *l)
 		const struct boot_region *r = &p->regions[i];
 		uint64_t end = r->gpa + r->len;
 
-		for (size_t j = 0; j < r->len; j++)
-			acc ^= r->data[j];
+		for (size_t j = 0; j < r->len; j += sizeof(scratch)) {
+			size_t n = r->len - j;
+
+			memcpy(scratch, r->data + j,
+			       n < sizeof(scratch) ? n : sizeof(scratch));
+		}
 		if (end < r->gpa || end > l->low_size)
 			abort();
 		/* Nothing the plan writes may overlap anything else. */
@@ -72,7 +86,16 @@ static void touch_plan(const struct boot_plan *p, const struct mem_layout *l)
 	}
 	if (p->initrd_addr % 4096)
 		abort();
-	(void)acc;
+}
+
+static struct boot_plan *plan;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	plan = malloc(sizeof(*plan));
+	if (!plan)
+		abort();
+	return 0;
 }
 
 static void run_one(const uint8_t *img, size_t len)
@@ -80,7 +103,6 @@ static void run_one(const uint8_t *img, size_t len)
 	struct bzimage_info bi;
 	struct fwcfg_kernel k;
 	struct mem_layout l;
-	struct boot_plan *plan;
 	char err[256];
 
 	if (fwcfg_kernel_split(img, len, &k, err, sizeof(err)) == 0 &&
@@ -93,9 +115,6 @@ static void run_one(const uint8_t *img, size_t len)
 	if (mem_layout_init(256 * SZ_1M, &l, err, sizeof(err)))
 		abort();
 
-	plan = malloc(sizeof(*plan));
-	if (!plan)
-		return;
 	/* The image doubles as the initrd, so its length also drives the
 	 * initrd placement. */
 	struct boot_config c = {
@@ -111,7 +130,6 @@ static void run_one(const uint8_t *img, size_t len)
 	if (boot_plan_build(&c, plan, err, sizeof(err)) == 0)
 		touch_plan(plan, &l);
 	boot_plan_free(plan);
-	free(plan);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,8 +7,15 @@
  * read outside the input; every error must be one terminated sentence;
  * and whatever they accept must survive a round trip through the
  * writers unchanged.
+ *
+ * Speed: the answer reader runs for every command id only when the input
+ * is a JSON object.  Otherwise every id fails in the same JSON check
+ * before the id matters (owner/owner.c, parse_message()), so one id
+ * reaches all of it; the other five were the same parse again, half the
+ * time of such an input.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,17 +53,21 @@ static void same_reply(const struct sev_owner_reply *a,
 	CHECK(a->has_gpa == b->has_gpa && a->gpa == b->gpa);
 }
 
-static void fuzz_json(const char *t, size_t n)
+/* Returns whether the input is a JSON object. */
+static bool fuzz_json(const char *t, size_t n)
 {
 	struct json *v = NULL;
 	char err[200];
+	bool obj;
 	int ret;
 
 	memset(err, 'x', sizeof(err));
 	ret = json_parse(t, n, &v, err, sizeof(err));
 	check_err(ret, err, sizeof(err));
 	CHECK(!ret == (v != NULL));
+	obj = v && v->type == JSON_OBJECT;
 	json_free(v);
+	return obj;
 }
 
 static void fuzz_reply(const char *t, size_t n)
@@ -176,7 +187,7 @@ static void fuzz_request(const char *t, size_t n)
 	free(text);
 }
 
-static void fuzz_answers(const char *t, size_t n)
+static void fuzz_answers(const char *t, size_t n, bool obj)
 {
 	char err[256];
 
@@ -195,7 +206,7 @@ static void fuzz_answers(const char *t, size_t n)
 		CHECK(ret == 0 || ret == -EINVAL || ret == -EREMOTEIO ||
 		      ret == -E2BIG || ret == -ENOMEM);
 	}
-	for (int id = 0; id <= SEV_OWNER_CMD_CONT; id++) {
+	for (int id = 0; id <= (obj ? SEV_OWNER_CMD_CONT : 0); id++) {
 		struct sev_owner_request req = {0};
 		int ret;
 
@@ -231,12 +242,13 @@ static void fuzz_base64(const char *t, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *t = size ? (const char *)data : "";
+	bool obj;
 
-	fuzz_json(t, size);
+	obj = fuzz_json(t, size);
 	fuzz_reply(t, size);
 	fuzz_cmd(t, size);
 	fuzz_request(t, size);
-	fuzz_answers(t, size);
+	fuzz_answers(t, size, obj);
 	fuzz_base64(t, size);
 	return 0;
 }

@@ -8,12 +8,22 @@
  * crash, leak or read outside the input; every refusal is one terminated
  * sentence; a verification records at most TRUST_MAX_CHECKS checks and
  * counts its failures.  Seeds: tests/fuzz/corpus/fuzz_trust/.
+ *
+ * Speed: a refused RSA or EC key leaves OpenSSL's error on the thread's
+ * error queue (owner/cert.c does not clear it), an allocation the input
+ * does not free, and libFuzzer answers an input with more mallocs than
+ * frees with a full leak scan of the heap.  Clearing the queue after each
+ * input (ERR_clear_error) ends those scans, 3.3 times the speed (200 ->
+ * 666 exec/s, -seed=1 -runs=4000 from the seeds, same coverage); a real
+ * leak still leaves more mallocs than frees and is still found.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
 
 #include "owner/owner.h"
 #include "util/util.h"
@@ -228,5 +238,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_kds(data + 1, size - 1);
 		break;
 	}
+	ERR_clear_error();
 	return 0;
 }
