@@ -107,7 +107,8 @@ $(LIBOUT)/libsev.pc: lib/libsev.pc.in Makefile
 -include $(LIBSEV_OBJS:.o=.d)
 
 # A unit test may name cli/ sources it tests (TEST_CLI_SRCS_test_x).
-$(BUILD)/tests/%: tests/unit/%.c $(INTERNAL_LIB) tests/unit/testutil.h tests/unit/fake_host.h
+$(BUILD)/tests/%: tests/unit/%.c $(INTERNAL_LIB) tests/unit/testutil.h tests/unit/fake_host.h \
+		tests/unit/fake_guest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_CLI_SRCS_$*) $(INTERNAL_LIB) $(CHECK_LIBS) $(LDLIBS_LIB)
 
