@@ -37,7 +37,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all check unit unit-asan asan integration fuzz fuzz-smoke fuzz-long \
-	install uninstall clean format libsev
+	install uninstall clean format libsev static
 
 # build/libsevboot.a is sevboot's internal archive (the modules below
 # cli/), for the binary and the tests.  It is not installed: its names are
@@ -161,7 +161,19 @@ unit-asan:
 	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10} \
 	$(ASAN_MAKE) unit
 
-integration: $(BIN)
+# A static sevboot for a test guest's initrd (scripts/testhost/run
+# --guest-sevboot): static-pie with libcrypto and libseccomp linked in,
+# and without libcurl (owner/kds.c built with SEVBOOT_NO_CURL: `sevboot
+# fetch` says it cannot fetch); everything else is the same program.
+STATIC_BUILD := $(BUILD)/static
+STATIC_BIN := $(STATIC_BUILD)/bin/sevboot
+static:
+	+$(MAKE) BUILD=$(STATIC_BUILD) BIN=$(STATIC_BIN) \
+		CPPFLAGS="$(CPPFLAGS) -DSEVBOOT_NO_CURL" \
+		LDFLAGS="$(LDFLAGS) -static-pie" \
+		LDLIBS_LIB="-lcrypto -lseccomp -pthread" $(STATIC_BIN)
+
+integration: $(BIN) static
 	SEVBOOT_SHARED=$(SHARED) tests/integration/owner.sh
 	SEVBOOT_SHARED=$(SHARED) tests/integration/trust.sh
 	BUILD=$(BUILD) tests/lib/run.sh
