@@ -1,5 +1,5 @@
 # sevboot — GNU Make build.  Targets: all check unit integration fuzz install
-# clean.  PREFIX and DESTDIR are honoured by install.
+# clean static.  PREFIX and DESTDIR are honoured by install.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -258,7 +258,7 @@ format:
 
 clean:
 	rm -f lib/libsev.so lib/libsev.so.* lib/libsev.a lib/libsev.pc
-	rm -rf bin $(BUILD)/obj $(BUILD)/libobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/asan \
+	rm -rf bin $(BUILD)/obj $(BUILD)/libobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/asan $(BUILD)/static \
 		$(BUILD)/bench $(INTERNAL_LIB)
 
 -include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d)

@@ -316,10 +316,10 @@ int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 {
 	memset(a, 0, sizeof(*a));
 	a->retry_after = -1;
+	(void)url;
 	set_err(err, errlen,
-		"this sevboot is the static build, without libcurl: it "
-		"cannot fetch %s (use the regular build)",
-		url);
+		"this sevboot is the static build (make static), without "
+		"libcurl: it has no HTTP (use the regular build)");
 	return -EOPNOTSUPP;
 }
 #endif
