@@ -1043,6 +1043,9 @@ START_TEST(test_guest_ext_report_marshalling)
 	ck_assert_str_eq(sev_cert_guid_name(&e[0].guid), "vcek");
 	ck_assert_str_eq(sev_cert_guid_name(&e[2].guid), "ark");
 	ck_assert_uint_eq(certs[e[1].offset], 0xa1);
+	/* All of it copied: the buffer was 0xee, the table zero-padded. */
+	for (unsigned i = 0xb0; i < clen; i++)
+		ck_assert_uint_eq(certs[i], 0);
 	fake_guest_off();
 }
 END_TEST
