@@ -1,5 +1,5 @@
 # sevboot — GNU Make build.  Targets: all check unit integration fuzz install
-# clean.  PREFIX and DESTDIR are honoured by install.
+# clean static.  PREFIX and DESTDIR are honoured by install.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -37,7 +37,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all check unit unit-asan asan integration fuzz fuzz-smoke fuzz-long \
-	install uninstall clean format libsev
+	install uninstall clean format libsev static
 
 # build/libsevboot.a is sevboot's internal archive (the modules below
 # cli/), for the binary and the tests.  It is not installed: its names are
@@ -107,7 +107,8 @@ $(LIBOUT)/libsev.pc: lib/libsev.pc.in Makefile
 -include $(LIBSEV_OBJS:.o=.d)
 
 # A unit test may name cli/ sources it tests (TEST_CLI_SRCS_test_x).
-$(BUILD)/tests/%: tests/unit/%.c $(INTERNAL_LIB) tests/unit/testutil.h tests/unit/fake_host.h
+$(BUILD)/tests/%: tests/unit/%.c $(INTERNAL_LIB) tests/unit/testutil.h tests/unit/fake_host.h \
+		tests/unit/fake_guest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_CLI_SRCS_$*) $(INTERNAL_LIB) $(CHECK_LIBS) $(LDLIBS_LIB)
 
@@ -160,7 +161,19 @@ unit-asan:
 	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10} \
 	$(ASAN_MAKE) unit
 
-integration: $(BIN)
+# A static sevboot for a test guest's initrd (scripts/testhost/run
+# --guest-sevboot): static-pie with libcrypto and libseccomp linked in,
+# and without libcurl (owner/kds.c built with SEVBOOT_NO_CURL: `sevboot
+# fetch` says it cannot fetch); everything else is the same program.
+STATIC_BUILD := $(BUILD)/static
+STATIC_BIN := $(STATIC_BUILD)/bin/sevboot
+static:
+	+$(MAKE) BUILD=$(STATIC_BUILD) BIN=$(STATIC_BIN) \
+		CPPFLAGS="$(CPPFLAGS) -DSEVBOOT_NO_CURL" \
+		LDFLAGS="$(LDFLAGS) -static-pie" \
+		LDLIBS_LIB="-lcrypto -lseccomp -pthread" $(STATIC_BIN)
+
+integration: $(BIN) static
 	SEVBOOT_SHARED=$(SHARED) tests/integration/owner.sh
 	SEVBOOT_SHARED=$(SHARED) tests/integration/trust.sh
 	BUILD=$(BUILD) tests/lib/run.sh
@@ -245,7 +258,7 @@ format:
 
 clean:
 	rm -f lib/libsev.so lib/libsev.so.* lib/libsev.a lib/libsev.pc
-	rm -rf bin $(BUILD)/obj $(BUILD)/libobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/asan \
+	rm -rf bin $(BUILD)/obj $(BUILD)/libobj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/asan $(BUILD)/static \
 		$(BUILD)/bench $(INTERNAL_LIB)
 
 -include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d)

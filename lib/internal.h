@@ -17,4 +17,17 @@
  */
 int libsev_result(int ret, uint32_t fw, int *fw_err, const char *why);
 
+/*
+ * The unit tests' fake /dev/sev-guest and configfs-tsm
+ * (tests/unit/test_libsev.c), as struct sev_guest's ioctl and struct
+ * sev_tsm's after_mkdir take them (sev/sev.h); all NULL, the real ones.
+ * Not exported.
+ */
+struct libsev_guest_fake {
+	int (*ioctl)(void *ctx, int fd, unsigned long req, void *arg);
+	void (*after_mkdir)(void *ctx, const char *entry);
+	void *ctx;
+};
+extern struct libsev_guest_fake libsev_guest_fake;
+
 #endif

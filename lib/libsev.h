@@ -114,12 +114,55 @@ int sev_get_id(unsigned char *id, unsigned int *id_len, int *fw_err);
 int sev_pdh_gen(int *fw_err);
 int sev_pek_gen(int *fw_err);
 int sev_factory_reset(int *fw_err);
+/* PEK_CERT_IMPORT: the PEK signed by the OCA, and the OCA, each
+ * LIBSEV_CERT_LEN bytes. */
+int sev_pek_cert_import(const unsigned char *pek, unsigned int pek_len,
+			const unsigned char *oca, unsigned int oca_len,
+			int *fw_err);
+
+/* SNP_SET_CONFIG's flags (Linux struct sev_user_data_snp_config). */
+#define LIBSEV_SNP_CONFIG_MASK_CHIP_ID	0x1u
+#define LIBSEV_SNP_CONFIG_MASK_CHIP_KEY 0x2u
+/* SNP_VLEK_LOAD: the wrapped VLEK hashstick (SNP ABI 56860). */
+#define LIBSEV_SNP_VLEK_HASHSTICK_LEN 432
+
+int snp_commit(int *fw_err);
+int snp_set_config(uint64_t reported_tcb, uint32_t flags, int *fw_err);
+int snp_vlek_load(const unsigned char *hashstick, unsigned int len,
+		  int *fw_err);
 
 /* ---------------------------------------- the SNP guest (/dev/sev-guest) */
+
+/* SNP_GET_DERIVED_KEY (MSG_KEY_REQ): root_key_select bit 0 the root key
+ * (0 VCEK, 1 VMRK), bits 2:1 the key (0 VLEK if loaded else VCEK, 1 VCEK,
+ * 2 VLEK); guest_field_select the LIBSEV_SNP_FIELD_* mixed in. */
+#define LIBSEV_SNP_KEY_LEN	     32
+#define LIBSEV_SNP_FIELD_POLICY	     (1ull << 0)
+#define LIBSEV_SNP_FIELD_IMAGE_ID    (1ull << 1)
+#define LIBSEV_SNP_FIELD_FAMILY_ID   (1ull << 2)
+#define LIBSEV_SNP_FIELD_MEASUREMENT (1ull << 3)
+#define LIBSEV_SNP_FIELD_SVN	     (1ull << 4)
+#define LIBSEV_SNP_FIELD_TCB	     (1ull << 5)
+#define LIBSEV_SNP_FIELD_LAUNCH_MIT  (1ull << 6)
 
 int snp_guest_report(const unsigned char *report_data, uint32_t vmpl,
 		     unsigned char *report, unsigned int *report_len,
 		     int *fw_err);
+/* key: LIBSEV_SNP_KEY_LEN bytes, a secret the caller wipes. */
+int snp_guest_derived_key(uint32_t root_key_select, uint64_t guest_field_select,
+			  uint32_t vmpl, uint32_t guest_svn,
+			  uint64_t tcb_version, unsigned char *key,
+			  int *fw_err);
+int snp_guest_ext_report(const unsigned char *report_data, uint32_t vmpl,
+			 unsigned char *report, unsigned int *report_len,
+			 unsigned char *certs, unsigned int *certs_len,
+			 int *fw_err);
+/* configfs-tsm (/sys/kernel/config/tsm/report): the report, and with aux
+ * and aux_len the certificate table (auxblob). */
+int snp_guest_tsm_report(const unsigned char *report_data, uint32_t vmpl,
+			 unsigned char *report, unsigned int *report_len,
+			 unsigned char *aux, unsigned int *aux_len,
+			 int *fw_err);
 
 /* ------------------------------------- the firmware model (extension) */
 

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#ifndef SEVBOOT_NO_CURL
 #include <curl/curl.h>
+#endif
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
@@ -161,6 +163,15 @@ const char *kds_what_name(const struct kds_query *q)
 
 /* ---------------------------------------------------------------- HTTP */
 
+void kds_answer_free(struct kds_answer *a)
+{
+	free(a->body);
+	memset(a, 0, sizeof(*a));
+	a->retry_after = -1;
+}
+
+#ifndef SEVBOOT_NO_CURL
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
@@ -194,13 +205,6 @@ static size_t sink_write(char *data, size_t size, size_t n, void *ctx)
 	s->len += add;
 	s->p[s->len] = '\0';
 	return add;
-}
-
-void kds_answer_free(struct kds_answer *a)
-{
-	free(a->body);
-	memset(a, 0, sizeof(*a));
-	a->retry_after = -1;
 }
 
 /* Retry-After (RFC 9110 10.2.3), as sent and in seconds. */
@@ -303,6 +307,22 @@ int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 	curl_easy_cleanup(c);
 	return ret;
 }
+
+#else
+/* The static build (make static, for a test guest's initrd) has no
+ * libcurl: no HTTP. */
+int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
+	    char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->retry_after = -1;
+	(void)url;
+	set_err(err, errlen,
+		"this sevboot is the static build (make static), without "
+		"libcurl: it has no HTTP (use the regular build)");
+	return -EOPNOTSUPP;
+}
+#endif
 
 /* -------------------------------------------------------------- checks */
 

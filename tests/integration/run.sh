@@ -407,6 +407,8 @@ APP="console=ttyS0 loglevel=4 panic=-1"
 HOSTILE_SECONDS=${HOSTILE_SECONDS:-20}
 HOSTILE_SEED=${HOSTILE_SEED:-0}
 ASAN_SB="$B/asan/bin/sevboot"
+# `make static`: the sevboot that goes into a nested guest's initrd.
+STATIC_SB="$B/static/bin/sevboot"
 SANITIZER_RE='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: [A-Za-z]*Sanitizer'
 
 # hostile_cmd NAME SEVBOOT_ARGS: shell lines for one storm, sevboot's
@@ -544,6 +546,12 @@ guests() {
 		# demands SMT allowed (bit 16): refused before anything starts.
 		case_cmd snp-policy-smt "--ovmf $G/OVMF.fd $KARGS --snp --snp-policy 0x20000 --sev-model"
 		hostile_cmd hostile-direct "$KARGS"
+		# sevboot inside a plain (no SEV) guest: the static build in
+		# the guest's initrd (scripts/testhost/run --guest-sevboot);
+		# guest report and check each say so (guest-init, action
+		# sevboot).
+		[ -x "$STATIC_SB" ] &&
+			case_cmd sevboot-in-guest "--kernel $G/vmlinuz --initrd $G/initrd-sevboot.gz --mem 256M --append \"$APP sevtest.action=sevboot\""
 		# No guest: the platform and the host check on real KVM
 		# without SEV (no /dev/sev in the test host).
 		cat <<EOS
@@ -599,7 +607,8 @@ tr -d "\\033" < /tmp/inputs-truncated.serial | sed "s/^/  guest| /"
 echo "CASE-END inputs-truncated rc=\$rc"
 EOS
 	} > "$W/direct.cmds"
-	run_testhost direct "$W/direct.log" "$W/direct.cmds" ${STRACE:+--bin "$STRACE"}
+	run_testhost direct "$W/direct.log" "$W/direct.cmds" ${STRACE:+--bin "$STRACE"} \
+		$([ -x "$STATIC_SB" ] && echo --guest-sevboot "$STATIC_SB")
 	check_case "$W/direct.log" direct-poweroff 0 'SEVBOOT-GUEST-MARKER .*boot=direct'
 	check_case "$W/direct.log" direct-smp2 0 'SEVBOOT-GUEST-MARKER .*cpus=2 online=0-1'
 	check_case "$W/direct.log" direct-seccomp 0 'sevboot: seccomp: on: the run loop may make [0-9]+ kinds of system call'
@@ -628,6 +637,15 @@ EOS
 	check_case "$W/direct.log" sev-es-no-sev 4 'sevboot: this host cannot run SEV-ES guests: .*(0x8000001f|sev=N|/dev/sev)'
 	check_case "$W/direct.log" snp-policy-smt 2 'sevboot: --snp-policy: SNP policy 0x20000 lacks bit 16 \(SMT allowed\)'
 	check_hostile "$W/direct.log" hostile-direct
+	if [ -x "$STATIC_SB" ]; then
+		check_case "$W/direct.log" sevboot-in-guest 0 'SEVBOOT-GUEST-SEVBOOT guest-report rc=4 lines=1 report=none'
+		sev_log_has "$W/direct.log" "sevboot-in-guest: guest report says in one line that there is no /dev/sev-guest (exit 4); check exits 4, SEV-ES no" \
+			'guest\| SEVBOOT-GUEST-SB\| sevboot: guest report: this is not an SEV-SNP guest: neither /dev/sev-guest nor /sys/kernel/config/tsm/report exists \(or the sev-guest driver is not loaded\)$' \
+			'guest\| SEVBOOT-GUEST-SEVBOOT check rc=4 ' \
+			'guest\| SEVBOOT-GUEST-SB\| SEV-ES +no: this CPU does not report SEV'
+	else
+		skipped "sevboot-in-guest: $STATIC_SB is not built (make static)"
+	fi
 	check_case "$W/direct.log" platform-no-sev 4 'sevboot: platform status: /dev/sev does not exist: the ccp driver is not loaded or the PSP is not enabled'
 	check_case "$W/direct.log" check-no-sev 4 'SEV-ES +no: this CPU .*0x8000001f'
 	check_case "$W/direct.log" platform-model 0 'guests +0'

@@ -10,7 +10,9 @@
  * whole identity (sevboot model-keys), sev_attestation_report gives a
  * report that the guest owner's check verifies against the identity's
  * chain and ARK, the launch digest and the mnonce; a short buffer is
- * ENOSPC with the length needed.
+ * ENOSPC with the length needed.  The SNP guest's calls go to the fake
+ * /dev/sev-guest and configfs-tsm of tests/unit/fake_guest.h
+ * (libsev_guest_fake), which check the kernel's structs field by field.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,11 +25,13 @@
 
 #include <openssl/sha.h>
 
+#include "lib/internal.h"
 #include "lib/libsev.h"
 #include "loader/loader.h"
 #include "owner/owner.h"
 #include "sev/sev.h"
 #include "tests/unit/testutil.h"
+#include "tests/unit/fake_guest.h"
 
 extern int (*libsev_fd_kind)(int fd, const char *kind);
 
@@ -808,6 +812,289 @@ START_TEST(test_platform_regen_on_model)
 }
 END_TEST
 
+/* The calls of libsev 1.1 beyond the first nine: bad arguments are
+ * EINVAL (ENOSPC with the length needed) before any command. */
+START_TEST(test_more_bad_arguments)
+{
+	unsigned char cert[LIBSEV_CERT_LEN] = {0}, key[LIBSEV_SNP_KEY_LEN];
+	unsigned char stick[LIBSEV_SNP_VLEK_HASHSTICK_LEN] = {0};
+	unsigned char rep[LIBSEV_SNP_REPORT_LEN], certs[4096];
+	unsigned int len, clen;
+
+	FAILS(sev_pek_cert_import(NULL, LIBSEV_CERT_LEN, cert, LIBSEV_CERT_LEN,
+				  &fw_),
+	      EINVAL, NOFW);
+	FAILS(sev_pek_cert_import(cert, LIBSEV_CERT_LEN, NULL, LIBSEV_CERT_LEN,
+				  &fw_),
+	      EINVAL, NOFW);
+	FAILS(sev_pek_cert_import(cert, 2083, cert, LIBSEV_CERT_LEN, &fw_),
+	      EINVAL, NOFW);
+	FAILS(snp_set_config(0, 0x4, &fw_), EINVAL, NOFW);
+	FAILS(snp_vlek_load(NULL, sizeof(stick), &fw_), EINVAL, NOFW);
+	FAILS(snp_vlek_load(stick, sizeof(stick) - 1, &fw_), EINVAL, NOFW);
+	/* snp_commit has no argument: without SEVBOOT_MODEL_DIR, the
+	 * model backend is refused. */
+	FAILS(snp_commit(&fw_), EINVAL, NOFW);
+
+	FAILS(snp_guest_derived_key(0, 0, 0, 0, 0, NULL, &fw_), EINVAL, NOFW);
+	FAILS(snp_guest_derived_key(8, 0, 0, 0, 0, key, &fw_), EINVAL, NOFW);
+	FAILS(snp_guest_derived_key(6, 0, 0, 0, 0, key, &fw_), EINVAL, NOFW);
+	FAILS(snp_guest_derived_key(0, 0x80, 0, 0, 0, key, &fw_), EINVAL, NOFW);
+	FAILS(snp_guest_derived_key(0, 0, 4, 0, 0, key, &fw_), EINVAL, NOFW);
+
+	len = sizeof(rep), clen = sizeof(certs);
+	FAILS(snp_guest_ext_report(NULL, 0, rep, NULL, certs, &clen, &fw_),
+	      EINVAL, NOFW);
+	FAILS(snp_guest_ext_report(NULL, 0, rep, &len, certs, NULL, &fw_),
+	      EINVAL, NOFW);
+	FAILS(snp_guest_ext_report(NULL, 4, rep, &len, certs, &clen, &fw_),
+	      EINVAL, NOFW);
+	len = 10;
+	FAILS(snp_guest_ext_report(NULL, 0, rep, &len, certs, &clen, &fw_),
+	      ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_SNP_REPORT_LEN);
+
+	len = sizeof(rep);
+	FAILS(snp_guest_tsm_report(NULL, 0, rep, NULL, NULL, NULL, &fw_),
+	      EINVAL, NOFW);
+	FAILS(snp_guest_tsm_report(NULL, 0, rep, &len, certs, NULL, &fw_),
+	      EINVAL, NOFW);
+	FAILS(snp_guest_tsm_report(NULL, 5, rep, &len, NULL, NULL, &fw_),
+	      EINVAL, NOFW);
+	len = 0;
+	FAILS(snp_guest_tsm_report(NULL, 0, NULL, &len, NULL, NULL, &fw_),
+	      ENOSPC, NOFW);
+	ck_assert_uint_eq(len, LIBSEV_SNP_REPORT_LEN);
+
+	/* Not an SNP guest: ENOENT, in one sentence. */
+	len = sizeof(rep);
+	setenv("SEVBOOT_SEV_GUEST_DEV", "/nonexistent/sev-guest", 1);
+	FAILS(snp_guest_derived_key(0, 0, 0, 0, 0, key, &fw_), ENOENT, NOFW);
+	FAILS(snp_guest_ext_report(NULL, 0, rep, &len, certs, &clen, &fw_),
+	      ENOENT, NOFW);
+	unsetenv("SEVBOOT_SEV_GUEST_DEV");
+	setenv("SEVBOOT_TSM_DIR", "/nonexistent/tsm/report", 1);
+	FAILS(snp_guest_tsm_report(NULL, 0, rep, &len, NULL, NULL, &fw_),
+	      ENOENT, NOFW);
+	unsetenv("SEVBOOT_TSM_DIR");
+}
+END_TEST
+
+/* The four platform commands the model does not answer: EOPNOTSUPP,
+ * never a made-up firmware status; the kernel backend without /dev/sev:
+ * ENOENT. */
+START_TEST(test_platform_unanswered_on_model)
+{
+	unsigned char cert[LIBSEV_CERT_LEN] = {0};
+	unsigned char stick[LIBSEV_SNP_VLEK_HASHSTICK_LEN] = {0};
+
+	setenv("SEVBOOT_MODEL_DIR", id_dir, 1);
+	FAILS(sev_pek_cert_import(cert, LIBSEV_CERT_LEN, cert, LIBSEV_CERT_LEN,
+				  &fw_),
+	      EOPNOTSUPP, NOFW);
+	FAILS(snp_commit(&fw_), EOPNOTSUPP, NOFW);
+	FAILS(snp_set_config(0x1234, LIBSEV_SNP_CONFIG_MASK_CHIP_ID, &fw_),
+	      EOPNOTSUPP, NOFW);
+	FAILS(snp_vlek_load(stick, sizeof(stick), &fw_), EOPNOTSUPP, NOFW);
+	if (access(SEV_DEV_PATH, F_OK) == 0)
+		return; /* the rest needs a machine without /dev/sev */
+	setenv("SEVBOOT_BACKEND", "kvm", 1);
+	FAILS(snp_commit(&fw_), ENOENT, NOFW);
+	FAILS(snp_vlek_load(stick, sizeof(stick), &fw_), ENOENT, NOFW);
+}
+END_TEST
+
+/* ------------------------------------------- the fake /dev/sev-guest */
+
+static char fake_dev_path[64];
+static struct fake fake;
+
+/* A plain file stands in for the device (opened and closed as the
+ * device would be); the fake ioctl answers. */
+static void fake_guest_on(void)
+{
+	int fd;
+
+	snprintf(fake_dev_path, sizeof(fake_dev_path),
+		 "/tmp/libsev-sev-guest-XXXXXX");
+	fd = mkstemp(fake_dev_path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	memset(&fake, 0, sizeof(fake));
+	fake.report_size = LIBSEV_SNP_REPORT_LEN;
+	libsev_guest_fake.ioctl = fake_ioctl;
+	libsev_guest_fake.ctx = &fake;
+	setenv("SEVBOOT_SEV_GUEST_DEV", fake_dev_path, 1);
+}
+
+static void fake_guest_off(void)
+{
+	memset(&libsev_guest_fake, 0, sizeof(libsev_guest_fake));
+	unsetenv("SEVBOOT_SEV_GUEST_DEV");
+	unlink(fake_dev_path);
+}
+
+static void report_pattern(unsigned char d[64])
+{
+	for (unsigned i = 0; i < 64; i++)
+		d[i] = (unsigned char)(0x5a ^ i);
+}
+
+START_TEST(test_guest_report_marshalling)
+{
+	unsigned char d[64], rep[LIBSEV_SNP_REPORT_LEN + 16];
+	unsigned int len = sizeof(rep);
+	int fw = 77;
+
+	fake_guest_on();
+	report_pattern(d);
+	ck_assert_int_eq(snp_guest_report(d, 3, rep, &len, &fw), 0);
+	ck_assert_int_eq(fw, 0);
+	ck_assert_uint_eq(fake.calls, 1);
+	ck_assert_uint_eq(fake.last_req, K_SNP_GET_REPORT);
+	ck_assert_mem_eq(fake.user_data, d, 64);
+	ck_assert_uint_eq(fake.vmpl, 3);
+	ck_assert_uint_eq(len, LIBSEV_SNP_REPORT_LEN);
+	for (unsigned i = 0; i < len; i++)
+		ck_assert_uint_eq(rep[i], (uint8_t)i);
+	/* The firmware's status in the response: EIO, *fw_err says it. */
+	fake.rsp_status = 0x16;
+	len = sizeof(rep);
+	FAILS(snp_guest_report(d, 0, rep, &len, &fw_), EIO, 0x16);
+	fake_guest_off();
+}
+END_TEST
+
+START_TEST(test_guest_derived_key_marshalling)
+{
+	unsigned char key[LIBSEV_SNP_KEY_LEN];
+	int fw = 77;
+
+	fake_guest_on();
+	memset(key, 0, sizeof(key));
+	ck_assert_int_eq(
+		snp_guest_derived_key(1 | 2u << 1,
+				      LIBSEV_SNP_FIELD_MEASUREMENT |
+					      LIBSEV_SNP_FIELD_LAUNCH_MIT,
+				      2, 0xa1b2c3d4, 0xdb18000000000004ull, key,
+				      &fw),
+		0);
+	ck_assert_int_eq(fw, 0);
+	ck_assert_uint_eq(fake.last_req, K_SNP_GET_DERIVED_KEY);
+	/* struct snp_derived_key_req: root_key_select @0, rsvd @4,
+	 * guest_field_select @8, vmpl @16, guest_svn @20, tcb_version @24. */
+	ck_assert_uint_eq(get_le32(fake.key_req, 0), 5);
+	ck_assert_uint_eq(get_le32(fake.key_req, 4), 0);
+	ck_assert_uint_eq(get_le64(fake.key_req, 8), 0x48);
+	ck_assert_uint_eq(get_le32(fake.key_req, 16), 2);
+	ck_assert_uint_eq(get_le32(fake.key_req, 20), 0xa1b2c3d4);
+	ck_assert_uint_eq(get_le64(fake.key_req, 24), 0xdb18000000000004ull);
+	for (unsigned i = 0; i < sizeof(key); i++)
+		ck_assert_uint_eq(key[i], 0x40 + i);
+	/* Refused by the firmware: no key handed out. */
+	fake.rsp_status = 0x27;
+	memset(key, 0, sizeof(key));
+	FAILS(snp_guest_derived_key(0, 0, 0, 0, 0, key, &fw_), EIO, 0x27);
+	for (unsigned i = 0; i < sizeof(key); i++)
+		ck_assert_uint_eq(key[i], 0);
+	fake_guest_off();
+}
+END_TEST
+
+/* The kernel asks for 3 pages: the library grows its buffer as the CLI
+ * does; a caller's short buffer is ENOSPC with the length needed and
+ * nothing written. */
+START_TEST(test_guest_ext_report_marshalling)
+{
+	unsigned char d[64], rep[LIBSEV_SNP_REPORT_LEN], certs[3 * 4096];
+	unsigned int len = sizeof(rep), clen = 4096;
+	struct sev_cert_entry e[4];
+	char err[256];
+	size_t n;
+	int fw = 77;
+
+	fake_guest_on();
+	fake.need_certs = 3 * 4096;
+	report_pattern(d);
+	memset(certs, 0xee, sizeof(certs));
+	FAILS(snp_guest_ext_report(d, 1, rep, &len, certs, &clen, &fw_), ENOSPC,
+	      NOFW);
+	ck_assert_uint_eq(clen, 3 * 4096);
+	ck_assert_uint_eq(len, sizeof(rep)); /* the report had room */
+	ck_assert_uint_eq(certs[0], 0xee);   /* nothing written */
+	ck_assert_uint_eq(fake.certs_len_seen[0], 4096);
+	ck_assert_uint_eq(fake.certs_len_seen[1], 3 * 4096);
+
+	memset(&fake.certs_len_seen, 0, sizeof(fake.certs_len_seen));
+	fake.calls = 0;
+	ck_assert_int_eq(
+		snp_guest_ext_report(d, 1, rep, &len, certs, &clen, &fw), 0);
+	ck_assert_int_eq(fw, 0);
+	ck_assert_uint_eq(fake.last_req, K_SNP_GET_EXT_REPORT);
+	ck_assert_mem_eq(fake.user_data, d, 64);
+	ck_assert_uint_eq(fake.vmpl, 1);
+	ck_assert_uint_eq(len, LIBSEV_SNP_REPORT_LEN);
+	ck_assert_uint_eq(rep[100], 100);
+	ck_assert_uint_eq(clen, 3 * 4096);
+	ck_assert_int_eq(
+		sev_cert_table_parse(certs, clen, e, 4, &n, err, sizeof(err)),
+		0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(sev_cert_guid_name(&e[0].guid), "vcek");
+	ck_assert_str_eq(sev_cert_guid_name(&e[2].guid), "ark");
+	ck_assert_uint_eq(certs[e[1].offset], 0xa1);
+	/* All of it copied: the buffer was 0xee, the table zero-padded. */
+	for (unsigned i = 0xb0; i < clen; i++)
+		ck_assert_uint_eq(certs[i], 0);
+	fake_guest_off();
+}
+END_TEST
+
+/* configfs-tsm in a fake tree: inblob and privlevel as written, outblob
+ * and auxblob as read, the entry removed. */
+START_TEST(test_guest_tsm_report)
+{
+	struct tsm_fake t = {.provider = "sev_guest\n"};
+	char dir[] = "/tmp/libsev-tsm-XXXXXX";
+	unsigned char d[64], rep[LIBSEV_SNP_REPORT_LEN], aux[512];
+	unsigned int len = sizeof(rep), alen = 10;
+	struct stat st;
+	int fw = 77;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("SEVBOOT_TSM_DIR", dir, 1);
+	libsev_guest_fake.after_mkdir = tsm_play;
+	libsev_guest_fake.ctx = &t;
+	report_pattern(d);
+	/* auxblob longer than the buffer: ENOSPC, the length needed. */
+	FAILS(snp_guest_tsm_report(d, 2, rep, &len, aux, &alen, &fw_), ENOSPC,
+	      NOFW);
+	ck_assert_uint_eq(alen, 0xb0 + 24);
+	alen = sizeof(aux);
+	ck_assert_int_eq(snp_guest_tsm_report(d, 2, rep, &len, aux, &alen, &fw),
+			 0);
+	ck_assert_int_eq(fw, 0);
+	ck_assert_uint_eq(t.made, 2);
+	ck_assert_uint_eq(len, LIBSEV_SNP_REPORT_LEN);
+	ck_assert_uint_eq(rep[3], 21);
+	ck_assert_uint_eq(alen, 0xb0 + 24);
+	ck_assert_uint_eq(aux[0x80], 0xa0);
+	/* The entry is gone afterwards. */
+	ck_assert_int_eq(stat(t.entry, &st), -1);
+	/* Without aux: the report alone. */
+	len = sizeof(rep);
+	ck_assert_int_eq(snp_guest_tsm_report(d, 0, rep, &len, NULL, NULL, &fw),
+			 0);
+	/* Another provider: not an SNP guest. */
+	t.provider = "tdx_guest\n";
+	FAILS(snp_guest_tsm_report(d, 0, rep, &len, NULL, NULL, &fw_), ENODEV,
+	      NOFW);
+	memset(&libsev_guest_fake, 0, sizeof(libsev_guest_fake));
+	unsetenv("SEVBOOT_TSM_DIR");
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *libsev_suite(void)
 {
 	Suite *s = suite_create("libsev");
@@ -828,6 +1115,11 @@ static Suite *libsev_suite(void)
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_platform_bad_arguments);
 	tcase_add_test(tc, test_platform_without_dev_sev);
+	tcase_add_test(tc, test_more_bad_arguments);
+	tcase_add_test(tc, test_guest_report_marshalling);
+	tcase_add_test(tc, test_guest_derived_key_marshalling);
+	tcase_add_test(tc, test_guest_ext_report_marshalling);
+	tcase_add_test(tc, test_guest_tsm_report);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("identity");
 	tcase_add_unchecked_fixture(tc, identity_setup, identity_teardown);
@@ -837,6 +1129,7 @@ static Suite *libsev_suite(void)
 	tcase_add_test(tc, test_attestation_pdh_only_dir);
 	tcase_add_test(tc, test_platform_on_model);
 	tcase_add_test(tc, test_platform_regen_on_model);
+	tcase_add_test(tc, test_platform_unanswered_on_model);
 	suite_add_tcase(s, tc);
 	return s;
 }
