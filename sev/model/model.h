@@ -116,6 +116,17 @@ struct sev_model {
 };
 
 /* Set *fw_error and return -EIO: a command the firmware failed. */
+/* SNP_CONFIG's REPORTED_TCB and SEV_MODEL_CFG_* flags: the identity's
+ * (platform.state), or SEV_MODEL_TCB and none without one. */
+static inline void model_snp_cfg(const struct sev_model *m, uint64_t *tcb,
+				 uint32_t *flags)
+{
+	*tcb = SEV_MODEL_TCB;
+	*flags = 0;
+	if (m->identity)
+		sev_model_identity_snp_config(m->identity, tcb, flags);
+}
+
 static inline int model_fw_fail(uint32_t *fw_error, uint32_t status)
 {
 	*fw_error = status;
