@@ -152,8 +152,11 @@ int model_snp_cpuid_check(uint8_t page[4096]);
 
 /*
  * platform.c: the /dev/sev commands other than PDH_CERT_EXPORT
- * (PLATFORM_STATUS, SNP_PLATFORM_STATUS, GET_ID, GET_ID2, PDH_GEN), with
- * the kernel's structs; -EOPNOTSUPP for the ones the model cannot answer.
+ * (PLATFORM_STATUS, SNP_PLATFORM_STATUS, GET_ID, GET_ID2, PDH_GEN,
+ * PEK_GEN, PEK_CSR, FACTORY_RESET, PEK_CERT_IMPORT, SNP_COMMIT,
+ * SNP_SET_CONFIG, SNP_VLEK_LOAD), with the kernel's structs; -EOPNOTSUPP
+ * for the ones the model cannot answer (those that change the identity
+ * when it may not rewrite it, and any other command).
  */
 int model_platform_other(struct sev_model *m, uint32_t id, void *data,
 			 uint32_t *fw_error);
