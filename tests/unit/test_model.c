@@ -1792,7 +1792,7 @@ START_TEST(snp_config_in_reports)
 	ck_ok(r, sevl_snp_finish(r->l, NULL));
 	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report), 0);
 	ck_assert_uint_eq(get_le64(report, 0x180), 0x105);
-	ck_assert_uint_eq(get_le64(report, 0x38), SEV_MODEL_TCB); /* current */
+	ck_assert_uint_eq(get_le64(report, 0x38), SEV_MODEL_TCB);  /* current */
 	ck_assert_uint_eq(get_le64(report, 0x1e0), SEV_MODEL_TCB); /* commit */
 	ck_assert_mem_eq(report + 0x1a0, zero, 64);
 	ck_assert_uint_eq(get_le32(report, 0x48), 0); /* VCEK, unmasked key */
@@ -1808,7 +1808,8 @@ START_TEST(snp_config_in_reports)
 	ck_assert_uint_eq(get_le64(report, 0x180), SEV_MODEL_TCB);
 	ck_assert_int_ne(memcmp(report + 0x1a0, zero, 64), 0); /* chip id */
 	ck_assert_uint_eq(get_le32(report, 0x48), (7u << 2) | (1u << 1));
-	ck_assert_mem_eq(report + 0x2a0, zero, SEV_MODEL_SNP_REPORT_LEN - 0x2a0);
+	ck_assert_mem_eq(report + 0x2a0, zero,
+			 SEV_MODEL_SNP_REPORT_LEN - 0x2a0);
 	rig_free(r);
 	fw_free(&fw);
 	identity_done(id);

@@ -431,9 +431,8 @@ static void owner_sign(uint8_t pek[SEV_CERT_LEN], EVP_PKEY *oca)
 {
 	put_le32(pek, 0x414, SEV_USAGE_OCA);
 	put_le32(pek, 0x418, SEV_ALGO_ECDSA_SHA256);
-	ck_assert_int_eq(sev_ecdsa_sign(oca, EVP_sha256(), pek, 0x414,
-					pek + 0x41c),
-			 0);
+	ck_assert_int_eq(
+		sev_ecdsa_sign(oca, EVP_sha256(), pek, 0x414, pek + 0x41c), 0);
 }
 
 static uint32_t status_flags(struct sev_platform *p)
@@ -472,9 +471,8 @@ START_TEST(identity_pek_cert_import)
 	p = sev_platform_open_model(dir, &e, err, sizeof(err));
 	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(status_flags(p) & SEV_PLATFORM_FLAG_OWNER, 0);
-	ck_assert_int_eq(sev_platform_pek_csr(p, &csr, &n, &fw, err,
-					      sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		sev_platform_pek_csr(p, &csr, &n, &fw, err, sizeof(err)), 0);
 	memcpy(pek, csr, SEV_CERT_LEN);
 	free(csr);
 	owner_sign(pek, oca);
@@ -511,9 +509,9 @@ START_TEST(identity_pek_cert_import)
 	p = sev_platform_open_model(dir, &e, err, sizeof(err));
 	ck_assert_msg(p != NULL, "%s", err);
 	ck_assert_uint_eq(status_flags(p) & SEV_PLATFORM_FLAG_OWNER, 1);
-	ck_assert_msg(!sev_platform_pdh_export(p, pdh, chain, &fw, err,
-					       sizeof(err)),
-		      "%s", err);
+	ck_assert_msg(
+		!sev_platform_pdh_export(p, pdh, chain, &fw, err, sizeof(err)),
+		"%s", err);
 	ck_assert_mem_eq(chain + SEV_CERT_LEN, oca_cert, SEV_CERT_LEN);
 	ck_assert_mem_eq(chain, pek, 0x414); /* the PEK's body */
 	ck_assert_int_eq(sev_platform_pek_cert_import(p, pek, oca_cert, &fw,
@@ -562,14 +560,12 @@ START_TEST(identity_snp_config_commit_vlek)
 	ck_assert_msg(!sev_platform_snp_commit(p, &fw, err, sizeof(err)), "%s",
 		      err);
 	ck_assert_int_eq(fw, 0);
-	ck_assert_int_eq(sev_platform_vlek_load(p, stick, &fw, err,
-						sizeof(err)),
-			 -EIO);
+	ck_assert_int_eq(
+		sev_platform_vlek_load(p, stick, &fw, err, sizeof(err)), -EIO);
 	ck_assert_int_eq(fw, 0x21); /* BAD_SVN: not the REPORTED_TCB's */
 	put_le64(stick, 0x190, 0x0300000000000003ULL);
-	ck_assert_int_eq(sev_platform_vlek_load(p, stick, &fw, err,
-						sizeof(err)),
-			 -EIO);
+	ck_assert_int_eq(
+		sev_platform_vlek_load(p, stick, &fw, err, sizeof(err)), -EIO);
 	ck_assert_int_eq(fw, 0x0b); /* BAD_MEASUREMENT: no unwrap */
 	ck_assert_ptr_nonnull(strstr(err, "holds no VLEK"));
 	ck_assert_ptr_null(strchr(err, '\n'));
