@@ -91,9 +91,11 @@ const struct cli_spec platform_spec = {
 		 "from its identity in\nDIR (sevboot model-keys DIR): status, "
 		 "snp-status, get-id (the chip id its\nVCEK carries), export "
 		 "(the CEK and with --full the ASK and ARK from DIR,\nas AMD's "
-		 "KDS would give them), pek-csr, and pdh-gen, pek-gen and "
-		 "factory-reset,\nwhich rewrite DIR at once.  It is NOT the "
-		 "real firmware.\n",
+		 "KDS would give them), pek-csr, and pdh-gen, pek-gen, "
+		 "factory-reset,\npek-cert-import and snp-set-config, which "
+		 "rewrite DIR at once; snp-commit\nchanges nothing (one TCB, "
+		 "committed); it holds no VLEK, so vlek-load fails\nas the "
+		 "firmware does.  It is NOT the real firmware.\n",
 	.opts = platform_options,
 	.notes = "Exit codes: 0 ok, 1 runtime failure, 2 usage (also a "
 		 "missing --yes), 3 bad\ninput file, 4 no /dev/sev (or no "

@@ -10,9 +10,7 @@
  * backend is the launch calls': /dev/sev, or with SEVBOOT_BACKEND=model
  * the firmware model answering from the identity in SEVBOOT_MODEL_DIR
  * (which PDH_GEN, PEK_GEN and FACTORY_RESET rewrite, as `sevboot
- * platform --sev-model` does).  The four commands that the model does
- * not answer (PEK_CERT_IMPORT, SNP_COMMIT, SNP_SET_CONFIG, SNP_VLEK_LOAD)
- * fail there with EOPNOTSUPP.
+ * platform --sev-model` does; PEK_CERT_IMPORT and SNP_SET_CONFIG too).
  *
  * The guest's calls copy out only when every buffer has room: a short
  * one is ENOSPC with the length needed, and the caller's buffers are left

@@ -16,8 +16,9 @@
  *
  * The model's identity is the state directory `sevboot model-keys DIR`
  * makes (sev_model_identity_load; sev/model/identity.c): the model
- * answers from it, and what PDH_GEN, PEK_GEN and FACTORY_RESET change is
- * written back to DIR at once (sev_model_identity_store).  A DIR of an
+ * answers from it, and what PDH_GEN, PEK_GEN, FACTORY_RESET,
+ * PEK_CERT_IMPORT and SNP_SET_CONFIG change is written back to DIR at
+ * once (sev_model_identity_store).  A DIR of an
  * older sevboot holds a PDH key pair only: legacy_pdh_load() and
  * legacy_pdh_store() read and write it, and the model answers what it
  * can without a chain.
@@ -253,8 +254,8 @@ static int issue(struct sev_platform *p, const char *name, uint32_t cmd,
 			name, p->dir);
 	else if (ret == -EOPNOTSUPP && p->model)
 		set_err(err, errlen,
-			"%s: the firmware model does not answer it (it has no "
-			"imported OCA, VLEK or committed TCB to keep)",
+			"%s: the firmware model answers it only for a state "
+			"directory it may rewrite",
 			name);
 	else if (ret == -EPERM)
 		set_err(err, errlen,
@@ -328,6 +329,14 @@ int sev_platform_snp_status(struct sev_platform *p,
 	return 0;
 }
 
+/* What the model changed goes back to DIR, whole. */
+static int model_store(struct sev_platform *p, char *err, size_t errlen)
+{
+	return p->model && p->id
+		       ? sev_model_identity_store(p->id, p->dir, err, errlen)
+		       : 0;
+}
+
 /* The commands without an argument. */
 static int simple(struct sev_platform *p, const char *name, uint32_t cmd,
 		  int *fw_err, char *err, size_t errlen)
@@ -340,8 +349,8 @@ static int simple(struct sev_platform *p, const char *name, uint32_t cmd,
 		return ret;
 	/* What the model changed goes back to DIR, whole. */
 	if (p->id && (cmd == SEV_PDH_GEN || cmd == SEV_PEK_GEN ||
-		      cmd == SEV_FACTORY_RESET))
-		ret = sev_model_identity_store(p->id, p->dir, err, errlen);
+		      cmd == SEV_FACTORY_RESET || cmd == SNP_COMMIT))
+		ret = model_store(p, err, errlen);
 	else if (!p->id && cmd == SEV_PDH_GEN)
 		ret = legacy_pdh_store(p, err, errlen);
 	return ret;
@@ -422,7 +431,8 @@ int sev_platform_pek_cert_import(struct sev_platform *p,
 	c.oca_cert_address = (uintptr_t)oca;
 	c.oca_cert_len = SEV_CERT_LEN;
 	return issue(p, "SEV_PEK_CERT_IMPORT", SEV_PEK_CERT_IMPORT, &c, fw_err,
-		     err, errlen);
+		     err, errlen)
+		       ?: model_store(p, err, errlen);
 }
 
 int sev_platform_pdh_export(struct sev_platform *p, uint8_t pdh[SEV_CERT_LEN],
@@ -493,7 +503,8 @@ int sev_platform_snp_set_config(struct sev_platform *p, uint64_t reported_tcb,
 	c.flags = (mask_chip_id ? SB_SNP_CONFIG_MASK_CHIP_ID : 0) |
 		  (mask_chip_key ? SB_SNP_CONFIG_MASK_CHIP_KEY : 0);
 	return issue(p, "SNP_SET_CONFIG", SNP_SET_CONFIG, &c, fw_err, err,
-		     errlen);
+		     errlen)
+		       ?: model_store(p, err, errlen);
 }
 
 int sev_platform_vlek_load(struct sev_platform *p,
@@ -501,6 +512,8 @@ int sev_platform_vlek_load(struct sev_platform *p,
 			   int *fw_err, char *err, size_t errlen)
 {
 	struct sb_sev_user_data_snp_vlek_load v;
+	char st[96];
+	int ret;
 
 	PLATFORM_ARGS(p, fw_err);
 	if (!hashstick)
@@ -510,8 +523,21 @@ int sev_platform_vlek_load(struct sev_platform *p,
 	memset(&v, 0, sizeof(v));
 	v.len = sizeof(v);
 	v.vlek_wrapped_address = (uintptr_t)hashstick;
-	return issue(p, "SNP_VLEK_LOAD", SNP_VLEK_LOAD, &v, fw_err, err,
-		     errlen);
+	ret = issue(p, "SNP_VLEK_LOAD", SNP_VLEK_LOAD, &v, fw_err, err, errlen);
+	if (ret && p->model && *fw_err > 0) {
+		sev_status_format((uint32_t)*fw_err, st, sizeof(st));
+		set_err(err, errlen,
+			"SNP_VLEK_LOAD failed: firmware status %s: the "
+			"firmware "
+			"model holds no VLEK and no chip key AMD wrapped one "
+			"for, so it unwraps no hashstick (%s)",
+			st,
+			*fw_err == SEV_RET_BAD_SVN
+				? "this one's TCB is not the REPORTED_TCB "
+				  "either"
+				: "SNP ABI 56860 SNP_VLEK_LOAD");
+	}
+	return ret;
 }
 
 /*

@@ -1049,6 +1049,28 @@ int sev_model_identity_regen(struct sev_model_identity *id,
 void sev_model_identity_pek_csr(const struct sev_model_identity *id,
 				uint8_t csr[SEV_CERT_LEN]);
 /*
+ * PEK_CERT_IMPORT on the identity (SEV API 55766; AMD-ASPFW
+ * sev_mcmd_pek_cert_import()): the checks the firmware makes on the
+ * certificates (ALREADY_OWNED, INVALID_CERTIFICATE, BAD_SIGNATURE in
+ * *status, id unchanged) and, when they pass, the platform owned by that
+ * OCA with a new PDH.  0 with *status, or -ENOMEM with id unchanged.
+ */
+int sev_model_identity_pek_import(struct sev_model_identity *id,
+				  const uint8_t pek[SEV_CERT_LEN],
+				  const uint8_t oca[SEV_CERT_LEN],
+				  uint32_t *status);
+/* Is the platform owned (an OCA imported)? */
+bool sev_model_identity_owned(const struct sev_model_identity *id);
+/* SNP_CONFIG's state: REPORTED_TCB and SEV_MODEL_CFG_* (a new identity:
+ * SEV_MODEL_TCB, 0).  Set only in memory: sev_model_identity_store
+ * writes it (platform.state). */
+#define SEV_MODEL_CFG_MASK_CHIP_ID  (1u << 0)
+#define SEV_MODEL_CFG_MASK_CHIP_KEY (1u << 1)
+void sev_model_identity_snp_config(const struct sev_model_identity *id,
+				   uint64_t *reported_tcb, uint32_t *flags);
+void sev_model_identity_set_snp_config(struct sev_model_identity *id,
+				       uint64_t reported_tcb, uint32_t flags);
+/*
  * Replace the identity in dir by id, all at once (a new directory next to
  * dir exchanged with it): a reader sees the old files or the new ones.
  * -ENOTEMPTY when dir holds a file that is not the identity's, or the

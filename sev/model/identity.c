@@ -56,6 +56,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "util/psp_uapi.h"
 #include "sev/model/model.h"
 #include "util/util.h"
 
@@ -118,6 +119,7 @@ enum id_file {
 	F_CERT_CHAIN,
 	F_VCEK_DER,
 	F_VCEK_PEM,
+	F_PLATFORM,
 	F_COUNT,
 };
 
@@ -131,8 +133,19 @@ static const char *const file_names[F_COUNT] = {
 	[F_PDH_CERT] = "pdh.cert",	   [F_SEV_CHAIN] = "sev-chain.cert",
 	[F_SNP_ARK] = "snp-ark.pem",	   [F_SNP_ASK] = "snp-ask.pem",
 	[F_CERT_CHAIN] = "cert_chain.pem", [F_VCEK_DER] = "vcek.der",
-	[F_VCEK_PEM] = "vcek.pem",
+	[F_VCEK_PEM] = "vcek.pem",	   [F_PLATFORM] = "platform.state",
 };
+
+/*
+ * platform.state: what the platform commands set that is not a key or a
+ * certificate, 16 bytes, little-endian: [0,8) SNP_CONFIG's REPORTED_TCB,
+ * [8,12) SNP_CONFIG's flags (SEV_MODEL_CFG_MASK_CHIP_*), [12,16) bit 0
+ * "owned": an OCA was imported (PEK_CERT_IMPORT), whose private key the
+ * owner keeps, so oca.key is absent.  A directory without it (made before
+ * it existed) reads as REPORTED_TCB = SEV_MODEL_TCB, no flags, self-owned.
+ */
+#define PLATFORM_STATE_LEN 16
+#define PLATFORM_OWNED	   (1u << 0)
 
 struct sev_model_identity {
 	EVP_PKEY *ark, *ask;			/* RSA */
@@ -145,6 +158,9 @@ struct sev_model_identity {
 	uint8_t *der[3]; /* snp_ark, snp_ask, vcek as DER */
 	size_t der_len[3];
 	uint8_t chip_id[64];
+	uint64_t reported_tcb;
+	uint32_t snp_flags; /* SEV_MODEL_CFG_* */
+	bool owned;	    /* PEK_CERT_IMPORT: oca holds a public key only */
 };
 
 void sev_model_identity_free(struct sev_model_identity *id)
@@ -576,6 +592,16 @@ static int file_bytes(const struct sev_model_identity *id, enum id_file f,
 					: (enum sev_model_cert)(f - F_ARK_CERT),
 			len);
 		return 0;
+	case F_PLATFORM:
+		*own = OPENSSL_zalloc(PLATFORM_STATE_LEN);
+		if (!*own)
+			return -ENOMEM;
+		put_le64(*own, 0, id->reported_tcb);
+		put_le32(*own, 8, id->snp_flags);
+		put_le32(*own, 12, id->owned ? PLATFORM_OWNED : 0);
+		*p = *own;
+		*len = PLATFORM_STATE_LEN;
+		return 0;
 	case F_SEV_CHAIN:
 		/* sevctl export --full: PDH, PEK, OCA, CEK, ASK, ARK. */
 		*len = 4 * SEV_CERT_LEN + 2 * SEV_MODEL_AMD_CERT_LEN;
@@ -705,8 +731,12 @@ static int write_all(const struct sev_model_identity *id, int dfd,
 		const uint8_t *p = NULL;
 		uint8_t *own = NULL;
 		size_t len = 0;
-		int ret = key ? key_bytes(id, f, &own, &len)
-			      : file_bytes(id, f, &own, &p, &len);
+		int ret;
+
+		if (f == F_OCA_KEY && id->owned)
+			continue; /* the owner keeps the imported OCA's key */
+		ret = key ? key_bytes(id, f, &own, &len)
+			  : file_bytes(id, f, &own, &p, &len);
 
 		if (key)
 			p = own;
@@ -857,6 +887,7 @@ int sev_model_identity_create(const char *dir_in, char *err, size_t errlen)
 		rmdir(tmp);
 		goto out;
 	}
+	id->reported_tcb = SEV_MODEL_TCB;
 	ret = keys_make(id);
 	if (!ret)
 		ret = sev_certs_make(id);
@@ -1006,13 +1037,60 @@ static int load_x509(struct loader *l, enum id_file f, X509 **out)
 	return 0;
 }
 
+/* platform.state (see PLATFORM_STATE_LEN); absent: the defaults. */
+static int load_platform(struct loader *l, struct sev_model_identity *id)
+{
+	uint8_t b[PLATFORM_STATE_LEN];
+	uint32_t owner;
+	int ret;
+
+	id->reported_tcb = SEV_MODEL_TCB;
+	if (!has_file(l->dir, file_names[F_PLATFORM]))
+		return 0;
+	ret = load_fixed(l, F_PLATFORM, b, sizeof(b));
+	if (ret)
+		return ret;
+	id->reported_tcb = get_le64(b, 0);
+	id->snp_flags = get_le32(b, 8);
+	owner = get_le32(b, 12);
+	if ((id->snp_flags &
+	     ~(SEV_MODEL_CFG_MASK_CHIP_ID | SEV_MODEL_CFG_MASK_CHIP_KEY)) ||
+	    (owner & ~PLATFORM_OWNED)) {
+		set_err(l->err, l->errlen,
+			"%s/%s: unknown flag bits (flags %#x, owner %#x)",
+			l->dir, file_names[F_PLATFORM], id->snp_flags, owner);
+		return -EINVAL;
+	}
+	id->owned = owner & PLATFORM_OWNED;
+	return 0;
+}
+
+/* The OCA: its key pair (self-owned), or an imported OCA's public key,
+ * from its certificate (owned: the owner keeps the private key). */
+static int load_oca(struct loader *l, struct sev_model_identity *id)
+{
+	if (!id->owned)
+		return load_ec_key(l, F_OCA_KEY, &id->oca);
+	if (has_file(l->dir, file_names[F_OCA_KEY])) {
+		set_err(l->err, l->errlen,
+			"%s/%s: platform.state says an OCA was imported, whose "
+			"private key the owner keeps, yet the file is there",
+			l->dir, file_names[F_OCA_KEY]);
+		return -EINVAL;
+	}
+	return load_fixed(l, F_OCA_CERT, id->oca_cert, SEV_CERT_LEN)
+		       ?: sev_cert_public_key(id->oca_cert, SEV_USAGE_OCA,
+					      &id->oca, l->err, l->errlen);
+}
+
 static int load_all(struct loader *l, struct sev_model_identity *id)
 {
-	int ret = load_rsa_key(l, F_ARK_KEY, &id->ark);
+	int ret = load_platform(l, id);
 
+	ret = ret ?: load_rsa_key(l, F_ARK_KEY, &id->ark);
 	ret = ret ?: load_rsa_key(l, F_ASK_KEY, &id->ask);
 	ret = ret ?: load_ec_key(l, F_CEK_KEY, &id->cek);
-	ret = ret ?: load_ec_key(l, F_OCA_KEY, &id->oca);
+	ret = ret ?: load_oca(l, id);
 	ret = ret ?: load_ec_key(l, F_PEK_KEY, &id->pek);
 	ret = ret ?: load_ec_key(l, F_PDH_KEY, &id->pdh);
 	ret = ret ?: load_ec_key(l, F_VCEK_KEY, &id->vcek);
@@ -1053,6 +1131,38 @@ static int vcek_chip_id(X509 *vcek, uint8_t chip_id[64])
 	ASN1_OBJECT_free(obj);
 	ERR_clear_error();
 	return ret;
+}
+
+/*
+ * Which signature slot of cert (SEV API 55766 Appendix C.1: two slots of
+ * usage, algorithm, signature) signer made, as AMD-ASPFW sev_cert.c
+ * sev_cert_validate_sig() looks for it: a slot with an algorithm but no
+ * usage (or the reverse) is malformed, BAD_SIGNATURE; the slot whose usage
+ * and algorithm are the signer's is checked (BAD_SIGNATURE when it does
+ * not verify); no such slot is INVALID_CERTIFICATE.  0 when it verifies.
+ */
+static uint32_t slot_verify(const uint8_t cert[SEV_CERT_LEN], EVP_PKEY *signer,
+			    uint32_t usage, uint32_t algo)
+{
+	static const size_t slot[] = {CERT_SIG1_USAGE, CERT_SIG2_USAGE};
+
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t u = get_le32(cert, slot[k]);
+		uint32_t a = get_le32(cert, slot[k] + 4);
+
+		if ((a == 0) != (u == SEV_USAGE_INVALID))
+			return SEV_RET_BAD_SIGNATURE;
+		if (u != usage || a != algo)
+			continue;
+		return sev_ecdsa_verify(signer,
+					algo == SEV_ALGO_ECDSA_SHA384
+						? EVP_sha384()
+						: EVP_sha256(),
+					cert, CERT_BODY_LEN, cert + slot[k] + 8)
+			       ? SEV_RET_BAD_SIGNATURE
+			       : SEV_RET_SUCCESS;
+	}
+	return SEV_RET_INVALID_CERTIFICATE;
 }
 
 /* Does a SEV certificate hold k and carry a valid ECDSA signature by
@@ -1096,11 +1206,15 @@ static int check_all(struct loader *l, struct sev_model_identity *id)
 				    CERT_BODY_LEN, id->cek_cert + CERT_SIG1,
 				    MODEL_RSA_BYTES))
 		bad = F_CEK_CERT;
-	else if (!sev_cert_ok(id->oca_cert, id->oca, id->oca, CERT_SIG1_USAGE))
+	else if (!sev_cert_holds(id->oca_cert, id->oca) ||
+		 slot_verify(id->oca_cert, id->oca, SEV_USAGE_OCA,
+			     get_le32(id->oca_cert, CERT_PUBKEY - 4)))
 		bad = F_OCA_CERT;
-	else if (!sev_cert_ok(id->pek_cert, id->pek, id->oca,
-			      CERT_SIG1_USAGE) ||
-		 !sev_cert_ok(id->pek_cert, id->pek, id->cek, CERT_SIG2_USAGE))
+	else if (!sev_cert_holds(id->pek_cert, id->pek) ||
+		 slot_verify(id->pek_cert, id->oca, SEV_USAGE_OCA,
+			     get_le32(id->oca_cert, CERT_PUBKEY - 4)) ||
+		 slot_verify(id->pek_cert, id->cek, SEV_USAGE_CEK,
+			     get_le32(id->cek_cert, CERT_PUBKEY - 4)))
 		bad = F_PEK_CERT;
 	else if (!sev_cert_ok(id->pdh_cert, id->pdh, id->pek, CERT_SIG1_USAGE))
 		bad = F_PDH_CERT;
@@ -1189,7 +1303,11 @@ int sev_model_identity_regen(struct sev_model_identity *id,
 	uint8_t pdh_cert[SEV_CERT_LEN];
 	int ret = 0;
 
-	if (what == SEV_MODEL_REGEN_RESET)
+	/* An imported OCA's key is the owner's: PEK_GEN then makes a new
+	 * self-signed OCA too, and the platform is self-owned again, as
+	 * AMD-ASPFW sev_mcmd_pek_gen() does (sev_oca_generate()). */
+	if (what == SEV_MODEL_REGEN_RESET ||
+	    (what == SEV_MODEL_REGEN_PEK && id->owned))
 		ret = sev_p384_generate(&oca)
 			      ?: sev_cert_build(oca, SEV_USAGE_OCA,
 						SEV_ALGO_ECDSA_SHA256,
@@ -1224,6 +1342,7 @@ int sev_model_identity_regen(struct sev_model_identity *id,
 		EVP_PKEY_free(id->oca);
 		id->oca = oca;
 		memcpy(id->oca_cert, oca_cert, SEV_CERT_LEN);
+		id->owned = false;
 	}
 	if (pek) {
 		EVP_PKEY_free(id->pek);
@@ -1248,6 +1367,90 @@ void sev_model_identity_pek_csr(const struct sev_model_identity *id,
 	memset(csr + CERT_SIG1_USAGE, 0, SEV_CERT_LEN - CERT_SIG1_USAGE);
 	put_le32(csr, CERT_SIG1_USAGE, SEV_USAGE_INVALID);
 	put_le32(csr, CERT_SIG2_USAGE, SEV_USAGE_INVALID);
+}
+
+/*
+ * PEK_CERT_IMPORT (SEV API 55766; AMD-ASPFW sev_mcmd.c
+ * sev_mcmd_pek_cert_import()), past the state and length checks: the OCA
+ * is signed by itself, the PEK by the OCA, the PEK's body is the
+ * platform's PEK's; the CEK's signature moves into the imported PEK's
+ * other slot, the OCA replaces the platform's, the platform is owned, and
+ * a new PDH is signed by the PEK.  0 with *status the firmware's.
+ */
+int sev_model_identity_pek_import(struct sev_model_identity *id,
+				  const uint8_t pek[SEV_CERT_LEN],
+				  const uint8_t oca[SEV_CERT_LEN],
+				  uint32_t *status)
+{
+	uint8_t new_pek[SEV_CERT_LEN], old_pek[SEV_CERT_LEN];
+	uint8_t old_oca[SEV_CERT_LEN];
+	size_t cek_slot, empty, sig = CERT_SIG2_USAGE - CERT_SIG1_USAGE;
+	EVP_PKEY *k = NULL;
+	uint32_t algo;
+
+	*status = SEV_RET_ALREADY_OWNED;
+	if (id->owned)
+		return 0;
+	*status = SEV_RET_INVALID_CERTIFICATE;
+	if (sev_cert_public_key(oca, SEV_USAGE_OCA, &k, NULL, 0))
+		return 0;
+	algo = get_le32(oca, CERT_PUBKEY - 4);
+	*status = slot_verify(oca, k, SEV_USAGE_OCA, algo);
+	if (*status == SEV_RET_SUCCESS)
+		*status = slot_verify(pek, k, SEV_USAGE_OCA, algo);
+	if (*status == SEV_RET_SUCCESS &&
+	    memcmp(pek, id->pek_cert, CERT_BODY_LEN))
+		*status = SEV_RET_INVALID_CERTIFICATE;
+	/* The CEK's signature (slot 2 in the model's PEK) into the imported
+	 * PEK's empty slot (AMD-ASPFW sev_cert_set_sig()). */
+	cek_slot = get_le32(id->pek_cert, CERT_SIG1_USAGE) == SEV_USAGE_CEK
+			   ? CERT_SIG1_USAGE
+			   : CERT_SIG2_USAGE;
+	empty = get_le32(pek, CERT_SIG1_USAGE) == SEV_USAGE_INVALID
+			? CERT_SIG1_USAGE
+			: CERT_SIG2_USAGE;
+	if (*status == SEV_RET_SUCCESS &&
+	    get_le32(pek, empty) != SEV_USAGE_INVALID)
+		*status = SEV_RET_INVALID_CERTIFICATE;
+	if (*status != SEV_RET_SUCCESS) {
+		EVP_PKEY_free(k);
+		return 0;
+	}
+	memcpy(new_pek, pek, SEV_CERT_LEN);
+	memcpy(new_pek + empty, id->pek_cert + cek_slot, sig);
+	memcpy(old_pek, id->pek_cert, SEV_CERT_LEN);
+	memcpy(old_oca, id->oca_cert, SEV_CERT_LEN);
+	memcpy(id->pek_cert, new_pek, SEV_CERT_LEN);
+	memcpy(id->oca_cert, oca, SEV_CERT_LEN);
+	if (sev_model_identity_regen(id, SEV_MODEL_REGEN_PDH)) {
+		memcpy(id->pek_cert, old_pek, SEV_CERT_LEN);
+		memcpy(id->oca_cert, old_oca, SEV_CERT_LEN);
+		EVP_PKEY_free(k);
+		return -ENOMEM;
+	}
+	EVP_PKEY_free(id->oca); /* wipes the self-signed OCA's key */
+	id->oca = k;
+	id->owned = true;
+	return 0;
+}
+
+bool sev_model_identity_owned(const struct sev_model_identity *id)
+{
+	return id->owned;
+}
+
+void sev_model_identity_snp_config(const struct sev_model_identity *id,
+				   uint64_t *reported_tcb, uint32_t *flags)
+{
+	*reported_tcb = id->reported_tcb;
+	*flags = id->snp_flags;
+}
+
+void sev_model_identity_set_snp_config(struct sev_model_identity *id,
+				       uint64_t reported_tcb, uint32_t flags)
+{
+	id->reported_tcb = reported_tcb;
+	id->snp_flags = flags;
 }
 
 /* Does dir hold only the identity's files?  -ENOTEMPTY names another. */

@@ -116,6 +116,17 @@ struct sev_model {
 };
 
 /* Set *fw_error and return -EIO: a command the firmware failed. */
+/* SNP_CONFIG's REPORTED_TCB and SEV_MODEL_CFG_* flags: the identity's
+ * (platform.state), or SEV_MODEL_TCB and none without one. */
+static inline void model_snp_cfg(const struct sev_model *m, uint64_t *tcb,
+				 uint32_t *flags)
+{
+	*tcb = SEV_MODEL_TCB;
+	*flags = 0;
+	if (m->identity)
+		sev_model_identity_snp_config(m->identity, tcb, flags);
+}
+
 static inline int model_fw_fail(uint32_t *fw_error, uint32_t status)
 {
 	*fw_error = status;
@@ -141,8 +152,11 @@ int model_snp_cpuid_check(uint8_t page[4096]);
 
 /*
  * platform.c: the /dev/sev commands other than PDH_CERT_EXPORT
- * (PLATFORM_STATUS, SNP_PLATFORM_STATUS, GET_ID, GET_ID2, PDH_GEN), with
- * the kernel's structs; -EOPNOTSUPP for the ones the model cannot answer.
+ * (PLATFORM_STATUS, SNP_PLATFORM_STATUS, GET_ID, GET_ID2, PDH_GEN,
+ * PEK_GEN, PEK_CSR, FACTORY_RESET, PEK_CERT_IMPORT, SNP_COMMIT,
+ * SNP_SET_CONFIG, SNP_VLEK_LOAD), with the kernel's structs; -EOPNOTSUPP
+ * for the ones the model cannot answer (those that change the identity
+ * when it may not rewrite it, and any other command).
  */
 int model_platform_other(struct sev_model *m, uint32_t id, void *data,
 			 uint32_t *fw_error);

@@ -527,6 +527,7 @@ int model_snp_launch_finish(struct sev_model *m, void *data, uint32_t *fw_error)
 #define REPORT_VERSION	    2 /* what ASPFW 1.55.25 writes */
 #define PLATFORM_SMT_EN	    (1ULL << 0)
 #define FLAGS_AUTHOR_KEY_EN (1u << 0)
+#define FLAGS_MASK_CHIP_KEY (1u << 1)
 #define FLAGS_SIGNING_NONE  (7u << 2) /* SIGNING_KEY 7: not signed */
 #define ID_BLOCK_FAMILY_ID  0x30
 #define ID_BLOCK_IMAGE_ID   0x40
@@ -535,12 +536,18 @@ int model_snp_launch_finish(struct sev_model *m, void *data, uint32_t *fw_error)
 int sev_model_snp_report(struct sev_model *m, const uint8_t report_data[64],
 			 uint32_t vmpl, uint8_t r[SEV_MODEL_SNP_REPORT_LEN])
 {
+	uint64_t reported_tcb;
+	uint32_t cfg;
+	bool mask_key;
+
 	if (!m->identity)
 		return -EOPNOTSUPP;
 	if (m->mode != SEV_MODE_SNP || m->snp_state != MODEL_SNP_RUNNING)
 		return -EPROTO;
 	if (vmpl > 3)
 		return -EINVAL;
+	model_snp_cfg(m, &reported_tcb, &cfg);
+	mask_key = cfg & SEV_MODEL_CFG_MASK_CHIP_KEY;
 	memset(r, 0, SEV_MODEL_SNP_REPORT_LEN);
 	put_le32(r, 0, REPORT_VERSION);
 	if (m->id_block_en) {
@@ -558,7 +565,9 @@ int sev_model_snp_report(struct sev_model *m, const uint8_t report_data[64],
 	put_le64(r, SNP_RPT_PLATFORM_INFO, PLATFORM_SMT_EN);
 	put_le32(r, SNP_RPT_FLAGS,
 		 (m->author_key_en ? FLAGS_AUTHOR_KEY_EN : 0) |
-			 (m->vcek_disabled ? FLAGS_SIGNING_NONE : 0));
+			 (mask_key ? FLAGS_MASK_CHIP_KEY : 0) |
+			 (m->vcek_disabled || mask_key ? FLAGS_SIGNING_NONE
+						       : 0));
 	memcpy(r + SNP_RPT_REPORT_DATA, report_data, 64);
 	memcpy(r + SNP_RPT_MEASUREMENT, m->snp_ld, 48);
 	memcpy(r + SNP_RPT_HOST_DATA, m->host_data, 32);
@@ -566,16 +575,19 @@ int sev_model_snp_report(struct sev_model *m, const uint8_t report_data[64],
 		memcpy(r + SNP_RPT_AUTHOR_KEY_DIGEST, m->author_key_digest, 48);
 	memcpy(r + SNP_RPT_REPORT_ID, m->report_id, 32);
 	memcpy(r + SNP_RPT_REPORT_ID_MA, m->report_id_ma, 32);
-	put_le64(r, SNP_RPT_REPORTED_TCB, SEV_MODEL_TCB);
-	sev_model_identity_chip_id(m->identity, r + SNP_RPT_CHIP_ID);
+	put_le64(r, SNP_RPT_REPORTED_TCB, reported_tcb);
+	/* SNP_CONFIG's MASK_CHIP_ID: CHIP_ID all zero (memset above). */
+	if (!(cfg & SEV_MODEL_CFG_MASK_CHIP_ID))
+		sev_model_identity_chip_id(m->identity, r + SNP_RPT_CHIP_ID);
 	put_le64(r, SNP_RPT_COMMITTED_TCB, SEV_MODEL_TCB);
 	r[SNP_RPT_CURRENT_BUILD] = m->build;
 	r[SNP_RPT_CURRENT_BUILD + 1] = m->api_minor;
 	r[SNP_RPT_CURRENT_BUILD + 2] = m->api_major;
 	memcpy(r + SNP_RPT_COMMITTED_BUILD, r + SNP_RPT_CURRENT_BUILD, 3);
 	put_le64(r, SNP_RPT_LAUNCH_TCB, SEV_MODEL_TCB);
-	/* SNP_LAUNCH_FINISH's VCEK_DIS: no key signs (SIGNING_KEY 7). */
-	if (m->vcek_disabled)
+	/* SNP_LAUNCH_FINISH's VCEK_DIS or SNP_CONFIG's MASK_CHIP_KEY: no key
+	 * signs (SIGNING_KEY 7, the signature zero). */
+	if (m->vcek_disabled || mask_key)
 		return 0;
 	return sev_model_identity_sign_snp(m->identity, r) ? -ENOMEM : 0;
 }

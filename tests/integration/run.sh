@@ -55,6 +55,22 @@ expect_error() {
 # ------------------------------------- platform, guest and check commands
 # Here: no /dev/sev, no /dev/sev-guest, no configfs-tsm (the paths are
 # pointed at nothing so that a host that has them does not change that).
+# A platform command on the model's DIR $W/pm that the firmware refuses:
+# exit 5, the model's warning and one line naming the status.
+platform_model_refuses() {
+	local name=$1 pat=$2
+	shift 2
+	"$SB" platform "$@" --sev-model "$W/pm" >"$W/out" 2>"$W/err"
+	local rc=$?
+	grep -v "WARNING: --sev-model" "$W/err" > "$W/err1"
+	if [ "$rc" -eq 5 ] && [ "$(wc -l < "$W/err1")" -eq 1 ] &&
+	   grep -qE -- "^sevboot: platform $1: $pat" "$W/err1" && [ ! -s "$W/out" ]; then
+		ok "platform $name --sev-model (exit 5): $(cat "$W/err1")"
+	else
+		bad "platform $name --sev-model: exit $rc, $(head -c 400 "$W/err")"
+	fi
+}
+
 platform_inputs() {
 	local gdev="$W/no-sev-guest" tsm="$W/no-tsm"
 	export SEVBOOT_SEV_GUEST_DEV=$gdev SEVBOOT_TSM_DIR=$tsm
@@ -144,6 +160,24 @@ platform_inputs() {
 	"$SB" platform status --sev-model "$W/pm-old" >/dev/null 2>&1 &&
 		ok "platform status: a pdh.key-only DIR still answers" ||
 		bad "platform status: a pdh.key-only DIR no longer answers"
+	# The commands that change the platform, on the model: set-config
+	# kept in DIR, one above the TCB and a VLEK refused by status name.
+	if "$SB" platform snp-set-config --yes --reported-tcb 0300000000000003 --mask-chip-id --sev-model "$W/pm" >/dev/null 2>&1 &&
+	   "$SB" platform snp-status --sev-model "$W/pm" 2>/dev/null > "$W/out" &&
+	   grep -qE "^reported_tcb +0x0300000000000003$" "$W/out" &&
+	   grep -qE "^flags +0x1 \(mask_chip_id 1" "$W/out"; then
+		ok "platform snp-set-config --sev-model: snp-status shows it after a reload"
+	else
+		bad "platform snp-set-config --sev-model: $(head -c 400 "$W/out")"
+	fi
+	platform_model_refuses "snp-set-config above the TCB" "SNP_SET_CONFIG failed: .*SEV_RET_INVALID_PARAM \(0x16\)$" \
+		snp-set-config --yes --reported-tcb ffffffffffffffff
+	head -c 432 /dev/zero > "$W/stick"
+	platform_model_refuses "vlek-load" "SNP_VLEK_LOAD failed: firmware status SEV_RET_BAD_SVN \(0x21\): the firmware model holds no VLEK" \
+		vlek-load --yes --hashstick "$W/stick"
+	head -c 2084 /dev/zero > "$W/zero.cert"
+	platform_model_refuses "pek-cert-import of no certificate" "SEV_PEK_CERT_IMPORT failed: .*SEV_RET_INVALID_CERTIFICATE \(0x06\)$" \
+		pek-cert-import --yes --pek "$W/zero.cert" --oca "$W/zero.cert"
 	expect_error "platform export --full on /dev/sev" 4 "^sevboot: platform export: " -- platform export --full --out "$W/full.bin"
 	# check: exit 0 only when the mode can launch; here there is no SEV.
 	"$SB" check --mode sev-es > "$W/out" 2>&1

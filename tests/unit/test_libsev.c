@@ -880,22 +880,41 @@ START_TEST(test_more_bad_arguments)
 }
 END_TEST
 
-/* The four platform commands the model does not answer: EOPNOTSUPP,
- * never a made-up firmware status; the kernel backend without /dev/sev:
- * ENOENT. */
-START_TEST(test_platform_unanswered_on_model)
+/* The four platform commands that change the platform, on a copy of the
+ * model's identity: each refusal with the firmware's status (errno EIO),
+ * SNP_COMMIT and SNP_SET_CONFIG answered, what SNP_SET_CONFIG set is in
+ * SNP_PLATFORM_STATUS after a reload; the kernel backend without
+ * /dev/sev: ENOENT. */
+START_TEST(test_platform_changes_on_model)
 {
+	char dir[] = "/tmp/libsev-plat-XXXXXX", cmd[600];
 	unsigned char cert[LIBSEV_CERT_LEN] = {0};
 	unsigned char stick[LIBSEV_SNP_VLEK_HASHSTICK_LEN] = {0};
+	struct libsev_snp_platform_status st;
 
-	setenv("SEVBOOT_MODEL_DIR", id_dir, 1);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", id_dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	setenv("SEVBOOT_MODEL_DIR", dir, 1);
+	/* Not a certificate: INVALID_CERTIFICATE (0x06). */
 	FAILS(sev_pek_cert_import(cert, LIBSEV_CERT_LEN, cert, LIBSEV_CERT_LEN,
 				  &fw_),
-	      EOPNOTSUPP, NOFW);
-	FAILS(snp_commit(&fw_), EOPNOTSUPP, NOFW);
-	FAILS(snp_set_config(0x1234, LIBSEV_SNP_CONFIG_MASK_CHIP_ID, &fw_),
-	      EOPNOTSUPP, NOFW);
-	FAILS(snp_vlek_load(stick, sizeof(stick), &fw_), EOPNOTSUPP, NOFW);
+	      EIO, 0x06);
+	WORKS(snp_commit(&fw_));
+	/* Above the current TCB: INVALID_PARAM (0x16). */
+	FAILS(snp_set_config(~0ULL, 0, &fw_), EIO, 0x16);
+	WORKS(snp_set_config(0x0000000000000001ULL,
+			     LIBSEV_SNP_CONFIG_MASK_CHIP_ID, &fw_));
+	WORKS(snp_platform_status(&st, &fw_));
+	ck_assert_uint_eq(st.reported_tcb, 1);
+	ck_assert_uint_eq(st.flags & 3, LIBSEV_SNP_CONFIG_MASK_CHIP_ID);
+	/* A hashstick for another TCB: BAD_SVN (0x21); for this one: the
+	 * model unwraps none, BAD_MEASUREMENT (0x0b). */
+	FAILS(snp_vlek_load(stick, sizeof(stick), &fw_), EIO, 0x21);
+	stick[0x190] = 1;
+	FAILS(snp_vlek_load(stick, sizeof(stick), &fw_), EIO, 0x0b);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
 	if (access(SEV_DEV_PATH, F_OK) == 0)
 		return; /* the rest needs a machine without /dev/sev */
 	setenv("SEVBOOT_BACKEND", "kvm", 1);
@@ -1129,7 +1148,7 @@ static Suite *libsev_suite(void)
 	tcase_add_test(tc, test_attestation_pdh_only_dir);
 	tcase_add_test(tc, test_platform_on_model);
 	tcase_add_test(tc, test_platform_regen_on_model);
-	tcase_add_test(tc, test_platform_unanswered_on_model);
+	tcase_add_test(tc, test_platform_changes_on_model);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1771,6 +1771,51 @@ START_TEST(attestation_report_snp)
 }
 END_TEST
 
+/* SNP_CONFIG's state in the model's reports (SNP ABI 56860
+ * ATTESTATION_REPORT; AMD-ASPFW snp_mcmd_config()): REPORTED_TCB as set,
+ * MASK_CHIP_ID a zero CHIP_ID, MASK_CHIP_KEY flags bit 1 and no
+ * signature (SIGNING_KEY 7). */
+START_TEST(snp_config_in_reports)
+{
+	struct sev_model_identity *id = test_identity();
+	struct rig_opts o = {.identity = id};
+	static const uint8_t zero[SEV_MODEL_SNP_REPORT_LEN - 0x1a0];
+	uint8_t rd[64] = {1}, report[SEV_MODEL_SNP_REPORT_LEN];
+	struct fw fw;
+	struct rig *r;
+
+	fw_synthetic(&fw);
+	sev_model_identity_set_snp_config(id, 0x0000000000000105ULL,
+					  SEV_MODEL_CFG_MASK_CHIP_ID);
+	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, &o);
+	snp_updated(r);
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
+	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report), 0);
+	ck_assert_uint_eq(get_le64(report, 0x180), 0x105);
+	ck_assert_uint_eq(get_le64(report, 0x38), SEV_MODEL_TCB);  /* current */
+	ck_assert_uint_eq(get_le64(report, 0x1e0), SEV_MODEL_TCB); /* commit */
+	ck_assert_mem_eq(report + 0x1a0, zero, 64);
+	ck_assert_uint_eq(get_le32(report, 0x48), 0); /* VCEK, unmasked key */
+	ck_assert_int_ne(memcmp(report + 0x2a0, zero, 0x90), 0);
+	rig_free(r);
+
+	sev_model_identity_set_snp_config(id, SEV_MODEL_TCB,
+					  SEV_MODEL_CFG_MASK_CHIP_KEY);
+	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, &o);
+	snp_updated(r);
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
+	ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report), 0);
+	ck_assert_uint_eq(get_le64(report, 0x180), SEV_MODEL_TCB);
+	ck_assert_int_ne(memcmp(report + 0x1a0, zero, 64), 0); /* chip id */
+	ck_assert_uint_eq(get_le32(report, 0x48), (7u << 2) | (1u << 1));
+	ck_assert_mem_eq(report + 0x2a0, zero,
+			 SEV_MODEL_SNP_REPORT_LEN - 0x2a0);
+	rig_free(r);
+	fw_free(&fw);
+	identity_done(id);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model");
@@ -1800,6 +1845,7 @@ int main(void)
 	tcase_add_test(tc, attestation_report_sev);
 	tcase_add_test(tc, pdh_export_with_identity);
 	tcase_add_test(tc, attestation_report_snp);
+	tcase_add_test(tc, snp_config_in_reports);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "owner/owner.h"
 #include "sev/sev.h"
 #include "util/util.h"
@@ -424,6 +426,162 @@ START_TEST(identity_store_refuses_foreign_file)
 }
 END_TEST
 
+/* The PEK (csr) signed by oca in slot 1, as an owner's tool does. */
+static void owner_sign(uint8_t pek[SEV_CERT_LEN], EVP_PKEY *oca)
+{
+	put_le32(pek, 0x414, SEV_USAGE_OCA);
+	put_le32(pek, 0x418, SEV_ALGO_ECDSA_SHA256);
+	ck_assert_int_eq(
+		sev_ecdsa_sign(oca, EVP_sha256(), pek, 0x414, pek + 0x41c), 0);
+}
+
+static uint32_t status_flags(struct sev_platform *p)
+{
+	struct sev_platform_status st;
+	char err[256] = "";
+	int fw = 0;
+
+	ck_assert_msg(!sev_platform_get_status(p, &st, &fw, err, sizeof(err)),
+		      "%s", err);
+	return st.flags;
+}
+
+/*
+ * PEK_CERT_IMPORT with an OCA made here with OpenSSL: each refusal with
+ * the firmware's status and DIR unchanged; then the platform is owned,
+ * export hands out that OCA, and so after a reload; a second import is
+ * ALREADY_OWNED; PEK_GEN makes the platform self-owned again.
+ */
+START_TEST(identity_pek_cert_import)
+{
+	char *dir = copy_of_whole(), err[512] = "", path[600];
+	uint8_t oca_cert[SEV_CERT_LEN], pek[SEV_CERT_LEN], bad[SEV_CERT_LEN];
+	uint8_t pdh[SEV_CERT_LEN], chain[3 * SEV_CERT_LEN], *csr = NULL;
+	struct blob before = file_of(dir, "pek.cert"), after;
+	struct sev_platform *p;
+	EVP_PKEY *oca = NULL;
+	size_t n = 0;
+	int e = 0, fw = 0;
+
+	ck_assert_int_eq(sev_p384_generate(&oca), 0);
+	ck_assert_int_eq(sev_cert_build(oca, SEV_USAGE_OCA,
+					SEV_ALGO_ECDSA_SHA256, 1, 55, oca,
+					SEV_USAGE_OCA, oca_cert),
+			 0);
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(status_flags(p) & SEV_PLATFORM_FLAG_OWNER, 0);
+	ck_assert_int_eq(
+		sev_platform_pek_csr(p, &csr, &n, &fw, err, sizeof(err)), 0);
+	memcpy(pek, csr, SEV_CERT_LEN);
+	free(csr);
+	owner_sign(pek, oca);
+	/* A signature that does not verify: BAD_SIGNATURE. */
+	memcpy(bad, pek, SEV_CERT_LEN);
+	bad[0x41c] ^= 1;
+	ck_assert_int_eq(sev_platform_pek_cert_import(p, bad, oca_cert, &fw,
+						      err, sizeof(err)),
+			 -EIO);
+	ck_assert_int_eq(fw, 0x0a);
+	ck_assert_ptr_nonnull(strstr(err, "BAD_SIGNATURE"));
+	/* Not this platform's PEK (its body changed, then signed):
+	 * INVALID_CERTIFICATE. */
+	memcpy(bad, pek, SEV_CERT_LEN);
+	bad[0x20] ^= 1;
+	owner_sign(bad, oca);
+	ck_assert_int_eq(sev_platform_pek_cert_import(p, bad, oca_cert, &fw,
+						      err, sizeof(err)),
+			 -EIO);
+	ck_assert_int_eq(fw, 0x06);
+	after = file_of(dir, "pek.cert");
+	ck_assert_mem_eq(after.data, before.data, SEV_CERT_LEN);
+	blob_free(&after);
+	/* The right one. */
+	ck_assert_msg(!sev_platform_pek_cert_import(p, pek, oca_cert, &fw, err,
+						    sizeof(err)),
+		      "%s", err);
+	ck_assert_int_eq(fw, 0);
+	ck_assert_uint_eq(status_flags(p) & SEV_PLATFORM_FLAG_OWNER, 1);
+	sev_platform_close(p);
+	snprintf(path, sizeof(path), "%s/oca.key", dir);
+	ck_assert_int_ne(access(path, F_OK), 0); /* the owner keeps it */
+	/* Reloaded: owned, the export carries that OCA, the chain holds. */
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_uint_eq(status_flags(p) & SEV_PLATFORM_FLAG_OWNER, 1);
+	ck_assert_msg(
+		!sev_platform_pdh_export(p, pdh, chain, &fw, err, sizeof(err)),
+		"%s", err);
+	ck_assert_mem_eq(chain + SEV_CERT_LEN, oca_cert, SEV_CERT_LEN);
+	ck_assert_mem_eq(chain, pek, 0x414); /* the PEK's body */
+	ck_assert_int_eq(sev_platform_pek_cert_import(p, pek, oca_cert, &fw,
+						      err, sizeof(err)),
+			 -EIO);
+	ck_assert_int_eq(fw, 0x05); /* ALREADY_OWNED */
+	sev_platform_close(p);
+	ck_assert_int_eq(export_failures(dir, true, &n, pdh), 0);
+	/* PEK_GEN: a new OCA of the platform's own, self-owned again. */
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_msg(!sev_platform_pek_gen(p, &fw, err, sizeof(err)), "%s",
+		      err);
+	ck_assert_uint_eq(status_flags(p) & SEV_PLATFORM_FLAG_OWNER, 0);
+	sev_platform_close(p);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(export_failures(dir, true, &n, pdh), 0);
+	EVP_PKEY_free(oca);
+	blob_free(&before);
+	remove_identity(dir);
+}
+END_TEST
+
+/* SNP_SET_CONFIG: refused above the current TCB (INVALID_PARAM, DIR
+ * unchanged); kept across a reload; SNP_COMMIT answered; SNP_VLEK_LOAD
+ * refused in one sentence that says the model holds no VLEK. */
+START_TEST(identity_snp_config_commit_vlek)
+{
+	char *dir = copy_of_whole(), err[512] = "";
+	uint8_t stick[SEV_VLEK_HASHSTICK_LEN] = {0};
+	struct sev_snp_platform_status st;
+	struct sev_platform *p;
+	int e = 0, fw = 0;
+
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(sev_platform_snp_set_config(p, SEV_MODEL_TCB + 1,
+						     false, false, &fw, err,
+						     sizeof(err)),
+			 -EIO);
+	ck_assert_int_eq(fw, 0x16);
+	ck_assert_ptr_nonnull(strstr(err, "INVALID_PARAM"));
+	ck_assert_msg(!sev_platform_snp_set_config(p, 0x0300000000000003ULL,
+						   true, true, &fw, err,
+						   sizeof(err)),
+		      "%s", err);
+	ck_assert_msg(!sev_platform_snp_commit(p, &fw, err, sizeof(err)), "%s",
+		      err);
+	ck_assert_int_eq(fw, 0);
+	ck_assert_int_eq(
+		sev_platform_vlek_load(p, stick, &fw, err, sizeof(err)), -EIO);
+	ck_assert_int_eq(fw, 0x21); /* BAD_SVN: not the REPORTED_TCB's */
+	put_le64(stick, 0x190, 0x0300000000000003ULL);
+	ck_assert_int_eq(
+		sev_platform_vlek_load(p, stick, &fw, err, sizeof(err)), -EIO);
+	ck_assert_int_eq(fw, 0x0b); /* BAD_MEASUREMENT: no unwrap */
+	ck_assert_ptr_nonnull(strstr(err, "holds no VLEK"));
+	ck_assert_ptr_null(strchr(err, '\n'));
+	sev_platform_close(p);
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_msg(!sev_platform_snp_status(p, &st, &fw, err, sizeof(err)),
+		      "%s", err);
+	ck_assert_uint_eq(st.reported_tcb, 0x0300000000000003ULL);
+	ck_assert_uint_eq(st.current_tcb, SEV_MODEL_TCB);
+	ck_assert_uint_eq(st.flags & 3, 3); /* MASK_CHIP_ID, MASK_CHIP_KEY */
+	sev_platform_close(p);
+	remove_identity(dir);
+}
+END_TEST
+
 /* An older DIR (pdh.key only): no chain to export, said plainly. */
 START_TEST(legacy_export_refused)
 {
@@ -465,6 +623,8 @@ static Suite *platform_suite(void)
 	tcase_add_test(t, identity_pek_gen);
 	tcase_add_test(t, identity_factory_reset);
 	tcase_add_test(t, identity_store_refuses_foreign_file);
+	tcase_add_test(t, identity_pek_cert_import);
+	tcase_add_test(t, identity_snp_config_commit_vlek);
 	tcase_add_test(t, legacy_export_refused);
 	suite_add_tcase(s, t);
 	return s;
