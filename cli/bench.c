@@ -658,35 +658,34 @@ static int medians_tsv(int n, char **paths)
 	return rc;
 }
 
-int cmd_bench_launch(int argc, char **argv)
-{
-	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
-	const char *json_out = NULL;
-	unsigned repeat = 0;
-	bool boot = false;
-	int nrest = 0, rc;
-	struct bench b = {0};
-	char dir[] = "/tmp/sevboot-bench.XXXXXX";
+struct bench_opts {
+	char **rest; /* the options passed on to each run */
+	int nrest;
+	unsigned repeat;
+	bool boot;
+	const char *json_out;
+};
 
-	if (!rest)
-		return EXIT_RUNTIME;
+#define BENCH_GO (-1) /* bench_parse: the options are for a benchmark */
+
+/* bench-launch's own options into o, the rest kept for the runs; the modes
+ * that end here (--help, --compare, the TSV helpers) and usage errors
+ * return their exit status, a benchmark to run BENCH_GO. */
+static int bench_parse(int argc, char **argv, struct bench_opts *o)
+{
 	for (int k = 1; k < argc; k++) {
 		const char *a = argv[k];
 		uint64_t v;
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			cli_usage(&bench_launch_spec, stdout);
-			free(rest);
 			return 0;
 		} else if (!strcmp(a, "--timeline-tsv") && k == 1 &&
 			   argc == 3) {
-			free(rest);
 			return timeline_tsv(argv[2]);
 		} else if (!strcmp(a, "--medians-tsv") && k == 1 && argc > 2) {
-			free(rest);
 			return medians_tsv(argc - 2, argv + 2);
 		} else if (!strcmp(a, "--compare")) {
-			free(rest);
 			if (k + 3 != argc)
 				return usage_error("--compare takes two files, "
 						   "A.json B.json, and nothing "
@@ -697,65 +696,75 @@ int cmd_bench_launch(int argc, char **argv)
 			if (k + 1 >= argc ||
 			    cli_parse_num(argv[k + 1], false, BENCH_MAX_REPEAT,
 					  &v) ||
-			    !v) {
-				free(rest);
+			    !v)
 				return usage_error(
 					"--repeat %s: must be a number "
 					"from 1 to 10000",
 					k + 1 < argc ? argv[k + 1] : "(none)");
-			}
-			repeat = (unsigned)v;
+			o->repeat = (unsigned)v;
 			k++;
 		} else if (!strcmp(a, "--boot")) {
-			boot = true;
+			o->boot = true;
 		} else if (!strcmp(a, "--json")) {
-			if (k + 1 >= argc) {
-				free(rest);
+			if (k + 1 >= argc)
 				return usage_error("--json needs a value%s",
 						   "");
-			}
-			json_out = argv[++k];
+			o->json_out = argv[++k];
 		} else {
 			for (unsigned f = 0; forbidden[f]; f++)
 				if (!strncmp(a, forbidden[f],
-					     strlen(forbidden[f]))) {
-					free(rest);
+					     strlen(forbidden[f])))
 					return usage_error("%s: bench-launch "
 							   "sets it itself",
 							   forbidden[f]);
-				}
-			rest[nrest++] = argv[k];
+			o->rest[o->nrest++] = argv[k];
 		}
 	}
-	if (!repeat) {
-		free(rest);
+	if (!o->repeat)
 		return usage_error("give --repeat N (or --compare A B)%s", "");
+	return BENCH_GO;
+}
+
+int cmd_bench_launch(int argc, char **argv)
+{
+	struct bench_opts o = {0};
+	struct bench b = {0};
+	char dir[] = "/tmp/sevboot-bench.XXXXXX";
+	int rc;
+
+	o.rest = calloc((size_t)argc + 1, sizeof(*o.rest));
+	if (!o.rest)
+		return EXIT_RUNTIME;
+	rc = bench_parse(argc, argv, &o);
+	if (rc != BENCH_GO) {
+		free(o.rest);
+		return rc;
 	}
-	b.runs = repeat;
+	b.runs = o.repeat;
 	b.k = calloc(BENCH_MAX_KEYS, sizeof(*b.k));
 	if (!b.k || !mkdtemp(dir)) {
 		fprintf(stderr, "sevboot: bench-launch: %s\n", strerror(errno));
-		free(rest);
+		free(o.rest);
 		free(b.k);
 		return EXIT_RUNTIME;
 	}
 	fprintf(stderr, "bench-launch: %u %s, each a fresh sevboot process\n",
-		repeat,
-		boot ? "boots to the guest's stop (or its --mark)"
-		     : "launches stopped after the launch");
-	rc = run_all(&b, repeat, boot, nrest, rest, dir);
+		o.repeat,
+		o.boot ? "boots to the guest's stop (or its --mark)"
+		       : "launches stopped after the launch");
+	rc = run_all(&b, o.repeat, o.boot, o.nrest, o.rest, dir);
 	if (!rc) {
-		printf("bench-launch: %u run%s (%s)\n", repeat,
-		       repeat == 1 ? "" : "s",
-		       boot ? "--boot: to the guest's stop or its --mark"
-			    : "stopped after the launch");
-		print_table(&b, repeat, stdout);
-		if (json_out)
-			rc = write_bench_json(&b, repeat, boot, json_out, nrest,
-					      rest);
+		printf("bench-launch: %u run%s (%s)\n", o.repeat,
+		       o.repeat == 1 ? "" : "s",
+		       o.boot ? "--boot: to the guest's stop or its --mark"
+			      : "stopped after the launch");
+		print_table(&b, o.repeat, stdout);
+		if (o.json_out)
+			rc = write_bench_json(&b, o.repeat, o.boot, o.json_out,
+					      o.nrest, o.rest);
 	}
 	rmdir(dir);
 	bench_free(&b);
-	free(rest);
+	free(o.rest);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
@@ -219,6 +220,7 @@ int amd_cert_verify(const struct amd_cert *signer, const struct amd_cert *c,
 		ret = sev_rsa_pss_verify(k, amd_md(signer), c->raw, body,
 					 c->raw + body, c->modulus_bits / 8);
 	EVP_PKEY_free(k);
+	ERR_clear_error(); /* as in sev_cert_verify */
 	if (!ret)
 		set_err(why, whylen, "RSASSA-PSS %s",
 			signer->modulus_bits == 2048 ? "SHA-256" : "SHA-384");
@@ -349,6 +351,9 @@ int sev_cert_verify(const uint8_t *cert, const struct sev_signer *s, char *why,
 		if (!ret || ret == -ENOMEM)
 			break;
 	}
+	/* A refused key or signature is said in why; OpenSSL's reason
+	 * stays off the caller's thread queue. */
+	ERR_clear_error();
 	if (ret == 1) {
 		set_err(why, whylen,
 			"expected a signature by the %s, found no slot that "

@@ -786,6 +786,61 @@ static int machine_start(struct machine *m, enum vm_error_kind *kind,
 	return ret;
 }
 
+/* After the stop and the join: the guest's last output out (for a
+ * bounded time), the stop said on the timeline, the exit counts, and with
+ * -v where a guest that ran out of time was and where its port exits
+ * went. */
+static void collect_results(struct machine *m, struct vm_result *res,
+			    uint64_t stop_ns)
+{
+	const struct vm_config *cfg = m->cfg;
+
+	/* What the guest wrote last goes out now, for a bounded time. */
+	console_close(m->serial_out, &res->serial);
+	console_close(m->debugcon_out, &res->debugcon);
+	tl_on_marks_done(cfg->tl, NULL, NULL); /* the drain threads are done */
+	if (res->serial.first_ns)
+		tl_mark_at(cfg->tl, res->serial.first_ns, "first serial byte",
+			   NULL);
+	/* Said once the guest's last output is out (and matched against the
+	 * --mark patterns), timed at the stop. */
+	if (stop_ns) {
+		char members[64];
+
+		snprintf(members, sizeof(members), "\"reason\":\"%s\"",
+			 vm_stop_name(res->why));
+		tl_event_at(cfg->tl, stop_ns, "guest-stop", members);
+	}
+	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
+		res->exits += m->vcpus[i].exits;
+		for (unsigned k = 0; k < VM_EXIT_KINDS; k++)
+			res->exit_kinds[k] += m->vcpus[i].exit_kinds[k];
+	}
+	/* Where a guest that ran out of time was, for a hang's report. */
+	if (cfg->verbose && res->why == VM_STOP_TIMEOUT)
+		for (unsigned i = 0; i < m->nvcpus; i++) {
+			char line[256];
+
+			vcpu_describe(&m->vcpus[i], line, sizeof(line));
+			fprintf(stderr, "sevboot: at the timeout, %s\n", line);
+		}
+	if (cfg->verbose) {
+		res->guest_resident = mem_guest_resident(m);
+		if (m->io_exits)
+			print_io_exits(m);
+	}
+}
+
+/* Drop signals that raced with the stop (a second Ctrl-C, late wake-ups)
+ * so restoring the mask does not act on them. */
+static void drop_raced_signals(const sigset_t *set)
+{
+	struct timespec zero = { 0, 0 };
+
+	while (sigtimedwait(set, NULL, &zero) > 0)
+		;
+}
+
 int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	   enum vm_error_kind *kind, char *err, size_t errlen)
 {
@@ -854,52 +909,12 @@ int vm_run(const struct vm_config *cfg, struct vm_result *res,
 	machine_stop(m, VM_STOP_ERROR, 0); /* no-op unless still running */
 	res->seconds = now_seconds() - t0;
 	machine_join(m);
-	/* What the guest wrote last goes out now, for a bounded time. */
-	console_close(m->serial_out, &res->serial);
-	console_close(m->debugcon_out, &res->debugcon);
-	tl_on_marks_done(cfg->tl, NULL, NULL); /* the drain threads are done */
-	if (res->serial.first_ns)
-		tl_mark_at(cfg->tl, res->serial.first_ns, "first serial byte",
-			   NULL);
-	/* Said once the guest's last output is out (and matched against the
-	 * --mark patterns), timed at the stop. */
-	if (stop_ns) {
-		char members[64];
-
-		snprintf(members, sizeof(members), "\"reason\":\"%s\"",
-			 vm_stop_name(res->why));
-		tl_event_at(cfg->tl, stop_ns, "guest-stop", members);
-	}
-	for (unsigned i = 0; m->vcpus && i < m->nvcpus; i++) {
-		res->exits += m->vcpus[i].exits;
-		for (unsigned k = 0; k < VM_EXIT_KINDS; k++)
-			res->exit_kinds[k] += m->vcpus[i].exit_kinds[k];
-	}
-	/* Where a guest that ran out of time was, for a hang's report. */
-	if (cfg->verbose && res->why == VM_STOP_TIMEOUT)
-		for (unsigned i = 0; i < m->nvcpus; i++) {
-			char line[256];
-
-			vcpu_describe(&m->vcpus[i], line, sizeof(line));
-			fprintf(stderr, "sevboot: at the timeout, %s\n", line);
-		}
-	if (cfg->verbose) {
-		res->guest_resident = mem_guest_resident(m);
-		if (m->io_exits)
-			print_io_exits(m);
-	}
+	collect_results(m, res, stop_ns);
 	machine_teardown(m);
 	pthread_cond_destroy(&m->go_cond);
 	free(m);
 
-	/* Drop signals that raced with the stop (a second Ctrl-C, late
-	 * wake-ups) so restoring the mask does not act on them. */
-	{
-		struct timespec zero = { 0, 0 };
-
-		while (sigtimedwait(&set, NULL, &zero) > 0)
-			;
-	}
+	drop_raced_signals(&set);
 	sigaction(VCPU_KICK_SIGNAL, &old_sa, NULL);
 	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
 	tl_end(cfg->tl, tl_run_teardown);

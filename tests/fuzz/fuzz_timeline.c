@@ -10,6 +10,15 @@
  * Checked: the JSON reads back with the project's reader; a pattern marks
  * at most once; the summary adds up; the done hook fires at most once,
  * and only once every pattern matched.
+ *
+ * Speed: 121 exec/s at first (15 s from the seeds, quiet core), nearly
+ * all of it page faults and TLB shoot-downs: each input made four
+ * 600 KiB arrays (the timeline and three entry copies), each an mmap and
+ * munmap under ASan, and ASan's 256 MiB quarantine kept every allocation
+ * on fresh pages.  The fuzz build's timeline holds 64 entries
+ * (FUZZ_DEFS in the Makefile; no input here makes more than 6) and the
+ * quarantine is 16 MiB (FUZZ_ASAN_OPTIONS): 6000 runs from the seeds
+ * -seed=1 took 8.2 CPU s before, 2.3 after, same cov 203 and ft 506.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -9,8 +9,9 @@
  * sentence; a verification records at most TRUST_MAX_CHECKS checks and
  * counts its failures.  Seeds: tests/fuzz/corpus/fuzz_trust/.
  *
- * Speed: a refused RSA or EC key leaves OpenSSL's error on the thread's
- * error queue (owner/cert.c does not clear it), an allocation the input
+ * Speed: a refused RSA or EC key left OpenSSL's error on the thread's
+ * error queue (owner/cert.c cleared it only later; the harness still
+ * clears after every reader, whichever leaves one), an allocation the input
  * does not free, and libFuzzer answers an input with more mallocs than
  * frees with a full leak scan of the heap.  Clearing the queue after each
  * input (ERR_clear_error) ends those scans, 3.3 times the speed (200 ->
