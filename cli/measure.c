@@ -765,38 +765,41 @@ static int vars_file_size(const char *path, uint64_t *size)
 	return -1;
 }
 
+/* An image in OVMF's format (OVMF itself, or an SVSM with OVMF's footer
+ * table): read and parsed; -1, or the exit code after one error line. */
+static int load_ovmf(const char *opt, const char *path, struct blob *b,
+		     struct ovmf_info *info)
+{
+	char err[256];
+	int rc = load(opt, path, OVMF_MAX_SIZE, false, b);
+
+	if (rc >= 0)
+		return rc;
+	if (ovmf_parse(b->data, b->len, info, err, sizeof(err))) {
+		measure_error("%s %s: %s", opt, path, err);
+		return EXIT_BAD_INPUT;
+	}
+	return -1;
+}
+
 /* snp:svsm: the SVSM image (its footer table is OVMF's format) and the
  * size of the variable store between it and the firmware. */
 static int read_svsm(const struct measure_opts *o, struct inputs *in)
 {
-	char err[256];
-	int rc;
+	int rc = load_ovmf("--svsm", o->svsm, &in->svsm, &in->svsm_info);
 
-	rc = load("--svsm", o->svsm, OVMF_MAX_SIZE, false, &in->svsm);
 	if (rc >= 0)
 		return rc;
-	if (ovmf_parse(in->svsm.data, in->svsm.len, &in->svsm_info, err,
-		       sizeof(err))) {
-		measure_error("--svsm %s: %s", o->svsm, err);
-		return EXIT_BAD_INPUT;
-	}
 	in->vars_size = o->vars_size;
 	return o->vars_file ? vars_file_size(o->vars_file, &in->vars_size) : -1;
 }
 
 static int read_inputs(const struct measure_opts *o, struct inputs *in)
 {
-	char err[256];
-	int rc;
+	int rc = load_ovmf("--ovmf", o->ovmf, &in->ovmf, &in->info);
 
-	rc = load("--ovmf", o->ovmf, OVMF_MAX_SIZE, false, &in->ovmf);
 	if (rc >= 0)
 		return rc;
-	if (ovmf_parse(in->ovmf.data, in->ovmf.len, &in->info, err,
-		       sizeof(err))) {
-		measure_error("--ovmf %s: %s", o->ovmf, err);
-		return EXIT_BAD_INPUT;
-	}
 	if (o->kernel) {
 		/* An empty kernel cannot boot, but its hash is well defined
 		 * and sev-snp-measure computes it; say so and go on. */
