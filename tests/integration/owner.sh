@@ -8,16 +8,8 @@
 # tests/unit/test_owner.c, which also drives bin/sevboot owner.)
 # Ends with "N passed, N failed, N skipped"; exit status 1 on a failure.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-SB="$top/bin/sevboot"
-SHARED=${SEVBOOT_SHARED:-$top/../shared}
-W=$(mktemp -d "${TMPDIR:-/tmp}/sevboot-owner.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+# shellcheck source=tests/integration/common.sh
+. "$(dirname "$0")/common.sh" sevboot-owner
 
 GUID=736869e5-84f0-4973-92ec-06879ce3da0b
 

@@ -15,17 +15,8 @@
 # Prints the guests' own serial lines and ends with "N passed, N failed,
 # N skipped".
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-B=${BUILD:-build}
-case "$B" in /*) ;; *) B="$top/$B" ;; esac
-SB="$top/bin/sevboot"
-W=$(mktemp -d "${TMPDIR:-/tmp}/sevboot-it.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+# shellcheck source=tests/integration/common.sh
+. "$(dirname "$0")/common.sh" sevboot-it
 
 # ------------------------------------------------------------ bad inputs
 # expect_error NAME EXPECTED_RC PATTERN -- ARGS...: sevboot must exit with
@@ -418,7 +409,6 @@ case_cmd() {
 
 # The AmdSev OVMF (hashes table, secret area, SNP metadata) for the SEV
 # flows: the shared copy, or the one firmware-blobs/get-ovmf-amdsev fetched.
-SHARED=${SEVBOOT_SHARED:-$top/../shared}
 AMDSEV="" AMDSEV_WHY=""
 for f in "$SHARED/firmware/OVMF.amdsev.sid.fd" "$B/firmware/OVMF.amdsev.fd"; do
 	[ -f "$f" ] && { AMDSEV=$f; break; }
