@@ -1284,11 +1284,28 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	return rc;
 }
 
+/* measure() with the plan on the heap (~30 KiB of steps: not for the
+ * stack); the inputs and the plan freed after. */
+static int measure_once(const struct measure_opts *o)
+{
+	struct launch_plan *plan = calloc(1, sizeof(*plan));
+	struct inputs in = {0};
+	int rc;
+
+	if (!plan) {
+		measure_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	rc = measure(o, &in, plan);
+	launch_plan_free(plan);
+	free(plan);
+	inputs_free(&in);
+	return rc;
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_opts o;
-	struct inputs in = {0};
-	struct launch_plan *plan;
 	int rc;
 
 	rc = parse_measure_opts(argc, argv, &o);
@@ -1297,25 +1314,12 @@ int cmd_measure(int argc, char **argv)
 	rc = check_combinations(&o);
 	if (rc >= 0)
 		return rc;
-
-	/* ~30 KiB of steps: not for the stack. */
-	plan = calloc(1, sizeof(*plan));
-	if (!plan) {
-		measure_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	rc = measure(&o, &in, plan);
-	launch_plan_free(plan);
-	free(plan);
-	inputs_free(&in);
-	return rc;
+	return measure_once(&o);
 }
 
 int measure_snp_argv(int argc, char **argv, uint8_t digest[48])
 {
 	struct measure_opts o;
-	struct inputs in = { 0 };
-	struct launch_plan *plan;
 	int rc;
 
 	rc = parse_measure_opts(argc, argv, &o);
@@ -1328,14 +1332,5 @@ int measure_snp_argv(int argc, char **argv, uint8_t digest[48])
 		return usage_error("an SNP digest needs --mode snp, without "
 				   "--tik");
 	o.digest_out = digest;
-	plan = calloc(1, sizeof(*plan));
-	if (!plan) {
-		measure_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	rc = measure(&o, &in, plan);
-	launch_plan_free(plan);
-	free(plan);
-	inputs_free(&in);
-	return rc;
+	return measure_once(&o);
 }
