@@ -765,38 +765,41 @@ static int vars_file_size(const char *path, uint64_t *size)
 	return -1;
 }
 
+/* An image in OVMF's format (OVMF itself, or an SVSM with OVMF's footer
+ * table): read and parsed; -1, or the exit code after one error line. */
+static int load_ovmf(const char *opt, const char *path, struct blob *b,
+		     struct ovmf_info *info)
+{
+	char err[256];
+	int rc = load(opt, path, OVMF_MAX_SIZE, false, b);
+
+	if (rc >= 0)
+		return rc;
+	if (ovmf_parse(b->data, b->len, info, err, sizeof(err))) {
+		measure_error("%s %s: %s", opt, path, err);
+		return EXIT_BAD_INPUT;
+	}
+	return -1;
+}
+
 /* snp:svsm: the SVSM image (its footer table is OVMF's format) and the
  * size of the variable store between it and the firmware. */
 static int read_svsm(const struct measure_opts *o, struct inputs *in)
 {
-	char err[256];
-	int rc;
+	int rc = load_ovmf("--svsm", o->svsm, &in->svsm, &in->svsm_info);
 
-	rc = load("--svsm", o->svsm, OVMF_MAX_SIZE, false, &in->svsm);
 	if (rc >= 0)
 		return rc;
-	if (ovmf_parse(in->svsm.data, in->svsm.len, &in->svsm_info, err,
-		       sizeof(err))) {
-		measure_error("--svsm %s: %s", o->svsm, err);
-		return EXIT_BAD_INPUT;
-	}
 	in->vars_size = o->vars_size;
 	return o->vars_file ? vars_file_size(o->vars_file, &in->vars_size) : -1;
 }
 
 static int read_inputs(const struct measure_opts *o, struct inputs *in)
 {
-	char err[256];
-	int rc;
+	int rc = load_ovmf("--ovmf", o->ovmf, &in->ovmf, &in->info);
 
-	rc = load("--ovmf", o->ovmf, OVMF_MAX_SIZE, false, &in->ovmf);
 	if (rc >= 0)
 		return rc;
-	if (ovmf_parse(in->ovmf.data, in->ovmf.len, &in->info, err,
-		       sizeof(err))) {
-		measure_error("--ovmf %s: %s", o->ovmf, err);
-		return EXIT_BAD_INPUT;
-	}
 	if (o->kernel) {
 		/* An empty kernel cannot boot, but its hash is well defined
 		 * and sev-snp-measure computes it; say so and go on. */
@@ -1281,11 +1284,28 @@ static int measure(const struct measure_opts *o, struct inputs *in,
 	return rc;
 }
 
+/* measure() with the plan on the heap (~30 KiB of steps: not for the
+ * stack); the inputs and the plan freed after. */
+static int measure_once(const struct measure_opts *o)
+{
+	struct launch_plan *plan = calloc(1, sizeof(*plan));
+	struct inputs in = {0};
+	int rc;
+
+	if (!plan) {
+		measure_error("out of memory");
+		return EXIT_RUNTIME;
+	}
+	rc = measure(o, &in, plan);
+	launch_plan_free(plan);
+	free(plan);
+	inputs_free(&in);
+	return rc;
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	struct measure_opts o;
-	struct inputs in = {0};
-	struct launch_plan *plan;
 	int rc;
 
 	rc = parse_measure_opts(argc, argv, &o);
@@ -1294,25 +1314,12 @@ int cmd_measure(int argc, char **argv)
 	rc = check_combinations(&o);
 	if (rc >= 0)
 		return rc;
-
-	/* ~30 KiB of steps: not for the stack. */
-	plan = calloc(1, sizeof(*plan));
-	if (!plan) {
-		measure_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	rc = measure(&o, &in, plan);
-	launch_plan_free(plan);
-	free(plan);
-	inputs_free(&in);
-	return rc;
+	return measure_once(&o);
 }
 
 int measure_snp_argv(int argc, char **argv, uint8_t digest[48])
 {
 	struct measure_opts o;
-	struct inputs in = { 0 };
-	struct launch_plan *plan;
 	int rc;
 
 	rc = parse_measure_opts(argc, argv, &o);
@@ -1325,14 +1332,5 @@ int measure_snp_argv(int argc, char **argv, uint8_t digest[48])
 		return usage_error("an SNP digest needs --mode snp, without "
 				   "--tik");
 	o.digest_out = digest;
-	plan = calloc(1, sizeof(*plan));
-	if (!plan) {
-		measure_error("out of memory");
-		return EXIT_RUNTIME;
-	}
-	rc = measure(&o, &in, plan);
-	launch_plan_free(plan);
-	free(plan);
-	inputs_free(&in);
-	return rc;
+	return measure_once(&o);
 }

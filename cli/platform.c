@@ -153,6 +153,25 @@ static const char *source(const struct sev_platform *p)
 	return sev_platform_is_model(p) ? "the firmware model" : SEV_DEV_PATH;
 }
 
+/* The members the SEV and SNP status objects begin with. */
+static void json_status_head(struct json_writer *j,
+			     const struct sev_platform *p, const char *state,
+			     unsigned value, unsigned api_major,
+			     unsigned api_minor)
+{
+	jw_begin(j);
+	jw_key(j, "source");
+	jw_cstr(j, sev_platform_is_model(p) ? "model" : SEV_DEV_PATH);
+	jw_key(j, "state");
+	jw_cstr(j, state);
+	jw_key(j, "state_value");
+	jw_uint(j, value);
+	jw_key(j, "api_major");
+	jw_uint(j, api_major);
+	jw_key(j, "api_minor");
+	jw_uint(j, api_minor);
+}
+
 static int show_status(const struct sev_platform_status *s,
 		       const struct sev_platform *p, bool json)
 {
@@ -162,17 +181,8 @@ static int show_status(const struct sev_platform_status *s,
 	if (json) {
 		struct json_writer j = {0};
 
-		jw_begin(&j);
-		jw_key(&j, "source");
-		jw_cstr(&j, sev_platform_is_model(p) ? "model" : SEV_DEV_PATH);
-		jw_key(&j, "state");
-		jw_cstr(&j, state_name(s->state));
-		jw_key(&j, "state_value");
-		jw_uint(&j, s->state);
-		jw_key(&j, "api_major");
-		jw_uint(&j, s->api_major);
-		jw_key(&j, "api_minor");
-		jw_uint(&j, s->api_minor);
+		json_status_head(&j, p, state_name(s->state), s->state,
+				 s->api_major, s->api_minor);
 		jw_key(&j, "build");
 		jw_uint(&j, s->build);
 		jw_key(&j, "flags");
@@ -208,17 +218,8 @@ static int show_snp_status(const struct sev_snp_platform_status *s,
 	if (json) {
 		struct json_writer j = {0};
 
-		jw_begin(&j);
-		jw_key(&j, "source");
-		jw_cstr(&j, sev_platform_is_model(p) ? "model" : SEV_DEV_PATH);
-		jw_key(&j, "state");
-		jw_cstr(&j, state);
-		jw_key(&j, "state_value");
-		jw_uint(&j, s->state);
-		jw_key(&j, "api_major");
-		jw_uint(&j, s->api_major);
-		jw_key(&j, "api_minor");
-		jw_uint(&j, s->api_minor);
+		json_status_head(&j, p, state, s->state, s->api_major,
+				 s->api_minor);
 		jw_key(&j, "build_id");
 		jw_uint(&j, s->build_id);
 		jw_key(&j, "rmp_initialized");

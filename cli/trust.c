@@ -79,6 +79,7 @@ static const char *parse_time(const char *s, int64_t *out)
 
 /* ------------------------------------------------------------- output */
 
+/* The checks, one a line, and the verdict. */
 static void print_checks(const struct trust_result *r)
 {
 	for (unsigned k = 0; k < r->n; k++) {
@@ -87,10 +88,6 @@ static void print_checks(const struct trust_result *r)
 		printf("%-7s %s%s%s\n", c->ok ? "ok" : "FAILED", c->what,
 		       c->text[0] ? ": " : "", c->text);
 	}
-}
-
-static void print_verdict(const struct trust_result *r)
-{
 	if (!r->failed)
 		printf("verified: all %u checks hold\n", r->n);
 	else
@@ -176,6 +173,18 @@ static int json_print(const char *cmd, struct json_writer *w)
 	printf("%s\n", text);
 	free(text);
 	return 0;
+}
+
+/* A verification's JSON answer, begun by the caller: its last members
+ * ("product" and the verdict's), closed and printed; an exit code. */
+static int json_result(const char *cmd, struct json_writer *w, int product,
+		       const struct trust_result *r)
+{
+	jw_key(w, "product");
+	jw_cstr(w, amd_product_name(product));
+	json_verdict(w, r);
+	jw_end(w);
+	return json_print(cmd, w);
 }
 
 /* What a verification's result means for the exit code. */
@@ -474,18 +483,13 @@ int cmd_verify_chain(int argc, char **argv)
 		jw_begin(&w);
 		jw_key(&w, "chain");
 		jw_cstr(&w, in->have_sev ? "sev" : "snp");
-		jw_key(&w, "product");
-		jw_cstr(&w, amd_product_name(product));
-		json_verdict(&w, r);
-		jw_end(&w);
-		rc = json_print(cmd, &w);
+		rc = json_result(cmd, &w, product, r);
 		if (rc)
 			goto out;
 	} else {
 		printf("%s chain, %s\n", in->have_sev ? "SEV" : "SNP",
 		       amd_product_name(product));
 		print_checks(r);
-		print_verdict(r);
 	}
 	rc = verdict_exit(cmd, r);
 out:
@@ -971,17 +975,12 @@ int cmd_verify_report(int argc, char **argv)
 		jw_cstr(&w, rawlen == SNP_REPORT_LEN ? "snp" : "sev");
 		jw_key(&w, "summary");
 		jw_cstr(&w, head);
-		jw_key(&w, "product");
-		jw_cstr(&w, amd_product_name(product));
-		json_verdict(&w, r);
-		jw_end(&w);
-		rc = json_print(cmd, &w);
+		rc = json_result(cmd, &w, product, r);
 		if (rc)
 			goto out;
 	} else {
 		printf("%s\n", head);
 		print_checks(r);
-		print_verdict(r);
 	}
 	rc = verdict_exit(cmd, r);
 out:

@@ -103,7 +103,9 @@ static const char *endorser(const struct kds_query *q)
 	return q->what != KDS_VCEK && q->vlek ? "vlek" : "vcek";
 }
 
-int kds_path(const struct kds_query *q, char *out, size_t len)
+/* The KDS request path (url) or the cache's file name for q: the same
+ * parts, as KDS spells them in a URL or as files under a directory. */
+static int kds_name(const struct kds_query *q, bool url, char *out, size_t len)
 {
 	char hwid[2 * 64 + 1], tcb[96];
 	const char *prod = amd_product_name(q->product);
@@ -115,36 +117,29 @@ int kds_path(const struct kds_query *q, char *out, size_t len)
 		if (q->hwid_len != 8 && q->hwid_len != 64)
 			return -EINVAL;
 		hex_encode(q->hwid, q->hwid_len, hwid);
-		if (tcb_text(q, true, tcb, sizeof(tcb)))
+		if (tcb_text(q, url, tcb, sizeof(tcb)))
 			return -ENAMETOOLONG;
-		n = snprintf(out, len, "/vcek/v1/%s/%s?%s", prod, hwid, tcb);
-	} else {
+		n = snprintf(out, len,
+			     url ? "/vcek/v1/%s/%s?%s" : "vcek/%s/%s/%s.der",
+			     prod, hwid, tcb);
+	} else if (url) {
 		n = snprintf(out, len, "/%s/v1/%s/%s", endorser(q), prod,
 			     q->what == KDS_CA ? "cert_chain" : "crl");
-	}
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-int kds_cache_name(const struct kds_query *q, char *out, size_t len)
-{
-	char hwid[2 * 64 + 1], tcb[96];
-	const char *prod = amd_product_name(q->product);
-	int n;
-
-	if (!kds_product(q->product))
-		return -EINVAL;
-	if (q->what == KDS_VCEK) {
-		if (q->hwid_len != 8 && q->hwid_len != 64)
-			return -EINVAL;
-		hex_encode(q->hwid, q->hwid_len, hwid);
-		if (tcb_text(q, false, tcb, sizeof(tcb)))
-			return -ENAMETOOLONG;
-		n = snprintf(out, len, "vcek/%s/%s/%s.der", prod, hwid, tcb);
 	} else {
 		n = snprintf(out, len, "%s/%s/%s", endorser(q), prod,
 			     q->what == KDS_CA ? "cert_chain.pem" : "crl.der");
 	}
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int kds_path(const struct kds_query *q, char *out, size_t len)
+{
+	return kds_name(q, true, out, len);
+}
+
+int kds_cache_name(const struct kds_query *q, char *out, size_t len)
+{
+	return kds_name(q, false, out, len);
 }
 
 const char *kds_what_name(const struct kds_query *q)

@@ -259,6 +259,29 @@ static int issue(struct sev_launch *l, struct sev_launch_timing *t, uint32_t id,
 	return ret;
 }
 
+/* A command in one ioctl: issued, its timing closed, and on failure the
+ * one sentence, naming desc. */
+static int issue_step(struct sev_launch *l, struct sev_launch_timing *t,
+		      uint32_t id, void *data, const char *desc)
+{
+	int ret = issue(l, t, id, data);
+
+	timing_end(t);
+	if (ret)
+		command_failed(l, desc, ret, t->fw_error);
+	return ret;
+}
+
+/* issue_step() for a command with no guest range and no bytes to count. */
+static int issue_cmd(struct sev_launch *l, const char *cmd, uint32_t id,
+		     void *data, const char *desc)
+{
+	struct sev_launch_timing scratch;
+
+	return issue_step(l, timing_begin(l, &scratch, cmd, NULL, false, 0, 0),
+			  id, data, desc);
+}
+
 /* -------------------------------------------------------------- context */
 
 /* The policy's rules for the mode (no command is issued). */
@@ -423,6 +446,30 @@ static int need_state(struct sev_launch *l, const char *cmd,
 		      state_name(l), need, how);
 }
 
+/* The mode's command (SNP or not) in state want. */
+static int need_cmd(struct sev_launch *l, const char *cmd, bool snp,
+		    enum sev_guest_state want, const char *how)
+{
+	int ret = snp ? need_snp(l, cmd) : need_sev(l, cmd);
+
+	return ret ? ret : need_state(l, cmd, want, how);
+}
+
+/* LAUNCH_START and SNP_LAUNCH_START: the mode's, after the VM's init,
+ * once. */
+static int need_start(struct sev_launch *l, const char *cmd, bool snp,
+		      const char *how)
+{
+	int ret = snp ? need_snp(l, cmd) : need_sev(l, cmd);
+
+	if (!ret && !l->vm_initialized)
+		ret = refuse(l, cmd,
+			     "the VM is not %s guest yet; sevl_vm_init "
+			     "(KVM_SEV_INIT2) comes first",
+			     snp ? "an SNP" : "a SEV");
+	return ret ? ret : need_state(l, cmd, SEV_GUEST_UNINIT, how);
+}
+
 /* ------------------------------------------------------------- commands */
 
 int sevl_vm_init(struct sev_launch *l, bool legacy,
@@ -431,10 +478,10 @@ int sevl_vm_init(struct sev_launch *l, bool legacy,
 	const char *cmd =
 		legacy ? (l->mode == SEV_MODE_SEV_ES ? "ES_INIT" : "INIT")
 		       : "INIT2";
-	struct sev_launch_timing scratch, *t;
 	struct kvm_sev_init init;
 	uint32_t id;
 	void *data = NULL;
+	char desc[64];
 	int ret;
 
 	if (l->vm_initialized || l->state != SEV_GUEST_UNINIT)
@@ -472,17 +519,10 @@ int sevl_vm_init(struct sev_launch *l, bool legacy,
 		data = &init;
 	}
 
-	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
-	ret = issue(l, t, id, data);
-	timing_end(t);
-	if (ret) {
-		char desc[64];
-
-		snprintf(desc, sizeof(desc), "%s for %s", cmd,
-			 sev_mode_name(l->mode));
-		command_failed(l, desc, ret, t->fw_error);
+	snprintf(desc, sizeof(desc), "%s for %s", cmd, sev_mode_name(l->mode));
+	ret = issue_cmd(l, cmd, id, data, desc);
+	if (ret)
 		return ret;
-	}
 	l->vm_initialized = true;
 	return 0;
 }
@@ -545,18 +585,11 @@ int sevl_pdh_export(struct sev_launch *l, uint8_t pdh[SEV_CERT_LEN])
 int sevl_start(struct sev_launch *l)
 {
 	static const char cmd[] = "LAUNCH_START";
-	struct sev_launch_timing scratch, *t;
 	struct kvm_sev_launch_start start;
+	char desc[96];
 	int ret;
 
-	ret = need_sev(l, cmd);
-	if (!ret && !l->vm_initialized)
-		ret = refuse(l, cmd,
-			     "the VM is not a SEV guest yet; "
-			     "sevl_vm_init (KVM_SEV_INIT2) comes first");
-	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_UNINIT,
-				 "there is one LAUNCH_START per guest");
+	ret = need_start(l, cmd, false, "there is one LAUNCH_START per guest");
 	if (ret)
 		return ret;
 
@@ -569,18 +602,12 @@ int sevl_start(struct sev_launch *l)
 	start.session_uaddr = (__u64)(uintptr_t)l->session;
 	start.session_len = l->session_len;
 
-	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
-	ret = issue(l, t, KVM_SEV_LAUNCH_START, &start);
-	timing_end(t);
-	if (ret) {
-		char desc[96];
-
-		snprintf(desc, sizeof(desc), "LAUNCH_START with policy 0x%x%s%s",
-			 start.policy, l->dh_cert ? " and a session" : "",
-			 l->share_handle ? " sharing a guest's key" : "");
-		command_failed(l, desc, ret, t->fw_error);
+	snprintf(desc, sizeof(desc), "LAUNCH_START with policy 0x%x%s%s",
+		 start.policy, l->dh_cert ? " and a session" : "",
+		 l->share_handle ? " sharing a guest's key" : "");
+	ret = issue_cmd(l, cmd, KVM_SEV_LAUNCH_START, &start, desc);
+	if (ret)
 		return ret;
-	}
 	l->handle = start.handle;
 	l->state = SEV_GUEST_LUPDATE;
 	return 0;
@@ -596,11 +623,8 @@ static int update_data(struct sev_launch *l, uint64_t gpa, void *hva,
 	int ret;
 
 	describe_range(desc, sizeof(desc), cmd, gpa, len, -1, what);
-	ret = need_sev(l, cmd);
-	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
-				 "it goes between LAUNCH_START and "
-				 "LAUNCH_MEASURE");
+	ret = need_cmd(l, cmd, false, SEV_GUEST_LUPDATE,
+		       "it goes between LAUNCH_START and LAUNCH_MEASURE");
 	/* After UPDATE_VMSA the VMSAs are in the digest, and the plan (and
 	 * every guest owner's tool) puts them last: QEMU's
 	 * sev_launch_get_measure() issues it just before LAUNCH_MEASURE. */
@@ -625,13 +649,7 @@ static int update_data(struct sev_launch *l, uint64_t gpa, void *hva,
 	upd.len = (__u32)len;
 
 	t = timing_begin(l, &scratch, cmd, what, true, gpa, len);
-	ret = issue(l, t, KVM_SEV_LAUNCH_UPDATE_DATA, &upd);
-	timing_end(t);
-	if (ret) {
-		command_failed(l, desc, ret, t->fw_error);
-		return ret;
-	}
-	return 0;
+	return issue_step(l, t, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, desc);
 }
 
 int sevl_update_data(struct sev_launch *l, uint64_t gpa, void *hva,
@@ -644,6 +662,7 @@ static int update_vmsa(struct sev_launch *l, unsigned ncpus, const char *what)
 {
 	static const char cmd[] = "LAUNCH_UPDATE_VMSA";
 	struct sev_launch_timing scratch, *t;
+	char desc[96];
 	int ret;
 
 	ret = need_sev(l, cmd);
@@ -664,19 +683,14 @@ static int update_vmsa(struct sev_launch *l, unsigned ncpus, const char *what)
 	if (ret)
 		return ret;
 
+	snprintf(desc, sizeof(desc), "LAUNCH_UPDATE_VMSA of %u vCPU%s", ncpus,
+		 ncpus == 1 ? "" : "s");
 	/* KVM ignores kvm_sev_cmd.data for this command. */
 	t = timing_begin(l, &scratch, cmd, what, false, 0,
 			 (uint64_t)ncpus * VMSA_SIZE);
-	ret = issue(l, t, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL);
-	timing_end(t);
-	if (ret) {
-		char desc[96];
-
-		snprintf(desc, sizeof(desc), "LAUNCH_UPDATE_VMSA of %u vCPU%s",
-			 ncpus, ncpus == 1 ? "" : "s");
-		command_failed(l, desc, ret, t->fw_error);
+	ret = issue_step(l, t, KVM_SEV_LAUNCH_UPDATE_VMSA, NULL, desc);
+	if (ret)
 		return ret;
-	}
 	l->vmsa_done = true;
 	return 0;
 }
@@ -694,10 +708,8 @@ int sevl_measure(struct sev_launch *l)
 	struct kvm_sev_launch_measure m;
 	int ret;
 
-	ret = need_sev(l, cmd);
-	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
-				 "it ends the updates, once");
+	ret = need_cmd(l, cmd, false, SEV_GUEST_LUPDATE,
+		       "it ends the updates, once");
 	if (!ret && l->mode == SEV_MODE_SEV_ES && !l->vmsa_done)
 		ret = refuse(l, cmd,
 			     "LAUNCH_UPDATE_VMSA has not been issued, so the "
@@ -773,11 +785,8 @@ int sevl_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
 
 	/* Lengths and the address only: the secret is never printed. */
 	describe_range(desc, sizeof(desc), cmd, gpa, secret_len, -1, NULL);
-	ret = need_sev(l, cmd);
-	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_LSECRET,
-				 "it goes between LAUNCH_MEASURE and "
-				 "LAUNCH_FINISH");
+	ret = need_cmd(l, cmd, false, SEV_GUEST_LSECRET,
+		       "it goes between LAUNCH_MEASURE and LAUNCH_FINISH");
 	if (ret)
 		return ret;
 	if (!hdr || hdr_len != SEV_PACKET_HDR_LEN)
@@ -802,36 +811,21 @@ int sevl_secret(struct sev_launch *l, const void *hdr, size_t hdr_len,
 	s.trans_len = (__u32)secret_len;
 
 	t = timing_begin(l, &scratch, cmd, NULL, true, gpa, secret_len);
-	ret = issue(l, t, KVM_SEV_LAUNCH_SECRET, &s);
-	timing_end(t);
-	if (ret) {
-		command_failed(l, desc, ret, t->fw_error);
-		return ret;
-	}
-	return 0;
+	return issue_step(l, t, KVM_SEV_LAUNCH_SECRET, &s, desc);
 }
 
 int sevl_finish(struct sev_launch *l)
 {
 	static const char cmd[] = "LAUNCH_FINISH";
-	struct sev_launch_timing scratch, *t;
 	int ret;
 
-	ret = need_sev(l, cmd);
+	ret = need_cmd(l, cmd, false, SEV_GUEST_LSECRET,
+		       "LAUNCH_MEASURE comes first");
+	/* KVM ignores kvm_sev_cmd.data for this command. */
 	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_LSECRET,
-				 "LAUNCH_MEASURE comes first");
+		ret = issue_cmd(l, cmd, KVM_SEV_LAUNCH_FINISH, NULL, cmd);
 	if (ret)
 		return ret;
-
-	/* KVM ignores kvm_sev_cmd.data for this command. */
-	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
-	ret = issue(l, t, KVM_SEV_LAUNCH_FINISH, NULL);
-	timing_end(t);
-	if (ret) {
-		command_failed(l, cmd, ret, t->fw_error);
-		return ret;
-	}
 	l->state = SEV_GUEST_RUNNING;
 	return 0;
 }
@@ -839,7 +833,6 @@ int sevl_finish(struct sev_launch *l)
 int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out)
 {
 	static const char cmd[] = "GUEST_STATUS";
-	struct sev_launch_timing scratch, *t;
 	struct kvm_sev_guest_status st;
 	int ret;
 
@@ -850,13 +843,9 @@ int sevl_guest_status(struct sev_launch *l, struct sev_guest_info *out)
 		return ret;
 
 	memset(&st, 0, sizeof(st));
-	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
-	ret = issue(l, t, KVM_SEV_GUEST_STATUS, &st);
-	timing_end(t);
-	if (ret) {
-		command_failed(l, cmd, ret, t->fw_error);
+	ret = issue_cmd(l, cmd, KVM_SEV_GUEST_STATUS, &st, cmd);
+	if (ret)
 		return ret;
-	}
 	if (out)
 		*out = (struct sev_guest_info){
 			.handle = st.handle,
@@ -959,18 +948,12 @@ int sevl_attestation_report(struct sev_launch *l, const uint8_t mnonce[16],
 int sevl_snp_start(struct sev_launch *l)
 {
 	static const char cmd[] = "SNP_LAUNCH_START";
-	struct sev_launch_timing scratch, *t;
 	struct kvm_sev_snp_launch_start start;
+	char desc[80];
 	int ret;
 
-	ret = need_snp(l, cmd);
-	if (!ret && !l->vm_initialized)
-		ret = refuse(l, cmd,
-			     "the VM is not an SNP guest yet; "
-			     "sevl_vm_init (KVM_SEV_INIT2) comes first");
-	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_UNINIT,
-				 "KVM allows one SNP_LAUNCH_START per VM");
+	ret = need_start(l, cmd, true,
+			 "KVM allows one SNP_LAUNCH_START per VM");
 	if (ret)
 		return ret;
 
@@ -983,17 +966,11 @@ int sevl_snp_start(struct sev_launch *l)
 	memcpy(start.gosvw, l->snp_gosvw, sizeof(start.gosvw));
 	start.flags = l->snp_start_flags;
 
-	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
-	ret = issue(l, t, KVM_SEV_SNP_LAUNCH_START, &start);
-	timing_end(t);
-	if (ret) {
-		char desc[80];
-
-		snprintf(desc, sizeof(desc),
-			 "SNP_LAUNCH_START with policy 0x%" PRIx64, l->policy);
-		command_failed(l, desc, ret, t->fw_error);
+	snprintf(desc, sizeof(desc), "SNP_LAUNCH_START with policy 0x%" PRIx64,
+		 l->policy);
+	ret = issue_cmd(l, cmd, KVM_SEV_SNP_LAUNCH_START, &start, desc);
+	if (ret)
 		return ret;
-	}
 	l->state = SEV_GUEST_LUPDATE;
 	return 0;
 }
@@ -1030,11 +1007,9 @@ static int snp_update(struct sev_launch *l, uint64_t gpa, void *hva, size_t len,
 	int ret;
 
 	describe_range(desc, sizeof(desc), cmd, gpa, len, type, what);
-	ret = need_snp(l, cmd);
-	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
-				 "it goes between SNP_LAUNCH_START and "
-				 "SNP_LAUNCH_FINISH");
+	ret = need_cmd(l, cmd, true, SEV_GUEST_LUPDATE,
+		       "it goes between SNP_LAUNCH_START and "
+		       "SNP_LAUNCH_FINISH");
 	if (ret)
 		return ret;
 	if (!snp_type_from_userspace(type))
@@ -1128,17 +1103,13 @@ int sevl_snp_finish(struct sev_launch *l,
 {
 	static const char cmd[] = "SNP_LAUNCH_FINISH";
 	static const struct sev_snp_finish_args none;
-	struct sev_launch_timing scratch, *t;
 	struct kvm_sev_snp_launch_finish fin;
 	int ret;
 
 	if (!a)
 		a = &none;
-	ret = need_snp(l, cmd);
-	if (!ret)
-		ret = need_state(l, cmd, SEV_GUEST_LUPDATE,
-				 "SNP_LAUNCH_START comes first, and FINISH "
-				 "once");
+	ret = need_cmd(l, cmd, true, SEV_GUEST_LUPDATE,
+		       "SNP_LAUNCH_START comes first, and FINISH once");
 	if (ret)
 		return ret;
 	/* KVM copies both when the ID block is enabled. */
@@ -1161,17 +1132,11 @@ int sevl_snp_finish(struct sev_launch *l,
 		       "host_data is 32 bytes on both sides");
 	memcpy(fin.host_data, a->host_data, sizeof(fin.host_data));
 
-	t = timing_begin(l, &scratch, cmd, NULL, false, 0, 0);
-	ret = issue(l, t, KVM_SEV_SNP_LAUNCH_FINISH, &fin);
-	timing_end(t);
-	if (ret) {
-		command_failed(l,
-			       a->id_block ? "SNP_LAUNCH_FINISH with an ID "
-					     "block"
-					   : cmd,
-			       ret, t->fw_error);
+	ret = issue_cmd(l, cmd, KVM_SEV_SNP_LAUNCH_FINISH, &fin,
+			a->id_block ? "SNP_LAUNCH_FINISH with an ID block"
+				    : cmd);
+	if (ret)
 		return ret;
-	}
 	l->state = SEV_GUEST_RUNNING;
 	return 0;
 }

@@ -278,27 +278,46 @@ static int issue(struct sev_platform *p, const char *name, uint32_t cmd,
 		return -EINVAL;                                                \
 	*(fw_err) = -1
 
+/* The reply of SEV_PLATFORM_STATUS or SNP_PLATFORM_STATUS. */
+union status_reply {
+	struct sev_user_data_status sev;
+	struct sb_sev_user_data_snp_status snp;
+};
+
+/* Either status command, its reply zeroed first; out is the caller's
+ * result, which must be there. */
+static int status_query(struct sev_platform *p, bool snp, const void *out,
+			union status_reply *st, int *fw_err, char *err,
+			size_t errlen)
+{
+	PLATFORM_ARGS(p, fw_err);
+	if (!out)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	if (snp)
+		return issue(p, "SNP_PLATFORM_STATUS", SNP_PLATFORM_STATUS,
+			     &st->snp, fw_err, err, errlen);
+	return issue(p, "SEV_PLATFORM_STATUS", SEV_PLATFORM_STATUS, &st->sev,
+		     fw_err, err, errlen);
+}
+
 int sev_platform_get_status(struct sev_platform *p,
 			    struct sev_platform_status *s, int *fw_err,
 			    char *err, size_t errlen)
 {
-	struct sev_user_data_status st;
-	int ret;
+	union status_reply st;
+	int ret = status_query(p, false, s, &st, fw_err, err, errlen);
 
-	PLATFORM_ARGS(p, fw_err);
-	if (!s)
-		return -EINVAL;
-	memset(&st, 0, sizeof(st));
-	ret = issue(p, "SEV_PLATFORM_STATUS", SEV_PLATFORM_STATUS, &st, fw_err,
-		    err, errlen);
 	if (ret)
 		return ret;
-	s->api_major = st.api_major;
-	s->api_minor = st.api_minor;
-	s->state = st.state;
-	s->flags = st.flags;
-	s->build = st.build;
-	s->guest_count = st.guest_count;
+	*s = (struct sev_platform_status){
+		.api_major = st.sev.api_major,
+		.api_minor = st.sev.api_minor,
+		.state = st.sev.state,
+		.flags = st.sev.flags,
+		.build = st.sev.build,
+		.guest_count = st.sev.guest_count,
+	};
 	return 0;
 }
 
@@ -306,26 +325,23 @@ int sev_platform_snp_status(struct sev_platform *p,
 			    struct sev_snp_platform_status *s, int *fw_err,
 			    char *err, size_t errlen)
 {
-	struct sb_sev_user_data_snp_status st;
-	int ret;
+	union status_reply st;
+	int ret = status_query(p, true, s, &st, fw_err, err, errlen);
 
-	PLATFORM_ARGS(p, fw_err);
-	if (!s)
-		return -EINVAL;
-	memset(&st, 0, sizeof(st));
-	ret = issue(p, "SNP_PLATFORM_STATUS", SNP_PLATFORM_STATUS, &st, fw_err,
-		    err, errlen);
 	if (ret)
 		return ret;
-	s->api_major = st.api_major;
-	s->api_minor = st.api_minor;
-	s->state = st.state;
-	s->rmp_initialized = st.rmp_flags & SB_SNP_STATUS_RMP_INITIALIZED;
-	s->build_id = st.build_id;
-	s->flags = st.flags;
-	s->guest_count = st.guest_count;
-	s->current_tcb = st.current_tcb_version;
-	s->reported_tcb = st.reported_tcb_version;
+	*s = (struct sev_snp_platform_status){
+		.api_major = st.snp.api_major,
+		.api_minor = st.snp.api_minor,
+		.state = st.snp.state,
+		.rmp_initialized =
+			st.snp.rmp_flags & SB_SNP_STATUS_RMP_INITIALIZED,
+		.build_id = st.snp.build_id,
+		.flags = st.snp.flags,
+		.guest_count = st.snp.guest_count,
+		.current_tcb = st.snp.current_tcb_version,
+		.reported_tcb = st.snp.reported_tcb_version,
+	};
 	return 0;
 }
 

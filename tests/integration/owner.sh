@@ -8,40 +8,10 @@
 # tests/unit/test_owner.c, which also drives bin/sevboot owner.)
 # Ends with "N passed, N failed, N skipped"; exit status 1 on a failure.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-SB="$top/bin/sevboot"
-SHARED=${SEVBOOT_SHARED:-$top/../shared}
-W=$(mktemp -d "${TMPDIR:-/tmp}/sevboot-owner.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+# shellcheck source=tests/integration/common.sh
+. "$(dirname "$0")/common.sh" sevboot-owner
 
 GUID=736869e5-84f0-4973-92ec-06879ce3da0b
-
-# expect_error NAME RC PATTERN -- ARGS...: exit RC, one stderr line
-# matching PATTERN, nothing on stdout.  stdin from $W/stdin if it exists.
-expect_error() {
-	local name=$1 want=$2 pat=$3 in=/dev/null
-	shift 4
-	[ -e "$W/stdin" ] && in="$W/stdin"
-	"$SB" "$@" <"$in" >"$W/out" 2>"$W/err"
-	local rc=$? lines
-	lines=$(wc -l < "$W/err")
-	if [ "$rc" -ne "$want" ]; then
-		bad "$name: exit $rc, want $want ($(head -c 300 "$W/err"))"
-	elif [ "$lines" -ne 1 ]; then
-		bad "$name: $lines lines on stderr, want 1: $(head -c 300 "$W/err")"
-	elif ! grep -qE -- "$pat" "$W/err"; then
-		bad "$name: stderr does not match /$pat/: $(cat "$W/err")"
-	elif [ -s "$W/out" ]; then
-		bad "$name: unexpected stdout: $(head -c 200 "$W/out")"
-	else
-		ok "$name (exit $rc): $(cat "$W/err")"
-	fi
-}
 
 # mode_is FILE MODE
 mode_is() {

@@ -15,42 +15,11 @@
 # Prints the guests' own serial lines and ends with "N passed, N failed,
 # N skipped".
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-B=${BUILD:-build}
-case "$B" in /*) ;; *) B="$top/$B" ;; esac
-SB="$top/bin/sevboot"
-W=$(mktemp -d "${TMPDIR:-/tmp}/sevboot-it.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+# shellcheck source=tests/integration/common.sh
+. "$(dirname "$0")/common.sh" sevboot-it
 
 # ------------------------------------------------------------ bad inputs
-# expect_error NAME EXPECTED_RC PATTERN -- ARGS...: sevboot must exit with
-# EXPECTED_RC, print exactly one line on stderr matching PATTERN, nothing on
-# stdout, and not crash, nor hang (60 s).
-expect_error() {
-	local name=$1 want=$2 pat=$3
-	shift 4
-	timeout -k 5 60 "$SB" "$@" >"$W/out" 2>"$W/err"
-	local rc=$? lines
-	lines=$(wc -l < "$W/err")
-	if [ "$rc" -eq 124 ] && [ "$want" -ne 124 ]; then
-		bad "$name: still running after 60 s (hung?): $(head -c 300 "$W/err")"
-	elif [ "$rc" -ne "$want" ]; then
-		bad "$name: exit $rc, want $want ($(head -c 300 "$W/err"))"
-	elif [ "$lines" -ne 1 ]; then
-		bad "$name: $lines lines on stderr, want 1: $(head -c 300 "$W/err")"
-	elif ! grep -qE -- "$pat" "$W/err"; then
-		bad "$name: stderr does not match /$pat/: $(cat "$W/err")"
-	elif [ -s "$W/out" ]; then
-		bad "$name: unexpected stdout: $(head -c 200 "$W/out")"
-	else
-		ok "$name (exit $rc): $(cat "$W/err")"
-	fi
-}
+# (each through expect_error, tests/integration/common.sh)
 
 # ------------------------------------- platform, guest and check commands
 # Here: no /dev/sev, no /dev/sev-guest, no configfs-tsm (the paths are
@@ -418,7 +387,6 @@ case_cmd() {
 
 # The AmdSev OVMF (hashes table, secret area, SNP metadata) for the SEV
 # flows: the shared copy, or the one firmware-blobs/get-ovmf-amdsev fetched.
-SHARED=${SEVBOOT_SHARED:-$top/../shared}
 AMDSEV="" AMDSEV_WHY=""
 for f in "$SHARED/firmware/OVMF.amdsev.sid.fd" "$B/firmware/OVMF.amdsev.fd"; do
 	[ -f "$f" ] && { AMDSEV=$f; break; }

@@ -6,20 +6,12 @@
 # input are in tests/integration/run.sh's bad_inputs.
 # Ends with "N passed, N failed, N skipped"; exit status 1 on a failure.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-SB="$top/bin/sevboot"
-SHARED=${SEVBOOT_SHARED:-$top/../shared}
+# shellcheck source=tests/integration/common.sh
+. "$(dirname "$0")/common.sh" sevboot-trust
 TD="$SHARED/testdata"
 V="$TD/virtee/sev"
 TR="$TD/confidential-containers/trustee/deps/verifier"
 GO="$TD/google/go-sev-guest/verify"
-W=$(mktemp -d "${TMPDIR:-/tmp}/sevboot-trust.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
 
 # expect NAME RC REGEX... -- ARGS...: sevboot exits RC, nothing on stderr,
 # and every REGEX matches a line of its stdout.

@@ -14,17 +14,8 @@
 # leave nothing behind.
 # Prints "libsev: N passed, N failed, N skipped"; exit 1 when one failed.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
-B=${BUILD:-build}
-case "$B" in /*) ;; *) B="$top/$B" ;; esac
-SB="$top/bin/sevboot"
-W=$(mktemp -d "${TMPDIR:-/tmp}/libsev-it.XXXXXX")
-trap 'rm -rf "$W"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+# shellcheck source=tests/integration/common.sh
+. "$(dirname "$0")/../integration/common.sh" libsev-it
 finish() {
 	echo "libsev: $pass passed, $fail failed, $skip skipped"
 	[ "$fail" -eq 0 ]

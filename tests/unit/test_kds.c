@@ -215,24 +215,6 @@ static unsigned nreqs(struct kds_server *s)
 
 /* ------------------------------------------------------------ helpers */
 
-static bool shared_read(const char *rel, struct blob *b)
-{
-	char buf[4096];
-	const char *path = shared_path(rel, buf, sizeof(buf));
-
-	memset(b, 0, sizeof(*b));
-	if (!path)
-		return false;
-	ck_assert_int_eq(file_read(path, 1 << 20, b, NULL, 0), 0);
-	return true;
-}
-
-#define NEED(rel, b)                                                           \
-	do {                                                                   \
-		if (!shared_read(rel, b))                                      \
-			SKIP_TEST("no ../shared/%s (SEVBOOT_SHARED)", rel);    \
-	} while (0)
-
 static char *shared(const char *rel)
 {
 	static char buf[4][4096];
@@ -405,7 +387,7 @@ START_TEST(test_url_milan)
 {
 	struct blob vcek;
 
-	NEED(CERTS "vcek_milan.der", &vcek);
+	NEED_SHARED(CERTS "vcek_milan.der", &vcek);
 	/* A v2 report has no CPUID fields: the product is given. */
 	vcek_fetch(shared(CERTS "report_milan.hex"), "Milan", MILAN_URL,
 		   vcek.data, vcek.len);
@@ -420,7 +402,7 @@ START_TEST(test_url_genoa)
 	struct blob pem;
 	size_t len;
 
-	NEED(AZURE "vcek-genoa.pem", &pem);
+	NEED_SHARED(AZURE "vcek-genoa.pem", &pem);
 	if (!genoa_report(raw))
 		SKIP_TEST("no ../shared/" AZURE "evidence-genoa.json");
 	tmpdir(dir, sizeof(dir));
@@ -442,7 +424,7 @@ START_TEST(test_url_turin)
 	char dir[64], path[96];
 	struct blob vcek;
 
-	NEED(CERTS "vcek_turin.der", &vcek);
+	NEED_SHARED(CERTS "vcek_turin.der", &vcek);
 	turin_report(raw);
 	tmpdir(dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/turin-report.bin", dir);
@@ -561,8 +543,8 @@ START_TEST(test_cache)
 	struct env e;
 	char file[128];
 
-	NEED(CERTS "vcek_milan.der", &vcek);
-	NEED(CERTS "cert_chain_milan", &chain);
+	NEED_SHARED(CERTS "vcek_milan.der", &vcek);
+	NEED_SHARED(CERTS "cert_chain_milan", &chain);
 	env_init(&e);
 	route(&e.s, MILAN_URL, 200, NULL, vcek.data, vcek.len);
 	route(&e.s, "/vcek/v1/Milan/cert_chain", 200, NULL, chain.data,
@@ -702,9 +684,9 @@ START_TEST(test_bad_answers)
 	struct blob vcek, other, turin_chain;
 	struct env e;
 
-	NEED(CERTS "vcek_milan.der", &vcek);
-	NEED(GOSEV "testdata/vcek.testcer", &other);
-	NEED(CERTS "cert_chain_turin", &turin_chain);
+	NEED_SHARED(CERTS "vcek_milan.der", &vcek);
+	NEED_SHARED(GOSEV "testdata/vcek.testcer", &other);
+	NEED_SHARED(CERTS "cert_chain_turin", &turin_chain);
 	env_init(&e);
 	mkdir(e.out, 0755);
 	/* garbage */

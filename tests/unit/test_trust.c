@@ -34,25 +34,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-/* A whole file under ../shared, or false (the caller skips). */
-static bool shared_read(const char *rel, struct blob *b)
-{
-	char buf[4096];
-	const char *path = shared_path(rel, buf, sizeof(buf));
-
-	memset(b, 0, sizeof(*b));
-	if (!path)
-		return false;
-	ck_assert_int_eq(file_read(path, 1 << 20, b, NULL, 0), 0);
-	return true;
-}
-
-#define NEED(rel, b)                                                           \
-	do {                                                                   \
-		if (!shared_read(rel, b))                                      \
-			SKIP_TEST("no ../shared/%s (SEVBOOT_SHARED)", rel);    \
-	} while (0)
-
 static const struct trust_check *find(const struct trust_result *r,
 				      const char *what)
 {
@@ -175,8 +156,8 @@ START_TEST(naples_ark_without_signature)
 	const uint8_t *ark = amd_root(AMD_NAPLES, AMD_ROOT_SEV_ARK, &len);
 	char err[256];
 
-	NEED(VIRTEE "tests/naples/ark.cert.bad", &bad);
-	NEED(VIRTEE "tests/naples/ark.cert.sig", &sig);
+	NEED_SHARED(VIRTEE "tests/naples/ark.cert.bad", &bad);
+	NEED_SHARED(VIRTEE "tests/naples/ark.cert.sig", &sig);
 	ck_assert_uint_eq(bad.len, AMD_CERT_NAPLES_BARE);
 	ck_assert_mem_eq(ark, bad.data, bad.len);
 	ck_assert_mem_eq(ark + bad.len, sig.data, sig.len);

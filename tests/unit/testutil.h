@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/util.h"
+#include "loader/loader.h"
 
 /* Path of a file under ../shared (SEVBOOT_SHARED overrides), or NULL when
  * it is not there.  The returned string is static per call site's buffer. */
@@ -23,6 +24,20 @@ static inline const char *shared_path(const char *rel, char *buf, size_t len)
 	return access(buf, R_OK) == 0 ? buf : NULL;
 }
 
+/* A whole file under ../shared (at most 1 MiB) into *b, or false when it
+ * is not there (the caller skips). */
+static inline bool shared_read(const char *rel, struct blob *b)
+{
+	char buf[4096];
+	const char *path = shared_path(rel, buf, sizeof(buf));
+
+	memset(b, 0, sizeof(*b));
+	if (!path)
+		return false;
+	ck_assert_int_eq(file_read(path, 1 << 20, b, NULL, 0), 0);
+	return true;
+}
+
 /* Check has no skip status: a test that cannot run prints SKIPPED with the
  * reason and returns; the runner's summary counts it as run, so every skip
  * is visible in the log. */
@@ -33,6 +48,13 @@ static inline const char *shared_path(const char *rel, char *buf, size_t len)
 		printf("\n");                                                 \
 		fflush(stdout);                                               \
 		return;                                                       \
+	} while (0)
+
+/* shared_read(rel, b), or the test is skipped with the reason. */
+#define NEED_SHARED(rel, b)                                                    \
+	do {                                                                   \
+		if (!shared_read(rel, b))                                      \
+			SKIP_TEST("no ../shared/%s (SEVBOOT_SHARED)", rel);    \
 	} while (0)
 
 /* Exactly 2n hex digits -> out[n], or the test fails. */
