@@ -684,22 +684,14 @@ END_TEST
 
 /* ---------------------------------------------------- out of order */
 
-START_TEST(sev_out_of_order)
+/* The steps of sev_out_of_order, each on the rig the last left. */
+
+/* Before INIT, INIT twice, and LAUNCH_START's refusals and success. */
+static void ooo_start(struct rig *r, struct kvm_sev_launch_update_data *upd)
 {
-	uint8_t buf[64] __attribute__((aligned(16))) = {0}, blob[48];
-	struct kvm_sev_launch_update_data upd = {.uaddr = (uintptr_t)buf,
-						 .len = 32};
-	struct kvm_sev_launch_measure me = {0};
 	struct kvm_sev_launch_start st = {.policy = POLICY_SEV};
 	struct kvm_sev_guest_status gs;
-	struct kvm_sev_launch_secret sec;
-	struct fw fw;
-	struct rig *r;
 	uint32_t fe;
-
-	fw_synthetic(&fw);
-	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV, 1,
-		    &(struct rig_opts){.no_vm_init = true});
 
 	/* Before INIT the VM is no SEV guest: KVM's -ENOTTY. */
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_START, &st, &fe), -ENOTTY);
@@ -711,7 +703,7 @@ START_TEST(sev_out_of_order)
 
 	/* Platform INIT, not WORKING: the first check of AMD-ASPFW
 	 * launch_update_common(). */
-	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, &fe), -EIO);
+	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, upd, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_PLATFORM_STATE);
 	ck_assert_int_eq(raw(r, KVM_SEV_GUEST_STATUS, &gs, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_GUEST);
@@ -726,12 +718,19 @@ START_TEST(sev_out_of_order)
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_START, &st, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_GUEST_STATE);
 
-	/* LUPDATE: no SECRET, no FINISH yet. */
-	memset(&sec, 0, sizeof(sec));
-	sec.hdr_uaddr = sec.trans_uaddr = sec.guest_uaddr = (uintptr_t)buf;
-	sec.hdr_len = SEV_PACKET_HDR_LEN;
-	sec.guest_len = sec.trans_len = 16;
-	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_SECRET, &sec, &fe), -EIO);
+}
+
+/* In LUPDATE: no SECRET, no FINISH, no VMSA; UPDATE_DATA's own rules. */
+static void ooo_lupdate(struct rig *r, struct kvm_sev_launch_update_data *upd,
+			uint8_t *buf, struct kvm_sev_launch_secret *sec)
+{
+	uint32_t fe;
+
+	memset(sec, 0, sizeof(*sec));
+	sec->hdr_uaddr = sec->trans_uaddr = sec->guest_uaddr = (uintptr_t)buf;
+	sec->hdr_len = SEV_PACKET_HDR_LEN;
+	sec->guest_len = sec->trans_len = 16;
+	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_SECRET, sec, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_GUEST_STATE);
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_FINISH, NULL, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_GUEST_STATE);
@@ -739,20 +738,31 @@ START_TEST(sev_out_of_order)
 			 -ENOTTY); /* not an SEV-ES guest */
 
 	/* UPDATE_DATA's own rules. */
-	upd.uaddr = (uintptr_t)(buf + 8);
-	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, &fe), -EIO);
+	upd->uaddr = (uintptr_t)(buf + 8);
+	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, upd, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_ADDRESS);
-	upd.uaddr = (uintptr_t)buf;
-	upd.len = 24;
-	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, &fe), -EIO);
+	upd->uaddr = (uintptr_t)buf;
+	upd->len = 24;
+	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, upd, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_LEN);
-	upd.len = 0;
-	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, &fe),
+	upd->len = 0;
+	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, upd, &fe),
 			 -EINVAL);
 	ck_assert_uint_eq(fe, NO_FW);
-	upd.len = 32;
-	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, &fe), 0);
+	upd->len = 32;
+	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, upd, &fe), 0);
 	ck_assert_uint_eq(fe, SEV_RET_SUCCESS);
+
+}
+
+/* MEASURE's length rules, then its digest and HMAC. */
+static void ooo_measure(struct rig *r, struct kvm_sev_launch_update_data *upd,
+			const uint8_t *buf)
+{
+	struct kvm_sev_launch_measure me = {0};
+	struct kvm_sev_guest_status gs;
+	uint8_t blob[48];
+	uint32_t fe;
 
 	/* MEASURE: the length query leaves the state alone; a short
 	 * buffer is INVALID_LEN with no length written back. */
@@ -770,7 +780,7 @@ START_TEST(sev_out_of_order)
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_MEASURE, &me, &fe), 0);
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_MEASURE, &me, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_GUEST_STATE);
-	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, &upd, &fe), -EIO);
+	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_UPDATE_DATA, upd, &fe), -EIO);
 	ck_assert_uint_eq(fe, SEV_RET_INVALID_GUEST_STATE);
 
 	/* The model's digest is SHA-256 of what UPDATE_DATA saw. */
@@ -789,6 +799,26 @@ START_TEST(sev_out_of_order)
 				 0);
 		ck_assert_mem_eq(blob, hmac, 32);
 	}
+
+}
+
+START_TEST(sev_out_of_order)
+{
+	uint8_t buf[64] __attribute__((aligned(16))) = {0};
+	struct kvm_sev_launch_update_data upd = {.uaddr = (uintptr_t)buf,
+						 .len = 32};
+	struct kvm_sev_guest_status gs;
+	struct kvm_sev_launch_secret sec;
+	struct fw fw;
+	struct rig *r;
+	uint32_t fe;
+
+	fw_synthetic(&fw);
+	r = rig_new(&fw, SEV_MODE_SEV, POLICY_SEV, 1,
+		    &(struct rig_opts){.no_vm_init = true});
+	ooo_start(r, &upd);
+	ooo_lupdate(r, &upd, buf, &sec);
+	ooo_measure(r, &upd, buf);
 
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_FINISH, NULL, &fe), 0);
 	ck_assert_int_eq(raw(r, KVM_SEV_LAUNCH_FINISH, NULL, &fe), -EIO);
