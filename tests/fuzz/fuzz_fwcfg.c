@@ -52,6 +52,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "loader/loader.h"
@@ -136,6 +137,7 @@ static struct {
 	uint8_t dir[4 + 64]; /* FW_CFG_FILE_DIR with etc/e820 alone */
 } run;
 static uint8_t ram[RAM_SIZE];
+static const uint8_t zero_page[PAGE];
 
 /* An item as the guest must see it, the bytes from the input itself. */
 struct item {
@@ -153,8 +155,11 @@ struct items {
 
 /* The bytes typed so far in this input: how many, which values. */
 struct typed {
-	size_t n;
-	uint8_t seen[32];
+	size_t n;	  /* bytes typed */
+	size_t len;	  /* of them, not yet written to the pipe */
+	uint8_t buf[257]; /* those, and room for the mark */
+	uint8_t seen[32]; /* which values */
+	bool touched;	  /* the UART was accessed or typed into */
 };
 
 static uint32_t get_be32(const uint8_t *p)
@@ -186,9 +191,9 @@ static struct img_file files[MAX_IMG / PAGE + 1];
 /* The image in its size's file, ending at the file's end. */
 static const uint8_t *place_image(const uint8_t *img, size_t len)
 {
-	static const uint8_t zero[PAGE];
 	size_t k = (len + PAGE - 1) / PAGE, off = k * PAGE - len;
 	struct img_file *f = &files[k];
+	struct iovec iov[2];
 
 	if (!f->map) {
 		f->fd = memfd_create("kernel", MFD_CLOEXEC);
@@ -200,8 +205,9 @@ static const uint8_t *place_image(const uint8_t *img, size_t len)
 			abort();
 	}
 	/* The head of the first page is the same for every input. */
-	if (pwrite(f->fd, zero, off, 0) != (ssize_t)off ||
-	    pwrite(f->fd, img, len, (off_t)off) != (ssize_t)len)
+	iov[0] = (struct iovec){(void *)zero_page, off};
+	iov[1] = (struct iovec){(void *)img, len};
+	if (pwritev(f->fd, iov, 2, 0) != (ssize_t)(off + len))
 		abort();
 	return f->map + off;
 }
@@ -307,8 +313,10 @@ static void dma_check(const struct items *t, uint32_t ctl, size_t at,
 	if (have > len)
 		have = len;
 	CHECK(!have || !memcmp(ram + to, it->data, have));
-	for (uint32_t i = have; i < len; i++)
-		CHECK(ram[to + i] == 0);
+	for (uint32_t i = have, n; i < len; i += n) {
+		n = len - i < PAGE ? len - i : PAGE;
+		CHECK(!memcmp(ram + to + i, zero_page, n));
+	}
 }
 
 static void dma(struct bus *io, const struct items *t, const uint8_t *r)
@@ -396,10 +404,11 @@ static void serial_setup(void)
  * is left behind it.  An input that typed every byte value gets a new UART
  * and thread instead.
  */
-static void typed_drain(const struct typed *ty)
+static void typed_drain(struct typed *ty)
 {
+	size_t sent = 0;
 	int mark = -1;
-	bool sent = false, got = false;
+	bool got = false;
 	uint8_t m, buf[256];
 	uint64_t n;
 
@@ -414,7 +423,9 @@ static void typed_drain(const struct typed *ty)
 		return;
 	}
 	m = (uint8_t)mark;
-	(void)!read(run.wake, &n, sizeof(n));
+	/* The mark goes after what is still to be written (nothing reads
+	 * it after this, but the thread delivers it). */
+	ty->buf[ty->len++] = m;
 	__atomic_store_n(&run.waiting, true, __ATOMIC_RELEASE);
 	uart_out(LCR, 0);
 	uart_out(FCR, FCR_ON_CLEAR);
@@ -423,24 +434,28 @@ static void typed_drain(const struct typed *ty)
 	for (;;) {
 		struct pollfd p[2] = {{.fd = run.wake, .events = POLLIN},
 				      {.fd = run.pipe_w, .events = POLLOUT}};
+		ssize_t w;
 
-		if (!sent) {
-			sent = write(run.pipe_w, &m, 1) == 1;
+		if (sent < ty->len) {
+			w = write(run.pipe_w, ty->buf + sent, ty->len - sent);
 			/* A full pipe empties as the FIFO is read. */
-			CHECK(sent || errno == EAGAIN);
+			CHECK(w > 0 || errno == EAGAIN);
+			sent += w > 0 ? (size_t)w : 0;
 		}
 		while (!got && (uart_in(LSR) & LSR_DR))
-			got = uart_in(RBR) == m && sent;
+			got = uart_in(RBR) == m && sent == ty->len;
 		if (got)
 			break;
 		/* The FIFO is empty, its IRQ low: the next byte in raises
 		 * it (one that came in since was read above, or has
 		 * written the eventfd already). */
-		while (poll(p, sent ? 1 : 2, -1) < 0 && errno == EINTR)
+		while (poll(p, sent < ty->len ? 2 : 1, -1) < 0 &&
+		       errno == EINTR)
 			;
 		(void)!read(run.wake, &n, sizeof(n));
 	}
 	__atomic_store_n(&run.waiting, false, __ATOMIC_RELEASE);
+	(void)!read(run.wake, &n, sizeof(n)); /* for the next input */
 }
 
 /* Back to serial_new()'s state through the ports, as a driver resets a
@@ -476,12 +491,35 @@ static void uart_reset(void)
 
 /* ------------------------------------------------------------ records */
 
+/*
+ * Typed bytes reach the pipe when the guest next touches the UART: the
+ * thread delivers them at a time of its own anyway, and until the guest
+ * looks it cannot tell when they were typed.  A run of typing records
+ * between two UART accesses is one write (and one wake of the thread).
+ * What a full pipe does not take is lost, as when typing into it.
+ */
+static void typed_flush(struct typed *ty)
+{
+	if (ty->len)
+		(void)!write(run.pipe_w, ty->buf, ty->len);
+	ty->len = 0;
+}
+
+static void type_byte(struct typed *ty, uint8_t c)
+{
+	if (ty->len == sizeof(ty->buf) - 1)
+		typed_flush(ty);
+	ty->buf[ty->len++] = c;
+	ty->seen[c / 8] |= 1u << (c % 8);
+	ty->n++;
+	ty->touched = true;
+}
+
 static void record(struct bus *io, const struct items *t, struct typed *ty,
 		   const uint8_t *r)
 {
 	uint8_t op = r[0], a = r[1], b = r[2], d[8] = {0};
 	uint16_t key;
-	ssize_t w;
 
 	switch (op >> 5) {
 	case 0: /* select an item */
@@ -501,16 +539,20 @@ static void record(struct bus *io, const struct items *t, struct typed *ty,
 		memcpy(ram + ((a << 8 | b) % (RAM_SIZE - 4)), r + 3, 4);
 		break;
 	case 4: /* typed bytes */
-		w = write(run.pipe_w, r + 2, a % 6);
-		for (ssize_t i = 0; i < w; i++)
-			ty->seen[r[2 + i] / 8] |= 1u << (r[2 + i] % 8);
-		ty->n += w > 0 ? (size_t)w : 0;
+		for (unsigned i = 0; i < a % 6u; i++)
+			type_byte(ty, r[2 + i]);
 		break;
 	case 5: /* the guest reads what was typed */
+		typed_flush(ty);
+		ty->touched = true;
 		for (unsigned i = 0; i <= a % 64; i++)
 			(void)uart_in(b & 1 ? LSR : RBR);
 		break;
 	default: /* any port of the UART or fw_cfg, any width */
+		if (op & 1) {
+			typed_flush(ty);
+			ty->touched = true;
+		}
 		put_le32(d, 0, get_le32(r, 3));
 		bus_access(op & 1 ? &run.sio : io,
 			   (op & 1 ? SERIAL_COM1_BASE : FWCFG_IO_BASE) +
@@ -579,7 +621,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	fwcfg_check(&io, &t);
 	if (ty.n)
 		typed_drain(&ty);
-	uart_reset();
+	if (ty.touched)
+		uart_reset();
 	fwcfg_free(f);
 	return 0;
 }
