@@ -41,11 +41,11 @@
  * Speed: before, a thread per typing input (under ASan its start and exit
  * map and unmap its state: a TLB shoot-down on both CPUs each time) and a
  * memfd, mmap and munmap per input; bytes still in the pipe or the
- * thread when the records ended were dropped with the thread.  -runs=20000 -seed=1 from the seeds,
- * back to back, 3 times each, on this 2-CPU machine under load 6:
- * before 9.8 to 15.9 CPU s (user+sys), 689 to 1176 exec/s, cov 397-406;
- * after 6.0 to 11.2 CPU s, 1250 to 2500 exec/s, cov 437-446.  On a fixed
- * set of 360 inputs from a grown corpus (a driver calling the harness, 5
+ * thread when the records ended were dropped with the thread.  -runs=20000
+ * -seed=1 from the seeds, back to back, 3 times each, on this 2-CPU machine
+ * under load 6: before 9.8 to 15.9 CPU s (user+sys), 689 to 1176 exec/s, cov
+ * 397-406; after 6.0 to 11.2 CPU s, 1250 to 2500 exec/s, cov 437-446.  On a
+ * fixed set of 360 inputs from a grown corpus (a driver calling the harness, 5
  * rounds): 612 to 967 us CPU per input before, 300 to 460 after; 130 to
  * 150 after if nothing is typed.  What bounds it now is the input thread
  * itself: every typed byte the guest reads while the FIFO is off (or full)
