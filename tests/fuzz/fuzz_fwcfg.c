@@ -51,8 +51,10 @@
  * itself: every typed byte the guest reads while the FIFO is off (or full)
  * is one wake-up of the thread (serial.c's notify_space() broadcast under
  * the bus lock, the thread then waits for that lock): about 10 us each
- * here, 250 for an input with 250 typed bytes.  Not measured on a quiet
- * machine.
+ * here, 250 for an input with 250 typed bytes.  120 s from the seeds
+ * (-max_len=65536, load 7.8): 144181 runs, 1191 exec/s, 49 CPU s, cov
+ * 448, no crash; RSS levels off at 409 MB (ASan's quarantine filling).  Not
+ * measured on a quiet machine.
  */
 #include <errno.h>
 #include <fcntl.h>
