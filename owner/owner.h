@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sev/sev.h"
 
@@ -339,6 +340,43 @@ struct owner_opts {
 int owner_exchange(const struct owner_opts *o,
 		   const struct sev_owner_request *req,
 		   struct sev_owner_reply *rep, char *err, size_t errlen);
+
+/*
+ * The two exchanges, each past its set-up: what owner_exchange() does once
+ * the command is started, or once the socket's one client is accepted.
+ * Both check o, clear rep and free it on failure as owner_exchange() does,
+ * and return what it returns.
+ *
+ * An --owner-cmd command already started (o->cmd names it in errors): in,
+ * its stdin (a stream socket: the request and a newline are sent there,
+ * never raising SIGPIPE), out, its stdout (the reply), and its process:
+ * pid (its own process group's id, as owner_exchange() starts it) with
+ * pidfd (or -1: then it is looked at every 100 ms), or pid -1 for a
+ * command that has already exited and been reaped, with wait status
+ * status (what it wrote is then read from out up to EAGAIN or end of file).
+ * The ends are taken over whatever happens: closed, and the process
+ * stopped and reaped as owner_exchange() does; *e is left empty (-1s).
+ */
+struct owner_cmd_ends {
+	int in, out;
+	pid_t pid;
+	int pidfd;
+	int status;
+};
+
+int owner_exchange_cmd_ends(const struct owner_opts *o,
+			    struct owner_cmd_ends *e,
+			    const struct sev_owner_request *req,
+			    struct sev_owner_reply *rep, char *err,
+			    size_t errlen);
+
+/* The --owner-socket session with one connected client on cfd (a stream
+ * socket; o->socket_path names it in errors): the greeting, commands until
+ * "cont".  cfd stays open: the caller closes it. */
+int owner_exchange_client(const struct owner_opts *o, int cfd,
+			  const struct sev_owner_request *req,
+			  struct sev_owner_reply *rep, char *err,
+			  size_t errlen);
 
 /* -------------------------------------------- line transport (shared) */
 
