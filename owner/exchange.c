@@ -93,10 +93,31 @@ static int wait_fd(int fd, short events, int64_t deadline, int cancel)
 
 /* ------------------------------------------------------ line transport */
 
+/*
+ * A buffer that grows as a message does, from BUF_FIRST to SEV_OWNER_MSG_MAX
+ * + 1 bytes: most messages are short, and a 64 KiB allocation for each
+ * would cost more than the message (the owner's tools, fuzz_transport).
+ * 0, or -ENOMEM (*buf is kept).
+ */
+#define BUF_FIRST 4096
+
+static int buf_grow(char **buf, size_t *cap)
+{
+	size_t want = *cap * 2 > SEV_OWNER_MSG_MAX + 1 ? SEV_OWNER_MSG_MAX + 1
+						       : *cap * 2;
+	char *p = realloc(*buf, want);
+
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = want;
+	return 0;
+}
+
 int owner_reader_init(struct owner_reader *r, int fd)
 {
-	*r = (struct owner_reader){.fd = fd};
-	r->buf = malloc(SEV_OWNER_MSG_MAX + 1);
+	*r = (struct owner_reader){.fd = fd, .cap = BUF_FIRST};
+	r->buf = malloc(r->cap);
 	return r->buf ? 0 : -ENOMEM;
 }
 
@@ -104,7 +125,7 @@ void owner_reader_free(struct owner_reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
-	r->len = r->consumed = 0;
+	r->len = r->consumed = r->cap = 0;
 }
 
 int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
@@ -156,11 +177,12 @@ int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
 			r->len = 0;
 			scanned = 0;
 		}
+		if (r->len == r->cap && buf_grow(&r->buf, &r->cap))
+			return -ENOMEM;
 		pr = wait_fd(r->fd, POLLIN, deadline, r->cancel_fd);
 		if (pr < 0)
 			return pr;
-		n = read(r->fd, r->buf + r->len,
-			 SEV_OWNER_MSG_MAX + 1 - r->len);
+		n = read(r->fd, r->buf + r->len, r->cap - r->len);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -287,8 +309,8 @@ struct child {
 	int status;   /* its wait status, once reaped */
 	char *msg;    /* the request and a newline */
 	size_t msg_len, msg_off;
-	char *buf;    /* what it wrote, SEV_OWNER_MSG_MAX + 1 */
-	size_t got;
+	char *buf;    /* what it wrote, up to SEV_OWNER_MSG_MAX + 1 */
+	size_t got, cap;
 	bool reading; /* its stdout is open */
 	int cancel_fd; /* the owner_opts' */
 	char shown[CMD_SHOWN + 8];
@@ -395,7 +417,8 @@ static int child_init(struct child *c, const char *cmd, const char *request,
 	cmd_shown(cmd, c->shown, sizeof(c->shown));
 	c->msg_len = strlen(request) + 1;
 	c->msg = malloc(c->msg_len + 1);
-	c->buf = malloc(SEV_OWNER_MSG_MAX + 1);
+	c->cap = BUF_FIRST;
+	c->buf = malloc(c->cap);
 	if (!c->msg || !c->buf) {
 		set_err(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -461,9 +484,13 @@ static void child_write(struct child *c)
 static int child_read(struct child *c, bool drain, char *err, size_t errlen)
 {
 	do {
-		ssize_t n = read(c->out, c->buf + c->got,
-				 SEV_OWNER_MSG_MAX + 1 - c->got);
+		ssize_t n;
 
+		if (c->got == c->cap && buf_grow(&c->buf, &c->cap)) {
+			set_err(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		n = read(c->out, c->buf + c->got, c->cap - c->got);
 		if (n < 0 && !drain && errno != EAGAIN && errno != EINTR) {
 			int ret = -errno;
 

@@ -386,8 +386,9 @@ int64_t owner_now_ms(void);
 /* Lines of at most SEV_OWNER_MSG_MAX bytes from a non-blocking fd. */
 struct owner_reader {
 	int fd;
-	char *buf; /* SEV_OWNER_MSG_MAX + 1, malloc'ed by owner_reader_init */
-	size_t len, consumed;
+	char *buf; /* cap bytes, malloc'ed by owner_reader_init, grown up
+		    * to SEV_OWNER_MSG_MAX + 1 as lines need */
+	size_t len, consumed, cap;
 	bool discard; /* skipping the rest of an over-long line */
 	int cancel_fd; /* readable: owner_read_line() returns -EINTR; 0 none */
 };
@@ -398,8 +399,8 @@ void owner_reader_free(struct owner_reader *r);
  * The next non-empty line (without its newline, NUL-terminated, valid
  * until the next call) by deadline (owner_now_ms() time).  0; -E2BIG for
  * a line longer than SEV_OWNER_MSG_MAX (skipped); -ETIMEDOUT; -ECONNRESET
- * at the end of the stream (a last line without newline is dropped); or
- * the -errno of poll/read.
+ * at the end of the stream (a last line without newline is dropped);
+ * -ENOMEM; or the -errno of poll/read.
  */
 int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
 		    size_t *len);
