@@ -1764,6 +1764,55 @@ START_TEST(exchange_opts_refusals)
 }
 END_TEST
 
+/* The line reader across its buffer's growth: lines of 5000 and of
+ * exactly SEV_OWNER_MSG_MAX bytes are read whole, one byte more is
+ * skipped (-E2BIG), and the reader goes on. */
+START_TEST(reader_lines_grow)
+{
+	static char data[3 * SEV_OWNER_MSG_MAX];
+	struct owner_reader r;
+	int64_t deadline = owner_now_ms() + 10000;
+	size_t n = 0, len;
+	char *line;
+	int sv[2], big = 1 << 20;
+
+	n += (size_t)sprintf(data, "short\n\n");
+	memset(data + n, 'a', 5000);
+	n += 5000;
+	data[n++] = '\n';
+	memset(data + n, 'b', SEV_OWNER_MSG_MAX);
+	n += SEV_OWNER_MSG_MAX;
+	data[n++] = '\n';
+	memset(data + n, 'c', SEV_OWNER_MSG_MAX + 1);
+	n += SEV_OWNER_MSG_MAX + 1;
+	n += (size_t)sprintf(data + n, "\nlast\n");
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	ck_assert_int_eq(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big,
+				    sizeof(big)),
+			 0);
+	ck_assert_int_eq(send(sv[1], data, n, MSG_DONTWAIT), (ssize_t)n);
+	shutdown(sv[1], SHUT_WR);
+	ck_assert_int_eq(owner_reader_init(&r, sv[0]), 0);
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_str_eq(line, "short");
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_uint_eq(len, 5000);
+	ck_assert(line[0] == 'a' && line[4999] == 'a' && line[5000] == '\0');
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_uint_eq(len, SEV_OWNER_MSG_MAX);
+	ck_assert(line[0] == 'b' && line[len - 1] == 'b' && !line[len]);
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), -E2BIG);
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_str_eq(line, "last");
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len),
+			 -ECONNRESET);
+	owner_reader_free(&r);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 /* ------------------------- owner_exchange_cmd_ends: past the spawn */
 
 /* A command's ends the test holds the other side of: in (a socketpair:
@@ -2810,6 +2859,7 @@ static Suite *owner_suite(void)
 	tcase_add_test(ex, exchange_cmd_failures);
 	tcase_add_test(ex, exchange_cmd_stops_its_group);
 	tcase_add_test(ex, exchange_opts_refusals);
+	tcase_add_test(ex, reader_lines_grow);
 	tcase_add_test(ex, exchange_cmd_ends_seam);
 	tcase_add_test(ex, exchange_cmd_ends_running);
 	tcase_add_test(ex, exchange_client_seam);
