@@ -11,38 +11,58 @@
  *     else exit status; bits 4-5: which, 1 to 4); bit 6: it closed its
  *     stdin unread.  in[2] >= 0xf0: the reply is the rest repeated to
  *     SEV_OWNER_MSG_MAX - 8 + (in[2] - 0xf0) bytes, across the size limit.
- *     The rest (in + 3) is the reply.  in[0] == 0xf3 and in[1] == 0xf3:
- *     the real thing instead, owner_exchange() starting /bin/sh -c "exec
- *     cat FILE" with the reply in FILE (about 1 input in 4096).
+ *     The rest (in + 3) is the reply.
  *   in[0] % 4 == 2: the line reader, on a socket holding in + 1.
  *   otherwise: the socket server's session (--owner-socket) with one
  *     client who sends in + 1 and closes: owner_exchange_client(), the
- *     part of owner_exchange() after accept(), on a socketpair.  in[0] ==
- *     0xf0, or an input with more lines than the socket can hold answers
- *     for: the real thing, owner_exchange() listening on a socket, a
- *     client thread connecting and sending the input.
+ *     part of owner_exchange() after accept(), on a socketpair.
+ *
+ * The set-up itself does not depend on the input and is tested by
+ * tests/unit/test_owner.c; it still runs here, whole, for every 1024th
+ * command input (owner_exchange() starting /bin/sh -c "exec cat FILE",
+ * the reply in FILE) and every 256th socket input, and for one whose
+ * answers the socketpair could not hold (owner_exchange() listening on a
+ * socket, a thread of that input connecting and sending it).  Counted,
+ * not chosen by input bytes: libFuzzer would breed the inputs that choose
+ * the slow path (with in[0] == 0xf0 choosing it, it took 11% of the
+ * inputs after 10000 runs).  The content goes through the same code in
+ * both, so an input that crashes one crashes the other.
  *
  * Checked: lines never hold a newline and never exceed the limit; the
  * exchange ends with one of its documented results and an error sentence;
  * a secret it accepts passed sev_owner_reply_check against the request;
  * the command got the request and a newline on its stdin (unless it
- * closed it); the server's first line is a greeting that
- * sev_owner_greeting_parse accepts and every later one a "return" or
- * "error" object; a session whose input is all there never times out;
- * the socket is gone afterwards.
+ * closed it), and its ends are closed; the server's first line is a
+ * greeting that sev_owner_greeting_parse accepts and every later one a
+ * "return" or "error" object; an exchange whose input is all there never
+ * times out; the socket is gone afterwards.
  *
  * sevboot's own stderr lines (the socket's "waiting" line) would flood the
  * log: they go to /dev/null (tests/fuzz/quiet.h).
  *
- * Speed: 408 exec/s on a quiet core, 273 on the shared machine (30.6 CPU s
- * per 20000 runs from the seeds; 134 exec/s before the socket's client
- * became one thread).  Each command input started /bin/sh and cat (some
- * 30 ms here, more than half of the CPU time went to the shells' exec),
- * and each socket input woke a client thread that polled for the
- * listener with usleep(), while the server made and removed a socket file
- * on ext4.  Now neither depends on the input and both are done once in
- * 4096 (command) or 256 (socket) inputs; the rest drive the same code past
- * its set-up, single-threaded, with fds the harness fills: SPEED_AFTER.
+ * Speed: before, 408 exec/s on a quiet core; wall-bound: each
+ * command input started /bin/sh and cat (some 30 ms, and more than half
+ * of all CPU time was the shells' exec and the TLB shoot-downs of their
+ * start-up), each socket input woke a client thread that polled for the
+ * listener with usleep(), and the server made and removed a socket file
+ * on ext4.  Now the set-up runs for 1 input in 1024 or 256 and the rest
+ * drive the exchange single-threaded, with no sleep and no wait: the
+ * first wait already finds all the input there.  Back to back on this
+ * shared 2-CPU machine (load 6), 20000 runs from the seeds, user + sys
+ * including the children: before 17.1 and 16.9 CPU s (526 and 588
+ * exec/s, cov 515 and 503), after 3.9 and 5.3 CPU s (4000 and 2000
+ * exec/s, cov 582 and 589): some 3800 to 5100 runs per CPU second, what
+ * a quiet core would give.  Two more things made it: owner/exchange.c's
+ * reader and reply buffers start at 4 KiB instead of 64 KiB an exchange,
+ * and ASan's quarantine is 16 MB here (__asan_default_options below):
+ * with the default 256 MB, each input's allocations landed on memory
+ * never touched before, page faults and shoot-downs, a third of the CPU
+ * time (10.9 vs 7.7 CPU s for 40000 runs).  What is left: a dozen
+ * syscalls an input (socketpair, send, poll, read, close), ASan's
+ * allocator and libFuzzer's own bookkeeping.
+ * 120 s from the seeds with -max_len=65536, on the same shared machine:
+ * 190679 runs, no crash, cov 642 ft 2496, 1575 exec/s, 48.9 CPU s (3900
+ * runs per CPU second).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,17 +95,17 @@
 /* Every REAL_CMD-th command input and REAL_SOCKET-th socket input takes
  * the real set-up (counted, not chosen by the input: libFuzzer would
  * breed inputs that choose it). */
-#define REAL_CMD 1024
+#define REAL_CMD    1024
 #define REAL_SOCKET 256
 /* The reply of in[2] >= REPEAT_FROM: around SEV_OWNER_MSG_MAX bytes. */
 #define REPEAT_FROM 0xf0
-#define REPEAT_MAX (SEV_OWNER_MSG_MAX - 8 + 0x0f)
+#define REPEAT_MAX  (SEV_OWNER_MSG_MAX - 8 + 0x0f)
 
 static char dir[64];
-static char *request;    /* req's JSON, as the command gets it */
+static char *request; /* req's JSON, as the command gets it */
 static size_t request_len;
-static uint8_t *big;     /* a repeated reply: REPEAT_MAX bytes */
-static int sndbuf;       /* a server socket's send buffer (SO_SNDBUF) */
+static uint8_t *big; /* a repeated reply: REPEAT_MAX bytes */
+static int sndbuf;   /* a server socket's send buffer (SO_SNDBUF) */
 
 static void remove_dir(void)
 {
@@ -112,14 +132,25 @@ static const struct sev_owner_request req = {
 
 /* The server's end of a session: answers pile up in it unread until the
  * session ends, so its send buffer is made as large as the system lets. */
-static int server_sndbuf(int fd)
+static void server_sndbuf(int fd)
 {
-	int want = 8 << 20, got = 0;
-	socklen_t len = sizeof(got);
+	int want = 8 << 20;
 
+	/* Capped by net.core.wmem_max; the cap is what sndbuf records. */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
-	CHECK(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &got, &len) == 0);
-	return got;
+}
+
+/*
+ * ASan keeps freed memory in a quarantine (256 MB) before it hands it out
+ * again, so a use after free is caught even long after the free.  Every
+ * input's exchange frees all it allocated before the next input, and no
+ * pointer survives an input, so 16 MB (some thousand inputs' worth) catches
+ * the same; the default made a third of the CPU time page faults on
+ * memory never used before.  ASAN_OPTIONS still overrides it.
+ */
+const char *__asan_default_options(void)
+{
+	return "quarantine_size_mb=16";
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -138,7 +169,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	big = malloc(REPEAT_MAX);
 	if (!big || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		abort();
-	sndbuf = server_sndbuf(sv[0]);
+	server_sndbuf(sv[0]);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf,
+			 &(socklen_t){sizeof(sndbuf)}) == 0);
 	close(sv[0]);
 	close(sv[1]);
 	return 0;
@@ -290,8 +323,9 @@ static void check_answers(int fd)
 		nl = memchr(line, '\n', (size_t)(buf + len - line));
 		CHECK(nl && nl > line && nl[-1] == '}');
 		if (k == 0)
-			CHECK(sev_owner_greeting_parse(line, (size_t)(nl - line),
-						       why, sizeof(why)) == 0);
+			CHECK(sev_owner_greeting_parse(line,
+						       (size_t)(nl - line), why,
+						       sizeof(why)) == 0);
 		else
 			CHECK(!strncmp(line, "{\"return\":", 10) ||
 			      !strncmp(line, "{\"error\":", 9));
