@@ -93,10 +93,31 @@ static int wait_fd(int fd, short events, int64_t deadline, int cancel)
 
 /* ------------------------------------------------------ line transport */
 
+/*
+ * A buffer that grows as a message does, from BUF_FIRST to SEV_OWNER_MSG_MAX
+ * + 1 bytes: most messages are short, and a 64 KiB allocation for each
+ * would cost more than the message (the owner's tools, fuzz_transport).
+ * 0, or -ENOMEM (*buf is kept).
+ */
+#define BUF_FIRST 4096
+
+static int buf_grow(char **buf, size_t *cap)
+{
+	size_t want = *cap * 2 > SEV_OWNER_MSG_MAX + 1 ? SEV_OWNER_MSG_MAX + 1
+						       : *cap * 2;
+	char *p = realloc(*buf, want);
+
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = want;
+	return 0;
+}
+
 int owner_reader_init(struct owner_reader *r, int fd)
 {
-	*r = (struct owner_reader){.fd = fd};
-	r->buf = malloc(SEV_OWNER_MSG_MAX + 1);
+	*r = (struct owner_reader){.fd = fd, .cap = BUF_FIRST};
+	r->buf = malloc(r->cap);
 	return r->buf ? 0 : -ENOMEM;
 }
 
@@ -104,7 +125,7 @@ void owner_reader_free(struct owner_reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
-	r->len = r->consumed = 0;
+	r->len = r->consumed = r->cap = 0;
 }
 
 int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
@@ -156,11 +177,12 @@ int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
 			r->len = 0;
 			scanned = 0;
 		}
+		if (r->len == r->cap && buf_grow(&r->buf, &r->cap))
+			return -ENOMEM;
 		pr = wait_fd(r->fd, POLLIN, deadline, r->cancel_fd);
 		if (pr < 0)
 			return pr;
-		n = read(r->fd, r->buf + r->len,
-			 SEV_OWNER_MSG_MAX + 1 - r->len);
+		n = read(r->fd, r->buf + r->len, r->cap - r->len);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -287,8 +309,8 @@ struct child {
 	int status;   /* its wait status, once reaped */
 	char *msg;    /* the request and a newline */
 	size_t msg_len, msg_off;
-	char *buf;    /* what it wrote, SEV_OWNER_MSG_MAX + 1 */
-	size_t got;
+	char *buf;    /* what it wrote, up to SEV_OWNER_MSG_MAX + 1 */
+	size_t got, cap;
 	bool reading; /* its stdout is open */
 	int cancel_fd; /* the owner_opts' */
 	char shown[CMD_SHOWN + 8];
@@ -386,22 +408,31 @@ static void child_end(struct child *c)
 	free(c->buf);
 }
 
-static int child_start(struct child *c, const char *cmd, const char *request,
-		       char *err, size_t errlen)
+/* The request and the reply buffer; the command is not started yet. */
+static int child_init(struct child *c, const char *cmd, const char *request,
+		      char *err, size_t errlen)
 {
-	int sp[2] = {-1, -1}, out[2] = {-1, -1}, ret;
-
 	*c = (struct child){ .in = -1, .out = -1, .pidfd = -1, .pid = -1,
 			     .reading = true };
 	cmd_shown(cmd, c->shown, sizeof(c->shown));
 	c->msg_len = strlen(request) + 1;
 	c->msg = malloc(c->msg_len + 1);
-	c->buf = malloc(SEV_OWNER_MSG_MAX + 1);
+	c->cap = BUF_FIRST;
+	c->buf = malloc(c->cap);
 	if (!c->msg || !c->buf) {
 		set_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	snprintf(c->msg, c->msg_len + 1, "%s\n", request);
+	return 0;
+}
+
+/* Start /bin/sh -c cmd: its stdin a socket, its stdout a pipe. */
+static int child_spawn(const char *cmd, const char *shown,
+		       struct owner_cmd_ends *e, char *err, size_t errlen)
+{
+	int sp[2] = {-1, -1}, out[2] = {-1, -1}, ret;
+
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
 	    pipe2(out, O_CLOEXEC) < 0) {
 		ret = -errno;
@@ -409,24 +440,18 @@ static int child_start(struct child *c, const char *cmd, const char *request,
 			strerror(errno));
 		goto fail;
 	}
-	ret = spawn_shell(cmd, sp[1], out[1], &c->pid);
+	ret = spawn_shell(cmd, sp[1], out[1], &e->pid);
 	if (ret) {
-		c->pid = -1;
+		e->pid = -1;
 		set_err(err, errlen, "cannot run the owner command %s: %s",
-			c->shown, strerror(-ret));
+			shown, strerror(-ret));
 		goto fail;
 	}
 	close(sp[1]);
 	close(out[1]);
-	c->in = sp[0];
-	c->out = out[0];
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	if (set_nonblock(c->in) || set_nonblock(c->out)) {
-		ret = -errno;
-		set_err(err, errlen, "cannot talk to the owner command: %s",
-			strerror(errno));
-		return ret;
-	}
+	e->in = sp[0];
+	e->out = out[0];
+	e->pidfd = (int)syscall(SYS_pidfd_open, e->pid, 0);
 	return 0;
 fail:
 	for (int k = 0; k < 2; k++) {
@@ -459,9 +484,13 @@ static void child_write(struct child *c)
 static int child_read(struct child *c, bool drain, char *err, size_t errlen)
 {
 	do {
-		ssize_t n = read(c->out, c->buf + c->got,
-				 SEV_OWNER_MSG_MAX + 1 - c->got);
+		ssize_t n;
 
+		if (c->got == c->cap && buf_grow(&c->buf, &c->cap)) {
+			set_err(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		n = read(c->out, c->buf + c->got, c->cap - c->got);
 		if (n < 0 && !drain && errno != EAGAIN && errno != EINTR) {
 			int ret = -errno;
 
@@ -596,25 +625,87 @@ static int child_answer(struct child *c, const struct sev_owner_request *req,
 	return 0;
 }
 
-static int exchange_cmd(const struct owner_opts *o, const char *request,
-			const struct sev_owner_request *req,
-			struct sev_owner_reply *rep, int64_t deadline,
-			char *err, size_t errlen)
+/*
+ * The exchange with a started command, c holding its ends: the request to
+ * its stdin, its stdout until it has exited, its answer.  c is ended
+ * (stopped, reaped, closed) by the caller.
+ */
+static int child_talk(struct child *c, const struct owner_opts *o,
+		      const struct sev_owner_request *req,
+		      struct sev_owner_reply *rep, int64_t deadline, char *err,
+		      size_t errlen)
 {
-	struct child c;
-	int ret = child_start(&c, o->cmd, request, err, errlen);
+	int ret = 0;
 
-	c.cancel_fd = o->cancel_fd;
-	while (!ret && (c.reading || c.pid > 0))
-		ret = child_step(&c, deadline, err, errlen);
+	c->cancel_fd = o->cancel_fd;
+	if (set_nonblock(c->in) || set_nonblock(c->out)) {
+		ret = -errno;
+		set_err(err, errlen, "cannot talk to the owner command: %s",
+			strerror(errno));
+		return ret;
+	}
+	while (!ret && (c->reading || c->pid > 0))
+		ret = child_step(c, deadline, err, errlen);
 	if (ret == -ETIMEDOUT)
 		set_err(err, errlen,
 			"the owner command %s did not answer within %u s; it "
 			"was killed",
-			c.shown,
+			c->shown,
 			o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT);
 	if (!ret)
-		ret = child_answer(&c, req, rep, err, errlen);
+		ret = child_answer(c, req, rep, err, errlen);
+	return ret;
+}
+
+/* The request as the command gets it: req's JSON (a newline is added). */
+static int cmd_request(const struct sev_owner_request *req, char **request,
+		       char *err, size_t errlen)
+{
+	int ret = sev_owner_request_encode(req, request);
+
+	if (ret)
+		set_err(err, errlen, "cannot encode the owner request: %s",
+			strerror(-ret));
+	return ret;
+}
+
+/* Take over e: the command's fds and process are c's from here on. */
+static void child_adopt(struct child *c, struct owner_cmd_ends *e)
+{
+	c->in = e->in;
+	c->out = e->out;
+	c->pid = e->pid;
+	c->pidfd = e->pidfd;
+	c->status = e->status;
+	*e = (struct owner_cmd_ends){ .in = -1, .out = -1, .pid = -1,
+				      .pidfd = -1 };
+}
+
+/*
+ * --owner-cmd: the command given (its ends in given, which are taken over
+ * whatever happens) or, given NULL, /bin/sh -c o->cmd started here.
+ */
+static int exchange_cmd(const struct owner_opts *o,
+			struct owner_cmd_ends *given,
+			const struct sev_owner_request *req,
+			struct sev_owner_reply *rep, int64_t deadline,
+			char *err, size_t errlen)
+{
+	struct owner_cmd_ends spawned = { .in = -1, .out = -1, .pid = -1,
+					  .pidfd = -1 };
+	struct child c = { .in = -1, .out = -1, .pidfd = -1, .pid = -1 };
+	char *request = NULL;
+	int ret;
+
+	ret = cmd_request(req, &request, err, errlen);
+	if (!ret)
+		ret = child_init(&c, o->cmd, request, err, errlen);
+	free(request);
+	if (!ret && !given)
+		ret = child_spawn(o->cmd, c.shown, &spawned, err, errlen);
+	child_adopt(&c, given ? given : &spawned);
+	if (!ret)
+		ret = child_talk(&c, o, req, rep, deadline, err, errlen);
 	child_end(&c);
 	return ret;
 }
@@ -1031,14 +1122,13 @@ out:
 
 /* ----------------------------------------------------------------- API */
 
-int owner_exchange(const struct owner_opts *o,
-		   const struct sev_owner_request *req,
-		   struct sev_owner_reply *rep, char *err, size_t errlen)
+/* What every entry point checks first; 0 with the exchange's deadline. */
+static int exchange_begin(const struct owner_opts *o,
+			  const struct sev_owner_request *req,
+			  struct sev_owner_reply *rep, int64_t *deadline,
+			  char *err, size_t errlen)
 {
 	unsigned timeout;
-	int64_t deadline;
-	char *request = NULL;
-	int ret;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -1056,20 +1146,73 @@ int owner_exchange(const struct owner_opts *o,
 		return -EINVAL;
 	}
 	timeout = o->timeout_s ? o->timeout_s : OWNER_TIMEOUT_DEFAULT;
-	deadline = owner_now_ms() + (int64_t)timeout * 1000;
+	*deadline = owner_now_ms() + (int64_t)timeout * 1000;
+	return 0;
+}
 
-	if (o->cmd) {
-		ret = sev_owner_request_encode(req, &request);
-		if (ret) {
-			set_err(err, errlen, "cannot encode the owner request: %s",
-			     strerror(-ret));
-			return ret;
-		}
-		ret = exchange_cmd(o, request, req, rep, deadline, err, errlen);
-		free(request);
-	} else {
+int owner_exchange(const struct owner_opts *o,
+		   const struct sev_owner_request *req,
+		   struct sev_owner_reply *rep, char *err, size_t errlen)
+{
+	int64_t deadline;
+	int ret = exchange_begin(o, req, rep, &deadline, err, errlen);
+
+	if (ret)
+		return ret;
+	if (o->cmd)
+		ret = exchange_cmd(o, NULL, req, rep, deadline, err, errlen);
+	else
 		ret = exchange_socket(o, req, rep, deadline, err, errlen);
+	if (ret)
+		sev_owner_reply_free(rep);
+	return ret;
+}
+
+int owner_exchange_cmd_ends(const struct owner_opts *o,
+			    struct owner_cmd_ends *e,
+			    const struct sev_owner_request *req,
+			    struct sev_owner_reply *rep, char *err,
+			    size_t errlen)
+{
+	int64_t deadline;
+	int ret = exchange_begin(o, req, rep, &deadline, err, errlen);
+
+	if (!ret && (!o->cmd || !e)) {
+		set_err(err, errlen,
+			"the owner command's ends need --owner-cmd and ends");
+		ret = -EINVAL;
 	}
+	if (ret) {
+		struct child c = { .in = -1, .out = -1, .pidfd = -1,
+				   .pid = -1 };
+
+		if (e) {
+			child_adopt(&c, e);
+			child_end(&c);
+		}
+		return ret;
+	}
+	ret = exchange_cmd(o, e, req, rep, deadline, err, errlen);
+	if (ret)
+		sev_owner_reply_free(rep);
+	return ret;
+}
+
+int owner_exchange_client(const struct owner_opts *o, int cfd,
+			  const struct sev_owner_request *req,
+			  struct sev_owner_reply *rep, char *err,
+			  size_t errlen)
+{
+	int64_t deadline;
+	int ret = exchange_begin(o, req, rep, &deadline, err, errlen);
+
+	if (!ret && !o->socket_path) {
+		set_err(err, errlen, "a client's session needs --owner-socket");
+		ret = -EINVAL;
+	}
+	if (ret)
+		return ret;
+	ret = serve_client(cfd, o, req, rep, deadline, err, errlen);
 	if (ret)
 		sev_owner_reply_free(rep);
 	return ret;

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sev/sev.h"
 
@@ -340,6 +341,43 @@ int owner_exchange(const struct owner_opts *o,
 		   const struct sev_owner_request *req,
 		   struct sev_owner_reply *rep, char *err, size_t errlen);
 
+/*
+ * The two exchanges, each past its set-up: what owner_exchange() does once
+ * the command is started, or once the socket's one client is accepted.
+ * Both check o, clear rep and free it on failure as owner_exchange() does,
+ * and return what it returns.
+ *
+ * An --owner-cmd command already started (o->cmd names it in errors): in,
+ * its stdin (a stream socket: the request and a newline are sent there,
+ * never raising SIGPIPE), out, its stdout (the reply), and its process:
+ * pid (its own process group's id, as owner_exchange() starts it) with
+ * pidfd (or -1: then it is looked at every 100 ms), or pid -1 for a
+ * command that has already exited and been reaped, with wait status
+ * status (what it wrote is then read from out up to EAGAIN or end of file).
+ * The ends are taken over whatever happens: closed, and the process
+ * stopped and reaped as owner_exchange() does; *e is left empty (-1s).
+ */
+struct owner_cmd_ends {
+	int in, out;
+	pid_t pid;
+	int pidfd;
+	int status;
+};
+
+int owner_exchange_cmd_ends(const struct owner_opts *o,
+			    struct owner_cmd_ends *e,
+			    const struct sev_owner_request *req,
+			    struct sev_owner_reply *rep, char *err,
+			    size_t errlen);
+
+/* The --owner-socket session with one connected client on cfd (a stream
+ * socket; o->socket_path names it in errors): the greeting, commands until
+ * "cont".  cfd stays open: the caller closes it. */
+int owner_exchange_client(const struct owner_opts *o, int cfd,
+			  const struct sev_owner_request *req,
+			  struct sev_owner_reply *rep, char *err,
+			  size_t errlen);
+
 /* -------------------------------------------- line transport (shared) */
 
 /* Milliseconds on CLOCK_MONOTONIC. */
@@ -348,8 +386,9 @@ int64_t owner_now_ms(void);
 /* Lines of at most SEV_OWNER_MSG_MAX bytes from a non-blocking fd. */
 struct owner_reader {
 	int fd;
-	char *buf; /* SEV_OWNER_MSG_MAX + 1, malloc'ed by owner_reader_init */
-	size_t len, consumed;
+	char *buf; /* cap bytes, malloc'ed by owner_reader_init, grown up
+		    * to SEV_OWNER_MSG_MAX + 1 as lines need */
+	size_t len, consumed, cap;
 	bool discard; /* skipping the rest of an over-long line */
 	int cancel_fd; /* readable: owner_read_line() returns -EINTR; 0 none */
 };
@@ -360,8 +399,8 @@ void owner_reader_free(struct owner_reader *r);
  * The next non-empty line (without its newline, NUL-terminated, valid
  * until the next call) by deadline (owner_now_ms() time).  0; -E2BIG for
  * a line longer than SEV_OWNER_MSG_MAX (skipped); -ETIMEDOUT; -ECONNRESET
- * at the end of the stream (a last line without newline is dropped); or
- * the -errno of poll/read.
+ * at the end of the stream (a last line without newline is dropped);
+ * -ENOMEM; or the -errno of poll/read.
  */
 int owner_read_line(struct owner_reader *r, int64_t deadline, char **line,
 		    size_t *len);

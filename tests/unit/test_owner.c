@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1763,6 +1764,224 @@ START_TEST(exchange_opts_refusals)
 }
 END_TEST
 
+/* The line reader across its buffer's growth: lines of 5000 and of
+ * exactly SEV_OWNER_MSG_MAX bytes are read whole, one byte more is
+ * skipped (-E2BIG), and the reader goes on. */
+START_TEST(reader_lines_grow)
+{
+	static char data[3 * SEV_OWNER_MSG_MAX];
+	struct owner_reader r;
+	int64_t deadline = owner_now_ms() + 10000;
+	size_t n = 0, len;
+	char *line;
+	int sv[2], big = 1 << 20;
+
+	n += (size_t)sprintf(data, "short\n\n");
+	memset(data + n, 'a', 5000);
+	n += 5000;
+	data[n++] = '\n';
+	memset(data + n, 'b', SEV_OWNER_MSG_MAX);
+	n += SEV_OWNER_MSG_MAX;
+	data[n++] = '\n';
+	memset(data + n, 'c', SEV_OWNER_MSG_MAX + 1);
+	n += SEV_OWNER_MSG_MAX + 1;
+	n += (size_t)sprintf(data + n, "\nlast\n");
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	ck_assert_int_eq(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big,
+				    sizeof(big)),
+			 0);
+	ck_assert_int_eq(send(sv[1], data, n, MSG_DONTWAIT), (ssize_t)n);
+	shutdown(sv[1], SHUT_WR);
+	ck_assert_int_eq(owner_reader_init(&r, sv[0]), 0);
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_str_eq(line, "short");
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_uint_eq(len, 5000);
+	ck_assert(line[0] == 'a' && line[4999] == 'a' && line[5000] == '\0');
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_uint_eq(len, SEV_OWNER_MSG_MAX);
+	ck_assert(line[0] == 'b' && line[len - 1] == 'b' && !line[len]);
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), -E2BIG);
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len), 0);
+	ck_assert_str_eq(line, "last");
+	ck_assert_int_eq(owner_read_line(&r, deadline, &line, &len),
+			 -ECONNRESET);
+	owner_reader_free(&r);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
+/* ------------------------- owner_exchange_cmd_ends: past the spawn */
+
+/* A command's ends the test holds the other side of: in (a socketpair:
+ * peer_in gets what sevboot sends) and out (a pipe holding reply, its
+ * write end closed: the command has exited). */
+static void ends_make(struct owner_cmd_ends *e, int *peer_in,
+		      const void *reply, size_t len)
+{
+	int sp[2], out[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp),
+			 0);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	if (len > 60000)
+		ck_assert_int_ge(fcntl(out[1], F_SETPIPE_SZ, 1 << 17), 1 << 17);
+	ck_assert_int_eq(write(out[1], reply, len), (ssize_t)len);
+	close(out[1]);
+	*e = (struct owner_cmd_ends){ .in = sp[0], .out = out[0], .pid = -1,
+				      .pidfd = -1 };
+	*peer_in = sp[1];
+}
+
+static int ends_exchange(int status, const void *reply, size_t len,
+			 struct sev_owner_reply *rep, char *err, size_t errlen)
+{
+	struct sev_owner_request req;
+	struct owner_opts o = {.cmd = "the-owner", .timeout_s = 10};
+	struct owner_cmd_ends e;
+	char got[4096], *text;
+	int peer, ret;
+	ssize_t n;
+
+	sample_request(&req);
+	ends_make(&e, &peer, reply, len);
+	e.status = status;
+	ret = owner_exchange_cmd_ends(&o, &e, &req, rep, err, errlen);
+	/* Taken over: nothing left in e, its end of stdin closed after the
+	 * request and a newline. */
+	ck_assert(e.in == -1 && e.out == -1 && e.pid == -1 && e.pidfd == -1);
+	ck_assert_int_eq(sev_owner_request_encode(&req, &text), 0);
+	n = recv(peer, got, sizeof(got), MSG_WAITALL);
+	ck_assert_int_eq(n, (ssize_t)strlen(text) + 1);
+	ck_assert(memcmp(got, text, strlen(text)) == 0 && got[n - 1] == '\n');
+	free(text);
+	close(peer);
+	return ret;
+}
+
+START_TEST(exchange_cmd_ends_seam)
+{
+	static char big[SEV_OWNER_MSG_MAX + 1];
+	struct sev_owner_reply rep, want;
+	char err[512], *text;
+
+	fill_reply(&want, 64, false);
+	ck_assert_int_eq(sev_owner_reply_encode(&want, &text), 0);
+	ck_assert_msg(ends_exchange(0, text, strlen(text), &rep, err,
+				    sizeof(err)) == 0,
+		      "%s", err);
+	assert_same_reply(&want, &rep);
+	sev_owner_reply_free(&rep);
+
+	/* How it ended decides before its reply does. */
+	ck_assert_int_eq(ends_exchange(3 << 8, text, strlen(text), &rep, err,
+				       sizeof(err)),
+			 -ECANCELED);
+	ck_assert_str_eq(err,
+			 "the owner command 'the-owner' failed with exit "
+			 "status 3");
+	ck_assert(!rep.inject && !rep.secret);
+	ck_assert_int_eq(ends_exchange(SIGKILL, text, strlen(text), &rep, err,
+				       sizeof(err)),
+			 -ECANCELED);
+	ck_assert_ptr_nonnull(strstr(err, "was killed by signal 9"));
+	free(text);
+
+	ck_assert_int_eq(ends_exchange(0, "", 0, &rep, err, sizeof(err)),
+			 -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(err, "wrote no reply"));
+	/* The limit: SEV_OWNER_MSG_MAX bytes are read (and parsed), one
+	 * more is refused. */
+	memset(big, ' ', sizeof(big));
+	ck_assert_int_eq(ends_exchange(0, big, sizeof(big) - 1, &rep, err,
+				       sizeof(err)),
+			 -EBADMSG);
+	ck_assert_ptr_null(strstr(err, "more than"));
+	ck_assert_int_eq(ends_exchange(0, big, sizeof(big), &rep, err,
+				       sizeof(err)),
+			 -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(err, "wrote more than 65536 bytes"));
+	sev_owner_reply_free(&want);
+}
+END_TEST
+
+extern char **environ;
+
+/* /bin/sh -c cmd in a process group of its own, its stdout out (-1:
+ * ours), as owner_exchange() starts a command: its pid. */
+static pid_t spawn_in_group(const char *cmd, int out)
+{
+	char *const argv[] = {"sh", "-c", (char *)cmd, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	pid_t pid;
+
+	ck_assert_int_eq(posix_spawn_file_actions_init(&fa), 0);
+	ck_assert_int_eq(posix_spawnattr_init(&attr), 0);
+	if (out >= 0)
+		ck_assert_int_eq(posix_spawn_file_actions_adddup2(&fa, out, 1),
+				 0);
+	ck_assert_int_eq(posix_spawnattr_setpgroup(&attr, 0), 0);
+	ck_assert_int_eq(posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP),
+			 0);
+	ck_assert_int_eq(posix_spawn(&pid, "/bin/sh", &fa, &attr, argv,
+				     environ),
+			 0);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+/* A running command given by its pid and pidfd: the exchange waits for
+ * its exit and reaps it. */
+START_TEST(exchange_cmd_ends_running)
+{
+	struct sev_owner_request req;
+	struct sev_owner_reply rep;
+	struct owner_opts o = {.cmd = "forked", .timeout_s = 10};
+	struct owner_cmd_ends e;
+	char err[512];
+	int peer, out[2];
+
+	sample_request(&req);
+	ends_make(&e, &peer, "", 0);
+	close(e.out);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	e.out = out[0];
+	e.pid = spawn_in_group("sleep 0.1; echo '{}'", out[1]);
+	close(out[1]);
+	e.pidfd = (int)syscall(SYS_pidfd_open, e.pid, 0);
+	ck_assert_msg(owner_exchange_cmd_ends(&o, &e, &req, &rep, err,
+					      sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert(!rep.inject);
+	close(peer);
+	assert_no_children();
+
+	/* Refused opts: the ends are closed, the process stopped and
+	 * reaped all the same. */
+	ends_make(&e, &peer, "", 0);
+	e.pid = spawn_in_group("exec sleep 30", -1);
+	o.cmd = NULL;
+	o.socket_path = "/tmp/x";
+	ck_assert_int_eq(owner_exchange_cmd_ends(&o, &e, &req, &rep, err,
+						 sizeof(err)),
+			 -EINVAL);
+	ck_assert(e.in == -1 && e.out == -1 && e.pid == -1);
+	assert_no_children();
+	/* Its stdin was closed with nothing sent. */
+	ck_assert_int_eq(recv(peer, err, sizeof(err), 0), 0);
+	close(peer);
+	o.cmd = "x";
+	o.socket_path = NULL;
+	ck_assert_int_eq(owner_exchange_cmd_ends(&o, NULL, &req, &rep, err,
+						 sizeof(err)),
+			 -EINVAL);
+}
+END_TEST
+
 /* --------------------------------------------- owner_exchange: socket */
 
 /*
@@ -1860,6 +2079,75 @@ static int client_wait(pid_t pid)
 
 #define INJECT(args)                                                           \
 	"{\"execute\":\"sev-inject-launch-secret\",\"arguments\":{" args "}}"
+
+/* ------------------------ owner_exchange_client: past the accept() */
+
+START_TEST(exchange_client_seam)
+{
+	static const char lines[] =
+		"{\"execute\":\"query-sev\",\"id\":1}\n"
+		"\n"
+		"{bad\n" INJECT("\"packet-header\":\"" HDR_B64
+				"\",\"secret\":\"" SEC16 "\"") "\n"
+		"{\"execute\":\"cont\",\"id\":\"end\"}\n";
+	struct sev_owner_request req;
+	struct sev_owner_reply rep, want;
+	struct owner_opts o = {.socket_path = "sock", .timeout_s = 10,
+			       .version = "test"};
+	char err[512], got[4096], *nl;
+	int sv[2];
+	ssize_t n;
+
+	sample_request(&req);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	ck_assert_int_eq(send(sv[1], lines, strlen(lines), 0),
+			 (ssize_t)strlen(lines));
+	ck_assert_msg(owner_exchange_client(&o, sv[0], &req, &rep, err,
+					    sizeof(err)) == 0,
+		      "%s", err);
+	fill_reply(&want, 16, false);
+	assert_same_reply(&want, &rep);
+	sev_owner_reply_free(&want);
+	sev_owner_reply_free(&rep);
+	/* cfd is the caller's: still open. */
+	ck_assert_int_ge(fcntl(sv[0], F_GETFD), 0);
+	close(sv[0]);
+	n = recv(sv[1], got, sizeof(got) - 1, MSG_WAITALL);
+	ck_assert_int_gt(n, 0);
+	got[n] = '\0';
+	nl = strchr(got, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_int_eq(sev_owner_greeting_parse(got, (size_t)(nl - got), err,
+						  sizeof(err)),
+			 0);
+	ck_assert_ptr_nonnull(strstr(nl, "\n{\"error\":{\"class\":"
+					 "\"GenericError\",\"desc\":\"the "
+					 "command is not valid JSON"));
+	ck_assert_ptr_nonnull(strstr(nl, "\n{\"return\":{},\"id\":\"end\"}\n"));
+	close(sv[1]);
+
+	/* A client that leaves without "cont". */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	ck_assert_int_eq(send(sv[1], "{}\n", 3, 0), 3);
+	shutdown(sv[1], SHUT_WR);
+	ck_assert_int_eq(owner_exchange_client(&o, sv[0], &req, &rep, err,
+					       sizeof(err)),
+			 -ECANCELED);
+	ck_assert_str_eq(err, "the guest owner disconnected from sock without "
+			      "\"cont\"");
+	ck_assert(!rep.inject && !rep.secret);
+	/* Opts for a command are refused. */
+	o.socket_path = NULL;
+	o.cmd = "x";
+	ck_assert_int_eq(owner_exchange_client(&o, sv[0], &req, &rep, err,
+					       sizeof(err)),
+			 -EINVAL);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
 
 START_TEST(exchange_socket_session)
 {
@@ -2571,6 +2859,10 @@ static Suite *owner_suite(void)
 	tcase_add_test(ex, exchange_cmd_failures);
 	tcase_add_test(ex, exchange_cmd_stops_its_group);
 	tcase_add_test(ex, exchange_opts_refusals);
+	tcase_add_test(ex, reader_lines_grow);
+	tcase_add_test(ex, exchange_cmd_ends_seam);
+	tcase_add_test(ex, exchange_cmd_ends_running);
+	tcase_add_test(ex, exchange_client_seam);
 	tcase_add_test(ex, exchange_socket_session);
 	tcase_add_test(ex, exchange_socket_attest);
 	tcase_add_test(ex, exchange_socket_no_secret_and_stale);
