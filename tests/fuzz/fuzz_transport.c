@@ -54,7 +54,7 @@
  * exec/s, cov 582 and 589): some 3800 to 5100 runs per CPU second, what
  * a quiet core would give.  Two more things made it: owner/exchange.c's
  * reader and reply buffers start at 4 KiB instead of 64 KiB an exchange,
- * and ASan's quarantine is 16 MB here (__asan_default_options below):
+ * and ASan's quarantine is 16 MB (FUZZ_ASAN_OPTIONS in the Makefile):
  * with the default 256 MB, each input's allocations landed on memory
  * never touched before, page faults and shoot-downs, a third of the CPU
  * time (10.9 vs 7.7 CPU s for 40000 runs).  What is left: a dozen
@@ -138,19 +138,6 @@ static void server_sndbuf(int fd)
 
 	/* Capped by net.core.wmem_max; the cap is what sndbuf records. */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
-}
-
-/*
- * ASan keeps freed memory in a quarantine (256 MB) before it hands it out
- * again, so a use after free is caught even long after the free.  Every
- * input's exchange frees all it allocated before the next input, and no
- * pointer survives an input, so 16 MB (some thousand inputs' worth) catches
- * the same; the default made a third of the CPU time page faults on
- * memory never used before.  ASAN_OPTIONS still overrides it.
- */
-const char *__asan_default_options(void)
-{
-	return "quarantine_size_mb=16";
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
