@@ -39,7 +39,12 @@
  * multiplications an input (about 1 ms each under ASan) bounded it; now
  * OpenSSL's allocations under ASan do (250 to 550 mallocs for an input
  * that reaches a P-384 key, most of them OpenSSL building the curve's
- * group and the key object in sev_ecc_pubkey_parse).
+ * group and the key object in sev_ecc_pubkey_parse), and the ECDSA
+ * verifications that must be real: in 100000 runs from the seeds (12 CPU
+ * s) the caches answered 19500 peer checks and ECDHs with 3 and 4 real
+ * ones, and 22500 to 28500 ECDSA verifications with 5000 to 7300 real
+ * ones (the input changed the signed bytes or the signature), about half
+ * of the CPU time left.
  */
 #include <dlfcn.h>
 #include <errno.h>
