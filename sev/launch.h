@@ -170,6 +170,14 @@ struct sev_model_config {
 struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 				size_t errlen);
 void sev_model_free(struct sev_model *m); /* wipes its keys */
+/*
+ * Forget the VM: its guest, keys, digests and KVM's view of it are wiped
+ * and the model is again as sev_model_new made it, with the same
+ * configuration and the same platform (PDH key and certificate, identity;
+ * a PDH_GEN since is kept).  What a new VM on the same machine meets; a
+ * fuzz harness drives many launches through one model this way.
+ */
+void sev_model_reset(struct sev_model *m);
 /* The model's PDH certificate (SEV_CERT_LEN bytes), for a guest owner's session. */
 int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[SEV_CERT_LEN]);
 /*

@@ -59,6 +59,15 @@
 
 /* ------------------------------------------------------------- lifetime */
 
+/* The platform and guest states before a VM's first command (the rest of
+ * that state is zero). */
+static void model_no_vm(struct sev_model *m)
+{
+	m->platform = MODEL_PLATFORM_UNINIT;
+	m->state = SEV_GUEST_UNINIT;
+	m->snp_state = MODEL_SNP_INIT;
+}
+
 struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 				size_t errlen)
 {
@@ -86,9 +95,7 @@ struct sev_model *sev_model_new(const struct sev_model_config *c, char *err,
 	}
 	m->vmsa = c->vmsa;
 	m->vmsa_ctx = c->vmsa_ctx;
-	m->platform = MODEL_PLATFORM_UNINIT;
-	m->state = SEV_GUEST_UNINIT;
-	m->snp_state = MODEL_SNP_INIT;
+	model_no_vm(m);
 
 	if (c->mode != SEV_MODE_SEV && c->mode != SEV_MODE_SEV_ES &&
 	    c->mode != SEV_MODE_SNP) {
@@ -156,6 +163,32 @@ void sev_model_free(struct sev_model *m)
 	EVP_MD_CTX_free(m->ld_ctx);
 	model_snp_free(m);
 	OPENSSL_clear_free(m, sizeof(*m));
+}
+
+void sev_model_reset(struct sev_model *m)
+{
+	struct sev_model keep;
+
+	if (!m)
+		return;
+	EVP_MD_CTX_free(m->ld_ctx);
+	model_snp_free(m);
+	memcpy(&keep, m, sizeof(keep));
+	OPENSSL_cleanse(m, sizeof(*m));
+	/* What sev_model_new set from the configuration, and the platform's
+	 * keys and identity; everything else is the VM's (zero). */
+	m->mode = keep.mode;
+	m->api_major = keep.api_major;
+	m->api_minor = keep.api_minor;
+	m->build = keep.build;
+	m->vmsa = keep.vmsa;
+	m->vmsa_ctx = keep.vmsa_ctx;
+	m->pdh = keep.pdh;
+	m->identity = keep.identity;
+	m->identity_rw = keep.identity_rw;
+	memcpy(m->pdh_cert, keep.pdh_cert, sizeof(m->pdh_cert));
+	model_no_vm(m);
+	OPENSSL_cleanse(&keep, sizeof(keep));
 }
 
 int sev_model_pdh_cert(struct sev_model *m, uint8_t cert[SEV_CERT_LEN])

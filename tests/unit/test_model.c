@@ -1449,6 +1449,104 @@ START_TEST(model_keys_and_certs)
 }
 END_TEST
 
+/* A model reset is a fresh model of the same configuration and keys: the
+ * same bytes (but for the key object), and a second launch works. */
+static void ck_as_new(struct sev_model *m, const struct sev_model_config *c)
+{
+	struct sev_model *fresh = sev_model_new(c, NULL, 0);
+	struct sev_model seen;
+
+	ck_assert_ptr_nonnull(fresh);
+	ck_assert_int_eq(EVP_PKEY_eq(m->pdh, fresh->pdh), 1);
+	memcpy(&seen, m, sizeof(seen));
+	seen.pdh = fresh->pdh;
+	ck_assert_mem_eq(&seen, fresh, sizeof(seen));
+	OPENSSL_cleanse(&seen, sizeof(seen));
+	sev_model_free(fresh);
+}
+
+START_TEST(reset_forgets_the_vm)
+{
+	static const uint8_t d[48] = {[0] = 0x12, [47] = 0x34};
+	uint8_t cert[SEV_CERT_LEN], cert2[SEV_CERT_LEN], got[48], first[48];
+	struct sev_model_config c;
+	struct owner o = {0};
+	struct fw fw;
+	struct rig *r;
+
+	fw_synthetic(&fw);
+	/* SEV with a session, up to RUNNING; the same VM cannot be set up
+	 * for a second launch (KVM: INIT once per VM). */
+	r = session_rig(&fw, SEV_MODE_SEV, POLICY_SEV, &o, POLICY_SEV);
+	ck_assert_int_eq(sev_model_pdh_cert(r->m, cert), 0);
+	sev_measured(r);
+	check_sev_digests(r, o.tk.tik);
+	ck_ok(r, sevl_finish(r->l));
+	memset(r->l, 0, sizeof(*r->l));
+	ck_assert_int_eq(sevl_setup(r->l, SEV_MODE_SEV, POLICY_SEV,
+				    sev_transport_model(r->m)),
+			 0);
+	ck_assert_int_eq(sevl_vm_init(r->l, false, 0), -EINVAL);
+
+	/* Reset: the same PDH, no digest, and the whole launch again with
+	 * the same session. */
+	sev_model_reset(r->m);
+	c = (struct sev_model_config){
+		.mode = SEV_MODE_SEV, .vmsa = plan_vmsa, .vmsa_ctx = &r->vs};
+	ck_assert_int_eq(sev_model_pdh_cert(r->m, cert2), 0);
+	ck_assert_mem_eq(cert, cert2, SEV_CERT_LEN);
+	ck_assert_int_eq(sev_model_launch_digest(r->m, got, 32), -ENODATA);
+	memset(r->l, 0, sizeof(*r->l));
+	ck_assert_int_eq(sevl_setup(r->l, SEV_MODE_SEV, POLICY_SEV,
+				    sev_transport_model(r->m)),
+			 0);
+	ck_ok(r, sevl_vm_init(r->l, false, 0));
+	ck_ok(r, sevl_set_session(r->l, o.godh_cert, SEV_CERT_LEN, o.session,
+				  SEV_SESSION_LEN));
+	sev_measured(r);
+	check_sev_digests(r, o.tk.tik);
+	ck_ok(r, sevl_finish(r->l));
+	rig_free(r);
+	owner_free(&o);
+
+	/* SNP: after a launch its pages are private and its context
+	 * exists; again no second launch until the reset. */
+	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 2,
+		    &(struct rig_opts){.pdh_private = d, .no_vm_init = true});
+	c = (struct sev_model_config){.mode = SEV_MODE_SNP,
+				      .pdh_private = d,
+				      .vmsa = plan_vmsa,
+				      .vmsa_ctx = &r->vs};
+	ck_as_new(r->m, &c);
+	ck_ok(r, sevl_vm_init(r->l, false, r->p->vmsa.sev_features));
+	snp_updated(r);
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
+	ck_assert_int_eq(sev_model_launch_digest(r->m, first, 48), 0);
+	ck_assert_uint_gt(r->m->nprivate, 0);
+	memset(r->l, 0, sizeof(*r->l));
+	ck_assert_int_eq(sevl_setup(r->l, SEV_MODE_SNP, POLICY_SNP,
+				    sev_transport_model(r->m)),
+			 0);
+	ck_assert_int_eq(sevl_vm_init(r->l, false, r->p->vmsa.sev_features),
+			 -EINVAL);
+
+	sev_model_reset(r->m);
+	ck_as_new(r->m, &c);
+	memset(r->l, 0, sizeof(*r->l));
+	ck_assert_int_eq(sevl_setup(r->l, SEV_MODE_SNP, POLICY_SNP,
+				    sev_transport_model(r->m)),
+			 0);
+	ck_ok(r, sevl_vm_init(r->l, false, r->p->vmsa.sev_features));
+	snp_updated(r);
+	ck_ok(r, sevl_snp_finish(r->l, NULL));
+	ck_assert_int_eq(sev_model_launch_digest(r->m, got, 48), 0);
+	ck_assert_mem_eq(got, first, 48);
+	rig_free(r);
+	sev_model_reset(NULL);
+	fw_free(&fw);
+}
+END_TEST
+
 /* The model's API version and build go into LAUNCH_MEASURE. */
 /* --self-session: the platform's PDH from PDH_CERT_EXPORT, a session of
  * sevboot's own for it, and LAUNCH_MEASURE checked with its TIK rather
@@ -1871,6 +1969,7 @@ int main(void)
 	tcase_add_test(tc, cpuid_check_rules);
 	tcase_add_test(tc, snp_id_block);
 	tcase_add_test(tc, model_keys_and_certs);
+	tcase_add_test(tc, reset_forgets_the_vm);
 	tcase_add_test(tc, measure_uses_configured_version);
 	tcase_add_test(tc, attestation_report_sev);
 	tcase_add_test(tc, pdh_export_with_identity);
