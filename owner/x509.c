@@ -60,6 +60,17 @@ static void common_name(const X509_NAME *n, char *out, size_t len)
 		out[0] = '\0';
 }
 
+/* The CN of a name for an error line: quoted, a control or non-ASCII byte
+ * (a certificate's name is anyone's bytes) as \xNN, cut after 40. */
+static void shown_name(const X509_NAME *n, char *out, size_t len)
+{
+	char cn[128];
+	int got = X509_NAME_get_text_by_NID((X509_NAME *)n, NID_commonName,
+					    cn, (int)sizeof(cn));
+
+	json_quote(cn, got > 0 ? (size_t)got : 0, out, len);
+}
+
 /* The kind and product of c by its subject (and, for a VCEK/VLEK, its
  * issuer): CN=ARK-Milan, SEV-Milan, SEV-VLEK-Milan, SEV-VCEK, SEV-VLEK. */
 static enum snp_cert_kind cert_kind(X509 *c, int *product)
@@ -108,12 +119,12 @@ static int chain_take(struct snp_chain *ch, X509 *c, char *err, size_t errlen)
 		      : k == SNP_CERT_ASVK  ? &ch->asvk
 		      : k == SNP_CERT_OTHER ? NULL
 					    : &ch->vek;
-	char cn[64];
+	char cn[200];
 
 	if (!slot) {
-		common_name(X509_get_subject_name(c), cn, sizeof(cn));
+		shown_name(X509_get_subject_name(c), cn, sizeof(cn));
 		set_err(err, errlen,
-			"a certificate for \"%s\": not one of AMD's (ARK-*, "
+			"a certificate for %s: not one of AMD's (ARK-*, "
 			"SEV-*, SEV-VLEK-*, SEV-VCEK, SEV-VLEK)",
 			cn);
 		return -EINVAL;
@@ -123,10 +134,10 @@ static int chain_take(struct snp_chain *ch, X509 *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (product == AMD_PRODUCT_UNKNOWN || product < AMD_MILAN) {
-		common_name(X509_get_issuer_name(c), cn, sizeof(cn));
+		shown_name(X509_get_issuer_name(c), cn, sizeof(cn));
 		set_err(err, errlen,
 			"a %s certificate of an unknown product (issuer "
-			"\"%s\"; Milan, Genoa and Turin are known)",
+			"%s; Milan, Genoa and Turin are known)",
 			kind_name(k), cn);
 		return -EINVAL;
 	}
@@ -374,12 +385,12 @@ static void check_x509_link(struct trust_result *r, const char *what,
 
 	if (X509_NAME_cmp(X509_get_issuer_name(c),
 			  X509_get_subject_name(signer))) {
-		char want[64], got[64];
+		char want[200], got[200];
 
-		common_name(X509_get_subject_name(signer), want, sizeof(want));
-		common_name(X509_get_issuer_name(c), got, sizeof(got));
-		trust_add(r, false, what,
-			  "expected issuer \"%s\", found \"%s\"", want, got);
+		shown_name(X509_get_subject_name(signer), want, sizeof(want));
+		shown_name(X509_get_issuer_name(c), got, sizeof(got));
+		trust_add(r, false, what, "expected issuer %s, found %s", want,
+			  got);
 		return;
 	}
 	if (!X509_get_signature_info(c, &mdnid, &pknid, NULL, NULL) ||

@@ -557,6 +557,47 @@ END_TEST
 /* A VCEK alone verifies up to the built-in ASK and ARK of the product
  * its issuer names (virtee tests/certs.rs milan_chain, turin_ca_stack;
  * trustee; go-sev-guest; the Azure Genoa VCEK). */
+/* A certificate's name is anyone's bytes: a CN holding a newline and an
+ * escape is said on one line, as \xNN (fuzz_trust found the newline
+ * going into the error as it was). */
+START_TEST(snp_name_shown_on_one_line)
+{
+	static const char cn[] = "SEV-\n\033[2Jlan";
+	struct snp_chain ch = {.product = AMD_PRODUCT_UNKNOWN};
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *c = X509_new();
+	uint8_t *der = NULL;
+	char err[300];
+	int len;
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(
+				 X509_get_subject_name(c), "CN", MBSTRING_ASC,
+				 (const unsigned char *)cn, -1, -1, 0),
+			 1);
+	ck_assert_int_eq(X509_set_version(c, X509_VERSION_3), 1);
+	ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(c), 1), 1);
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(c), 0));
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(c), 86400));
+	ck_assert_int_eq(X509_set_issuer_name(c, X509_get_subject_name(c)), 1);
+	ck_assert_int_eq(X509_set_pubkey(c, k), 1);
+	ck_assert_int_gt(X509_sign(c, k, EVP_sha256()), 0);
+	len = i2d_X509(c, &der);
+	ck_assert_int_gt(len, 0);
+	/* CN=SEV-... is an ASK by its name, of an unknown product. */
+	ck_assert_int_eq(snp_chain_add(&ch, der, (size_t)len, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_null(strchr(err, '\n'));
+	ck_assert_ptr_null(strchr(err, '\033'));
+	ck_assert_msg(strstr(err, "\"SEV-\\x0a\\x1b[2Jlan\""), "%s", err);
+	OPENSSL_free(der);
+	X509_free(c);
+	EVP_PKEY_free(k);
+	snp_chain_free(&ch);
+}
+END_TEST
+
 START_TEST(snp_vcek_alone)
 {
 	static const struct {
@@ -1448,6 +1489,7 @@ int main(void)
 	tcase_add_test(tc, sev_chain_one_file);
 	tcase_add_test(tc, sev_chain_missing_links);
 	tcase_add_test(tc, snp_ca_bundles);
+	tcase_add_test(tc, snp_name_shown_on_one_line);
 	tcase_add_test(tc, snp_vcek_alone);
 	tcase_add_test(tc, snp_vcek_extensions);
 	tcase_add_test(tc, snp_vcek_altered_hwid);
