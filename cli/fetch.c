@@ -443,6 +443,12 @@ static int ask_kds(const struct fetch_opts *o, const char *url,
 
 	ret = kds_get(url, o->timeout ? o->timeout : FETCH_TIMEOUT_DEFAULT, &a,
 		      err, sizeof(err));
+	if (ret == -ELIBACC || ret == -ELIBBAD) {
+		fetch_error("%s: fetch needs libcurl (Debian 12: the libcurl4 "
+			    "package)",
+			    err);
+		return EXIT_RUNTIME;
+	}
 	if (ret) {
 		fetch_error("%s: %s", url, err);
 		return ret == -ENOMEM	? EXIT_RUNTIME
