@@ -983,8 +983,7 @@ START_TEST(test_bin_without_libcurl)
 	if (!strstr(list, "libc.so"))
 		SKIP_TEST("%s is not dynamically linked (make static?)", b);
 	ck_assert_msg(strstr(list, "libcrypto"), "%s", list);
-	ck_assert_msg(!strstr(list, "libcurl"), "%s maps libcurl: %s", b,
-		      list);
+	ck_assert_msg(!strstr(list, "libcurl"), "%s maps libcurl: %s", b, list);
 }
 END_TEST
 
