@@ -950,6 +950,29 @@ START_TEST(test_no_libcurl)
 }
 END_TEST
 
+/* A library that is not libcurl (libc: it is loaded anyway): the first
+ * function missing is named, exit 1, no request. */
+START_TEST(test_not_libcurl)
+{
+	struct captured r;
+	struct env e;
+
+	if (!forked())
+		SKIP_TEST("CK_FORK=no: an earlier test may have loaded "
+			  "libcurl in this process");
+	ck_assert_int_eq(kds_curl_soname("libc.so.6"), 0);
+	env_init(&e);
+	env_fetch(&e, &r, "ca", NULL, NULL);
+	env_done(&e);
+	ck_assert_msg(r.rc == EXIT_RUNTIME, "rc %d: %s", r.rc, r.err);
+	ck_assert_msg(strstr(r.err, "sevboot: fetch: libc.so.6 has no "
+				    "curl_global_init ("),
+		      "%s", r.err);
+	ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
+	ck_assert_uint_eq(e.s.nreqs, 0);
+}
+END_TEST
+
 /* bin/sevboot, or $SEVBOOT_BIN; NULL when it is not built. */
 static const char *sevboot_bin(void)
 {
@@ -1032,6 +1055,7 @@ static Suite *kds_suite(void)
 	tcase_add_test(tc, test_usage);
 	tcase_add_test(tc, test_curl_dlopen);
 	tcase_add_test(tc, test_no_libcurl);
+	tcase_add_test(tc, test_not_libcurl);
 	tcase_add_test(tc, test_bin_without_libcurl);
 	suite_add_tcase(s, tc);
 	return s;
