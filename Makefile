@@ -23,8 +23,10 @@ SEVBOOT_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -Wno-unused-parameter \
 SEVBOOT_LDFLAGS = -pthread -Wl,-z,relro -Wl,-z,now $(SAN_FLAGS)
 ALL_CFLAGS = $(SEVBOOT_CPPFLAGS) $(CPPFLAGS) $(SEVBOOT_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SEVBOOT_LDFLAGS) $(LDFLAGS)
-# libcurl: `sevboot fetch` (owner/kds.c), AMD's KDS over HTTPS.
-LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf libseccomp libcurl 2>/dev/null || echo -lcrypto -lelf -lseccomp -lcurl) -pthread
+# libcurl (`sevboot fetch`, AMD's KDS over HTTPS) is not linked:
+# owner/kds.c opens libcurl.so.4 with dlopen when a fetch first needs it,
+# so no other run maps it and its 33 libraries.  Its header is needed.
+LDLIBS_LIB := $(shell $(PKG_CONFIG) --libs libcrypto libelf libseccomp 2>/dev/null || echo -lcrypto -lelf -lseccomp) -pthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 LIB_SRCS := $(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c vmm/*.c))
@@ -74,7 +76,8 @@ LIBSEV_SOMAJOR := 1
 LIBOUT ?= lib
 LIBSEV_SO := $(LIBOUT)/libsev.so.$(LIBSEV_VERSION)
 LIBSEV_A := $(LIBOUT)/libsev.a
-# owner/kds.c (AMD KDS over libcurl) is sevboot's, not the library's.
+# owner/kds.c (AMD KDS over libcurl, opened with dlopen) is sevboot's,
+# not the library's.
 LIBSEV_SRCS := lib/libsev.c lib/platform.c $(filter-out owner/kds.c,$(sort $(wildcard util/*.c loader/*.c sev/*.c sev/model/*.c owner/*.c)))
 LIBSEV_OBJS := $(LIBSEV_SRCS:%.c=$(BUILD)/libobj/%.o)
 LIBSEV_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto) -pthread

@@ -94,11 +94,15 @@ const struct cli_spec fetch_spec = {
 		 "answer is used\n"
 		 "without a request (a CRL until its nextUpdate).\n",
 	.opts = fetch_options,
-	.notes = "Exit codes: 0 written, 1 runtime failure, 2 usage, 3 bad "
-		 "input file, 5 the\n"
-		 "answer did not pass its checks (nothing written), 6 KDS "
-		 "unreachable, too\n"
-		 "slow, or it refused (HTTP 404, 429 rate limit, ...).\n",
+	.notes = "libcurl (libcurl.so.4, Debian's libcurl4) is loaded when a "
+		 "request is made.\n"
+		 "Exit codes: 0 written, 1 runtime failure (also: libcurl "
+		 "cannot be loaded),\n"
+		 "2 usage, 3 bad input file, 5 the answer did not pass its "
+		 "checks (nothing\n"
+		 "written), 6 KDS unreachable, too slow, or it refused (HTTP "
+		 "404, 429 rate\n"
+		 "limit, ...).\n",
 	.max_args = 2, /* one; a second is refused with the first */
 };
 
@@ -443,6 +447,12 @@ static int ask_kds(const struct fetch_opts *o, const char *url,
 
 	ret = kds_get(url, o->timeout ? o->timeout : FETCH_TIMEOUT_DEFAULT, &a,
 		      err, sizeof(err));
+	if (ret == -ELIBACC || ret == -ELIBBAD) {
+		fetch_error("%s: fetch needs libcurl (Debian 12: the libcurl4 "
+			    "package)",
+			    err);
+		return EXIT_RUNTIME;
+	}
 	if (ret) {
 		fetch_error("%s: %s", url, err);
 		return ret == -ENOMEM	? EXIT_RUNTIME

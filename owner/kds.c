@@ -2,7 +2,8 @@
 /*
  * owner/kds.c: AMD's Key Distribution Service (KDS interface spec 57230,
  * chapter 4): the URLs of a product's CA chain and CRL and of one chip's
- * VCEK at one TCB, the HTTP GET (libcurl), and the checks an answer must
+ * VCEK at one TCB, the HTTP GET (libcurl, opened with dlopen on first
+ * use), and the checks an answer must
  * pass before anyone keeps it: a CA chain that verifies up to AMD's ARK,
  * a VCEK of the very chip and TCB asked for, a CRL signed by the ARK.
  */
@@ -15,6 +16,7 @@
 
 #ifndef SEVBOOT_NO_CURL
 #include <curl/curl.h>
+#include <dlfcn.h>
 #endif
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -167,12 +169,116 @@ void kds_answer_free(struct kds_answer *a)
 
 #ifndef SEVBOOT_NO_CURL
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+/*
+ * libcurl is opened when a fetch first needs it, not linked: linked, it
+ * and the 33 libraries it needs were mapped into every sevboot process
+ * (8 MB of RSS for `sevboot --version`).  dlopen(3) and dlsym(3), POSIX;
+ * the types are <curl/curl.h>'s, so a call through the table is checked
+ * as a call to libcurl itself.  libcurl.so.4 is libcurl's soname since
+ * 7.16 (Debian 12: the libcurl4 package).  Loaded once per process, never
+ * unloaded; a failed load is tried again on the next call.
+ */
+struct curl_api {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *setopt;
+	__typeof__(curl_easy_perform) *perform;
+	__typeof__(curl_easy_getinfo) *getinfo;
+	__typeof__(curl_easy_header) *header;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_easy_cleanup) *cleanup;
+};
 
-static void curl_init(void)
+static pthread_mutex_t curl_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct curl_api curl_fn; /* filled once, by curl_open() */
+static bool curl_ready;
+static const char *curl_soname = KDS_LIBCURL;
+
+int kds_curl_soname(const char *soname)
 {
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	int ret = 0;
+
+	pthread_mutex_lock(&curl_lock);
+	if (curl_ready)
+		ret = -EBUSY;
+	else
+		curl_soname = soname ? soname : KDS_LIBCURL;
+	pthread_mutex_unlock(&curl_lock);
+	return ret;
+}
+
+/* dlsym(name) into *fp, a function pointer of the table. */
+static int curl_sym(void *dl, const char *name, void *fp, char *err,
+		    size_t errlen)
+{
+	void *p;
+
+	_Static_assert(sizeof(p) == sizeof(curl_fn.perform),
+		       "dlsym's void * holds a function pointer (POSIX)");
+	dlerror();
+	p = dlsym(dl, name);
+	if (!p) {
+		const char *why = dlerror();
+
+		set_err(err, errlen, "%s has no %s (%s)", curl_soname, name,
+			why ? why : "a null symbol");
+		return -ELIBBAD;
+	}
+	memcpy(fp, &p, sizeof(p));
+	return 0;
+}
+
+#define CURL_SYM(dl, api, field, name)                                         \
+	curl_sym(dl, name, &(api)->field, err, errlen)
+
+/* Under curl_lock: dlopen, the table, curl_global_init. */
+static int curl_open(char *err, size_t errlen)
+{
+	struct curl_api a;
+	void *dl = dlopen(curl_soname, RTLD_NOW | RTLD_LOCAL);
+	int ret;
+
+	if (!dl) {
+		const char *why = dlerror();
+
+		set_err(err, errlen, "cannot load %s (%s)", curl_soname,
+			why ? why : "no reason given");
+		return -ELIBACC;
+	}
+	ret = CURL_SYM(dl, &a, global_init, "curl_global_init");
+	ret = ret ?: CURL_SYM(dl, &a, easy_init, "curl_easy_init");
+	ret = ret ?: CURL_SYM(dl, &a, setopt, "curl_easy_setopt");
+	ret = ret ?: CURL_SYM(dl, &a, perform, "curl_easy_perform");
+	ret = ret ?: CURL_SYM(dl, &a, getinfo, "curl_easy_getinfo");
+	ret = ret ?: CURL_SYM(dl, &a, header, "curl_easy_header");
+	ret = ret ?: CURL_SYM(dl, &a, easy_strerror, "curl_easy_strerror");
+	ret = ret ?: CURL_SYM(dl, &a, cleanup, "curl_easy_cleanup");
+	if (!ret && a.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		set_err(err, errlen, "%s cannot start (curl_global_init)",
+			curl_soname);
+		ret = -ENOMEM;
+	}
+	if (ret) {
+		dlclose(dl);
+		return ret;
+	}
+	curl_fn = a;
+	curl_ready = true;
+	return 0;
+}
+
+/* libcurl's table, loaded on first use: 0, -ELIBACC (no such library),
+ * -ELIBBAD (a symbol missing), -ENOMEM; err filled. */
+static int curl_load(const struct curl_api **api, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&curl_lock);
+	if (!curl_ready)
+		ret = curl_open(err, errlen);
+	pthread_mutex_unlock(&curl_lock);
+	*api = &curl_fn;
+	return ret;
 }
 
 /* The body, growing, refused past KDS_ANSWER_MAX. */
@@ -203,13 +309,12 @@ static size_t sink_write(char *data, size_t size, size_t n, void *ctx)
 }
 
 /* Retry-After (RFC 9110 10.2.3), as sent and in seconds. */
-static void retry_after(CURL *c, struct kds_answer *a)
+static void retry_after(const struct curl_api *f, CURL *c, struct kds_answer *a)
 {
 	struct curl_header *h = NULL;
 	curl_off_t secs = -1;
 
-	if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) ==
-		    CURLHE_OK &&
+	if (f->header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK &&
 	    h && h->value) {
 		size_t k = 0;
 
@@ -219,8 +324,7 @@ static void retry_after(CURL *c, struct kds_answer *a)
 			a->retry_text[k++] = *v >= 0x20 && *v < 0x7f ? *v : '?';
 		a->retry_text[k] = '\0';
 	}
-	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &secs) == CURLE_OK &&
-	    secs > 0)
+	if (f->getinfo(c, CURLINFO_RETRY_AFTER, &secs) == CURLE_OK && secs > 0)
 		a->retry_after = (long)secs;
 	else if (a->retry_text[0] == '0' && !a->retry_text[1])
 		a->retry_after = 0;
@@ -247,40 +351,50 @@ static int curl_errno(CURLcode rc)
 	}
 }
 
+/* The request's options: url, http(s) only, at most timeout_s seconds and
+ * KDS_ANSWER_MAX bytes, the body into s, curl's message into cerr. */
+static void curl_options(const struct curl_api *f, CURL *c, const char *url,
+			 unsigned timeout_s, struct sink *s, char *cerr)
+{
+	f->setopt(c, CURLOPT_URL, url);
+	f->setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	f->setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	f->setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	f->setopt(c, CURLOPT_MAXREDIRS, 3L);
+	f->setopt(c, CURLOPT_NOSIGNAL, 1L);
+	f->setopt(c, CURLOPT_TIMEOUT, (long)timeout_s);
+	f->setopt(c, CURLOPT_CONNECTTIMEOUT, (long)timeout_s);
+	f->setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)KDS_ANSWER_MAX);
+	f->setopt(c, CURLOPT_USERAGENT, "sevboot");
+	f->setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	f->setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	f->setopt(c, CURLOPT_WRITEDATA, s);
+}
+
 int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 	    char *err, size_t errlen)
 {
 	char cerr[CURL_ERROR_SIZE] = "";
+	const struct curl_api *f;
 	struct sink s = {0};
 	CURLcode rc;
 	CURL *c;
-	int ret = 0;
+	int ret;
 
 	memset(a, 0, sizeof(*a));
 	a->retry_after = -1;
-	pthread_once(&curl_once, curl_init);
-	if (curl_init_rc != CURLE_OK || !(c = curl_easy_init())) {
-		set_err(err, errlen, "libcurl cannot start");
+	ret = curl_load(&f, err, errlen);
+	if (ret)
+		return ret;
+	if (!(c = f->easy_init())) {
+		set_err(err, errlen, "libcurl cannot start (curl_easy_init)");
 		return -ENOMEM;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout_s);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)timeout_s);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-			 (curl_off_t)KDS_ANSWER_MAX);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "sevboot");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	rc = curl_easy_perform(c);
+	curl_options(f, c, url, timeout_s, &s, cerr);
+	rc = f->perform(c);
 	if (rc == CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
-		retry_after(c, a);
+		f->getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+		retry_after(f, c, a);
 		a->body = s.p;
 		a->len = s.len;
 		s.p = NULL;
@@ -293,13 +407,13 @@ int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 		if (ret == -ETIMEDOUT)
 			set_err(err, errlen, "no answer within %u s (%s)",
 				timeout_s,
-				cerr[0] ? cerr : curl_easy_strerror(rc));
+				cerr[0] ? cerr : f->easy_strerror(rc));
 		else
 			set_err(err, errlen, "%s",
-				cerr[0] ? cerr : curl_easy_strerror(rc));
+				cerr[0] ? cerr : f->easy_strerror(rc));
 	}
 	free(s.p);
-	curl_easy_cleanup(c);
+	f->cleanup(c);
 	return ret;
 }
 
@@ -315,6 +429,12 @@ int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 	set_err(err, errlen,
 		"this sevboot is the static build (make static), without "
 		"libcurl: it has no HTTP (use the regular build)");
+	return -EOPNOTSUPP;
+}
+
+int kds_curl_soname(const char *soname)
+{
+	(void)soname;
 	return -EOPNOTSUPP;
 }
 #endif

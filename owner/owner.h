@@ -814,11 +814,23 @@ struct kds_answer {
  * all (connecting included), at most KDS_ANSWER_MAX bytes.  0 when an
  * HTTP answer came, whatever its status (a->body then holds it); else
  * -ETIMEDOUT, -E2BIG (a larger answer), -EHOSTUNREACH (no connection:
- * name, refused, TLS), -EPROTO (not HTTP), -ENOMEM, with err filled.
+ * name, refused, TLS), -EPROTO (not HTTP), -ENOMEM, -ELIBACC (libcurl
+ * cannot be loaded), -ELIBBAD (it lacks a function), with err filled;
+ * -EOPNOTSUPP in the static build.  libcurl is not linked: the first call
+ * opens KDS_LIBCURL with dlopen.
  */
 int kds_get(const char *url, unsigned timeout_s, struct kds_answer *a,
 	    char *err, size_t errlen);
 void kds_answer_free(struct kds_answer *a);
+
+/* libcurl's soname (Debian 12: the libcurl4 package). */
+#define KDS_LIBCURL "libcurl.so.4"
+/*
+ * The library kds_get() loads instead of KDS_LIBCURL (NULL: KDS_LIBCURL),
+ * for the tests (a missing one).  Not an option of sevboot.  0, -EBUSY
+ * once libcurl is loaded in this process, -EOPNOTSUPP in the static build.
+ */
+int kds_curl_soname(const char *soname);
 
 /*
  * Is p[0..len) what q asked for, and does it verify?  CA: the PEM

@@ -12,7 +12,7 @@ set -eu
 case "${1:-}" in
 "")
 	PKGS="build-essential pkg-config libssl-dev libelf-dev check libseccomp-dev \
-libcurl4-openssl-dev python3 \
+libcurl4-openssl-dev libcurl4 python3 \
 clang libclang-rt-14-dev \
 qemu-system-x86 busybox-static cpio xz-utils ovmf time ca-certificates strace openssl \
 man-db groff-base gnuplot-nox" ;;

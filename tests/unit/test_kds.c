@@ -6,11 +6,14 @@
  * truncated certificate or a cut connection where a test says so, and
  * recording every request.  Asserted: the exact URLs for a Milan, a Genoa
  * and a Turin report; the cache (the second fetch makes no request); the
- * 429 line; a bad answer refused with nothing left in --out or the cache.
+ * 429 line; a bad answer refused with nothing left in --out or the cache;
+ * libcurl opened only by the first fetch (dlopen), and a missing one
+ * refused in one line, exit 1; bin/sevboot starting without it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -866,6 +869,147 @@ START_TEST(test_crl)
 }
 END_TEST
 
+/* ------------------------------------------------ libcurl, opened late */
+
+/* make unit runs each test in a process of its own (CK_FORK=yes): a test
+ * then starts with libcurl not loaded, whatever an earlier one did. */
+static bool forked(void)
+{
+	const char *f = getenv("CK_FORK");
+
+	return !f || strcmp(f, "no");
+}
+
+/* Is libcurl mapped into this process?  RTLD_NOLOAD opens nothing. */
+static bool curl_mapped(void)
+{
+	void *h = dlopen(KDS_LIBCURL, RTLD_NOW | RTLD_NOLOAD);
+
+	if (h)
+		dlclose(h);
+	return h != NULL;
+}
+
+/* The test binary does not link libcurl; the first fetch opens it. */
+START_TEST(test_curl_dlopen)
+{
+	struct captured r;
+	struct env e;
+
+	if (!forked())
+		SKIP_TEST("CK_FORK=no: an earlier test may have loaded "
+			  "libcurl in this process");
+	ck_assert_msg(!curl_mapped(), "%s is mapped before any fetch",
+		      KDS_LIBCURL);
+	env_init(&e); /* no routes: 404 */
+	env_fetch(&e, &r, "ca", NULL, NULL);
+	env_done(&e);
+	ck_assert_msg(r.rc == EXIT_KDS, "rc %d: %s", r.rc, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "answered HTTP 404"));
+	ck_assert_uint_eq(e.s.nreqs, 1);
+	ck_assert(curl_mapped());
+	/* Loaded: the soname can no longer change. */
+	ck_assert_int_eq(kds_curl_soname("libcurl.so.0-missing"), -EBUSY);
+}
+END_TEST
+
+/* No libcurl: one line naming it and dlerror's reason, exit 1, no
+ * request, nothing written; the next fetch tries again. */
+START_TEST(test_no_libcurl)
+{
+	const char *missing = "libcurl.so.0-sevboot-test-missing";
+	struct captured r;
+	struct env e;
+
+	if (!forked())
+		SKIP_TEST("CK_FORK=no: an earlier test may have loaded "
+			  "libcurl in this process");
+	ck_assert_int_eq(kds_curl_soname(missing), 0);
+	env_init(&e);
+	mkdir(e.out, 0755);
+	env_fetch(&e, &r, "ca", NULL, NULL);
+	ck_assert_msg(r.rc == EXIT_RUNTIME, "rc %d: %s", r.rc, r.err);
+	ck_assert_msg(strstr(r.err, "sevboot: fetch: cannot load "
+				    "libcurl.so.0-sevboot-test-missing "
+				    "(libcurl.so.0-sevboot-test-missing: "
+				    "cannot open shared object file"),
+		      "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "fetch needs libcurl"));
+	ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_uint_eq(e.s.nreqs, 0);
+	ck_assert_uint_eq(count_files(e.out), 0);
+	ck_assert_uint_eq(count_files(e.cache), 0);
+	ck_assert(!curl_mapped());
+	/* The failure is not kept: with the real soname back, it loads. */
+	ck_assert_int_eq(kds_curl_soname(NULL), 0);
+	env_fetch(&e, &r, "ca", NULL, NULL);
+	env_done(&e);
+	ck_assert_msg(r.rc == EXIT_KDS, "rc %d: %s", r.rc, r.err);
+	ck_assert_uint_eq(e.s.nreqs, 1);
+}
+END_TEST
+
+/* A library that is not libcurl (libc: it is loaded anyway): the first
+ * function missing is named, exit 1, no request. */
+START_TEST(test_not_libcurl)
+{
+	struct captured r;
+	struct env e;
+
+	if (!forked())
+		SKIP_TEST("CK_FORK=no: an earlier test may have loaded "
+			  "libcurl in this process");
+	ck_assert_int_eq(kds_curl_soname("libc.so.6"), 0);
+	env_init(&e);
+	env_fetch(&e, &r, "ca", NULL, NULL);
+	env_done(&e);
+	ck_assert_msg(r.rc == EXIT_RUNTIME, "rc %d: %s", r.rc, r.err);
+	ck_assert_msg(strstr(r.err, "sevboot: fetch: libc.so.6 has no "
+				    "curl_global_init ("),
+		      "%s", r.err);
+	ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + strlen(r.err) - 1);
+	ck_assert_uint_eq(e.s.nreqs, 0);
+}
+END_TEST
+
+/* bin/sevboot, or $SEVBOOT_BIN; NULL when it is not built. */
+static const char *sevboot_bin(void)
+{
+	const char *b = getenv("SEVBOOT_BIN");
+
+	if (!b || !*b)
+		b = "bin/sevboot";
+	return access(b, X_OK) == 0 ? b : NULL;
+}
+
+/* The libraries the dynamic loader maps for bin/sevboot (what ldd(1)
+ * prints: LD_TRACE_LOADED_OBJECTS, ld.so(8)) hold no libcurl: a run that
+ * does not fetch does not pay for it. */
+START_TEST(test_bin_without_libcurl)
+{
+	const char *b = sevboot_bin();
+	char cmd[4200], list[16384];
+	size_t n = 0, got;
+	FILE *p;
+
+	if (!b)
+		SKIP_TEST("no bin/sevboot (SEVBOOT_BIN): make it first");
+	snprintf(cmd, sizeof(cmd), "LD_TRACE_LOADED_OBJECTS=1 '%s' 2>&1", b);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (n + 1 < sizeof(list) &&
+	       (got = fread(list + n, 1, sizeof(list) - 1 - n, p)) > 0)
+		n += got;
+	list[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	if (!strstr(list, "libc.so"))
+		SKIP_TEST("%s is not dynamically linked (make static?)", b);
+	ck_assert_msg(strstr(list, "libcrypto"), "%s", list);
+	ck_assert_msg(!strstr(list, "libcurl"), "%s maps libcurl: %s", b, list);
+}
+END_TEST
+
 /* ------------------------------------------------------------- usage */
 
 START_TEST(test_usage)
@@ -909,6 +1053,10 @@ static Suite *kds_suite(void)
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_crl);
 	tcase_add_test(tc, test_usage);
+	tcase_add_test(tc, test_curl_dlopen);
+	tcase_add_test(tc, test_no_libcurl);
+	tcase_add_test(tc, test_not_libcurl);
+	tcase_add_test(tc, test_bin_without_libcurl);
 	suite_add_tcase(s, tc);
 	return s;
 }
