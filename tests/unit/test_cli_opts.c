@@ -465,15 +465,6 @@ END_TEST
 
 /* ----------------------------------------------------- bin/sevboot */
 
-static const char *sevboot_bin(void)
-{
-	const char *b = getenv("SEVBOOT_BIN");
-
-	if (!b || !*b)
-		b = "bin/sevboot";
-	return access(b, X_OK) == 0 ? b : NULL;
-}
-
 static void slurp(int fd, char *buf, size_t len)
 {
 	ssize_t n;

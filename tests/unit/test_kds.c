@@ -973,16 +973,6 @@ START_TEST(test_not_libcurl)
 }
 END_TEST
 
-/* bin/sevboot, or $SEVBOOT_BIN; NULL when it is not built. */
-static const char *sevboot_bin(void)
-{
-	const char *b = getenv("SEVBOOT_BIN");
-
-	if (!b || !*b)
-		b = "bin/sevboot";
-	return access(b, X_OK) == 0 ? b : NULL;
-}
-
 /* The libraries the dynamic loader maps for bin/sevboot (what ldd(1)
  * prints: LD_TRACE_LOADED_OBJECTS, ld.so(8)) hold no libcurl: a run that
  * does not fetch does not pay for it. */

@@ -487,15 +487,6 @@ END_TEST
 
 /* ------------------------------------------------------- bin/sevboot */
 
-static const char *sevboot_bin(void)
-{
-	const char *b = getenv("SEVBOOT_BIN");
-
-	if (!b || !*b)
-		b = "bin/sevboot";
-	return access(b, X_OK) == 0 ? b : NULL;
-}
-
 static char *slurp_fd(int fd)
 {
 	size_t cap = 1 << 16, used = 0;

@@ -2661,16 +2661,6 @@ END_TEST
 
 /* ---------------------------------- with sevboot's own tools (bin/) */
 
-/* bin/sevboot, or $SEVBOOT_BIN; NULL when it is not built. */
-static const char *sevboot_bin(void)
-{
-	const char *b = getenv("SEVBOOT_BIN");
-
-	if (!b || !*b)
-		b = "bin/sevboot";
-	return access(b, X_OK) == 0 ? b : NULL;
-}
-
 static void run_ok(const char *cmd)
 {
 	int st = system(cmd);

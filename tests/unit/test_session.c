@@ -67,16 +67,6 @@ static void dirs_init(struct dirs *d)
 	snprintf(d->out, sizeof(d->out), "%s/out", d->top);
 }
 
-/* bin/sevboot, or $SEVBOOT_BIN; NULL when it is not built. */
-static const char *sevboot_bin(void)
-{
-	const char *b = getenv("SEVBOOT_BIN");
-
-	if (!b || !*b)
-		b = "bin/sevboot";
-	return access(b, X_OK) == 0 ? b : NULL;
-}
-
 /* `sevboot session ARGS...`: its exit code, stdout and stderr. */
 static void run_session(struct captured *r, const char *const *args)
 {

@@ -79,6 +79,16 @@ static inline size_t ck_unbase64(const char *s, uint8_t *out, size_t max)
 }
 
 /* Run a suite, print Check's summary line, return the process status. */
+/* bin/sevboot, or $SEVBOOT_BIN; NULL when it is not built. */
+static inline const char *sevboot_bin(void)
+{
+	const char *b = getenv("SEVBOOT_BIN");
+
+	if (!b || !*b)
+		b = "bin/sevboot";
+	return access(b, X_OK) == 0 ? b : NULL;
+}
+
 static inline int run_suite(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
