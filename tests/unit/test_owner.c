@@ -2674,57 +2674,90 @@ static void run_ok(const char *cmd)
  * `sevboot owner` as --owner-cmd and as the --owner-socket client, against
  * a launch whose LAUNCH_MEASURE the test computes as the firmware would.
  */
+/* exchange_with_sevboot_owner's start: a model identity, the owner's
+ * session for its PDH and the secret file in t, and the firmware's side
+ * of that session (the platform key p, the unwrapped keys tk). */
+static void workflow_setup(const char *bin, struct tmpdir *t,
+			   const char *secret, struct platform *p,
+			   struct sev_tk *tk)
+{
+	struct sev_owner_session s;
+	struct blob b;
+	char dir[256], cmd[2048], err[512];
+
+	tmpdir_make(t);
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' model-keys '%s/plat' && '%s' session --pdh "
+		 "'%s/plat/pdh.cert' --policy 0x1 --out '%s/s' && "
+		 "printf '%s' > '%s/secret.bin'",
+		 bin, t->path, bin, t->path, t->path, secret, t->path);
+	run_ok(cmd);
+
+	/* The firmware's side: the platform key and the session blob. */
+	snprintf(dir, sizeof(dir), "%s/plat/pdh.key", t->path);
+	ck_assert_int_eq(file_read(dir, 48, &b, err, sizeof(err)), 0);
+	memcpy(p->d, b.data, 48);
+	blob_free(&b);
+	memset(&s, 0, sizeof(s));
+	snprintf(dir, sizeof(dir), "%s/s/godh.cert", t->path);
+	ck_assert_int_eq(file_read(dir, 0x824, &b, err, sizeof(err)), 0);
+	memcpy(s.godh_cert, b.data, 0x824);
+	blob_free(&b);
+	snprintf(dir, sizeof(dir), "%s/s/session.bin", t->path);
+	ck_assert_int_eq(file_read(dir, 0x80, &b, err, sizeof(err)), 0);
+	memcpy(s.session, b.data, 0x80);
+	blob_free(&b);
+	ck_assert_int_eq(firmware_unwrap(p, &s, 0x1, tk), 0);
+}
+
+/* The launch's request: a measurement of digest (0x3c bytes, hex in dhex)
+ * under the TIK, policy 0x1, as the firmware's LAUNCH_MEASURE. */
+static void workflow_request(const struct sev_tk *tk, char dhex[65],
+			     struct sev_owner_request *req)
+{
+	uint8_t digest[32];
+
+	memset(digest, 0x3c, sizeof(digest));
+	hex_encode(digest, sizeof(digest), dhex);
+	measured_request(tk->tik, digest, req);
+	req->policy = 0x1;
+	ck_assert_int_eq(measure_launch_hmac(tk->tik, 1, 55, 25, 0x1, digest,
+					     req->launch_measure + 32,
+					     req->launch_measure),
+			 0);
+}
+
+/* /bin/sh -c cmd in a child; its pid. */
+static pid_t spawn_sh(const char *cmd)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 START_TEST(exchange_with_sevboot_owner)
 {
 	static const char secret[] = "s3cr3t disk key";
 	const char *bin = sevboot_bin();
 	struct sev_owner_request req;
 	struct sev_owner_reply rep;
-	struct sev_owner_session s;
 	struct owner_opts o = {.timeout_s = 20};
 	struct platform p;
 	struct sev_tk tk;
 	struct tmpdir t;
-	struct blob b;
-	char dir[256], cmd[2048], sock[256], err[512], dhex[65];
-	uint8_t digest[32], plain[64];
+	char cmd[2048], sock[256], err[512], dhex[65];
+	uint8_t plain[64];
 	pid_t pid;
 
 	if (!bin)
 		SKIP_TEST("bin/sevboot is not built");
-	tmpdir_make(&t);
-	snprintf(cmd, sizeof(cmd),
-		 "'%s' model-keys '%s/plat' && '%s' session --pdh "
-		 "'%s/plat/pdh.cert' --policy 0x1 --out '%s/s' && "
-		 "printf '%s' > '%s/secret.bin'",
-		 bin, t.path, bin, t.path, t.path, secret, t.path);
-	run_ok(cmd);
-
-	/* The firmware's side: the platform key and the session blob. */
-	snprintf(dir, sizeof(dir), "%s/plat/pdh.key", t.path);
-	ck_assert_int_eq(file_read(dir, 48, &b, err, sizeof(err)), 0);
-	memcpy(p.d, b.data, 48);
-	blob_free(&b);
-	memset(&s, 0, sizeof(s));
-	snprintf(dir, sizeof(dir), "%s/s/godh.cert", t.path);
-	ck_assert_int_eq(file_read(dir, 0x824, &b, err, sizeof(err)), 0);
-	memcpy(s.godh_cert, b.data, 0x824);
-	blob_free(&b);
-	snprintf(dir, sizeof(dir), "%s/s/session.bin", t.path);
-	ck_assert_int_eq(file_read(dir, 0x80, &b, err, sizeof(err)), 0);
-	memcpy(s.session, b.data, 0x80);
-	blob_free(&b);
-	ck_assert_int_eq(firmware_unwrap(&p, &s, 0x1, &tk), 0);
-
-	memset(digest, 0x3c, sizeof(digest));
-	for (int k = 0; k < 32; k++)
-		sprintf(dhex + 2 * k, "%02x", digest[k]);
-	measured_request(tk.tik, digest, &req);
-	req.policy = 0x1;
-	ck_assert_int_eq(measure_launch_hmac(tk.tik, 1, 55, 25, 0x1, digest,
-					     req.launch_measure + 32,
-					     req.launch_measure),
-			 0);
+	workflow_setup(bin, &t, secret, &p, &tk);
+	workflow_request(&tk, dhex, &req);
 
 	/* --owner-cmd "sevboot owner ..." */
 	snprintf(cmd, sizeof(cmd),
@@ -2768,12 +2801,7 @@ START_TEST(exchange_with_sevboot_owner)
 		"--session '%s/s' --digest %s --connect '%s' --timeout 20 "
 		"--secret 736869e5-84f0-4973-92ec-06879ce3da0b='%s/secret.bin'",
 		sock, bin, t.path, dhex, sock, t.path);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
+	pid = spawn_sh(cmd);
 	ck_assert_msg(owner_exchange(&o, &req, &rep, err, sizeof(err)) == 0,
 		      "%s", err);
 	ck_assert_int_eq(client_wait(pid), 0);
@@ -2788,12 +2816,7 @@ START_TEST(exchange_with_sevboot_owner)
 		 "while [ ! -S '%s' ]; do sleep 0.05; done; exec '%s' owner "
 		 "--session '%s/s' --digest %064d --connect '%s' 2>/dev/null",
 		 sock, bin, t.path, 0, sock);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
+	pid = spawn_sh(cmd);
 	ck_assert_int_eq(owner_exchange(&o, &req, &rep, err, sizeof(err)),
 			 -ECANCELED);
 	ck_assert_int_eq(client_wait(pid), 5);
