@@ -72,6 +72,7 @@
 #include "loader/loader.h"
 #include "tests/unit/fake_host.h"
 #include "tests/fuzz/devio.h"
+#include "vmm/uart.h"
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -93,28 +94,13 @@
 #define DMA_READ   0x02
 #define DMA_SELECT 0x08
 
-/* 16550 registers (offsets from the base) and the bits the harness uses
- * (TI PC16550D datasheet, "Register Summary"). */
-enum {
-	RBR = 0,
-	IER = 1,
-	IIR = 2,
-	FCR = 2,
-	LCR = 3,
-	MCR = 4,
-	LSR = 5,
-	MSR = 6,
-	SCR = 7
-};
-#define IER_RDI	      0x01
-#define LCR_DLAB      0x80
-#define MCR_OUT2      0x08
-#define LSR_DR	      0x01
-#define LSR_THRE_TEMT 0x60
-#define FCR_ON_CLEAR  0x07 /* enable, clear both FIFOs */
+/* The 16550's registers and bits are vmm/uart.h's; two values the harness
+ * compares with. */
+#define LSR_THRE_TEMT (LSR_THRE | LSR_TEMT)
+#define FCR_ON_CLEAR  (FCR_ENABLE | FCR_CLEAR_RX | FCR_CLEAR_TX)
 /* CTS, DSR and DCD up, no deltas: a host console's lines as
  * vmm/serial.c's modem_lines() reports them out of loopback. */
-#define MSR_IDLE 0xb0
+#define MSR_IDLE (MSR_CTS | MSR_DSR | MSR_DCD)
 
 static const uint16_t keys[] = {
 	FW_CFG_SIGNATURE,
@@ -441,10 +427,10 @@ static void typed_drain(struct typed *ty)
 	 * it after this, but the thread delivers it). */
 	ty->buf[ty->len++] = m;
 	__atomic_store_n(&run.waiting, true, __ATOMIC_RELEASE);
-	uart_out(LCR, 0);
-	uart_out(FCR, FCR_ON_CLEAR);
-	uart_out(IER, IER_RDI);
-	uart_out(MCR, MCR_OUT2); /* out of loopback, IRQ gate open */
+	uart_out(UART_LCR, 0);
+	uart_out(UART_IIR_FCR, FCR_ON_CLEAR);
+	uart_out(UART_IER, IER_RDI);
+	uart_out(UART_MCR, MCR_OUT2); /* out of loopback, IRQ gate open */
 	for (;;) {
 		struct pollfd p[2] = {{.fd = run.wake, .events = POLLIN},
 				      {.fd = run.pipe_w, .events = POLLOUT}};
@@ -456,8 +442,8 @@ static void typed_drain(struct typed *ty)
 			CHECK(w > 0 || errno == EAGAIN);
 			sent += w > 0 ? (size_t)w : 0;
 		}
-		while (!got && (uart_in(LSR) & LSR_DR))
-			got = uart_in(RBR) == m && sent == ty->len;
+		while (!got && (uart_in(UART_LSR) & LSR_DR))
+			got = uart_in(UART_RBR_THR) == m && sent == ty->len;
 		if (got)
 			break;
 		/* The FIFO is empty, its IRQ low: the next byte in raises
@@ -481,25 +467,32 @@ static void uart_reset(void)
 	 * off, modem outputs and loopback off, scratch 0, then the divisor
 	 * latch (DLL, DLM) as serial_new() sets it: 9600 baud. */
 	static const uint8_t seq[][2] = {
-		{LCR, 0}, {IER, 0}, {FCR, FCR_ON_CLEAR}, {FCR, 0},
-		{MCR, 0}, {SCR, 0}, {LCR, LCR_DLAB},	 {RBR, 0x0c},
-		{IER, 0}, {LCR, 0},
+		{UART_LCR, 0},
+		{UART_IER, 0},
+		{UART_IIR_FCR, FCR_ON_CLEAR},
+		{UART_IIR_FCR, 0},
+		{UART_MCR, 0},
+		{UART_SCR, 0},
+		{UART_LCR, LCR_DLAB},
+		{UART_RBR_THR, 0x0c},
+		{UART_IER, 0},
+		{UART_LCR, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++)
 		uart_out(seq[i][0], seq[i][1]);
-	(void)uart_in(LSR); /* sticky errors */
-	(void)uart_in(MSR); /* modem deltas */
-	CHECK(uart_in(IER) == 0);
-	CHECK(uart_in(IIR) == 0x01); /* no interrupt, FIFOs off */
-	CHECK(uart_in(LCR) == 0);
-	CHECK(uart_in(MCR) == 0);
-	CHECK((uart_in(LSR) & ~LSR_THRE_TEMT) == 0);
-	CHECK(uart_in(MSR) == MSR_IDLE);
-	CHECK(uart_in(SCR) == 0);
-	uart_out(LCR, LCR_DLAB);
-	CHECK(uart_in(RBR) == 0x0c && uart_in(IER) == 0);
-	uart_out(LCR, 0);
+	(void)uart_in(UART_LSR); /* sticky errors */
+	(void)uart_in(UART_MSR); /* modem deltas */
+	CHECK(uart_in(UART_IER) == 0);
+	CHECK(uart_in(UART_IIR_FCR) == 0x01); /* no interrupt, FIFOs off */
+	CHECK(uart_in(UART_LCR) == 0);
+	CHECK(uart_in(UART_MCR) == 0);
+	CHECK((uart_in(UART_LSR) & ~LSR_THRE_TEMT) == 0);
+	CHECK(uart_in(UART_MSR) == MSR_IDLE);
+	CHECK(uart_in(UART_SCR) == 0);
+	uart_out(UART_LCR, LCR_DLAB);
+	CHECK(uart_in(UART_RBR_THR) == 0x0c && uart_in(UART_IER) == 0);
+	uart_out(UART_LCR, 0);
 	CHECK(run.fh.irq_level[SERIAL_COM1_IRQ] == 0);
 }
 
@@ -560,7 +553,7 @@ static void record(struct bus *io, const struct items *t, struct typed *ty,
 		typed_flush(ty);
 		ty->touched = true;
 		for (unsigned i = 0; i <= a % 64; i++)
-			(void)uart_in(b & 1 ? LSR : RBR);
+			(void)uart_in(b & 1 ? UART_LSR : UART_RBR_THR);
 		break;
 	default: /* any port of the UART or fw_cfg, any width */
 		if (op & 1) {
@@ -621,7 +614,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t n)
 	img = place_image(in + 2 + ops, len);
 
 	/* Nothing typed before this input is still coming in. */
-	CHECK(!(uart_in(LSR) & LSR_DR));
+	CHECK(!(uart_in(UART_LSR) & LSR_DR));
 	memset(ram, 0, sizeof(ram));
 	bus_init(&io);
 	f = fwcfg_new(&run.fh.h, true);

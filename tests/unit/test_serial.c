@@ -7,21 +7,11 @@
 #include <time.h>
 
 #include "tests/unit/fake_host.h"
+#include "vmm/uart.h"
 #include "tests/unit/testutil.h"
 
 #define B   SERIAL_COM1_BASE
 #define IRQ SERIAL_COM1_IRQ
-enum {
-	RBR = 0,
-	IER = 1,
-	IIR = 2,
-	FCR = 2,
-	LCR = 3,
-	MCR = 4,
-	LSR = 5,
-	MSR = 6,
-	SCR = 7
-};
 
 struct rig {
 	struct fake_host fh;
@@ -79,10 +69,10 @@ START_TEST(test_reset_state)
 	struct rig r;
 
 	rig_init(&r, false);
-	ck_assert_uint_eq(rd(&r, LSR), 0x60);
-	ck_assert_uint_eq(rd(&r, IIR), 0x01);
-	ck_assert_uint_eq(rd(&r, IER), 0x00);
-	ck_assert_uint_eq(rd(&r, MSR) & 0xf0, 0xb0); /* CTS|DSR|DCD */
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x60);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0x01);
+	ck_assert_uint_eq(rd(&r, UART_IER), 0x00);
+	ck_assert_uint_eq(rd(&r, UART_MSR) & 0xf0, 0xb0); /* CTS|DSR|DCD */
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
 	rig_free(&r);
 }
@@ -94,10 +84,10 @@ START_TEST(test_tx)
 	char buf[16];
 
 	rig_init(&r, true);
-	wr(&r, LCR, 0x03);
+	wr(&r, UART_LCR, 0x03);
 	for (const char *p = "hi!\n"; *p; p++)
-		wr(&r, RBR, (uint8_t)*p);
-	ck_assert_uint_eq(rd(&r, LSR), 0x60); /* the buffer has room */
+		wr(&r, UART_RBR_THR, (uint8_t)*p);
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x60); /* the buffer has room */
 	ck_assert_uint_eq(read_wait(r.out[0], buf, sizeof(buf), 2000), 4);
 	ck_assert_mem_eq(buf, "hi!\n", 4);
 	ck_assert_uint_eq(serial_tx_bytes(r.s), 4);
@@ -118,7 +108,7 @@ START_TEST(test_tx_discard)
 	struct rig r;
 
 	rig_init(&r, false);
-	wr(&r, RBR, 'a');
+	wr(&r, UART_RBR_THR, 'a');
 	ck_assert_uint_eq(serial_tx_bytes(r.s), 1);
 	rig_free(&r);
 }
@@ -134,8 +124,8 @@ static void rig_init_small(struct rig *r)
 {
 	rig_init_cap(r, SMALL_BUF);
 	ck_assert_int_eq(fcntl(r->out[0], F_SETPIPE_SZ, 4096), 4096);
-	wr(r, LCR, 0x03);
-	wr(r, FCR, 0x07); /* FIFOs on: THRE means room for 16 */
+	wr(r, UART_LCR, 0x03);
+	wr(r, UART_IIR_FCR, 0x07); /* FIFOs on: THRE means room for 16 */
 }
 
 /* A guest's byte for position i. */
@@ -158,15 +148,16 @@ static size_t guest_send_polling(struct rig *r, size_t from, size_t n,
 	while (i < from + n) {
 		long polls = 0;
 
-		while (!(rd(r, LSR) & 0x20)) {
+		while (!(rd(r, UART_LSR) & 0x20)) {
 			if (++polls > max_polls)
 				return i - from;
 			if (polls % 64 == 0)
 				usleep(100);
 		}
-		ck_assert_uint_eq(rd(r, LSR) & 0x60, 0x60); /* TEMT with it */
+		/* TEMT with it */
+		ck_assert_uint_eq(rd(r, UART_LSR) & 0x60, 0x60);
 		for (int k = 0; k < 16 && i < from + n; k++, i++)
-			wr(r, RBR, pattern(i));
+			wr(r, UART_RBR_THR, pattern(i));
 	}
 	return n;
 }
@@ -193,15 +184,15 @@ START_TEST(test_tx_backpressure)
 	size_t sent, n;
 
 	rig_init_small(&r);
-	wr(&r, MCR, 0x0b);
+	wr(&r, UART_MCR, 0x0b);
 	/* Send until the transmitter stays busy. */
 	sent = guest_send_polling(&r, 0, sizeof(got), 2000);
 	ck_assert_uint_lt(sent, sizeof(got));
 	ck_assert_uint_ge(sent, SMALL_BUF / 2);
-	ck_assert_uint_eq(rd(&r, LSR) & 0x60, 0);
+	ck_assert_uint_eq(rd(&r, UART_LSR) & 0x60, 0);
 	/* THRI enabled while busy: no interrupt yet. */
-	wr(&r, IER, 0x02);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc1);
+	wr(&r, UART_IER, 0x02);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc1);
 	ck_assert_int_eq(irq_level(&r), 0);
 	/* The host reads: room again, THRE again, its interrupt raised by
 	 * the console's thread. */
@@ -209,8 +200,8 @@ START_TEST(test_tx_backpressure)
 	for (int i = 0; i < 100000 && !irq_level(&r); i++)
 		usleep(100);
 	ck_assert_int_eq(irq_level(&r), 1);
-	ck_assert_uint_eq(rd(&r, LSR) & 0x60, 0x60);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc2);
+	ck_assert_uint_eq(rd(&r, UART_LSR) & 0x60, 0x60);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc2);
 	ck_assert_int_eq(irq_level(&r), 0); /* acknowledged */
 	/* The rest arrives in order; nothing was lost. */
 	n += read_wait(r.out[0], got + n, sizeof(got) - n, 300);
@@ -294,8 +285,8 @@ START_TEST(test_tx_ignoring_guest_loses)
 		size_t more = n ? SMALL_BUF : N;
 
 		for (size_t i = 0; i < more; i++, n++)
-			wr(&r, RBR, pattern(n));
-	} while ((rd(&r, LSR) & 0x60) && ++rounds < 300);
+			wr(&r, UART_RBR_THR, pattern(n));
+	} while ((rd(&r, UART_LSR) & 0x60) && ++rounds < 300);
 	ck_assert_int_lt(rounds, 300);
 	ck_assert_uint_eq(serial_tx_bytes(r.s), n);
 	console_close(r.con, &st); /* nobody reads: gives up */
@@ -316,14 +307,14 @@ START_TEST(test_ier_and_scratch)
 	struct rig r;
 
 	rig_init(&r, false);
-	wr(&r, IER, 0xff);
-	ck_assert_uint_eq(rd(&r, IER), 0x0f);
-	wr(&r, IER, 0x00);
-	ck_assert_uint_eq(rd(&r, IER), 0x00);
-	wr(&r, SCR, 0xa5);
-	ck_assert_uint_eq(rd(&r, SCR), 0xa5);
-	wr(&r, SCR, 0x5a);
-	ck_assert_uint_eq(rd(&r, SCR), 0x5a);
+	wr(&r, UART_IER, 0xff);
+	ck_assert_uint_eq(rd(&r, UART_IER), 0x0f);
+	wr(&r, UART_IER, 0x00);
+	ck_assert_uint_eq(rd(&r, UART_IER), 0x00);
+	wr(&r, UART_SCR, 0xa5);
+	ck_assert_uint_eq(rd(&r, UART_SCR), 0xa5);
+	wr(&r, UART_SCR, 0x5a);
+	ck_assert_uint_eq(rd(&r, UART_SCR), 0x5a);
 	rig_free(&r);
 }
 END_TEST
@@ -333,26 +324,26 @@ START_TEST(test_thre_interrupt)
 	struct rig r;
 
 	rig_init(&r, false);
-	wr(&r, MCR, 0x0b); /* DTR|RTS|OUT2, as Linux does */
+	wr(&r, UART_MCR, 0x0b); /* DTR|RTS|OUT2, as Linux does */
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
-	wr(&r, IER, 0x02);
+	wr(&r, UART_IER, 0x02);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 1);
-	ck_assert_uint_eq(rd(&r, IIR), 0x02);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0x02);
 	/* Reading IIR acknowledged it. */
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
-	ck_assert_uint_eq(rd(&r, IIR), 0x01);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0x01);
 	/* A transmitted byte makes THR empty again: THRE once more. */
-	wr(&r, RBR, 'x');
+	wr(&r, UART_RBR_THR, 'x');
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 1);
 	/* Disabling THRI drops the line. */
-	wr(&r, IER, 0x00);
+	wr(&r, UART_IER, 0x00);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
 	/* Linux's THRE re-assert test: IER 0 -> THRI gives THRE again. */
-	wr(&r, IER, 0x02);
-	ck_assert_uint_eq(rd(&r, IIR) & 0x0f, 0x02);
-	wr(&r, IER, 0x00);
-	wr(&r, IER, 0x02);
-	ck_assert_uint_eq(rd(&r, IIR) & 0x0f, 0x02);
+	wr(&r, UART_IER, 0x02);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR) & 0x0f, 0x02);
+	wr(&r, UART_IER, 0x00);
+	wr(&r, UART_IER, 0x02);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR) & 0x0f, 0x02);
 	rig_free(&r);
 }
 END_TEST
@@ -362,13 +353,13 @@ START_TEST(test_out2_gates_irq)
 	struct rig r;
 
 	rig_init(&r, false);
-	wr(&r, IER, 0x02);
-	ck_assert_uint_eq(rd(&r, IIR), 0x02); /* pending ... */
-	wr(&r, RBR, 'x');
+	wr(&r, UART_IER, 0x02);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0x02); /* pending ... */
+	wr(&r, UART_RBR_THR, 'x');
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0); /* ... but gated */
-	wr(&r, MCR, 0x08);
+	wr(&r, UART_MCR, 0x08);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 1);
-	wr(&r, MCR, 0x00);
+	wr(&r, UART_MCR, 0x00);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
 	rig_free(&r);
 }
@@ -381,41 +372,41 @@ START_TEST(test_loopback)
 
 	rig_init(&r, true);
 	/* Linux's probe: MCR = LOOP | 0x0a must read MSR & 0xf0 == 0x90. */
-	wr(&r, MCR, 0x1a);
-	ck_assert_uint_eq(rd(&r, MSR) & 0xf0, 0x90);
-	wr(&r, MCR, 0x1f);
-	ck_assert_uint_eq(rd(&r, MSR) & 0xf0, 0xf0);
-	wr(&r, MCR, 0x10);
-	ck_assert_uint_eq(rd(&r, MSR) & 0xf0, 0x00);
+	wr(&r, UART_MCR, 0x1a);
+	ck_assert_uint_eq(rd(&r, UART_MSR) & 0xf0, 0x90);
+	wr(&r, UART_MCR, 0x1f);
+	ck_assert_uint_eq(rd(&r, UART_MSR) & 0xf0, 0xf0);
+	wr(&r, UART_MCR, 0x10);
+	ck_assert_uint_eq(rd(&r, UART_MSR) & 0xf0, 0x00);
 	/* Deltas: everything just dropped, RI trailing edge included. */
-	wr(&r, MCR, 0x1f);
-	(void)rd(&r, MSR);
-	wr(&r, MCR, 0x10);
-	ck_assert_uint_eq(rd(&r, MSR), 0x0f);
-	ck_assert_uint_eq(rd(&r, MSR), 0x00); /* read clears deltas */
+	wr(&r, UART_MCR, 0x1f);
+	(void)rd(&r, UART_MSR);
+	wr(&r, UART_MCR, 0x10);
+	ck_assert_uint_eq(rd(&r, UART_MSR), 0x0f);
+	ck_assert_uint_eq(rd(&r, UART_MSR), 0x00); /* read clears deltas */
 
 	/* TX feeds RX, not the output (checked at the end). */
-	wr(&r, RBR, 'L');
-	ck_assert_uint_eq(rd(&r, LSR), 0x61);
-	ck_assert_uint_eq(rd(&r, RBR), 'L');
-	ck_assert_uint_eq(rd(&r, LSR), 0x60);
+	wr(&r, UART_RBR_THR, 'L');
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x61);
+	ck_assert_uint_eq(rd(&r, UART_RBR_THR), 'L');
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x60);
 	/* The line is disconnected in loopback. */
 	ck_assert_uint_eq(serial_receive(r.s, (const uint8_t *)"z", 1), 0);
 
 	/* Overrun with FIFOs off: the second byte is lost, OE set. */
-	wr(&r, IER, 0x04);
-	wr(&r, RBR, '1');
-	wr(&r, RBR, '2');
-	ck_assert_uint_eq(rd(&r, IIR), 0x06);
-	ck_assert_uint_eq(rd(&r, LSR), 0x63);
-	ck_assert_uint_eq(rd(&r, LSR), 0x61); /* OE cleared by the read */
-	ck_assert_uint_eq(rd(&r, RBR), '1');
+	wr(&r, UART_IER, 0x04);
+	wr(&r, UART_RBR_THR, '1');
+	wr(&r, UART_RBR_THR, '2');
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0x06);
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x63);
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x61); /* OE cleared by the read */
+	ck_assert_uint_eq(rd(&r, UART_RBR_THR), '1');
 
-	wr(&r, MCR, 0x0b);
-	ck_assert_uint_eq(rd(&r, MSR) & 0xf0, 0xb0);
+	wr(&r, UART_MCR, 0x0b);
+	ck_assert_uint_eq(rd(&r, UART_MSR) & 0xf0, 0xb0);
 	/* Out of loopback the line gets bytes again: the first one out is
 	 * this one, so nothing written in loopback went there. */
-	wr(&r, RBR, 'N');
+	wr(&r, UART_RBR_THR, 'N');
 	ck_assert_uint_eq(read_wait(r.out[0], &c, 1, 2000), 1);
 	ck_assert_uint_eq(c, 'N');
 	rig_free(&r);
@@ -427,8 +418,8 @@ START_TEST(test_divisor_latch)
 	struct rig r;
 
 	rig_init(&r, false);
-	wr(&r, IER, 0x05);
-	wr(&r, LCR, 0x83);
+	wr(&r, UART_IER, 0x05);
+	wr(&r, UART_LCR, 0x83);
 	wr(&r, 0, 0x01); /* DLL: 115200 baud */
 	wr(&r, 1, 0x00); /* DLM */
 	ck_assert_uint_eq(rd(&r, 0), 0x01);
@@ -436,10 +427,10 @@ START_TEST(test_divisor_latch)
 	wr(&r, 1, 0x12);
 	ck_assert_uint_eq(rd(&r, 1), 0x12);
 	ck_assert_uint_eq(serial_tx_bytes(r.s), 0); /* DLL is not THR */
-	wr(&r, LCR, 0x03);
-	ck_assert_uint_eq(rd(&r, LCR), 0x03);
-	ck_assert_uint_eq(rd(&r, IER), 0x05); /* IER was kept */
-	wr(&r, LCR, 0x83);
+	wr(&r, UART_LCR, 0x03);
+	ck_assert_uint_eq(rd(&r, UART_LCR), 0x03);
+	ck_assert_uint_eq(rd(&r, UART_IER), 0x05); /* IER was kept */
+	wr(&r, UART_LCR, 0x83);
 	ck_assert_uint_eq(rd(&r, 0), 0x01);
 	ck_assert_uint_eq(rd(&r, 1), 0x12);
 	rig_free(&r);
@@ -454,39 +445,39 @@ START_TEST(test_rx_fifo)
 	rig_init(&r, false);
 	for (int i = 0; i < 20; i++)
 		in[i] = (uint8_t)('a' + i);
-	wr(&r, FCR, 0x07); /* enable + clear, trigger 1 */
-	ck_assert_uint_eq(rd(&r, IIR), 0xc1);
-	wr(&r, MCR, 0x08);
-	wr(&r, IER, 0x01);
+	wr(&r, UART_IIR_FCR, 0x07); /* enable + clear, trigger 1 */
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc1);
+	wr(&r, UART_MCR, 0x08);
+	wr(&r, UART_IER, 0x01);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
 	ck_assert_uint_eq(serial_receive(r.s, in, 20), 16);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 1);
-	ck_assert_uint_eq(rd(&r, LSR), 0x61);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc4);
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x61);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc4);
 	for (int i = 0; i < 16; i++)
-		ck_assert_uint_eq(rd(&r, RBR), 'a' + i);
-	ck_assert_uint_eq(rd(&r, LSR), 0x60);
+		ck_assert_uint_eq(rd(&r, UART_RBR_THR), 'a' + i);
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x60);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc1);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc1);
 
 	/* Trigger level 8: below it the id is "timeout", at it "data". */
-	wr(&r, FCR, 0x81);
+	wr(&r, UART_IIR_FCR, 0x81);
 	ck_assert_uint_eq(serial_receive(r.s, in, 3), 3);
-	ck_assert_uint_eq(rd(&r, IIR), 0xcc);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xcc);
 	ck_assert_uint_eq(serial_receive(r.s, in, 5), 5);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc4);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc4);
 	/* FCR clear-RX empties it. */
-	wr(&r, FCR, 0x83);
-	ck_assert_uint_eq(rd(&r, LSR), 0x60);
+	wr(&r, UART_IIR_FCR, 0x83);
+	ck_assert_uint_eq(rd(&r, UART_LSR), 0x60);
 	ck_assert_uint_eq(r.fh.irq_level[IRQ], 0);
 
 	/* FIFOs off: a one-byte holding register. */
-	wr(&r, FCR, 0x00);
-	ck_assert_uint_eq(rd(&r, IIR), 0x01);
+	wr(&r, UART_IIR_FCR, 0x00);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0x01);
 	ck_assert_uint_eq(serial_receive(r.s, in, 20), 1);
-	ck_assert_uint_eq(rd(&r, IIR), 0x04);
-	ck_assert_uint_eq(rd(&r, RBR), 'a');
-	ck_assert_uint_eq(rd(&r, RBR), 0); /* empty */
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0x04);
+	ck_assert_uint_eq(rd(&r, UART_RBR_THR), 'a');
+	ck_assert_uint_eq(rd(&r, UART_RBR_THR), 0); /* empty */
 	rig_free(&r);
 }
 END_TEST
@@ -496,24 +487,24 @@ START_TEST(test_priority)
 	struct rig r;
 
 	rig_init(&r, false);
-	wr(&r, FCR, 0x01);
-	wr(&r, IER, 0x0f);
-	wr(&r, MCR, 0x18); /* loopback + OUT2: deltas for DCD */
+	wr(&r, UART_IIR_FCR, 0x01);
+	wr(&r, UART_IER, 0x0f);
+	wr(&r, UART_MCR, 0x18); /* loopback + OUT2: deltas for DCD */
 	/* THRE (enabling THRI) outranks modem status. */
-	ck_assert_uint_eq(rd(&r, IIR), 0xc2);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc0); /* then MSR */
-	(void)rd(&r, MSR);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc1);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc2);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc0); /* then MSR */
+	(void)rd(&r, UART_MSR);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc1);
 	/* Fill RX and overrun it: RLS > RDA > THRE. */
 	for (int i = 0; i < 17; i++)
-		wr(&r, RBR, (uint8_t)i);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc6);
-	(void)rd(&r, LSR);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc4);
+		wr(&r, UART_RBR_THR, (uint8_t)i);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc6);
+	(void)rd(&r, UART_LSR);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc4);
 	for (int i = 0; i < 16; i++)
-		ck_assert_uint_eq(rd(&r, RBR), i);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc2);
-	ck_assert_uint_eq(rd(&r, IIR), 0xc1);
+		ck_assert_uint_eq(rd(&r, UART_RBR_THR), i);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc2);
+	ck_assert_uint_eq(rd(&r, UART_IIR_FCR), 0xc1);
 	rig_free(&r);
 }
 END_TEST
@@ -524,9 +515,10 @@ START_TEST(test_wide_access)
 	struct rig r;
 
 	rig_init(&r, false);
-	io_out(&r.io, B + SCR - 1, 2, 0x3300); /* MSR (ignored), SCR = 0x33 */
-	ck_assert_uint_eq(rd(&r, SCR), 0x33);
-	ck_assert_uint_eq(io_in(&r.io, B + LSR, 2) & 0xff, 0x60);
+	/* MSR (ignored), SCR = 0x33 */
+	io_out(&r.io, B + UART_SCR - 1, 2, 0x3300);
+	ck_assert_uint_eq(rd(&r, UART_SCR), 0x33);
+	ck_assert_uint_eq(io_in(&r.io, B + UART_LSR, 2) & 0xff, 0x60);
 	rig_free(&r);
 }
 END_TEST
@@ -537,8 +529,8 @@ static size_t guest_drain(struct rig *r, char *buf, size_t n, int ms)
 	size_t got = 0;
 
 	for (int t = 0; t < ms && got < n; t++) {
-		while (got < n && (rd(r, LSR) & 1))
-			buf[got++] = (char)rd(r, RBR);
+		while (got < n && (rd(r, UART_LSR) & 1))
+			buf[got++] = (char)rd(r, UART_RBR_THR);
 		usleep(1000);
 	}
 	return got;
@@ -554,7 +546,7 @@ START_TEST(test_input_thread)
 	ck_assert_int_eq(pipe(in), 0);
 	for (int i = 0; i < 100; i++)
 		msg[i] = (char)('0' + i % 64);
-	wr(&r, FCR, 0x01);
+	wr(&r, UART_IIR_FCR, 0x01);
 	ck_assert_int_eq(serial_input_start(r.s, &r.io, in[0]), 0);
 	ck_assert_int_eq(serial_input_start(r.s, &r.io, in[0]), -EBUSY);
 	/* 100 bytes through a 16-byte FIFO: nothing may be dropped. */
@@ -577,12 +569,12 @@ START_TEST(test_input_waits_for_loopback)
 
 	rig_init(&r, false);
 	ck_assert_int_eq(pipe(in), 0);
-	wr(&r, MCR, 0x10);
+	wr(&r, UART_MCR, 0x10);
 	ck_assert_int_eq(serial_input_start(r.s, &r.io, in[0]), 0);
 	ck_assert_int_eq(write(in[1], "ab", 2), 2);
 	usleep(20000);
-	ck_assert_uint_eq(rd(&r, LSR) & 1, 0);
-	wr(&r, MCR, 0x00);
+	ck_assert_uint_eq(rd(&r, UART_LSR) & 1, 0);
+	wr(&r, UART_MCR, 0x00);
 	ck_assert_uint_eq(guest_drain(&r, got, 2, 2000), 2);
 	ck_assert_mem_eq(got, "ab", 2);
 	rig_free(&r);
@@ -615,7 +607,7 @@ START_TEST(test_free_wakes_thread)
 	ck_assert_int_eq(serial_input_start(r.s, &r.io, in[0]), 0);
 	ck_assert_int_eq(write(in[1], buf, sizeof(buf)), 64);
 	usleep(20000);
-	ck_assert_uint_eq(rd(&r, LSR) & 1, 1);
+	ck_assert_uint_eq(rd(&r, UART_LSR) & 1, 1);
 	t = now_s();
 	rig_free(&r);
 	ck_assert(now_s() - t < 1.0);
