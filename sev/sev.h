@@ -927,8 +927,11 @@ int sev_model_keygen(uint8_t d[48], uint8_t cert[SEV_CERT_LEN]);
  *                          X.509 ARK-Genoa (self-signed) and SEV-Genoa,
  *                          the same RSA keys, RSASSA-PSS SHA-384
  *   cert_chain.pem         the ASK then the ARK, as KDS's cert_chain
- *   vcek.der vcek.pem      the VCEK (P-384), AMD's extensions: the TCB's
- *                          SPLs (SEV_MODEL_TCB) and hwID, the chip id
+ *   vcek.key               the VCEK at the current TCB (SEV_MODEL_TCB)
+ *   vcek.der vcek.pem      the VCEK at REPORTED_TCB (P-384; the same key
+ *                          at the current TCB, else derived from
+ *                          vcek.key), AMD's extensions: that TCB's SPLs
+ *                          and hwID, the chip id
  *
  * Only the .key files are secret.  A DIR with only pdh.key and pdh.cert
  * is the layout of an older sevboot: --sev-model-keys still takes its PDH,
@@ -1062,14 +1065,17 @@ int sev_model_identity_pek_import(struct sev_model_identity *id,
 /* Is the platform owned (an OCA imported)? */
 bool sev_model_identity_owned(const struct sev_model_identity *id);
 /* SNP_CONFIG's state: REPORTED_TCB and SEV_MODEL_CFG_* (a new identity:
- * SEV_MODEL_TCB, 0).  Set only in memory: sev_model_identity_store
- * writes it (platform.state). */
+ * SEV_MODEL_TCB, 0).  A REPORTED_TCB below the current TCB also gives the
+ * chip's VCEK for that TCB, which then signs the reports, and its
+ * certificate (vcek.der); the current TCB's VCEK comes back with the
+ * current TCB.  Set only in memory: sev_model_identity_store writes it
+ * (platform.state, vcek.der).  0, or -ENOMEM with id unchanged. */
 #define SEV_MODEL_CFG_MASK_CHIP_ID  (1u << 0)
 #define SEV_MODEL_CFG_MASK_CHIP_KEY (1u << 1)
 void sev_model_identity_snp_config(const struct sev_model_identity *id,
 				   uint64_t *reported_tcb, uint32_t *flags);
-void sev_model_identity_set_snp_config(struct sev_model_identity *id,
-				       uint64_t reported_tcb, uint32_t flags);
+int sev_model_identity_set_snp_config(struct sev_model_identity *id,
+				      uint64_t reported_tcb, uint32_t flags);
 /*
  * Replace the identity in dir by id, all at once (a new directory next to
  * dir exchanged with it): a reader sees the old files or the new ones.

@@ -149,7 +149,13 @@ static const char *const file_names[F_COUNT] = {
 
 struct sev_model_identity {
 	EVP_PKEY *ark, *ask;			/* RSA */
-	EVP_PKEY *cek, *oca, *pek, *pdh, *vcek; /* P-384 */
+	EVP_PKEY *cek, *oca, *pek, *pdh; /* P-384 */
+	/* vcek.key: the VCEK at the current TCB (SEV_MODEL_TCB), the chip's
+	 * secret that the VCEK of a lower REPORTED_TCB is derived from
+	 * (vcek_derive()).  vcek: the VCEK at reported_tcb, which signs the
+	 * reports and whose certificate vcek_x509 is (vcek.der): the same
+	 * key at the current TCB. */
+	EVP_PKEY *vcek_chip, *vcek;
 	uint8_t ark_cert[SEV_MODEL_AMD_CERT_LEN];
 	uint8_t ask_cert[SEV_MODEL_AMD_CERT_LEN];
 	uint8_t cek_cert[SEV_CERT_LEN], oca_cert[SEV_CERT_LEN];
@@ -174,6 +180,7 @@ void sev_model_identity_free(struct sev_model_identity *id)
 	EVP_PKEY_free(id->oca);
 	EVP_PKEY_free(id->pek);
 	EVP_PKEY_free(id->pdh);
+	EVP_PKEY_free(id->vcek_chip);
 	EVP_PKEY_free(id->vcek);
 	X509_free(id->snp_ark);
 	X509_free(id->snp_ask);
@@ -367,8 +374,8 @@ static int add_ext_string(X509 *c, int type, const char *oid, const uint8_t *p,
 }
 
 /* The VCEK's extensions (KDS spec 57230, "VCEK certificate extensions"):
- * struct version, product name, the TCB's SPLs, hwID. */
-static int vcek_extensions(X509 *c, const uint8_t chip_id[64])
+ * struct version, product name, the SPLs of tcb, hwID. */
+static int vcek_extensions(X509 *c, const uint8_t chip_id[64], uint64_t tcb)
 {
 	static const struct {
 		const char *oid;
@@ -386,7 +393,7 @@ static int vcek_extensions(X509 *c, const uint8_t chip_id[64])
 	for (size_t k = 0; !ret && k < sizeof(spl) / sizeof(spl[0]); k++)
 		ret = add_ext_int(
 			c, spl[k].oid,
-			(long)((SEV_MODEL_TCB >> spl[k].shift) & 0xff));
+			(long)((tcb >> spl[k].shift) & 0xff));
 	if (!ret)
 		ret = add_ext_string(c, V_ASN1_OCTET_STRING, OID_AMD "4",
 				     chip_id, 64);
@@ -408,10 +415,10 @@ static int add_ext_nid(X509 *c, X509 *issuer, int nid, const char *value)
 }
 
 /* A certificate for key k named cn, issued by issuer_cn and signed with
- * signer (RSASSA-PSS SHA-384, salt 48).  vcek: the VCEK's extensions;
- * else a CA. */
+ * signer (RSASSA-PSS SHA-384, salt 48).  chip_id set: a VCEK's, with the
+ * extensions of that chip at tcb; else a CA's. */
 static X509 *x509_make(EVP_PKEY *k, const char *cn, X509 *issuer,
-		       EVP_PKEY *signer, const uint8_t *chip_id)
+		       EVP_PKEY *signer, const uint8_t *chip_id, uint64_t tcb)
 {
 	X509 *c = X509_new();
 	X509_NAME *subj = amd_name(cn);
@@ -431,7 +438,7 @@ static X509 *x509_make(EVP_PKEY *k, const char *cn, X509 *issuer,
 			     (long)(chip_id ? VCEK_DAYS : CA_DAYS) * 86400) &&
 	     X509_set_pubkey(c, k);
 	if (ok && chip_id)
-		ok = !vcek_extensions(c, chip_id);
+		ok = !vcek_extensions(c, chip_id, tcb);
 	else if (ok)
 		ok = !add_ext_nid(c, issuer ? issuer : c, NID_basic_constraints,
 				  "critical,CA:TRUE") &&
@@ -469,16 +476,84 @@ static int snp_certs_make(struct sev_model_identity *id)
 	if (RAND_bytes(id->chip_id, sizeof(id->chip_id)) != 1)
 		return -ENOMEM;
 	id->snp_ark = x509_make(id->ark, "ARK-" SEV_MODEL_PRODUCT, NULL,
-				id->ark, NULL);
+				id->ark, NULL, 0);
 	if (id->snp_ark)
 		id->snp_ask = x509_make(id->ask, "SEV-" SEV_MODEL_PRODUCT,
-					id->snp_ark, id->ark, NULL);
+					id->snp_ark, id->ark, NULL, 0);
 	if (id->snp_ask)
 		id->vcek_x509 = x509_make(id->vcek, "SEV-VCEK", id->snp_ask,
-					  id->ask, id->chip_id);
+					  id->ask, id->chip_id,
+					  id->reported_tcb);
 	if (!id->vcek_x509)
 		return -ENOMEM;
 	return x509_der(id);
+}
+
+/*
+ * The VCEK at tcb, from the chip's VCEK at its current TCB (chip).  A VCEK
+ * is unique to its chip and TCB: the firmware derives it from the chip's
+ * secret and the TCB, and signs a report with the VCEK of the report's
+ * REPORTED_TCB, the TCB whose VCEK certificate KDS serves for it (SNP ABI
+ * 56860 ATTESTATION_REPORT REPORTED_TCB; KDS spec 57230 "VCEK").  The
+ * model keeps the current TCB's as vcek.key and derives
+ * a lower TCB's with the firmware's KDF (sev_kdf) from that scalar, so one
+ * TCB gives the same VCEK every time; a 48-byte output that is no P-384
+ * scalar (probability about 2^-190) takes the next counter.
+ */
+static int vcek_derive(EVP_PKEY *chip, uint64_t tcb, EVP_PKEY **out)
+{
+	uint8_t d0[48], d[48], ctx[9];
+	int ret = -EINVAL;
+
+	*out = NULL;
+	if (tcb == SEV_MODEL_TCB) {
+		if (!EVP_PKEY_up_ref(chip))
+			return -ENOMEM;
+		*out = chip;
+		return 0;
+	}
+	if (sev_p384_private(chip, d0))
+		return -EINVAL;
+	put_le64(ctx, 0, tcb);
+	for (unsigned i = 0; ret == -EINVAL && i < 256; i++) {
+		ctx[8] = (uint8_t)i;
+		ret = sev_kdf(d0, sizeof(d0), "sevboot-model-vcek", ctx,
+			      sizeof(ctx), d, sizeof(d));
+		ret = ret ?: sev_p384_from_private(d, out);
+	}
+	OPENSSL_cleanse(d0, sizeof(d0));
+	OPENSSL_cleanse(d, sizeof(d));
+	return ret;
+}
+
+/* The VCEK and its certificate (and DER) for tcb, swapped in only when
+ * all are made: on failure id is as it was. */
+static int vcek_remake(struct sev_model_identity *id, uint64_t tcb)
+{
+	EVP_PKEY *k = NULL;
+	X509 *c = NULL;
+	uint8_t *der = NULL;
+	int n = 0, ret = vcek_derive(id->vcek_chip, tcb, &k);
+
+	if (!ret) {
+		c = x509_make(k, "SEV-VCEK", id->snp_ask, id->ask, id->chip_id,
+			      tcb);
+		n = c ? i2d_X509(c, &der) : 0;
+		ret = n > 0 ? 0 : -ENOMEM;
+	}
+	if (ret) {
+		EVP_PKEY_free(k);
+		X509_free(c);
+		return ret;
+	}
+	EVP_PKEY_free(id->vcek);
+	X509_free(id->vcek_x509);
+	OPENSSL_free(id->der[2]);
+	id->vcek = k;
+	id->vcek_x509 = c;
+	id->der[2] = der;
+	id->der_len[2] = (size_t)n;
+	return 0;
 }
 
 /* ------------------------------------------------------------- accessors */
@@ -659,7 +734,7 @@ static int key_bytes(const struct sev_model_identity *id, enum id_file f,
 			  [F_OCA_KEY] = id->oca,
 			  [F_PEK_KEY] = id->pek,
 			  [F_PDH_KEY] = id->pdh,
-			  [F_VCEK_KEY] = id->vcek};
+			  [F_VCEK_KEY] = id->vcek_chip};
 	BIO *bio;
 	BUF_MEM *mem;
 	int ret = -ENOMEM;
@@ -768,7 +843,8 @@ static void tmp_remove(int dfd, const char *tmp)
 
 static int keys_make(struct sev_model_identity *id)
 {
-	EVP_PKEY **ec[] = {&id->cek, &id->oca, &id->pek, &id->pdh, &id->vcek};
+	EVP_PKEY **ec[] = {&id->cek, &id->oca, &id->pek, &id->pdh,
+			   &id->vcek_chip};
 
 	id->ark = EVP_RSA_gen(MODEL_RSA_BITS);
 	id->ask = EVP_RSA_gen(MODEL_RSA_BITS);
@@ -777,7 +853,8 @@ static int keys_make(struct sev_model_identity *id)
 	for (size_t k = 0; k < sizeof(ec) / sizeof(ec[0]); k++)
 		if (sev_p384_generate(ec[k]))
 			return -ENOMEM;
-	return 0;
+	/* A new chip reports its current TCB: the VCEK is vcek.key's. */
+	return vcek_derive(id->vcek_chip, id->reported_tcb, &id->vcek);
 }
 
 /* Does dir/name exist? */
@@ -1093,7 +1170,8 @@ static int load_all(struct loader *l, struct sev_model_identity *id)
 	ret = ret ?: load_oca(l, id);
 	ret = ret ?: load_ec_key(l, F_PEK_KEY, &id->pek);
 	ret = ret ?: load_ec_key(l, F_PDH_KEY, &id->pdh);
-	ret = ret ?: load_ec_key(l, F_VCEK_KEY, &id->vcek);
+	ret = ret ?: load_ec_key(l, F_VCEK_KEY, &id->vcek_chip);
+	ret = ret ?: vcek_derive(id->vcek_chip, id->reported_tcb, &id->vcek);
 	ret = ret
 		      ?: load_fixed(l, F_ARK_CERT, id->ark_cert,
 				    SEV_MODEL_AMD_CERT_LEN);
@@ -1224,7 +1302,9 @@ static int check_all(struct loader *l, struct sev_model_identity *id)
 	else if (EVP_PKEY_eq(X509_get0_pubkey(id->snp_ask), id->ask) != 1 ||
 		 X509_verify(id->snp_ask, id->ark) != 1)
 		bad = F_SNP_ASK;
-	else if (EVP_PKEY_eq(X509_get0_pubkey(id->vcek_x509), id->vcek) != 1 ||
+	else if ((EVP_PKEY_eq(X509_get0_pubkey(id->vcek_x509), id->vcek) != 1 &&
+		  EVP_PKEY_eq(X509_get0_pubkey(id->vcek_x509),
+			      id->vcek_chip) != 1) ||
 		 X509_verify(id->vcek_x509, id->ask) != 1 ||
 		 vcek_chip_id(id->vcek_x509, id->chip_id))
 		bad = F_VCEK_DER;
@@ -1272,6 +1352,15 @@ int sev_model_identity_load(const char *dir, struct sev_model_identity **out,
 	if (!ret)
 		ret = check_all(&l, id);
 	if (!ret && x509_der(id)) {
+		set_err(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	}
+	/* An older sevboot kept the current TCB's VCEK after SNP_CONFIG
+	 * lowered REPORTED_TCB: the certificate for the reported TCB is
+	 * made now (and written by the next sev_model_identity_store). */
+	if (!ret &&
+	    EVP_PKEY_eq(X509_get0_pubkey(id->vcek_x509), id->vcek) != 1 &&
+	    vcek_remake(id, id->reported_tcb)) {
 		set_err(err, errlen, "out of memory");
 		ret = -ENOMEM;
 	}
@@ -1446,11 +1535,18 @@ void sev_model_identity_snp_config(const struct sev_model_identity *id,
 	*flags = id->snp_flags;
 }
 
-void sev_model_identity_set_snp_config(struct sev_model_identity *id,
-				       uint64_t reported_tcb, uint32_t flags)
+int sev_model_identity_set_snp_config(struct sev_model_identity *id,
+				      uint64_t reported_tcb, uint32_t flags)
 {
+	if (reported_tcb != id->reported_tcb) {
+		int ret = vcek_remake(id, reported_tcb);
+
+		if (ret)
+			return ret;
+	}
 	id->reported_tcb = reported_tcb;
 	id->snp_flags = flags;
+	return 0;
 }
 
 /* Does dir hold only the identity's files?  -ENOTEMPTY names another. */

@@ -217,8 +217,10 @@ static int model_snp_config(struct sev_model *m,
 	for (i = 0; i < 64; i += 8)
 		if (((tcb >> i) & 0xff) > ((SEV_MODEL_TCB >> i) & 0xff))
 			return model_fw_fail(fw_error, SEV_RET_INVALID_PARAM);
-	/* SB_SNP_CONFIG_* and SEV_MODEL_CFG_* are the same bits. */
-	sev_model_identity_set_snp_config(m->identity_rw, tcb, c->flags);
+	/* SB_SNP_CONFIG_* and SEV_MODEL_CFG_* are the same bits.  A lower
+	 * REPORTED_TCB has its own VCEK (sev_model_identity_set_snp_config). */
+	if (sev_model_identity_set_snp_config(m->identity_rw, tcb, c->flags))
+		return -ENOMEM;
 	*fw_error = SEV_RET_SUCCESS;
 	return 0;
 }

@@ -1670,6 +1670,36 @@ static void identity_done(struct sev_model_identity *id)
 	id_dir[0] = '\0';
 }
 
+
+/* Verify report with the identity's VCEK chain and its ARK, as a guest
+ * owner would (snp_report_verify); every check must pass.  tr: the
+ * checks. */
+static void verify_snp(const struct sev_model_identity *id,
+		       const uint8_t report[SEV_MODEL_SNP_REPORT_LEN],
+		       const struct snp_expect *x, struct trust_result *tr)
+{
+	struct snp_chain ch = {.product = AMD_PRODUCT_UNKNOWN};
+	char err[300] = "";
+	const uint8_t *p;
+	X509 *root;
+	size_t n;
+
+	for (int k = SEV_MODEL_SNP_ARK; k <= SEV_MODEL_VCEK; k++) {
+		p = sev_model_identity_cert(id, k, &n);
+		ck_assert_msg(!snp_chain_add(&ch, p, n, err, sizeof(err)),
+			      "%s", err);
+	}
+	root = X509_dup(ch.ark);
+	trust_result_init(tr);
+	ck_assert_msg(!snp_report_verify(report, &ch, root, time(NULL), x, tr,
+					 err, sizeof(err)),
+		      "%s", err);
+	for (unsigned k = 0; k < tr->n; k++)
+		ck_assert_msg(tr->check[k].ok, "%s: %s", tr->check[k].what,
+			      tr->check[k].text);
+	X509_free(root);
+	snp_chain_free(&ch);
+}
 /* The SEV chain of the identity, parsed by the owner's code. */
 static void identity_sev_chain(const struct sev_model_identity *id,
 			       struct sev_chain *ch, struct amd_cert amd[2],
@@ -1821,14 +1851,9 @@ START_TEST(attestation_report_snp)
 			       .have_report_data = true,
 			       .have_policy = true,
 			       .have_vmpl = true};
-	struct snp_chain ch = {.product = AMD_PRODUCT_UNKNOWN};
 	struct trust_result tr;
-	char err[300] = "";
-	size_t n;
-	const uint8_t *p;
 	struct fw fw;
 	struct rig *r;
-	X509 *root = NULL;
 
 	fw_synthetic(&fw);
 	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 2, &o);
@@ -1851,26 +1876,12 @@ START_TEST(attestation_report_snp)
 	ck_assert_uint_eq(report[0x1ea], 1);  /* current major */
 	ck_assert_uint_eq(report[0x1e9], 55); /* minor */
 	/* It verifies with the identity's VCEK chain and its ARK. */
-	for (int k = SEV_MODEL_SNP_ARK; k <= SEV_MODEL_VCEK; k++) {
-		p = sev_model_identity_cert(id, k, &n);
-		ck_assert_msg(!snp_chain_add(&ch, p, n, err, sizeof(err)),
-			      "%s", err);
-	}
-	root = X509_dup(ch.ark);
 	ck_assert_int_eq(measure_snp_digest(r->p, x.measurement), 0);
 	memcpy(x.report_data, rd, 64);
 	x.policy = POLICY_SNP;
 	x.vmpl = 1;
-	trust_result_init(&tr);
-	ck_assert_int_eq(snp_report_verify(report, &ch, root, time(NULL), &x,
-					   &tr, err, sizeof(err)),
-			 0);
-	for (unsigned k = 0; k < tr.n; k++)
-		ck_assert_msg(tr.check[k].ok, "%s: %s", tr.check[k].what,
-			      tr.check[k].text);
+	verify_snp(id, report, &x, &tr);
 	ck_assert_uint_ge(tr.n, 12);
-	X509_free(root);
-	snp_chain_free(&ch);
 	rig_free(r);
 
 	/* SNP_LAUNCH_FINISH with VCEK_DIS: no key signs (SIGNING_KEY 7),
@@ -1913,8 +1924,10 @@ START_TEST(snp_config_in_reports)
 	struct rig *r;
 
 	fw_synthetic(&fw);
-	sev_model_identity_set_snp_config(id, 0x0000000000000105ULL,
-					  SEV_MODEL_CFG_MASK_CHIP_ID);
+	ck_assert_int_eq(sev_model_identity_set_snp_config(
+				 id, 0x0000000000000105ULL,
+				 SEV_MODEL_CFG_MASK_CHIP_ID),
+			 0);
 	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, &o);
 	snp_updated(r);
 	ck_ok(r, sevl_snp_finish(r->l, NULL));
@@ -1927,8 +1940,9 @@ START_TEST(snp_config_in_reports)
 	ck_assert_int_ne(memcmp(report + 0x2a0, zero, 0x90), 0);
 	rig_free(r);
 
-	sev_model_identity_set_snp_config(id, SEV_MODEL_TCB,
-					  SEV_MODEL_CFG_MASK_CHIP_KEY);
+	ck_assert_int_eq(sev_model_identity_set_snp_config(
+				 id, SEV_MODEL_TCB, SEV_MODEL_CFG_MASK_CHIP_KEY),
+			 0);
 	r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, &o);
 	snp_updated(r);
 	ck_ok(r, sevl_snp_finish(r->l, NULL));
@@ -1939,6 +1953,44 @@ START_TEST(snp_config_in_reports)
 	ck_assert_mem_eq(report + 0x2a0, zero,
 			 SEV_MODEL_SNP_REPORT_LEN - 0x2a0);
 	rig_free(r);
+	fw_free(&fw);
+	identity_done(id);
+}
+END_TEST
+
+/* A lower REPORTED_TCB's reports are signed by that TCB's VCEK, whose
+ * certificate the identity then hands out (SNP ABI 56860
+ * ATTESTATION_REPORT REPORTED_TCB; KDS spec 57230): a guest owner's
+ * verification passes, reported_tcb included, at the lower TCB and again
+ * at the current one. */
+START_TEST(snp_config_report_verifies)
+{
+	static const uint64_t tcbs[] = {0x0000000000000105ULL, SEV_MODEL_TCB};
+	struct sev_model_identity *id = test_identity();
+	struct rig_opts o = {.identity = id};
+	uint8_t rd[64] = {2}, report[SEV_MODEL_SNP_REPORT_LEN];
+	struct snp_expect x = {0};
+	struct trust_result tr;
+	struct fw fw;
+	struct rig *r;
+
+	fw_synthetic(&fw);
+	for (size_t t = 0; t < 2; t++) {
+		bool seen = false;
+
+		ck_assert_int_eq(
+			sev_model_identity_set_snp_config(id, tcbs[t], 0), 0);
+		r = rig_new(&fw, SEV_MODE_SNP, POLICY_SNP, 1, &o);
+		snp_updated(r);
+		ck_ok(r, sevl_snp_finish(r->l, NULL));
+		ck_assert_int_eq(sev_model_snp_report(r->m, rd, 0, report), 0);
+		ck_assert_uint_eq(get_le64(report, 0x180), tcbs[t]);
+		verify_snp(id, report, &x, &tr);
+		for (unsigned k = 0; k < tr.n; k++)
+			seen |= !strcmp(tr.check[k].what, "reported_tcb");
+		ck_assert(seen);
+		rig_free(r);
+	}
 	fw_free(&fw);
 	identity_done(id);
 }
@@ -1975,6 +2027,7 @@ int main(void)
 	tcase_add_test(tc, pdh_export_with_identity);
 	tcase_add_test(tc, attestation_report_snp);
 	tcase_add_test(tc, snp_config_in_reports);
+	tcase_add_test(tc, snp_config_report_verifies);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "owner/owner.h"
 #include "sev/sev.h"
@@ -221,6 +222,27 @@ static struct blob file_of(const char *dir, const char *name)
 	ck_assert_msg(!file_read(path, 1 << 20, &b, err, sizeof(err)), "%s",
 		      err);
 	return b;
+}
+
+/* dir's vcek.der: the TCB its SPL extensions name (Milan/Genoa layout:
+ * bl, tee, snp, ucode) and, in *pub, its public key. */
+static uint64_t vcek_tcb(const char *dir, EVP_PKEY **pub)
+{
+	struct blob b = file_of(dir, "vcek.der");
+	const unsigned char *q = b.data;
+	X509 *c = d2i_X509(NULL, &q, (long)b.len);
+	struct snp_vek_ext e;
+	char err[256] = "";
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_msg(!snp_vek_extensions(c, &e, err, sizeof(err)), "%s", err);
+	ck_assert(e.has_spl[1] && e.has_spl[2] && e.has_spl[3] && e.has_spl[8]);
+	*pub = X509_get_pubkey(c);
+	ck_assert_ptr_nonnull(*pub);
+	X509_free(c);
+	blob_free(&b);
+	return (uint64_t)e.spl[1] | (uint64_t)e.spl[2] << 8 |
+	       (uint64_t)e.spl[3] << 48 | (uint64_t)e.spl[8] << 56;
 }
 
 /* The export of dir's model (full or not), checked with the owner's
@@ -582,6 +604,86 @@ START_TEST(identity_snp_config_commit_vlek)
 }
 END_TEST
 
+/* One VCEK per TCB (SNP ABI 56860 ATTESTATION_REPORT REPORTED_TCB; KDS
+ * spec 57230): SNP_SET_CONFIG's lower REPORTED_TCB puts that TCB's VCEK
+ * in vcek.der, with its SPLs and a key of its own; the same TCB gives the
+ * same key again, and the current TCB gives back vcek.key's. */
+static void set_tcb(const char *dir, uint64_t tcb)
+{
+	char err[512] = "";
+	struct sev_platform *p;
+	int e = 0, fw = 0;
+
+	p = sev_platform_open_model(dir, &e, err, sizeof(err));
+	ck_assert_msg(p != NULL, "%s", err);
+	ck_assert_msg(!sev_platform_snp_set_config(p, tcb, false, false, &fw,
+						   err, sizeof(err)),
+		      "%s", err);
+	sev_platform_close(p);
+}
+
+START_TEST(identity_snp_config_vcek_per_tcb)
+{
+	const uint64_t low = 0x0300000000000003ULL;
+	char *dir = copy_of_whole();
+	EVP_PKEY *cur, *lo, *k;
+
+	ck_assert_uint_eq(vcek_tcb(dir, &cur), SEV_MODEL_TCB);
+	set_tcb(dir, low);
+	ck_assert_uint_eq(vcek_tcb(dir, &lo), low);
+	ck_assert_int_ne(EVP_PKEY_eq(lo, cur), 1);
+	set_tcb(dir, 0); /* 0: the current TCB */
+	ck_assert_uint_eq(vcek_tcb(dir, &k), SEV_MODEL_TCB);
+	ck_assert_int_eq(EVP_PKEY_eq(k, cur), 1);
+	EVP_PKEY_free(k);
+	set_tcb(dir, low);
+	ck_assert_uint_eq(vcek_tcb(dir, &k), low);
+	ck_assert_int_eq(EVP_PKEY_eq(k, lo), 1);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(lo);
+	EVP_PKEY_free(cur);
+	remove_identity(dir);
+}
+END_TEST
+
+/* An older sevboot kept the current TCB's VCEK after SNP_SET_CONFIG: its
+ * DIR (platform.state with a lower TCB, vcek.der at the current one)
+ * still loads, and the identity then holds the reported TCB's VCEK. */
+START_TEST(identity_older_vcek_after_config)
+{
+	char *dir = copy_of_whole(), path[600], err[512] = "";
+	uint8_t state[16] = {0};
+	struct sev_model_identity *id = NULL;
+	const uint8_t *der;
+	const unsigned char *q;
+	struct snp_vek_ext e;
+	EVP_PKEY *cur;
+	X509 *c;
+	size_t n;
+
+	ck_assert_uint_eq(vcek_tcb(dir, &cur), SEV_MODEL_TCB);
+	put_le64(state, 0, 0x0300000000000003ULL);
+	snprintf(path, sizeof(path), "%s/platform.state", dir);
+	ck_assert_msg(!file_write_atomic(path, state, sizeof(state), 0600, true,
+					 err, sizeof(err)),
+		      "%s", err);
+	ck_assert_msg(!sev_model_identity_load(dir, &id, err, sizeof(err)),
+		      "%s", err);
+	der = sev_model_identity_cert(id, SEV_MODEL_VCEK, &n);
+	q = der;
+	c = d2i_X509(NULL, &q, (long)n);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(snp_vek_extensions(c, &e, err, sizeof(err)), 0);
+	ck_assert_uint_eq(e.spl[1], 3);
+	ck_assert_uint_eq(e.spl[8], 3);
+	ck_assert_int_ne(EVP_PKEY_eq(X509_get0_pubkey(c), cur), 1);
+	X509_free(c);
+	EVP_PKEY_free(cur);
+	sev_model_identity_free(id);
+	remove_identity(dir);
+}
+END_TEST
+
 /* An older DIR (pdh.key only): no chain to export, said plainly. */
 START_TEST(legacy_export_refused)
 {
@@ -625,6 +727,8 @@ static Suite *platform_suite(void)
 	tcase_add_test(t, identity_store_refuses_foreign_file);
 	tcase_add_test(t, identity_pek_cert_import);
 	tcase_add_test(t, identity_snp_config_commit_vlek);
+	tcase_add_test(t, identity_snp_config_vcek_per_tcb);
+	tcase_add_test(t, identity_older_vcek_after_config);
 	tcase_add_test(t, legacy_export_refused);
 	suite_add_tcase(s, t);
 	return s;
