@@ -495,10 +495,10 @@ static int snp_certs_make(struct sev_model_identity *id)
  * secret and the TCB, and signs a report with the VCEK of the report's
  * REPORTED_TCB, the TCB whose VCEK certificate KDS serves for it (SNP ABI
  * 56860 ATTESTATION_REPORT REPORTED_TCB; KDS spec 57230 "VCEK").  The
- * model keeps the current TCB's as vcek.key and derives
- * a lower TCB's with the firmware's KDF (sev_kdf) from that scalar, so one
- * TCB gives the same VCEK every time; a 48-byte output that is no P-384
- * scalar (probability about 2^-190) takes the next counter.
+ * model keeps the current TCB's as vcek.key and derives a lower TCB's
+ * from that scalar with the firmware's KDF (sev_kdf), so one TCB gives
+ * the same VCEK every time; a 48-byte output that is no P-384 scalar
+ * (probability about 2^-190) takes the next counter.
  */
 static int vcek_derive(EVP_PKEY *chip, uint64_t tcb, EVP_PKEY **out)
 {
@@ -1171,7 +1171,14 @@ static int load_all(struct loader *l, struct sev_model_identity *id)
 	ret = ret ?: load_ec_key(l, F_PEK_KEY, &id->pek);
 	ret = ret ?: load_ec_key(l, F_PDH_KEY, &id->pdh);
 	ret = ret ?: load_ec_key(l, F_VCEK_KEY, &id->vcek_chip);
-	ret = ret ?: vcek_derive(id->vcek_chip, id->reported_tcb, &id->vcek);
+	if (!ret &&
+	    vcek_derive(id->vcek_chip, id->reported_tcb, &id->vcek)) {
+		set_err(l->err, l->errlen,
+			"%s/%s: cannot derive the VCEK of REPORTED_TCB %#llx",
+			l->dir, file_names[F_VCEK_KEY],
+			(unsigned long long)id->reported_tcb);
+		ret = -ENOMEM;
+	}
 	ret = ret
 		      ?: load_fixed(l, F_ARK_CERT, id->ark_cert,
 				    SEV_MODEL_AMD_CERT_LEN);
