@@ -1670,7 +1670,6 @@ static void identity_done(struct sev_model_identity *id)
 	id_dir[0] = '\0';
 }
 
-
 /* Verify report with the identity's VCEK chain and its ARK, as a guest
  * owner would (snp_report_verify); every check must pass.  tr: the
  * checks. */
@@ -1700,6 +1699,7 @@ static void verify_snp(const struct sev_model_identity *id,
 	X509_free(root);
 	snp_chain_free(&ch);
 }
+
 /* The SEV chain of the identity, parsed by the owner's code. */
 static void identity_sev_chain(const struct sev_model_identity *id,
 			       struct sev_chain *ch, struct amd_cert amd[2],
